@@ -1,0 +1,161 @@
+//! Clients that drive endpoints over a transport: [`AsyncClient`] and [`BlockingClient`].
+//!
+//! Both are the same three steps, [`prepare_request`] → transport → [`interpret_response`]; only the
+//! transport call differs. The endpoint methods (`test_authentication`, …) are declared once, in
+//! `client_methods!`, and expanded for both clients.
+
+use std::time::SystemTime;
+
+use crate::api::{AuthenticationOk, TestAuthentication};
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::exchange::{interpret_response, prepare_request};
+use crate::transport::{AsyncTransport, BlockingTransport, TransportFactory};
+
+/// A Pinata client over an asynchronous transport. `pinata_hyper::Client` is this type with hyper.
+#[derive(Clone)]
+pub struct AsyncClient<T> {
+    transport: T,
+    credentials: Credentials,
+    config: Config,
+}
+
+/// A Pinata client over a blocking transport. `pinata_ureq::Client` is this type with ureq.
+#[derive(Clone)]
+pub struct BlockingClient<T> {
+    transport: T,
+    credentials: Credentials,
+    config: Config,
+}
+
+/// Constructors and accessors, identical for both clients.
+macro_rules! common_impl {
+    ($client:ident) => {
+        /// Shows the credentials (redacted) and the configuration, not the transport.
+        impl<T> std::fmt::Debug for $client<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($client))
+                    .field("credentials", &self.credentials)
+                    .field("config", &self.config)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl<T> $client<T> {
+            /// A client that sends through `transport`. The transport should apply
+            /// `config.transport()`; [`TransportFactory`] transports get it in the other constructors.
+            pub fn with_transport(transport: T, credentials: Credentials, config: Config) -> Self {
+                Self {
+                    transport,
+                    credentials,
+                    config,
+                }
+            }
+
+            /// The credentials every request carries.
+            pub fn credentials(&self) -> &Credentials {
+                &self.credentials
+            }
+
+            /// The configuration.
+            pub fn config(&self) -> &Config {
+                &self.config
+            }
+
+            /// The transport.
+            pub fn transport(&self) -> &T {
+                &self.transport
+            }
+
+            /// The same client (sharing the transport's connection pool where it has one) with other
+            /// credentials.
+            pub fn with_credentials(&self, credentials: Credentials) -> Self
+            where
+                T: Clone,
+            {
+                Self::with_transport(self.transport.clone(), credentials, self.config.clone())
+            }
+        }
+
+        impl<T: TransportFactory> $client<T> {
+            /// A client for `https://api.pinata.cloud` with default settings.
+            pub fn new(credentials: Credentials) -> Result<Self, Error> {
+                Self::with_config(credentials, Config::default())
+            }
+
+            /// A client with `config` (base URL, timeouts, limits…).
+            pub fn with_config(credentials: Credentials, config: Config) -> Result<Self, Error> {
+                let transport = T::from_options(config.transport())?;
+                Ok(Self::with_transport(transport, credentials, config))
+            }
+
+            /// A client configured from the environment: `PINATA_JWT` (or `PINATA_API_KEY` and
+            /// `PINATA_API_SECRET`), and `PINATA_API_URL` when set.
+            pub fn from_env() -> Result<Self, Error> {
+                Self::with_config(Credentials::from_env()?, Config::from_env()?)
+            }
+        }
+    };
+}
+
+common_impl!(AsyncClient);
+common_impl!(BlockingClient);
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// Calls any endpoint.
+    pub async fn execute<E: Endpoint + Sync + ?Sized>(
+        &self,
+        endpoint: &E,
+    ) -> Result<E::Output, Error> {
+        let request =
+            prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
+        let response = self.transport.send(request).await?;
+        interpret_response(endpoint, response)
+    }
+}
+
+impl<T: BlockingTransport> BlockingClient<T> {
+    /// Calls any endpoint.
+    pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
+        let request =
+            prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
+        let response = self.transport.send(request)?;
+        interpret_response(endpoint, response)
+    }
+}
+
+/// Declares the endpoint methods once and expands them for both clients. Each entry is
+/// `doc, name(args) -> Output = endpoint expression`.
+macro_rules! client_methods {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty = $endpoint:expr;
+    )*) => {
+        impl<T: AsyncTransport> AsyncClient<T> {
+            $(
+                $(#[doc = $doc])*
+                pub async fn $name(&self, $($arg: $ty),*) -> Result<$out, Error> {
+                    self.execute(&$endpoint).await
+                }
+            )*
+        }
+
+        impl<T: BlockingTransport> BlockingClient<T> {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(&self, $($arg: $ty),*) -> Result<$out, Error> {
+                    self.execute(&$endpoint)
+                }
+            )*
+        }
+    };
+}
+
+client_methods! {
+    /// `GET /data/testAuthentication`: checks that the API accepts these credentials.
+    ///
+    /// Any valid, non-revoked key passes, even one without permissions.
+    fn test_authentication() -> AuthenticationOk = TestAuthentication;
+}

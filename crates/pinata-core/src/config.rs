@@ -1,0 +1,356 @@
+//! Client configuration: where the API is, how requests identify themselves, what the client refuses,
+//! and the limits a transport applies.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use http::Uri;
+
+/// The real service.
+pub const DEFAULT_BASE_URL: &str = "https://api.pinata.cloud";
+/// Environment variable that overrides the base URL (for the emulator, a proxy, or a staging host).
+pub const ENV_BASE_URL: &str = "PINATA_API_URL";
+/// The `User-Agent` every request carries: this library and its version.
+pub const USER_AGENT: &str = concat!("pinata-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The root every API path is joined to: scheme, host, optional port and optional path prefix.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    prefix: String,
+}
+
+/// Why a base URL was refused. The URL is not echoed if it carries credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Not an absolute URL.
+    NotAbsolute(String),
+    /// A scheme other than `http` or `https`.
+    UnsupportedScheme(String),
+    /// The URL carries `user:password@`; credentials belong in [`crate::Credentials`].
+    UserInfoInUrl,
+    /// The URL has a query or fragment, which a base URL cannot carry.
+    QueryOrFragment(String),
+    /// `PINATA_API_URL` is set but not valid Unicode.
+    EnvironmentNotUnicode,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NotAbsolute(u) => write!(
+                f,
+                "base URL {u:?} is not an absolute http(s) URL such as {DEFAULT_BASE_URL}"
+            ),
+            ConfigError::UnsupportedScheme(s) => {
+                write!(
+                    f,
+                    "base URL scheme {s:?} is not supported; use https (or http)"
+                )
+            }
+            ConfigError::UserInfoInUrl => f.write_str(
+                "the base URL contains user:password@; pass credentials as Credentials instead",
+            ),
+            ConfigError::QueryOrFragment(u) => {
+                write!(
+                    f,
+                    "base URL {u:?} has a query or fragment; give only scheme, host and path"
+                )
+            }
+            ConfigError::EnvironmentNotUnicode => {
+                write!(
+                    f,
+                    "the environment variable {ENV_BASE_URL} is not valid Unicode"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl BaseUrl {
+    /// Parses `https://host[:port][/prefix]`. A trailing `/` is dropped.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        // Look for userinfo before parsing, so the error never repeats a password.
+        let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
+        let authority_part = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
+        if authority_part.contains('@') {
+            return Err(ConfigError::UserInfoInUrl);
+        }
+        if text.contains(['?', '#']) {
+            return Err(ConfigError::QueryOrFragment(text.to_owned()));
+        }
+        let uri: Uri = text
+            .parse()
+            .map_err(|_| ConfigError::NotAbsolute(text.to_owned()))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(ConfigError::NotAbsolute(text.to_owned()));
+        };
+        if *scheme != http::uri::Scheme::HTTP && *scheme != http::uri::Scheme::HTTPS {
+            return Err(ConfigError::UnsupportedScheme(scheme.as_str().to_owned()));
+        }
+        if authority.host().is_empty() {
+            return Err(ConfigError::NotAbsolute(text.to_owned()));
+        }
+        Ok(Self {
+            scheme: scheme.clone(),
+            authority: authority.clone(),
+            prefix: uri.path().trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Whether requests go over TLS.
+    pub fn is_https(&self) -> bool {
+        self.scheme == http::uri::Scheme::HTTPS
+    }
+
+    /// The host name or address (IPv6 without brackets).
+    pub fn host(&self) -> &str {
+        self.authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+    }
+
+    /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`. Decided from the text
+    /// alone; no name is resolved.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host();
+        if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
+            return true;
+        }
+        host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// `scheme://authority`: the origin that credentials may be sent to.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
+    }
+
+    /// The absolute URI of `path_and_query` (which starts with `/`) under this base.
+    pub fn join(&self, path_and_query: &str) -> Result<Uri, http::Error> {
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(format!("{}{}", self.prefix, path_and_query))
+            .build()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}{}", self.scheme, self.authority, self.prefix)
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({self})")
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        // Invariant: the constant is a valid https URL; a unit test parses it.
+        #[allow(clippy::expect_used)]
+        Self::parse(DEFAULT_BASE_URL).expect("the default base URL parses")
+    }
+}
+
+/// Limits a transport applies to every request. Adapters read these; they add no defaults of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportOptions {
+    /// How long to wait for a TCP (and TLS) connection. Default 10 s.
+    pub connect_timeout: Duration,
+    /// How long a whole request may take, from sending to the last byte of the response. Default 60 s.
+    pub request_timeout: Duration,
+    /// Responses with a larger body fail with [`crate::TransportErrorKind::BodyTooLarge`]. Default 16 MiB.
+    pub max_response_body: u64,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_response_body: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Everything about a client except its credentials and its transport.
+#[derive(Debug, Clone)]
+pub struct Config {
+    base_url: BaseUrl,
+    user_agent: String,
+    allow_insecure_http: bool,
+    refuse_expired_jwt: bool,
+    jwt_expiry_leeway: Duration,
+    transport: TransportOptions,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            base_url: BaseUrl::default(),
+            user_agent: USER_AGENT.to_owned(),
+            allow_insecure_http: false,
+            refuse_expired_jwt: true,
+            jwt_expiry_leeway: Duration::from_secs(30),
+            transport: TransportOptions::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The defaults, with the base URL taken from `PINATA_API_URL` when it is set and not empty.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match std::env::var(ENV_BASE_URL) {
+            Ok(url) if !url.is_empty() => Config::default().with_base_url(&url),
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(Config::default()),
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::EnvironmentNotUnicode),
+        }
+    }
+
+    /// Sends requests to `url` instead of `https://api.pinata.cloud`.
+    pub fn with_base_url(mut self, url: &str) -> Result<Self, ConfigError> {
+        self.base_url = BaseUrl::parse(url)?;
+        Ok(self)
+    }
+
+    /// Allows credentials over plain `http://` to hosts that are not loopback. Off by default: anyone
+    /// on the path could read the secret. Loopback `http://` (the emulator) is always allowed.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Whether to refuse, before sending, a JWT whose `exp` has passed (by more than the leeway).
+    /// On by default; the server would refuse it anyway.
+    pub fn refuse_expired_jwt(mut self, refuse: bool) -> Self {
+        self.refuse_expired_jwt = refuse;
+        self
+    }
+
+    /// How far past `exp` the local clock must be before a JWT counts as expired. Default 30 s, so a
+    /// client clock that runs a little fast does not refuse a token the server still accepts.
+    pub fn jwt_expiry_leeway(mut self, leeway: Duration) -> Self {
+        self.jwt_expiry_leeway = leeway;
+        self
+    }
+
+    /// Replaces the `User-Agent` (the default names this library and its version).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Replaces the transport limits.
+    pub fn transport_options(mut self, options: TransportOptions) -> Self {
+        self.transport = options;
+        self
+    }
+
+    /// Where requests go.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base_url
+    }
+
+    /// The `User-Agent` header value.
+    pub fn user_agent_value(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// Whether plain http to non-loopback hosts is allowed.
+    pub fn allows_insecure_http(&self) -> bool {
+        self.allow_insecure_http
+    }
+
+    /// Whether expired JWTs are refused before sending.
+    pub fn refuses_expired_jwt(&self) -> bool {
+        self.refuse_expired_jwt
+    }
+
+    /// The expiry leeway.
+    pub fn expiry_leeway(&self) -> Duration {
+        self.jwt_expiry_leeway
+    }
+
+    /// The transport limits.
+    pub fn transport(&self) -> &TransportOptions {
+        &self.transport
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_base_url_parses() {
+        let b = BaseUrl::default();
+        assert!(b.is_https());
+        assert_eq!(b.to_string(), "https://api.pinata.cloud");
+        assert_eq!(
+            b.join("/data/testAuthentication").unwrap().to_string(),
+            "https://api.pinata.cloud/data/testAuthentication"
+        );
+    }
+
+    #[test]
+    fn prefix_and_port_are_kept() {
+        let b = BaseUrl::parse("http://127.0.0.1:8080/v3/").unwrap();
+        assert_eq!(b.to_string(), "http://127.0.0.1:8080/v3");
+        assert_eq!(
+            b.join("/data/x?y=1").unwrap().to_string(),
+            "http://127.0.0.1:8080/v3/data/x?y=1"
+        );
+        assert!(b.is_loopback());
+        assert_eq!(b.origin(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn loopback_detection() {
+        for (u, lo) in [
+            ("http://localhost:1", true),
+            ("http://LOCALHOST", true),
+            ("http://127.9.9.9", true),
+            ("http://[::1]:80", true),
+            ("http://10.0.0.1", false),
+            ("http://localhost.example.com", false),
+            ("http://127.0.0.1.nip.io", false),
+            ("https://api.pinata.cloud", false),
+        ] {
+            assert_eq!(BaseUrl::parse(u).unwrap().is_loopback(), lo, "{u}");
+        }
+    }
+
+    #[test]
+    fn bad_urls_are_typed_errors() {
+        assert_eq!(
+            BaseUrl::parse("https://user:hunter2@host"),
+            Err(ConfigError::UserInfoInUrl)
+        );
+        assert!(!ConfigError::UserInfoInUrl.to_string().contains("hunter2"));
+        assert!(matches!(
+            BaseUrl::parse("ftp://host"),
+            Err(ConfigError::UnsupportedScheme(_))
+        ));
+        assert!(matches!(
+            BaseUrl::parse("api.pinata.cloud"),
+            Err(ConfigError::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            BaseUrl::parse("https://h/?a=1"),
+            Err(ConfigError::QueryOrFragment(_))
+        ));
+        assert!(matches!(
+            BaseUrl::parse(""),
+            Err(ConfigError::NotAbsolute(_))
+        ));
+    }
+}

@@ -1,0 +1,69 @@
+//! The [`Endpoint`] trait: how to build one API request and how to read its success response.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::error::{BuildError, DecodeError};
+
+/// A request body, described to the transport rather than streamed by the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A JSON document, already serialised (sent as `application/json`).
+    Json(Bytes),
+}
+
+impl Body {
+    /// The exact number of bytes the body sends.
+    pub fn content_length(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Json(bytes) => bytes.len() as u64,
+        }
+    }
+
+    /// The `Content-Type` the body is sent with, if it has one.
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Body::Empty => None,
+            Body::Json(_) => Some("application/json"),
+        }
+    }
+
+    /// The JSON serialisation of `value`.
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, BuildError> {
+        serde_json::to_vec(value)
+            .map(|v| Body::Json(Bytes::from(v)))
+            .map_err(BuildError::Serialize)
+    }
+}
+
+/// One Pinata API operation: the request it makes and how its success response decodes.
+///
+/// Implementations hold the operation's inputs. They know nothing about credentials, base URLs or
+/// transports; [`crate::prepare_request`] adds those, and [`crate::interpret_response`] handles error
+/// statuses before [`Endpoint::parse`] sees a response.
+pub trait Endpoint {
+    /// What a successful call returns.
+    type Output;
+
+    /// The HTTP method.
+    fn method(&self) -> Method;
+
+    /// Path and query, starting with `/`, relative to the base URL (e.g. `/data/testAuthentication`).
+    fn path_and_query(&self) -> Result<String, BuildError>;
+
+    /// The request body. Empty by default.
+    fn body(&self) -> Result<Body, BuildError> {
+        Ok(Body::Empty)
+    }
+
+    /// Decodes a 2xx response.
+    fn parse(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<Self::Output, DecodeError>;
+}

@@ -1,0 +1,573 @@
+//! The one error type of the library, and its parts.
+//!
+//! [`Error`] tells four situations apart, because a caller acts differently on each:
+//! - [`Error::Build`]: the request was never sent (bad input, refused configuration);
+//! - [`Error::Transport`]: no complete response arrived; [`TransportError::may_have_been_sent`] says
+//!   whether the server may still have acted on it;
+//! - [`Error::Api`]: the API answered with an error status;
+//! - [`Error::Decode`]: the API answered success, but the body is not what the endpoint returns;
+//!
+//! and [`Error::Redirect`]: the server answered with a redirect, which is never followed (credentials
+//! must not reach another origin).
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+
+use crate::config::ConfigError;
+use crate::credentials::CredentialsError;
+
+/// A boxed error from a transport or another library.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// How much of a response body an error keeps (the rest is dropped).
+const MAX_KEPT_BODY: usize = 64 * 1024;
+
+/// Any failure of a Pinata API call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built, so nothing was sent.
+    Build(BuildError),
+    /// The transport failed before a complete response arrived.
+    Transport(TransportError),
+    /// The API answered with a status outside 2xx and 3xx.
+    Api(ApiError),
+    /// The API answered 2xx, but the body did not decode.
+    Decode(DecodeError),
+    /// The API answered with a redirect, which the client does not follow.
+    Redirect(RedirectError),
+}
+
+impl Error {
+    /// The API error, if the server answered with one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have reached the server (and been acted on). `false` means it certainly
+    /// did not, so repeating it cannot duplicate anything.
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Build(_) => false,
+            Error::Transport(e) => e.may_have_been_sent(),
+            Error::Api(_) | Error::Decode(_) | Error::Redirect(_) => true,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Build(e) => write!(f, "request not sent: {e}"),
+            Error::Transport(e) => write!(f, "transport failure: {e}"),
+            Error::Api(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+            Error::Redirect(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Build(e) => Some(e),
+            Error::Transport(e) => Some(e),
+            Error::Api(e) => Some(e),
+            Error::Decode(e) => Some(e),
+            Error::Redirect(e) => Some(e),
+        }
+    }
+}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        Error::Build(e)
+    }
+}
+
+impl From<CredentialsError> for Error {
+    fn from(e: CredentialsError) -> Self {
+        Error::Build(BuildError::Credentials(e))
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Build(BuildError::Config(e))
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(e)
+    }
+}
+
+/// Why a request was not built (and so not sent).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The credentials are not valid.
+    Credentials(CredentialsError),
+    /// The configuration is not valid.
+    Config(ConfigError),
+    /// The base URL is plain `http://` to a host that is not loopback; credentials would travel in
+    /// clear text. Use https, or opt in with [`crate::Config::allow_insecure_http`].
+    InsecureHttp {
+        /// The host that was refused.
+        host: String,
+    },
+    /// The JWT's `exp` claim (read without verifying) has passed.
+    ExpiredJwt {
+        /// `exp`, in seconds since the Unix epoch.
+        expired_at: u64,
+    },
+    /// An input to the endpoint is invalid.
+    InvalidInput(String),
+    /// The request body could not be serialised.
+    Serialize(serde_json::Error),
+    /// The method, URI or a header could not be assembled.
+    Http(http::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Credentials(e) => write!(f, "invalid credentials: {e}"),
+            BuildError::Config(e) => write!(f, "invalid configuration: {e}"),
+            BuildError::InsecureHttp { host } => write!(
+                f,
+                "refusing to send credentials over plain http to {host}, which is not loopback; use https or allow_insecure_http"
+            ),
+            BuildError::ExpiredJwt { expired_at } => write!(
+                f,
+                "the JWT expired at {expired_at} (Unix seconds); create a new API key"
+            ),
+            BuildError::InvalidInput(what) => write!(f, "invalid input: {what}"),
+            BuildError::Serialize(e) => write!(f, "could not serialise the request body: {e}"),
+            BuildError::Http(e) => write!(f, "could not assemble the HTTP request: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Credentials(e) => Some(e),
+            BuildError::Config(e) => Some(e),
+            BuildError::Serialize(e) => Some(e),
+            BuildError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, unreachable, DNS failure). Nothing was sent.
+    Connect,
+    /// The TLS handshake failed. Nothing was sent.
+    Tls,
+    /// A connect or request timeout fired.
+    Timeout,
+    /// Reading or writing the connection failed.
+    Io,
+    /// The response body was larger than [`crate::TransportOptions::max_response_body`].
+    BodyTooLarge,
+    /// The server broke the HTTP protocol (malformed response, connection closed early).
+    Protocol,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Tls => "TLS handshake failed",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "I/O error",
+            TransportErrorKind::BodyTooLarge => "response body too large",
+            TransportErrorKind::Protocol => "HTTP protocol error",
+            TransportErrorKind::Other => "transport error",
+        })
+    }
+}
+
+/// A transport failure: what kind, and the underlying error.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    source: Option<BoxError>,
+}
+
+impl TransportError {
+    /// A failure of `kind` caused by `source`.
+    pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    /// A failure of `kind` with nothing more to say.
+    pub fn from_kind(kind: TransportErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the server may have received (and acted on) the request. Connect and TLS failures
+    /// happen before any request byte is written.
+    pub fn may_have_been_sent(&self) -> bool {
+        !matches!(
+            self.kind,
+            TransportErrorKind::Connect | TransportErrorKind::Tls
+        )
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "{}: {source}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The body of an API error response, in whichever of the shapes Pinata uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorBody {
+    /// `{"error":{"reason":"INVALID_CREDENTIALS","details":"…"}}` (legacy API: auth, unpin, PSA).
+    Reason {
+        /// The machine-readable reason, `UPPER_SNAKE_CASE`.
+        reason: String,
+        /// The human-readable details, if any.
+        details: Option<String>,
+    },
+    /// `{"error":"…"}` (legacy pinning validation).
+    Message(String),
+    /// `{"error":{"code":401,"message":"…"}}` (v3 API).
+    Coded {
+        /// The code in the body (the HTTP status, as Pinata sends it).
+        code: i64,
+        /// The message.
+        message: String,
+    },
+    /// Anything else: plain text, HTML, other JSON, or nothing. Kept as (lossy UTF-8) text.
+    Text(String),
+}
+
+impl ApiErrorBody {
+    /// Reads an error body in any of the shapes Pinata is known to send; falls back to text.
+    pub fn parse(body: &[u8]) -> Self {
+        #[derive(Deserialize)]
+        struct Envelope {
+            error: Inner,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Inner {
+            Reason {
+                reason: String,
+                #[serde(default)]
+                details: Option<serde_json::Value>,
+            },
+            Coded {
+                code: i64,
+                message: String,
+            },
+            Message(String),
+        }
+        match serde_json::from_slice::<Envelope>(body) {
+            Ok(Envelope {
+                error: Inner::Reason { reason, details },
+            }) => ApiErrorBody::Reason {
+                reason,
+                details: details.map(|d| match d {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                }),
+            },
+            Ok(Envelope {
+                error: Inner::Coded { code, message },
+            }) => ApiErrorBody::Coded { code, message },
+            Ok(Envelope {
+                error: Inner::Message(m),
+            }) => ApiErrorBody::Message(m),
+            Err(_) => ApiErrorBody::Text(lossy_prefix(body).trim().to_owned()),
+        }
+    }
+}
+
+/// Rate-limit headers of a response (`X-RateLimit-Limit`, `-Remaining`, `-Reset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RateLimit {
+    /// Requests allowed in the window.
+    pub limit: Option<u64>,
+    /// Requests left in the window.
+    pub remaining: Option<u64>,
+    /// When the window resets, in seconds since the Unix epoch.
+    pub reset: Option<u64>,
+}
+
+impl RateLimit {
+    /// Reads the rate-limit headers; absent or unparsable ones are `None`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            limit: header_u64(headers, "x-ratelimit-limit"),
+            remaining: header_u64(headers, "x-ratelimit-remaining"),
+            reset: header_u64(headers, "x-ratelimit-reset"),
+        }
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// An error answer from the API: status, decoded body, raw text and the headers that matter.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ApiErrorBody,
+    raw: String,
+    retry_after: Option<Duration>,
+    rate_limit: RateLimit,
+    request_id: Option<String>,
+}
+
+impl ApiError {
+    /// Builds the error from a response's parts.
+    pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        Self {
+            status,
+            body: ApiErrorBody::parse(body),
+            raw: lossy_prefix(body),
+            retry_after: header_u64(headers, "retry-after").map(Duration::from_secs),
+            rate_limit: RateLimit::from_headers(headers),
+            request_id: headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &ApiErrorBody {
+        &self.body
+    }
+
+    /// The machine-readable reason (`INVALID_CREDENTIALS`, `API_KEY_REVOKED`, …) when the body has one.
+    pub fn reason(&self) -> Option<&str> {
+        match &self.body {
+            ApiErrorBody::Reason { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// The `details` of a reason-shaped body.
+    pub fn details(&self) -> Option<&str> {
+        match &self.body {
+            ApiErrorBody::Reason { details, .. } => details.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The best human-readable text: details, message, or the body text.
+    pub fn message(&self) -> &str {
+        match &self.body {
+            ApiErrorBody::Reason { reason, details } => details.as_deref().unwrap_or(reason),
+            ApiErrorBody::Message(m) => m,
+            ApiErrorBody::Coded { message, .. } => message,
+            ApiErrorBody::Text(t) => t,
+        }
+    }
+
+    /// The body as text (lossy UTF-8, at most 64 KiB).
+    pub fn raw_body(&self) -> &str {
+        &self.raw
+    }
+
+    /// `Retry-After`, when given in seconds.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The rate-limit headers.
+    pub fn rate_limit(&self) -> RateLimit {
+        self.rate_limit
+    }
+
+    /// `X-Request-Id`, to quote to Pinata support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Whether the API refused the credentials or their permissions (401 or 403).
+    pub fn is_auth_error(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED || self.status == StatusCode::FORBIDDEN
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pinata API error {}", self.status)?;
+        match &self.body {
+            ApiErrorBody::Reason { reason, details } => {
+                write!(f, ": {reason}")?;
+                if let Some(d) = details {
+                    write!(f, " ({d})")?;
+                }
+                Ok(())
+            }
+            ApiErrorBody::Text(t) if t.is_empty() => Ok(()),
+            _ => write!(f, ": {}", self.message()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A success response whose body is not what the endpoint returns.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    status: StatusCode,
+    path: String,
+    message: String,
+    raw: String,
+}
+
+impl DecodeError {
+    /// A decode failure at JSON `path` (empty for the whole body).
+    pub fn new(
+        status: StatusCode,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body: &[u8],
+    ) -> Self {
+        Self {
+            status,
+            path: path.into(),
+            message: message.into(),
+            raw: lossy_prefix(body),
+        }
+    }
+
+    /// Decodes `body` as JSON into `T`, recording the path where decoding failed.
+    pub fn decode_json<T: serde::de::DeserializeOwned>(
+        status: StatusCode,
+        body: &Bytes,
+    ) -> Result<T, DecodeError> {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            DecodeError::new(status, path, e.into_inner().to_string(), body)
+        })
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Where in the JSON decoding failed (`.` for the top level), e.g. `rows[3].size`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was wrong there.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The body as text (lossy UTF-8, at most 64 KiB).
+    pub fn raw_body(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unexpected response body ({}) at `{}`: {}",
+            self.status, self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A redirect answer. It is not followed: the client only ever talks to its configured origin.
+#[derive(Debug, Clone)]
+pub struct RedirectError {
+    status: StatusCode,
+    location: Option<String>,
+}
+
+impl RedirectError {
+    /// A redirect with `status` to `location`.
+    pub fn new(status: StatusCode, location: Option<String>) -> Self {
+        Self { status, location }
+    }
+
+    /// The 3xx status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `Location` header, if any.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server answered {} (redirect to {}); redirects are not followed, so credentials only reach the configured origin",
+            self.status,
+            self.location.as_deref().unwrap_or("nowhere")
+        )
+    }
+}
+
+impl std::error::Error for RedirectError {}
+
+/// At most [`MAX_KEPT_BODY`] bytes of `body`, as lossy UTF-8.
+fn lossy_prefix(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(MAX_KEPT_BODY)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+#[cfg(test)]
+mod tests;

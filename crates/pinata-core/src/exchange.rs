@@ -1,0 +1,89 @@
+//! The sans-IO heart of every call: [`prepare_request`] turns an endpoint into an `http::Request`, and
+//! [`interpret_response`] turns an `http::Response` into the endpoint's output or an [`Error`].
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
+use http::{Request, Response};
+
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::endpoint::{Body, Endpoint};
+use crate::error::{ApiError, BuildError, Error, RedirectError};
+
+/// Builds the complete request for `endpoint`: absolute URI, headers, credentials and body.
+///
+/// Refuses, before anything is sent: plain `http://` to a host that is not loopback (unless the config
+/// allows it) and, when the config says so, a JWT whose `exp` is past at `now`.
+pub fn prepare_request<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    credentials: &Credentials,
+    config: &Config,
+    now: SystemTime,
+) -> Result<Request<Body>, BuildError> {
+    let base = config.base_url();
+    if !base.is_https() && !base.is_loopback() && !config.allows_insecure_http() {
+        return Err(BuildError::InsecureHttp {
+            host: base.host().to_owned(),
+        });
+    }
+    if config.refuses_expired_jwt()
+        && let Some(claims) = credentials.unverified_claims()
+        && claims.is_expired_at(now, config.expiry_leeway())
+    {
+        return Err(BuildError::ExpiredJwt {
+            expired_at: claims.expires_at().unwrap_or_default(),
+        });
+    }
+
+    let uri = base
+        .join(&endpoint.path_and_query()?)
+        .map_err(BuildError::Http)?;
+    let body = endpoint.body()?;
+    let user_agent = HeaderValue::from_str(config.user_agent_value()).map_err(|_| {
+        BuildError::InvalidInput("the User-Agent is not a valid header value".into())
+    })?;
+
+    let mut builder = Request::builder()
+        .method(endpoint.method())
+        .uri(uri)
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(USER_AGENT, user_agent);
+    if let Some(content_type) = body.content_type() {
+        builder = builder
+            .header(CONTENT_TYPE, content_type)
+            .header(CONTENT_LENGTH, body.content_length());
+    }
+    let mut request = builder.body(body).map_err(BuildError::Http)?;
+    credentials.apply_to(request.headers_mut());
+    Ok(request)
+}
+
+/// Reads a response: 2xx goes to [`Endpoint::parse`], 3xx becomes [`Error::Redirect`] (never followed),
+/// anything else [`Error::Api`] with the body decoded in whichever shape Pinata used.
+pub fn interpret_response<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    response: Response<Bytes>,
+) -> Result<E::Output, Error> {
+    let (parts, body) = response.into_parts();
+    let status = parts.status;
+    if status.is_success() {
+        endpoint
+            .parse(status, &parts.headers, &body)
+            .map_err(Error::Decode)
+    } else if status.is_redirection() {
+        let location = parts
+            .headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Err(Error::Redirect(RedirectError::new(status, location)))
+    } else {
+        Err(Error::Api(ApiError::from_response(
+            status,
+            &parts.headers,
+            &body,
+        )))
+    }
+}

@@ -1,0 +1,55 @@
+//! Sans-IO core of a client for the [Pinata](https://pinata.cloud) IPFS pinning API.
+//!
+//! This crate knows the API (paths, headers, bodies, error shapes) and nothing about sockets: it builds
+//! `http::Request`s and reads `http::Response`s. Pick a transport crate to talk to the network:
+//! `pinata-hyper` (async) or `pinata-ureq` (blocking). Both are thin bindings of the clients here.
+//!
+//! ```
+//! use pinata_core::{Credentials, Config, prepare_request, interpret_response, api::TestAuthentication};
+//! use std::time::SystemTime;
+//!
+//! let creds = Credentials::key_pair("0123456789abcdef0123", "s3cr3t")?;
+//! let request = prepare_request(&TestAuthentication, &creds, &Config::default(), SystemTime::now())?;
+//! assert_eq!(request.uri(), "https://api.pinata.cloud/data/testAuthentication");
+//! assert_eq!(request.headers()["pinata_api_key"], "0123456789abcdef0123");
+//!
+//! // …send it with any HTTP library, then:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(bytes::Bytes::from_static(br#"{"message":"Congratulations! You are communicating with the Pinata API!"}"#))?;
+//! let ok = interpret_response(&TestAuthentication, response)?;
+//! assert!(ok.message.starts_with("Congratulations"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod api;
+mod auth;
+mod client;
+mod config;
+mod credentials;
+mod endpoint;
+mod error;
+mod exchange;
+pub mod jwt;
+mod secret;
+mod transport;
+
+pub use auth::{
+    API_KEY_HEADER, API_SECRET_HEADER, MalformedBearer, PairHeader, PresentedCredentials,
+    parse_credentials,
+};
+pub use client::{AsyncClient, BlockingClient};
+pub use config::{
+    BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, ENV_BASE_URL, TransportOptions, USER_AGENT,
+};
+pub use credentials::{
+    CredentialField, Credentials, CredentialsError, ENV_API_KEY, ENV_API_SECRET, ENV_JWT, Scheme,
+};
+pub use endpoint::{Body, Endpoint};
+pub use error::{
+    ApiError, ApiErrorBody, BoxError, BuildError, DecodeError, Error, RateLimit, RedirectError,
+    TransportError, TransportErrorKind,
+};
+pub use exchange::{interpret_response, prepare_request};
+pub use secret::SecretString;
+pub use transport::{AsyncTransport, BlockingTransport, TransportFactory};
