@@ -1,1 +1,28 @@
-//! placeholder
+//! A local server that behaves like the Pinata API (`https://api.pinata.cloud`): same paths, status
+//! codes and error bodies, with an account, API keys and HS256 JWTs of its own.
+//!
+//! Start it in-process for tests:
+//!
+//! ```
+//! let emulator = pinata_emulator::Emulator::spawn(Default::default())?;
+//! println!("serving on {} with admin key {}", emulator.url(), emulator.admin().api_key);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! or as a process: `pinata-emulator --listen 127.0.0.1:0` prints one JSON line with its URL and
+//! admin credentials, then serves until SIGINT or SIGTERM.
+//!
+//! Where the real service's behaviour is not known (it is marked "emulator's choice" in the code),
+//! the emulator picks an answer in the same style and documents it.
+
+mod authn;
+mod ids;
+mod keys;
+mod reply;
+mod routes;
+mod server;
+mod state;
+pub mod token;
+
+pub use keys::KeyRecord;
+pub use server::{AdminCredentials, Emulator, EmulatorConfig, EmulatorHandle};

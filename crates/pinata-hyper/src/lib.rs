@@ -1,1 +1,206 @@
-//! placeholder
+//! Async client for the [Pinata](https://pinata.cloud) API: [`pinata_core`] bound to hyper-util with
+//! rustls (ring).
+//!
+//! ```no_run
+//! use pinata_hyper::{Client, Credentials};
+//!
+//! # async fn run() -> Result<(), pinata_hyper::Error> {
+//! let client = Client::new(Credentials::jwt(std::env::var("PINATA_JWT").unwrap_or_default())?)?;
+//! let ok = client.test_authentication().await?;
+//! println!("{}", ok.message);
+//! # Ok(()) }
+//! ```
+//!
+//! This crate only moves bytes: every request is built and every response read by `pinata-core`. It
+//! needs a Tokio runtime. Redirects are never followed; plain `http://` works only to loopback hosts
+//! unless [`Config::allow_insecure_http`] is set (the core refuses before connecting).
+//!
+//! Features: `webpki-roots` (default) trusts the Mozilla roots compiled in; `native-roots` trusts the
+//! operating system's store instead.
+
+use std::error::Error as StdError;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Empty, Full, LengthLimitError, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use pinata_core::{
+    AsyncTransport, Body, BoxError, TransportError, TransportErrorKind, TransportFactory,
+    TransportOptions,
+};
+
+pub use pinata_core::{self as core, Config, Credentials, Error};
+
+#[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
+compile_error!("pinata-hyper needs a root store: enable `webpki-roots` or `native-roots`");
+
+/// The async Pinata client over hyper.
+pub type Client = pinata_core::AsyncClient<HyperTransport>;
+
+type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
+
+/// hyper-util's pooled client with an HTTPS (and loopback HTTP) connector; implements
+/// [`AsyncTransport`]. Cloning shares the connection pool.
+#[derive(Clone)]
+pub struct HyperTransport {
+    client: HyperClient<HttpsConnector<HttpConnector>, RequestBody>,
+    options: Arc<TransportOptions>,
+}
+
+impl std::fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TransportFactory for HyperTransport {
+    fn from_options(options: &TransportOptions) -> Result<Self, TransportError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(options.connect_timeout));
+        http.set_nodelay(true);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        #[cfg(feature = "native-roots")]
+        let builder = builder
+            .with_provider_and_native_roots(provider)
+            .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
+        #[cfg(not(feature = "native-roots"))]
+        let builder = builder
+            .with_provider_and_webpki_roots(provider)
+            .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
+        // Plain http is let through here so the emulator on loopback works; pinata-core refuses
+        // plain http to other hosts before a request reaches the transport.
+        let connector = builder.https_or_http().enable_http1().wrap_connector(http);
+        let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+        Ok(Self {
+            client,
+            options: Arc::new(options.clone()),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl AsyncTransport for HyperTransport {
+    async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let deadline = self.options.request_timeout;
+        match tokio::time::timeout(deadline, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("no complete response within {deadline:?}"),
+            )),
+        }
+    }
+}
+
+impl HyperTransport {
+    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let request = request.map(into_hyper_body);
+        let response = self.client.request(request).await.map_err(classify)?;
+        let (parts, body) = response.into_parts();
+        let cap = self.options.max_response_body;
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > cap) {
+            return Err(too_large(cap));
+        }
+        let limit = usize::try_from(cap).unwrap_or(usize::MAX);
+        let collected = Limited::new(body, limit).collect().await.map_err(|e| {
+            if e.downcast_ref::<LengthLimitError>().is_some() {
+                too_large(cap)
+            } else {
+                classify_body(e)
+            }
+        })?;
+        Ok(Response::from_parts(parts, collected.to_bytes()))
+    }
+}
+
+fn into_hyper_body(body: Body) -> RequestBody {
+    match body {
+        Body::Empty => Empty::new().map_err(|never| match never {}).boxed_unsync(),
+        Body::Json(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed_unsync(),
+    }
+}
+
+fn too_large(cap: u64) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::BodyTooLarge,
+        format!("the response body exceeds the {cap}-byte limit"),
+    )
+}
+
+/// Sorts a hyper-util client error into a transport error kind.
+fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
+    let kind = if chain_has_tls_error(&err) {
+        TransportErrorKind::Tls
+    } else if err.is_connect() {
+        TransportErrorKind::Connect
+    } else if chain_has_io_kind(&err, std::io::ErrorKind::TimedOut) {
+        TransportErrorKind::Timeout
+    } else if chain_has::<hyper::Error>(&err, |e| e.is_incomplete_message() || e.is_parse()) {
+        TransportErrorKind::Protocol
+    } else if chain_has::<std::io::Error>(&err, |_| true) {
+        TransportErrorKind::Io
+    } else {
+        TransportErrorKind::Other
+    };
+    TransportError::new(kind, err)
+}
+
+/// Sorts an error from reading the response body.
+fn classify_body(err: BoxError) -> TransportError {
+    let kind = if chain_has::<hyper::Error>(err.as_ref(), |e| e.is_incomplete_message()) {
+        TransportErrorKind::Protocol
+    } else if chain_has_io_kind(err.as_ref(), std::io::ErrorKind::TimedOut) {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Io
+    };
+    TransportError::new(kind, err)
+}
+
+/// Walks `err` and its sources (looking inside `io::Error`s too, whose `source` skips the wrapped
+/// error) for an error of type `E` that satisfies `test`.
+fn chain_has<E: StdError + 'static>(
+    err: &(dyn StdError + 'static),
+    test: impl Fn(&E) -> bool,
+) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<E>().is_some_and(&test) {
+            return true;
+        }
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if inner.downcast_ref::<E>().is_some_and(&test) {
+                return true;
+            }
+            next = inner.source();
+            continue;
+        }
+        next = e.source();
+    }
+    false
+}
+
+fn chain_has_tls_error(err: &(dyn StdError + 'static)) -> bool {
+    chain_has::<rustls::Error>(err, |_| true)
+}
+
+fn chain_has_io_kind(err: &(dyn StdError + 'static), kind: std::io::ErrorKind) -> bool {
+    chain_has::<std::io::Error>(err, |e| e.kind() == kind)
+}

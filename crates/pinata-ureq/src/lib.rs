@@ -1,1 +1,123 @@
-//! placeholder
+//! Blocking client for the [Pinata](https://pinata.cloud) API: [`pinata_core`] bound to ureq 3 with
+//! rustls (ring).
+//!
+//! ```no_run
+//! use pinata_ureq::{Client, Credentials, Error};
+//!
+//! # fn run() -> Result<(), Error> {
+//! let client = Client::new(Credentials::key_pair("your-api-key", "your-api-secret")?)?;
+//! match client.test_authentication() {
+//!     Ok(ok) => println!("{}", ok.message),
+//!     Err(Error::Api(e)) if e.reason() == Some("INVALID_CREDENTIALS") => eprintln!("wrong key"),
+//!     Err(e) => return Err(e),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! This crate only moves bytes: every request is built and every response read by `pinata-core`.
+//! Error statuses come back as responses for the core to decode, redirects are never followed, and
+//! no proxy from the environment is used (so credentials go only to the configured origin).
+//!
+//! Feature `native-roots` trusts the operating system's certificate store (through
+//! rustls-platform-verifier) instead of the compiled-in webpki roots.
+
+use bytes::Bytes;
+use http::{Request, Response};
+use pinata_core::{
+    BlockingTransport, Body, TransportError, TransportErrorKind, TransportFactory,
+    TransportOptions,
+};
+use ureq::SendBody;
+
+pub use pinata_core::{self as core, Config, Credentials, Error};
+
+/// The blocking Pinata client over ureq.
+pub type Client = pinata_core::BlockingClient<UreqTransport>;
+
+/// A ureq [`Agent`](ureq::Agent) set up for Pinata; implements [`BlockingTransport`]. Cloning shares
+/// the connection pool.
+#[derive(Clone)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+    max_response_body: u64,
+}
+
+impl std::fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UreqTransport")
+            .field("max_response_body", &self.max_response_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TransportFactory for UreqTransport {
+    fn from_options(options: &TransportOptions) -> Result<Self, TransportError> {
+        let builder = ureq::Agent::config_builder()
+            // The core decodes error statuses from their bodies.
+            .http_status_as_error(false)
+            // 0: the redirect response itself comes back, and the core reports it.
+            .max_redirects(0)
+            .proxy(None)
+            .timeout_connect(Some(options.connect_timeout))
+            .timeout_global(Some(options.request_timeout));
+        #[cfg(feature = "native-roots")]
+        let builder = builder.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                .build(),
+        );
+        Ok(Self {
+            agent: builder.build().into(),
+            max_response_body: options.max_response_body,
+        })
+    }
+}
+
+impl BlockingTransport for UreqTransport {
+    fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let request = request.map(|body| match body {
+            Body::Empty => SendBody::none(),
+            // The core sets Content-Length, so ureq sends this reader with a fixed length.
+            Body::Json(bytes) => SendBody::from_owned_reader(std::io::Cursor::new(bytes)),
+        });
+        let response = self.agent.run(request).map_err(classify)?;
+        let (parts, mut body) = response.into_parts();
+        let bytes = body
+            .with_config()
+            .limit(self.max_response_body)
+            .read_to_vec()
+            .map_err(classify)?;
+        Ok(Response::from_parts(parts, Bytes::from(bytes)))
+    }
+}
+
+/// Sorts a ureq error into a transport error kind.
+fn classify(err: ureq::Error) -> TransportError {
+    use std::io::ErrorKind as Io;
+    use ureq::Timeout;
+    let kind = match &err {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => TransportErrorKind::Connect,
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
+            TransportErrorKind::Tls
+        }
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+            TransportErrorKind::Protocol
+        }
+        ureq::Error::Io(e) => match e.kind() {
+            Io::ConnectionRefused
+            | Io::AddrNotAvailable
+            | Io::NetworkUnreachable
+            | Io::HostUnreachable => TransportErrorKind::Connect,
+            Io::TimedOut => TransportErrorKind::Timeout,
+            Io::UnexpectedEof | Io::ConnectionReset | Io::ConnectionAborted => {
+                TransportErrorKind::Protocol
+            }
+            _ => TransportErrorKind::Io,
+        },
+        _ => TransportErrorKind::Other,
+    };
+    TransportError::new(kind, err)
+}

@@ -1,0 +1,99 @@
+//! Authenticating a request as the real API does, with its status codes and error bodies
+//! (`pinata-api.md` §1.4). Headers are read with pinata-core's parser.
+
+use std::time::SystemTime;
+
+use http::HeaderMap;
+use http::StatusCode;
+use pinata_core::jwt::{JwtError, JwtSegment};
+use pinata_core::{CredentialsError, MalformedBearer, PresentedCredentials, parse_credentials};
+
+use crate::keys::{KeyCheck, KeyStore};
+use crate::reply::{self, Reply};
+use crate::token::{self, TokenError};
+
+/// The caller, once authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The public API key used.
+    pub key: String,
+    /// Whether the key has admin rights.
+    pub admin: bool,
+}
+
+/// Authenticates the request's credentials, or returns the response the API gives for them.
+pub fn authenticate(
+    headers: &HeaderMap,
+    keys: &KeyStore,
+    jwt_secret: &[u8],
+    now: SystemTime,
+) -> Result<Caller, Reply> {
+    let (key, secret) = match parse_credentials(headers) {
+        // Sources disagree over time (400 KEYS_MUST_BE_STRINGS in 2022-23, 401 in 2025-26); the
+        // most recent evidence wins.
+        PresentedCredentials::Missing => {
+            return Err(reply::invalid_credentials("No Authentication method provided"));
+        }
+        PresentedCredentials::IncompletePair { .. } => {
+            return Err(reply::reason(
+                StatusCode::BAD_REQUEST,
+                "KEYS_MUST_BE_STRINGS",
+                "pinata_api_key and pinata_secret_api_key must both be strings",
+            ));
+        }
+        PresentedCredentials::MalformedBearer(MalformedBearer::InvalidToken(
+            CredentialsError::MalformedJwt(e),
+        )) => return Err(reply::invalid_credentials(malformed_details(&e))),
+        PresentedCredentials::MalformedBearer(_) | PresentedCredentials::InvalidPair(_) => {
+            return Err(invalid());
+        }
+        PresentedCredentials::Jwt(creds) => {
+            let token = creds.expose_jwt().unwrap_or_default();
+            match token::verify(token, jwt_secret, now) {
+                Ok(claims) => (claims.scoped_key_key, claims.scoped_key_secret),
+                Err(TokenError::Malformed(details)) => {
+                    return Err(reply::invalid_credentials(details));
+                }
+                Err(TokenError::Invalid | TokenError::Expired) => return Err(invalid()),
+            }
+        }
+        PresentedCredentials::KeyPair(creds) => {
+            let (k, s) = creds.expose_key_pair().unwrap_or_default();
+            (k.to_owned(), s.to_owned())
+        }
+    };
+    match keys.check(&key, &secret) {
+        KeyCheck::Valid { admin } => Ok(Caller { key, admin }),
+        KeyCheck::Revoked => Err(reply::reason(
+            StatusCode::FORBIDDEN,
+            "API_KEY_REVOKED",
+            "This API Key has been revoked",
+        )),
+        KeyCheck::Invalid => Err(invalid()),
+    }
+}
+
+fn invalid() -> Reply {
+    reply::invalid_credentials("Invalid/expired credentials")
+}
+
+/// The `details` the API gives for a token that is not a JWT: the wording of the Go JWT library its
+/// gateway uses (observed: "token is malformed: could not base64 decode header: …").
+fn malformed_details(e: &JwtError) -> &'static str {
+    match e {
+        JwtError::SegmentCount(_) => "token is malformed: token contains an invalid number of segments",
+        JwtError::NotBase64Url(JwtSegment::Header) => {
+            "token is malformed: could not base64 decode header"
+        }
+        JwtError::NotBase64Url(JwtSegment::Payload) => {
+            "token is malformed: could not base64 decode claim"
+        }
+        JwtError::NotBase64Url(JwtSegment::Signature) => {
+            "token is malformed: could not base64 decode signature"
+        }
+        JwtError::NotJsonObject(JwtSegment::Header) => {
+            "token is malformed: could not JSON decode header"
+        }
+        _ => "token is malformed: could not JSON decode claim",
+    }
+}

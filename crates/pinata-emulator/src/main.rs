@@ -1,0 +1,127 @@
+//! `pinata-emulator`: run the Pinata API emulator as a process.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use pinata_emulator::{Emulator, EmulatorConfig};
+
+const HELP: &str = "\
+pinata-emulator: a local Pinata-compatible API server
+
+USAGE: pinata-emulator [OPTIONS]
+
+Prints one JSON line {\"url\":…,\"admin\":{\"jwt\":…,\"api_key\":…,\"api_secret\":…}} on stdout,
+then serves until SIGINT or SIGTERM.
+
+OPTIONS (each also read from the environment variable shown):
+  --listen ADDR          address to listen on [PINATA_EMULATOR_LISTEN] (default 127.0.0.1:0)
+  --admin-key HEX        the admin key's public key [PINATA_EMULATOR_ADMIN_KEY] (default random)
+  --admin-secret HEX     the admin key's secret [PINATA_EMULATOR_ADMIN_SECRET] (default random)
+  --jwt-secret TEXT      the JWT signing secret [PINATA_EMULATOR_JWT_SECRET] (default random)
+  --jwt-lifetime SECS    how long issued JWTs are valid [PINATA_EMULATOR_JWT_LIFETIME] (default 1 year)
+  -h, --help             this text
+";
+
+fn parse_args() -> Result<Option<EmulatorConfig>, String> {
+    let mut config = EmulatorConfig::default();
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut listen = env("PINATA_EMULATOR_LISTEN");
+    config.admin_key = env("PINATA_EMULATOR_ADMIN_KEY");
+    config.admin_secret = env("PINATA_EMULATOR_ADMIN_SECRET");
+    config.jwt_secret = env("PINATA_EMULATOR_JWT_SECRET").map(String::into_bytes);
+    let mut lifetime = env("PINATA_EMULATOR_JWT_LIFETIME");
+
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => args
+                .next()
+                .ok_or_else(|| format!("{flag} needs a value"))?,
+        };
+        match flag.as_str() {
+            "--listen" => listen = Some(value),
+            "--admin-key" => config.admin_key = Some(value),
+            "--admin-secret" => config.admin_secret = Some(value),
+            "--jwt-secret" => config.jwt_secret = Some(value.into_bytes()),
+            "--jwt-lifetime" => lifetime = Some(value),
+            other => return Err(format!("unknown option {other}; see --help")),
+        }
+    }
+    if let Some(l) = listen {
+        config.listen = l
+            .parse::<SocketAddr>()
+            .map_err(|_| format!("--listen: {l:?} is not an address like 127.0.0.1:8080"))?;
+    }
+    if let Some(l) = lifetime {
+        let secs: u64 = l
+            .parse()
+            .map_err(|_| format!("--jwt-lifetime: {l:?} is not a number of seconds"))?;
+        config.jwt_lifetime = Duration::from_secs(secs);
+    }
+    Ok(Some(config))
+}
+
+fn main() -> ExitCode {
+    let config = match parse_args() {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("pinata-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("pinata-emulator: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let emulator = match Emulator::bind(config).await {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("pinata-emulator: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("{}", emulator.startup_line());
+        emulator.serve(shutdown_signal()).await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,82 @@
+//! Responses in Pinata's formats: JSON bodies, the error shapes of the legacy API, and the headers
+//! the real service sends.
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use http_body_util::Full;
+use serde::Serialize;
+
+/// The response type of every handler.
+pub type Reply = Response<Full<Bytes>>;
+
+/// A JSON response with `status`.
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
+    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
+    with_body(status, "application/json; charset=utf-8", body)
+}
+
+/// A response with `status`, `content_type` and `body`.
+pub fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Reply {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert("x-powered-by", HeaderValue::from_static("Express"));
+    r
+}
+
+/// `{"error":{"reason":…,"details":…}}`: the legacy structured error.
+pub fn reason(status: StatusCode, reason: &str, details: &str) -> Reply {
+    // Structs, not `json!`, so the keys keep the API's order (`reason` before `details`).
+    #[derive(Serialize)]
+    struct Inner<'a> {
+        reason: &'a str,
+        details: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Envelope<'a> {
+        error: Inner<'a>,
+    }
+    json(
+        status,
+        &Envelope {
+            error: Inner { reason, details },
+        },
+    )
+}
+
+/// `{"error":"…"}`: the legacy plain error of pinning validation.
+pub fn message(status: StatusCode, message: &str) -> Reply {
+    json(status, &serde_json::json!({ "error": message }))
+}
+
+/// 401 `INVALID_CREDENTIALS` with `details`.
+pub fn invalid_credentials(details: &str) -> Reply {
+    reason(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS", details)
+}
+
+/// 403 `NO_SCOPES_FOUND`: a valid key without the permission an endpoint needs.
+pub fn no_scopes() -> Reply {
+    reason(
+        StatusCode::FORBIDDEN,
+        "NO_SCOPES_FOUND",
+        "This key does not have the required scopes associated with it",
+    )
+}
+
+/// 404 for a path the API does not serve.
+///
+/// The real service answers unknown paths with Express's HTML page; the emulator's choice is a JSON
+/// body in the legacy structured shape, so clients see a parseable error.
+pub fn not_found(method: &str, path: &str) -> Reply {
+    reason(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        &format!("Cannot {method} {path}"),
+    )
+}
+
+/// 500 for a failure inside the emulator (e.g. no randomness).
+pub fn internal(details: &str) -> Reply {
+    reason(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", details)
+}
