@@ -34,10 +34,10 @@ pub enum Error {
     Build(BuildError),
     /// The transport failed before a complete response arrived.
     Transport(TransportError),
-    /// The API answered with a status outside 2xx and 3xx.
-    Api(ApiError),
-    /// The API answered 2xx, but the body did not decode.
-    Decode(DecodeError),
+    /// The API answered with a status outside 2xx and 3xx. (Boxed to keep `Result`s small.)
+    Api(Box<ApiError>),
+    /// The API answered 2xx, but the body did not decode. (Boxed to keep `Result`s small.)
+    Decode(Box<DecodeError>),
     /// The API answered with a redirect, which the client does not follow.
     Redirect(RedirectError),
 }
@@ -46,7 +46,7 @@ impl Error {
     /// The API error, if the server answered with one.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -79,8 +79,8 @@ impl std::error::Error for Error {
         match self {
             Error::Build(e) => Some(e),
             Error::Transport(e) => Some(e),
-            Error::Api(e) => Some(e),
-            Error::Decode(e) => Some(e),
+            Error::Api(e) => Some(e.as_ref()),
+            Error::Decode(e) => Some(e.as_ref()),
             Error::Redirect(e) => Some(e),
         }
     }

@@ -71,7 +71,7 @@ pub fn interpret_response<E: Endpoint + ?Sized>(
     if status.is_success() {
         endpoint
             .parse(status, &parts.headers, &body)
-            .map_err(Error::Decode)
+            .map_err(|e| Error::Decode(Box::new(e)))
     } else if status.is_redirection() {
         let location = parts
             .headers
@@ -80,10 +80,10 @@ pub fn interpret_response<E: Endpoint + ?Sized>(
             .map(str::to_owned);
         Err(Error::Redirect(RedirectError::new(status, location)))
     } else {
-        Err(Error::Api(ApiError::from_response(
+        Err(Error::Api(Box::new(ApiError::from_response(
             status,
             &parts.headers,
             &body,
-        )))
+        ))))
     }
 }

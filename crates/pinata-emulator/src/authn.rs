@@ -32,7 +32,9 @@ pub fn authenticate(
         // Sources disagree over time (400 KEYS_MUST_BE_STRINGS in 2022-23, 401 in 2025-26); the
         // most recent evidence wins.
         PresentedCredentials::Missing => {
-            return Err(reply::invalid_credentials("No Authentication method provided"));
+            return Err(reply::invalid_credentials(
+                "No Authentication method provided",
+            ));
         }
         PresentedCredentials::IncompletePair { .. } => {
             return Err(reply::reason(
@@ -81,7 +83,9 @@ fn invalid() -> Reply {
 /// gateway uses (observed: "token is malformed: could not base64 decode header: …").
 fn malformed_details(e: &JwtError) -> &'static str {
     match e {
-        JwtError::SegmentCount(_) => "token is malformed: token contains an invalid number of segments",
+        JwtError::SegmentCount(_) => {
+            "token is malformed: token contains an invalid number of segments"
+        }
         JwtError::NotBase64Url(JwtSegment::Header) => {
             "token is malformed: could not base64 decode header"
         }

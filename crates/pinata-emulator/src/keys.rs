@@ -110,7 +110,9 @@ impl KeyStore {
                 if r.revoked {
                     KeyCheck::Revoked
                 } else {
-                    KeyCheck::Valid { admin: r.is_admin() }
+                    KeyCheck::Valid {
+                        admin: r.is_admin(),
+                    }
                 }
             }
             _ => KeyCheck::Invalid,

@@ -43,9 +43,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
         }
         let value = match inline {
             Some(v) => v,
-            None => args
-                .next()
-                .ok_or_else(|| format!("{flag} needs a value"))?,
+            None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
         };
         match flag.as_str() {
             "--listen" => listen = Some(value),

@@ -78,5 +78,9 @@ pub fn not_found(method: &str, path: &str) -> Reply {
 
 /// 500 for a failure inside the emulator (e.g. no randomness).
 pub fn internal(details: &str) -> Reply {
-    reason(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", details)
+    reason(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_SERVER_ERROR",
+        details,
+    )
 }

@@ -124,7 +124,11 @@ impl Emulator {
             admin_secret,
         )?;
         let admin = AdminCredentials {
-            jwt: state.mint(&record.key, record.secret.expose_secret(), SystemTime::now()),
+            jwt: state.mint(
+                &record.key,
+                record.secret.expose_secret(),
+                SystemTime::now(),
+            ),
             api_key: record.key.clone(),
             api_secret: record.secret.expose_secret().to_owned(),
         };

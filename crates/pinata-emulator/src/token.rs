@@ -105,7 +105,9 @@ pub fn verify(token: &str, secret: &[u8], now: SystemTime) -> Result<Claims, Tok
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(TokenError::Malformed("token is malformed: token contains an invalid number of segments"));
+        return Err(TokenError::Malformed(
+            "token is malformed: token contains an invalid number of segments",
+        ));
     };
     if base64url_decode(header).is_none() {
         return Err(TokenError::Malformed(
@@ -149,7 +151,10 @@ mod tests {
         let c = Claims::new("u", "k", "s", 2_000_000_000);
         let t = sign(&c, b"secret");
         assert_eq!(verify(&t, b"secret", SystemTime::now()), Ok(c.clone()));
-        assert_eq!(verify(&t, b"other", SystemTime::now()), Err(TokenError::Invalid));
+        assert_eq!(
+            verify(&t, b"other", SystemTime::now()),
+            Err(TokenError::Invalid)
+        );
         let late = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
         assert_eq!(verify(&t, b"secret", late), Err(TokenError::Expired));
         // The token is a valid JWT for the client-side validator too.
@@ -164,7 +169,11 @@ mod tests {
         let (head, _) = t.rsplit_once('.').unwrap();
         let (_, forged_sig) = forged.rsplit_once('.').unwrap();
         assert_eq!(
-            verify(&format!("{head}.{forged_sig}"), b"secret", SystemTime::now()),
+            verify(
+                &format!("{head}.{forged_sig}"),
+                b"secret",
+                SystemTime::now()
+            ),
             Err(TokenError::Invalid)
         );
         assert!(matches!(

@@ -130,7 +130,9 @@ impl HyperTransport {
 fn into_hyper_body(body: Body) -> RequestBody {
     match body {
         Body::Empty => Empty::new().map_err(|never| match never {}).boxed_unsync(),
-        Body::Json(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed_unsync(),
+        Body::Json(bytes) => Full::new(bytes)
+            .map_err(|never| match never {})
+            .boxed_unsync(),
     }
 }
 

@@ -24,8 +24,7 @@
 use bytes::Bytes;
 use http::{Request, Response};
 use pinata_core::{
-    BlockingTransport, Body, TransportError, TransportErrorKind, TransportFactory,
-    TransportOptions,
+    BlockingTransport, Body, TransportError, TransportErrorKind, TransportFactory, TransportOptions,
 };
 use ureq::SendBody;
 

@@ -177,10 +177,10 @@ proptest! {
             let mut h = HeaderMap::new();
             creds.apply_to(&mut h);
             prop_assert_eq!(parse_credentials(&h), PresentedCredentials::Jwt(creds));
-        } else if let Err(e) = result {
-            if text.len() >= 4 {
-                prop_assert!(!e.to_string().contains(&text));
-            }
+        } else if let Err(e) = result
+            && text.len() >= 4
+        {
+            prop_assert!(!e.to_string().contains(&text));
         }
     }
 

@@ -1,0 +1,86 @@
+//! Tiny misbehaving HTTP servers on loopback, for what the emulator must never do: redirect, stall,
+//! send too much.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::Duration;
+
+/// A loopback server that answers every connection with `response` (or stalls when it is `None`).
+#[derive(Debug)]
+pub struct FakeServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    connections: Arc<AtomicUsize>,
+    requests: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakeServer {
+    /// Starts a server that replies with the raw bytes `response`, or never replies if `None`.
+    pub fn start(response: Option<Vec<u8>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (count, log) = (connections.clone(), requests.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                count.fetch_add(1, Ordering::SeqCst);
+                let response = response.clone();
+                let log = log.clone();
+                thread::spawn(move || serve(stream, response, &log));
+            }
+        });
+        Self {
+            url,
+            connections,
+            requests,
+        }
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// The request heads received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+fn serve(mut stream: TcpStream, response: Option<Vec<u8>>, log: &std::sync::Mutex<Vec<String>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    if let Ok(mut l) = log.lock() {
+        l.push(String::from_utf8_lossy(&head).into_owned());
+    }
+    match response {
+        Some(bytes) => {
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+        }
+        // Stall: hold the connection open without answering until the client gives up.
+        None => {
+            let _ = stream.read(&mut buf);
+        }
+    }
+}
+
+/// A loopback port with nothing listening on it.
+pub fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local addr");
+    drop(listener);
+    format!("http://{addr}")
+}

@@ -1,0 +1,49 @@
+//! Runs every case of `pinata_e2e::cases` through both transports: `hyper::<case>` and `ureq::<case>`.
+
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        mod hyper {
+            $(
+                #[test]
+                fn $case() {
+                    pinata_e2e::cases::$case(&pinata_e2e::HyperDriver);
+                }
+            )*
+        }
+        mod ureq {
+            $(
+                #[test]
+                fn $case() {
+                    pinata_e2e::cases::$case(&pinata_e2e::UreqDriver);
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    good_credentials_authenticate,
+    key_pair_authenticates,
+    jwt_authenticates,
+    new_key_authenticates_with_both_schemes,
+    v3_prefixed_base_url_works,
+    wrong_secret_is_invalid_credentials,
+    unknown_key_is_invalid_credentials,
+    forged_jwt_is_invalid_credentials,
+    tampered_jwt_is_invalid_credentials,
+    expired_jwt_is_refused,
+    missing_credentials_is_401,
+    half_a_key_pair_is_400,
+    malformed_bearer_is_401,
+    revoked_key_is_403_for_both_schemes,
+    non_admin_key_cannot_manage_keys,
+    unknown_path_is_json_404,
+    bad_credentials_are_refused_at_construction,
+    plain_http_to_remote_host_is_refused,
+    redirect_is_not_followed,
+    connection_refused_is_a_connect_error,
+    silent_server_times_out,
+    oversized_response_is_refused,
+    every_error_body_shape_decodes,
+    transport_sends_the_core_request,
+);
