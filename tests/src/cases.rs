@@ -92,6 +92,19 @@ pub fn jwt_authenticates<D: Driver>(d: &D) {
     assert_eq!(ok.message, WELCOME);
 }
 
+/// A JWT minted with the server's signing secret authenticates (the harness holds the right secret,
+/// so the refusals below are about the token, not the harness).
+pub fn minted_jwt_authenticates<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("minted_jwt_authenticates") else {
+        return;
+    };
+    let token = emu.mint_jwt(&emu.admin_key, &emu.admin_secret, now_secs() + 600);
+    let ok = d
+        .test_authentication(Credentials::jwt(token).unwrap(), target().config())
+        .unwrap();
+    assert_eq!(ok.message, WELCOME);
+}
+
 /// A new key with no permissions at all still passes testAuthentication, in both schemes.
 pub fn new_key_authenticates_with_both_schemes<D: Driver>(d: &D) {
     let Some(emu) = target().emulator("new_key_authenticates_with_both_schemes") else {

@@ -15,3 +15,8 @@ pub mod keys;
 pub mod target;
 
 pub use driver::{Driver, HyperDriver, UreqDriver};
+
+/// The README's code blocks, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -25,6 +25,7 @@ suite!(
     good_credentials_authenticate,
     key_pair_authenticates,
     jwt_authenticates,
+    minted_jwt_authenticates,
     new_key_authenticates_with_both_schemes,
     v3_prefixed_base_url_works,
     wrong_secret_is_invalid_credentials,

@@ -23,7 +23,7 @@ pub enum Scheme {
 
 impl fmt::Display for Scheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Scheme::Jwt => "JWT",
             Scheme::KeyPair => "API key pair",
         })

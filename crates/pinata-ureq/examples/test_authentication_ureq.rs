@@ -1,7 +1,7 @@
 //! Checks the credentials in the environment against the API (or `PINATA_API_URL`).
 //!
 //! ```sh
-//! PINATA_API_KEY=… PINATA_API_SECRET=… cargo run -p pinata-ureq --example test_authentication
+//! PINATA_API_KEY=… PINATA_API_SECRET=… cargo run -p pinata-ureq --example test_authentication_ureq
 //! ```
 
 use std::process::ExitCode;

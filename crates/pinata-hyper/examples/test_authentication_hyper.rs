@@ -1,7 +1,7 @@
 //! Checks the credentials in the environment against the API (or `PINATA_API_URL`).
 //!
 //! ```sh
-//! PINATA_JWT=… cargo run -p pinata-hyper --example test_authentication
+//! PINATA_JWT=… cargo run -p pinata-hyper --example test_authentication_hyper
 //! ```
 
 use std::process::ExitCode;
