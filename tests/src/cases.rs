@@ -10,7 +10,7 @@ use pinata_core::{
 };
 
 use crate::driver::Driver;
-use crate::fake::{FakeServer, closed_port_url};
+use crate::fake::{Behaviour, FakeServer, closed_port_url};
 use crate::keys::{CreatedKey, GenerateKey, RevokeKey};
 use crate::target::{EmulatorSide, target};
 
@@ -435,6 +435,22 @@ pub fn connection_refused_is_a_connect_error<D: Driver>(d: &D) {
             assert!(!e.may_have_been_sent());
         }
         other => panic!("expected a connect error, got {other:?}"),
+    }
+}
+
+/// A server that does not speak TLS on an https URL: a TLS error, nothing sent.
+pub fn tls_handshake_failure_is_a_tls_error<D: Driver>(d: &D) {
+    let server = FakeServer::with(Behaviour::Greet(
+        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".to_vec(),
+    ));
+    let https = server.url.replacen("http://", "https://", 1);
+    let config = Config::default().with_base_url(&https).unwrap();
+    match d.test_authentication(target().good.clone(), config) {
+        Err(Error::Transport(e)) => {
+            assert_eq!(e.kind(), TransportErrorKind::Tls, "{e}");
+            assert!(!e.may_have_been_sent());
+        }
+        other => panic!("expected a TLS error, got {other:?}"),
     }
 }
 

@@ -8,7 +8,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-/// A loopback server that answers every connection with `response` (or stalls when it is `None`).
+/// What a [`FakeServer`] does with each connection.
+#[derive(Debug, Clone)]
+pub enum Behaviour {
+    /// Read the request head, then write these bytes.
+    Reply(Vec<u8>),
+    /// Read the request head, then never answer.
+    Stall,
+    /// Write these bytes as soon as the connection opens, without reading, then close.
+    Greet(Vec<u8>),
+}
+
+/// A loopback server that treats every connection the same way.
 #[derive(Debug)]
 pub struct FakeServer {
     /// `http://127.0.0.1:PORT`.
@@ -20,6 +31,14 @@ pub struct FakeServer {
 impl FakeServer {
     /// Starts a server that replies with the raw bytes `response`, or never replies if `None`.
     pub fn start(response: Option<Vec<u8>>) -> Self {
+        Self::with(match response {
+            Some(bytes) => Behaviour::Reply(bytes),
+            None => Behaviour::Stall,
+        })
+    }
+
+    /// Starts a server with `behaviour`.
+    pub fn with(behaviour: Behaviour) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
         let connections = Arc::new(AtomicUsize::new(0));
@@ -29,9 +48,9 @@ impl FakeServer {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 count.fetch_add(1, Ordering::SeqCst);
-                let response = response.clone();
+                let behaviour = behaviour.clone();
                 let log = log.clone();
-                thread::spawn(move || serve(stream, response, &log));
+                thread::spawn(move || serve(stream, behaviour, &log));
             }
         });
         Self {
@@ -52,8 +71,12 @@ impl FakeServer {
     }
 }
 
-fn serve(mut stream: TcpStream, response: Option<Vec<u8>>, log: &std::sync::Mutex<Vec<String>>) {
+fn serve(mut stream: TcpStream, behaviour: Behaviour, log: &std::sync::Mutex<Vec<String>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    if let Behaviour::Greet(bytes) = &behaviour {
+        let _ = stream.write_all(bytes);
+        return;
+    }
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -65,13 +88,13 @@ fn serve(mut stream: TcpStream, response: Option<Vec<u8>>, log: &std::sync::Mute
     if let Ok(mut l) = log.lock() {
         l.push(String::from_utf8_lossy(&head).into_owned());
     }
-    match response {
-        Some(bytes) => {
+    match behaviour {
+        Behaviour::Reply(bytes) | Behaviour::Greet(bytes) => {
             let _ = stream.write_all(&bytes);
             let _ = stream.flush();
         }
-        // Stall: hold the connection open without answering until the client gives up.
-        None => {
+        // Hold the connection open without answering until the client gives up.
+        Behaviour::Stall => {
             let _ = stream.read(&mut buf);
         }
     }

@@ -43,6 +43,7 @@ suite!(
     plain_http_to_remote_host_is_refused,
     redirect_is_not_followed,
     connection_refused_is_a_connect_error,
+    tls_handshake_failure_is_a_tls_error,
     silent_server_times_out,
     oversized_response_is_refused,
     every_error_body_shape_decodes,

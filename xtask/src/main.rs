@@ -225,7 +225,7 @@ fn check_examples(emulator: &EmulatorProcess) -> Result {
             ));
         }
         eprintln!(
-            "example {example}: prints the message, and exits {} on a wrong secret",
+            "example {example}: prints the message; on a wrong secret it fails ({})",
             bad.status
         );
     }

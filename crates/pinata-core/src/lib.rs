@@ -52,4 +52,4 @@ pub use error::{
 };
 pub use exchange::{interpret_response, prepare_request};
 pub use secret::SecretString;
-pub use transport::{AsyncTransport, BlockingTransport, TransportFactory};
+pub use transport::{AsyncTransport, BlockingTransport, TransportFactory, find_cause};

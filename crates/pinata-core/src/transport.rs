@@ -55,3 +55,51 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Box<T> {
         (**self).send(request).await
     }
 }
+
+/// Finds an error of type `E` in `err` or its causes, for transports that sort failures into
+/// [`crate::TransportErrorKind`]s. It also looks inside `std::io::Error`s, whose own `source()` skips
+/// the error they wrap.
+pub fn find_cause<'a, E: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Marker;
+    impl fmt::Display for Marker {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("marker")
+        }
+    }
+    impl std::error::Error for Marker {}
+
+    #[test]
+    fn finds_causes_inside_nested_io_errors() {
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, Marker);
+        let outer = std::io::Error::other(inner);
+        let top = crate::TransportError::new(crate::TransportErrorKind::Other, outer);
+        assert!(find_cause::<Marker>(&top).is_some());
+        let plain = std::io::Error::other("no marker here");
+        assert!(find_cause::<Marker>(&plain).is_none());
+        assert!(find_cause::<std::io::Error>(&plain).is_some());
+    }
+}

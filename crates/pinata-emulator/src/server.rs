@@ -114,6 +114,9 @@ impl Emulator {
             Some(s) => s,
             None => ids::random_hex(64)?,
         };
+        // A key or secret a client could not send is useless: refuse it with the client's own rules.
+        pinata_core::Credentials::key_pair(&admin_key, &admin_secret)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("admin key: {e}")))?;
         let record = state.keys.insert_with(
             NewKey {
                 name: "emulator admin".to_owned(),

@@ -31,7 +31,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use pinata_core::{
     AsyncTransport, Body, BoxError, TransportError, TransportErrorKind, TransportFactory,
-    TransportOptions,
+    TransportOptions, find_cause,
 };
 
 pub use pinata_core::{self as core, Config, Credentials, Error};
@@ -145,15 +145,17 @@ fn too_large(cap: u64) -> TransportError {
 
 /// Sorts a hyper-util client error into a transport error kind.
 fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
-    let kind = if chain_has_tls_error(&err) {
+    let kind = if find_cause::<rustls::Error>(&err).is_some() {
         TransportErrorKind::Tls
     } else if err.is_connect() {
         TransportErrorKind::Connect
-    } else if chain_has_io_kind(&err, std::io::ErrorKind::TimedOut) {
+    } else if is_timeout(&err) {
         TransportErrorKind::Timeout
-    } else if chain_has::<hyper::Error>(&err, |e| e.is_incomplete_message() || e.is_parse()) {
+    } else if find_cause::<hyper::Error>(&err)
+        .is_some_and(|e| e.is_incomplete_message() || e.is_parse())
+    {
         TransportErrorKind::Protocol
-    } else if chain_has::<std::io::Error>(&err, |_| true) {
+    } else if find_cause::<std::io::Error>(&err).is_some() {
         TransportErrorKind::Io
     } else {
         TransportErrorKind::Other
@@ -163,46 +165,17 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
 
 /// Sorts an error from reading the response body.
 fn classify_body(err: BoxError) -> TransportError {
-    let kind = if chain_has::<hyper::Error>(err.as_ref(), |e| e.is_incomplete_message()) {
-        TransportErrorKind::Protocol
-    } else if chain_has_io_kind(err.as_ref(), std::io::ErrorKind::TimedOut) {
-        TransportErrorKind::Timeout
-    } else {
-        TransportErrorKind::Io
-    };
+    let kind =
+        if find_cause::<hyper::Error>(err.as_ref()).is_some_and(|e| e.is_incomplete_message()) {
+            TransportErrorKind::Protocol
+        } else if is_timeout(err.as_ref()) {
+            TransportErrorKind::Timeout
+        } else {
+            TransportErrorKind::Io
+        };
     TransportError::new(kind, err)
 }
 
-/// Walks `err` and its sources (looking inside `io::Error`s too, whose `source` skips the wrapped
-/// error) for an error of type `E` that satisfies `test`.
-fn chain_has<E: StdError + 'static>(
-    err: &(dyn StdError + 'static),
-    test: impl Fn(&E) -> bool,
-) -> bool {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if e.downcast_ref::<E>().is_some_and(&test) {
-            return true;
-        }
-        if let Some(inner) = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            if inner.downcast_ref::<E>().is_some_and(&test) {
-                return true;
-            }
-            next = inner.source();
-            continue;
-        }
-        next = e.source();
-    }
-    false
-}
-
-fn chain_has_tls_error(err: &(dyn StdError + 'static)) -> bool {
-    chain_has::<rustls::Error>(err, |_| true)
-}
-
-fn chain_has_io_kind(err: &(dyn StdError + 'static), kind: std::io::ErrorKind) -> bool {
-    chain_has::<std::io::Error>(err, |e| e.kind() == kind)
+fn is_timeout(err: &(dyn StdError + 'static)) -> bool {
+    find_cause::<std::io::Error>(err).is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
 }

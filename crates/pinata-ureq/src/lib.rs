@@ -24,7 +24,8 @@
 use bytes::Bytes;
 use http::{Request, Response};
 use pinata_core::{
-    BlockingTransport, Body, TransportError, TransportErrorKind, TransportFactory, TransportOptions,
+    BlockingTransport, Body, TransportError, TransportErrorKind, TransportFactory,
+    TransportOptions, find_cause,
 };
 use ureq::SendBody;
 
@@ -105,6 +106,7 @@ fn classify(err: ureq::Error) -> TransportError {
         ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
             TransportErrorKind::Protocol
         }
+        ureq::Error::Io(e) if find_cause::<rustls::Error>(e).is_some() => TransportErrorKind::Tls,
         ureq::Error::Io(e) => match e.kind() {
             Io::ConnectionRefused
             | Io::AddrNotAvailable
