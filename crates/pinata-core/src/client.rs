@@ -6,12 +6,14 @@
 
 use std::time::SystemTime;
 
+use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
 use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
 use crate::credentials::Credentials;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, Paginated};
 use crate::error::Error;
 use crate::exchange::{interpret_response, prepare_request};
+use crate::paging::{ItemStream, Items};
 use crate::transport::{AsyncTransport, BlockingTransport, TransportFactory};
 
 /// A Pinata client over an asynchronous transport. `pinata_hyper::Client` is this type with hyper.
@@ -104,6 +106,12 @@ common_impl!(AsyncClient);
 common_impl!(BlockingClient);
 
 impl<T: AsyncTransport> AsyncClient<T> {
+    /// Every item of a paged list, starting with `first`, as a `Stream` that fetches the pages as it
+    /// is polled (use `futures::StreamExt::next` or `try_collect`).
+    pub fn paginate<E: Paginated>(&self, first: E) -> ItemStream<'_, T, E> {
+        ItemStream::new(self, first)
+    }
+
     /// Calls any endpoint.
     pub async fn execute<E: Endpoint + Sync + ?Sized>(
         &self,
@@ -117,6 +125,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
 }
 
 impl<T: BlockingTransport> BlockingClient<T> {
+    /// Every item of a paged list, starting with `first`, as an `Iterator` that fetches the pages as
+    /// it advances.
+    pub fn paginate<E: Paginated>(&self, first: E) -> Items<'_, T, E> {
+        Items::new(self, first)
+    }
+
     /// Calls any endpoint.
     pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request =
@@ -158,4 +172,14 @@ client_methods! {
     ///
     /// Any valid, non-revoked key passes, even one without permissions.
     fn test_authentication() -> AuthenticationOk = TestAuthentication;
+
+    /// Creates an API key (admin keys only). The answer holds the secret and JWT, shown only once.
+    fn create_api_key(request: &CreateApiKey) -> CreatedApiKey = request;
+
+    /// One page of API keys (admin keys only); see `paginate` to walk them all.
+    fn list_api_keys(request: &ListApiKeys) -> ApiKeyPage = request;
+
+    /// Revokes the key whose public key is `api_key` through the legacy path (admin keys only); use
+    /// `execute(&RevokeApiKey::new(key).via(KeyApi::V3))` for the v3 path.
+    fn revoke_api_key(api_key: &str) -> () = RevokeApiKey::new(api_key);
 }

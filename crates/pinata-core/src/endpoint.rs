@@ -67,3 +67,42 @@ pub trait Endpoint {
         body: &Bytes,
     ) -> Result<Self::Output, DecodeError>;
 }
+
+/// An endpoint whose output is one page of a longer list. The core decides which request comes next;
+/// clients turn that into an `Iterator` ([`crate::BlockingClient::paginate`]) or a `Stream`
+/// ([`crate::AsyncClient::paginate`]).
+pub trait Paginated: Endpoint + Clone {
+    /// One element of the list.
+    type Item;
+
+    /// The request for the page after `page`, or `None` when `page` was the last.
+    fn next_page(&self, page: &Self::Output) -> Option<Self>;
+
+    /// The elements of `page`.
+    fn into_items(page: Self::Output) -> Vec<Self::Item>;
+}
+
+impl<E: Endpoint + ?Sized> Endpoint for &E {
+    type Output = E::Output;
+
+    fn method(&self) -> Method {
+        (**self).method()
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        (**self).path_and_query()
+    }
+
+    fn body(&self) -> Result<Body, BuildError> {
+        (**self).body()
+    }
+
+    fn parse(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<Self::Output, DecodeError> {
+        (**self).parse(status, headers, body)
+    }
+}

@@ -129,6 +129,8 @@ pub enum BuildError {
         /// `exp`, in seconds since the Unix epoch.
         expired_at: u64,
     },
+    /// A key-creation request is invalid (empty name, nothing granted, zero max uses…).
+    InvalidKey(crate::api::keys::KeySpecError),
     /// An input to the endpoint is invalid.
     InvalidInput(String),
     /// The request body could not be serialised.
@@ -150,6 +152,7 @@ impl fmt::Display for BuildError {
                 f,
                 "the JWT expired at {expired_at} (Unix seconds); create a new API key"
             ),
+            BuildError::InvalidKey(e) => write!(f, "invalid key request: {e}"),
             BuildError::InvalidInput(what) => write!(f, "invalid input: {what}"),
             BuildError::Serialize(e) => write!(f, "could not serialise the request body: {e}"),
             BuildError::Http(e) => write!(f, "could not assemble the HTTP request: {e}"),
@@ -162,6 +165,7 @@ impl std::error::Error for BuildError {
         match self {
             BuildError::Credentials(e) => Some(e),
             BuildError::Config(e) => Some(e),
+            BuildError::InvalidKey(e) => Some(e),
             BuildError::Serialize(e) => Some(e),
             BuildError::Http(e) => Some(e),
             _ => None,

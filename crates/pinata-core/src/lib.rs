@@ -31,6 +31,8 @@ mod endpoint;
 mod error;
 mod exchange;
 pub mod jwt;
+mod paging;
+mod query;
 mod secret;
 mod transport;
 
@@ -45,11 +47,13 @@ pub use config::{
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, ENV_API_KEY, ENV_API_SECRET, ENV_JWT, Scheme,
 };
-pub use endpoint::{Body, Endpoint};
+pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::{
     ApiError, ApiErrorBody, BoxError, BuildError, DecodeError, Error, RateLimit, RedirectError,
     TransportError, TransportErrorKind,
 };
 pub use exchange::{interpret_response, prepare_request};
+pub use paging::{ItemStream, Items};
+pub use query::Query;
 pub use secret::SecretString;
 pub use transport::{AsyncTransport, BlockingTransport, TransportFactory, find_cause};

@@ -300,3 +300,222 @@ fn errors_never_show_the_secret() {
         assert!(!text.contains(SECRET), "{text}");
     }
 }
+
+mod keys {
+    use super::*;
+    use pinata_core::api::keys::{
+        CreateApiKey, EndpointPermission, KeyApi, KeySpecError, ListApiKeys, Permissions,
+        PermissionsError, ResourceScope, RevokeApiKey,
+    };
+
+    fn prepared<E: pinata_core::Endpoint>(e: &E) -> Request<Body> {
+        let creds = Credentials::key_pair(KEY, SECRET).unwrap();
+        prepare_request(e, &creds, &Config::default(), SystemTime::now()).unwrap()
+    }
+
+    fn json_body(req: &Request<Body>) -> serde_json::Value {
+        match req.body() {
+            Body::Json(b) => serde_json::from_slice(b).unwrap(),
+            other => panic!("expected JSON, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_key_request_legacy_and_v3() {
+        let create = CreateApiKey::new(
+            "uploader",
+            Permissions::endpoints([EndpointPermission::PinJsonToIpfs])
+                .allow_resource(ResourceScope::FilesWrite),
+        )
+        .unwrap()
+        .max_uses(3)
+        .unwrap();
+        let req = prepared(&create);
+        assert_eq!(req.method(), Method::POST);
+        assert_eq!(
+            req.uri().to_string(),
+            "https://api.pinata.cloud/users/generateApiKey"
+        );
+        assert_eq!(req.headers()["content-type"], "application/json");
+        let body = json_body(&req);
+        assert_eq!(body["keyName"], "uploader");
+        assert_eq!(body["maxUses"], 3);
+        assert_eq!(
+            body["permissions"]["endpoints"]["pinning"]["pinJSONToIPFS"],
+            true
+        );
+        assert_eq!(body["permissions"]["endpoints"]["pinning"]["unpin"], false);
+        assert_eq!(
+            body["permissions"]["resources"],
+            serde_json::json!(["org:files:write"])
+        );
+        assert!(body["permissions"].get("admin").is_none());
+        assert_eq!(
+            req.headers()["content-length"],
+            serde_json::to_vec(&body)
+                .unwrap()
+                .len()
+                .to_string()
+                .as_str(),
+        );
+
+        let v3 = prepared(&create.clone().via(KeyApi::V3));
+        assert_eq!(
+            v3.uri().to_string(),
+            "https://api.pinata.cloud/v3/pinata/keys"
+        );
+        assert_eq!(json_body(&v3), body);
+
+        let unlimited = CreateApiKey::new("admin", Permissions::admin()).unwrap();
+        assert_eq!(
+            json_body(&prepared(&unlimited)),
+            serde_json::json!({"keyName": "admin", "permissions": {"admin": true}})
+        );
+    }
+
+    #[test]
+    fn invalid_key_requests_are_refused() {
+        assert_eq!(
+            CreateApiKey::new("  ", Permissions::admin()).unwrap_err(),
+            KeySpecError::EmptyName
+        );
+        assert_eq!(
+            CreateApiKey::new("k", Permissions::none()).unwrap_err(),
+            KeySpecError::Permissions(PermissionsError::NothingGranted)
+        );
+        assert_eq!(
+            CreateApiKey::new("k", Permissions::admin().allow(EndpointPermission::Unpin))
+                .unwrap_err(),
+            KeySpecError::Permissions(PermissionsError::AdminWithScopes)
+        );
+        assert_eq!(
+            CreateApiKey::new("k", Permissions::admin())
+                .unwrap()
+                .max_uses(0)
+                .unwrap_err(),
+            KeySpecError::ZeroMaxUses
+        );
+        let e: Error = KeySpecError::ZeroMaxUses.into();
+        assert!(matches!(e, Error::Build(BuildError::InvalidKey(_))));
+    }
+
+    #[test]
+    fn list_and_revoke_requests() {
+        let list = ListApiKeys::new()
+            .name("ci key")
+            .revoked(false)
+            .exhausted(true)
+            .offset(20);
+        assert_eq!(
+            prepared(&list).uri().to_string(),
+            "https://api.pinata.cloud/users/apiKeys?name=ci%20key&revoked=false&limitedUse=true&exhausted=true&offset=20"
+        );
+        assert_eq!(
+            prepared(&ListApiKeys::new().via(KeyApi::V3))
+                .uri()
+                .to_string(),
+            "https://api.pinata.cloud/v3/pinata/keys"
+        );
+        let revoke = prepared(&RevokeApiKey::new("abc"));
+        assert_eq!(revoke.method(), Method::PUT);
+        assert_eq!(
+            revoke.uri().to_string(),
+            "https://api.pinata.cloud/users/revokeApiKey"
+        );
+        assert_eq!(json_body(&revoke), serde_json::json!({"apiKey": "abc"}));
+        let v3 = prepared(&RevokeApiKey::new("a/b").via(KeyApi::V3));
+        assert_eq!(
+            v3.uri().to_string(),
+            "https://api.pinata.cloud/v3/pinata/keys/a%2Fb"
+        );
+        assert_eq!(v3.body(), &Body::Empty);
+    }
+
+    #[test]
+    fn revoke_answer_must_be_revoked() {
+        let (t, _) = recording(200, &[], r#""Revoked""#);
+        let c = client(t, Credentials::key_pair(KEY, SECRET).unwrap(), "https://h");
+        c.revoke_api_key("abc").unwrap();
+        let (t, _) = recording(200, &[], r#""Nope""#);
+        let c = client(t, Credentials::key_pair(KEY, SECRET).unwrap(), "https://h");
+        assert!(matches!(c.revoke_api_key("abc"), Err(Error::Decode(_))));
+    }
+
+    /// A fake key listing of `total` keys served `page` at a time by offset.
+    fn paged_server(
+        total: usize,
+        page: usize,
+    ) -> (
+        impl Fn(Request<Body>) -> Result<Response<Bytes>, TransportError> + Send + Sync,
+        Arc<Mutex<Vec<String>>>,
+    ) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let t = move |req: Request<Body>| {
+            let uri = req.uri().to_string();
+            log.lock().unwrap().push(uri.clone());
+            let offset: usize = uri
+                .split("offset=")
+                .nth(1)
+                .map(|s| s.parse().unwrap())
+                .unwrap_or(0);
+            let keys: Vec<_> = (offset..(offset + page).min(total))
+                .map(|i| {
+                    serde_json::json!({
+                        "id": format!("id-{i}"), "name": format!("key {i}"), "key": format!("k{i}"),
+                        "secret": "s", "max_uses": null, "uses": 0, "user_id": "u",
+                        "scopes": {"admin": false, "endpoints": {"data": {"pinList": true}}},
+                        "revoked": false, "createdAt": "2026-01-01T00:00:00.000Z",
+                        "updatedAt": "2026-01-01T00:00:00.000Z"
+                    })
+                })
+                .collect();
+            let body = serde_json::json!({"keys": keys, "count": total}).to_string();
+            Ok(Response::builder()
+                .status(200)
+                .body(Bytes::from(body))
+                .unwrap())
+        };
+        (t, seen)
+    }
+
+    #[test]
+    fn paginate_walks_every_page_once() {
+        let (t, seen) = paged_server(23, 10);
+        let c = client(t, Credentials::key_pair(KEY, SECRET).unwrap(), "https://h");
+        let keys: Vec<_> = c
+            .paginate(ListApiKeys::new().name("key"))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(keys.len(), 23);
+        assert_eq!(keys[22].key, "k22");
+        assert_eq!(
+            keys[0].scopes,
+            Permissions::endpoints([EndpointPermission::PinList])
+        );
+        assert!(!format!("{:?}", keys[0]).contains("\"s\""));
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![
+                "https://h/users/apiKeys?name=key",
+                "https://h/users/apiKeys?name=key&offset=10",
+                "https://h/users/apiKeys?name=key&offset=20",
+            ]
+        );
+    }
+
+    #[test]
+    fn paginate_stops_on_an_empty_page_and_on_errors() {
+        let (t, seen) = paged_server(0, 10);
+        let c = client(t, Credentials::key_pair(KEY, SECRET).unwrap(), "https://h");
+        assert_eq!(c.paginate(ListApiKeys::new()).count(), 0);
+        assert_eq!(seen.lock().unwrap().len(), 1);
+
+        let (t, seen) = recording(500, &[], "boom");
+        let c = client(t, Credentials::key_pair(KEY, SECRET).unwrap(), "https://h");
+        let mut items = c.paginate(ListApiKeys::new());
+        assert!(matches!(items.next(), Some(Err(Error::Api(_)))));
+        assert!(items.next().is_none());
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+}
