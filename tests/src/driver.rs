@@ -1,13 +1,16 @@
 //! One synchronous face over both transports, so each case is written once.
 
+use std::pin::Pin;
 use std::sync::OnceLock;
+
+use futures_core::Stream;
 
 use bytes::Bytes;
 use http::{Request, Response};
 use pinata_core::api::AuthenticationOk;
 use pinata_core::{
-    AsyncTransport, BlockingTransport, Body, Config, Credentials, Endpoint, Error, TransportError,
-    TransportFactory,
+    AsyncTransport, BlockingTransport, Body, Config, Credentials, Endpoint, Error, Paginated,
+    TransportError, TransportFactory,
 };
 
 /// What a case needs from a transport.
@@ -32,6 +35,28 @@ pub trait Driver: Sync {
     where
         E: Endpoint + Sync,
         E::Output: Send;
+
+    /// Walks every page of `first` and collects the items (an `Iterator` over ureq, a `Stream` over
+    /// hyper).
+    fn paginate<E>(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        first: E,
+    ) -> Result<Vec<E::Item>, Error>
+    where
+        E: Paginated + Send + Sync + Unpin + 'static,
+        E::Output: Send,
+        E::Item: Send + Unpin;
+
+    /// `calls` clients, each with its own connection pool, call `test_authentication` at the same
+    /// time (tasks over hyper, threads over ureq).
+    fn test_authentication_concurrently(
+        &self,
+        credentials: &Credentials,
+        config: &Config,
+        calls: usize,
+    ) -> Vec<Result<AuthenticationOk, Error>>;
 
     /// Sends a hand-made request through the bare transport (no client checks, no credentials added).
     fn send_raw(
@@ -90,6 +115,55 @@ impl Driver for HyperDriver {
         })
     }
 
+    fn paginate<E>(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        first: E,
+    ) -> Result<Vec<E::Item>, Error>
+    where
+        E: Paginated + Send + Sync + Unpin + 'static,
+        E::Output: Send,
+        E::Item: Send + Unpin,
+    {
+        runtime().block_on(async {
+            let client = pinata_hyper::Client::with_config(credentials, config)?;
+            let mut stream = client.paginate(first);
+            let mut items = Vec::new();
+            while let Some(item) =
+                std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await
+            {
+                items.push(item?);
+            }
+            Ok(items)
+        })
+    }
+
+    fn test_authentication_concurrently(
+        &self,
+        credentials: &Credentials,
+        config: &Config,
+        calls: usize,
+    ) -> Vec<Result<AuthenticationOk, Error>> {
+        runtime().block_on(async {
+            let tasks: Vec<_> = (0..calls)
+                .map(|_| {
+                    let (credentials, config) = (credentials.clone(), config.clone());
+                    tokio::spawn(async move {
+                        pinata_hyper::Client::with_config(credentials, config)?
+                            .test_authentication()
+                            .await
+                    })
+                })
+                .collect();
+            let mut results = Vec::with_capacity(calls);
+            for task in tasks {
+                results.push(task.await.expect("the task does not panic"));
+            }
+            results
+        })
+    }
+
     fn send_raw(
         &self,
         config: &Config,
@@ -131,6 +205,46 @@ impl Driver for UreqDriver {
         E::Output: Send,
     {
         pinata_ureq::Client::with_config(credentials, config)?.execute(endpoint)
+    }
+
+    fn paginate<E>(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        first: E,
+    ) -> Result<Vec<E::Item>, Error>
+    where
+        E: Paginated + Send + Sync + Unpin + 'static,
+        E::Output: Send,
+        E::Item: Send + Unpin,
+    {
+        pinata_ureq::Client::with_config(credentials, config)?
+            .paginate(first)
+            .collect()
+    }
+
+    fn test_authentication_concurrently(
+        &self,
+        credentials: &Credentials,
+        config: &Config,
+        calls: usize,
+    ) -> Vec<Result<AuthenticationOk, Error>> {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(calls));
+        let threads: Vec<_> = (0..calls)
+            .map(|_| {
+                let (credentials, config) = (credentials.clone(), config.clone());
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let client = pinata_ureq::Client::with_config(credentials, config)?;
+                    barrier.wait();
+                    client.test_authentication()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("the thread does not panic"))
+            .collect()
     }
 
     fn send_raw(

@@ -11,7 +11,6 @@
 pub mod cases;
 pub mod driver;
 pub mod fake;
-pub mod keys;
 pub mod target;
 
 pub use driver::{Driver, HyperDriver, UreqDriver};

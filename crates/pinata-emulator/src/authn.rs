@@ -1,33 +1,25 @@
 //! Authenticating a request as the real API does, with its status codes and error bodies
-//! (`pinata-api.md` §1.4). Headers are read with pinata-core's parser.
+//! (`pinata-api.md` §1.4). Headers are read with pinata-core's parser; the key store admits the key
+//! and holds one of its uses for the call.
 
 use std::time::SystemTime;
 
-use http::HeaderMap;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use pinata_core::jwt::{JwtError, JwtSegment};
 use pinata_core::{CredentialsError, MalformedBearer, PresentedCredentials, parse_credentials};
 
-use crate::keys::{KeyCheck, KeyStore};
+use crate::keys::{KeyRefusal, KeyStore, UseReservation};
 use crate::reply::{self, Reply};
 use crate::token::{self, TokenError};
 
-/// The caller, once authenticated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    /// The public API key used.
-    pub key: String,
-    /// Whether the key has admin rights.
-    pub admin: bool,
-}
-
-/// Authenticates the request's credentials, or returns the response the API gives for them.
-pub fn authenticate(
+/// Authenticates the request's credentials and holds one use of the key for this call, or returns
+/// the response the API gives for them.
+pub fn authenticate<'s>(
     headers: &HeaderMap,
-    keys: &KeyStore,
+    keys: &'s KeyStore,
     jwt_secret: &[u8],
     now: SystemTime,
-) -> Result<Caller, Reply> {
+) -> Result<UseReservation<'s>, Reply> {
     let (key, secret) = match parse_credentials(headers) {
         // Sources disagree over time (400 KEYS_MUST_BE_STRINGS in 2022-23, 401 in 2025-26); the
         // most recent evidence wins.
@@ -64,15 +56,15 @@ pub fn authenticate(
             (k.to_owned(), s.to_owned())
         }
     };
-    match keys.check(&key, &secret) {
-        KeyCheck::Valid { admin } => Ok(Caller { key, admin }),
-        KeyCheck::Revoked => Err(reply::reason(
+    keys.admit(&key, &secret).map_err(|refusal| match refusal {
+        KeyRefusal::Invalid => invalid(),
+        KeyRefusal::Revoked => reply::reason(
             StatusCode::FORBIDDEN,
             "API_KEY_REVOKED",
             "This API Key has been revoked",
-        )),
-        KeyCheck::Invalid => Err(invalid()),
-    }
+        ),
+        KeyRefusal::Exhausted => reply::max_uses_reached(),
+    })
 }
 
 fn invalid() -> Reply {

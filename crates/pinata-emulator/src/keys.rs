@@ -1,12 +1,14 @@
 //! The key store: every API key of the emulated account, with its secret, permissions, use count and
-//! revocation flag.
+//! revocation flag. Checks and updates happen under one lock, so use counting is exact under
+//! concurrency.
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use pinata_core::SecretString;
+use pinata_core::api::keys::Permissions;
 
 use crate::ids;
 
@@ -21,9 +23,9 @@ pub struct KeyRecord {
     pub key: String,
     /// Secret, 64 hex digits.
     pub secret: SecretString,
-    /// The permission tree as sent at creation (`{"admin":true}` or `{"endpoints":{…}}`).
-    pub permissions: serde_json::Value,
-    /// Maximum number of uses, if limited.
+    /// What the key may do.
+    pub permissions: Permissions,
+    /// Maximum number of successful uses, if limited.
     pub max_uses: Option<u64>,
     /// Successful uses so far.
     pub uses: u64,
@@ -31,33 +33,30 @@ pub struct KeyRecord {
     pub revoked: bool,
     /// When the key was made.
     pub created_at: SystemTime,
+    /// When the key last changed (revocation).
+    pub updated_at: SystemTime,
+    /// Creation order, for a stable newest-first listing.
+    pub(crate) sequence: u64,
+    /// Calls admitted but not yet finished; they hold a use until they succeed or fail.
+    in_flight: u64,
 }
 
 impl KeyRecord {
-    /// Whether the key has admin rights.
-    pub fn is_admin(&self) -> bool {
-        self.permissions.get("admin").and_then(|a| a.as_bool()) == Some(true)
+    /// Whether the key has used up its maximum number of uses.
+    pub fn is_exhausted(&self) -> bool {
+        self.max_uses.is_some_and(|max| self.uses >= max)
     }
 }
 
-/// What a lookup found for a presented key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyCheck {
+/// Why a presented key and secret were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRefusal {
     /// Unknown key or wrong secret.
     Invalid,
-    /// The key exists and the secret matches, but it is revoked.
+    /// The key is revoked.
     Revoked,
-    /// Good key.
-    Valid {
-        /// Whether it has admin rights.
-        admin: bool,
-    },
-}
-
-/// All keys, behind one lock (so checks and updates are atomic under concurrency).
-#[derive(Debug, Default)]
-pub struct KeyStore {
-    keys: Mutex<HashMap<String, KeyRecord>>,
+    /// The key has reached its maximum number of uses (counting calls still in flight).
+    Exhausted,
 }
 
 /// The parts of a new key a caller chooses.
@@ -65,25 +64,78 @@ pub struct KeyStore {
 pub struct NewKey {
     /// Key name.
     pub name: String,
-    /// Permission tree.
-    pub permissions: serde_json::Value,
+    /// Permissions.
+    pub permissions: Permissions,
     /// Maximum uses.
     pub max_uses: Option<u64>,
 }
 
+#[derive(Debug, Default)]
+struct Inner {
+    keys: HashMap<String, KeyRecord>,
+    next_sequence: u64,
+}
+
+/// All keys, behind one lock.
+#[derive(Debug, Default)]
+pub struct KeyStore {
+    inner: Mutex<Inner>,
+}
+
+/// A use of a key held for one call: committed when the call succeeds, given back otherwise (also
+/// when dropped without a decision).
+#[derive(Debug)]
+pub struct UseReservation<'a> {
+    store: &'a KeyStore,
+    key: String,
+    /// The key's permissions at admission.
+    pub permissions: Permissions,
+    settled: bool,
+}
+
+impl UseReservation<'_> {
+    /// The call succeeded: it counts as one use.
+    pub fn commit(mut self) {
+        self.settle(true);
+    }
+
+    fn settle(&mut self, used: bool) {
+        if self.settled {
+            return;
+        }
+        self.settled = true;
+        let mut inner = self.store.lock();
+        if let Some(r) = inner.keys.get_mut(&self.key) {
+            r.in_flight = r.in_flight.saturating_sub(1);
+            if used {
+                r.uses += 1;
+            }
+        }
+    }
+}
+
+impl Drop for UseReservation<'_> {
+    fn drop(&mut self) {
+        self.settle(false);
+    }
+}
+
 impl KeyStore {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, KeyRecord>> {
-        // A panic while holding the lock cannot leave a half-written record (every update is a single
-        // field write), so a poisoned lock is still consistent.
-        self.keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every update below is a few field writes that cannot panic halfway, so a poisoned lock
+        // (a panic elsewhere while holding it) still guards consistent data.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Stores a key with the given public key and secret (used for the admin key at start-up).
     pub fn insert_with(&self, new: NewKey, key: String, secret: String) -> io::Result<KeyRecord> {
+        let now = SystemTime::now();
+        let id = ids::uuid_v4()?;
+        let mut inner = self.lock();
+        let sequence = inner.next_sequence;
+        inner.next_sequence += 1;
         let record = KeyRecord {
-            id: ids::uuid_v4()?,
+            id,
             name: new.name,
             key: key.clone(),
             secret: SecretString::new(secret),
@@ -91,9 +143,12 @@ impl KeyStore {
             max_uses: new.max_uses,
             uses: 0,
             revoked: false,
-            created_at: SystemTime::now(),
+            created_at: now,
+            updated_at: now,
+            sequence,
+            in_flight: 0,
         };
-        self.lock().insert(key, record.clone());
+        inner.keys.insert(key, record.clone());
         Ok(record)
     }
 
@@ -102,28 +157,38 @@ impl KeyStore {
         self.insert_with(new, ids::random_hex(20)?, ids::random_hex(64)?)
     }
 
-    /// Checks a presented key and secret.
-    pub fn check(&self, key: &str, secret: &str) -> KeyCheck {
-        let keys = self.lock();
-        match keys.get(key) {
-            Some(r) if r.secret == SecretString::new(secret) => {
-                if r.revoked {
-                    KeyCheck::Revoked
-                } else {
-                    KeyCheck::Valid {
-                        admin: r.is_admin(),
-                    }
-                }
-            }
-            _ => KeyCheck::Invalid,
+    /// Checks a presented key and secret and, if the key may still be used, holds one use for the
+    /// call. Exactly `max_uses` calls can ever commit, however many race.
+    pub fn admit(&self, key: &str, secret: &str) -> Result<UseReservation<'_>, KeyRefusal> {
+        let mut inner = self.lock();
+        let record = match inner.keys.get_mut(key) {
+            Some(r) if r.secret == SecretString::new(secret) => r,
+            _ => return Err(KeyRefusal::Invalid),
+        };
+        if record.revoked {
+            return Err(KeyRefusal::Revoked);
         }
+        if record
+            .max_uses
+            .is_some_and(|max| record.uses + record.in_flight >= max)
+        {
+            return Err(KeyRefusal::Exhausted);
+        }
+        record.in_flight += 1;
+        Ok(UseReservation {
+            store: self,
+            key: key.to_owned(),
+            permissions: record.permissions.clone(),
+            settled: false,
+        })
     }
 
     /// Revokes `key`; `false` if there is no such key.
     pub fn revoke(&self, key: &str) -> bool {
-        match self.lock().get_mut(key) {
+        match self.lock().keys.get_mut(key) {
             Some(r) => {
                 r.revoked = true;
+                r.updated_at = SystemTime::now();
                 true
             }
             None => false,
@@ -132,6 +197,94 @@ impl KeyStore {
 
     /// A copy of the record of `key`.
     pub fn get(&self, key: &str) -> Option<KeyRecord> {
-        self.lock().get(key).cloned()
+        self.lock().keys.get(key).cloned()
+    }
+
+    /// Copies of the records that satisfy `keep`, newest first.
+    pub fn list(&self, keep: impl Fn(&KeyRecord) -> bool) -> Vec<KeyRecord> {
+        let inner = self.lock();
+        let mut out: Vec<KeyRecord> = inner.keys.values().filter(|r| keep(r)).cloned().collect();
+        out.sort_by_key(|r| std::cmp::Reverse(r.sequence));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with(max: Option<u64>) -> (KeyStore, KeyRecord) {
+        let store = KeyStore::default();
+        let r = store
+            .create(NewKey {
+                name: "k".into(),
+                permissions: Permissions::admin(),
+                max_uses: max,
+            })
+            .unwrap();
+        (store, r)
+    }
+
+    #[test]
+    fn uses_count_only_when_committed() {
+        let (store, r) = store_with(Some(2));
+        let s = r.secret.expose_secret();
+        drop(store.admit(&r.key, s).unwrap());
+        assert_eq!(
+            store.get(&r.key).unwrap().uses,
+            0,
+            "a failed call is no use"
+        );
+        store.admit(&r.key, s).unwrap().commit();
+        let held = store.admit(&r.key, s).unwrap();
+        assert_eq!(
+            store.admit(&r.key, s).unwrap_err(),
+            KeyRefusal::Exhausted,
+            "an in-flight call holds the last use"
+        );
+        held.commit();
+        assert!(store.get(&r.key).unwrap().is_exhausted());
+        assert_eq!(store.admit(&r.key, s).unwrap_err(), KeyRefusal::Exhausted);
+    }
+
+    #[test]
+    fn exact_under_concurrency() {
+        let (store, r) = store_with(Some(37));
+        let store = std::sync::Arc::new(store);
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let store = store.clone();
+                let (k, s) = (r.key.clone(), r.secret.expose_secret().to_owned());
+                std::thread::spawn(move || {
+                    let mut ok = 0;
+                    for _ in 0..10 {
+                        if let Ok(res) = store.admit(&k, &s) {
+                            res.commit();
+                            ok += 1;
+                        }
+                    }
+                    ok
+                })
+            })
+            .collect();
+        let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(total, 37);
+        assert_eq!(store.get(&r.key).unwrap().uses, 37);
+    }
+
+    #[test]
+    fn wrong_secret_and_revocation() {
+        let (store, r) = store_with(None);
+        assert_eq!(
+            store.admit(&r.key, "nope").unwrap_err(),
+            KeyRefusal::Invalid
+        );
+        assert_eq!(store.admit("nokey", "x").unwrap_err(), KeyRefusal::Invalid);
+        assert!(store.revoke(&r.key));
+        assert_eq!(
+            store.admit(&r.key, r.secret.expose_secret()).unwrap_err(),
+            KeyRefusal::Revoked
+        );
+        assert!(!store.revoke("nokey"));
     }
 }

@@ -19,7 +19,9 @@
 // per request, so boxing it would add noise and save nothing.
 #![allow(clippy::result_large_err)]
 
+mod access;
 mod authn;
+mod clock;
 mod ids;
 mod keys;
 mod reply;
@@ -29,4 +31,11 @@ mod state;
 pub mod token;
 
 pub use keys::KeyRecord;
+
+/// Parses a key-creation body as the emulator does (exposed for property tests).
+pub fn parse_key_request(
+    json: &serde_json::Value,
+) -> Result<pinata_core::api::keys::Permissions, String> {
+    routes::parse_new_key(json).map(|k| k.permissions)
+}
 pub use server::{AdminCredentials, Emulator, EmulatorConfig, EmulatorHandle};

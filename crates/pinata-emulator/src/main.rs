@@ -20,6 +20,7 @@ OPTIONS (each also read from the environment variable shown):
   --admin-secret HEX     the admin key's secret [PINATA_EMULATOR_ADMIN_SECRET] (default random)
   --jwt-secret TEXT      the JWT signing secret [PINATA_EMULATOR_JWT_SECRET] (default random)
   --jwt-lifetime SECS    how long issued JWTs are valid [PINATA_EMULATOR_JWT_LIFETIME] (default 1 year)
+  --key-page-size N      keys per page of a key listing [PINATA_EMULATOR_KEY_PAGE_SIZE] (default 10)
   -h, --help             this text
 ";
 
@@ -31,6 +32,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     config.admin_secret = env("PINATA_EMULATOR_ADMIN_SECRET");
     config.jwt_secret = env("PINATA_EMULATOR_JWT_SECRET").map(String::into_bytes);
     let mut lifetime = env("PINATA_EMULATOR_JWT_LIFETIME");
+    let mut page_size = env("PINATA_EMULATOR_KEY_PAGE_SIZE");
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -51,6 +53,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             "--admin-secret" => config.admin_secret = Some(value),
             "--jwt-secret" => config.jwt_secret = Some(value.into_bytes()),
             "--jwt-lifetime" => lifetime = Some(value),
+            "--key-page-size" => page_size = Some(value),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -64,6 +67,12 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             .parse()
             .map_err(|_| format!("--jwt-lifetime: {l:?} is not a number of seconds"))?;
         config.jwt_lifetime = Duration::from_secs(secs);
+    }
+    if let Some(p) = page_size {
+        config.key_page_size =
+            p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                format!("--key-page-size: {p:?} is not a whole number of at least 1")
+            })?;
     }
     Ok(Some(config))
 }

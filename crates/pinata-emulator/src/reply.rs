@@ -64,6 +64,40 @@ pub fn no_scopes() -> Reply {
     )
 }
 
+/// 403 for a key that has used up its maximum number of uses.
+///
+/// The real answer has never been captured; this is the emulator's choice, in the style of
+/// `API_KEY_REVOKED` (a 403 with a reason that says what happened).
+pub fn max_uses_reached() -> Reply {
+    reason(
+        StatusCode::FORBIDDEN,
+        "API_KEY_MAX_USES_REACHED",
+        "This API Key has reached its maximum number of uses",
+    )
+}
+
+/// `{"error":{"code":…,"message":…}}`: the v3 API's error shape.
+pub fn coded(status: StatusCode, message: &str) -> Reply {
+    #[derive(Serialize)]
+    struct Inner<'a> {
+        code: u16,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Envelope<'a> {
+        error: Inner<'a>,
+    }
+    json(
+        status,
+        &Envelope {
+            error: Inner {
+                code: status.as_u16(),
+                message,
+            },
+        },
+    )
+}
+
 /// 404 for a path the API does not serve.
 ///
 /// The real service answers unknown paths with Express's HTML page; the emulator's choice is a JSON

@@ -1,16 +1,24 @@
-//! Request routing and the endpoint handlers. Each handler follows the real API's order: read the
-//! body, authenticate, check permissions, validate, act.
+//! Routing and the endpoint handlers.
+//!
+//! Every request goes through the same steps, in the real API's order (`pinata-api.md` §1.4): parse
+//! the JSON body → authenticate (and hold one use of the key) → check the route's [`Requirement`] →
+//! validate → act. A call that ends in 2xx commits the use; anything else gives it back.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use serde::Deserialize;
+use pinata_core::Query;
+use pinata_core::api::keys::{Permissions, ResourceScope};
+use serde::Serialize;
 
-use crate::authn::{Caller, authenticate};
-use crate::keys::NewKey;
+use crate::access::Requirement;
+use crate::authn::authenticate;
+use crate::clock::iso8601;
+use crate::keys::{KeyRecord, NewKey};
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::token::{self, Claims};
@@ -18,33 +26,94 @@ use crate::token::{self, Claims};
 /// Largest JSON body accepted by the JSON endpoints.
 const MAX_JSON_BODY: usize = 1024 * 1024;
 
-/// The endpoints the emulator serves.
+/// Which generation of the key paths a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route {
-    TestAuthentication,
-    GenerateApiKey,
-    RevokeApiKey,
+enum KeyPaths {
+    /// `/users/*`.
+    Legacy,
+    /// `/v3/pinata/keys` (the SDKs) or `/v3/api_keys` (the 2025 docs).
+    V3,
 }
 
-fn route(method: &Method, path: &str) -> Option<Route> {
-    // Clients configured with a `…/v3` base (the official `pinata` SDK's `endpointUrl`) send the
-    // legacy `/data/*` paths under `/v3`; accept both.
-    let path = match path.strip_prefix("/v3") {
-        Some(rest) if rest.starts_with("/data/") => rest,
-        _ => path,
-    };
-    match (method, path) {
-        (&Method::GET, "/data/testAuthentication") => Some(Route::TestAuthentication),
-        (&Method::POST, "/users/generateApiKey") => Some(Route::GenerateApiKey),
-        (&Method::PUT, "/users/revokeApiKey") => Some(Route::RevokeApiKey),
-        _ => None,
+/// The endpoints the emulator serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    TestAuthentication,
+    CreateKey(KeyPaths),
+    ListKeys(KeyPaths),
+    RevokeKeyInBody,
+    RevokeKeyInPath(String),
+}
+
+impl Route {
+    fn find(method: &Method, path: &str) -> Option<Route> {
+        // Clients configured with a `…/v3` base (the official `pinata` SDK's `endpointUrl`) send the
+        // legacy `/data/*` paths under `/v3`; accept both.
+        let path = match path.strip_prefix("/v3") {
+            Some(rest) if rest.starts_with("/data/") => rest,
+            _ => path,
+        };
+        let v3_key = path
+            .strip_prefix("/v3/pinata/keys/")
+            .map(|k| (Method::PUT, k))
+            .or_else(|| {
+                path.strip_prefix("/v3/api_keys/")
+                    .map(|k| (Method::DELETE, k))
+            });
+        if let Some((revoke_method, key)) = v3_key {
+            return (*method == revoke_method && !key.is_empty() && !key.contains('/'))
+                .then(|| Route::RevokeKeyInPath(percent_decode(key)));
+        }
+        match (method, path) {
+            (&Method::GET, "/data/testAuthentication") => Some(Route::TestAuthentication),
+            (&Method::POST, "/users/generateApiKey") => Some(Route::CreateKey(KeyPaths::Legacy)),
+            (&Method::GET, "/users/apiKeys") => Some(Route::ListKeys(KeyPaths::Legacy)),
+            (&Method::PUT, "/users/revokeApiKey") => Some(Route::RevokeKeyInBody),
+            (&Method::POST, "/v3/pinata/keys" | "/v3/api_keys") => {
+                Some(Route::CreateKey(KeyPaths::V3))
+            }
+            (&Method::GET, "/v3/pinata/keys" | "/v3/api_keys") => {
+                Some(Route::ListKeys(KeyPaths::V3))
+            }
+            _ => None,
+        }
+    }
+
+    /// The permission table: what the calling key must hold.
+    fn requirement(&self) -> Requirement {
+        match self {
+            Route::TestAuthentication => Requirement::Authenticated,
+            Route::CreateKey(KeyPaths::Legacy)
+            | Route::ListKeys(KeyPaths::Legacy)
+            | Route::RevokeKeyInBody => Requirement::Admin,
+            // The v3 spec annotates key management with `org:write` (listing: the read scope,
+            // which `org:write` implies) — an inference from the spec's scope annotations.
+            Route::ListKeys(KeyPaths::V3) => Requirement::AdminOrResource(ResourceScope::OrgRead),
+            Route::CreateKey(KeyPaths::V3) | Route::RevokeKeyInPath(_) => {
+                Requirement::AdminOrResource(ResourceScope::OrgWrite)
+            }
+        }
+    }
+
+    /// v3 endpoints are documented with Bearer authentication only.
+    fn is_v3(&self) -> bool {
+        matches!(
+            self,
+            Route::CreateKey(KeyPaths::V3)
+                | Route::ListKeys(KeyPaths::V3)
+                | Route::RevokeKeyInPath(_)
+        )
+    }
+
+    fn takes_json(&self) -> bool {
+        matches!(self, Route::CreateKey(_) | Route::RevokeKeyInBody)
     }
 }
 
 /// Answers one request.
 pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
     let (parts, body) = request.into_parts();
-    let Some(route) = route(&parts.method, parts.uri.path()) else {
+    let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
         return reply::not_found(parts.method.as_str(), parts.uri.path());
     };
     let body = match Limited::new(body, MAX_JSON_BODY).collect().await {
@@ -53,111 +122,247 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
             return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
         }
     };
-    let now = SystemTime::now();
-    match route {
-        Route::TestAuthentication => {
-            match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
-                Ok(_) => reply::json(
-                    StatusCode::OK,
-                    &serde_json::json!({
-                        "message": "Congratulations! You are communicating with the Pinata API!"
-                    }),
-                ),
-                Err(refusal) => refusal,
-            }
+    let json = if route.takes_json() {
+        match parse_json(&body) {
+            Ok(v) => v,
+            Err(r) => return r,
         }
-        Route::GenerateApiKey => {
-            let input: GenerateApiKey = match parse_json(&body) {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
-            match admin(state, &parts.headers, now) {
-                Ok(_) => generate_api_key(state, input, now),
-                Err(r) => r,
-            }
-        }
-        Route::RevokeApiKey => {
-            let input: RevokeApiKey = match parse_json(&body) {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
-            match admin(state, &parts.headers, now) {
-                Ok(_) => revoke_api_key(state, &input),
-                Err(r) => r,
-            }
-        }
-    }
-}
-
-/// Authenticates and requires an admin key (key management needs one).
-fn admin(state: &State, headers: &http::HeaderMap, now: SystemTime) -> Result<Caller, Reply> {
-    let caller = authenticate(headers, &state.keys, &state.jwt_secret, now)?;
-    if caller.admin {
-        Ok(caller)
     } else {
-        Err(reply::no_scopes())
+        serde_json::Value::Null
+    };
+    if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
+        return reply::coded(StatusCode::UNAUTHORIZED, "no Authorization header found");
     }
+    let now = SystemTime::now();
+    let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+        Ok(r) => r,
+        Err(refusal) => return refusal,
+    };
+    if !route.requirement().is_met_by(&reservation.permissions) {
+        return reply::no_scopes();
+    }
+    let answer = match &route {
+        Route::TestAuthentication => reply::json(
+            StatusCode::OK,
+            &serde_json::json!({
+                "message": "Congratulations! You are communicating with the Pinata API!"
+            }),
+        ),
+        Route::CreateKey(_) => create_key(state, &json, now),
+        Route::ListKeys(_) => list_keys(state, parts.uri.query().unwrap_or("")),
+        Route::RevokeKeyInBody => match json.get("apiKey").and_then(|k| k.as_str()) {
+            Some(key) => revoke_key(state, key),
+            None => reply::message(StatusCode::BAD_REQUEST, "apiKey is required"),
+        },
+        Route::RevokeKeyInPath(key) => revoke_key(state, key),
+    };
+    if answer.status().is_success() {
+        reservation.commit();
+    }
+    answer
 }
 
 /// Parses a JSON body the way the API's body parser does: malformed JSON is a 400 before anything
 /// else is looked at.
-fn parse_json<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Reply> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+fn parse_json(body: &Bytes) -> Result<serde_json::Value, Reply> {
+    serde_json::from_slice(body).map_err(|e| {
         reply::reason(
             StatusCode::BAD_REQUEST,
             "UNKNOWN_REASON",
             &format!("Unexpected token in JSON at position {}", e.column()),
         )
-    })?;
-    // Shape errors (a missing or mistyped field) are validation errors: the emulator's choice of
-    // wording, as the real text was not captured.
-    serde_json::from_value(value)
-        .map_err(|e| reply::message(StatusCode::BAD_REQUEST, &format!("Invalid request: {e}")))
+    })
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GenerateApiKey {
-    key_name: String,
-    permissions: serde_json::Value,
-    #[serde(default)]
-    max_uses: Option<u64>,
+/// The key-creation body, validated. Validation messages are the emulator's choice (the real ones
+/// were never captured), in the legacy `{"error":"…"}` shape of the API's other validation errors.
+pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> {
+    let name = match json.get("keyName") {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        _ => return Err("keyName is required".into()),
+    };
+    let permissions = json
+        .get("permissions")
+        .ok_or_else(|| "permissions are required".to_owned())
+        .and_then(|p| Permissions::from_request_json(p).map_err(|e| e.to_string()))?;
+    permissions.validate().map_err(|e| e.to_string())?;
+    let max_uses = match json.get("maxUses") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(n) if n >= 1 => Some(n),
+            _ => return Err("maxUses must be a whole number of at least 1".into()),
+        },
+    };
+    Ok(NewKey {
+        name,
+        permissions,
+        max_uses,
+    })
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RevokeApiKey {
-    api_key: String,
-}
-
-fn generate_api_key(state: &State, input: GenerateApiKey, now: SystemTime) -> Reply {
-    if input.key_name.trim().is_empty() {
-        return reply::message(StatusCode::BAD_REQUEST, "keyName is required");
-    }
-    if !input.permissions.is_object() {
-        return reply::message(StatusCode::BAD_REQUEST, "permissions must be an object");
-    }
-    let record = match state.keys.create(NewKey {
-        name: input.key_name,
-        permissions: input.permissions,
-        max_uses: input.max_uses,
-    }) {
+fn create_key(state: &State, json: &serde_json::Value, now: SystemTime) -> Reply {
+    let new = match parse_new_key(json) {
+        Ok(n) => n,
+        Err(e) => return reply::message(StatusCode::BAD_REQUEST, &e),
+    };
+    let record = match state.keys.create(new) {
         Ok(r) => r,
         Err(e) => return reply::internal(&e.to_string()),
     };
-    let jwt = state.mint(&record.key, record.secret.expose_secret(), now);
+    #[derive(Serialize)]
+    struct Created<'a> {
+        pinata_api_key: &'a str,
+        pinata_api_secret: &'a str,
+        #[serde(rename = "JWT")]
+        jwt: String,
+    }
     reply::json(
         StatusCode::OK,
-        &serde_json::json!({
-            "pinata_api_key": record.key,
-            "pinata_api_secret": record.secret.expose_secret(),
-            "JWT": jwt,
-        }),
+        &Created {
+            pinata_api_key: &record.key,
+            pinata_api_secret: record.secret.expose_secret(),
+            jwt: state.mint(&record.key, record.secret.expose_secret(), now),
+        },
     )
 }
 
-fn revoke_api_key(state: &State, input: &RevokeApiKey) -> Reply {
-    if state.keys.revoke(&input.api_key) {
+/// The listing filters (`pinata-api.md` §2.4): `name` (case-insensitive substring), `revoked`,
+/// `limitedUse`, `exhausted` (only together with `limitedUse=true`) and `offset`.
+#[derive(Debug, Default)]
+struct KeyFilter {
+    name: Option<String>,
+    revoked: Option<bool>,
+    limited_use: Option<bool>,
+    exhausted: Option<bool>,
+    offset: usize,
+}
+
+fn parse_key_filter(query: &str) -> Result<KeyFilter, String> {
+    let mut f = KeyFilter::default();
+    let boolean = |name: &str, v: &str| match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("{name} must be true or false")),
+    };
+    for (name, value) in Query::parse(query) {
+        match name.as_str() {
+            "name" => f.name = Some(value.to_lowercase()),
+            "revoked" => f.revoked = Some(boolean(&name, &value)?),
+            "limitedUse" => f.limited_use = Some(boolean(&name, &value)?),
+            "exhausted" => f.exhausted = Some(boolean(&name, &value)?),
+            "offset" => {
+                f.offset = value
+                    .parse()
+                    .map_err(|_| "offset must be a whole number".to_owned())?
+            }
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+impl KeyFilter {
+    fn keeps(&self, r: &KeyRecord) -> bool {
+        self.name
+            .as_ref()
+            .is_none_or(|n| r.name.to_lowercase().contains(n))
+            && self.revoked.is_none_or(|v| r.revoked == v)
+            && self.limited_use.is_none_or(|v| r.max_uses.is_some() == v)
+            && (self.limited_use != Some(true)
+                || self.exhausted.is_none_or(|v| r.is_exhausted() == v))
+    }
+}
+
+fn list_keys(state: &State, query: &str) -> Reply {
+    let filter = match parse_key_filter(query) {
+        Ok(f) => f,
+        Err(e) => return reply::message(StatusCode::BAD_REQUEST, &e),
+    };
+    let matching = state.keys.list(|r| filter.keeps(r));
+    let page: Vec<ListedKey> = matching
+        .iter()
+        .skip(filter.offset)
+        .take(state.key_page_size)
+        .map(|r| ListedKey::new(r, &state.user_id))
+        .collect();
+    #[derive(Serialize)]
+    struct Page<'a> {
+        keys: Vec<ListedKey<'a>>,
+        count: usize,
+    }
+    reply::json(
+        StatusCode::OK,
+        &Page {
+            keys: page,
+            count: matching.len(),
+        },
+    )
+}
+
+/// A key as the listing shows it (`pinata-api.md` §2.3), fields in the API's order.
+#[derive(Serialize)]
+struct ListedKey<'a> {
+    id: &'a str,
+    name: &'a str,
+    key: &'a str,
+    secret: &'a str,
+    max_uses: Option<u64>,
+    uses: u64,
+    user_id: &'a str,
+    scopes: Scopes,
+    revoked: bool,
+    #[serde(rename = "createdAt")]
+    created_at: String,
+    #[serde(rename = "updatedAt")]
+    updated_at: String,
+}
+
+/// `scopes` as listed: only the `true` leaves of the endpoint tree, then `admin`, then resources.
+#[derive(Serialize)]
+struct Scopes {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    endpoints: BTreeMap<&'static str, BTreeMap<&'static str, bool>>,
+    admin: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<&'static str>,
+}
+
+impl<'a> ListedKey<'a> {
+    fn new(r: &'a KeyRecord, user_id: &'a str) -> Self {
+        let mut endpoints: BTreeMap<&'static str, BTreeMap<&'static str, bool>> = BTreeMap::new();
+        for p in r.permissions.endpoint_permissions() {
+            endpoints
+                .entry(p.group())
+                .or_default()
+                .insert(p.leaf(), true);
+        }
+        Self {
+            id: &r.id,
+            name: &r.name,
+            key: &r.key,
+            secret: r.secret.expose_secret(),
+            max_uses: r.max_uses,
+            uses: r.uses,
+            user_id,
+            scopes: Scopes {
+                endpoints,
+                admin: r.permissions.is_admin(),
+                resources: r
+                    .permissions
+                    .resource_scopes()
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect(),
+            },
+            revoked: r.revoked,
+            created_at: iso8601(r.created_at),
+            updated_at: iso8601(r.updated_at),
+        }
+    }
+}
+
+fn revoke_key(state: &State, key: &str) -> Reply {
+    if state.keys.revoke(key) {
         reply::json(StatusCode::OK, &"Revoked")
     } else {
         // Not captured from the real service; the emulator's choice.
@@ -167,6 +372,13 @@ fn revoke_api_key(state: &State, input: &RevokeApiKey) -> Reply {
             "No API key matches the one provided",
         )
     }
+}
+
+fn percent_decode(text: &str) -> String {
+    Query::parse(&format!("k={text}"))
+        .pop()
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 impl State {

@@ -34,6 +34,8 @@ pub struct EmulatorConfig {
     pub jwt_secret: Option<Vec<u8>>,
     /// How long issued JWTs stay valid. Default 365 days.
     pub jwt_lifetime: Duration,
+    /// Keys per page of a key listing. The real page size is not documented; default 10.
+    pub key_page_size: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -44,6 +46,7 @@ impl Default for EmulatorConfig {
             admin_secret: None,
             jwt_secret: None,
             jwt_lifetime: Duration::from_secs(365 * 24 * 3600),
+            key_page_size: 10,
         }
     }
 }
@@ -105,6 +108,7 @@ impl Emulator {
             jwt_secret,
             user_id: ids::uuid_v4()?,
             jwt_lifetime: config.jwt_lifetime,
+            key_page_size: config.key_page_size.max(1),
         };
         let admin_key = match config.admin_key {
             Some(k) => k,
@@ -120,7 +124,7 @@ impl Emulator {
         let record = state.keys.insert_with(
             NewKey {
                 name: "emulator admin".to_owned(),
-                permissions: serde_json::json!({"admin": true}),
+                permissions: pinata_core::api::keys::Permissions::admin(),
                 max_uses: None,
             },
             admin_key,

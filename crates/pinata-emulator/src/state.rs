@@ -11,4 +11,6 @@ pub(crate) struct State {
     pub(crate) jwt_secret: Vec<u8>,
     pub(crate) user_id: String,
     pub(crate) jwt_lifetime: Duration,
+    /// Keys per page of a key listing.
+    pub(crate) key_page_size: usize,
 }

@@ -340,10 +340,10 @@ fn parse_tree(value: &serde_json::Value, strict: bool) -> Result<Permissions, Pe
 
 impl Serialize for Permissions {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Faithful to what is held: a valid grant (see `validate`) never has admin beside scopes.
         let mut map = serializer.serialize_map(None)?;
         if self.admin {
             map.serialize_entry("admin", &true)?;
-            return map.end();
         }
         if !self.endpoints.is_empty() {
             map.serialize_entry("endpoints", &EndpointTree(&self.endpoints))?;
