@@ -50,6 +50,7 @@ suite!(
     redirect_is_not_followed,
     connection_refused_is_a_connect_error,
     tls_handshake_failure_is_a_tls_error,
+    stalled_tls_handshake_is_a_connect_timeout,
     silent_server_times_out,
     oversized_response_is_refused,
     every_error_body_shape_decodes,

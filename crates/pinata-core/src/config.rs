@@ -22,18 +22,19 @@ pub struct BaseUrl {
     prefix: String,
 }
 
-/// Why a base URL was refused. The URL is not echoed if it carries credentials.
+/// Why a base URL was refused. The URL itself is never repeated: it may carry a password or a token
+/// (`user:pass@`, `?key=…`), even a malformed one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// Not an absolute URL.
-    NotAbsolute(String),
-    /// A scheme other than `http` or `https`.
+    /// Not an absolute URL with a host.
+    NotAbsolute,
+    /// A scheme other than `http` or `https` (the scheme, when it is plain letters).
     UnsupportedScheme(String),
     /// The URL carries `user:password@`; credentials belong in [`crate::Credentials`].
     UserInfoInUrl,
     /// The URL has a query or fragment, which a base URL cannot carry.
-    QueryOrFragment(String),
+    QueryOrFragment,
     /// `PINATA_API_URL` is set but not valid Unicode.
     EnvironmentNotUnicode,
 }
@@ -41,9 +42,9 @@ pub enum ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::NotAbsolute(u) => write!(
+            ConfigError::NotAbsolute => write!(
                 f,
-                "base URL {u:?} is not an absolute http(s) URL such as {DEFAULT_BASE_URL}"
+                "the base URL is not an absolute http(s) URL such as {DEFAULT_BASE_URL}"
             ),
             ConfigError::UnsupportedScheme(s) => {
                 write!(
@@ -54,11 +55,8 @@ impl fmt::Display for ConfigError {
             ConfigError::UserInfoInUrl => f.write_str(
                 "the base URL contains user:password@; pass credentials as Credentials instead",
             ),
-            ConfigError::QueryOrFragment(u) => {
-                write!(
-                    f,
-                    "base URL {u:?} has a query or fragment; give only scheme, host and path"
-                )
+            ConfigError::QueryOrFragment => {
+                f.write_str("the base URL has a query or fragment; give only scheme, host and path")
             }
             ConfigError::EnvironmentNotUnicode => {
                 write!(
@@ -75,26 +73,29 @@ impl std::error::Error for ConfigError {}
 impl BaseUrl {
     /// Parses `https://host[:port][/prefix]`. A trailing `/` is dropped.
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        // Look for userinfo before parsing, so the error never repeats a password.
         let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
         let authority_part = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
         if authority_part.contains('@') {
             return Err(ConfigError::UserInfoInUrl);
         }
         if text.contains(['?', '#']) {
-            return Err(ConfigError::QueryOrFragment(text.to_owned()));
+            return Err(ConfigError::QueryOrFragment);
         }
-        let uri: Uri = text
-            .parse()
-            .map_err(|_| ConfigError::NotAbsolute(text.to_owned()))?;
+        let uri: Uri = text.parse().map_err(|_| ConfigError::NotAbsolute)?;
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
-            return Err(ConfigError::NotAbsolute(text.to_owned()));
+            return Err(ConfigError::NotAbsolute);
         };
         if *scheme != http::uri::Scheme::HTTP && *scheme != http::uri::Scheme::HTTPS {
-            return Err(ConfigError::UnsupportedScheme(scheme.as_str().to_owned()));
+            let shown = scheme.as_str();
+            let shown = if shown.len() <= 16 && shown.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                shown.to_owned()
+            } else {
+                "(not shown)".to_owned()
+            };
+            return Err(ConfigError::UnsupportedScheme(shown));
         }
-        if authority.host().is_empty() {
-            return Err(ConfigError::NotAbsolute(text.to_owned()));
+        if authority.host().is_empty() || authority.as_str().contains('@') {
+            return Err(ConfigError::NotAbsolute);
         }
         Ok(Self {
             scheme: scheme.clone(),
@@ -340,17 +341,24 @@ mod tests {
             BaseUrl::parse("ftp://host"),
             Err(ConfigError::UnsupportedScheme(_))
         ));
-        assert!(matches!(
+        assert_eq!(
             BaseUrl::parse("api.pinata.cloud"),
-            Err(ConfigError::NotAbsolute(_))
-        ));
-        assert!(matches!(
-            BaseUrl::parse("https://h/?a=1"),
-            Err(ConfigError::QueryOrFragment(_))
-        ));
-        assert!(matches!(
-            BaseUrl::parse(""),
-            Err(ConfigError::NotAbsolute(_))
-        ));
+            Err(ConfigError::NotAbsolute)
+        );
+        assert_eq!(
+            BaseUrl::parse("https://h/?key=hunter2"),
+            Err(ConfigError::QueryOrFragment)
+        );
+        assert_eq!(BaseUrl::parse(""), Err(ConfigError::NotAbsolute));
+        for leaky in [
+            "https:/user:hunter2@host",
+            "https://h/?key=hunter2",
+            "http//hunter2",
+            "https://hunter2 host",
+        ] {
+            let e = BaseUrl::parse(leaky).unwrap_err();
+            assert!(!e.to_string().contains("hunter2"), "{leaky}: {e}");
+            assert!(!format!("{e:?}").contains("hunter2"), "{leaky}: {e:?}");
+        }
     }
 }

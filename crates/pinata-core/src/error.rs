@@ -11,7 +11,7 @@
 //! must not reach another origin).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -177,11 +177,12 @@ impl std::error::Error for BuildError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// No connection could be made (refused, unreachable, DNS failure). Nothing was sent.
+    /// No connection could be made (refused, unreachable, DNS failure, or not set up, TLS handshake
+    /// included, within the connect timeout). Nothing was sent.
     Connect,
     /// The TLS handshake failed. Nothing was sent.
     Tls,
-    /// A connect or request timeout fired.
+    /// The request timeout fired after the connection was made: the request may have been sent.
     Timeout,
     /// Reading or writing the connection failed.
     Io,
@@ -352,13 +353,89 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
+/// When the server asks to be called again (`Retry-After`), in either of the header's forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// `Retry-After: 60`: wait this long.
+    Delay(Duration),
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`: wait until then.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// Parses a `Retry-After` value: whole seconds, or an IMF-fixdate HTTP-date.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(RetryAfter::Delay(Duration::from_secs(secs)));
+        }
+        parse_http_date(value).map(RetryAfter::At)
+    }
+
+    /// How long to wait from `now` (zero for a date already past).
+    pub fn delay_from(&self, now: SystemTime) -> Duration {
+        match self {
+            RetryAfter::Delay(d) => *d,
+            RetryAfter::At(t) => t.duration_since(now).unwrap_or(Duration::ZERO),
+        }
+    }
+}
+
+/// Parses `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's preferred form).
+fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let rest = text.split_once(", ")?.1;
+    let mut parts = rest.split(' ');
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
+    if parts.next()? != "GMT"
+        || parts.next().is_some()
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || s > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
+    Some(UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// An error answer from the API: status, decoded body, raw text and the headers that matter.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     body: ApiErrorBody,
     raw: String,
-    retry_after: Option<Duration>,
+    retry_after: Option<RetryAfter>,
     rate_limit: RateLimit,
     request_id: Option<String>,
 }
@@ -370,7 +447,10 @@ impl ApiError {
             status,
             body: ApiErrorBody::parse(body),
             raw: lossy_prefix(body),
-            retry_after: header_u64(headers, "retry-after").map(Duration::from_secs),
+            retry_after: headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(RetryAfter::parse),
             rate_limit: RateLimit::from_headers(headers),
             request_id: headers
                 .get("x-request-id")
@@ -420,8 +500,8 @@ impl ApiError {
         &self.raw
     }
 
-    /// `Retry-After`, when given in seconds.
-    pub fn retry_after(&self) -> Option<Duration> {
+    /// `Retry-After`, in seconds or as a date.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
         self.retry_after
     }
 

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde::Deserialize;
 
 /// base64url as JWTs use it: no padding expected, padding tolerated.
 const BASE64URL: GeneralPurpose = GeneralPurpose::new(
@@ -51,8 +50,6 @@ pub enum JwtError {
     NotBase64Url(JwtSegment),
     /// The header or payload decoded, but is not a JSON object.
     NotJsonObject(JwtSegment),
-    /// A claim Pinata defines has an unexpected type (for example a string `exp`).
-    ClaimType(String),
 }
 
 impl fmt::Display for JwtError {
@@ -64,7 +61,6 @@ impl fmt::Display for JwtError {
             ),
             JwtError::NotBase64Url(seg) => write!(f, "the JWT {seg} is not valid base64url"),
             JwtError::NotJsonObject(seg) => write!(f, "the JWT {seg} is not a JSON object"),
-            JwtError::ClaimType(claim) => write!(f, "the JWT claim `{claim}` has the wrong type"),
         }
     }
 }
@@ -131,17 +127,35 @@ fn check_shape(token: &str) -> Result<(), JwtError> {
 
 /// Decodes the claims of `token` **without verifying its signature** (clients cannot: Pinata keeps the
 /// signing key). Use it to show which key a token is for or to notice that it has expired.
+///
+/// Claims are read leniently: one of an unexpected type (a fractional `iat`, a numeric user id) or
+/// a key that is not header-safe text is treated as absent rather than failing the whole token.
 pub fn decode_unverified(token: &str) -> Result<UnverifiedClaims, JwtError> {
     let payload = decode_payload(token)?;
-    let mut de = serde_json::Deserializer::from_slice(&payload);
-    let raw: RawClaims = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| JwtError::ClaimType(e.path().to_string()))?;
+    let claims: serde_json::Value = serde_json::from_slice(&payload)
+        .map_err(|_| JwtError::NotJsonObject(JwtSegment::Payload))?;
+    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+    // Only visible ASCII may pass: the key is shown in `Debug`/`Display` and must not be able to
+    // inject line breaks or control characters into logs.
+    let scoped_key_key = text(claims.get("scopedKeyKey"))
+        .filter(|k| !k.is_empty() && k.bytes().all(|b| (0x21..=0x7e).contains(&b)));
     Ok(UnverifiedClaims {
-        scoped_key_key: raw.scoped_key_key,
-        issued_at: raw.iat,
-        expires_at: raw.exp,
-        user_id: raw.user_information.and_then(|u| u.id),
-        authentication_type: raw.authentication_type,
+        scoped_key_key,
+        issued_at: claims.get("iat").and_then(seconds),
+        expires_at: claims.get("exp").and_then(seconds),
+        user_id: text(claims.pointer("/userInformation/id")),
+        authentication_type: text(claims.get("authenticationType")),
+    })
+}
+
+/// A NumericDate (RFC 7519: seconds, possibly fractional) as whole seconds; `None` if negative or
+/// not a number.
+fn seconds(value: &serde_json::Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as u64)
     })
 }
 
@@ -173,27 +187,6 @@ fn require_object(bytes: &[u8], which: JwtSegment) -> Result<(), JwtError> {
         Ok(serde_json::Value::Object(_)) => Ok(()),
         _ => Err(JwtError::NotJsonObject(which)),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawClaims {
-    #[serde(default)]
-    scoped_key_key: Option<String>,
-    #[serde(default)]
-    iat: Option<u64>,
-    #[serde(default)]
-    exp: Option<u64>,
-    #[serde(default)]
-    authentication_type: Option<String>,
-    #[serde(default)]
-    user_information: Option<RawUser>,
-}
-
-#[derive(Deserialize)]
-struct RawUser {
-    #[serde(default)]
-    id: Option<String>,
 }
 
 /// Encodes bytes as unpadded base64url (used by tests and by the emulator to mint tokens).
@@ -269,11 +262,21 @@ mod tests {
     }
 
     #[test]
-    fn wrong_claim_type_is_typed() {
-        let t = token(r#"{"exp":"soon"}"#);
-        assert_eq!(
-            decode_unverified(&t),
-            Err(JwtError::ClaimType("exp".into()))
-        );
+    fn odd_claim_types_are_read_leniently() {
+        let c = decode_unverified(&token(
+            r#"{"exp":"soon","iat":1700000000.5,"userInformation":{"id":42}}"#,
+        ))
+        .unwrap();
+        assert_eq!(c.expires_at(), None);
+        assert_eq!(c.issued_at(), Some(1_700_000_000));
+        assert_eq!(c.user_id(), None);
+        let c = decode_unverified(&token(r#"{"exp":-1}"#)).unwrap();
+        assert_eq!(c.expires_at(), None);
+    }
+
+    #[test]
+    fn a_key_claim_that_could_forge_log_lines_is_dropped() {
+        let c = decode_unverified(&token(r#"{"scopedKeyKey":"abc\nFAKE LOG LINE"}"#)).unwrap();
+        assert_eq!(c.api_key(), None);
     }
 }

@@ -50,7 +50,7 @@ pub use credentials::{
 pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::{
     ApiError, ApiErrorBody, BoxError, BuildError, DecodeError, Error, RateLimit, RedirectError,
-    TransportError, TransportErrorKind,
+    RetryAfter, TransportError, TransportErrorKind,
 };
 pub use exchange::{interpret_response, prepare_request};
 pub use paging::{ItemStream, Items};

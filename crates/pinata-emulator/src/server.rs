@@ -204,25 +204,44 @@ impl Emulator {
         }
     }
 
-    /// Starts the emulator on its own thread and runtime, so sync and async tests alike can use it.
-    /// Dropping the handle stops it.
+    /// Starts the emulator on its own thread and runtime, so sync and async tests alike can use it
+    /// (it never touches the caller's runtime). Dropping the handle stops it.
     pub fn spawn(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let emulator = runtime.block_on(Emulator::bind(config))?;
-        let url = emulator.url.clone();
-        let admin = emulator.admin.clone();
-        let control = emulator.control();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = thread::Builder::new()
             .name("pinata-emulator".to_owned())
             .spawn(move || {
+                let started = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .and_then(|runtime| {
+                        let emulator = runtime.block_on(Emulator::bind(config))?;
+                        Ok((runtime, emulator))
+                    });
+                let (runtime, emulator) = match started {
+                    Ok(parts) => parts,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let ready = (
+                    emulator.url.clone(),
+                    emulator.admin.clone(),
+                    emulator.control(),
+                );
+                if ready_tx.send(Ok(ready)).is_err() {
+                    return;
+                }
                 runtime.block_on(emulator.serve(async {
                     let _ = stopped.await;
                 }));
             })?;
+        let (url, admin, control) = ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("the emulator thread stopped during start-up"))??;
         Ok(EmulatorHandle {
             url,
             admin,

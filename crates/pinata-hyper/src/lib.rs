@@ -12,7 +12,8 @@
 //! ```
 //!
 //! This crate only moves bytes: every request is built and every response read by `pinata-core`. It
-//! needs a Tokio runtime. Redirects are never followed; plain `http://` works only to loopback hosts
+//! needs a Tokio runtime with I/O and time enabled (`#[tokio::main]` and `Builder::enable_all` do
+//! that): the timeouts use Tokio's timer. Redirects are never followed; plain `http://` works only to loopback hosts
 //! unless [`Config::allow_insecure_http`] is set (the core refuses before connecting).
 //!
 //! Features: `webpki-roots` (default) trusts the Mozilla roots compiled in; `native-roots` trusts the
@@ -21,6 +22,7 @@
 use std::error::Error as StdError;
 use std::sync::Arc;
 
+use crate::connector::TimeoutConnector;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::combinators::UnsyncBoxBody;
@@ -36,6 +38,8 @@ use pinata_core::{
 
 pub use pinata_core::{self as core, Config, Credentials, Error};
 
+mod connector;
+
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("pinata-hyper needs a root store: enable `webpki-roots` or `native-roots`");
 
@@ -48,7 +52,7 @@ type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
 /// [`AsyncTransport`]. Cloning shares the connection pool.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<HttpsConnector<HttpConnector>, RequestBody>,
+    client: HyperClient<TimeoutConnector<HttpsConnector<HttpConnector>>, RequestBody>,
     options: Arc<TransportOptions>,
 }
 
@@ -78,7 +82,10 @@ impl TransportFactory for HyperTransport {
             .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
         // Plain http is let through here so the emulator on loopback works; pinata-core refuses
         // plain http to other hosts before a request reaches the transport.
-        let connector = builder.https_or_http().enable_http1().wrap_connector(http);
+        let connector = TimeoutConnector::new(
+            builder.https_or_http().enable_http1().wrap_connector(http),
+            options.connect_timeout,
+        );
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
         Ok(Self {
             client,
@@ -147,7 +154,7 @@ fn too_large(cap: u64) -> TransportError {
 fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
     let kind = if find_cause::<rustls::Error>(&err).is_some() {
         TransportErrorKind::Tls
-    } else if err.is_connect() {
+    } else if err.is_connect() || find_cause::<connector::ConnectTimedOut>(&err).is_some() {
         TransportErrorKind::Connect
     } else if is_timeout(&err) {
         TransportErrorKind::Timeout

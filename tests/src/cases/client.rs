@@ -91,6 +91,33 @@ pub fn tls_handshake_failure_is_a_tls_error<D: Driver>(d: &D) {
     }
 }
 
+/// A server that accepts the connection but never answers the TLS handshake: the connect timeout
+/// (which covers TCP and TLS) fires, and nothing was sent.
+pub fn stalled_tls_handshake_is_a_connect_timeout<D: Driver>(d: &D) {
+    let server = FakeServer::start(None);
+    let https = server.url.replacen("http://", "https://", 1);
+    let options = TransportOptions {
+        connect_timeout: Duration::from_millis(300),
+        request_timeout: Duration::from_secs(20),
+        ..TransportOptions::default()
+    };
+    let config = Config::default()
+        .with_base_url(&https)
+        .unwrap()
+        .transport_options(options);
+    let started = Instant::now();
+    match d.test_authentication(target().good.clone(), config) {
+        Err(Error::Transport(e)) => {
+            assert_eq!(e.kind(), TransportErrorKind::Connect, "{e}");
+            assert!(!e.may_have_been_sent());
+        }
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+    // Not a performance figure: a guard that the connect timeout, not the 20 s request timeout,
+    // ended the call.
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
 /// A server that never answers: the request timeout fires.
 pub fn silent_server_times_out<D: Driver>(d: &D) {
     let server = FakeServer::start(None);
@@ -166,7 +193,10 @@ pub fn every_error_body_shape_decodes<D: Driver>(d: &D) {
             r#"{"error":{"reason":"RATE_LIMITED","details":"slow down"}}"#,
             |e| {
                 assert_eq!(e.reason(), Some("RATE_LIMITED"));
-                assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
+                assert_eq!(
+                    e.retry_after(),
+                    Some(pinata_core::RetryAfter::Delay(Duration::from_secs(60)))
+                );
                 assert_eq!(e.rate_limit().remaining, Some(0));
             },
         ),

@@ -76,7 +76,10 @@ fn rate_limit_headers_are_readable() {
     h.insert("x-ratelimit-reset", "1700000000".parse().unwrap());
     h.insert("x-request-id", "abc123".parse().unwrap());
     let e = ApiError::from_response(StatusCode::TOO_MANY_REQUESTS, &h, b"{}");
-    assert_eq!(e.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(
+        e.retry_after(),
+        Some(RetryAfter::Delay(Duration::from_secs(60)))
+    );
     assert_eq!(
         e.rate_limit(),
         RateLimit {
@@ -122,4 +125,32 @@ fn sent_or_not() {
         Error::from(TransportError::from_kind(TransportErrorKind::Timeout)).may_have_been_sent()
     );
     assert!(!Error::Build(BuildError::InvalidInput("x".into())).may_have_been_sent());
+}
+
+#[test]
+fn retry_after_dates() {
+    let t = RetryAfter::parse("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+    assert_eq!(
+        t,
+        RetryAfter::At(UNIX_EPOCH + Duration::from_secs(784_111_777))
+    );
+    let before = UNIX_EPOCH + Duration::from_secs(784_111_700);
+    assert_eq!(t.delay_from(before), Duration::from_secs(77));
+    assert_eq!(t.delay_from(SystemTime::now()), Duration::ZERO);
+    assert_eq!(
+        RetryAfter::parse("Thu, 29 Feb 2024 23:59:60 GMT"),
+        Some(RetryAfter::At(
+            UNIX_EPOCH + Duration::from_secs(1_709_251_200)
+        ))
+    );
+    for bad in [
+        "",
+        "soon",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sun, 32 Nov 1994 08:49:37 GMT",
+        "-5",
+        "Sun, 06 Foo 1994 08:49:37 GMT",
+    ] {
+        assert_eq!(RetryAfter::parse(bad), None, "{bad}");
+    }
 }
