@@ -29,16 +29,29 @@ pub(crate) fn random_hex(hex_len: usize) -> io::Result<String> {
 pub(crate) fn uuid_v4() -> io::Result<String> {
     let mut b = random_bytes(16)?;
     b[6] = (b[6] & 0x0f) | 0x40;
+    Ok(format_uuid(&mut b))
+}
+
+/// A UUID derived from `seed` (the first 16 bytes of its SHA-256, shaped as version 4).
+pub(crate) fn uuid_from(seed: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(seed);
+    let mut b = digest[..16].to_vec();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    format_uuid(&mut b)
+}
+
+fn format_uuid(b: &mut [u8]) -> String {
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    Ok(format!(
+    let h = hex(b);
+    format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],
         &h[8..12],
         &h[12..16],
         &h[16..20],
         &h[20..32]
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -54,5 +67,8 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert_ne!(uuid_v4().unwrap(), u);
+        assert_eq!(uuid_from(b"k"), uuid_from(b"k"));
+        assert_ne!(uuid_from(b"k"), uuid_from(b"j"));
+        assert_eq!(&uuid_from(b"k")[14..15], "4");
     }
 }

@@ -22,6 +22,12 @@ pub fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) 
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert("x-powered-by", HeaderValue::from_static("Express"));
+    // The real API gives every response a 32-hex request id.
+    if let Ok(id) = crate::ids::random_hex(32)
+        && let Ok(value) = HeaderValue::from_str(&id)
+    {
+        h.insert("x-request-id", value);
+    }
     r
 }
 

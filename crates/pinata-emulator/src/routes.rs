@@ -47,6 +47,15 @@ enum Route {
 
 impl Route {
     fn find(method: &Method, path: &str) -> Option<Route> {
+        // Express's defaults: routes match case-insensitively, with or without one trailing slash.
+        let trimmed = match path.strip_suffix('/') {
+            Some(p) if !p.is_empty() => p,
+            _ => path,
+        };
+        let lower = trimmed.to_ascii_lowercase();
+        // Path parameters (a key) keep their case: take them from the original at the same offset.
+        let original = |lowered_rest: &str| &trimmed[trimmed.len() - lowered_rest.len()..];
+        let path = lower.as_str();
         // Clients configured with a `…/v3` base (the official `pinata` SDK's `endpointUrl`) send the
         // legacy `/data/*` paths under `/v3`; accept both.
         let path = match path.strip_prefix("/v3") {
@@ -62,13 +71,13 @@ impl Route {
             });
         if let Some((revoke_method, key)) = v3_key {
             return (*method == revoke_method && !key.is_empty() && !key.contains('/'))
-                .then(|| Route::RevokeKeyInPath(percent_decode(key)));
+                .then(|| Route::RevokeKeyInPath(percent_decode(original(key))));
         }
         match (method, path) {
-            (&Method::GET, "/data/testAuthentication") => Some(Route::TestAuthentication),
-            (&Method::POST, "/users/generateApiKey") => Some(Route::CreateKey(KeyPaths::Legacy)),
-            (&Method::GET, "/users/apiKeys") => Some(Route::ListKeys(KeyPaths::Legacy)),
-            (&Method::PUT, "/users/revokeApiKey") => Some(Route::RevokeKeyInBody),
+            (&Method::GET, "/data/testauthentication") => Some(Route::TestAuthentication),
+            (&Method::POST, "/users/generateapikey") => Some(Route::CreateKey(KeyPaths::Legacy)),
+            (&Method::GET, "/users/apikeys") => Some(Route::ListKeys(KeyPaths::Legacy)),
+            (&Method::PUT, "/users/revokeapikey") => Some(Route::RevokeKeyInBody),
             (&Method::POST, "/v3/pinata/keys" | "/v3/api_keys") => {
                 Some(Route::CreateKey(KeyPaths::V3))
             }
@@ -169,9 +178,34 @@ fn parse_json(body: &Bytes) -> Result<serde_json::Value, Reply> {
         reply::reason(
             StatusCode::BAD_REQUEST,
             "UNKNOWN_REASON",
-            &format!("Unexpected token in JSON at position {}", e.column()),
+            &js_parse_error(body, &e),
         )
     })
+}
+
+/// The message Node's `JSON.parse` (behind Express's body parser) gives for `body`:
+/// `Unexpected token o in JSON at position 1`, or `Unexpected end of JSON input`.
+fn js_parse_error(body: &[u8], e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        return "Unexpected end of JSON input".to_owned();
+    }
+    // serde_json reports 1-based line and column (in bytes, pointing at or just past the culprit).
+    let line_start: usize = body
+        .split(|b| *b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    let mut at = (line_start + e.column().saturating_sub(1)).min(body.len().saturating_sub(1));
+    // Step back over whitespace serde may have consumed, to the offending character.
+    while at > 0 && body.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
+        at -= 1;
+    }
+    let text = String::from_utf8_lossy(body);
+    let position = String::from_utf8_lossy(&body[..at]).chars().count();
+    match text.chars().nth(position) {
+        Some(c) => format!("Unexpected token {c} in JSON at position {position}"),
+        None => "Unexpected end of JSON input".to_owned(),
+    }
 }
 
 /// The key-creation body, validated. Validation messages are the emulator's choice (the real ones
@@ -394,5 +428,51 @@ impl State {
             &Claims::new(&self.user_id, key, secret, exp),
             &self.jwt_secret,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_match_like_express() {
+        let t = Some(Route::TestAuthentication);
+        assert_eq!(Route::find(&Method::GET, "/data/testAuthentication"), t);
+        assert_eq!(Route::find(&Method::GET, "/data/testauthentication/"), t);
+        assert_eq!(Route::find(&Method::GET, "/v3/data/testAuthentication"), t);
+        assert_eq!(Route::find(&Method::POST, "/data/testAuthentication"), None);
+        assert_eq!(
+            Route::find(&Method::GET, "/data/testAuthentication//"),
+            None
+        );
+        assert_eq!(
+            Route::find(&Method::PUT, "/v3/pinata/keys/AbC%20d"),
+            Some(Route::RevokeKeyInPath("AbC d".into()))
+        );
+        assert_eq!(
+            Route::find(&Method::DELETE, "/V3/API_KEYS/Key1/"),
+            Some(Route::RevokeKeyInPath("Key1".into()))
+        );
+        assert_eq!(Route::find(&Method::DELETE, "/v3/pinata/keys/k"), None);
+    }
+
+    #[test]
+    fn json_errors_read_like_node() {
+        let msg = |body: &str| {
+            let e = serde_json::from_slice::<serde_json::Value>(body.as_bytes()).unwrap_err();
+            js_parse_error(body.as_bytes(), &e)
+        };
+        assert_eq!(msg("not json"), "Unexpected token o in JSON at position 1");
+        assert_eq!(msg("-"), "Unexpected end of JSON input");
+        assert_eq!(
+            msg("{\"a\":1,}"),
+            "Unexpected token } in JSON at position 7"
+        );
+        assert_eq!(
+            msg("{\n  \"a\": x}"),
+            "Unexpected token x in JSON at position 9"
+        );
+        assert_eq!(msg(""), "Unexpected end of JSON input");
     }
 }

@@ -37,6 +37,9 @@ fn debug_and_display_hide_secrets() {
         for text in [format!("{c:?}"), format!("{c:#?}"), c.to_string()] {
             assert!(!text.contains(SECRET), "{text}");
             assert!(!text.contains(&t), "{text}");
+            for segment in t.split('.') {
+                assert!(!text.contains(segment), "a JWT segment shows in {text}");
+            }
             assert!(
                 text.contains(KEY),
                 "the public key helps tell keys apart: {text}"

@@ -103,6 +103,8 @@ fn golden_request_with_jwt() {
         ])
     );
     assert!(req.headers()["authorization"].is_sensitive());
+    assert_eq!(req.method(), Method::GET);
+    assert_eq!(req.body(), &Body::Empty);
 }
 
 /// A transport that records requests and answers with a canned response.
