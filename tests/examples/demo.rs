@@ -6,6 +6,9 @@
 
 use std::process::ExitCode;
 
+use pinata_core::api::keys::{
+    CreateApiKey, EndpointPermission, KeyApi, ListApiKeys, Permissions, RevokeApiKey,
+};
 use pinata_core::{Config, Credentials, Error};
 
 fn main() -> ExitCode {
@@ -53,6 +56,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
+    key_lifecycle(&runtime, &jwt, &config)?;
+
     println!("\nNow with a wrong secret:");
     let wrong = Credentials::key_pair(env("PINATA_API_KEY")?, "0".repeat(64))?;
     let client = pinata_ureq::Client::with_config(wrong, config.clone())?;
@@ -71,6 +76,73 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     match Credentials::jwt(format!("Bearer {}", env("PINATA_JWT")?)) {
         Err(e) => println!("  error:   {e}"),
         Ok(_) => return Err("a Bearer-prefixed JWT was accepted".into()),
+    }
+    Ok(())
+}
+
+/// Creates a scoped, limited key, uses it up, lists it and revokes it.
+fn key_lifecycle(
+    runtime: &tokio::runtime::Runtime,
+    admin: &Credentials,
+    config: &Config,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("\nKey management (admin key):");
+    let async_admin = pinata_hyper::Client::with_config(admin.clone(), config.clone())?;
+    let blocking_admin = pinata_ureq::Client::with_config(admin.clone(), config.clone())?;
+    let request = CreateApiKey::new(
+        "demo uploader",
+        Permissions::endpoints([
+            EndpointPermission::PinFileToIpfs,
+            EndpointPermission::PinList,
+        ]),
+    )?
+    .max_uses(2)?;
+    let key = runtime.block_on(async_admin.create_api_key(&request))?;
+    println!(
+        "  [hyper] created key {} (may pin files and list pins; 2 uses)",
+        key.api_key()
+    );
+    println!("          {key:?}");
+
+    let user = pinata_ureq::Client::with_config(key.jwt_credentials()?, config.clone())?;
+    match user.list_api_keys(&ListApiKeys::new()) {
+        Err(Error::Api(e)) => println!(
+            "  [ureq ] the key tries to list keys (outside its scope; no use counted): {e}"
+        ),
+        other => return Err(format!("expected a refusal, got {other:?}").into()),
+    }
+
+    for attempt in 1..=3 {
+        match user.test_authentication() {
+            Ok(_) => println!("  [ureq ] use {attempt} with the new key's JWT: accepted"),
+            Err(Error::Api(e)) => println!("  [ureq ] use {attempt}: {e}"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let listed: Vec<_> = blocking_admin
+        .paginate(ListApiKeys::new().name("demo uploader"))
+        .collect::<Result<_, _>>()?;
+    for k in &listed {
+        println!(
+            "  [ureq ] listed: {} \"{}\" uses {}/{} revoked={} created {}",
+            k.key,
+            k.name,
+            k.uses,
+            k.max_uses.map_or("∞".to_owned(), |m| m.to_string()),
+            k.revoked,
+            k.created_at.as_deref().unwrap_or("?"),
+        );
+    }
+
+    runtime.block_on(async_admin.execute(&RevokeApiKey::new(key.api_key()).via(KeyApi::V3)))?;
+    println!(
+        "  [hyper] revoked {} through PUT /v3/pinata/keys/{{key}}",
+        key.api_key()
+    );
+    let pair_user = pinata_ureq::Client::with_config(key.key_pair_credentials()?, config.clone())?;
+    match pair_user.test_authentication() {
+        Err(Error::Api(e)) => println!("  [ureq ] the revoked key's pair: {e}"),
+        other => return Err(format!("expected a refusal, got {other:?}").into()),
     }
     Ok(())
 }
