@@ -31,6 +31,12 @@ pub fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) 
     r
 }
 
+/// `{"error": …}`: every error body's outer shape.
+#[derive(Serialize)]
+struct ErrorEnvelope<T> {
+    error: T,
+}
+
 /// `{"error":{"reason":…,"details":…}}`: the legacy structured error.
 pub fn reason(status: StatusCode, reason: &str, details: &str) -> Reply {
     // Structs, not `json!`, so the keys keep the API's order (`reason` before `details`).
@@ -39,13 +45,9 @@ pub fn reason(status: StatusCode, reason: &str, details: &str) -> Reply {
         reason: &'a str,
         details: &'a str,
     }
-    #[derive(Serialize)]
-    struct Envelope<'a> {
-        error: Inner<'a>,
-    }
     json(
         status,
-        &Envelope {
+        &ErrorEnvelope {
             error: Inner { reason, details },
         },
     )
@@ -53,7 +55,7 @@ pub fn reason(status: StatusCode, reason: &str, details: &str) -> Reply {
 
 /// `{"error":"…"}`: the legacy plain error of pinning validation.
 pub fn message(status: StatusCode, message: &str) -> Reply {
-    json(status, &serde_json::json!({ "error": message }))
+    json(status, &ErrorEnvelope { error: message })
 }
 
 /// 401 `INVALID_CREDENTIALS` with `details`.
@@ -89,13 +91,9 @@ pub fn coded(status: StatusCode, message: &str) -> Reply {
         code: u16,
         message: &'a str,
     }
-    #[derive(Serialize)]
-    struct Envelope<'a> {
-        error: Inner<'a>,
-    }
     json(
         status,
-        &Envelope {
+        &ErrorEnvelope {
             error: Inner {
                 code: status.as_u16(),
                 message,
