@@ -24,6 +24,7 @@
 
 pub mod api;
 mod auth;
+pub mod cid;
 mod client;
 mod config;
 mod credentials;

@@ -1,7 +1,9 @@
 //! Golden-request and client-flow tests: a closure stands in for the HTTP client, so every byte the
 //! core produces is asserted without a network.
 
-#![allow(clippy::unwrap_used, clippy::type_complexity)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
+
+mod vectors;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
