@@ -58,6 +58,13 @@ pub trait Driver: Sync {
         calls: usize,
     ) -> Vec<Result<AuthenticationOk, Error>>;
 
+    /// The adapter's `cid_of_path`.
+    fn cid_of_path(
+        &self,
+        path: &std::path::Path,
+        options: pinata_core::cid::ImportOptions,
+    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError>;
+
     /// Sends a hand-made request through the bare transport (no client checks, no credentials added).
     fn send_raw(
         &self,
@@ -164,6 +171,14 @@ impl Driver for HyperDriver {
         })
     }
 
+    fn cid_of_path(
+        &self,
+        path: &std::path::Path,
+        options: pinata_core::cid::ImportOptions,
+    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+        runtime().block_on(pinata_hyper::cid_of_path(path, options))
+    }
+
     fn send_raw(
         &self,
         config: &Config,
@@ -245,6 +260,14 @@ impl Driver for UreqDriver {
             .into_iter()
             .map(|t| t.join().expect("the thread does not panic"))
             .collect()
+    }
+
+    fn cid_of_path(
+        &self,
+        path: &std::path::Path,
+        options: pinata_core::cid::ImportOptions,
+    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+        pinata_ureq::cid_of_path(path, options)
     }
 
     fn send_raw(

@@ -11,6 +11,7 @@
 pub mod cases;
 pub mod driver;
 pub mod fake;
+pub mod scratch;
 pub mod target;
 
 pub use driver::{Driver, HyperDriver, UreqDriver};

@@ -32,6 +32,7 @@ mod endpoint;
 mod error;
 mod exchange;
 pub mod jwt;
+pub mod local;
 mod paging;
 mod query;
 mod secret;

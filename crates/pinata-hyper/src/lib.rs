@@ -39,6 +39,9 @@ use pinata_core::{
 pub use pinata_core::{self as core, Config, Credentials, Error};
 
 mod connector;
+pub mod local;
+
+pub use local::cid_of_path;
 
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("pinata-hyper needs a root store: enable `webpki-roots` or `native-roots`");

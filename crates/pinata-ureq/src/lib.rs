@@ -31,6 +31,10 @@ use ureq::SendBody;
 
 pub use pinata_core::{self as core, Config, Credentials, Error};
 
+pub mod local;
+
+pub use local::cid_of_path;
+
 /// The blocking Pinata client over ureq.
 pub type Client = pinata_core::BlockingClient<UreqTransport>;
 

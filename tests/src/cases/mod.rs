@@ -2,15 +2,18 @@
 //!
 //! - [`auth`]: authentication against the server, both schemes, every refusal;
 //! - [`keys`]: key management, permissions, max uses, revocation, listing;
+//! - [`local`]: CIDs of local files and folders, computed by each adapter;
 //! - [`client`]: what the client itself refuses or survives (insecure URLs, redirects, faults).
 
 mod auth;
 mod client;
 mod keys;
+mod local;
 
 pub use auth::*;
 pub use client::*;
 pub use keys::*;
+pub use local::*;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

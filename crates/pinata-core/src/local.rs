@@ -1,0 +1,331 @@
+//! Local files and folders, *described* to the core rather than read by it.
+//!
+//! The core never touches the file system. A transport adapter walks a folder by answering
+//! [`FolderScan`]'s questions (which directory to list next) with what it found, and streams each
+//! file's bytes where the core asks for them ([`FolderImport`], and the upload body plans). The rules
+//! (what is included, in which order, what is refused) live here, once.
+//!
+//! Rules: files are taken in byte order of their relative paths; symbolic links to files are followed,
+//! symbolic links to directories are refused (they can form cycles); other special files are refused;
+//! names must be valid UTF-8 (UnixFS names and multipart filenames are text).
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::cid::{CidError, DirectoryBuilder, FileImporter, ImportOptions, ImportedDirectory};
+
+/// What an adapter found at a directory entry (after following a symbolic link, if it is one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file (or a symbolic link to one) of this many bytes.
+    File {
+        /// Length in bytes, from its metadata.
+        len: u64,
+    },
+    /// A directory (not reached through a symbolic link).
+    Directory,
+    /// A symbolic link to a directory.
+    SymlinkToDirectory,
+    /// Anything else: a socket, a FIFO, a device, a dangling link.
+    Other,
+}
+
+impl EntryKind {
+    /// Sorts metadata as the rules want it: `is_symlink` from the link itself (`symlink_metadata`),
+    /// the rest from its target (`metadata`).
+    pub fn classify(is_symlink: bool, is_dir: bool, is_file: bool, len: u64) -> Self {
+        match (is_symlink, is_dir, is_file) {
+            (_, false, true) => EntryKind::File { len },
+            (false, true, _) => EntryKind::Directory,
+            (true, true, _) => EntryKind::SymlinkToDirectory,
+            _ => EntryKind::Other,
+        }
+    }
+}
+
+/// One entry of a directory listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEntry {
+    /// The entry's file name.
+    pub name: OsString,
+    /// What it is.
+    pub kind: EntryKind,
+}
+
+/// A file inside a scanned folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Its path relative to the folder, `/`-separated (`css/site.css`).
+    pub relative: String,
+    /// Its length when scanned; reading a different length is an error.
+    pub len: u64,
+}
+
+/// A scanned folder: its files in order, and the directories that have no files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    /// The folder's own name (the last component of its path).
+    pub name: String,
+    /// Every file, in byte order of `relative`.
+    pub files: Vec<LocalFile>,
+    /// Relative paths of directories with nothing in them.
+    pub empty_dirs: Vec<String>,
+}
+
+impl Folder {
+    /// Total bytes of all files.
+    pub fn total_len(&self) -> u64 {
+        self.files.iter().map(|f| f.len).sum()
+    }
+}
+
+/// Why a local file or folder cannot be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LocalError {
+    /// Reading the file system failed.
+    Io {
+        /// Where.
+        path: PathBuf,
+        /// What happened.
+        source: std::io::Error,
+    },
+    /// A name is not valid UTF-8.
+    NonUtf8Name(PathBuf),
+    /// A symbolic link to a directory (refused: links can form cycles).
+    SymlinkedDirectory(PathBuf),
+    /// Not a regular file or directory.
+    UnsupportedFileType(PathBuf),
+    /// The folder's path has no last component (`/`, `..`).
+    NoFolderName(PathBuf),
+    /// A file's length changed between scanning and reading.
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// Its length when scanned.
+        expected: u64,
+        /// The bytes actually read.
+        actual: u64,
+    },
+    /// The content cannot be addressed (see [`CidError`]).
+    Cid(CidError),
+    /// The scan was driven out of order (a listing nobody asked for).
+    UnexpectedListing(PathBuf),
+}
+
+impl LocalError {
+    /// An I/O error at `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        LocalError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for LocalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LocalError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            LocalError::NonUtf8Name(p) => write!(f, "{}: the name is not valid UTF-8", p.display()),
+            LocalError::SymlinkedDirectory(p) => write!(
+                f,
+                "{}: symbolic links to directories are not followed",
+                p.display()
+            ),
+            LocalError::UnsupportedFileType(p) => {
+                write!(f, "{}: not a regular file or directory", p.display())
+            }
+            LocalError::NoFolderName(p) => write!(f, "{}: the folder has no name", p.display()),
+            LocalError::Changed {
+                path,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "{}: the file changed while it was read ({expected} bytes expected, {actual} read)",
+                path.display()
+            ),
+            LocalError::Cid(e) => e.fmt(f),
+            LocalError::UnexpectedListing(p) => {
+                write!(f, "{}: a listing that was not asked for", p.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LocalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LocalError::Io { source, .. } => Some(source),
+            LocalError::Cid(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<CidError> for LocalError {
+    fn from(e: CidError) -> Self {
+        LocalError::Cid(e)
+    }
+}
+
+/// A folder walk, driven by an adapter: ask [`FolderScan::next_directory`] which directory to list,
+/// give the listing to [`FolderScan::add_listing`], repeat, then [`FolderScan::finish`].
+#[derive(Debug)]
+pub struct FolderScan {
+    root: PathBuf,
+    /// Directories still to list: (path, relative path).
+    pending: Vec<(PathBuf, String)>,
+    /// The directory handed out and not yet listed.
+    asked: Option<(PathBuf, String)>,
+    files: Vec<LocalFile>,
+    empty_dirs: Vec<String>,
+}
+
+impl FolderScan {
+    /// A scan of the folder at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        Self {
+            pending: vec![(root.clone(), String::new())],
+            root,
+            asked: None,
+            files: Vec::new(),
+            empty_dirs: Vec::new(),
+        }
+    }
+
+    /// The next directory to list, or `None` when the walk is complete.
+    pub fn next_directory(&mut self) -> Option<&Path> {
+        if self.asked.is_none() {
+            self.asked = self.pending.pop();
+        }
+        self.asked.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// The listing of the directory [`FolderScan::next_directory`] returned.
+    pub fn add_listing(&mut self, entries: Vec<ListedEntry>) -> Result<(), LocalError> {
+        let Some((dir, relative)) = self.asked.take() else {
+            return Err(LocalError::UnexpectedListing(self.root.clone()));
+        };
+        if entries.is_empty() && !relative.is_empty() {
+            self.empty_dirs.push(relative.clone());
+        }
+        for entry in entries {
+            let path = dir.join(&entry.name);
+            let Some(name) = entry.name.to_str() else {
+                return Err(LocalError::NonUtf8Name(path));
+            };
+            let child = if relative.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{relative}/{name}")
+            };
+            match entry.kind {
+                EntryKind::File { len } => self.files.push(LocalFile {
+                    path,
+                    relative: child,
+                    len,
+                }),
+                EntryKind::Directory => self.pending.push((path, child)),
+                EntryKind::SymlinkToDirectory => return Err(LocalError::SymlinkedDirectory(path)),
+                EntryKind::Other => return Err(LocalError::UnsupportedFileType(path)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The scanned folder, files in byte order of their relative paths.
+    pub fn finish(mut self) -> Result<Folder, LocalError> {
+        let name = self
+            .root
+            .file_name()
+            .ok_or_else(|| LocalError::NoFolderName(self.root.clone()))?
+            .to_str()
+            .ok_or_else(|| LocalError::NonUtf8Name(self.root.clone()))?
+            .to_owned();
+        self.files.sort_by(|a, b| a.relative.cmp(&b.relative));
+        self.empty_dirs.sort();
+        Ok(Folder {
+            name,
+            files: self.files,
+            empty_dirs: self.empty_dirs,
+        })
+    }
+}
+
+/// Computes a folder's CID as its files are streamed in, one after the other: ask
+/// [`FolderImport::next_file`] which file to read, [`FolderImport::update`] with its bytes, then
+/// [`FolderImport::end_file`]; finally [`FolderImport::finish`].
+#[derive(Debug)]
+pub struct FolderImport<'f> {
+    folder: &'f Folder,
+    options: ImportOptions,
+    next: usize,
+    current: Option<(&'f LocalFile, FileImporter)>,
+    dir: DirectoryBuilder,
+}
+
+impl<'f> FolderImport<'f> {
+    /// An import of `folder` with `options`.
+    pub fn new(folder: &'f Folder, options: ImportOptions) -> Result<Self, LocalError> {
+        options.validate()?;
+        let mut dir = DirectoryBuilder::new();
+        for empty in &folder.empty_dirs {
+            dir.add_directory(empty)?;
+        }
+        Ok(Self {
+            folder,
+            options,
+            next: 0,
+            current: None,
+            dir,
+        })
+    }
+
+    /// Starts the next file and says which; `None` when all are done.
+    pub fn next_file(&mut self) -> Result<Option<&'f LocalFile>, LocalError> {
+        let Some(file) = self.folder.files.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        self.current = Some((file, FileImporter::new(self.options)?));
+        Ok(Some(file))
+    }
+
+    /// The next bytes of the current file.
+    pub fn update(&mut self, bytes: &[u8]) {
+        if let Some((_, importer)) = &mut self.current {
+            importer.update(bytes);
+        }
+    }
+
+    /// Ends the current file; refuses it if its length differs from the scan's.
+    pub fn end_file(&mut self) -> Result<(), LocalError> {
+        let Some((file, importer)) = self.current.take() else {
+            return Ok(());
+        };
+        let imported = importer.finish();
+        if imported.size != file.len {
+            return Err(LocalError::Changed {
+                path: file.path.clone(),
+                expected: file.len,
+                actual: imported.size,
+            });
+        }
+        self.dir.add_file(&file.relative, imported)?;
+        Ok(())
+    }
+
+    /// The folder's CID, once every file has been streamed.
+    pub fn finish(self) -> Result<ImportedDirectory, LocalError> {
+        Ok(self.dir.finish(self.options.version)?)
+    }
+}
+
+#[cfg(test)]
+mod tests;
