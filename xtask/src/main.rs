@@ -6,11 +6,13 @@
 //!   `--live`, its read-only cases against the real API with credentials from the environment);
 //! - `cargo xtask ci`: everything CI checks: format, lints, dependency rules, all tests, `it`.
 
+mod bench;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 
-type Result<T = ()> = std::result::Result<T, String>;
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -19,6 +21,9 @@ cargo xtask <command>
   it [--live]   run the end-to-end suite against an emulator process
                 (--live: read-only cases against PINATA_API_URL with credentials from the environment)
   ci            fmt check, clippy -D warnings, dependency checks, all tests, then `it`
+  bench [--quick]
+                benchmarks (release builds), printed and written to BENCHMARKS.md
+                (--quick: smaller inputs, fewer runs, for a smoke test)
 ";
 
 fn main() -> ExitCode {
@@ -27,6 +32,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("it") => it(args.iter().any(|a| a == "--live")),
         Some("ci") => ci(),
+        Some("bench") => bench::all(args.iter().any(|a| a == "--quick")),
         Some("-h" | "--help" | "help") | None => {
             print!("{HELP}");
             Ok(())
@@ -43,19 +49,19 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (xtask lives one level below it).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     cmd.current_dir(root());
     cmd
 }
 
 /// Runs `cmd`, echoing it, and fails if it fails.
-fn run(mut cmd: Command) -> Result {
+pub(crate) fn run(mut cmd: Command) -> Result {
     eprintln!("$ {}", describe(&cmd));
     let status = cmd
         .status()
@@ -139,7 +145,7 @@ impl Drop for EmulatorProcess {
     }
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))

@@ -117,12 +117,10 @@ impl FileImporter {
         let (cid, tsize) = match self.options.version {
             CidVersion::V1 => (Cid::of_block(data, CidVersion::V1, true), data.len() as u64),
             CidVersion::V0 => {
-                let unixfs = pb::unixfs_data(DataType::File, data, Some(data.len() as u64), &[]);
-                let block = pb::dag_pb_node([], &unixfs);
-                (
-                    Cid::of_block(&block, CidVersion::V0, false),
-                    block.len() as u64,
-                )
+                // Hashed in place: the chunk is not copied into a block.
+                let (prefix, suffix) = pb::file_leaf_frame(data.len());
+                let cid = Cid::of_parts(&[&prefix, data, &suffix], CidVersion::V0, false);
+                (cid, (prefix.len() + data.len() + suffix.len()) as u64)
             }
         };
         Node {

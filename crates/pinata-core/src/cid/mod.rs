@@ -107,7 +107,16 @@ pub struct Cid(::cid::Cid);
 impl Cid {
     /// The CID of `block` as a dag-pb (`raw == false`) or raw block, in `version`.
     pub(crate) fn of_block(block: &[u8], version: CidVersion, raw: bool) -> Cid {
-        let digest = Sha256::digest(block);
+        Self::of_parts(&[block], version, raw)
+    }
+
+    /// The CID of the block made of `parts` laid end to end (hashed without joining them).
+    pub(crate) fn of_parts(parts: &[&[u8]], version: CidVersion, raw: bool) -> Cid {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        let digest = hasher.finalize();
         // A 32-byte sha2-256 digest always fits a 64-byte multihash.
         let hash = ::cid::multihash::Multihash::<64>::wrap(SHA2_256, &digest).unwrap_or_default();
         match (version, raw) {

@@ -50,6 +50,25 @@ pub(crate) fn unixfs_data(
     out
 }
 
+/// The bytes around a chunk's data in a CIDv0 leaf (a dag-pb node holding a UnixFS file node), so
+/// the leaf can be hashed as `prefix ‖ data ‖ suffix` without copying the chunk. Equal to
+/// `dag_pb_node([], &unixfs_data(File, data, Some(len), &[]))`.
+pub(crate) fn file_leaf_frame(len: usize) -> (Vec<u8>, Vec<u8>) {
+    let n = len as u64;
+    let mut head = vec![0x08, DataType::File as u8];
+    if len > 0 {
+        put_varint(&mut head, 2 << 3 | 2);
+        put_varint(&mut head, n);
+    }
+    let mut tail = Vec::with_capacity(11);
+    put_varint(&mut tail, 3 << 3);
+    put_varint(&mut tail, n);
+    let mut prefix = vec![0x0a];
+    put_varint(&mut prefix, (head.len() + len + tail.len()) as u64);
+    prefix.extend_from_slice(&head);
+    (prefix, tail)
+}
+
 /// One link of a dag-pb node.
 pub(crate) struct Link<'a> {
     pub(crate) cid: &'a [u8],
@@ -89,6 +108,20 @@ mod tests {
             let mut out = Vec::new();
             put_varint(&mut out, v);
             assert_eq!(out, bytes, "{v}");
+        }
+    }
+
+    #[test]
+    fn leaf_frame_matches_the_full_encoding() {
+        for len in [0usize, 1, 127, 128, 300, 262_144] {
+            let data = vec![7u8; len];
+            let block = dag_pb_node(
+                [],
+                &unixfs_data(DataType::File, &data, Some(len as u64), &[]),
+            );
+            let (prefix, suffix) = file_leaf_frame(len);
+            let framed = [prefix, data, suffix].concat();
+            assert_eq!(framed, block, "{len}");
         }
     }
 
