@@ -7,6 +7,10 @@
 use std::time::SystemTime;
 
 use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
+use crate::api::pinning::{
+    ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
+    PinResponse, PinnedDataTotal, Unpin, UpdatePinMetadata, UserPinnedDataTotal,
+};
 use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -119,7 +123,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ) -> Result<E::Output, Error> {
         let request =
             prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
-        let response = self.transport.send(request).await?;
+        let upload = request.body().upload().cloned();
+        let response = self
+            .transport
+            .send(request)
+            .await
+            .map_err(|e| local_failure(upload.as_ref(), e))?;
         interpret_response(endpoint, response)
     }
 }
@@ -135,8 +144,24 @@ impl<T: BlockingTransport> BlockingClient<T> {
     pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request =
             prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
-        let response = self.transport.send(request)?;
+        let upload = request.body().upload().cloned();
+        let response = self
+            .transport
+            .send(request)
+            .map_err(|e| local_failure(upload.as_ref(), e))?;
         interpret_response(endpoint, response)
+    }
+}
+
+/// A transport failure during an upload that the upload itself caused (a file that changed or could
+/// not be read) is reported as that local failure, not as a network problem.
+fn local_failure(
+    upload: Option<&crate::upload::MultipartUpload>,
+    e: crate::error::TransportError,
+) -> Error {
+    match upload.and_then(|u| u.watch().take_failure()) {
+        Some(local) => Error::Local(local),
+        None => Error::Transport(e),
     }
 }
 
@@ -182,4 +207,28 @@ client_methods! {
     /// Revokes the key whose public key is `api_key` through the legacy path (admin keys only); use
     /// `execute(&RevokeApiKey::new(key).via(KeyApi::V3))` for the v3 path.
     fn revoke_api_key(api_key: &str) -> () = RevokeApiKey::new(api_key);
+
+    /// `POST /pinning/pinFileToIPFS`: uploads a file or folder, streamed from disk.
+    fn pin_file(request: &PinFile) -> PinResponse = request;
+
+    /// `POST /pinning/pinJSONToIPFS`: pins a JSON document.
+    fn pin_json(request: &PinJson) -> PinResponse = request;
+
+    /// `POST /pinning/pinByHash`: queues a pin of a CID already on the network.
+    fn pin_by_hash(request: &PinByHash) -> PinByHashJob = request;
+
+    /// `GET /pinning/pinJobs`: one page of pin-by-hash jobs; see `paginate` for all.
+    fn pin_jobs(request: &ListPinJobs) -> PinJobPage = request;
+
+    /// `PUT /pinning/hashMetadata`: renames a pin and merges its key-values.
+    fn update_pin_metadata(request: &UpdatePinMetadata) -> () = request;
+
+    /// `DELETE /pinning/unpin/{cid}`: removes the account's pin of `cid`.
+    fn unpin(cid: &str) -> () = Unpin::new(cid);
+
+    /// `GET /data/pinList`: one page of pins; see `paginate` for all.
+    fn list_pins(request: &ListPins) -> PinPage = request;
+
+    /// `GET /data/userPinnedDataTotal`: how many pins, how many bytes.
+    fn pinned_data_total() -> PinnedDataTotal = UserPinnedDataTotal;
 }

@@ -3,7 +3,8 @@
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 
-use crate::error::{BuildError, DecodeError};
+use crate::error::{BuildError, DecodeError, VerifyError};
+use crate::upload::MultipartUpload;
 
 /// A request body, described to the transport rather than streamed by the core.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,9 @@ pub enum Body {
     Empty,
     /// A JSON document, already serialised (sent as `application/json`).
     Json(Bytes),
+    /// A `multipart/form-data` body: bytes and files, streamed by the transport (see
+    /// [`MultipartUpload`]).
+    Multipart(MultipartUpload),
 }
 
 impl Body {
@@ -20,14 +24,24 @@ impl Body {
         match self {
             Body::Empty => 0,
             Body::Json(bytes) => bytes.len() as u64,
+            Body::Multipart(upload) => upload.plan().content_length(),
         }
     }
 
     /// The `Content-Type` the body is sent with, if it has one.
-    pub fn content_type(&self) -> Option<&'static str> {
+    pub fn content_type(&self) -> Option<String> {
         match self {
             Body::Empty => None,
-            Body::Json(_) => Some("application/json"),
+            Body::Json(_) => Some("application/json".to_owned()),
+            Body::Multipart(upload) => Some(upload.plan().content_type()),
+        }
+    }
+
+    /// The upload watch of a multipart body.
+    pub fn upload(&self) -> Option<&MultipartUpload> {
+        match self {
+            Body::Multipart(upload) => Some(upload),
+            _ => None,
         }
     }
 
@@ -66,6 +80,11 @@ pub trait Endpoint {
         headers: &HeaderMap,
         body: &Bytes,
     ) -> Result<Self::Output, DecodeError>;
+
+    /// Checks a decoded answer against what was sent (an upload's CID, say). Accepts by default.
+    fn verify(&self, _output: &Self::Output) -> Result<(), VerifyError> {
+        Ok(())
+    }
 }
 
 /// An endpoint whose output is one page of a longer list. The core decides which request comes next;
@@ -104,5 +123,9 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
         body: &Bytes,
     ) -> Result<Self::Output, DecodeError> {
         (**self).parse(status, headers, body)
+    }
+
+    fn verify(&self, output: &Self::Output) -> Result<(), VerifyError> {
+        (**self).verify(output)
     }
 }

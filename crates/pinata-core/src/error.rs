@@ -40,6 +40,10 @@ pub enum Error {
     Decode(Box<DecodeError>),
     /// The API answered with a redirect, which the client does not follow.
     Redirect(RedirectError),
+    /// A local file could not be read or changed while it was sent; the request was not completed.
+    Local(crate::local::LocalError),
+    /// The API answered success, but what it reports does not match what was sent (an upload's CID).
+    Verify(VerifyError),
 }
 
 impl Error {
@@ -57,7 +61,9 @@ impl Error {
         match self {
             Error::Build(_) => false,
             Error::Transport(e) => e.may_have_been_sent(),
-            Error::Api(_) | Error::Decode(_) | Error::Redirect(_) => true,
+            // An aborted upload sends a partial body, which no server accepts.
+            Error::Local(_) => false,
+            Error::Api(_) | Error::Decode(_) | Error::Redirect(_) | Error::Verify(_) => true,
         }
     }
 }
@@ -70,6 +76,8 @@ impl fmt::Display for Error {
             Error::Api(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
             Error::Redirect(e) => e.fmt(f),
+            Error::Local(e) => write!(f, "local file: {e}"),
+            Error::Verify(e) => e.fmt(f),
         }
     }
 }
@@ -82,6 +90,8 @@ impl std::error::Error for Error {
             Error::Api(e) => Some(e.as_ref()),
             Error::Decode(e) => Some(e.as_ref()),
             Error::Redirect(e) => Some(e),
+            Error::Local(e) => Some(e),
+            Error::Verify(e) => Some(e),
         }
     }
 }
@@ -413,20 +423,9 @@ fn parse_http_date(text: &str) -> Option<SystemTime> {
     {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = crate::time::days_from_civil(year, month, day);
     let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
     Some(UNIX_EPOCH + Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// An error answer from the API: status, decoded body, raw text and the headers that matter.
@@ -646,6 +645,41 @@ impl fmt::Display for RedirectError {
 }
 
 impl std::error::Error for RedirectError {}
+
+/// A success answer that does not match what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The server's CID is not the CID of the bytes sent.
+    CidMismatch {
+        /// The CID computed locally while the upload streamed.
+        expected: crate::cid::Cid,
+        /// What the server answered (`IpfsHash`).
+        received: String,
+    },
+    /// The local CID could not be computed (see the cause); the server's answer is unchecked.
+    Unavailable(crate::cid::CidError),
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::CidMismatch { expected, received } => write!(
+                f,
+                "the server reports CID {received}, but the bytes sent have CID {expected}"
+            ),
+            VerifyError::Unavailable(e) => write!(f, "could not verify the upload's CID: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+impl From<crate::local::LocalError> for Error {
+    fn from(e: crate::local::LocalError) -> Self {
+        Error::Local(e)
+    }
+}
 
 /// At most [`MAX_KEPT_BODY`] bytes of `body`, as lossy UTF-8.
 fn lossy_prefix(body: &[u8]) -> String {

@@ -69,9 +69,11 @@ pub fn interpret_response<E: Endpoint + ?Sized>(
     let (parts, body) = response.into_parts();
     let status = parts.status;
     if status.is_success() {
-        endpoint
+        let output = endpoint
             .parse(status, &parts.headers, &body)
-            .map_err(|e| Error::Decode(Box::new(e)))
+            .map_err(|e| Error::Decode(Box::new(e)))?;
+        endpoint.verify(&output).map_err(Error::Verify)?;
+        Ok(output)
     } else if status.is_redirection() {
         let location = parts
             .headers

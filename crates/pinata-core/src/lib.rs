@@ -33,10 +33,13 @@ mod error;
 mod exchange;
 pub mod jwt;
 pub mod local;
+pub mod multipart;
 mod paging;
 mod query;
 mod secret;
+pub mod time;
 mod transport;
+pub mod upload;
 
 pub use auth::{
     API_KEY_HEADER, API_SECRET_HEADER, MalformedBearer, PairHeader, PresentedCredentials,
@@ -52,7 +55,7 @@ pub use credentials::{
 pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::{
     ApiError, ApiErrorBody, BoxError, BuildError, DecodeError, Error, RateLimit, RedirectError,
-    RetryAfter, TransportError, TransportErrorKind,
+    RetryAfter, TransportError, TransportErrorKind, VerifyError,
 };
 pub use exchange::{interpret_response, prepare_request};
 pub use paging::{ItemStream, Items};

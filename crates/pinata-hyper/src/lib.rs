@@ -40,8 +40,9 @@ pub use pinata_core::{self as core, Config, Credentials, Error};
 
 mod connector;
 pub mod local;
+mod upload;
 
-pub use local::cid_of_path;
+pub use local::{cid_of_path, pin_request};
 
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("pinata-hyper needs a root store: enable `webpki-roots` or `native-roots`");
@@ -143,6 +144,7 @@ fn into_hyper_body(body: Body) -> RequestBody {
         Body::Json(bytes) => Full::new(bytes)
             .map_err(|never| match never {})
             .boxed_unsync(),
+        Body::Multipart(upload) => upload::body(upload).boxed_unsync(),
     }
 }
 

@@ -32,8 +32,11 @@ use ureq::SendBody;
 pub use pinata_core::{self as core, Config, Credentials, Error};
 
 pub mod local;
+mod upload;
 
-pub use local::cid_of_path;
+use upload::UploadReader;
+
+pub use local::{cid_of_path, pin_request};
 
 /// The blocking Pinata client over ureq.
 pub type Client = pinata_core::BlockingClient<UreqTransport>;
@@ -81,8 +84,9 @@ impl BlockingTransport for UreqTransport {
     fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
         let request = request.map(|body| match body {
             Body::Empty => SendBody::none(),
-            // The core sets Content-Length, so ureq sends this reader with a fixed length.
+            // The core sets Content-Length, so ureq sends these readers with a fixed length.
             Body::Json(bytes) => SendBody::from_owned_reader(std::io::Cursor::new(bytes)),
+            Body::Multipart(upload) => SendBody::from_owned_reader(UploadReader::new(upload)),
         });
         let response = self.agent.run(request).map_err(classify)?;
         let (parts, mut body) = response.into_parts();

@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use pinata_core::Error;
+use pinata_core::api::pinning::PinFile;
 use pinata_core::cid::{Cid, FileImporter, ImportOptions};
 use pinata_core::local::{EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError};
 
@@ -35,6 +37,18 @@ pub fn cid_of_path(path: impl AsRef<Path>, options: ImportOptions) -> Result<Cid
         });
     }
     Ok(importer.finish().cid)
+}
+
+/// An upload of the file or folder at `path` (stat'ed or scanned now; streamed when sent). Add
+/// metadata, options, CID verification or progress to it, then pass it to `client.pin_file`.
+pub fn pin_request(path: impl AsRef<Path>) -> Result<PinFile, Error> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path).map_err(|e| LocalError::io(path, e))?;
+    if meta.is_dir() {
+        Ok(PinFile::folder(scan_folder(path)?)?)
+    } else {
+        Ok(PinFile::file(path, meta.len())?)
+    }
 }
 
 /// Walks the folder at `path` as pinata-core's [`FolderScan`] directs.

@@ -1,0 +1,202 @@
+//! `GET /pinning/pinJobs`: the queue of pin-by-hash jobs.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde::Deserialize;
+
+use crate::endpoint::{Endpoint, Paginated};
+use crate::error::{BuildError, DecodeError};
+use crate::query::Query;
+
+/// Order of the job list by queue date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobSort {
+    /// Oldest first.
+    Ascending,
+    /// Newest first.
+    Descending,
+}
+
+/// A job's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PinJobStatus {
+    /// Being checked.
+    Prechecking,
+    /// Looking for the content on the network.
+    Searching,
+    /// Fetching it.
+    Retrieving,
+    /// Not found in time.
+    Expired,
+    /// The account's free limit would be exceeded.
+    OverFreeLimit,
+    /// Too large.
+    OverMaxSize,
+    /// Not valid content.
+    InvalidObject,
+    /// A host node was not usable.
+    BadHostNode,
+    /// Beyond the queue's capacity.
+    Backfilled,
+}
+
+impl PinJobStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PinJobStatus::Prechecking => "prechecking",
+            PinJobStatus::Searching => "searching",
+            PinJobStatus::Retrieving => "retrieving",
+            PinJobStatus::Expired => "expired",
+            PinJobStatus::OverFreeLimit => "over_free_limit",
+            PinJobStatus::OverMaxSize => "over_max_size",
+            PinJobStatus::InvalidObject => "invalid_object",
+            PinJobStatus::BadHostNode => "bad_host_node",
+            PinJobStatus::Backfilled => "backfilled",
+        }
+    }
+}
+
+/// Lists pin-by-hash jobs, with filters; walk all pages with `client.paginate(…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPinJobs {
+    sort: Option<JobSort>,
+    status: Option<PinJobStatus>,
+    cid: Option<String>,
+    limit: u64,
+    offset: u64,
+}
+
+impl Default for ListPinJobs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ListPinJobs {
+    /// All jobs, 5 per page (the API's default).
+    pub fn new() -> Self {
+        Self {
+            sort: None,
+            status: None,
+            cid: None,
+            limit: 5,
+            offset: 0,
+        }
+    }
+
+    /// Order by queue date.
+    pub fn sort(mut self, sort: JobSort) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// Only jobs in `status`.
+    pub fn status(mut self, status: PinJobStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Only jobs for `cid`.
+    pub fn cid(mut self, cid: impl Into<String>) -> Self {
+        self.cid = Some(cid.into());
+        self
+    }
+
+    /// Jobs per page, 1 to 1000.
+    pub fn limit(mut self, limit: u64) -> Result<Self, BuildError> {
+        if !(1..=1000).contains(&limit) {
+            return Err(BuildError::InvalidInput(format!(
+                "limit must be 1 to 1000, not {limit}"
+            )));
+        }
+        self.limit = limit;
+        Ok(self)
+    }
+
+    /// Starts at `offset`.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+}
+
+/// One page of jobs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PinJobPage {
+    /// Matching jobs in all.
+    pub count: u64,
+    /// This page.
+    pub rows: Vec<PinJob>,
+}
+
+/// A pin-by-hash job.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PinJob {
+    /// Job id.
+    pub id: String,
+    /// The CID.
+    pub ipfs_pin_hash: String,
+    /// When it was queued (ISO-8601).
+    pub date_queued: String,
+    /// The pin's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The state (wire name, e.g. `searching`).
+    pub status: String,
+    /// Key-values.
+    #[serde(default)]
+    pub keyvalues: Option<serde_json::Value>,
+    /// Host nodes given.
+    #[serde(default)]
+    pub host_nodes: Option<Vec<String>>,
+}
+
+impl Endpoint for ListPinJobs {
+    type Output = PinJobPage;
+
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        let mut q = Query::new();
+        q.push_opt(
+            "sort",
+            self.sort.map(|s| match s {
+                JobSort::Ascending => "ASC",
+                JobSort::Descending => "DESC",
+            }),
+        )
+        .push_opt("status", self.status.map(PinJobStatus::as_str))
+        .push_opt("ipfs_pin_hash", self.cid.as_deref())
+        .push("limit", self.limit)
+        .push("offset", self.offset);
+        Ok(q.append_to("/pinning/pinJobs"))
+    }
+
+    fn parse(
+        &self,
+        status: StatusCode,
+        _: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<PinJobPage, DecodeError> {
+        DecodeError::decode_json(status, body)
+    }
+}
+
+impl Paginated for ListPinJobs {
+    type Item = PinJob;
+
+    fn next_page(&self, page: &PinJobPage) -> Option<Self> {
+        super::next_offset(self.offset, page.rows.len(), self.limit, Some(page.count))
+            .map(|offset| self.clone().offset(offset))
+    }
+
+    fn into_items(page: PinJobPage) -> Vec<PinJob> {
+        page.rows
+    }
+}

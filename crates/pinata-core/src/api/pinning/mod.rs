@@ -1,0 +1,85 @@
+//! The legacy pinning API: upload files, folders and JSON, pin by CID, update metadata, unpin, list
+//! pins and jobs, and read usage.
+
+mod by_hash;
+mod jobs;
+mod json;
+mod list;
+mod metadata;
+mod multiaddr;
+mod pin_file;
+mod unpin;
+mod usage;
+
+use bytes::Bytes;
+use http::StatusCode;
+use serde::Deserialize;
+
+pub use by_hash::{PinByHash, PinByHashJob};
+pub use jobs::{JobSort, ListPinJobs, PinJob, PinJobPage, PinJobStatus};
+pub use json::{MAX_JSON_BODY, PinJson};
+pub use list::{KeyValueFilter, KeyValueOp, ListPins, PinPage, PinRow, PinStatusFilter};
+pub use metadata::{MAX_KEYVALUES, MetadataValue, PinMetadata, UpdatePinMetadata};
+pub use multiaddr::validate_multiaddr;
+pub use pin_file::{PinFile, PinOptions};
+pub use unpin::Unpin;
+pub use usage::{PinnedDataTotal, UserPinnedDataTotal};
+
+use crate::cid::Cid;
+use crate::error::DecodeError;
+
+/// The answer to an upload (`pinFileToIPFS`, `pinJSONToIPFS`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PinResponse {
+    /// The root CID, as the server wrote it.
+    #[serde(rename = "IpfsHash")]
+    pub ipfs_hash: String,
+    /// The DAG's cumulative size in bytes.
+    #[serde(rename = "PinSize")]
+    pub pin_size: u64,
+    /// When it was pinned (ISO-8601).
+    #[serde(rename = "Timestamp")]
+    pub timestamp: String,
+    /// `true` when the account already pinned this CID.
+    #[serde(rename = "isDuplicate", default)]
+    pub is_duplicate: Option<bool>,
+}
+
+impl PinResponse {
+    /// The CID, parsed.
+    pub fn cid(&self) -> Result<Cid, crate::cid::CidError> {
+        self.ipfs_hash.parse()
+    }
+}
+
+/// Accepts the plain-text `OK` the API answers some calls with (and a JSON `"OK"`).
+pub(crate) fn expect_ok(status: StatusCode, body: &Bytes) -> Result<(), DecodeError> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text == "OK" || text == "\"OK\"" {
+        Ok(())
+    } else {
+        Err(DecodeError::new(
+            status,
+            ".",
+            format!(
+                "expected OK, got {:?}",
+                text.chars().take(80).collect::<String>()
+            ),
+            body,
+        ))
+    }
+}
+
+/// Pins of one page of a list call, and which page to ask for next.
+pub(crate) fn next_offset(offset: u64, got: usize, limit: u64, count: Option<u64>) -> Option<u64> {
+    let next = offset + got as u64;
+    if got == 0 || (got as u64) < limit {
+        return None;
+    }
+    match count {
+        Some(total) if next >= total => None,
+        _ => Some(next),
+    }
+}

@@ -1,0 +1,286 @@
+//! `POST /pinning/pinFileToIPFS`: upload a file or a folder, streamed from disk.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde::Serialize;
+
+use super::{PinMetadata, PinResponse};
+use crate::cid::{CidVersion, ImportOptions};
+use crate::endpoint::{Body, Endpoint};
+use crate::error::{BuildError, DecodeError, VerifyError};
+use crate::local::Folder;
+use crate::multipart::{MultipartBuilder, Segment, fresh_boundary};
+use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, UploadWatch};
+
+/// `pinataOptions` of an upload.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PinOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cid_version: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wrap_with_directory: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<String>,
+}
+
+impl PinOptions {
+    /// The server's defaults (CIDv0, no wrapping, no group).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The CID version of the pin.
+    pub fn cid_version(mut self, version: CidVersion) -> Self {
+        self.cid_version = Some(version.as_number());
+        self
+    }
+
+    /// Wraps the upload in a directory (so a file keeps its name in the DAG).
+    pub fn wrap_with_directory(mut self, wrap: bool) -> Self {
+        self.wrap_with_directory = Some(wrap);
+        self
+    }
+
+    /// Adds the pin to a group.
+    pub fn group(mut self, group_id: impl Into<String>) -> Self {
+        self.group_id = Some(group_id.into());
+        self
+    }
+
+    fn version(&self) -> CidVersion {
+        if self.cid_version == Some(1) {
+            CidVersion::V1
+        } else {
+            CidVersion::V0
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self == &PinOptions::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    File {
+        path: PathBuf,
+        len: u64,
+        name: String,
+    },
+    Folder(Folder),
+}
+
+/// Uploads one file, or a folder (every file a `file` part whose name carries its path under the
+/// folder's name, as the API requires). The body is streamed from disk by the transport; its
+/// `Content-Length` is exact, so a file that changes while it is sent fails the upload.
+///
+/// With [`PinFile::verify_cid`], the CID of the bytes is computed while they stream and a different
+/// `IpfsHash` in the answer is an error ([`VerifyError::CidMismatch`]).
+pub struct PinFile {
+    source: Source,
+    metadata: PinMetadata,
+    options: PinOptions,
+    verify: bool,
+    progress: Option<ProgressFn>,
+    boundary: Option<String>,
+    /// The watch of the body last built, so the answer can be checked against it.
+    watch: Mutex<Option<UploadWatch>>,
+}
+
+impl Clone for PinFile {
+    fn clone(&self) -> Self {
+        Self {
+            source: self.source.clone(),
+            metadata: self.metadata.clone(),
+            options: self.options.clone(),
+            verify: self.verify,
+            progress: self.progress.clone(),
+            boundary: self.boundary.clone(),
+            watch: Mutex::new(None),
+        }
+    }
+}
+
+impl fmt::Debug for PinFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PinFile")
+            .field("source", &self.source)
+            .field("metadata", &self.metadata)
+            .field("options", &self.options)
+            .field("verify", &self.verify)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PinFile {
+    fn with_source(source: Source) -> Self {
+        Self {
+            source,
+            metadata: PinMetadata::new(),
+            options: PinOptions::new(),
+            verify: false,
+            progress: None,
+            boundary: None,
+            watch: Mutex::new(None),
+        }
+    }
+
+    /// Uploads the file at `path`, `len` bytes long (from its metadata; the transport adapters'
+    /// `pin_file_at` helpers stat it for you). The part is named after the file.
+    pub fn file(path: impl Into<PathBuf>, len: u64) -> Result<Self, BuildError> {
+        let path = path.into();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| {
+                BuildError::InvalidInput(format!("{} has no UTF-8 file name", path.display()))
+            })?
+            .to_owned();
+        Ok(Self::with_source(Source::File { path, len, name }))
+    }
+
+    /// Uploads a scanned folder (see `pinata_core::local::FolderScan`). Empty directories are not
+    /// sent: a multipart body cannot carry them.
+    pub fn folder(folder: Folder) -> Result<Self, BuildError> {
+        if folder.files.is_empty() {
+            return Err(BuildError::InvalidInput(format!(
+                "the folder {:?} has no files to upload",
+                folder.name
+            )));
+        }
+        Ok(Self::with_source(Source::Folder(folder)))
+    }
+
+    /// Name and key-values of the pin.
+    pub fn metadata(mut self, metadata: PinMetadata) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// `pinataOptions`.
+    pub fn options(mut self, options: PinOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Computes the CID while the upload streams and refuses an answer with another CID.
+    pub fn verify_cid(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self
+    }
+
+    /// Calls `progress` as bytes are sent (from the transport's thread or task).
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(std::sync::Arc::new(progress));
+        self
+    }
+
+    /// Fixes the multipart boundary (for reproducible requests in tests).
+    pub fn boundary(mut self, boundary: impl Into<String>) -> Self {
+        self.boundary = Some(boundary.into());
+        self
+    }
+
+    /// Total bytes of the files.
+    pub fn content_len(&self) -> u64 {
+        match &self.source {
+            Source::File { len, .. } => *len,
+            Source::Folder(f) => f.total_len(),
+        }
+    }
+
+    fn build(&self) -> Result<MultipartUpload, BuildError> {
+        let boundary = self.boundary.clone().unwrap_or_else(fresh_boundary);
+        let mut body = MultipartBuilder::new(boundary);
+        if !self.options.is_empty() {
+            let json = serde_json::to_string(&self.options).map_err(BuildError::Serialize)?;
+            body = body.text("pinataOptions", &json)?;
+        }
+        if !self.metadata.is_empty() {
+            body = body.text("pinataMetadata", &self.metadata.to_json()?)?;
+        }
+        let wrap = self.options.wrap_with_directory == Some(true);
+        // Each file part with the path it takes in the DAG the server builds.
+        let mut dag_paths = Vec::new();
+        match &self.source {
+            Source::File { path, len, name } => {
+                body = body.file("file", name, path.clone(), *len)?;
+                dag_paths.push(if wrap { name.clone() } else { String::new() });
+            }
+            Source::Folder(folder) => {
+                for f in &folder.files {
+                    let part_name = format!("{}/{}", folder.name, f.relative);
+                    body = body.file("file", &part_name, f.path.clone(), f.len)?;
+                    dag_paths.push(if wrap { part_name } else { f.relative.clone() });
+                }
+            }
+        }
+        let plan = body.finish();
+        let cid = self.verify.then(|| CidPlan {
+            options: ImportOptions::new(self.options.version()),
+            files: plan
+                .segments()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, Segment::File { .. }))
+                .map(|(i, _)| i)
+                .zip(dag_paths)
+                .collect(),
+        });
+        Ok(MultipartUpload::new(plan, self.progress.clone(), cid))
+    }
+}
+
+impl Endpoint for PinFile {
+    type Output = PinResponse;
+
+    fn method(&self) -> Method {
+        Method::POST
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        Ok("/pinning/pinFileToIPFS".to_owned())
+    }
+
+    fn body(&self) -> Result<Body, BuildError> {
+        let upload = self.build()?;
+        *self.watch.lock().unwrap_or_else(PoisonError::into_inner) = Some(upload.watch().clone());
+        Ok(Body::Multipart(upload))
+    }
+
+    fn parse(
+        &self,
+        status: StatusCode,
+        _: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<PinResponse, DecodeError> {
+        DecodeError::decode_json(status, body)
+    }
+
+    fn verify(&self, output: &PinResponse) -> Result<(), VerifyError> {
+        let watch = self
+            .watch
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match watch.and_then(|w| w.computed_cid()) {
+            None => Ok(()),
+            Some(Err(e)) => Err(VerifyError::Unavailable(e)),
+            Some(Ok(expected)) => match output.cid() {
+                Ok(received) if received == expected => Ok(()),
+                _ => Err(VerifyError::CidMismatch {
+                    expected,
+                    received: output.ipfs_hash.clone(),
+                }),
+            },
+        }
+    }
+}

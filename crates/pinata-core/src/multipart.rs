@@ -1,0 +1,250 @@
+//! `multipart/form-data` bodies as a *plan*: byte segments the core renders, and file segments the
+//! transport streams from disk. The exact `Content-Length` is known before anything is read.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+use crate::error::BuildError;
+
+/// One piece of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Bytes to send as they are (boundaries, part headers, JSON fields).
+    Bytes(Bytes),
+    /// The contents of a file: exactly `len` bytes, read by the transport when it sends them.
+    File {
+        /// Where to read.
+        path: PathBuf,
+        /// How many bytes (its length when planned; reading another length is an error).
+        len: u64,
+    },
+}
+
+impl Segment {
+    /// Bytes this segment sends.
+    pub fn len(&self) -> u64 {
+        match self {
+            Segment::Bytes(b) => b.len() as u64,
+            Segment::File { len, .. } => *len,
+        }
+    }
+
+    /// Whether the segment sends nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A planned `multipart/form-data` body.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MultipartPlan {
+    boundary: String,
+    segments: Vec<Segment>,
+}
+
+impl fmt::Debug for MultipartPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MultipartPlan")
+            .field("boundary", &self.boundary)
+            .field("segments", &self.segments.len())
+            .field("content_length", &self.content_length())
+            .finish()
+    }
+}
+
+impl MultipartPlan {
+    /// The boundary between parts.
+    pub fn boundary(&self) -> &str {
+        &self.boundary
+    }
+
+    /// The segments, in sending order.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The exact body length.
+    pub fn content_length(&self) -> u64 {
+        self.segments.iter().map(Segment::len).sum()
+    }
+
+    /// `multipart/form-data; boundary=…`.
+    pub fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+}
+
+/// Builds a [`MultipartPlan`] part by part.
+#[derive(Debug)]
+pub struct MultipartBuilder {
+    boundary: String,
+    segments: Vec<Segment>,
+    pending: Vec<u8>,
+}
+
+/// A boundary that will not occur in the content: 32 hex digits of a hash of the time, the process
+/// and a counter. (Not a secret: it only has to be unlikely inside the files.)
+pub fn fresh_boundary() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = Sha256::new();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.update(now.to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    let digest = h.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("----pinata-rs-{hex}")
+}
+
+/// Escapes a form field or file name as browsers do (WHATWG `multipart/form-data`): `"` → `%22`,
+/// CR → `%0D`, LF → `%0A`. A NUL is refused: no header can carry it.
+pub fn escape_name(name: &str) -> Result<String, BuildError> {
+    if name.contains('\0') {
+        return Err(BuildError::InvalidInput(format!(
+            "the name {:?} contains a NUL character",
+            name.replace('\0', "\\0")
+        )));
+    }
+    Ok(name
+        .replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A"))
+}
+
+impl MultipartBuilder {
+    /// A body with `boundary` (see [`fresh_boundary`]).
+    pub fn new(boundary: impl Into<String>) -> Self {
+        Self {
+            boundary: boundary.into(),
+            segments: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn header(
+        &mut self,
+        name: &str,
+        filename: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Result<(), BuildError> {
+        let name = escape_name(name)?;
+        self.pending.extend_from_slice(b"--");
+        self.pending.extend_from_slice(self.boundary.as_bytes());
+        self.pending
+            .extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"");
+        self.pending.extend_from_slice(name.as_bytes());
+        self.pending.push(b'"');
+        if let Some(filename) = filename {
+            let filename = escape_name(filename)?;
+            self.pending.extend_from_slice(b"; filename=\"");
+            self.pending.extend_from_slice(filename.as_bytes());
+            self.pending.push(b'"');
+        }
+        self.pending.extend_from_slice(b"\r\n");
+        if let Some(ct) = content_type {
+            self.pending.extend_from_slice(b"Content-Type: ");
+            self.pending.extend_from_slice(ct.as_bytes());
+            self.pending.extend_from_slice(b"\r\n");
+        }
+        self.pending.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// A text field.
+    pub fn text(mut self, name: &str, value: &str) -> Result<Self, BuildError> {
+        self.header(name, None, None)?;
+        self.pending.extend_from_slice(value.as_bytes());
+        self.pending.extend_from_slice(b"\r\n");
+        Ok(self)
+    }
+
+    /// A file field whose `len` bytes are read from `path` when sent.
+    pub fn file(
+        mut self,
+        name: &str,
+        filename: &str,
+        path: PathBuf,
+        len: u64,
+    ) -> Result<Self, BuildError> {
+        self.header(name, Some(filename), Some("application/octet-stream"))?;
+        self.flush();
+        self.segments.push(Segment::File { path, len });
+        self.pending.extend_from_slice(b"\r\n");
+        Ok(self)
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            self.segments
+                .push(Segment::Bytes(Bytes::from(std::mem::take(
+                    &mut self.pending,
+                ))));
+        }
+    }
+
+    /// Closes the body.
+    pub fn finish(mut self) -> MultipartPlan {
+        self.pending.extend_from_slice(b"--");
+        self.pending.extend_from_slice(self.boundary.as_bytes());
+        self.pending.extend_from_slice(b"--\r\n");
+        self.flush();
+        MultipartPlan {
+            boundary: self.boundary,
+            segments: self.segments,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_fields_and_files_with_exact_length() {
+        let plan = MultipartBuilder::new("XYZ")
+            .text("pinataMetadata", r#"{"name":"a"}"#)
+            .unwrap()
+            .file("file", "dir/a \"b\".txt", PathBuf::from("/tmp/a"), 5)
+            .unwrap()
+            .finish();
+        let rendered: Vec<u8> = plan
+            .segments()
+            .iter()
+            .flat_map(|s| match s {
+                Segment::Bytes(b) => b.to_vec(),
+                Segment::File { len, .. } => vec![b'#'; *len as usize],
+            })
+            .collect();
+        assert_eq!(
+            String::from_utf8(rendered.clone()).unwrap(),
+            "--XYZ\r\nContent-Disposition: form-data; name=\"pinataMetadata\"\r\n\r\n{\"name\":\"a\"}\r\n\
+             --XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dir/a %22b%22.txt\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n#####\r\n--XYZ--\r\n"
+        );
+        assert_eq!(plan.content_length(), rendered.len() as u64);
+        assert_eq!(plan.segments().len(), 3);
+        assert_eq!(plan.content_type(), "multipart/form-data; boundary=XYZ");
+    }
+
+    #[test]
+    fn names_are_escaped_and_nul_refused() {
+        assert_eq!(escape_name("a\r\nb\"").unwrap(), "a%0D%0Ab%22");
+        assert_eq!(escape_name("ünïcode ok").unwrap(), "ünïcode ok");
+        assert!(escape_name("a\0b").is_err());
+    }
+
+    #[test]
+    fn boundaries_differ() {
+        let a = fresh_boundary();
+        assert_ne!(a, fresh_boundary());
+        assert!(a.len() > 40);
+    }
+}

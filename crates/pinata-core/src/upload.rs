@@ -1,0 +1,403 @@
+//! What happens while an upload streams: progress reports, and the CID of what is sent, computed on
+//! the same pass (no second read of any file). The transport reports every byte it sends to an
+//! [`UploadWatch`]; the core does the rest.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::cid::{Cid, CidError, DirectoryBuilder, FileImporter, ImportOptions};
+use crate::local::LocalError;
+use bytes::Bytes;
+
+use crate::multipart::{MultipartPlan, Segment};
+
+/// Bytes sent so far out of the body's total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadProgress {
+    /// Bytes handed to the connection.
+    pub sent: u64,
+    /// The whole body.
+    pub total: u64,
+}
+
+/// A progress callback.
+pub type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
+
+/// Where each file segment goes in the DAG the server will build, to compute its CID.
+#[derive(Debug, Clone)]
+pub(crate) struct CidPlan {
+    pub(crate) options: ImportOptions,
+    /// Segment index → path in the DAG (`""` for a lone file that is the root itself).
+    pub(crate) files: HashMap<usize, String>,
+}
+
+#[derive(Default)]
+struct State {
+    sent: u64,
+    progress: Option<ProgressFn>,
+    cid: Option<CidState>,
+    failure: Option<LocalError>,
+}
+
+struct CidState {
+    plan: CidPlan,
+    current: Option<(usize, FileImporter)>,
+    single: Option<Cid>,
+    dir: DirectoryBuilder,
+    error: Option<CidError>,
+}
+
+/// Shared between the request (which the transport streams) and the endpoint (which checks the
+/// answer). Cloning shares the same state.
+#[derive(Clone)]
+pub struct UploadWatch {
+    total: u64,
+    state: Arc<Mutex<State>>,
+}
+
+impl fmt::Debug for UploadWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadWatch")
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for UploadWatch {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+impl Eq for UploadWatch {}
+
+impl UploadWatch {
+    pub(crate) fn new(
+        plan: &MultipartPlan,
+        progress: Option<ProgressFn>,
+        cid: Option<CidPlan>,
+    ) -> Self {
+        let state = State {
+            progress,
+            cid: cid.map(|plan| CidState {
+                plan,
+                current: None,
+                single: None,
+                dir: DirectoryBuilder::new(),
+                error: None,
+            }),
+            ..State::default()
+        };
+        Self {
+            total: plan.content_length(),
+            state: Arc::new(Mutex::new(state)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Updates are plain field writes; a panic in a progress callback cannot leave them half done.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The transport starts (again) from the first byte: progress and hashing restart.
+    pub fn restart(&self) {
+        let mut s = self.lock();
+        s.sent = 0;
+        s.failure = None;
+        if let Some(c) = &mut s.cid {
+            c.current = None;
+            c.single = None;
+            c.dir = DirectoryBuilder::new();
+            c.error = None;
+        }
+    }
+
+    /// The transport sent `bytes` of segment `index`.
+    pub fn sent(&self, index: usize, bytes: &[u8]) {
+        let (progress, report) = {
+            let mut s = self.lock();
+            s.sent += bytes.len() as u64;
+            let report = UploadProgress {
+                sent: s.sent,
+                total: self.total,
+            };
+            if let Some(c) = &mut s.cid
+                && c.plan.files.contains_key(&index)
+            {
+                match &mut c.current {
+                    Some((i, importer)) if *i == index => importer.update(bytes),
+                    _ => {
+                        if let Ok(mut importer) = FileImporter::new(c.plan.options) {
+                            importer.update(bytes);
+                            c.current = Some((index, importer));
+                        }
+                    }
+                }
+            }
+            (s.progress.clone(), report)
+        };
+        // Called without the lock held, so a callback may do anything.
+        if let Some(progress) = progress {
+            progress(report);
+        }
+    }
+
+    /// The transport finished file segment `index` (of `path`, planned as `expected` bytes) after
+    /// reading `read` bytes; `more` says whether the file had bytes beyond `expected`. A length that
+    /// differs from the plan is an error (and is remembered, see [`UploadWatch::take_failure`]).
+    pub fn file_done(
+        &self,
+        index: usize,
+        path: &std::path::Path,
+        expected: u64,
+        read: u64,
+        more: bool,
+    ) -> Result<(), LocalError> {
+        let mut s = self.lock();
+        if read != expected || more {
+            let actual = if more { read + 1 } else { read };
+            let error = LocalError::Changed {
+                path: path.to_owned(),
+                expected,
+                actual,
+            };
+            s.failure = Some(LocalError::Changed {
+                path: path.to_owned(),
+                expected,
+                actual,
+            });
+            return Err(error);
+        }
+        if let Some(c) = &mut s.cid
+            && let Some(dag_path) = c.plan.files.get(&index).cloned()
+        {
+            let importer = match c.current.take() {
+                Some((i, importer)) if i == index => importer,
+                // An empty file sends no bytes, so it was never started.
+                _ => match FileImporter::new(c.plan.options) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        c.error = Some(e);
+                        return Ok(());
+                    }
+                },
+            };
+            let file = importer.finish();
+            if dag_path.is_empty() {
+                c.single = Some(file.cid);
+            } else if let Err(e) = c.dir.add_file(&dag_path, file) {
+                c.error = Some(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a local failure the transport met (a file that could not be opened or read).
+    pub fn fail(&self, error: LocalError) {
+        self.lock().failure = Some(error);
+    }
+
+    /// The local failure recorded during the last send, if any.
+    pub fn take_failure(&self) -> Option<LocalError> {
+        self.lock().failure.take()
+    }
+
+    /// Bytes sent so far.
+    pub fn bytes_sent(&self) -> u64 {
+        self.lock().sent
+    }
+
+    /// The CID of what was sent, once the whole body went out; `None` without CID checking.
+    pub(crate) fn computed_cid(&self) -> Option<Result<Cid, CidError>> {
+        let s = self.lock();
+        let c = s.cid.as_ref()?;
+        if let Some(e) = &c.error {
+            return Some(Err(e.clone()));
+        }
+        if let Some(cid) = c.single {
+            return Some(Ok(cid));
+        }
+        Some(c.dir.finish(c.plan.options.version).map(|d| d.cid))
+    }
+}
+
+/// A multipart body with its watch: what [`crate::Body::Multipart`] carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartUpload {
+    plan: Arc<MultipartPlan>,
+    watch: UploadWatch,
+}
+
+impl MultipartUpload {
+    pub(crate) fn new(
+        plan: MultipartPlan,
+        progress: Option<ProgressFn>,
+        cid: Option<CidPlan>,
+    ) -> Self {
+        let watch = UploadWatch::new(&plan, progress, cid);
+        Self {
+            plan: Arc::new(plan),
+            watch,
+        }
+    }
+
+    /// The body's segments and boundary.
+    pub fn plan(&self) -> &MultipartPlan {
+        &self.plan
+    }
+
+    /// Where the transport reports what it sends.
+    pub fn watch(&self) -> &UploadWatch {
+        &self.watch
+    }
+
+    /// The file segments with their index, path and planned length.
+    pub fn files(&self) -> impl Iterator<Item = (usize, &PathBuf, u64)> {
+        self.plan
+            .segments()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s {
+                Segment::File { path, len } => Some((i, path, *len)),
+                Segment::Bytes(_) => None,
+            })
+    }
+}
+
+/// How much a transport reads from a file at a time.
+pub const READ_CHUNK: usize = 256 * 1024;
+
+/// What the transport should do next to send a multipart body (see [`UploadCursor`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadStep {
+    /// Send these bytes.
+    Send(Bytes),
+    /// Open this file; report failure with [`UploadCursor::open_failed`].
+    OpenFile(PathBuf),
+    /// Read up to `max` bytes from the open file and report them with [`UploadCursor::file_read`]
+    /// (an empty read means end of file), then send them.
+    ReadFile {
+        /// The most to read now.
+        max: usize,
+    },
+    /// The planned length has been read: try to read one more byte and report with
+    /// [`UploadCursor::file_end`] whether there was one; then close the file.
+    CheckEnd,
+    /// The body is complete.
+    Finished,
+}
+
+/// The sending side of a multipart body as a state machine: it says what to read and send next and
+/// checks what was read, so a transport only does the I/O. A file that is shorter or longer than
+/// planned fails the body (the transport must then abort the request, never send a truncated one).
+#[derive(Debug)]
+pub struct UploadCursor {
+    upload: MultipartUpload,
+    index: usize,
+    /// Bytes read of the current file segment, once it is open.
+    read: Option<u64>,
+}
+
+impl UploadCursor {
+    /// A cursor at the start of `upload`'s body (progress and hashing restart too).
+    pub fn new(upload: MultipartUpload) -> Self {
+        upload.watch().restart();
+        Self {
+            upload,
+            index: 0,
+            read: None,
+        }
+    }
+
+    /// The next thing to do.
+    pub fn next_step(&mut self) -> UploadStep {
+        loop {
+            let Some(segment) = self.upload.plan().segments().get(self.index) else {
+                return UploadStep::Finished;
+            };
+            match segment {
+                Segment::Bytes(bytes) => {
+                    let bytes = bytes.clone();
+                    self.upload.watch().sent(self.index, &bytes);
+                    self.index += 1;
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    return UploadStep::Send(bytes);
+                }
+                Segment::File { path, len } => {
+                    return match self.read {
+                        None => {
+                            self.read = Some(0);
+                            UploadStep::OpenFile(path.clone())
+                        }
+                        Some(read) if read < *len => UploadStep::ReadFile {
+                            max: usize::try_from(len - read)
+                                .unwrap_or(usize::MAX)
+                                .min(READ_CHUNK),
+                        },
+                        Some(_) => UploadStep::CheckEnd,
+                    };
+                }
+            }
+        }
+    }
+
+    fn current_file(&self) -> Option<(&PathBuf, u64)> {
+        match self.upload.plan().segments().get(self.index) {
+            Some(Segment::File { path, len }) => Some((path, *len)),
+            _ => None,
+        }
+    }
+
+    /// The file of the current step could not be opened or read.
+    pub fn open_failed(&mut self, error: std::io::Error) -> LocalError {
+        let path = self
+            .current_file()
+            .map(|(p, _)| p.clone())
+            .unwrap_or_default();
+        let e = LocalError::io(&path, error);
+        self.upload
+            .watch()
+            .fail(LocalError::io(path, std::io::Error::other(e.to_string())));
+        e
+    }
+
+    /// `data` was read from the current file (empty: end of file). Reaching the end before the
+    /// planned length is an error.
+    pub fn file_read(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        let Some((path, len)) = self.current_file().map(|(p, l)| (p.clone(), l)) else {
+            return Ok(());
+        };
+        let read = self.read.unwrap_or(0);
+        if data.is_empty() {
+            return self
+                .upload
+                .watch()
+                .file_done(self.index, &path, len, read, false);
+        }
+        self.upload.watch().sent(self.index, data);
+        self.read = Some(read + data.len() as u64);
+        Ok(())
+    }
+
+    /// The planned length was read; `more` says whether the file had more bytes (it grew).
+    pub fn file_end(&mut self, more: bool) -> Result<(), LocalError> {
+        let Some((path, len)) = self.current_file().map(|(p, l)| (p.clone(), l)) else {
+            return Ok(());
+        };
+        let read = self.read.unwrap_or(0);
+        let result = self
+            .upload
+            .watch()
+            .file_done(self.index, &path, len, read, more);
+        self.index += 1;
+        self.read = None;
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests;

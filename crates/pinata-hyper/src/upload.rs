@@ -1,0 +1,63 @@
+//! Streams a multipart upload from disk as a hyper body, doing the I/O pinata-core's
+//! [`UploadCursor`] asks for.
+
+use bytes::{Bytes, BytesMut};
+use futures_util::stream::{self, Stream};
+use http_body_util::StreamBody;
+use hyper::body::Frame;
+use pinata_core::BoxError;
+use pinata_core::upload::{MultipartUpload, UploadCursor, UploadStep};
+use tokio::io::AsyncReadExt;
+
+struct State {
+    cursor: UploadCursor,
+    file: Option<tokio::fs::File>,
+}
+
+/// The body of a multipart upload: one read buffer in memory at a time. A local failure ends the
+/// stream with an error, which makes hyper abort the request (never a truncated upload).
+pub(crate) fn body(
+    upload: MultipartUpload,
+) -> StreamBody<impl Stream<Item = Result<Frame<Bytes>, BoxError>> + Send> {
+    let state = State {
+        cursor: UploadCursor::new(upload),
+        file: None,
+    };
+    StreamBody::new(stream::unfold(Some(state), |state| async move {
+        let mut st = state?;
+        loop {
+            match st.cursor.next_step() {
+                UploadStep::Send(bytes) => return Some((Ok(Frame::data(bytes)), Some(st))),
+                UploadStep::OpenFile(path) => match tokio::fs::File::open(&path).await {
+                    Ok(f) => st.file = Some(f),
+                    Err(e) => return Some((Err(st.cursor.open_failed(e).into()), None)),
+                },
+                UploadStep::ReadFile { max } => {
+                    let Some(file) = st.file.as_mut() else {
+                        return Some((Err("upload cursor: read before open".into()), None));
+                    };
+                    let mut buf = BytesMut::with_capacity(max);
+                    let n = match file.read_buf(&mut buf).await {
+                        Ok(n) => n,
+                        Err(e) => return Some((Err(st.cursor.open_failed(e).into()), None)),
+                    };
+                    if let Err(e) = st.cursor.file_read(&buf[..n]) {
+                        return Some((Err(e.into()), None));
+                    }
+                    return Some((Ok(Frame::data(buf.freeze())), Some(st)));
+                }
+                UploadStep::CheckEnd => {
+                    let mut probe = [0u8; 1];
+                    let more = match st.file.take() {
+                        Some(mut f) => f.read(&mut probe).await.map(|n| n > 0).unwrap_or(false),
+                        None => false,
+                    };
+                    if let Err(e) = st.cursor.file_end(more) {
+                        return Some((Err(e.into()), None));
+                    }
+                }
+                UploadStep::Finished => return None,
+            }
+        }
+    }))
+}
