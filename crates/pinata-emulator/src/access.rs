@@ -7,9 +7,7 @@ use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
 pub enum Requirement {
     /// Any valid key, even one with no permissions (`/data/testAuthentication`).
     Authenticated,
-    /// Admin, or this legacy endpoint permission. (The routes that need one — pinning and data —
-    /// arrive with the pinning endpoints; the semantics are tested below already.)
-    #[allow(dead_code)]
+    /// Admin, or this legacy endpoint permission.
     Endpoint(EndpointPermission),
     /// Admin only (legacy key management).
     Admin,

@@ -22,8 +22,12 @@
 mod access;
 mod authn;
 mod clock;
+mod content;
 mod ids;
 mod keys;
+pub mod multipart;
+mod pinning;
+mod pins;
 mod reply;
 mod routes;
 mod server;

@@ -21,6 +21,10 @@ OPTIONS (each also read from the environment variable shown):
   --jwt-secret TEXT      the JWT signing secret [PINATA_EMULATOR_JWT_SECRET] (default random)
   --jwt-lifetime SECS    how long issued JWTs are valid [PINATA_EMULATOR_JWT_LIFETIME] (default 1 year)
   --key-page-size N      keys per page of a key listing [PINATA_EMULATOR_KEY_PAGE_SIZE] (default 10)
+  --data-dir DIR         where pinned content is kept [PINATA_EMULATOR_DATA_DIR]
+                         (default: a temporary directory, removed on exit)
+  --pin-delay-ms N       how long a pin by hash of held content takes [PINATA_EMULATOR_PIN_DELAY_MS] (2000)
+  --pin-expiry-ms N      how long a pin by hash of unknown content searches [PINATA_EMULATOR_PIN_EXPIRY_MS] (60000)
   -h, --help             this text
 ";
 
@@ -33,6 +37,9 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     config.jwt_secret = env("PINATA_EMULATOR_JWT_SECRET").map(String::into_bytes);
     let mut lifetime = env("PINATA_EMULATOR_JWT_LIFETIME");
     let mut page_size = env("PINATA_EMULATOR_KEY_PAGE_SIZE");
+    config.data_dir = env("PINATA_EMULATOR_DATA_DIR").map(Into::into);
+    let mut pin_delay = env("PINATA_EMULATOR_PIN_DELAY_MS");
+    let mut pin_expiry = env("PINATA_EMULATOR_PIN_EXPIRY_MS");
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -54,6 +61,9 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             "--jwt-secret" => config.jwt_secret = Some(value.into_bytes()),
             "--jwt-lifetime" => lifetime = Some(value),
             "--key-page-size" => page_size = Some(value),
+            "--data-dir" => config.data_dir = Some(value.into()),
+            "--pin-delay-ms" => pin_delay = Some(value),
+            "--pin-expiry-ms" => pin_expiry = Some(value),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -73,6 +83,17 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
                 format!("--key-page-size: {p:?} is not a whole number of at least 1")
             })?;
+    }
+    let millis = |flag: &str, v: String| {
+        v.parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("{flag}: {v:?} is not a number of milliseconds"))
+    };
+    if let Some(v) = pin_delay {
+        config.pin_by_hash_delay = millis("--pin-delay-ms", v)?;
+    }
+    if let Some(v) = pin_expiry {
+        config.pin_by_hash_expiry = millis("--pin-expiry-ms", v)?;
     }
     Ok(Some(config))
 }

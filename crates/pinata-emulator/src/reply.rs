@@ -3,11 +3,22 @@
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
-use http_body_util::Full;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
 use serde::Serialize;
 
+/// The body of every response: bytes in memory, or a file streamed from disk.
+pub type ReplyBody = UnsyncBoxBody<Bytes, std::io::Error>;
+
 /// The response type of every handler.
-pub type Reply = Response<Full<Bytes>>;
+pub type Reply = Response<ReplyBody>;
+
+/// A body of bytes in memory.
+pub fn full(bytes: Bytes) -> ReplyBody {
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
 
 /// A JSON response with `status`.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
@@ -17,7 +28,7 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
 
 /// A response with `status`, `content_type` and `body`.
 pub fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Reply {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
+    let mut r = Response::new(full(Bytes::from(body)));
     *r.status_mut() = status;
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -35,6 +46,11 @@ pub fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) 
 #[derive(Serialize)]
 struct ErrorEnvelope<T> {
     error: T,
+}
+
+/// The plain-text `OK` several endpoints answer with.
+pub fn ok_text() -> Reply {
+    with_body(StatusCode::OK, "text/plain; charset=utf-8", b"OK".to_vec())
 }
 
 /// `{"error":{"reason":…,"details":…}}`: the legacy structured error.
@@ -121,4 +137,20 @@ pub fn internal(details: &str) -> Reply {
         "INTERNAL_SERVER_ERROR",
         details,
     )
+}
+
+/// A file streamed from disk in 256 KiB reads.
+pub fn file_body(file: tokio::fs::File) -> ReplyBody {
+    use futures_util::stream;
+    use tokio::io::AsyncReadExt;
+    let frames = stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = bytes::BytesMut::with_capacity(256 * 1024);
+        match file.read_buf(&mut buf).await {
+            Ok(0) => None,
+            Ok(_) => Some((Ok(hyper::body::Frame::data(buf.freeze())), Some(file))),
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    http_body_util::StreamBody::new(frames).boxed_unsync()
 }

@@ -12,13 +12,14 @@ use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use pinata_core::Query;
-use pinata_core::api::keys::{Permissions, ResourceScope};
+use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
 use serde::Serialize;
 
 use crate::access::Requirement;
 use crate::authn::authenticate;
 use crate::clock::iso8601;
 use crate::keys::{KeyRecord, NewKey};
+use crate::pinning;
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::token::{self, Claims};
@@ -43,6 +44,16 @@ enum Route {
     ListKeys(KeyPaths),
     RevokeKeyInBody,
     RevokeKeyInPath(String),
+    PinFile,
+    PinJson,
+    PinByHash,
+    PinJobs,
+    HashMetadata,
+    Unpin(String),
+    PinList,
+    Usage,
+    /// `/ipfs/{cid}[/path]`, with what follows `/ipfs/`.
+    Gateway(String),
 }
 
 impl Route {
@@ -69,6 +80,14 @@ impl Route {
                 path.strip_prefix("/v3/api_keys/")
                     .map(|k| (Method::DELETE, k))
             });
+        if let Some(rest) = path.strip_prefix("/ipfs/") {
+            return (*method == Method::GET && !rest.is_empty())
+                .then(|| Route::Gateway(original(rest).to_owned()));
+        }
+        if let Some(cid) = path.strip_prefix("/pinning/unpin/") {
+            return (*method == Method::DELETE && !cid.is_empty() && !cid.contains('/'))
+                .then(|| Route::Unpin(percent_decode(original(cid))));
+        }
         if let Some((revoke_method, key)) = v3_key {
             return (*method == revoke_method && !key.is_empty() && !key.contains('/'))
                 .then(|| Route::RevokeKeyInPath(percent_decode(original(key))));
@@ -84,6 +103,13 @@ impl Route {
             (&Method::GET, "/v3/pinata/keys" | "/v3/api_keys") => {
                 Some(Route::ListKeys(KeyPaths::V3))
             }
+            (&Method::POST, "/pinning/pinfiletoipfs") => Some(Route::PinFile),
+            (&Method::POST, "/pinning/pinjsontoipfs") => Some(Route::PinJson),
+            (&Method::POST, "/pinning/pinbyhash") => Some(Route::PinByHash),
+            (&Method::GET, "/pinning/pinjobs") => Some(Route::PinJobs),
+            (&Method::PUT, "/pinning/hashmetadata") => Some(Route::HashMetadata),
+            (&Method::GET, "/data/pinlist") => Some(Route::PinList),
+            (&Method::GET, "/data/userpinneddatatotal") => Some(Route::Usage),
             _ => None,
         }
     }
@@ -101,6 +127,16 @@ impl Route {
             Route::CreateKey(KeyPaths::V3) | Route::RevokeKeyInPath(_) => {
                 Requirement::AdminOrResource(ResourceScope::OrgWrite)
             }
+            Route::PinFile => Requirement::Endpoint(EndpointPermission::PinFileToIpfs),
+            Route::PinJson => Requirement::Endpoint(EndpointPermission::PinJsonToIpfs),
+            Route::PinByHash => Requirement::Endpoint(EndpointPermission::PinByHash),
+            Route::PinJobs => Requirement::Endpoint(EndpointPermission::PinJobs),
+            Route::HashMetadata => Requirement::Endpoint(EndpointPermission::HashMetadata),
+            Route::Unpin(_) => Requirement::Endpoint(EndpointPermission::Unpin),
+            Route::PinList => Requirement::Endpoint(EndpointPermission::PinList),
+            Route::Usage => Requirement::Endpoint(EndpointPermission::UserPinnedDataTotal),
+            // The gateway is public: it is not an API endpoint and takes no credentials.
+            Route::Gateway(_) => Requirement::Authenticated,
         }
     }
 
@@ -115,7 +151,22 @@ impl Route {
     }
 
     fn takes_json(&self) -> bool {
-        matches!(self, Route::CreateKey(_) | Route::RevokeKeyInBody)
+        matches!(
+            self,
+            Route::CreateKey(_)
+                | Route::RevokeKeyInBody
+                | Route::PinJson
+                | Route::PinByHash
+                | Route::HashMetadata
+        )
+    }
+
+    /// The largest body the route reads into memory.
+    fn body_limit(&self) -> usize {
+        match self {
+            Route::PinJson => pinata_core::api::pinning::MAX_JSON_BODY + 64 * 1024,
+            _ => MAX_JSON_BODY,
+        }
     }
 }
 
@@ -125,7 +176,26 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
     let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
         return reply::not_found(parts.method.as_str(), parts.uri.path());
     };
-    let body = match Limited::new(body, MAX_JSON_BODY).collect().await {
+    if let Route::Gateway(rest) = &route {
+        return pinning::gateway(state, rest).await;
+    }
+    let now = SystemTime::now();
+    if route == Route::PinFile {
+        // Uploads are streamed to disk, so the caller is checked before the body is read.
+        let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+            Ok(r) => r,
+            Err(refusal) => return refusal,
+        };
+        if !route.requirement().is_met_by(&reservation.permissions) {
+            return reply::no_scopes();
+        }
+        let answer = pinning::pin_file(state, &parts.headers, body, now).await;
+        if answer.status().is_success() {
+            reservation.commit();
+        }
+        return answer;
+    }
+    let body = match Limited::new(body, route.body_limit()).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
@@ -142,7 +212,6 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
     if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
         return reply::coded(StatusCode::UNAUTHORIZED, "no Authorization header found");
     }
-    let now = SystemTime::now();
     let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
         Ok(r) => r,
         Err(refusal) => return refusal,
@@ -164,6 +233,20 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
             None => reply::message(StatusCode::BAD_REQUEST, "apiKey is required"),
         },
         Route::RevokeKeyInPath(key) => revoke_key(state, key),
+        Route::PinJson => pinning::pin_json(state, &body, now),
+        other => {
+            pinning::advance_jobs(state, now);
+            match other {
+                Route::PinByHash => pinning::pin_by_hash(state, &json, now),
+                Route::PinJobs => pinning::pin_jobs(state, parts.uri.query().unwrap_or("")),
+                Route::HashMetadata => pinning::hash_metadata(state, &json),
+                Route::Unpin(cid) => pinning::unpin(state, cid, now),
+                Route::PinList => pinning::pin_list(state, parts.uri.query().unwrap_or("")),
+                Route::Usage => pinning::usage(state),
+                // Handled above.
+                _ => reply::internal("unrouted request"),
+            }
+        }
     };
     if answer.status().is_success() {
         reservation.commit();

@@ -36,6 +36,12 @@ pub struct EmulatorConfig {
     pub jwt_lifetime: Duration,
     /// Keys per page of a key listing. The real page size is not documented; default 10.
     pub key_page_size: usize,
+    /// Where pinned content is kept; a temporary directory (removed on exit) by default.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// How long a pin by hash of content the emulator holds takes. Default 2 s.
+    pub pin_by_hash_delay: Duration,
+    /// How long a pin by hash of unknown content searches before it expires. Default 60 s.
+    pub pin_by_hash_expiry: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -47,6 +53,9 @@ impl Default for EmulatorConfig {
             jwt_secret: None,
             jwt_lifetime: Duration::from_secs(365 * 24 * 3600),
             key_page_size: 10,
+            data_dir: None,
+            pin_by_hash_delay: crate::pins::DEFAULT_PIN_DELAY,
+            pin_by_hash_expiry: crate::pins::DEFAULT_SEARCH_EXPIRY,
         }
     }
 }
@@ -114,6 +123,10 @@ impl Emulator {
             user_id,
             jwt_lifetime: config.jwt_lifetime,
             key_page_size: config.key_page_size.max(1),
+            content: crate::content::ContentStore::open(config.data_dir)?,
+            pins: Default::default(),
+            pin_delay: config.pin_by_hash_delay,
+            search_expiry: config.pin_by_hash_expiry,
         };
         let admin_key = match config.admin_key {
             Some(k) => k,
@@ -301,6 +314,11 @@ impl EmulatorHandle {
     /// The secret JWTs are signed with (to mint test tokens with [`token::sign`]).
     pub fn jwt_secret(&self) -> &[u8] {
         &self.control.state.jwt_secret
+    }
+
+    /// Where pinned content is stored.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.control.state.content.root()
     }
 
     /// The stored record of `key`.

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use crate::content::ContentStore;
 use crate::keys::KeyStore;
+use crate::pins::PinStore;
 
 /// Everything handlers share: the account, its keys and the JWT signing secret.
 #[derive(Debug)]
@@ -13,4 +15,12 @@ pub(crate) struct State {
     pub(crate) jwt_lifetime: Duration,
     /// Keys per page of a key listing.
     pub(crate) key_page_size: usize,
+    /// Pinned content on disk.
+    pub(crate) content: ContentStore,
+    /// Pins and pin-by-hash jobs.
+    pub(crate) pins: PinStore,
+    /// Delay before a pin by hash of held content completes.
+    pub(crate) pin_delay: Duration,
+    /// How long a pin by hash searches for content the emulator does not hold.
+    pub(crate) search_expiry: Duration,
 }

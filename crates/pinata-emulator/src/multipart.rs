@@ -1,0 +1,356 @@
+//! A streaming `multipart/form-data` parser: bytes are pushed in as they arrive and come out as
+//! events, with only a boundary's length of look-ahead buffered. Pure (no I/O), so it can be
+//! fuzzed and tested on its own.
+
+/// What the parser found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A part begins.
+    PartStart(PartHeaders),
+    /// Bytes of the current part's body.
+    Data(Vec<u8>),
+    /// The current part ended.
+    PartEnd,
+    /// The closing boundary was read; anything after it is ignored.
+    Done,
+}
+
+/// The headers of a part that matter here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartHeaders {
+    /// The `name` of its `Content-Disposition`.
+    pub name: String,
+    /// The `filename`, for file parts (with browser escapes `%22`, `%0D`, `%0A` undone).
+    pub filename: Option<String>,
+    /// Its `Content-Type`, if given.
+    pub content_type: Option<String>,
+}
+
+/// Why a body is not well-formed multipart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MultipartError {
+    /// The body does not start with the boundary, or a delimiter is not followed by CRLF or `--`.
+    Malformed(&'static str),
+    /// A part's headers are longer than 16 KiB.
+    HeadersTooLong,
+    /// The body ended before the closing boundary.
+    Truncated,
+}
+
+const MAX_HEADERS: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the first boundary (a preamble is allowed).
+    Preamble,
+    /// Just after a boundary: CRLF (a part follows) or `--` (the end).
+    AfterBoundary,
+    /// Reading a part's headers, up to CRLF CRLF.
+    Headers,
+    /// Reading a part's body, up to CRLF `--boundary`.
+    Body,
+    /// After the closing boundary.
+    Finished,
+}
+
+/// The parser. Feed it with [`Parser::push`], then call [`Parser::finish`].
+#[derive(Debug)]
+pub struct Parser {
+    /// `\r\n--boundary`.
+    delimiter: Vec<u8>,
+    buf: Vec<u8>,
+    state: State,
+}
+
+impl Parser {
+    /// A parser for `boundary` (from the `Content-Type`).
+    pub fn new(boundary: &str) -> Self {
+        let mut delimiter = b"\r\n--".to_vec();
+        delimiter.extend_from_slice(boundary.as_bytes());
+        Self {
+            delimiter,
+            // The body starts with `--boundary`, without the CRLF: pretend it was there.
+            buf: b"\r\n".to_vec(),
+            state: State::Preamble,
+        }
+    }
+
+    /// Feeds bytes; returns what they completed.
+    pub fn push(&mut self, data: &[u8]) -> Result<Vec<Event>, MultipartError> {
+        self.buf.extend_from_slice(data);
+        let mut events = Vec::new();
+        loop {
+            match self.state {
+                State::Preamble => match find(&self.buf, &self.delimiter) {
+                    Some(at) => {
+                        self.buf.drain(..at + self.delimiter.len());
+                        self.state = State::AfterBoundary;
+                    }
+                    None => {
+                        let keep = self.delimiter.len().min(self.buf.len());
+                        self.buf.drain(..self.buf.len() - keep);
+                        return Ok(events);
+                    }
+                },
+                State::AfterBoundary => {
+                    // Transport padding (spaces, tabs) may follow a boundary.
+                    let pad = self
+                        .buf
+                        .iter()
+                        .take_while(|b| **b == b' ' || **b == b'\t')
+                        .count();
+                    if self.buf.len() < pad + 2 {
+                        return Ok(events);
+                    }
+                    match &self.buf[pad..pad + 2] {
+                        b"\r\n" => {
+                            self.buf.drain(..pad + 2);
+                            self.state = State::Headers;
+                        }
+                        b"--" => {
+                            self.buf.clear();
+                            self.state = State::Finished;
+                            events.push(Event::Done);
+                            return Ok(events);
+                        }
+                        _ => {
+                            return Err(MultipartError::Malformed(
+                                "a boundary must be followed by CRLF or --",
+                            ));
+                        }
+                    }
+                }
+                State::Headers => match find(&self.buf, b"\r\n\r\n") {
+                    Some(at) => {
+                        let headers = parse_headers(&self.buf[..at])?;
+                        self.buf.drain(..at + 4);
+                        events.push(Event::PartStart(headers));
+                        self.state = State::Body;
+                    }
+                    None if self.buf.len() > MAX_HEADERS => {
+                        return Err(MultipartError::HeadersTooLong);
+                    }
+                    None => return Ok(events),
+                },
+                State::Body => {
+                    // A delimiter counts only when CRLF or `--` (after optional padding) follows;
+                    // anything else is body bytes that happen to look like it.
+                    let mut from = 0;
+                    let found = loop {
+                        let Some(rel) = find(&self.buf[from..], &self.delimiter) else {
+                            break None;
+                        };
+                        let at = from + rel;
+                        let after = &self.buf[at + self.delimiter.len()..];
+                        let pad = after
+                            .iter()
+                            .take_while(|b| **b == b' ' || **b == b'\t')
+                            .count();
+                        if after.len() < pad + 2 {
+                            // Cannot tell yet: keep it for the next push.
+                            break Some((at, false));
+                        }
+                        if &after[pad..pad + 2] == b"\r\n" || &after[pad..pad + 2] == b"--" {
+                            break Some((at, true));
+                        }
+                        from = at + 1;
+                    };
+                    match found {
+                        Some((at, true)) => {
+                            if at > 0 {
+                                events.push(Event::Data(self.buf[..at].to_vec()));
+                            }
+                            events.push(Event::PartEnd);
+                            self.buf.drain(..at + self.delimiter.len());
+                            self.state = State::AfterBoundary;
+                        }
+                        Some((at, false)) => {
+                            if at > 0 {
+                                events.push(Event::Data(self.buf[..at].to_vec()));
+                                self.buf.drain(..at);
+                            }
+                            return Ok(events);
+                        }
+                        None => {
+                            // Everything but a possible start of the delimiter is body.
+                            let safe = self.buf.len().saturating_sub(self.delimiter.len() - 1);
+                            if safe > 0 {
+                                events.push(Event::Data(self.buf[..safe].to_vec()));
+                                self.buf.drain(..safe);
+                            }
+                            return Ok(events);
+                        }
+                    }
+                }
+                State::Finished => {
+                    self.buf.clear();
+                    return Ok(events);
+                }
+            }
+        }
+    }
+
+    /// The body ended: it must have ended with the closing boundary.
+    pub fn finish(&self) -> Result<(), MultipartError> {
+        if self.state == State::Finished {
+            Ok(())
+        } else {
+            Err(MultipartError::Truncated)
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    memchr::memmem::find(haystack, needle)
+}
+
+fn parse_headers(raw: &[u8]) -> Result<PartHeaders, MultipartError> {
+    let text = String::from_utf8_lossy(raw);
+    let mut headers = PartHeaders::default();
+    let mut disposition = false;
+    for line in text.split("\r\n") {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        if name.trim().eq_ignore_ascii_case("content-disposition") {
+            disposition = true;
+            for param in value.split(';').skip(1) {
+                let Some((k, v)) = param.trim().split_once('=') else {
+                    continue;
+                };
+                let v = v.trim().trim_matches('"');
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "name" => headers.name = unescape(v),
+                    "filename" => headers.filename = Some(unescape(v)),
+                    _ => {}
+                }
+            }
+        } else if name.trim().eq_ignore_ascii_case("content-type") {
+            headers.content_type = Some(value.to_owned());
+        }
+    }
+    if !disposition {
+        return Err(MultipartError::Malformed(
+            "a part has no Content-Disposition",
+        ));
+    }
+    Ok(headers)
+}
+
+/// Undoes the browser escapes of names (`%22` `"`, `%0D` CR, `%0A` LF).
+fn unescape(v: &str) -> String {
+    v.replace("%22", "\"")
+        .replace("%0D", "\r")
+        .replace("%0A", "\n")
+}
+
+/// The `boundary` parameter of a `multipart/form-data` content type.
+pub fn boundary_of(content_type: &str) -> Option<String> {
+    let mut parts = content_type.split(';');
+    if !parts
+        .next()?
+        .trim()
+        .eq_ignore_ascii_case("multipart/form-data")
+    {
+        return None;
+    }
+    parts.find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("boundary") && !v.trim().is_empty())
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> Vec<u8> {
+        b"preamble\r\n--XB\r\nContent-Disposition: form-data; name=\"pinataMetadata\"\r\n\r\n{\"name\":\"n\"}\r\n\
+--XB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d/a %22q%22.txt\"\r\nContent-Type: text/plain\r\n\r\nline1\r\n--XBnot-a-boundary\r\n\r\n--XB--\r\nepilogue"
+            .to_vec()
+    }
+
+    fn collect(pieces: usize) -> Vec<Event> {
+        let data = body();
+        let mut p = Parser::new("XB");
+        let mut events = Vec::new();
+        for chunk in data.chunks(pieces) {
+            events.extend(p.push(chunk).unwrap());
+        }
+        p.finish().unwrap();
+        // Merge data events so chunking does not matter for comparison.
+        let mut merged: Vec<Event> = Vec::new();
+        for e in events {
+            match (merged.last_mut(), e) {
+                (Some(Event::Data(prev)), Event::Data(more)) => prev.extend(more),
+                (_, e) => merged.push(e),
+            }
+        }
+        merged
+    }
+
+    #[test]
+    fn parses_whatever_the_chunking() {
+        let expected = vec![
+            Event::PartStart(PartHeaders {
+                name: "pinataMetadata".into(),
+                filename: None,
+                content_type: None,
+            }),
+            Event::Data(b"{\"name\":\"n\"}".to_vec()),
+            Event::PartEnd,
+            Event::PartStart(PartHeaders {
+                name: "file".into(),
+                filename: Some("d/a \"q\".txt".into()),
+                content_type: Some("text/plain".into()),
+            }),
+            Event::Data(b"line1\r\n--XBnot-a-boundary\r\n".to_vec()),
+            Event::PartEnd,
+            Event::Done,
+        ];
+        for pieces in [1, 2, 3, 5, 7, 16, 1000] {
+            assert_eq!(collect(pieces), expected, "chunks of {pieces}");
+        }
+    }
+
+    #[test]
+    fn truncated_and_malformed_bodies_are_errors() {
+        let mut p = Parser::new("XB");
+        p.push(b"--XB\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\npartial")
+            .unwrap();
+        assert_eq!(p.finish(), Err(MultipartError::Truncated));
+        let mut p = Parser::new("XB");
+        assert!(p.push(b"--XBzz").is_err());
+        let mut p = Parser::new("XB");
+        assert_eq!(
+            p.push(b"--XB\r\nX-Nothing: 1\r\n\r\n"),
+            Err(MultipartError::Malformed(
+                "a part has no Content-Disposition"
+            ))
+        );
+        let mut p = Parser::new("XB");
+        let long = vec![b'a'; MAX_HEADERS + 10];
+        let mut data = b"--XB\r\n".to_vec();
+        data.extend(long);
+        assert_eq!(p.push(&data), Err(MultipartError::HeadersTooLong));
+    }
+
+    #[test]
+    fn boundary_parameter() {
+        assert_eq!(
+            boundary_of("multipart/form-data; boundary=abc"),
+            Some("abc".into())
+        );
+        assert_eq!(
+            boundary_of("Multipart/Form-Data;boundary=\"q r\""),
+            Some("q r".into())
+        );
+        assert_eq!(boundary_of("application/json"), None);
+        assert_eq!(boundary_of("multipart/form-data"), None);
+    }
+}
