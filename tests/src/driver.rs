@@ -58,6 +58,12 @@ pub trait Driver: Sync {
         calls: usize,
     ) -> Vec<Result<AuthenticationOk, Error>>;
 
+    /// The adapter's `pin_request` (stat or scan a path into an upload).
+    fn pin_request(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::api::pinning::PinFile, Error>;
+
     /// The adapter's `cid_of_path`.
     fn cid_of_path(
         &self,
@@ -179,6 +185,13 @@ impl Driver for HyperDriver {
         runtime().block_on(pinata_hyper::cid_of_path(path, options))
     }
 
+    fn pin_request(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::api::pinning::PinFile, Error> {
+        runtime().block_on(pinata_hyper::pin_request(path))
+    }
+
     fn send_raw(
         &self,
         config: &Config,
@@ -268,6 +281,13 @@ impl Driver for UreqDriver {
         options: pinata_core::cid::ImportOptions,
     ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
         pinata_ureq::cid_of_path(path, options)
+    }
+
+    fn pin_request(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::api::pinning::PinFile, Error> {
+        pinata_ureq::pin_request(path)
     }
 
     fn send_raw(

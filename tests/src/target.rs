@@ -12,6 +12,11 @@ use pinata_core::{Config, Credentials};
 use pinata_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde::Deserialize;
 
+/// How long the suite's emulator takes to pin held content by hash (`--pin-delay-ms`).
+pub const PIN_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+/// How long the suite's emulator searches for unknown content (`--pin-expiry-ms`).
+pub const PIN_EXPIRY: std::time::Duration = std::time::Duration::from_millis(800);
+
 /// Emulator-only powers: the admin key and the JWT signing secret.
 #[derive(Debug)]
 pub struct EmulatorSide {
@@ -98,7 +103,12 @@ pub fn target() -> &'static Target {
                 .into_bytes();
             return from_parts(line.url, line.admin, jwt_secret, None);
         }
-        let handle = Emulator::spawn(EmulatorConfig::default()).expect("the emulator starts");
+        let handle = Emulator::spawn(EmulatorConfig {
+            pin_by_hash_delay: PIN_DELAY,
+            pin_by_hash_expiry: PIN_EXPIRY,
+            ..EmulatorConfig::default()
+        })
+        .expect("the emulator starts");
         let admin = Admin {
             jwt: handle.admin().jwt.clone(),
             api_key: handle.admin().api_key.clone(),

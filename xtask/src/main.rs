@@ -177,7 +177,15 @@ fn it(live: bool) -> Result {
         return run(test);
     }
     let jwt_secret = format!("xtask-it-{}", std::process::id());
-    let emulator = EmulatorProcess::start(&["--jwt-secret", &jwt_secret])?;
+    // The pin-by-hash timings match the in-process emulator's (tests/src/target.rs).
+    let emulator = EmulatorProcess::start(&[
+        "--jwt-secret",
+        &jwt_secret,
+        "--pin-delay-ms",
+        "300",
+        "--pin-expiry-ms",
+        "800",
+    ])?;
     eprintln!("emulator process started: {}", emulator.get("/url")?);
     test.env("PINATA_E2E_EMULATOR", &emulator.line)
         .env("PINATA_E2E_JWT_SECRET", &jwt_secret);

@@ -184,10 +184,10 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
         // Uploads are streamed to disk, so the caller is checked before the body is read.
         let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
             Ok(r) => r,
-            Err(refusal) => return refusal,
+            Err(refusal) => return drain(body, refusal).await,
         };
         if !route.requirement().is_met_by(&reservation.permissions) {
-            return reply::no_scopes();
+            return drain(body, reply::no_scopes()).await;
         }
         let answer = pinning::pin_file(state, &parts.headers, body, now).await;
         if answer.status().is_success() {
@@ -250,6 +250,20 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
     };
     if answer.status().is_success() {
         reservation.commit();
+    }
+    answer
+}
+
+/// Reads and discards (up to 64 MiB of) a refused upload before answering, so a client that is
+/// still sending sees the answer rather than a reset connection.
+async fn drain(mut body: Incoming, answer: Reply) -> Reply {
+    let mut left: usize = 64 * 1024 * 1024;
+    while let Some(Ok(frame)) = body.frame().await {
+        let n = frame.data_ref().map_or(0, |d| d.len());
+        match left.checked_sub(n) {
+            Some(l) => left = l,
+            None => break,
+        }
     }
     answer
 }

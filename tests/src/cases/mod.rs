@@ -2,6 +2,7 @@
 //!
 //! - [`auth`]: authentication against the server, both schemes, every refusal;
 //! - [`keys`]: key management, permissions, max uses, revocation, listing;
+//! - [`pinning`]: uploads, JSON, pins by hash, metadata, unpin, listings, usage, the gateway;
 //! - [`local`]: CIDs of local files and folders, computed by each adapter;
 //! - [`client`]: what the client itself refuses or survives (insecure URLs, redirects, faults).
 
@@ -9,11 +10,13 @@ mod auth;
 mod client;
 mod keys;
 mod local;
+mod pinning;
 
 pub use auth::*;
 pub use client::*;
 pub use keys::*;
 pub use local::*;
+pub use pinning::*;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
