@@ -85,8 +85,29 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, log: &std::sync::Mutex<Vec
             Ok(n) => head.extend_from_slice(&buf[..n]),
         }
     }
+    let head_text = String::from_utf8_lossy(&head).into_owned();
     if let Ok(mut l) = log.lock() {
-        l.push(String::from_utf8_lossy(&head).into_owned());
+        l.push(head_text.clone());
+    }
+    // Read the body the request declares (past what came with the head) before answering.
+    let declared: usize = head_text
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let head_end = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(head.len(), |p| p + 4);
+    let mut body_left = declared.saturating_sub(head.len() - head_end);
+    while body_left > 0 && !matches!(behaviour, Behaviour::Stall) {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body_left = body_left.saturating_sub(n),
+        }
     }
     match behaviour {
         Behaviour::Reply(bytes) | Behaviour::Greet(bytes) => {

@@ -54,6 +54,7 @@ suite!(
     upload_errors,
     scoped_key_may_pin_json_but_not_files,
     a_file_that_changes_fails_the_upload,
+    cid_mismatch_is_a_typed_error,
     cid_of_a_file,
     cid_of_a_folder,
     local_refusals,

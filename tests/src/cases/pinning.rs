@@ -753,3 +753,37 @@ pub fn a_file_that_changes_fails_the_upload<D: Driver>(d: &D) {
         .unwrap();
     assert!(pinned.is_empty(), "an aborted upload pins nothing");
 }
+
+/// A server that answers an upload with another CID than the bytes have: with verification on,
+/// a typed error that names both CIDs; with it off, the answer is returned as is.
+pub fn cid_mismatch_is_a_typed_error<D: Driver>(d: &D) {
+    let scratch = Scratch::new("mismatch");
+    let path = scratch.write("hello.txt", b"not hello world\n");
+    let wrong = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+    let body =
+        format!(r#"{{"IpfsHash":"{wrong}","PinSize":20,"Timestamp":"2026-01-01T00:00:00.000Z"}}"#);
+    let raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let server = crate::fake::FakeServer::start(Some(raw.into_bytes()));
+    let config = Config::default().with_base_url(&server.url).unwrap();
+    let creds = Credentials::key_pair("0123456789abcdef0123", "c0ffee".repeat(10)).unwrap();
+    let request = d.pin_request(&path).unwrap().verify_cid(true);
+    match d.execute(creds.clone(), config.clone(), &request) {
+        Err(Error::Verify(pinata_core::VerifyError::CidMismatch { expected, received })) => {
+            assert_eq!(received, wrong);
+            assert_eq!(
+                expected,
+                import_bytes(b"not hello world\n", ImportOptions::default())
+                    .unwrap()
+                    .cid
+            );
+        }
+        other => panic!("expected a CID mismatch, got {other:?}"),
+    }
+    let unchecked = d
+        .execute(creds, config, &d.pin_request(&path).unwrap())
+        .unwrap();
+    assert_eq!(unchecked.ipfs_hash, wrong);
+}
