@@ -57,6 +57,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     key_lifecycle(&runtime, &jwt, &config)?;
+    pinning(&runtime, &jwt, &config)?;
 
     println!("\nNow with a wrong secret:");
     let wrong = Credentials::key_pair(env("PINATA_API_KEY")?, "0".repeat(64))?;
@@ -144,5 +145,86 @@ fn key_lifecycle(
         Err(Error::Api(e)) => println!("  [ureq ] the revoked key's pair: {e}"),
         other => return Err(format!("expected a refusal, got {other:?}").into()),
     }
+    Ok(())
+}
+
+/// Pins a folder (async, streamed, CID checked) and JSON (blocking), lists, reads back, unpins.
+fn pinning(
+    runtime: &tokio::runtime::Runtime,
+    admin: &Credentials,
+    config: &Config,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use pinata_core::api::pinning::{KeyValueFilter, KeyValueOp, ListPins, PinJson, PinMetadata};
+    use pinata_core::cid::ImportOptions;
+
+    println!("\nPinning:");
+    let folder = std::env::temp_dir().join(format!("pinata-demo-{}", std::process::id()));
+    let site = folder.join("site");
+    std::fs::create_dir_all(site.join("css"))?;
+    std::fs::write(site.join("index.html"), "<h1>Hello from pinata-rs</h1>\n")?;
+    std::fs::write(site.join("css/site.css"), "h1 { color: teal }\n")?;
+    std::fs::write(site.join("data.bin"), vec![42u8; 3 * 262_144 + 17])?;
+
+    let local = pinata_ureq::cid_of_path(&site, ImportOptions::default())?;
+    println!("  [local] CID of ./site computed without uploading: {local}");
+
+    let client = pinata_hyper::Client::with_config(admin.clone(), config.clone())?;
+    let upload = runtime
+        .block_on(pinata_hyper::pin_request(&site))?
+        .metadata(
+            PinMetadata::new()
+                .name("demo site")
+                .keyvalue("env", "demo")?,
+        )
+        .verify_cid(true)
+        .on_progress(|p| {
+            if p.sent == p.total {
+                println!("  [hyper] uploaded {} of {} bytes", p.sent, p.total);
+            }
+        });
+    let pinned = runtime.block_on(client.pin_file(&upload))?;
+    println!(
+        "  [hyper] pinned folder: {} ({} bytes), CID verified while streaming",
+        pinned.ipfs_hash, pinned.pin_size
+    );
+
+    let blocking = pinata_ureq::Client::with_config(admin.clone(), config.clone())?;
+    let json = blocking.pin_json(
+        &PinJson::new(&serde_json::json!({"greeting": "hello", "from": "pinata-rs"}))?.metadata(
+            PinMetadata::new()
+                .name("demo json")
+                .keyvalue("env", "demo")?,
+        ),
+    )?;
+    println!("  [ureq ] pinned JSON:   {}", json.ipfs_hash);
+
+    let demo_pins: Vec<_> = blocking
+        .paginate(ListPins::new().keyvalue(KeyValueFilter::new("env", KeyValueOp::Eq, "demo")?))
+        .collect::<Result<_, _>>()?;
+    for row in &demo_pins {
+        println!(
+            "  [ureq ] listed: {} {:?} {} bytes, {} file(s)",
+            row.ipfs_pin_hash,
+            row.metadata.name.as_deref().unwrap_or(""),
+            row.size,
+            row.number_of_files.unwrap_or(0)
+        );
+    }
+
+    let gateway = format!("{}/ipfs/{}/index.html", config.base_url(), pinned.ipfs_hash);
+    println!("  the emulator's gateway serves it: GET {gateway}");
+
+    blocking.unpin(&pinned.ipfs_hash)?;
+    blocking.unpin(&json.ipfs_hash)?;
+    let totals = blocking.pinned_data_total()?;
+    println!(
+        "  [ureq ] unpinned both; the account now holds {} pin(s), {} bytes",
+        totals.pin_count, totals.pin_size_total
+    );
+    match blocking.unpin(&json.ipfs_hash) {
+        Err(Error::Api(e)) => println!("  [ureq ] unpinning again: {e}"),
+        other => return Err(format!("expected a refusal, got {other:?}").into()),
+    }
+    let _ = std::fs::remove_dir_all(&folder);
     Ok(())
 }
