@@ -18,6 +18,7 @@ use crate::endpoint::{Endpoint, Paginated};
 use crate::error::Error;
 use crate::exchange::{interpret_response, prepare_request};
 use crate::paging::{ItemStream, Items};
+use crate::retry::{Attempts, Next};
 use crate::transport::{AsyncTransport, BlockingTransport, TransportFactory};
 
 /// A Pinata client over an asynchronous transport. `pinata_hyper::Client` is this type with hyper.
@@ -117,10 +118,22 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// Calls any endpoint.
+    /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub async fn execute<E: Endpoint + Sync + ?Sized>(
         &self,
         endpoint: &E,
     ) -> Result<E::Output, Error> {
+        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint.repeatable());
+        loop {
+            match attempts.after(self.attempt(endpoint).await) {
+                Next::Done(result) => return result,
+                Next::Wait(wait) => self.transport.sleep(wait).await,
+            }
+        }
+    }
+
+    /// One send of `endpoint`: build, send, read.
+    async fn attempt<E: Endpoint + Sync + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request =
             prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
         let upload = request.body().upload().cloned();
@@ -140,8 +153,19 @@ impl<T: BlockingTransport> BlockingClient<T> {
         Items::new(self, first)
     }
 
-    /// Calls any endpoint.
+    /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
+        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint.repeatable());
+        loop {
+            match attempts.after(self.attempt(endpoint)) {
+                Next::Done(result) => return result,
+                Next::Wait(wait) => self.transport.sleep(wait),
+            }
+        }
+    }
+
+    /// One send of `endpoint`: build, send, read.
+    fn attempt<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let request =
             prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
         let upload = request.body().upload().cloned();

@@ -192,6 +192,7 @@ pub struct Config {
     refuse_expired_jwt: bool,
     jwt_expiry_leeway: Duration,
     transport: TransportOptions,
+    retry: crate::retry::RetryPolicy,
 }
 
 impl Default for Config {
@@ -203,6 +204,7 @@ impl Default for Config {
             refuse_expired_jwt: true,
             jwt_expiry_leeway: Duration::from_secs(30),
             transport: TransportOptions::default(),
+            retry: crate::retry::RetryPolicy::default(),
         }
     }
 }
@@ -248,6 +250,17 @@ impl Config {
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
+    }
+
+    /// Replaces the retry policy (see [`crate::retry`] for the defaults).
+    pub fn retry(mut self, policy: crate::retry::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &crate::retry::RetryPolicy {
+        &self.retry
     }
 
     /// Replaces the transport limits.

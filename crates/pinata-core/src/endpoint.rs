@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::error::{BuildError, DecodeError, VerifyError};
+use crate::retry::Repeatable;
 use crate::upload::MultipartUpload;
 
 /// A request body, described to the transport rather than streamed by the core.
@@ -85,6 +86,12 @@ pub trait Endpoint {
     fn verify(&self, _output: &Self::Output) -> Result<(), VerifyError> {
         Ok(())
     }
+
+    /// Whether the request may be sent again (see [`crate::retry`]). By default from the method:
+    /// POST is unsafe, the rest safe.
+    fn repeatable(&self) -> Repeatable {
+        Repeatable::of_method(&self.method())
+    }
 }
 
 /// An endpoint whose output is one page of a longer list. The core decides which request comes next;
@@ -127,5 +134,9 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
 
     fn verify(&self, output: &Self::Output) -> Result<(), VerifyError> {
         (**self).verify(output)
+    }
+
+    fn repeatable(&self) -> Repeatable {
+        (**self).repeatable()
     }
 }

@@ -55,6 +55,30 @@ impl Error {
         }
     }
 
+    /// How many times the request was sent before this error was returned (0: never sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Build(_) => 0,
+            Error::Transport(e) => e.attempts,
+            Error::Api(e) => e.attempts,
+            Error::Decode(e) => e.attempts,
+            Error::Redirect(e) => e.attempts,
+            Error::Local(_) | Error::Verify(_) => 1,
+        }
+    }
+
+    /// The same error, marked with the number of attempts made.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        match &mut self {
+            Error::Transport(e) => e.attempts = attempts,
+            Error::Api(e) => e.attempts = attempts,
+            Error::Decode(e) => e.attempts = attempts,
+            Error::Redirect(e) => e.attempts = attempts,
+            Error::Build(_) | Error::Local(_) | Error::Verify(_) => {}
+        }
+        self
+    }
+
     /// Whether the request may have reached the server (and been acted on). `false` means it certainly
     /// did not, so repeating it cannot duplicate anything.
     pub fn may_have_been_sent(&self) -> bool {
@@ -223,6 +247,7 @@ impl fmt::Display for TransportErrorKind {
 pub struct TransportError {
     kind: TransportErrorKind,
     source: Option<BoxError>,
+    attempts: u32,
 }
 
 impl TransportError {
@@ -231,12 +256,22 @@ impl TransportError {
         Self {
             kind,
             source: Some(source.into()),
+            attempts: 1,
         }
     }
 
     /// A failure of `kind` with nothing more to say.
     pub fn from_kind(kind: TransportErrorKind) -> Self {
-        Self { kind, source: None }
+        Self {
+            kind,
+            source: None,
+            attempts: 1,
+        }
+    }
+
+    /// How many times the request was sent (the last failed like this).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The kind of failure.
@@ -257,9 +292,10 @@ impl TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            Some(source) => write!(f, "{}: {source}", self.kind),
-            None => write!(f, "{}", self.kind),
+            Some(source) => write!(f, "{}: {source}", self.kind)?,
+            None => write!(f, "{}", self.kind)?,
         }
+        after_attempts(f, self.attempts)
     }
 }
 
@@ -437,6 +473,7 @@ pub struct ApiError {
     retry_after: Option<RetryAfter>,
     rate_limit: RateLimit,
     request_id: Option<String>,
+    attempts: u32,
 }
 
 impl ApiError {
@@ -455,6 +492,7 @@ impl ApiError {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            attempts: 1,
         }
     }
 
@@ -514,6 +552,11 @@ impl ApiError {
         self.request_id.as_deref()
     }
 
+    /// How many times the request was sent (the last got this answer).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// Whether the API refused the credentials or their permissions (401 or 403).
     pub fn is_auth_error(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED || self.status == StatusCode::FORBIDDEN
@@ -533,7 +576,8 @@ impl fmt::Display for ApiError {
             }
             ApiErrorBody::Text(t) if t.is_empty() => Ok(()),
             _ => write!(f, ": {}", self.message()),
-        }
+        }?;
+        after_attempts(f, self.attempts)
     }
 }
 
@@ -546,6 +590,7 @@ pub struct DecodeError {
     path: String,
     message: String,
     raw: String,
+    attempts: u32,
 }
 
 impl DecodeError {
@@ -561,6 +606,7 @@ impl DecodeError {
             path: path.into(),
             message: message.into(),
             raw: lossy_prefix(body),
+            attempts: 1,
         }
     }
 
@@ -614,12 +660,17 @@ impl std::error::Error for DecodeError {}
 pub struct RedirectError {
     status: StatusCode,
     location: Option<String>,
+    attempts: u32,
 }
 
 impl RedirectError {
     /// A redirect with `status` to `location`.
     pub fn new(status: StatusCode, location: Option<String>) -> Self {
-        Self { status, location }
+        Self {
+            status,
+            location,
+            attempts: 1,
+        }
     }
 
     /// The 3xx status.
@@ -678,6 +729,15 @@ impl std::error::Error for VerifyError {}
 impl From<crate::local::LocalError> for Error {
     fn from(e: crate::local::LocalError) -> Self {
         Error::Local(e)
+    }
+}
+
+/// ` (after N attempts)` when a request was sent more than once.
+fn after_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    if attempts > 1 {
+        write!(f, " (after {attempts} attempts)")
+    } else {
+        Ok(())
     }
 }
 

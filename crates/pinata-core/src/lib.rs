@@ -36,6 +36,7 @@ pub mod local;
 pub mod multipart;
 mod paging;
 mod query;
+pub mod retry;
 mod secret;
 pub mod time;
 mod transport;

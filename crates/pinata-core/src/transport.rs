@@ -18,12 +18,20 @@ use crate::error::TransportError;
 pub trait AsyncTransport: Send + Sync {
     /// Sends `request` and returns the whole response, whatever its status.
     async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError>;
+
+    /// Waits `duration` on the transport's runtime (between retries).
+    async fn sleep(&self, duration: std::time::Duration);
 }
 
 /// A blocking HTTP transport.
 pub trait BlockingTransport: Send + Sync {
     /// Sends `request` and returns the whole response, whatever its status.
     fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError>;
+
+    /// Waits `duration` (between retries). Blocks the thread by default.
+    fn sleep(&self, duration: std::time::Duration) {
+        std::thread::sleep(duration);
+    }
 }
 
 /// A transport that can be made from [`TransportOptions`] alone, so clients can build their own.
@@ -47,12 +55,20 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
     async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
         (**self).send(request).await
     }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        (**self).sleep(duration).await
+    }
 }
 
 #[async_trait::async_trait]
 impl<T: AsyncTransport + ?Sized> AsyncTransport for Box<T> {
     async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
         (**self).send(request).await
+    }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        (**self).sleep(duration).await
     }
 }
 

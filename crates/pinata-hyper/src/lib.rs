@@ -110,6 +110,10 @@ impl AsyncTransport for HyperTransport {
             )),
         }
     }
+
+    async fn sleep(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
 }
 
 impl HyperTransport {

@@ -265,6 +265,10 @@ impl Endpoint for PinFile {
         DecodeError::decode_json(status, body)
     }
 
+    fn repeatable(&self) -> crate::retry::Repeatable {
+        crate::retry::Repeatable::Upload
+    }
+
     fn verify(&self, output: &PinResponse) -> Result<(), VerifyError> {
         let watch = self
             .watch
