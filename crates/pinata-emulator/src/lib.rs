@@ -23,6 +23,7 @@ mod access;
 mod authn;
 mod clock;
 mod content;
+pub mod faults;
 mod ids;
 mod keys;
 pub mod multipart;

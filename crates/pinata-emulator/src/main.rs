@@ -25,7 +25,14 @@ OPTIONS (each also read from the environment variable shown):
                          (default: a temporary directory, removed on exit)
   --pin-delay-ms N       how long a pin by hash of held content takes [PINATA_EMULATOR_PIN_DELAY_MS] (2000)
   --pin-expiry-ms N      how long a pin by hash of unknown content searches [PINATA_EMULATOR_PIN_EXPIRY_MS] (60000)
+  --fault SPEC           inject a fault (repeatable): status=503, status=429:retry_after=2, slow=MS,
+                         close, truncate, stall=MS; add ,count=N or ,fraction=F (and ,key=API_KEY)
+  --rate-limit N/SECS    allow N requests per SECS-second window, then 429 with Retry-After
   -h, --help             this text
+
+Faults and limits can also be set while running, with an admin key:
+  POST /emulator/faults {\"fault\":\"status\",\"status\":503,\"count\":2,\"key\":\"...\"}   GET, DELETE
+  PUT /emulator/rate_limit {\"limit\":30,\"window_secs\":60,\"key\":\"...\"}            DELETE
 ";
 
 fn parse_args() -> Result<Option<EmulatorConfig>, String> {
@@ -64,6 +71,23 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             "--data-dir" => config.data_dir = Some(value.into()),
             "--pin-delay-ms" => pin_delay = Some(value),
             "--pin-expiry-ms" => pin_expiry = Some(value),
+            "--fault" => config
+                .faults
+                .push(pinata_emulator::faults::FaultRule::parse(&value)?),
+            "--rate-limit" => {
+                let (n, secs) = value
+                    .split_once('/')
+                    .ok_or_else(|| format!("--rate-limit: {value:?} is not N/SECS"))?;
+                let number = |v: &str| {
+                    v.parse::<u64>()
+                        .map_err(|_| format!("--rate-limit: {v:?} is not a number"))
+                };
+                config.rate_limit = Some(pinata_emulator::faults::RateLimitRule {
+                    limit: number(n)?,
+                    window_secs: number(secs)?,
+                    key: None,
+                });
+            }
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }

@@ -74,7 +74,8 @@ pub async fn pin_file(
     headers: &HeaderMap,
     mut body: Incoming,
     now: SystemTime,
-) -> Reply {
+    stall: Option<(u64, std::time::Duration)>,
+) -> Result<Reply, crate::routes::Closed> {
     let content_type = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -82,14 +83,15 @@ pub async fn pin_file(
     let Some(boundary) = boundary_of(content_type) else {
         if content_type.starts_with("application/json") {
             // Express's JSON parser meets a multipart body (observed answer).
-            return reply::reason(
+            return Ok(reply::reason(
                 StatusCode::BAD_REQUEST,
                 "UNKNOWN_REASON",
                 "Unexpected token - in JSON at position 0",
-            );
+            ));
         }
-        return bad(INVALID_FORMAT);
+        return Ok(bad(INVALID_FORMAT));
     };
+    let mut read: u64 = 0;
     let mut parser = Parser::new(&boundary);
     let mut received: Vec<Received> = Vec::new();
     let mut fields: HashMap<String, Vec<u8>> = HashMap::new();
@@ -104,6 +106,15 @@ pub async fn pin_file(
         let Ok(data) = frame.into_data() else {
             continue;
         };
+        read += data.len() as u64;
+        if let Some((after, wait)) = stall
+            && read >= after
+        {
+            // An injected stall: stop reading, wait, then drop the connection.
+            tokio::time::sleep(wait).await;
+            cleanup(&received, current);
+            return Err(crate::routes::Closed);
+        }
         if failed {
             continue;
         }
@@ -126,11 +137,11 @@ pub async fn pin_file(
     }
     if failed || parser.finish().is_err() {
         cleanup(&received, current);
-        return bad(INVALID_FORMAT);
+        return Ok(bad(INVALID_FORMAT));
     }
     let answer = finish_upload(state, &received, &fields, now);
     cleanup(&received, None);
-    answer
+    Ok(answer)
 }
 
 async fn handle_event(

@@ -154,3 +154,26 @@ pub fn file_body(file: tokio::fs::File) -> ReplyBody {
     });
     http_body_util::StreamBody::new(frames).boxed_unsync()
 }
+
+/// `answer` with its full `Content-Length` but only the first half of its body, then an error that
+/// makes the server drop the connection (an injected "body cut short").
+pub async fn truncated(answer: Reply) -> Reply {
+    let (mut parts, body) = answer.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    parts
+        .headers
+        .insert(http::header::CONTENT_LENGTH, bytes.len().into());
+    let half = bytes.slice(..bytes.len() / 2);
+    let frames = futures_util::stream::iter([
+        Ok(hyper::body::Frame::data(half)),
+        Err(std::io::Error::other("body cut short by an injected fault")),
+    ]);
+    Response::from_parts(
+        parts,
+        http_body_util::StreamBody::new(frames).boxed_unsync(),
+    )
+}

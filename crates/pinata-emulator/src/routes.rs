@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::access::Requirement;
 use crate::authn::authenticate;
 use crate::clock::iso8601;
+use crate::faults::{Fault, FaultRule, RateLimitRule, RateVerdict};
 use crate::keys::{KeyRecord, NewKey};
 use crate::pinning;
 use crate::reply::{self, Reply};
@@ -54,6 +55,11 @@ enum Route {
     Usage,
     /// `/ipfs/{cid}[/path]`, with what follows `/ipfs/`.
     Gateway(String),
+    /// `/emulator/faults` (POST a rule, GET counters, DELETE to clear): the emulator's own control
+    /// endpoint, admin only.
+    Faults,
+    /// `/emulator/rate_limit` (PUT a limit, DELETE to clear), admin only.
+    RateLimit,
 }
 
 impl Route {
@@ -110,6 +116,10 @@ impl Route {
             (&Method::PUT, "/pinning/hashmetadata") => Some(Route::HashMetadata),
             (&Method::GET, "/data/pinlist") => Some(Route::PinList),
             (&Method::GET, "/data/userpinneddatatotal") => Some(Route::Usage),
+            (&Method::POST | &Method::GET | &Method::DELETE, "/emulator/faults") => {
+                Some(Route::Faults)
+            }
+            (&Method::PUT | &Method::DELETE, "/emulator/rate_limit") => Some(Route::RateLimit),
             _ => None,
         }
     }
@@ -137,6 +147,7 @@ impl Route {
             Route::Usage => Requirement::Endpoint(EndpointPermission::UserPinnedDataTotal),
             // The gateway is public: it is not an API endpoint and takes no credentials.
             Route::Gateway(_) => Requirement::Authenticated,
+            Route::Faults | Route::RateLimit => Requirement::Admin,
         }
     }
 
@@ -170,31 +181,228 @@ impl Route {
     }
 }
 
-/// Answers one request.
-pub async fn handle(state: &State, request: Request<Incoming>) -> Reply {
+/// The connection is to be closed without a response (an injected fault).
+#[derive(Debug)]
+pub struct Closed;
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by an injected fault")
+    }
+}
+
+impl std::error::Error for Closed {}
+
+/// The API key a request claims (unverified: only to scope faults and limits to it).
+fn caller_key(headers: &http::HeaderMap) -> Option<String> {
+    match pinata_core::parse_credentials(headers) {
+        pinata_core::PresentedCredentials::Jwt(c)
+        | pinata_core::PresentedCredentials::KeyPair(c) => c.api_key().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Answers one request, or closes the connection (`Err`) when a fault says so.
+pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, Closed> {
     let (parts, body) = request.into_parts();
     let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
-        return reply::not_found(parts.method.as_str(), parts.uri.path());
+        return Ok(reply::not_found(parts.method.as_str(), parts.uri.path()));
     };
     if let Route::Gateway(rest) = &route {
-        return pinning::gateway(state, rest).await;
+        return Ok(pinning::gateway(state, rest).await);
     }
     let now = SystemTime::now();
-    if route == Route::PinFile {
-        // Uploads are streamed to disk, so the caller is checked before the body is read.
-        let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
-            Ok(r) => r,
-            Err(refusal) => return drain(body, refusal).await,
-        };
-        if !route.requirement().is_met_by(&reservation.permissions) {
-            return drain(body, reply::no_scopes()).await;
-        }
-        let answer = pinning::pin_file(state, &parts.headers, body, now).await;
-        if answer.status().is_success() {
-            reservation.commit();
-        }
-        return answer;
+    if matches!(route, Route::Faults | Route::RateLimit) {
+        return Ok(control(state, &route, parts, body, now).await);
     }
+    let key = caller_key(&parts.headers);
+    state.faults.record(key.as_deref());
+    let rate = state.faults.rate(key.as_deref(), now);
+    if let RateVerdict::Limited { .. } = rate {
+        return Ok(with_rate_headers(
+            drain(body, rate_limited(rate)).await,
+            rate,
+        ));
+    }
+    let mut stall = None;
+    let mut truncate = false;
+    match state.faults.take(key.as_deref()) {
+        Some(Fault::Status {
+            status,
+            retry_after,
+        }) => {
+            return Ok(drain(body, fault_status(status, retry_after)).await);
+        }
+        Some(Fault::SlowHeaders { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(Fault::Close) => return Err(Closed),
+        Some(Fault::TruncateBody) => truncate = true,
+        Some(Fault::StallUpload { ms, after_bytes }) => {
+            stall = Some((after_bytes, Duration::from_millis(ms)));
+        }
+        None => {}
+    }
+    let answer = if route == Route::PinFile {
+        upload(state, &route, parts, body, now, stall).await?
+    } else {
+        respond(state, route, parts, body, now).await
+    };
+    let answer = with_rate_headers(answer, rate);
+    Ok(if truncate {
+        reply::truncated(answer).await
+    } else {
+        answer
+    })
+}
+
+/// `POST /pinning/pinFileToIPFS`: the caller is checked before the body is read (it is streamed
+/// to disk).
+async fn upload(
+    state: &State,
+    route: &Route,
+    parts: http::request::Parts,
+    body: Incoming,
+    now: SystemTime,
+    stall: Option<(u64, Duration)>,
+) -> Result<Reply, Closed> {
+    let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+        Ok(r) => r,
+        Err(refusal) => return Ok(drain(body, refusal).await),
+    };
+    if !route.requirement().is_met_by(&reservation.permissions) {
+        return Ok(drain(body, reply::no_scopes()).await);
+    }
+    let answer = pinning::pin_file(state, &parts.headers, body, now, stall).await?;
+    if answer.status().is_success() {
+        reservation.commit();
+    }
+    Ok(answer)
+}
+
+/// The answer for an injected status fault.
+fn fault_status(status: u16, retry_after: Option<u64>) -> Reply {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match status {
+        StatusCode::TOO_MANY_REQUESTS => {
+            let wait = retry_after.unwrap_or(1);
+            let mut r = rate_limited(RateVerdict::Limited {
+                limit: 0,
+                reset: 0,
+                retry_after: wait,
+            });
+            r.headers_mut().remove("x-ratelimit-limit");
+            r.headers_mut().remove("x-ratelimit-reset");
+            r
+        }
+        s if s.is_server_error() && s != StatusCode::INTERNAL_SERVER_ERROR => reply::with_body(
+            s,
+            "text/html; charset=utf-8",
+            format!("<html><body><h1>{s}</h1></body></html>\n").into_bytes(),
+        ),
+        s => reply::reason(s, "INTERNAL_SERVER_ERROR", "An injected fault"),
+    }
+}
+
+/// 429 with `Retry-After` and the rate-limit headers. The real body was never captured (135 bytes
+/// of JSON, per the one observation); this one is the emulator's choice.
+fn rate_limited(verdict: RateVerdict) -> Reply {
+    let wait = match verdict {
+        RateVerdict::Limited { retry_after, .. } => retry_after,
+        _ => 1,
+    };
+    let r = reply::reason(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("Rate limit exceeded. Please wait {wait} seconds and try again"),
+    );
+    with_rate_headers(r, verdict)
+}
+
+/// Adds `X-RateLimit-*` (and `Retry-After` when limited) to `reply`.
+fn with_rate_headers(mut r: Reply, verdict: RateVerdict) -> Reply {
+    let h = r.headers_mut();
+    match verdict {
+        RateVerdict::Unlimited => {}
+        RateVerdict::Allowed {
+            limit,
+            remaining,
+            reset,
+        } => {
+            h.insert("x-ratelimit-limit", limit.into());
+            h.insert("x-ratelimit-remaining", remaining.into());
+            h.insert("x-ratelimit-reset", reset.into());
+        }
+        RateVerdict::Limited {
+            limit,
+            reset,
+            retry_after,
+        } => {
+            h.insert("x-ratelimit-limit", limit.into());
+            h.insert("x-ratelimit-remaining", 0.into());
+            h.insert("x-ratelimit-reset", reset.into());
+            h.insert(http::header::RETRY_AFTER, retry_after.into());
+        }
+    }
+    r
+}
+
+/// `/emulator/faults` and `/emulator/rate_limit`: admin only.
+async fn control(
+    state: &State,
+    route: &Route,
+    parts: http::request::Parts,
+    body: Incoming,
+    now: SystemTime,
+) -> Reply {
+    let body = match Limited::new(body, MAX_JSON_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large"),
+    };
+    let caller = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+        Ok(r) => r,
+        Err(refusal) => return refusal,
+    };
+    if !route.requirement().is_met_by(&caller.permissions) {
+        return reply::no_scopes();
+    }
+    let key = Query::parse(parts.uri.query().unwrap_or(""))
+        .into_iter()
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v);
+    let ok = || reply::json(StatusCode::OK, &serde_json::json!({"ok": true}));
+    match (route, &parts.method) {
+        (Route::Faults, &Method::POST) => match serde_json::from_slice::<FaultRule>(&body) {
+            Ok(rule) => {
+                state.faults.add(rule);
+                ok()
+            }
+            Err(e) => reply::message(StatusCode::BAD_REQUEST, &format!("invalid fault rule: {e}")),
+        },
+        (Route::Faults, &Method::GET) => reply::json(
+            StatusCode::OK,
+            &serde_json::json!({ "requests": state.faults.seen() }),
+        ),
+        (Route::RateLimit, &Method::PUT) => match serde_json::from_slice::<RateLimitRule>(&body) {
+            Ok(rule) => {
+                state.faults.set_rate_limit(rule, now);
+                ok()
+            }
+            Err(e) => reply::message(StatusCode::BAD_REQUEST, &format!("invalid rate limit: {e}")),
+        },
+        _ => {
+            state.faults.clear(key.as_deref());
+            ok()
+        }
+    }
+}
+
+/// Everything but uploads, the gateway and the control endpoints.
+async fn respond(
+    state: &State,
+    route: Route,
+    parts: http::request::Parts,
+    body: Incoming,
+    now: SystemTime,
+) -> Reply {
     let body = match Limited::new(body, route.body_limit()).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {

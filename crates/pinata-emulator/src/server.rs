@@ -1,6 +1,5 @@
 //! The HTTP server: binding, the accept loop, and the in-process handle tests use.
 
-use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -42,6 +41,10 @@ pub struct EmulatorConfig {
     pub pin_by_hash_delay: Duration,
     /// How long a pin by hash of unknown content searches before it expires. Default 60 s.
     pub pin_by_hash_expiry: Duration,
+    /// Faults to inject from the start (more can be added through `POST /emulator/faults`).
+    pub faults: Vec<crate::faults::FaultRule>,
+    /// A rate limit from the start (off by default; see `PUT /emulator/rate_limit`).
+    pub rate_limit: Option<crate::faults::RateLimitRule>,
 }
 
 impl Default for EmulatorConfig {
@@ -56,6 +59,8 @@ impl Default for EmulatorConfig {
             data_dir: None,
             pin_by_hash_delay: crate::pins::DEFAULT_PIN_DELAY,
             pin_by_hash_expiry: crate::pins::DEFAULT_SEARCH_EXPIRY,
+            faults: Vec::new(),
+            rate_limit: None,
         }
     }
 }
@@ -127,7 +132,14 @@ impl Emulator {
             pins: Default::default(),
             pin_delay: config.pin_by_hash_delay,
             search_expiry: config.pin_by_hash_expiry,
+            faults: Default::default(),
         };
+        for rule in config.faults {
+            state.faults.add(rule);
+        }
+        if let Some(limit) = config.rate_limit {
+            state.faults.set_rate_limit(limit, SystemTime::now());
+        }
         let admin_key = match config.admin_key {
             Some(k) => k,
             None => ids::random_hex(20)?,
@@ -217,7 +229,8 @@ impl Emulator {
                     tokio::spawn(async move {
                         let service = service_fn(move |request| {
                             let state = state.clone();
-                            async move { Ok::<_, Infallible>(routes::handle(&state, request).await) }
+                            // An `Err` makes hyper close the connection without a response.
+                            async move { routes::handle(&state, request).await }
                         });
                         // A connection error concerns that client only.
                         let _ = hyper::server::conn::http1::Builder::new()

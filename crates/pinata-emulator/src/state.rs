@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::content::ContentStore;
+use crate::faults::Faults;
 use crate::keys::KeyStore;
 use crate::pins::PinStore;
 
@@ -23,4 +24,6 @@ pub(crate) struct State {
     pub(crate) pin_delay: Duration,
     /// How long a pin by hash searches for content the emulator does not hold.
     pub(crate) search_expiry: Duration,
+    /// Scripted faults and rate limits.
+    pub(crate) faults: Faults,
 }

@@ -1,0 +1,402 @@
+//! Fault injection: scripted failures for the next requests (or a fraction of them), and a rate
+//! limiter with the real `X-RateLimit-*` headers. Both can be scoped to one API key, so tests that
+//! share an emulator do not disturb each other. Off until configured (flags or `/emulator/*`).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+
+/// One kind of failure.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "fault", rename_all = "snake_case")]
+pub enum Fault {
+    /// Answer with this status (500, 502, 503, 504 or 429) instead of handling the request.
+    Status {
+        /// The status.
+        status: u16,
+        /// `Retry-After` seconds for a 429 (default 1).
+        #[serde(default)]
+        retry_after: Option<u64>,
+    },
+    /// Wait this long before answering.
+    SlowHeaders {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Close the connection without any response.
+    Close,
+    /// Send the response headers and half of the body, then close the connection.
+    TruncateBody,
+    /// For uploads: stop reading the body after `after_bytes`, for `ms` milliseconds, then close.
+    StallUpload {
+        /// Milliseconds.
+        ms: u64,
+        /// Bytes read before stalling (default 64 KiB).
+        #[serde(default = "default_stall_after")]
+        after_bytes: u64,
+    },
+}
+
+fn default_stall_after() -> u64 {
+    64 * 1024
+}
+
+/// A scripted fault: which, how often, and for which key.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FaultRule {
+    /// The fault.
+    #[serde(flatten)]
+    pub fault: Fault,
+    /// Apply to the next `count` matching requests (default 1, unless `fraction` is given).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Apply to this fraction of matching requests, for as long as the rule stands.
+    #[serde(default)]
+    pub fraction: Option<f64>,
+    /// Only requests made with this API key (public key, or a JWT's `scopedKeyKey`).
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+impl FaultRule {
+    /// Parses a command-line spec: `status=503`, `status=429:retry_after=2`, `slow=500`, `close`,
+    /// `truncate`, `stall=5000`, each optionally followed by `,count=N` or `,fraction=F`.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let mut parts = spec.split(',');
+        let head = parts.next().unwrap_or("");
+        let (kind, value) = head.split_once('=').unwrap_or((head, ""));
+        let number = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{spec:?}: {v:?} is not a number"))
+        };
+        let fault = match kind {
+            "status" => {
+                let (status, extra) = value.split_once(':').unwrap_or((value, ""));
+                let retry_after = match extra.strip_prefix("retry_after=") {
+                    Some(v) => Some(number(v)?),
+                    None => None,
+                };
+                Fault::Status {
+                    status: u16::try_from(number(status)?)
+                        .map_err(|_| format!("{spec:?}: bad status"))?,
+                    retry_after,
+                }
+            }
+            "slow" => Fault::SlowHeaders { ms: number(value)? },
+            "close" => Fault::Close,
+            "truncate" => Fault::TruncateBody,
+            "stall" => Fault::StallUpload {
+                ms: number(value)?,
+                after_bytes: default_stall_after(),
+            },
+            _ => {
+                return Err(format!(
+                    "{spec:?}: unknown fault (status, slow, close, truncate, stall)"
+                ));
+            }
+        };
+        let mut rule = FaultRule {
+            fault,
+            count: None,
+            fraction: None,
+            key: None,
+        };
+        for part in parts {
+            match part.split_once('=') {
+                Some(("count", v)) => {
+                    rule.count = Some(u32::try_from(number(v)?).unwrap_or(u32::MAX))
+                }
+                Some(("fraction", v)) => {
+                    rule.fraction = Some(v.parse().map_err(|_| format!("{spec:?}: bad fraction"))?)
+                }
+                Some(("key", v)) => rule.key = Some(v.to_owned()),
+                _ => return Err(format!("{spec:?}: unknown option {part:?}")),
+            }
+        }
+        Ok(rule)
+    }
+}
+
+/// A fixed-window rate limit.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RateLimitRule {
+    /// Requests allowed per window.
+    pub limit: u64,
+    /// Window length in seconds.
+    pub window_secs: u64,
+    /// Only requests made with this key (default: all, like an account-wide limit).
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug)]
+struct Limiter {
+    rule: RateLimitRule,
+    window_start: SystemTime,
+    used: u64,
+}
+
+/// The rate-limit verdict for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateVerdict {
+    /// No limiter applies.
+    Unlimited,
+    /// Allowed; the headers to send.
+    Allowed {
+        /// `X-RateLimit-Limit`.
+        limit: u64,
+        /// `X-RateLimit-Remaining`.
+        remaining: u64,
+        /// `X-RateLimit-Reset` (Unix seconds).
+        reset: u64,
+    },
+    /// Refused with 429.
+    Limited {
+        /// `X-RateLimit-Limit`.
+        limit: u64,
+        /// `X-RateLimit-Reset` (Unix seconds).
+        reset: u64,
+        /// `Retry-After` seconds.
+        retry_after: u64,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    rules: Vec<(FaultRule, u32)>,
+    limiters: Vec<Limiter>,
+    seen: HashMap<String, u64>,
+    rng: u64,
+}
+
+/// The fault plan and counters.
+#[derive(Debug, Default)]
+pub struct Faults {
+    inner: Mutex<Inner>,
+}
+
+impl Faults {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Plain data; a panic elsewhere cannot leave it half-updated.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a rule.
+    pub fn add(&self, rule: FaultRule) {
+        let n = rule
+            .count
+            .unwrap_or(if rule.fraction.is_some() { u32::MAX } else { 1 });
+        self.lock().rules.push((rule, n));
+    }
+
+    /// Removes every rule and limiter (for `key`, or all).
+    pub fn clear(&self, key: Option<&str>) {
+        let mut inner = self.lock();
+        inner
+            .rules
+            .retain(|(r, _)| key.is_some() && r.key.as_deref() != key);
+        inner
+            .limiters
+            .retain(|l| key.is_some() && l.rule.key.as_deref() != key);
+    }
+
+    /// Sets a rate limit (replacing one for the same key).
+    pub fn set_rate_limit(&self, rule: RateLimitRule, now: SystemTime) {
+        let mut inner = self.lock();
+        inner.limiters.retain(|l| l.rule.key != rule.key);
+        inner.limiters.push(Limiter {
+            rule,
+            window_start: now,
+            used: 0,
+        });
+    }
+
+    /// Counts a request made with `key`.
+    pub fn record(&self, key: Option<&str>) {
+        let mut inner = self.lock();
+        *inner.seen.entry(key.unwrap_or("").to_owned()).or_default() += 1;
+    }
+
+    /// Requests seen per key.
+    pub fn seen(&self) -> HashMap<String, u64> {
+        self.lock().seen.clone()
+    }
+
+    /// The fault for the next request made with `key`, if a rule matches.
+    pub fn take(&self, key: Option<&str>) -> Option<Fault> {
+        let mut inner = self.lock();
+        let draw = {
+            // xorshift: fractions need no quality beyond "about this often".
+            let mut x = inner.rng.max(0x2545_F491);
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            inner.rng = x;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let index = inner
+            .rules
+            .iter()
+            .position(|(r, left)| *left > 0 && r.key.as_deref().is_none_or(|k| Some(k) == key))?;
+        let (rule, left) = &mut inner.rules[index];
+        if let Some(fraction) = rule.fraction
+            && draw >= fraction
+        {
+            return None;
+        }
+        *left -= 1;
+        let fault = rule.fault.clone();
+        if *left == 0 {
+            inner.rules.remove(index);
+        }
+        Some(fault)
+    }
+
+    /// Counts a request against the limiter for `key`.
+    pub fn rate(&self, key: Option<&str>, now: SystemTime) -> RateVerdict {
+        let mut inner = self.lock();
+        let Some(l) = inner
+            .limiters
+            .iter_mut()
+            .find(|l| l.rule.key.as_deref().is_none_or(|k| Some(k) == key))
+        else {
+            return RateVerdict::Unlimited;
+        };
+        let window = Duration::from_secs(l.rule.window_secs.max(1));
+        if now.duration_since(l.window_start).unwrap_or_default() >= window {
+            l.window_start = now;
+            l.used = 0;
+        }
+        let end = l.window_start + window;
+        let reset = end
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        if l.used >= l.rule.limit {
+            let left = end.duration_since(now).unwrap_or_default();
+            return RateVerdict::Limited {
+                limit: l.rule.limit,
+                reset,
+                retry_after: left.as_secs() + u64::from(left.subsec_nanos() > 0),
+            };
+        }
+        l.used += 1;
+        RateVerdict::Allowed {
+            limit: l.rule.limit,
+            remaining: l.rule.limit - l.used,
+            reset,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse() {
+        assert_eq!(
+            FaultRule::parse("status=503,count=2").unwrap(),
+            FaultRule {
+                fault: Fault::Status {
+                    status: 503,
+                    retry_after: None
+                },
+                count: Some(2),
+                fraction: None,
+                key: None
+            }
+        );
+        assert_eq!(
+            FaultRule::parse("status=429:retry_after=3").unwrap().fault,
+            Fault::Status {
+                status: 429,
+                retry_after: Some(3)
+            }
+        );
+        assert_eq!(
+            FaultRule::parse("slow=250").unwrap().fault,
+            Fault::SlowHeaders { ms: 250 }
+        );
+        assert_eq!(
+            FaultRule::parse("close,fraction=0.5").unwrap().fraction,
+            Some(0.5)
+        );
+        assert!(FaultRule::parse("explode").is_err());
+        assert!(FaultRule::parse("status=abc").is_err());
+    }
+
+    #[test]
+    fn counted_rules_run_out_and_keys_are_respected() {
+        let f = Faults::default();
+        f.add(FaultRule {
+            fault: Fault::Close,
+            count: Some(2),
+            fraction: None,
+            key: Some("k".into()),
+        });
+        assert_eq!(f.take(Some("other")), None);
+        assert_eq!(f.take(Some("k")), Some(Fault::Close));
+        assert_eq!(f.take(Some("k")), Some(Fault::Close));
+        assert_eq!(f.take(Some("k")), None);
+    }
+
+    #[test]
+    fn fractions_hit_about_that_often() {
+        let f = Faults::default();
+        f.add(FaultRule {
+            fault: Fault::Close,
+            count: None,
+            fraction: Some(0.25),
+            key: None,
+        });
+        let hits = (0..4000).filter(|_| f.take(None).is_some()).count();
+        assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn rate_limit_windows() {
+        let f = Faults::default();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        f.set_rate_limit(
+            RateLimitRule {
+                limit: 2,
+                window_secs: 60,
+                key: None,
+            },
+            t0,
+        );
+        assert_eq!(
+            f.rate(None, t0),
+            RateVerdict::Allowed {
+                limit: 2,
+                remaining: 1,
+                reset: 1_000_060
+            }
+        );
+        assert_eq!(
+            f.rate(None, t0),
+            RateVerdict::Allowed {
+                limit: 2,
+                remaining: 0,
+                reset: 1_000_060
+            }
+        );
+        assert_eq!(
+            f.rate(None, t0 + Duration::from_millis(59_500)),
+            RateVerdict::Limited {
+                limit: 2,
+                reset: 1_000_060,
+                retry_after: 1
+            }
+        );
+        assert!(matches!(
+            f.rate(None, t0 + Duration::from_secs(60)),
+            RateVerdict::Allowed { remaining: 1, .. }
+        ));
+        f.clear(None);
+        assert_eq!(f.rate(None, t0), RateVerdict::Unlimited);
+    }
+}
