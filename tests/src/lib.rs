@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cases;
+pub mod control;
 pub mod driver;
 pub mod fake;
 pub mod scratch;

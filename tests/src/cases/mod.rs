@@ -4,16 +4,19 @@
 //! - [`keys`]: key management, permissions, max uses, revocation, listing;
 //! - [`pinning`]: uploads, JSON, pins by hash, metadata, unpin, listings, usage, the gateway;
 //! - [`local`]: CIDs of local files and folders, computed by each adapter;
+//! - [`faults`]: the fault matrix (injected faults × safe/unsafe requests), rate limits, timeouts;
 //! - [`client`]: what the client itself refuses or survives (insecure URLs, redirects, faults).
 
 mod auth;
 mod client;
+mod faults;
 mod keys;
 mod local;
 mod pinning;
 
 pub use auth::*;
 pub use client::*;
+pub use faults::*;
 pub use keys::*;
 pub use local::*;
 pub use pinning::*;
