@@ -61,7 +61,10 @@ fn seen<D: Driver>(d: &D, emu: &EmulatorSide, key: &str) -> u64 {
 }
 
 /// The faults a retry may cure, with what a caller sees when it is not retried.
-fn curable() -> Vec<(&'static str, serde_json::Value, fn(&Error) -> bool)> {
+/// A fault's name, its rule, and a check of the error a caller sees without a retry.
+type Curable = (&'static str, serde_json::Value, fn(&Error) -> bool);
+
+fn curable() -> Vec<Curable> {
     vec![
         (
             "502",
