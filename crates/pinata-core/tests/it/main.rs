@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
+mod secrets;
 mod vectors;
 
 use std::sync::{Arc, Mutex};
