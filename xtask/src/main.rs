@@ -21,6 +21,9 @@ cargo xtask <command>
   it [--live]   run the end-to-end suite against an emulator process
                 (--live: read-only cases against PINATA_API_URL with credentials from the environment)
   ci            fmt check, clippy -D warnings, dependency checks, all tests, then `it`
+  load [--seconds N]
+                many concurrent clients over both transports against an emulator process
+                (release builds, loopback only): throughput, errors, emulator memory, no lost pins
   bench [--quick]
                 benchmarks (release builds), printed and written to BENCHMARKS.md
                 (--quick: smaller inputs, fewer runs, for a smoke test)
@@ -32,6 +35,13 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("it") => it(args.iter().any(|a| a == "--live")),
         Some("ci") => ci(),
+        Some("load") => load(
+            args.iter()
+                .position(|a| a == "--seconds")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10),
+        ),
         Some("bench") => bench::all(args.iter().any(|a| a == "--quick")),
         Some("-h" | "--help" | "help") | None => {
             print!("{HELP}");
@@ -89,6 +99,10 @@ struct EmulatorProcess {
 
 impl EmulatorProcess {
     fn start(extra_args: &[&str]) -> Result<Self> {
+        Self::start_profile("debug", extra_args)
+    }
+
+    fn start_profile(profile: &str, extra_args: &[&str]) -> Result<Self> {
         let mut build = cargo();
         build.args([
             "build",
@@ -98,8 +112,11 @@ impl EmulatorProcess {
             "--bin",
             "pinata-emulator",
         ]);
+        if profile == "release" {
+            build.arg("--release");
+        }
         run(build)?;
-        let binary = target_dir().join("debug").join("pinata-emulator");
+        let binary = target_dir().join(profile).join("pinata-emulator");
         let mut child = Command::new(&binary)
             .args(["--listen", "127.0.0.1:0"])
             .args(extra_args)
@@ -244,6 +261,33 @@ fn check_examples(emulator: &EmulatorProcess) -> Result {
         );
     }
     Ok(())
+}
+
+fn load(seconds: u64) -> Result {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "pinata-e2e",
+        "--example",
+        "load",
+    ]);
+    run(build)?;
+    let emulator = EmulatorProcess::start_profile("release", &[])?;
+    eprintln!(
+        "emulator process started: {} (pid {})",
+        emulator.get("/url")?,
+        emulator.child.id()
+    );
+    let mut load = Command::new(target_dir().join("release").join("examples").join("load"));
+    load.env("PINATA_API_URL", emulator.get("/url")?)
+        .env("PINATA_JWT", emulator.get("/admin/jwt")?)
+        .env_remove("PINATA_API_KEY")
+        .env("PINATA_LOAD_SECONDS", seconds.to_string())
+        .env("PINATA_LOAD_EMULATOR_PID", emulator.child.id().to_string());
+    run(load)
 }
 
 fn ci() -> Result {
