@@ -64,6 +64,13 @@ pub trait Driver: Sync {
         path: &std::path::Path,
     ) -> Result<pinata_core::api::pinning::PinFile, Error>;
 
+    /// The adapter's `upload_cid_of_path`.
+    fn upload_cid_of_path(
+        &self,
+        path: &std::path::Path,
+        options: pinata_core::cid::ImportOptions,
+    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError>;
+
     /// The adapter's `cid_of_path`.
     fn cid_of_path(
         &self,
@@ -192,6 +199,14 @@ impl Driver for HyperDriver {
         runtime().block_on(pinata_hyper::pin_request(path))
     }
 
+    fn upload_cid_of_path(
+        &self,
+        path: &std::path::Path,
+        options: pinata_core::cid::ImportOptions,
+    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+        runtime().block_on(pinata_hyper::upload_cid_of_path(path, options))
+    }
+
     fn send_raw(
         &self,
         config: &Config,
@@ -288,6 +303,14 @@ impl Driver for UreqDriver {
         path: &std::path::Path,
     ) -> Result<pinata_core::api::pinning::PinFile, Error> {
         pinata_ureq::pin_request(path)
+    }
+
+    fn upload_cid_of_path(
+        &self,
+        path: &std::path::Path,
+        options: pinata_core::cid::ImportOptions,
+    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+        pinata_ureq::upload_cid_of_path(path, options)
     }
 
     fn send_raw(

@@ -271,13 +271,20 @@ pub struct FolderImport<'f> {
 }
 
 impl<'f> FolderImport<'f> {
-    /// An import of `folder` with `options`.
+    /// An import of `folder` with `options`, as `ipfs add` does it (empty directories included).
     pub fn new(folder: &'f Folder, options: ImportOptions) -> Result<Self, LocalError> {
-        options.validate()?;
-        let mut dir = DirectoryBuilder::new();
+        let mut import = Self::of_files(folder, options)?;
         for empty in &folder.empty_dirs {
-            dir.add_directory(empty)?;
+            import.dir.add_directory(empty)?;
         }
+        Ok(import)
+    }
+
+    /// An import of `folder`'s files only: the CID an upload of the folder gets, since a multipart
+    /// body cannot carry empty directories.
+    pub fn of_files(folder: &'f Folder, options: ImportOptions) -> Result<Self, LocalError> {
+        options.validate()?;
+        let dir = DirectoryBuilder::new();
         Ok(Self {
             folder,
             options,

@@ -104,19 +104,18 @@ pub fn fresh_boundary() -> String {
     format!("----pinata-rs-{hex}")
 }
 
-/// Escapes a form field or file name as browsers do (WHATWG `multipart/form-data`): `"` → `%22`,
-/// CR → `%0D`, LF → `%0A`. A NUL is refused: no header can carry it.
-pub fn escape_name(name: &str) -> Result<String, BuildError> {
-    if name.contains('\0') {
+/// Checks a form field or file name. Browsers escape `"`, CR and LF as `%22`, `%0D`, `%0A`, but
+/// Express's multipart parser (busboy) does not decode them, so the stored name would differ from
+/// the one the CID is computed for: such names, and NUL, are refused.
+pub fn check_name(name: &str) -> Result<&str, BuildError> {
+    if let Some(c) = name.chars().find(|c| matches!(c, '"' | '\r' | '\n' | '\0')) {
         return Err(BuildError::InvalidInput(format!(
-            "the name {:?} contains a NUL character",
-            name.replace('\0', "\\0")
+            "the name {} contains {}, which an upload cannot carry unchanged",
+            name.escape_debug(),
+            c.escape_debug()
         )));
     }
-    Ok(name
-        .replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A"))
+    Ok(name)
 }
 
 impl MultipartBuilder {
@@ -135,7 +134,7 @@ impl MultipartBuilder {
         filename: Option<&str>,
         content_type: Option<&str>,
     ) -> Result<(), BuildError> {
-        let name = escape_name(name)?;
+        let name = check_name(name)?;
         self.pending.extend_from_slice(b"--");
         self.pending.extend_from_slice(self.boundary.as_bytes());
         self.pending
@@ -143,7 +142,7 @@ impl MultipartBuilder {
         self.pending.extend_from_slice(name.as_bytes());
         self.pending.push(b'"');
         if let Some(filename) = filename {
-            let filename = escape_name(filename)?;
+            let filename = check_name(filename)?;
             self.pending.extend_from_slice(b"; filename=\"");
             self.pending.extend_from_slice(filename.as_bytes());
             self.pending.push(b'"');
@@ -212,7 +211,7 @@ mod tests {
         let plan = MultipartBuilder::new("XYZ")
             .text("pinataMetadata", r#"{"name":"a"}"#)
             .unwrap()
-            .file("file", "dir/a \"b\".txt", PathBuf::from("/tmp/a"), 5)
+            .file("file", "dir/a b;c%22.txt", PathBuf::from("/tmp/a"), 5)
             .unwrap()
             .finish();
         let rendered: Vec<u8> = plan
@@ -226,7 +225,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(rendered.clone()).unwrap(),
             "--XYZ\r\nContent-Disposition: form-data; name=\"pinataMetadata\"\r\n\r\n{\"name\":\"a\"}\r\n\
-             --XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dir/a %22b%22.txt\"\r\n\
+             --XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dir/a b;c%22.txt\"\r\n\
              Content-Type: application/octet-stream\r\n\r\n#####\r\n--XYZ--\r\n"
         );
         assert_eq!(plan.content_length(), rendered.len() as u64);
@@ -235,10 +234,14 @@ mod tests {
     }
 
     #[test]
-    fn names_are_escaped_and_nul_refused() {
-        assert_eq!(escape_name("a\r\nb\"").unwrap(), "a%0D%0Ab%22");
-        assert_eq!(escape_name("ünïcode ok").unwrap(), "ünïcode ok");
-        assert!(escape_name("a\0b").is_err());
+    fn names_that_cannot_travel_unchanged_are_refused() {
+        assert_eq!(
+            check_name("ünïcode; 100%22 ok").unwrap(),
+            "ünïcode; 100%22 ok"
+        );
+        for bad in ["a\"b", "a\rb", "a\nb", "a\0b"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

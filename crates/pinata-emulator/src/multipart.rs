@@ -38,6 +38,8 @@ pub enum MultipartError {
 }
 
 const MAX_HEADERS: usize = 16 * 1024;
+/// Most transport padding (spaces, tabs) accepted after a boundary.
+const MAX_PADDING: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -99,6 +101,11 @@ impl Parser {
                         .iter()
                         .take_while(|b| **b == b' ' || **b == b'\t')
                         .count();
+                    if pad > MAX_PADDING {
+                        return Err(MultipartError::Malformed(
+                            "too much padding after a boundary",
+                        ));
+                    }
                     if self.buf.len() < pad + 2 {
                         return Ok(events);
                     }
@@ -146,6 +153,11 @@ impl Parser {
                             .iter()
                             .take_while(|b| **b == b' ' || **b == b'\t')
                             .count();
+                        if pad > MAX_PADDING {
+                            // Not a delimiter line: body bytes.
+                            from = at + 1;
+                            continue;
+                        }
                         if after.len() < pad + 2 {
                             // Cannot tell yet: keep it for the next push.
                             break Some((at, false));
@@ -218,14 +230,10 @@ fn parse_headers(raw: &[u8]) -> Result<PartHeaders, MultipartError> {
         let value = value.trim();
         if name.trim().eq_ignore_ascii_case("content-disposition") {
             disposition = true;
-            for param in value.split(';').skip(1) {
-                let Some((k, v)) = param.trim().split_once('=') else {
-                    continue;
-                };
-                let v = v.trim().trim_matches('"');
-                match k.trim().to_ascii_lowercase().as_str() {
-                    "name" => headers.name = unescape(v),
-                    "filename" => headers.filename = Some(unescape(v)),
+            for (k, v) in parameters(value) {
+                match k.to_ascii_lowercase().as_str() {
+                    "name" => headers.name = v,
+                    "filename" => headers.filename = Some(v),
                     _ => {}
                 }
             }
@@ -241,11 +249,47 @@ fn parse_headers(raw: &[u8]) -> Result<PartHeaders, MultipartError> {
     Ok(headers)
 }
 
-/// Undoes the browser escapes of names (`%22` `"`, `%0D` CR, `%0A` LF).
-fn unescape(v: &str) -> String {
-    v.replace("%22", "\"")
-        .replace("%0D", "\r")
-        .replace("%0A", "\n")
+/// The `key=value` parameters after the first `;` of a header value. Quoted values end at their
+/// closing quote (so they may hold `;`), with `\x` escapes undone. Names are taken as sent: like
+/// busboy (Express's multipart parser), no percent-decoding.
+fn parameters(value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some((_, mut rest)) = value.split_once(';') else {
+        return out;
+    };
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ';']);
+        let Some((key, after)) = rest.split_once('=') else {
+            return out;
+        };
+        let key = key.trim().to_owned();
+        let after = after.trim_start();
+        let (val, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+            let mut val = String::new();
+            let mut end = quoted.len();
+            let mut chars = quoted.char_indices();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, next)) = chars.next() {
+                            val.push(next);
+                        }
+                    }
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => val.push(c),
+                }
+            }
+            (val, &quoted[end..])
+        } else {
+            let stop = after.find(';').unwrap_or(after.len());
+            (after[..stop].trim().to_owned(), &after[stop..])
+        };
+        out.push((key, val));
+        rest = remaining;
+    }
 }
 
 /// The `boundary` parameter of a `multipart/form-data` content type.
@@ -306,7 +350,7 @@ mod tests {
             Event::PartEnd,
             Event::PartStart(PartHeaders {
                 name: "file".into(),
-                filename: Some("d/a \"q\".txt".into()),
+                filename: Some("d/a %22q%22.txt".into()),
                 content_type: Some("text/plain".into()),
             }),
             Event::Data(b"line1\r\n--XBnot-a-boundary\r\n".to_vec()),
@@ -338,6 +382,48 @@ mod tests {
         let mut data = b"--XB\r\n".to_vec();
         data.extend(long);
         assert_eq!(p.push(&data), Err(MultipartError::HeadersTooLong));
+    }
+
+    #[test]
+    fn quoted_names_may_hold_semicolons_and_percent_signs() {
+        let mut p = Parser::new("B");
+        let events = p
+            .push(b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"site/a;b 100%22off.txt\"\r\n\r\nx\r\n--B--\r\n")
+            .unwrap();
+        assert_eq!(
+            events[0],
+            Event::PartStart(PartHeaders {
+                name: "file".into(),
+                filename: Some("site/a;b 100%22off.txt".into()),
+                content_type: None,
+            })
+        );
+    }
+
+    #[test]
+    fn endless_padding_is_refused() {
+        let mut p = Parser::new("B");
+        let mut data = b"--B".to_vec();
+        data.extend(vec![b' '; MAX_PADDING + 1]);
+        assert!(p.push(&data).is_err());
+        // Inside a body, a would-be delimiter followed by endless padding is body bytes.
+        let mut p = Parser::new("B");
+        p.push(b"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n")
+            .unwrap();
+        let mut body = b"\r\n--B".to_vec();
+        body.extend(vec![b' '; 10 * MAX_PADDING]);
+        let events = p.push(&body).unwrap();
+        let passed: usize = events
+            .iter()
+            .map(|e| match e {
+                Event::Data(d) => d.len(),
+                _ => 0,
+            })
+            .sum();
+        assert!(
+            passed > 8 * MAX_PADDING,
+            "buffered instead of passed on: {passed}"
+        );
     }
 
     #[test]

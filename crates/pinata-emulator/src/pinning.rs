@@ -65,8 +65,9 @@ enum Current {
     Field { name: String, buf: Vec<u8> },
 }
 
-/// Largest text field (`pinataMetadata`, `pinataOptions`) of an upload.
-const MAX_FIELD: usize = 1024 * 1024;
+/// Largest total size of the text fields (`pinataMetadata`, `pinataOptions`, anything else) of an
+/// upload.
+const MAX_FIELDS: usize = 1024 * 1024;
 
 /// `POST /pinning/pinFileToIPFS`: the caller is already authenticated; the body is read here.
 pub async fn pin_file(
@@ -181,7 +182,8 @@ async fn handle_event(
                 r.out.write_all(&data).await.map_err(|_| ())?;
             }
             Some(Current::Field { buf, .. }) => {
-                if buf.len() + data.len() > MAX_FIELD {
+                let held: usize = fields.values().map(Vec::len).sum();
+                if held + buf.len() + data.len() > MAX_FIELDS {
                     return Err(());
                 }
                 buf.extend_from_slice(&data);
@@ -443,12 +445,22 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
-/// Removes JSON whitespace outside strings (`JSON.stringify` of the parsed content keeps key order
-/// and drops whitespace; this does the same to the text as sent).
+/// The content as `JSON.stringify(JSON.parse(text))` writes it (the service runs on Node, so this
+/// is the inference for what it stores): key order kept, whitespace dropped, numbers in JavaScript's
+/// form (`2.0` is `2`, `1E2` is `100`, `1e21` is `1e+21`). Strings are kept as sent.
 fn minify(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
+    let mut number = String::new();
     for c in json.chars() {
+        if !in_string && (c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')) {
+            number.push(c);
+            continue;
+        }
+        if !number.is_empty() {
+            out.push_str(&js_number(&number));
+            number.clear();
+        }
         if in_string {
             out.push(c);
             match (escaped, c) {
@@ -464,7 +476,31 @@ fn minify(json: &str) -> String {
             out.push(c);
         }
     }
+    if !number.is_empty() {
+        out.push_str(&js_number(&number));
+    }
     out
+}
+
+/// A JSON number as JavaScript's `Number.prototype.toString` writes it.
+fn js_number(token: &str) -> String {
+    let Ok(x) = token.parse::<f64>() else {
+        return token.to_owned();
+    };
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let abs = x.abs();
+    if !(1e-6..1e21).contains(&abs) {
+        // Rust writes `1.5e21`; JavaScript writes `1.5e+21`.
+        let text = format!("{x:e}");
+        return match text.split_once('e') {
+            Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+            _ => text,
+        };
+    }
+    // Shortest round-trip digits, without a trailing `.0`: what JavaScript prints in this range.
+    format!("{x}")
 }
 
 #[derive(serde::Deserialize)]
@@ -823,4 +859,23 @@ fn percent_decode_path(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_normalised_like_json_stringify() {
+        assert_eq!(
+            minify(
+                "{ \"b\" : [1.0, 2.50, 1E2, -0.0, 1e21, 1.5e-7, 12345678901234567890],\n \"a\": \"x y 1.0\" }"
+            ),
+            "{\"b\":[1,2.5,100,0,1e+21,1.5e-7,12345678901234567000],\"a\":\"x y 1.0\"}"
+        );
+        assert_eq!(
+            minify("{\"s\":\"quote \\\" and \\\\\",\"n\":-3}"),
+            "{\"s\":\"quote \\\" and \\\\\",\"n\":-3}"
+        );
+    }
 }

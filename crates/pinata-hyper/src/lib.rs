@@ -42,7 +42,7 @@ mod connector;
 pub mod local;
 mod upload;
 
-pub use local::{cid_of_path, pin_request};
+pub use local::{cid_of_path, pin_request, upload_cid_of_path};
 
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("pinata-hyper needs a root store: enable `webpki-roots` or `native-roots`");

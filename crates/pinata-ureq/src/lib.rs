@@ -36,7 +36,7 @@ mod upload;
 
 use upload::UploadReader;
 
-pub use local::{cid_of_path, pin_request};
+pub use local::{cid_of_path, pin_request, upload_cid_of_path};
 
 /// The blocking Pinata client over ureq.
 pub type Client = pinata_core::BlockingClient<UreqTransport>;

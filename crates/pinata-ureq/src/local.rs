@@ -20,12 +20,7 @@ pub fn cid_of_path(path: impl AsRef<Path>, options: ImportOptions) -> Result<Cid
     let meta = std::fs::metadata(path).map_err(|e| LocalError::io(path, e))?;
     if meta.is_dir() {
         let folder = scan_folder(path)?;
-        let mut import = FolderImport::new(&folder, options)?;
-        while let Some(file) = import.next_file()? {
-            read_file(&file.path, |bytes| import.update(bytes))?;
-            import.end_file()?;
-        }
-        return Ok(import.finish()?.cid);
+        return stream_folder(FolderImport::new(&folder, options)?);
     }
     let mut importer = FileImporter::new(options)?;
     let read = read_file(path, |bytes| importer.update(bytes))?;
@@ -49,6 +44,31 @@ pub fn pin_request(path: impl AsRef<Path>) -> Result<PinFile, Error> {
     } else {
         Ok(PinFile::file(path, meta.len())?)
     }
+}
+
+/// The CID an upload of the file or folder at `path` gets from Pinata (unwrapped): as
+/// [`cid_of_path`], except that a folder's empty directories are left out, since a multipart upload
+/// cannot carry them. Use it to know a CID before uploading.
+pub fn upload_cid_of_path(
+    path: impl AsRef<Path>,
+    options: ImportOptions,
+) -> Result<Cid, LocalError> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path).map_err(|e| LocalError::io(path, e))?;
+    if !meta.is_dir() {
+        return cid_of_path(path, options);
+    }
+    let folder = scan_folder(path)?;
+    stream_folder(FolderImport::of_files(&folder, options)?)
+}
+
+/// Reads each file the import asks for, in order, and returns the folder's CID.
+fn stream_folder(mut import: FolderImport<'_>) -> Result<Cid, LocalError> {
+    while let Some(file) = import.next_file()? {
+        read_file(&file.path, |bytes| import.update(bytes))?;
+        import.end_file()?;
+    }
+    Ok(import.finish()?.cid)
 }
 
 /// Walks the folder at `path` as pinata-core's [`FolderScan`] directs.

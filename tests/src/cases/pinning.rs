@@ -3,7 +3,6 @@
 //! and every error the API gives.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::local::pattern;
@@ -50,16 +49,15 @@ pub fn pin_file_round_trip<D: Driver>(d: &D) {
         let bytes = pattern(len, 40 + i as u32);
         let path = dir.write(&format!("data-{i}.bin"), &bytes);
         for version in [CidVersion::V0, CidVersion::V1] {
-            let sent = Arc::new(AtomicU64::new(0));
-            let seen = sent.clone();
+            let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let log = reports.clone();
             let request = d
                 .pin_request(&path)
                 .unwrap()
                 .options(PinOptions::new().cid_version(version))
                 .metadata(PinMetadata::new().name(tag("file")))
                 .verify_cid(true)
-                .on_progress(move |p| seen.store(p.sent, Ordering::SeqCst));
-            let total = request.content_len();
+                .on_progress(move |p| log.lock().unwrap().push(p));
             let answer: PinResponse = d
                 .execute(admin_jwt(emu), target().config(), &request)
                 .unwrap();
@@ -74,9 +72,21 @@ pub fn pin_file_round_trip<D: Driver>(d: &D) {
                 d.cid_of_path(&path, ImportOptions::new(version)).unwrap(),
                 expected.cid
             );
+            let reports = reports.lock().unwrap();
+            let last = reports.last().expect("progress was reported");
+            assert_eq!(
+                last.sent, last.total,
+                "the last report covers the whole body"
+            );
             assert!(
-                sent.load(Ordering::SeqCst) > total,
-                "progress covers the whole body"
+                last.total > len as u64,
+                "the total is the whole multipart body"
+            );
+            assert!(
+                reports
+                    .windows(2)
+                    .all(|w| w[0].sent <= w[1].sent && w[0].total == w[1].total),
+                "progress only grows"
             );
             let (status, back) = gateway(d, &answer.ipfs_hash);
             assert_eq!(status, 200);
@@ -140,6 +150,20 @@ pub fn pin_folder_round_trip<D: Driver>(d: &D) {
             by_hand.finish(version).unwrap().cid,
             "{version:?} wrap={wrap}"
         );
+        if !wrap {
+            // Known before uploading: the local computation for uploads (no empty directories).
+            let site = scratch.path().join("site");
+            let options = ImportOptions::new(version);
+            assert_eq!(
+                d.upload_cid_of_path(&site, options).unwrap(),
+                answer.cid().unwrap()
+            );
+            assert_ne!(
+                d.cid_of_path(&site, options).unwrap(),
+                answer.cid().unwrap(),
+                "`ipfs add` keeps the empty directory; an upload cannot"
+            );
+        }
         let prefix = if wrap { "site/" } else { "" };
         let (status, back) = gateway(d, &format!("{}/{prefix}img/big.bin", answer.ipfs_hash));
         assert_eq!(status, 200);
@@ -186,7 +210,9 @@ pub fn pin_json_round_trip<D: Driver>(d: &D) {
         let answer = d
             .execute(admin_jwt(emu), target().config(), &request)
             .unwrap();
-        let compact = serde_json::to_vec(&serde_json::to_value(&doc).unwrap()).unwrap();
+        // Sent as the type's Serialize writes it: field order kept.
+        let compact = serde_json::to_vec(&doc).unwrap();
+        assert_eq!(request.content_json().as_bytes(), compact.as_slice());
         assert_eq!(
             answer.cid().unwrap(),
             import_bytes(&compact, ImportOptions::new(version))
@@ -243,8 +269,7 @@ pub fn pin_metadata_and_filters<D: Driver>(d: &D) {
         .unwrap()
         .set("new", "yes")
         .unwrap()
-        .remove("drop")
-        .unwrap();
+        .remove("drop");
     d.execute(admin_jwt(emu), target().config(), &update)
         .unwrap();
 
@@ -316,6 +341,15 @@ pub fn pin_metadata_and_filters<D: Driver>(d: &D) {
         list(ListPins::new().hash_contains(&cids[0][10..20])).len(),
         1
     );
+
+    // One condition per key: two on the same key are refused before sending.
+    let twice = ListPins::new()
+        .keyvalue(KeyValueFilter::new("size", KeyValueOp::Gt, 10i64).unwrap())
+        .keyvalue(KeyValueFilter::new("size", KeyValueOp::Lt, 30i64).unwrap());
+    assert!(matches!(
+        d.execute(admin_jwt(emu), target().config(), &twice),
+        Err(Error::Build(BuildError::InvalidInput(_)))
+    ));
 
     // Paging: one per page still walks all three.
     let paged = d
@@ -633,6 +667,16 @@ pub fn upload_errors<D: Driver>(d: &D) {
             e.body(),
             &pinata_core::ApiErrorBody::Message(message.to_owned())
         );
+    }
+    // A name the multipart parser would store differently is refused before sending.
+    let scratch = Scratch::new("quoted");
+    scratch.write("site/say \"hi\".txt", b"hi");
+    let quoted = d.pin_request(&scratch.path().join("site")).unwrap();
+    match d.execute(admin.clone(), target().config(), &quoted) {
+        Err(Error::Build(BuildError::InvalidInput(m))) => {
+            assert!(m.contains("cannot carry"), "{m}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
     }
     // A multipart body sent as JSON meets the JSON parser first (observed answer).
     let e = api_error(raw_upload(

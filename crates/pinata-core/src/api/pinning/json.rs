@@ -12,10 +12,11 @@ use crate::error::{BuildError, DecodeError};
 /// Largest request body the API accepts for JSON pins: 10 MB.
 pub const MAX_JSON_BODY: usize = 10_000_000;
 
-/// Pins any serialisable value as a JSON document.
-#[derive(Debug, Clone, PartialEq)]
+/// Pins any serialisable value as a JSON document, serialised once, as the value's `Serialize`
+/// writes it (field order included).
+#[derive(Debug, Clone)]
 pub struct PinJson {
-    content: serde_json::Value,
+    content: Box<serde_json::value::RawValue>,
     metadata: PinMetadata,
     cid_version: Option<CidVersion>,
     group_id: Option<String>,
@@ -25,11 +26,16 @@ impl PinJson {
     /// Pins `content`.
     pub fn new<T: Serialize + ?Sized>(content: &T) -> Result<Self, BuildError> {
         Ok(Self {
-            content: serde_json::to_value(content).map_err(BuildError::Serialize)?,
+            content: serde_json::value::to_raw_value(content).map_err(BuildError::Serialize)?,
             metadata: PinMetadata::new(),
             cid_version: None,
             group_id: None,
         })
+    }
+
+    /// The document as it will be sent (compact JSON).
+    pub fn content_json(&self) -> &str {
+        self.content.get()
     }
 
     /// Name and key-values of the pin.
@@ -63,7 +69,7 @@ struct Options<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Wire<'a> {
-    pinata_content: &'a serde_json::Value,
+    pinata_content: &'a serde_json::value::RawValue,
     #[serde(skip_serializing_if = "PinMetadata::is_empty")]
     pinata_metadata: &'a PinMetadata,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,7 +93,7 @@ impl Endpoint for PinJson {
             group_id: self.group_id.as_deref(),
         });
         let body = Body::json(&Wire {
-            pinata_content: &self.content,
+            pinata_content: self.content.as_ref(),
             pinata_metadata: &self.metadata,
             pinata_options: options,
         })?;

@@ -375,6 +375,12 @@ impl Endpoint for ListPins {
         if !self.keyvalues.is_empty() {
             let mut conditions = serde_json::Map::new();
             for f in &self.keyvalues {
+                if conditions.contains_key(&f.key) {
+                    return Err(BuildError::InvalidInput(format!(
+                        "two conditions on the key-value {:?}: the API takes one per key (use KeyValueFilter::range for a range)",
+                        f.key
+                    )));
+                }
                 let mut c = serde_json::json!({ "value": f.value, "op": f.op.as_str() });
                 if let Some(second) = &f.second {
                     c["secondValue"] =

@@ -151,15 +151,14 @@ impl UpdatePinMetadata {
         value: impl Into<MetadataValue>,
     ) -> Result<Self, BuildError> {
         self.keyvalues.insert(key.into(), Some(value.into()));
-        check_count(self.keyvalues.len())?;
+        check_count(self.keyvalues.values().filter(|v| v.is_some()).count())?;
         Ok(self)
     }
 
     /// Deletes a key-value.
-    pub fn remove(mut self, key: impl Into<String>) -> Result<Self, BuildError> {
+    pub fn remove(mut self, key: impl Into<String>) -> Self {
         self.keyvalues.insert(key.into(), None);
-        check_count(self.keyvalues.len())?;
-        Ok(self)
+        self
     }
 }
 
