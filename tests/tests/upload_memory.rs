@@ -2,6 +2,8 @@
 //! process's resident memory stays flat. A test binary of its own, so no other test shares the
 //! process (and its memory figures) while it runs.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 
 use pinata_core::Credentials;
