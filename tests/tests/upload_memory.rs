@@ -1,6 +1,6 @@
-//! Uploads stream: a file four times the response-body cap goes up through each transport while the
-//! process's resident memory stays flat. A test binary of its own, so no other test shares the
-//! process (and its memory figures) while it runs.
+//! Uploads stream: files of 16 and 96 MiB (the response-body cap is 16 MiB) go up through each
+//! transport while the process's resident memory stays flat. A test binary of its own, so no other
+//! test shares the process (and its memory figures) while it runs.
 
 #![allow(clippy::unwrap_used)]
 

@@ -613,14 +613,16 @@ pub fn pin_by_hash(state: &State, json: &Value, now: SystemTime) -> Reply {
                 state.search_expiry
             },
     };
-    let answer = serde_json::json!({
-        "id": job.id,
-        "ipfsHash": job.cid,
-        "status": if held { "retrieving" } else { "searching" },
-        "name": job.name,
-    });
-    state.pins.queue(job);
-    reply::json(StatusCode::OK, &answer)
+    let (id, cid, name) = (job.id.clone(), job.cid.clone(), job.name.clone());
+    let status = match state.pins.queue(job) {
+        JobState::Backfilled => "backfilled",
+        JobState::Retrieving => "retrieving",
+        _ => "searching",
+    };
+    reply::json(
+        StatusCode::OK,
+        &serde_json::json!({ "id": id, "ipfsHash": cid, "status": status, "name": name }),
+    )
 }
 
 /// Moves pin-by-hash jobs along to `now`.

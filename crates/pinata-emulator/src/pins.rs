@@ -66,6 +66,8 @@ pub enum JobState {
     Searching,
     /// Not found in time.
     Expired,
+    /// Queued beyond the account's 250 active jobs: never processed.
+    Backfilled,
 }
 
 impl JobState {
@@ -74,6 +76,7 @@ impl JobState {
             JobState::Retrieving => "retrieving",
             JobState::Searching => "searching",
             JobState::Expired => "expired",
+            JobState::Backfilled => "backfilled",
         }
     }
 }
@@ -205,9 +208,21 @@ impl PinStore {
             .fold((0, 0), |(n, s), p| (n + 1, s + p.size))
     }
 
-    /// Queues a job.
-    pub fn queue(&self, job: JobRecord) {
-        self.lock().jobs.push(job);
+    /// Queues a job; beyond [`MAX_ACTIVE_JOBS`] active ones it is `backfilled` instead. Returns its
+    /// state.
+    pub fn queue(&self, mut job: JobRecord) -> JobState {
+        let mut inner = self.lock();
+        let active = inner
+            .jobs
+            .iter()
+            .filter(|j| matches!(j.state, JobState::Retrieving | JobState::Searching))
+            .count();
+        if active >= MAX_ACTIVE_JOBS {
+            job.state = JobState::Backfilled;
+        }
+        let state = job.state;
+        inner.jobs.push(job);
+        state
     }
 
     /// Moves jobs along at `now`: held content is pinned once its delay passed; unfound content
@@ -235,7 +250,7 @@ impl PinStore {
                         job.state = JobState::Expired;
                     }
                 }
-                JobState::Expired => {}
+                JobState::Expired | JobState::Backfilled => {}
             }
         }
         for i in done.into_iter().rev() {
@@ -504,7 +519,38 @@ fn build(pattern: &str, insensitive: bool) -> Result<regex::Regex, String> {
         .map_err(|_| "Invalid JSON provided".to_owned())
 }
 
+/// Active pin-by-hash jobs an account may have; more are `backfilled` (`pinata-api.md` §3.3).
+pub const MAX_ACTIVE_JOBS: usize = 250;
+
 /// A small, fixed delay before held content is pinned by hash.
 pub const DEFAULT_PIN_DELAY: Duration = Duration::from_secs(2);
 /// How long a job searches for content the emulator does not hold.
 pub const DEFAULT_SEARCH_EXPIRY: Duration = Duration::from_secs(60);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(n: usize) -> JobRecord {
+        JobRecord {
+            id: n.to_string(),
+            cid: format!("cid{n}"),
+            name: None,
+            keyvalues: Map::new(),
+            host_nodes: Vec::new(),
+            group_id: None,
+            date_queued: SystemTime::now(),
+            state: JobState::Searching,
+            next_change: SystemTime::now() + Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn the_queue_backfills_past_its_cap() {
+        let store = PinStore::default();
+        for n in 0..MAX_ACTIVE_JOBS {
+            assert_eq!(store.queue(job(n)), JobState::Searching);
+        }
+        assert_eq!(store.queue(job(MAX_ACTIVE_JOBS)), JobState::Backfilled);
+    }
+}
