@@ -24,6 +24,9 @@ cargo xtask <command>
   load [--seconds N]
                 many concurrent clients over both transports against an emulator process
                 (release builds, loopback only): throughput, errors, emulator memory, no lost pins
+  fuzz [--seconds N] [TARGET...]
+                run the cargo-fuzz targets in fuzz/ (each N seconds, default 60) with their
+                committed corpora; needs `cargo install cargo-fuzz`
   bench [--quick]
                 benchmarks (release builds), printed and written to BENCHMARKS.md
                 (--quick: smaller inputs, fewer runs, for a smoke test)
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("it") => it(args.iter().any(|a| a == "--live")),
         Some("ci") => ci(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("load") => load(
             args.iter()
                 .position(|a| a == "--seconds")
@@ -260,6 +264,60 @@ fn check_examples(emulator: &EmulatorProcess) -> Result {
             bad.status
         );
     }
+    Ok(())
+}
+
+/// The fuzz targets (fuzz/fuzz_targets/*.rs).
+const FUZZ_TARGETS: &[&str] = &[
+    "error_body",
+    "auth_headers",
+    "jwt",
+    "multipart",
+    "query",
+    "responses",
+];
+
+fn fuzz(args: &[String]) -> Result {
+    let mut seconds = 60u64;
+    let mut targets: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == "--seconds" {
+            seconds = it
+                .next()
+                .and_then(|v| v.parse().ok())
+                .ok_or("--seconds needs a number")?;
+        } else if let Some(t) = FUZZ_TARGETS.iter().find(|t| **t == arg) {
+            targets.push(t);
+        } else {
+            return Err(format!(
+                "unknown fuzz target {arg:?}; targets: {FUZZ_TARGETS:?}"
+            ));
+        }
+    }
+    if targets.is_empty() {
+        targets = FUZZ_TARGETS.to_vec();
+    }
+    let installed = cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        return Err("cargo-fuzz is not installed: run `cargo install cargo-fuzz`".into());
+    }
+    for target in targets {
+        let corpus = format!("corpus/{target}");
+        std::fs::create_dir_all(root().join("fuzz").join(&corpus)).map_err(|e| e.to_string())?;
+        let mut cmd = cargo();
+        cmd.current_dir(root().join("fuzz"))
+            // cargo-fuzz passes -Z flags (sanitizers); the stable toolchain takes them this way.
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", target, &corpus, "--"])
+            .arg(format!("-max_total_time={seconds}"))
+            .arg("-max_len=4096");
+        run(cmd)?;
+    }
+    eprintln!("fuzzing found nothing: no crash, no failed assertion");
     Ok(())
 }
 

@@ -37,6 +37,20 @@ pub mod token;
 
 pub use keys::KeyRecord;
 
+/// Entry points for the fuzz targets in `fuzz/` (not a stable API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a pinList query as the emulator does; `true` if it is accepted.
+    pub fn pin_list_query(query: &str) -> bool {
+        crate::pinning::parse_pin_filter(query).is_ok()
+    }
+
+    /// Parses a pinJSONToIPFS body's content as the emulator normalises it.
+    pub fn normalise_json(text: &str) -> String {
+        crate::pinning::minify(text)
+    }
+}
+
 /// Parses a key-creation body as the emulator does (exposed for property tests).
 pub fn parse_key_request(
     json: &serde_json::Value,

@@ -448,7 +448,7 @@ fn mime_of(name: &str) -> &'static str {
 /// The content as `JSON.stringify(JSON.parse(text))` writes it (the service runs on Node, so this
 /// is the inference for what it stores): key order kept, whitespace dropped, numbers in JavaScript's
 /// form (`2.0` is `2`, `1E2` is `100`, `1e21` is `1e+21`). Strings are kept as sent.
-fn minify(json: &str) -> String {
+pub(crate) fn minify(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     let mut number = String::new();
@@ -727,6 +727,20 @@ pub fn unpin(state: &State, cid: &str, now: SystemTime) -> Reply {
 
 /// `GET /data/pinList`.
 pub fn pin_list(state: &State, query: &str) -> Reply {
+    let (f, include_count) = match parse_pin_filter(query) {
+        Ok(parsed) => parsed,
+        Err(r) => return r,
+    };
+    let (count, rows) = state.pins.list(&f, &state.user_id);
+    let mut answer = serde_json::json!({ "rows": rows });
+    if include_count {
+        answer["count"] = count.into();
+    }
+    reply::json(StatusCode::OK, &answer)
+}
+
+/// The pinList query: the filter and whether to include the count, or the 400 the API gives.
+pub(crate) fn parse_pin_filter(query: &str) -> Result<(PinFilter, bool), Reply> {
     let mut f = PinFilter {
         limit: 10,
         ..PinFilter::default()
@@ -778,16 +792,9 @@ pub fn pin_list(state: &State, query: &str) -> Reply {
             }
             Ok(())
         })();
-        if let Err(r) = step {
-            return r;
-        }
+        step?;
     }
-    let (count, rows) = state.pins.list(&f, &state.user_id);
-    let mut answer = serde_json::json!({ "rows": rows });
-    if include_count {
-        answer["count"] = count.into();
-    }
-    reply::json(StatusCode::OK, &answer)
+    Ok((f, include_count))
 }
 
 fn condition(key: String, c: &Value) -> Result<KeyValueCondition, Reply> {

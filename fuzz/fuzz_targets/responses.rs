@@ -1,0 +1,39 @@
+//! Any response (status and body) to any endpoint decodes to a value or a typed error, never a
+//! panic.
+#![no_main]
+
+use bytes::Bytes;
+use libfuzzer_sys::fuzz_target;
+use pinata_core::api::TestAuthentication;
+use pinata_core::api::keys::{ListApiKeys, RevokeApiKey};
+use pinata_core::api::pinning::{ListPinJobs, ListPins, PinJson, Unpin};
+use pinata_core::interpret_response;
+
+fuzz_target!(|data: &[u8]| {
+    let (head, body) = data.split_at(data.len().min(1));
+    let status = match head.first().copied().unwrap_or(0) % 6 {
+        0 => 200,
+        1 => 201,
+        2 => 302,
+        3 => 400,
+        4 => 429,
+        _ => 503,
+    };
+    let response = || {
+        http::Response::builder()
+            .status(status)
+            .header("location", "https://elsewhere/")
+            .body(Bytes::copy_from_slice(body))
+            .expect("a valid response")
+    };
+    let _ = interpret_response(&TestAuthentication, response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&ListApiKeys::new(), response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&RevokeApiKey::new("k"), response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&ListPins::new(), response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&ListPinJobs::new(), response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&Unpin::new("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"), response())
+        .map_err(|e| e.to_string());
+    if let Ok(pin) = PinJson::new(&1) {
+        let _ = interpret_response(&pin, response()).map_err(|e| e.to_string());
+    }
+});
