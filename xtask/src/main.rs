@@ -366,6 +366,18 @@ fn ci() -> Result {
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     run(test)?;
+    let mut traced = cargo();
+    traced.args([
+        "test",
+        "-p",
+        "pinata-core",
+        "--features",
+        "tracing",
+        "--test",
+        "it",
+        "tracing",
+    ]);
+    run(traced)?;
     it(false)
 }
 

@@ -123,8 +123,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self,
         endpoint: &E,
     ) -> Result<E::Output, Error> {
-        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint.repeatable());
+        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint);
         loop {
+            attempts.begin();
             match attempts.after(self.attempt(endpoint).await) {
                 Next::Done(result) => return result,
                 Next::Wait(wait) => self.transport.sleep(wait).await,
@@ -155,8 +156,9 @@ impl<T: BlockingTransport> BlockingClient<T> {
 
     /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
-        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint.repeatable());
+        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint);
         loop {
+            attempts.begin();
             match attempts.after(self.attempt(endpoint)) {
                 Next::Done(result) => return result,
                 Next::Wait(wait) => self.transport.sleep(wait),

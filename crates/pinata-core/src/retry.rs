@@ -232,8 +232,12 @@ pub(crate) struct Attempts {
     policy: RetryPolicy,
     class: Repeatable,
     started: std::time::Instant,
+    attempt_started: std::time::Instant,
     made: u32,
     jitter: Jitter,
+    /// Method and path (without the query), for tracing.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    what: (http::Method, String),
 }
 
 /// What a client does after an attempt.
@@ -245,19 +249,55 @@ pub(crate) enum Next<T> {
 }
 
 impl Attempts {
-    pub(crate) fn new(policy: &RetryPolicy, class: Repeatable) -> Self {
+    pub(crate) fn new<E: crate::Endpoint + ?Sized>(policy: &RetryPolicy, endpoint: &E) -> Self {
+        let path = endpoint
+            .path_and_query()
+            .map(|p| p.split('?').next().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let now = std::time::Instant::now();
         Self {
             policy: policy.clone(),
-            class,
-            started: std::time::Instant::now(),
+            class: endpoint.repeatable(),
+            started: now,
+            attempt_started: now,
             made: 0,
             jitter: Jitter::new(),
+            what: (endpoint.method(), path),
         }
+    }
+
+    /// An attempt begins now.
+    pub(crate) fn begin(&mut self) {
+        self.attempt_started = std::time::Instant::now();
+    }
+
+    #[cfg(feature = "tracing")]
+    fn trace<T>(&self, result: &Result<T, Error>) {
+        let status = match result {
+            Ok(_) => "2xx".to_owned(),
+            Err(Error::Api(e)) => e.status().as_str().to_owned(),
+            Err(Error::Transport(e)) => format!("{:?}", e.kind()),
+            Err(Error::Decode(e)) => format!("{} (undecodable)", e.status().as_str()),
+            Err(Error::Redirect(e)) => e.status().as_str().to_owned(),
+            Err(Error::Build(_)) => "not sent".to_owned(),
+            Err(_) => "failed".to_owned(),
+        };
+        tracing::info!(
+            target: "pinata",
+            method = %self.what.0,
+            path = %self.what.1,
+            attempt = self.made,
+            status = %status,
+            duration_ms = self.attempt_started.elapsed().as_millis() as u64,
+            "pinata request"
+        );
     }
 
     /// Records one attempt's result and says what comes next. Errors carry the attempt count.
     pub(crate) fn after<T>(&mut self, result: Result<T, Error>) -> Next<T> {
         self.made += 1;
+        #[cfg(feature = "tracing")]
+        self.trace(&result);
         match result {
             Ok(v) => Next::Done(Ok(v)),
             Err(e) => {

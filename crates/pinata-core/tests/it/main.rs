@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod secrets;
+mod tracing;
 mod vectors;
 
 use std::sync::{Arc, Mutex};
