@@ -21,7 +21,6 @@
 
 mod access;
 mod authn;
-mod clock;
 mod content;
 pub mod faults;
 mod ids;

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::access::Requirement;
 use crate::authn::authenticate;
-use crate::clock::iso8601;
+use pinata_core::time::format_iso8601 as iso8601;
 use crate::faults::{Fault, FaultRule, RateLimitRule, RateVerdict};
 use crate::keys::{KeyRecord, NewKey};
 use crate::pinning;
