@@ -15,6 +15,12 @@ fuzz_target!(|data: &[u8]| {
     let status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
     let e = pinata_core::ApiError::from_response(status, &headers, body);
     let _ = e.to_string();
-    let _ = (e.reason(), e.details(), e.message(), e.retry_after(), e.rate_limit());
+    let _ = (
+        e.reason(),
+        e.details(),
+        e.message(),
+        e.retry_after(),
+        e.rate_limit(),
+    );
     let _ = pinata_core::RetryAfter::parse(&hint);
 });

@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
         // one has echoed the input.
         let shown = format!("{e} {e:?}");
         if text.len() >= 16 && text.contains('~') {
-            assert!(!shown.contains(text.as_ref()), "the error echoes the token: {shown}");
+            assert!(
+                !shown.contains(text.as_ref()),
+                "the error echoes the token: {shown}"
+            );
         }
     }
 });

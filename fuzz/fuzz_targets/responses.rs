@@ -31,8 +31,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = interpret_response(&RevokeApiKey::new("k"), response()).map_err(|e| e.to_string());
     let _ = interpret_response(&ListPins::new(), response()).map_err(|e| e.to_string());
     let _ = interpret_response(&ListPinJobs::new(), response()).map_err(|e| e.to_string());
-    let _ = interpret_response(&Unpin::new("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"), response())
-        .map_err(|e| e.to_string());
+    let _ = interpret_response(
+        &Unpin::new("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"),
+        response(),
+    )
+    .map_err(|e| e.to_string());
     if let Ok(pin) = PinJson::new(&1) {
         let _ = interpret_response(&pin, response()).map_err(|e| e.to_string());
     }

@@ -17,13 +17,13 @@ use serde::Serialize;
 
 use crate::access::Requirement;
 use crate::authn::authenticate;
-use pinata_core::time::format_iso8601 as iso8601;
 use crate::faults::{Fault, FaultRule, RateLimitRule, RateVerdict};
 use crate::keys::{KeyRecord, NewKey};
 use crate::pinning;
 use crate::reply::{self, Reply};
 use crate::state::State;
 use crate::token::{self, Claims};
+use pinata_core::time::format_iso8601 as iso8601;
 
 /// Largest JSON body accepted by the JSON endpoints.
 const MAX_JSON_BODY: usize = 1024 * 1024;
