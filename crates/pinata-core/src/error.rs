@@ -615,10 +615,16 @@ impl DecodeError {
         status: StatusCode,
         body: &Bytes,
     ) -> Result<T, DecodeError> {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            DecodeError::new(status, path, e.into_inner().to_string(), body)
+        // The fast path decodes plainly; only a failure is decoded again to find where it failed.
+        serde_json::from_slice(body).map_err(|_| {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => {
+                    let path = e.path().to_string();
+                    DecodeError::new(status, path, e.into_inner().to_string(), body)
+                }
+                Ok(_) => DecodeError::new(status, ".", "the body did not decode", body),
+            }
         })
     }
 

@@ -234,9 +234,10 @@ pub(crate) struct Attempts {
     started: std::time::Instant,
     attempt_started: std::time::Instant,
     made: u32,
-    jitter: Jitter,
+    /// Drawn from only when a retry is considered.
+    jitter: Option<Jitter>,
     /// Method and path (without the query), for tracing.
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    #[cfg(feature = "tracing")]
     what: (http::Method, String),
 }
 
@@ -250,10 +251,6 @@ pub(crate) enum Next<T> {
 
 impl Attempts {
     pub(crate) fn new<E: crate::Endpoint + ?Sized>(policy: &RetryPolicy, endpoint: &E) -> Self {
-        let path = endpoint
-            .path_and_query()
-            .map(|p| p.split('?').next().unwrap_or_default().to_owned())
-            .unwrap_or_default();
         let now = std::time::Instant::now();
         Self {
             policy: policy.clone(),
@@ -261,8 +258,15 @@ impl Attempts {
             started: now,
             attempt_started: now,
             made: 0,
-            jitter: Jitter::new(),
-            what: (endpoint.method(), path),
+            jitter: None,
+            #[cfg(feature = "tracing")]
+            what: (
+                endpoint.method(),
+                endpoint
+                    .path_and_query()
+                    .map(|p| p.split('?').next().unwrap_or_default().to_owned())
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -301,7 +305,7 @@ impl Attempts {
         match result {
             Ok(v) => Next::Done(Ok(v)),
             Err(e) => {
-                let draw = self.jitter.draw();
+                let draw = self.jitter.get_or_insert_with(Jitter::new).draw();
                 match self
                     .policy
                     .decide(self.class, &e, self.made, self.started.elapsed(), draw)

@@ -1,0 +1,64 @@
+//! Benchmark programs for `cargo xtask bench`. Each prints `key value` lines the xtask reads.
+//!
+//! - `overhead [--mode core|baseline] [--iters N]`: building an authenticated request and decoding a
+//!   response, with the library and by hand;
+//! - `rps --seconds S`: requests per second over keep-alive to a minimal local server, the library's
+//!   clients against raw hyper-util and raw ureq;
+//! - `sink`: a local server that swallows uploads (prints its URL, serves until killed);
+//! - `upload --via hyper|ureq --url URL --file PATH`: one upload through the library.
+
+mod overhead;
+mod rps;
+mod server;
+mod upload;
+
+use std::process::ExitCode;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+/// The process's peak resident memory in KiB (Linux).
+pub(crate) fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("overhead") => overhead::run(
+            arg(&args, "--mode").as_deref(),
+            arg(&args, "--iters").and_then(|v| v.parse().ok()),
+        ),
+        Some("rps") => rps::run(
+            arg(&args, "--seconds")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(2.0),
+        ),
+        Some("sink") => server::sink(),
+        Some("upload") => upload::run(
+            arg(&args, "--via").unwrap_or_default(),
+            arg(&args, "--url").unwrap_or_default(),
+            arg(&args, "--file").unwrap_or_default(),
+        ),
+        _ => Err("usage: pinata-bench overhead|rps|sink|upload …".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pinata-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
