@@ -46,6 +46,15 @@ fn main() -> ExitCode {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(2.0),
         ),
+        Some("rps-fixed") => rps::fixed(
+            &arg(&args, "--client").unwrap_or_default(),
+            arg(&args, "--requests")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000),
+            arg(&args, "--concurrency")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1),
+        ),
         Some("sink") => server::sink(),
         Some("upload") => upload::run(
             arg(&args, "--via").unwrap_or_default(),

@@ -185,3 +185,69 @@ pub(crate) fn run(seconds: f64) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Exactly `requests` requests from `concurrency` tasks, with the library (`pinata`) or raw
+/// hyper-util (`raw`): for callgrind, whose instruction counts are repeatable where time is not.
+pub(crate) fn fixed(client: &str, requests: u64, concurrency: u64) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let connections = Arc::new(AtomicU64::new(0));
+    let listener = runtime
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .map_err(|e| e.to_string())?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    runtime.spawn(serve(listener, Kind::Fixed, connections));
+    let per_task = requests / concurrency.max(1);
+    let creds = Credentials::key_pair(KEY, SECRET).map_err(|e| e.to_string())?;
+    let config = Config::default()
+        .with_base_url(&url)
+        .map_err(|e| e.to_string())?
+        .retry(RetryPolicy::never());
+    let done = Arc::new(AtomicU64::new(0));
+    runtime.block_on(async {
+        let mut handles = Vec::new();
+        if client == "pinata" {
+            let c = pinata_hyper::Client::with_config(creds, config).map_err(|e| e.to_string())?;
+            for _ in 0..concurrency {
+                let (c, done) = (c.clone(), done.clone());
+                handles.push(tokio::spawn(async move {
+                    for _ in 0..per_task {
+                        if c.test_authentication().await.is_ok() {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }));
+            }
+        } else {
+            let raw: HyperClient<HttpConnector, Empty<Bytes>> =
+                HyperClient::builder(TokioExecutor::new()).build(HttpConnector::new());
+            for _ in 0..concurrency {
+                let (raw, done, u) = (raw.clone(), done.clone(), url.clone());
+                handles.push(tokio::spawn(async move {
+                    for _ in 0..per_task {
+                        let Ok(resp) = raw.request(raw_request(&u)).await else {
+                            continue;
+                        };
+                        let Ok(body) = resp.into_body().collect().await else {
+                            continue;
+                        };
+                        if serde_json::from_slice::<Welcome>(&body.to_bytes()).is_ok() {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }));
+            }
+        }
+        for h in handles {
+            let _ = h.await;
+        }
+        Ok::<_, String>(())
+    })?;
+    println!("done {}", done.load(Ordering::Relaxed));
+    Ok(())
+}

@@ -223,6 +223,46 @@ fn requests_per_second(quick: bool) -> Result<Section> {
             med / bmed
         );
     }
+    let valgrind = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if valgrind && !quick {
+        // Repeatable: instructions per request (client and server in one process, 32 tasks).
+        let count = |client: &str, n: u32| -> Result<f64> {
+            let out = Command::new("valgrind")
+                .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+                .arg(bench_bin())
+                .args([
+                    "rps-fixed",
+                    "--client",
+                    client,
+                    "--concurrency",
+                    "32",
+                    "--requests",
+                ])
+                .arg(n.to_string())
+                .output()
+                .map_err(|e| e.to_string())?;
+            let text = String::from_utf8_lossy(&out.stderr);
+            text.lines()
+                .find_map(|l| l.split("Collected :").nth(1))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .ok_or_else(|| format!("no instruction count from callgrind: {text}"))
+        };
+        // 416 = 13 per task and 2432 = 76 per task: whole multiples of 32.
+        let per_request = |client: &str| -> Result<f64> {
+            Ok((count(client, 2432)? - count(client, 416)?) / 2016.0)
+        };
+        let (pinata, raw) = (per_request("pinata")?, per_request("raw")?);
+        let _ = writeln!(
+            table,
+            "\nInstructions per request at concurrency 32 (callgrind, client and server in one process): \
+             raw hyper-util {raw:.0}, pinata-hyper {pinata:.0}: {:.2}×, {:.0} more per request.",
+            pinata / raw,
+            pinata - raw
+        );
+    }
     Ok(Section {
         title: "Requests per second".into(),
         method: format!(
