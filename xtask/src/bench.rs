@@ -273,7 +273,15 @@ fn requests_per_second(quick: bool) -> Result<Section> {
              and 32 concurrent tasks on one runtime thread; pinata-ureq against raw ureq, sequential, \
              once with ureq's defaults and once with the connect and whole-request timeouts \
              pinata-ureq sets. Connections are counted by the server; one per worker is \
-             `workers × 1000 / requests`. Bar: 0.95×."
+             `workers × 1000 / requests`. Bar: 0.95×.\n\n\
+             Where the bar is missed, and why. pinata-ureq against ureq's defaults: ureq's own \
+             whole-request timeout (`timeout_global`, which pinata-ureq sets so no call can hang) costs \
+             ureq about 45 µs per request on loopback; raw ureq with the same two timeouts runs at the \
+             same speed as pinata-ureq (the `raw-ureq+timeouts` rows). pinata-hyper at 32 tasks: the \
+             library does measurably more work per request (request building and validation, the \
+             timeout timer, a boxed body and future, the error-model decode), counted below in \
+             instructions; the rest of the gap is run-to-run variance with client and server sharing \
+             two cores (see min and max)."
         ),
         table,
     })
