@@ -20,6 +20,8 @@ pub struct BaseUrl {
     scheme: http::uri::Scheme,
     authority: http::uri::Authority,
     prefix: String,
+    /// Decided once, when parsed (every request asks).
+    loopback: bool,
 }
 
 /// Why a base URL was refused. The URL itself is never repeated: it may carry a password or a token
@@ -97,11 +99,14 @@ impl BaseUrl {
         if authority.host().is_empty() || authority.as_str().contains('@') {
             return Err(ConfigError::NotAbsolute);
         }
-        Ok(Self {
+        let mut url = Self {
             scheme: scheme.clone(),
             authority: authority.clone(),
             prefix: uri.path().trim_end_matches('/').to_owned(),
-        })
+            loopback: false,
+        };
+        url.loopback = url.host_is_loopback();
+        Ok(url)
     }
 
     /// Whether requests go over TLS.
@@ -120,6 +125,10 @@ impl BaseUrl {
     /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`. Decided from the text
     /// alone; no name is resolved.
     pub fn is_loopback(&self) -> bool {
+        self.loopback
+    }
+
+    fn host_is_loopback(&self) -> bool {
         let host = self.host();
         if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
             return true;
@@ -188,6 +197,8 @@ impl Default for TransportOptions {
 pub struct Config {
     base_url: BaseUrl,
     user_agent: String,
+    /// `user_agent` as a header value, checked once; `None` if it is not a valid header value.
+    user_agent_header: Option<http::HeaderValue>,
     allow_insecure_http: bool,
     refuse_expired_jwt: bool,
     jwt_expiry_leeway: Duration,
@@ -200,6 +211,7 @@ impl Default for Config {
         Self {
             base_url: BaseUrl::default(),
             user_agent: USER_AGENT.to_owned(),
+            user_agent_header: Some(http::HeaderValue::from_static(USER_AGENT)),
             allow_insecure_http: false,
             refuse_expired_jwt: true,
             jwt_expiry_leeway: Duration::from_secs(30),
@@ -249,6 +261,7 @@ impl Config {
     /// Replaces the `User-Agent` (the default names this library and its version).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self.user_agent_header = http::HeaderValue::from_str(&self.user_agent).ok();
         self
     }
 
@@ -277,6 +290,11 @@ impl Config {
     /// The `User-Agent` header value.
     pub fn user_agent_value(&self) -> &str {
         &self.user_agent
+    }
+
+    /// The `User-Agent` as a header value, if it is a valid one.
+    pub(crate) fn user_agent_header(&self) -> Option<&http::HeaderValue> {
+        self.user_agent_header.as_ref()
     }
 
     /// Whether plain http to non-loopback hosts is allowed.

@@ -41,7 +41,7 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
         .join(&endpoint.path_and_query()?)
         .map_err(BuildError::Http)?;
     let body = endpoint.body()?;
-    let user_agent = HeaderValue::from_str(config.user_agent_value()).map_err(|_| {
+    let user_agent = config.user_agent_header().cloned().ok_or_else(|| {
         BuildError::InvalidInput("the User-Agent is not a valid header value".into())
     })?;
 
