@@ -277,11 +277,13 @@ fn requests_per_second(quick: bool) -> Result<Section> {
              Where the bar is missed, and why. pinata-ureq against ureq's defaults: ureq's own \
              whole-request timeout (`timeout_global`, which pinata-ureq sets so no call can hang) costs \
              ureq about 45 µs per request on loopback; raw ureq with the same two timeouts runs at the \
-             same speed as pinata-ureq (the `raw-ureq+timeouts` rows). pinata-hyper at 32 tasks: the \
-             library does measurably more work per request (request building and validation, the \
-             timeout timer, a boxed body and future, the error-model decode), counted below in \
-             instructions; the rest of the gap is run-to-run variance with client and server sharing \
-             two cores (see min and max)."
+             same speed as pinata-ureq (the `raw-ureq+timeouts` rows). pinata-hyper at 32 tasks: not yet \
+             explained. The library does about 2% more instructions per request than raw hyper-util \
+             (counted below; request building and validation, the timeout timer, a boxed body and \
+             future, the error-model decode) and makes the same system calls (strace: 10.8k against \
+             10.7k for 2,432 requests), yet takes about 10% longer. Suspects: futures moved into boxes \
+             (memcpy is callgrind's largest extra cost) and one allocation per request for the boxed \
+             send future, which cost more in time than in instructions."
         ),
         table,
     })
