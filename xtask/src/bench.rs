@@ -117,6 +117,29 @@ fn values(output: &str, key: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Whether valgrind is installed.
+fn has_valgrind() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Instructions callgrind counts for one run of the benchmark program with `args`.
+fn callgrind(args: &[&str]) -> Result<f64> {
+    let out = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(bench_bin())
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .find_map(|l| l.split("Collected :").nth(1))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .ok_or_else(|| format!("no instruction count from callgrind: {text}"))
+}
+
 /// Build-and-decode cost of the core against hand-written code: time per operation, and instruction
 /// counts from callgrind (repeatable on a noisy machine).
 fn core_overhead(quick: bool) -> Result<Section> {
@@ -137,23 +160,9 @@ fn core_overhead(quick: bool) -> Result<Section> {
         "| pinata-core `prepare_request` + `interpret_response` | {clo:.0} | {cmed:.0} | {chi:.0} | {:.2}× |",
         cmed / bmed
     );
-    let valgrind = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if valgrind && !quick {
+    if has_valgrind() && !quick {
         let instructions = |mode: &str, iters: u32| -> Result<f64> {
-            let out = Command::new("valgrind")
-                .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-                .arg(bench_bin())
-                .args(["overhead", "--mode", mode, "--iters", &iters.to_string()])
-                .output()
-                .map_err(|e| e.to_string())?;
-            let text = String::from_utf8_lossy(&out.stderr);
-            text.lines()
-                .find_map(|l| l.split("Collected :").nth(1))
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .ok_or_else(|| format!("no instruction count from callgrind: {text}"))
+            callgrind(&["overhead", "--mode", mode, "--iters", &iters.to_string()])
         };
         let per_op = |mode: &str| -> Result<f64> {
             Ok((instructions(mode, 2200)? - instructions(mode, 200)?) / 2000.0)
@@ -223,32 +232,18 @@ fn requests_per_second(quick: bool) -> Result<Section> {
             med / bmed
         );
     }
-    let valgrind = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if valgrind && !quick {
+    if has_valgrind() && !quick {
         // Repeatable: instructions per request (client and server in one process, 32 tasks).
         let count = |client: &str, n: u32| -> Result<f64> {
-            let out = Command::new("valgrind")
-                .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-                .arg(bench_bin())
-                .args([
-                    "rps-fixed",
-                    "--client",
-                    client,
-                    "--concurrency",
-                    "32",
-                    "--requests",
-                ])
-                .arg(n.to_string())
-                .output()
-                .map_err(|e| e.to_string())?;
-            let text = String::from_utf8_lossy(&out.stderr);
-            text.lines()
-                .find_map(|l| l.split("Collected :").nth(1))
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .ok_or_else(|| format!("no instruction count from callgrind: {text}"))
+            callgrind(&[
+                "rps-fixed",
+                "--client",
+                client,
+                "--concurrency",
+                "32",
+                "--requests",
+                &n.to_string(),
+            ])
         };
         // 416 = 13 per task and 2432 = 76 per task: whole multiples of 32.
         let per_request = |client: &str| -> Result<f64> {
