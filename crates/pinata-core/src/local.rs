@@ -33,12 +33,13 @@ pub enum EntryKind {
 
 impl EntryKind {
     /// Sorts metadata as the rules want it: `is_symlink` from the link itself (`symlink_metadata`),
-    /// the rest from its target (`metadata`).
-    pub fn classify(is_symlink: bool, is_dir: bool, is_file: bool, len: u64) -> Self {
-        match (is_symlink, is_dir, is_file) {
-            (_, false, true) => EntryKind::File { len },
-            (false, true, _) => EntryKind::Directory,
-            (true, true, _) => EntryKind::SymlinkToDirectory,
+    /// `target` (is_dir, is_file, len) from what it points to (`metadata`), `None` when that cannot
+    /// be read (a dangling link).
+    pub fn classify(is_symlink: bool, target: Option<(bool, bool, u64)>) -> Self {
+        match (is_symlink, target) {
+            (_, Some((false, true, len))) => EntryKind::File { len },
+            (false, Some((true, _, _))) => EntryKind::Directory,
+            (true, Some((true, _, _))) => EntryKind::SymlinkToDirectory,
             _ => EntryKind::Other,
         }
     }

@@ -120,13 +120,14 @@ impl RetryPolicy {
     }
 
     /// Whether a request of `class` may be sent again after `error`, `attempts` sends and `elapsed`
-    /// time; `jitter` is a draw from `[0, 1)`.
+    /// time; `now` is the wall clock (for a `Retry-After` date) and `jitter` a draw from `[0, 1)`.
     pub fn decide(
         &self,
         class: Repeatable,
         error: &Error,
         attempts: u32,
         elapsed: Duration,
+        now: std::time::SystemTime,
         jitter: f64,
     ) -> Decision {
         if attempts >= self.max_attempts {
@@ -152,9 +153,7 @@ impl RetryPolicy {
             Error::Api(e) if repeat_ok && e.status() == StatusCode::TOO_MANY_REQUESTS => {
                 match e.retry_after() {
                     Some(after) => {
-                        // Relative to now: the caller passes the clock in through `elapsed` only,
-                        // so a date form counts from the Unix clock here.
-                        let wait = after.delay_from(std::time::SystemTime::now());
+                        let wait = after.delay_from(now);
                         if wait > self.max_retry_after {
                             return Decision::GiveUp;
                         }
@@ -306,10 +305,14 @@ impl Attempts {
             Ok(v) => Next::Done(Ok(v)),
             Err(e) => {
                 let draw = self.jitter.get_or_insert_with(Jitter::new).draw();
-                match self
-                    .policy
-                    .decide(self.class, &e, self.made, self.started.elapsed(), draw)
-                {
+                match self.policy.decide(
+                    self.class,
+                    &e,
+                    self.made,
+                    self.started.elapsed(),
+                    std::time::SystemTime::now(),
+                    draw,
+                ) {
                     Decision::RetryAfter(wait) => Next::Wait(wait),
                     Decision::GiveUp => Next::Done(Err(e.with_attempts(self.made))),
                 }

@@ -103,16 +103,11 @@ async fn list(dir: &Path) -> Result<Vec<ListedEntry>, LocalError> {
         let link = tokio::fs::symlink_metadata(&path)
             .await
             .map_err(|e| LocalError::io(&path, e))?;
-        // A dangling link has no target metadata: it is "other".
-        let kind = match tokio::fs::metadata(&path).await {
-            Ok(target) => EntryKind::classify(
-                link.file_type().is_symlink(),
-                target.is_dir(),
-                target.is_file(),
-                target.len(),
-            ),
-            Err(_) => EntryKind::Other,
-        };
+        let target = tokio::fs::metadata(&path)
+            .await
+            .ok()
+            .map(|t| (t.is_dir(), t.is_file(), t.len()));
+        let kind = EntryKind::classify(link.file_type().is_symlink(), target);
         entries.push(ListedEntry {
             name: entry.file_name(),
             kind,

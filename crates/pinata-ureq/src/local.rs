@@ -87,16 +87,10 @@ fn list(dir: &Path) -> Result<Vec<ListedEntry>, LocalError> {
         let entry = entry.map_err(|e| LocalError::io(dir, e))?;
         let path = entry.path();
         let link = std::fs::symlink_metadata(&path).map_err(|e| LocalError::io(&path, e))?;
-        // A dangling link has no target metadata: it is "other".
-        let kind = match std::fs::metadata(&path) {
-            Ok(target) => EntryKind::classify(
-                link.file_type().is_symlink(),
-                target.is_dir(),
-                target.is_file(),
-                target.len(),
-            ),
-            Err(_) => EntryKind::Other,
-        };
+        let target = std::fs::metadata(&path)
+            .ok()
+            .map(|t| (t.is_dir(), t.is_file(), t.len()));
+        let kind = EntryKind::classify(link.file_type().is_symlink(), target);
         entries.push(ListedEntry {
             name: entry.file_name(),
             kind,

@@ -100,27 +100,26 @@ fn non_utf8_names_are_refused() {
 
 #[test]
 fn classification() {
+    use EntryKind::*;
     assert_eq!(
-        EntryKind::classify(false, false, true, 5),
-        EntryKind::File { len: 5 }
+        EntryKind::classify(false, Some((false, true, 5))),
+        File { len: 5 }
     );
     assert_eq!(
-        EntryKind::classify(true, false, true, 5),
-        EntryKind::File { len: 5 }
+        EntryKind::classify(true, Some((false, true, 5))),
+        File { len: 5 }
     );
     assert_eq!(
-        EntryKind::classify(false, true, false, 0),
-        EntryKind::Directory
+        EntryKind::classify(false, Some((true, false, 0))),
+        Directory
     );
     assert_eq!(
-        EntryKind::classify(true, true, false, 0),
-        EntryKind::SymlinkToDirectory
+        EntryKind::classify(true, Some((true, false, 0))),
+        SymlinkToDirectory
     );
-    assert_eq!(EntryKind::classify(true, false, false, 0), EntryKind::Other);
-    assert_eq!(
-        EntryKind::classify(false, false, false, 0),
-        EntryKind::Other
-    );
+    assert_eq!(EntryKind::classify(true, Some((false, false, 0))), Other);
+    assert_eq!(EntryKind::classify(false, Some((false, false, 0))), Other);
+    assert_eq!(EntryKind::classify(true, None), Other, "a dangling link");
 }
 
 #[test]

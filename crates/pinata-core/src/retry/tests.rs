@@ -20,13 +20,18 @@ fn status(code: u16, retry_after: Option<&str>) -> Error {
 
 const Z: Duration = Duration::ZERO;
 
+/// A fixed wall clock: 2015-10-21T07:27:00Z.
+fn now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_420)
+}
+
 #[test]
 fn backoff_doubles_with_jitter_and_a_cap() {
     let p = RetryPolicy::default()
         .backoff(Duration::from_millis(100), Duration::from_millis(350))
         .max_attempts(100);
     let e = transport(TransportErrorKind::Connect);
-    let wait = |attempts, jitter| match p.decide(Repeatable::Safe, &e, attempts, Z, jitter) {
+    let wait = |attempts, jitter| match p.decide(Repeatable::Safe, &e, attempts, Z, now(), jitter) {
         Decision::RetryAfter(d) => d,
         Decision::GiveUp => panic!("should retry"),
     };
@@ -45,17 +50,27 @@ fn attempts_and_time_are_bounded() {
         .max_elapsed(Duration::from_secs(1));
     let e = transport(TransportErrorKind::Connect);
     assert!(matches!(
-        p.decide(Repeatable::Safe, &e, 2, Z, 0.0),
+        p.decide(Repeatable::Safe, &e, 2, Z, now(), 0.0),
         Decision::RetryAfter(_)
     ));
-    assert_eq!(p.decide(Repeatable::Safe, &e, 3, Z, 0.0), Decision::GiveUp);
     assert_eq!(
-        p.decide(Repeatable::Safe, &e, 1, Duration::from_millis(900), 1.0),
+        p.decide(Repeatable::Safe, &e, 3, Z, now(), 0.0),
+        Decision::GiveUp
+    );
+    assert_eq!(
+        p.decide(
+            Repeatable::Safe,
+            &e,
+            1,
+            Duration::from_millis(900),
+            now(),
+            1.0
+        ),
         Decision::GiveUp,
         "the wait would pass the time budget"
     );
     assert_eq!(
-        RetryPolicy::never().decide(Repeatable::Safe, &e, 1, Z, 0.0),
+        RetryPolicy::never().decide(Repeatable::Safe, &e, 1, Z, now(), 0.0),
         Decision::GiveUp
     );
 }
@@ -63,8 +78,12 @@ fn attempts_and_time_are_bounded() {
 #[test]
 fn what_is_retried_for_each_class() {
     let p = RetryPolicy::default();
-    let retried =
-        |class, e: &Error| matches!(p.decide(class, e, 1, Z, 0.0), Decision::RetryAfter(_));
+    let retried = |class, e: &Error| {
+        matches!(
+            p.decide(class, e, 1, Z, now(), 0.0),
+            Decision::RetryAfter(_)
+        )
+    };
     // Nothing sent: safe to repeat anything but an upload (unless opted in).
     for kind in [TransportErrorKind::Connect, TransportErrorKind::Tls] {
         assert!(retried(Repeatable::Safe, &transport(kind)));
@@ -98,7 +117,7 @@ fn what_is_retried_for_each_class() {
     }
     let uploads = RetryPolicy::default().retry_uploads(true);
     assert!(matches!(
-        uploads.decide(Repeatable::Upload, &status(503, None), 1, Z, 0.0),
+        uploads.decide(Repeatable::Upload, &status(503, None), 1, Z, now(), 0.0),
         Decision::RetryAfter(_)
     ));
 }
@@ -109,24 +128,29 @@ fn retry_after_is_honoured_up_to_the_cap() {
         .max_retry_after(Duration::from_secs(5))
         .max_elapsed(Duration::from_secs(60));
     assert_eq!(
-        p.decide(Repeatable::Safe, &status(429, Some("3")), 1, Z, 0.0),
+        p.decide(Repeatable::Safe, &status(429, Some("3")), 1, Z, now(), 0.0),
         Decision::RetryAfter(Duration::from_secs(3))
     );
     assert_eq!(
-        p.decide(Repeatable::Safe, &status(429, Some("6")), 1, Z, 0.0),
+        p.decide(Repeatable::Safe, &status(429, Some("6")), 1, Z, now(), 0.0),
         Decision::GiveUp,
         "over the cap: the caller sees the 429 and its Retry-After"
     );
+    let date = |d: &str| p.decide(Repeatable::Safe, &status(429, Some(d)), 1, Z, now(), 0.0);
     assert_eq!(
-        p.decide(
-            Repeatable::Safe,
-            &status(429, Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            1,
-            Z,
-            0.0
-        ),
+        date("Wed, 21 Oct 2015 07:27:04 GMT"),
+        Decision::RetryAfter(Duration::from_secs(4)),
+        "a date is counted from the clock given"
+    );
+    assert_eq!(
+        date("Wed, 21 Oct 2015 07:26:00 GMT"),
         Decision::RetryAfter(Duration::from_millis(125)),
         "a date in the past means: now (after the minimum backoff)"
+    );
+    assert_eq!(
+        date("Wed, 21 Oct 2015 07:28:00 GMT"),
+        Decision::GiveUp,
+        "60 s is over the cap"
     );
 }
 
