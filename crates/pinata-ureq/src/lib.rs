@@ -32,6 +32,7 @@ use ureq::SendBody;
 pub use pinata_core::{self as core, Config, Credentials, Error};
 
 pub mod local;
+mod resolver;
 mod upload;
 
 use upload::UploadReader;
@@ -73,8 +74,15 @@ impl TransportFactory for UreqTransport {
                 .root_certs(ureq::tls::RootCerts::PlatformVerifier)
                 .build(),
         );
+        // ureq's own connector chain, with a resolver that does not spawn a lookup thread per
+        // request (see `resolver`).
+        let agent = ureq::Agent::with_parts(
+            builder.build(),
+            ureq::unversioned::transport::DefaultConnector::default(),
+            resolver::ReusingResolver::<ureq::unversioned::resolver::DefaultResolver>::default(),
+        );
         Ok(Self {
-            agent: builder.build().into(),
+            agent,
             max_response_body: options.max_response_body,
         })
     }
