@@ -66,6 +66,7 @@ suite!(
     stalled_upload_retries_only_when_opted_in,
     bad_credentials_are_refused_at_construction,
     plain_http_to_remote_host_is_refused,
+    a_host_name_is_looked_up,
     redirect_is_not_followed,
     connection_refused_is_a_connect_error,
     tls_handshake_failure_is_a_tls_error,

@@ -35,6 +35,23 @@ pub fn plain_http_to_remote_host_is_refused<D: Driver>(d: &D) {
     }
 }
 
+/// A base URL with a host name (not an IP literal) is looked up and works: the ureq adapter looks
+/// names up through its own resolver, the hyper one through hyper-util's.
+pub fn a_host_name_is_looked_up<D: Driver>(d: &D) {
+    let t = target();
+    if t.emulator("a_host_name_is_looked_up").is_none() {
+        return;
+    }
+    let Some(by_name) = t.url.strip_prefix("http://127.0.0.1:") else {
+        panic!("the emulator listens on 127.0.0.1, got {}", t.url);
+    };
+    let config = Config::default()
+        .with_base_url(&format!("http://localhost:{by_name}"))
+        .unwrap();
+    let ok = d.test_authentication(t.good.clone(), config);
+    assert!(ok.is_ok(), "{ok:?}");
+}
+
 /// A redirect is reported, not followed: the credentials never reach the other origin.
 pub fn redirect_is_not_followed<D: Driver>(d: &D) {
     let elsewhere = FakeServer::start(Some(
