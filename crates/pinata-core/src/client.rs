@@ -4,6 +4,7 @@
 //! transport call differs. The endpoint methods (`test_authentication`, …) are declared once, in
 //! `client_methods!`, and expanded for both clients.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
@@ -22,16 +23,23 @@ use crate::retry::{Attempts, Next};
 use crate::transport::{AsyncTransport, BlockingTransport, TransportFactory};
 
 /// A Pinata client over an asynchronous transport. `pinata_hyper::Client` is this type with hyper.
-#[derive(Clone)]
+///
+/// Cloning is cheap (one reference count): clones share the transport, and with it the connection
+/// pool, the credentials and the configuration.
 pub struct AsyncClient<T> {
-    transport: T,
-    credentials: Credentials,
-    config: Config,
+    shared: Arc<Shared<T>>,
 }
 
 /// A Pinata client over a blocking transport. `pinata_ureq::Client` is this type with ureq.
-#[derive(Clone)]
+///
+/// Cloning is cheap (one reference count): clones share the transport, and with it the connection
+/// pool, the credentials and the configuration.
 pub struct BlockingClient<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// What a client's clones share.
+struct Shared<T> {
     transport: T,
     credentials: Credentials,
     config: Config,
@@ -44,9 +52,18 @@ macro_rules! common_impl {
         impl<T> std::fmt::Debug for $client<T> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($client))
-                    .field("credentials", &self.credentials)
-                    .field("config", &self.config)
+                    .field("credentials", &self.shared.credentials)
+                    .field("config", &self.shared.config)
                     .finish_non_exhaustive()
+            }
+        }
+
+        /// Another handle on the same client: one reference count, no copy.
+        impl<T> Clone for $client<T> {
+            fn clone(&self) -> Self {
+                Self {
+                    shared: Arc::clone(&self.shared),
+                }
             }
         }
 
@@ -55,25 +72,27 @@ macro_rules! common_impl {
             /// `config.transport()`; [`TransportFactory`] transports get it in the other constructors.
             pub fn with_transport(transport: T, credentials: Credentials, config: Config) -> Self {
                 Self {
-                    transport,
-                    credentials,
-                    config,
+                    shared: Arc::new(Shared {
+                        transport,
+                        credentials,
+                        config,
+                    }),
                 }
             }
 
             /// The credentials every request carries.
             pub fn credentials(&self) -> &Credentials {
-                &self.credentials
+                &self.shared.credentials
             }
 
             /// The configuration.
             pub fn config(&self) -> &Config {
-                &self.config
+                &self.shared.config
             }
 
             /// The transport.
             pub fn transport(&self) -> &T {
-                &self.transport
+                &self.shared.transport
             }
 
             /// The same client (sharing the transport's connection pool where it has one) with other
@@ -82,7 +101,7 @@ macro_rules! common_impl {
             where
                 T: Clone,
             {
-                Self::with_transport(self.transport.clone(), credentials, self.config.clone())
+                Self::with_transport(self.transport().clone(), credentials, self.config().clone())
             }
         }
 
@@ -117,29 +136,31 @@ impl<T: AsyncTransport> AsyncClient<T> {
         ItemStream::new(self, first)
     }
 
-    /// Calls any endpoint.
     /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub async fn execute<E: Endpoint + Sync + ?Sized>(
         &self,
         endpoint: &E,
     ) -> Result<E::Output, Error> {
-        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint);
+        let mut attempts = Attempts::new(self.config().retry_policy(), endpoint);
         loop {
             attempts.begin();
             match attempts.after(self.attempt(endpoint).await) {
                 Next::Done(result) => return result,
-                Next::Wait(wait) => self.transport.sleep(wait).await,
+                Next::Wait(wait) => self.transport().sleep(wait).await,
             }
         }
     }
 
     /// One send of `endpoint`: build, send, read.
     async fn attempt<E: Endpoint + Sync + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
-        let request =
-            prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
+        let Shared {
+            transport,
+            credentials,
+            config,
+        } = &*self.shared;
+        let request = prepare_request(endpoint, credentials, config, SystemTime::now())?;
         let upload = request.body().upload().cloned();
-        let response = self
-            .transport
+        let response = transport
             .send(request)
             .await
             .map_err(|e| local_failure(upload.as_ref(), e))?;
@@ -156,23 +177,26 @@ impl<T: BlockingTransport> BlockingClient<T> {
 
     /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
-        let mut attempts = Attempts::new(self.config.retry_policy(), endpoint);
+        let mut attempts = Attempts::new(self.config().retry_policy(), endpoint);
         loop {
             attempts.begin();
             match attempts.after(self.attempt(endpoint)) {
                 Next::Done(result) => return result,
-                Next::Wait(wait) => self.transport.sleep(wait),
+                Next::Wait(wait) => self.transport().sleep(wait),
             }
         }
     }
 
     /// One send of `endpoint`: build, send, read.
     fn attempt<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
-        let request =
-            prepare_request(endpoint, &self.credentials, &self.config, SystemTime::now())?;
+        let Shared {
+            transport,
+            credentials,
+            config,
+        } = &*self.shared;
+        let request = prepare_request(endpoint, credentials, config, SystemTime::now())?;
         let upload = request.body().upload().cloned();
-        let response = self
-            .transport
+        let response = transport
             .send(request)
             .map_err(|e| local_failure(upload.as_ref(), e))?;
         interpret_response(endpoint, response)
@@ -257,4 +281,32 @@ client_methods! {
 
     /// `GET /data/userPinnedDataTotal`: how many pins, how many bytes.
     fn pinned_data_total() -> PinnedDataTotal = UserPinnedDataTotal;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn clones_share_one_transport_credentials_and_config() {
+        // A transport that is not `Clone` (it owns its counter): the client clones anyway, and
+        // every clone sends through this one instance.
+        let sent = AtomicUsize::new(0);
+        let transport = move |_request: http::Request<crate::Body>| {
+            let n = sent.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(http::Response::new(Bytes::from(format!(
+                r#"{{"message":"call {n}"}}"#
+            ))))
+        };
+        let credentials = Credentials::key_pair("0123456789abcdef0123", "c0ffee".repeat(10))
+            .expect("valid credentials");
+        let client = BlockingClient::with_transport(transport, credentials, Config::default());
+        let clone = client.clone();
+        assert!(std::ptr::eq(client.config(), clone.config()));
+        assert!(std::ptr::eq(client.credentials(), clone.credentials()));
+        assert_eq!(client.test_authentication().unwrap().message, "call 1");
+        assert_eq!(clone.test_authentication().unwrap().message, "call 2");
+    }
 }

@@ -231,6 +231,8 @@ pub(crate) struct Attempts {
     policy: RetryPolicy,
     class: Repeatable,
     started: std::time::Instant,
+    /// When the current attempt began; only the tracing event reads it, so only it pays the clock.
+    #[cfg(feature = "tracing")]
     attempt_started: std::time::Instant,
     made: u32,
     /// Drawn from only when a retry is considered.
@@ -255,6 +257,7 @@ impl Attempts {
             policy: policy.clone(),
             class: endpoint.repeatable(),
             started: now,
+            #[cfg(feature = "tracing")]
             attempt_started: now,
             made: 0,
             jitter: None,
@@ -271,7 +274,10 @@ impl Attempts {
 
     /// An attempt begins now.
     pub(crate) fn begin(&mut self) {
-        self.attempt_started = std::time::Instant::now();
+        #[cfg(feature = "tracing")]
+        {
+            self.attempt_started = std::time::Instant::now();
+        }
     }
 
     #[cfg(feature = "tracing")]
