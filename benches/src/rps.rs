@@ -1,14 +1,24 @@
 //! Requests per second over keep-alive to a minimal local server: the library's clients against a
 //! raw hyper-util client and raw ureq doing the same request and decode.
+//!
+//! Each round runs every client once, in an order that rotates from round to round, so a baseline
+//! and the client compared with it are measured seconds apart; the xtask compares them round by
+//! round. Two extra hyper-util rows split pinata-hyper's cost between the transport's set-up and
+//! the core: `raw-hyper+timeout` adds only the whole-request timer, `raw-hyper+setup` everything
+//! pinata-hyper's transport does (the HTTPS-or-HTTP connector, a boxed request body, the boxed
+//! future of `AsyncTransport::send` and the timer) without the core.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::rt::TokioExecutor;
 use pinata_core::retry::RetryPolicy;
 use pinata_core::{Config, Credentials};
@@ -19,12 +29,16 @@ use crate::server::{Kind, serve};
 
 const KEY: &str = "0123456789abcdef0123";
 const SECRET: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+/// The whole-request timeout pinata-hyper and pinata-ureq apply by default.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Deserialize)]
 #[allow(dead_code)]
 struct Welcome {
     message: String,
 }
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn raw_request(url: &str) -> http::Request<Empty<Bytes>> {
     http::Request::builder()
@@ -37,11 +51,32 @@ fn raw_request(url: &str) -> http::Request<Empty<Bytes>> {
         .unwrap_or_default()
 }
 
+/// One raw hyper-util request and decode, generic over the connector and body type.
+async fn raw_once<C, B>(
+    client: &HyperClient<C, B>,
+    url: &str,
+    to_body: fn(Empty<Bytes>) -> B,
+) -> bool
+where
+    C: Connect + Clone + Send + Sync + 'static,
+    B: hyper::body::Body + Send + Unpin + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let Ok(resp) = client.request(raw_request(url).map(to_body)).await else {
+        return false;
+    };
+    let Ok(body) = resp.into_body().collect().await else {
+        return false;
+    };
+    serde_json::from_slice::<Welcome>(&body.to_bytes()).is_ok()
+}
+
 /// Runs `tasks` copies of `one` until `seconds` pass; returns completed requests.
 async fn drive<F, Fut>(tasks: usize, seconds: f64, one: F) -> u64
 where
     F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
+    Fut: Future<Output = bool> + Send,
 {
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
@@ -63,7 +98,150 @@ where
     done.load(Ordering::Relaxed)
 }
 
-pub(crate) fn run(seconds: f64) -> Result<(), String> {
+/// Runs `one` sequentially until `seconds` pass; returns completed requests.
+fn drive_blocking(seconds: f64, mut one: impl FnMut() -> bool) -> u64 {
+    let (mut n, deadline) = (0u64, Instant::now() + Duration::from_secs_f64(seconds));
+    while Instant::now() < deadline {
+        if one() {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The clients measured, by the name the xtask reads.
+#[derive(Clone, Copy)]
+enum Subject {
+    PinataHyper,
+    RawHyper,
+    RawHyperTimeout,
+    RawHyperSetup,
+    PinataUreq,
+    RawUreq,
+    RawUreqTimeouts,
+}
+
+impl Subject {
+    fn name(self) -> &'static str {
+        match self {
+            Self::PinataHyper => "pinata-hyper",
+            Self::RawHyper => "raw-hyper",
+            Self::RawHyperTimeout => "raw-hyper+timeout",
+            Self::RawHyperSetup => "raw-hyper+setup",
+            Self::PinataUreq => "pinata-ureq",
+            Self::RawUreq => "raw-ureq",
+            Self::RawUreqTimeouts => "raw-ureq+timeouts",
+        }
+    }
+}
+
+/// What each run needs.
+struct Bench {
+    runtime: tokio::runtime::Runtime,
+    url: String,
+    creds: Credentials,
+    config: Config,
+    seconds: f64,
+}
+
+impl Bench {
+    /// Requests `subject` completes in `seconds` with `tasks` concurrent tasks (ureq: sequential).
+    fn run(&self, subject: Subject, tasks: usize) -> Result<u64, String> {
+        let (url, seconds) = (self.url.clone(), self.seconds);
+        let plain = || -> HyperClient<HttpConnector, Empty<Bytes>> {
+            HyperClient::builder(TokioExecutor::new()).build(HttpConnector::new())
+        };
+        Ok(match subject {
+            Subject::PinataHyper => {
+                let client =
+                    pinata_hyper::Client::with_config(self.creds.clone(), self.config.clone())
+                        .map_err(|e| e.to_string())?;
+                self.runtime.block_on(drive(tasks, seconds, move || {
+                    let client = client.clone();
+                    async move { client.test_authentication().await.is_ok() }
+                }))
+            }
+            Subject::RawHyper => {
+                let raw = plain();
+                self.runtime.block_on(drive(tasks, seconds, move || {
+                    let (raw, url) = (raw.clone(), url.clone());
+                    async move { raw_once(&raw, &url, |b| b).await }
+                }))
+            }
+            Subject::RawHyperTimeout => {
+                let raw = plain();
+                self.runtime.block_on(drive(tasks, seconds, move || {
+                    let (raw, url) = (raw.clone(), url.clone());
+                    async move {
+                        tokio::time::timeout(REQUEST_TIMEOUT, raw_once(&raw, &url, |b| b))
+                            .await
+                            .unwrap_or(false)
+                    }
+                }))
+            }
+            Subject::RawHyperSetup => {
+                let mut http = HttpConnector::new();
+                http.enforce_http(false);
+                http.set_nodelay(true);
+                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_provider_and_webpki_roots(provider)
+                    .map_err(|e| e.to_string())?
+                    .https_or_http()
+                    .enable_http1()
+                    .wrap_connector(http);
+                let raw: HyperClient<_, UnsyncBoxBody<Bytes, BoxError>> =
+                    HyperClient::builder(TokioExecutor::new()).build(connector);
+                self.runtime.block_on(drive(tasks, seconds, move || {
+                    let (raw, url) = (raw.clone(), url.clone());
+                    async move {
+                        // As `#[async_trait]` does for `AsyncTransport::send`.
+                        let send: Pin<Box<dyn Future<Output = bool> + Send>> =
+                            Box::pin(async move {
+                                let boxed = |b: Empty<Bytes>| {
+                                    b.map_err(|never| match never {}).boxed_unsync()
+                                };
+                                tokio::time::timeout(REQUEST_TIMEOUT, raw_once(&raw, &url, boxed))
+                                    .await
+                                    .unwrap_or(false)
+                            });
+                        send.await
+                    }
+                }))
+            }
+            Subject::PinataUreq => {
+                let client =
+                    pinata_ureq::Client::with_config(self.creds.clone(), self.config.clone())
+                        .map_err(|e| e.to_string())?;
+                drive_blocking(seconds, || client.test_authentication().is_ok())
+            }
+            Subject::RawUreq | Subject::RawUreqTimeouts => {
+                let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+                if matches!(subject, Subject::RawUreqTimeouts) {
+                    config = config
+                        .timeout_connect(Some(Duration::from_secs(10)))
+                        .timeout_global(Some(REQUEST_TIMEOUT));
+                }
+                let agent: ureq::Agent = config.build().into();
+                let url = format!("{url}/data/testAuthentication");
+                drive_blocking(seconds, || {
+                    agent
+                        .get(&url)
+                        .header("accept", "application/json")
+                        .header("user-agent", pinata_core::USER_AGENT)
+                        .header("pinata_api_key", KEY)
+                        .header("pinata_secret_api_key", SECRET)
+                        .call()
+                        .ok()
+                        .and_then(|mut r| r.body_mut().read_to_vec().ok())
+                        .is_some_and(|b| serde_json::from_slice::<Welcome>(&b).is_ok())
+                })
+            }
+        })
+    }
+}
+
+pub(crate) fn run(seconds: f64, rounds: usize) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -84,100 +262,40 @@ pub(crate) fn run(seconds: f64) -> Result<(), String> {
         listener.local_addr().map_err(|e| e.to_string())?
     );
     server_rt.spawn(serve(listener, Kind::Fixed, connections.clone()));
-
     let creds = Credentials::key_pair(KEY, SECRET).map_err(|e| e.to_string())?;
     let config = Config::default()
         .with_base_url(&url)
         .map_err(|e| e.to_string())?
         .retry(RetryPolicy::never());
-    for round in 0..5 {
-        for concurrency in [1usize, 32] {
-            // pinata-hyper
-            let client = pinata_hyper::Client::with_config(creds.clone(), config.clone())
-                .map_err(|e| e.to_string())?;
+    let bench = Bench {
+        runtime,
+        url,
+        creds,
+        config,
+        seconds,
+    };
+    let runs = [
+        (Subject::RawHyper, 1),
+        (Subject::RawHyperTimeout, 1),
+        (Subject::RawHyperSetup, 1),
+        (Subject::PinataHyper, 1),
+        (Subject::RawHyper, 32),
+        (Subject::RawHyperTimeout, 32),
+        (Subject::RawHyperSetup, 32),
+        (Subject::PinataHyper, 32),
+        (Subject::RawUreq, 1),
+        (Subject::RawUreqTimeouts, 1),
+        (Subject::PinataUreq, 1),
+    ];
+    for round in 0..rounds {
+        for i in 0..runs.len() {
+            let (subject, tasks) = runs[(i + round) % runs.len()];
             let before = connections.load(Ordering::Relaxed);
-            let n = runtime.block_on(drive(concurrency, seconds, move || {
-                let client = client.clone();
-                async move { client.test_authentication().await.is_ok() }
-            }));
+            let n = bench.run(subject, tasks)?;
             let opened = connections.load(Ordering::Relaxed) - before;
             println!(
-                "pinata-hyper c={concurrency} round={round} rps {} conn_per_1000 {}",
-                n as f64 / seconds,
-                opened as f64 * 1000.0 / n.max(1) as f64
-            );
-
-            // raw hyper-util
-            let raw: HyperClient<HttpConnector, Empty<Bytes>> =
-                HyperClient::builder(TokioExecutor::new()).build(HttpConnector::new());
-            let before = connections.load(Ordering::Relaxed);
-            let u = url.clone();
-            let n = runtime.block_on(drive(concurrency, seconds, move || {
-                let (raw, u) = (raw.clone(), u.clone());
-                async move {
-                    let Ok(resp) = raw.request(raw_request(&u)).await else {
-                        return false;
-                    };
-                    let Ok(body) = resp.into_body().collect().await else {
-                        return false;
-                    };
-                    serde_json::from_slice::<Welcome>(&body.to_bytes()).is_ok()
-                }
-            }));
-            let opened = connections.load(Ordering::Relaxed) - before;
-            println!(
-                "raw-hyper c={concurrency} round={round} rps {} conn_per_1000 {}",
-                n as f64 / seconds,
-                opened as f64 * 1000.0 / n.max(1) as f64
-            );
-        }
-        // pinata-ureq vs raw ureq, sequential.
-        let client = pinata_ureq::Client::with_config(creds.clone(), config.clone())
-            .map_err(|e| e.to_string())?;
-        let before = connections.load(Ordering::Relaxed);
-        let (mut n, deadline) = (0u64, Instant::now() + Duration::from_secs_f64(seconds));
-        while Instant::now() < deadline {
-            if client.test_authentication().is_ok() {
-                n += 1;
-            }
-        }
-        let opened = connections.load(Ordering::Relaxed) - before;
-        println!(
-            "pinata-ureq c=1 round={round} rps {} conn_per_1000 {}",
-            n as f64 / seconds,
-            opened as f64 * 1000.0 / n.max(1) as f64
-        );
-
-        // Raw ureq twice: with its defaults (no timeouts), and with the timeouts pinata-ureq sets
-        // (connect and whole-request), which cost ureq itself a lot per request.
-        for (name, timeouts) in [("raw-ureq", false), ("raw-ureq+timeouts", true)] {
-            let mut config = ureq::Agent::config_builder().http_status_as_error(false);
-            if timeouts {
-                config = config
-                    .timeout_connect(Some(Duration::from_secs(10)))
-                    .timeout_global(Some(Duration::from_secs(60)));
-            }
-            let agent: ureq::Agent = config.build().into();
-            let before = connections.load(Ordering::Relaxed);
-            let (mut n, deadline) = (0u64, Instant::now() + Duration::from_secs_f64(seconds));
-            while Instant::now() < deadline {
-                let ok = agent
-                    .get(format!("{url}/data/testAuthentication"))
-                    .header("accept", "application/json")
-                    .header("user-agent", pinata_core::USER_AGENT)
-                    .header("pinata_api_key", KEY)
-                    .header("pinata_secret_api_key", SECRET)
-                    .call()
-                    .ok()
-                    .and_then(|mut r| r.body_mut().read_to_vec().ok())
-                    .is_some_and(|b| serde_json::from_slice::<Welcome>(&b).is_ok());
-                if ok {
-                    n += 1;
-                }
-            }
-            let opened = connections.load(Ordering::Relaxed) - before;
-            println!(
-                "{name} c=1 round={round} rps {} conn_per_1000 {}",
+                "{} c={tasks} round={round} rps {} conn_per_1000 {}",
+                subject.name(),
                 n as f64 / seconds,
                 opened as f64 * 1000.0 / n.max(1) as f64
             );
@@ -230,13 +348,7 @@ pub(crate) fn fixed(client: &str, requests: u64, concurrency: u64) -> Result<(),
                 let (raw, done, u) = (raw.clone(), done.clone(), url.clone());
                 handles.push(tokio::spawn(async move {
                     for _ in 0..per_task {
-                        let Ok(resp) = raw.request(raw_request(&u)).await else {
-                            continue;
-                        };
-                        let Ok(body) = resp.into_body().collect().await else {
-                            continue;
-                        };
-                        if serde_json::from_slice::<Welcome>(&body.to_bytes()).is_ok() {
+                        if raw_once(&raw, &u, |b| b).await {
                             done.fetch_add(1, Ordering::Relaxed);
                         }
                     }
