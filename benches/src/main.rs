@@ -2,7 +2,7 @@
 //!
 //! - `overhead [--mode core|baseline] [--iters N]`: building an authenticated request and decoding a
 //!   response, with the library and by hand;
-//! - `rps --seconds S --rounds R`: requests per second over keep-alive to a minimal local server, the library's
+//! - `rps --seconds S --rounds R [--only CLIENT]`: requests per second over keep-alive to a minimal local server, the library's
 //!   clients against raw hyper-util and raw ureq;
 //! - `sink`: a local server that swallows uploads (prints its URL, serves until killed);
 //! - `upload --via hyper|ureq --url URL --file PATH`: one upload through the library.
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
             arg(&args, "--rounds")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(24),
+            arg(&args, "--only").as_deref(),
         ),
         Some("rps-fixed") => rps::fixed(
             &arg(&args, "--client").unwrap_or_default(),

@@ -3,10 +3,12 @@
 //!
 //! Each round runs every client once, in an order that rotates from round to round, so a baseline
 //! and the client compared with it are measured seconds apart; the xtask compares them round by
-//! round. Two extra hyper-util rows split pinata-hyper's cost between the transport's set-up and
-//! the core: `raw-hyper+timeout` adds only the whole-request timer, `raw-hyper+setup` everything
+//! round. Extra hyper-util rows split pinata-hyper's cost between the transport's set-up and the
+//! core: `raw-hyper+timeout` adds only the whole-request timer, `raw-hyper+setup` everything
 //! pinata-hyper's transport does (the HTTPS-or-HTTP connector, a boxed request body, the boxed
-//! future of `AsyncTransport::send` and the timer) without the core.
+//! future of `AsyncTransport::send` and the timer) without the core, and `raw-hyper+idle-timer`
+//! has no timer per request but one unrelated timer pending in the runtime (which is enough to
+//! change how the runtime waits for I/O).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -115,6 +117,7 @@ enum Subject {
     PinataHyper,
     RawHyper,
     RawHyperTimeout,
+    RawHyperIdleTimer,
     RawHyperSetup,
     PinataUreq,
     RawUreq,
@@ -127,6 +130,7 @@ impl Subject {
             Self::PinataHyper => "pinata-hyper",
             Self::RawHyper => "raw-hyper",
             Self::RawHyperTimeout => "raw-hyper+timeout",
+            Self::RawHyperIdleTimer => "raw-hyper+idle-timer",
             Self::RawHyperSetup => "raw-hyper+setup",
             Self::PinataUreq => "pinata-ureq",
             Self::RawUreq => "raw-ureq",
@@ -178,6 +182,21 @@ impl Bench {
                             .unwrap_or(false)
                     }
                 }))
+            }
+            Subject::RawHyperIdleTimer => {
+                // No timer per request: one unrelated timer, pending in the runtime the whole run.
+                let idle = {
+                    let _inside = self.runtime.enter();
+                    self.runtime
+                        .spawn(tokio::time::sleep(Duration::from_secs(3600)))
+                };
+                let raw = plain();
+                let n = self.runtime.block_on(drive(tasks, seconds, move || {
+                    let (raw, url) = (raw.clone(), url.clone());
+                    async move { raw_once(&raw, &url, |b| b).await }
+                }));
+                idle.abort();
+                n
             }
             Subject::RawHyperSetup => {
                 let mut http = HttpConnector::new();
@@ -241,7 +260,7 @@ impl Bench {
     }
 }
 
-pub(crate) fn run(seconds: f64, rounds: usize) -> Result<(), String> {
+pub(crate) fn run(seconds: f64, rounds: usize, only: Option<&str>) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -277,6 +296,7 @@ pub(crate) fn run(seconds: f64, rounds: usize) -> Result<(), String> {
     let runs = [
         (Subject::RawHyper, 1),
         (Subject::RawHyperTimeout, 1),
+        (Subject::RawHyperIdleTimer, 1),
         (Subject::RawHyperSetup, 1),
         (Subject::PinataHyper, 1),
         (Subject::RawHyper, 32),
@@ -290,6 +310,9 @@ pub(crate) fn run(seconds: f64, rounds: usize) -> Result<(), String> {
     for round in 0..rounds {
         for i in 0..runs.len() {
             let (subject, tasks) = runs[(i + round) % runs.len()];
+            if only.is_some_and(|name| name != subject.name()) {
+                continue;
+            }
             let before = connections.load(Ordering::Relaxed);
             let n = bench.run(subject, tasks)?;
             let opened = connections.load(Ordering::Relaxed) - before;

@@ -211,6 +211,7 @@ fn requests_per_second(quick: bool) -> Result<Section> {
     for (name, baseline, c) in [
         ("raw-hyper", "raw-hyper", 1),
         ("raw-hyper+timeout", "raw-hyper", 1),
+        ("raw-hyper+idle-timer", "raw-hyper", 1),
         ("raw-hyper+setup", "raw-hyper", 1),
         ("pinata-hyper", "raw-hyper", 1),
         ("pinata-hyper", "raw-hyper+setup", 1),
@@ -281,29 +282,38 @@ fn requests_per_second(quick: bool) -> Result<Section> {
              moment of a shared, noisy machine; the headline is the median of those per-round \
              ratios. pinata-hyper (`Client::test_authentication`, no retries) against a raw hyper-util \
              client with a plain `HttpConnector`, sending the same headers and decoding the same JSON, \
-             at 1 and 32 concurrent tasks on one runtime thread. Two more hyper-util clients split the \
+             at 1 and 32 concurrent tasks on one runtime thread. More hyper-util clients split the \
              difference: `raw-hyper+timeout` adds only the 60 s whole-request timer pinata-hyper puts \
-             on every request, and `raw-hyper+setup` does everything pinata-hyper's transport does \
-             (the HTTPS-or-HTTP connector, a boxed request body, the boxed future of \
-             `AsyncTransport::send`, the timer) without pinata-core; `pinata-hyper (vs \
-             raw-hyper+setup)` is then the core's own share. pinata-ureq against raw ureq, \
-             sequential, with ureq's defaults; `raw-ureq+timeouts` is raw ureq with the connect and \
+             on every request; `raw-hyper+idle-timer` has no timer per request, only one unrelated \
+             1-hour sleep pending in the runtime; `raw-hyper+setup` does everything pinata-hyper's \
+             transport does (the HTTPS-or-HTTP connector, a boxed request body, the boxed future of \
+             `AsyncTransport::send`, the timer) without pinata-core, so `pinata-hyper (vs \
+             raw-hyper+setup)` is the core's own share. pinata-ureq against raw ureq, sequential, \
+             with ureq's defaults; `raw-ureq+timeouts` is raw ureq with the connect and \
              whole-request timeouts pinata-ureq sets, through ureq's default resolver. Connections \
              are counted by the server; one per worker is `workers × 1000 / requests`. Bar: 0.95×.\n\n\
-             What these rows showed while the bar was being reached. (1) ureq's default resolver looks \
-             the host up on every request, pooled connection or not, and when a timeout applies it \
-             does so on a newly spawned thread (strace: one `clone3` per request), about 40 µs per \
-             request on loopback: `raw-ureq+timeouts` runs at about 0.6× of raw ureq. pinata-ureq \
-             installs its own resolver (IP literals are parsed, a host name's answer is reused for \
-             30 s), which removed the whole gap (it was 0.63×). (2) pinata-hyper's clients were \
-             copied, not shared, on `clone()` (configuration strings and credentials re-allocated), \
-             which the benchmark does per request as an application spawning tasks would; a clone is \
-             now one reference count. (3) What remains at 32 tasks is within a few per cent: about \
-             2% is the transport set-up (`raw-hyper+setup`), the rest the core's request building, \
-             error-model decode and retry bookkeeping (about 1,000 instructions per request, counted \
-             below). At 1 task the per-round ratios spread widely (a request is a round trip between \
-             two threads, so it is timed by the scheduler more than by the client), hence the median \
-             of many short rounds."
+             What limits each figure. (1) pinata-ureq: ureq's default resolver looks the host up on \
+             every request, pooled connection or not, and when a timeout applies it does so on a \
+             newly spawned thread (strace: one `clone3` per request), about 40 µs per request on \
+             loopback, as the `raw-ureq+timeouts` row shows. pinata-ureq installs its own resolver \
+             (IP literals are parsed, a host name's answer is reused for 30 s), which removed that \
+             gap (pinata-ureq was at 0.63×). (2) pinata-hyper at 1 task: the whole-request timer. \
+             The core and the rest of the transport cost nothing measurable there (`vs \
+             raw-hyper+setup` ≈ 1×), and raw hyper-util with the same timer loses the same. It is \
+             not the timer's own work (about 1,700 instructions per request, counted with \
+             callgrind) but how the runtime then waits: with any timer pending, Tokio parks its \
+             thread in `epoll_wait` with a timeout, so the kernel arms and cancels a high-resolution \
+             timer on every wait (`perf stat`: 1.0 `hrtimer_start` per request against 0.07 without \
+             a timer), and one idle sleep anywhere in the runtime costs raw hyper-util as much \
+             (`raw-hyper+idle-timer`). At one request in flight every request waits, so this shows \
+             fully; an application with any timer of its own already pays it. The timer stays: it is \
+             what guarantees that no call hangs. (3) pinata-hyper at 32 tasks: a few per cent, about \
+             half of it the transport set-up (`raw-hyper+setup`), the rest within the spread of the \
+             per-round ratios. Counted with callgrind, pinata-core's request building and response \
+             decoding take fewer instructions than the hand-written code of the raw client (about \
+             6,400 against 6,800 per request); the extra instructions are the timer's. At 1 task the \
+             per-round ratios spread widely (each request is a round trip between two threads, timed \
+             by the scheduler more than by the client), hence the median of many short rounds."
         ),
         table,
     })

@@ -44,6 +44,10 @@ pub type Client = pinata_core::BlockingClient<UreqTransport>;
 
 /// A ureq [`Agent`](ureq::Agent) set up for Pinata; implements [`BlockingTransport`]. Cloning shares
 /// the connection pool.
+///
+/// The agent resolves hosts its own way: an IP literal is used as it is, and a host name's addresses
+/// are looked up (with ureq's resolver and timeout) at most once per 30 s. ureq would otherwise look
+/// the name up before every request, on a new thread whenever a timeout applies.
 #[derive(Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
