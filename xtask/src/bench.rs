@@ -297,7 +297,11 @@ fn requests_per_second(quick: bool) -> Result<Section> {
              newly spawned thread (strace: one `clone3` per request), about 40 µs per request on \
              loopback, as the `raw-ureq+timeouts` row shows. pinata-ureq installs its own resolver \
              (IP literals are parsed, a host name's answer is reused for 30 s), which removed that \
-             gap (pinata-ureq was at 0.63×). (2) pinata-hyper at 1 task: the whole-request timer. \
+             gap (pinata-ureq was at 0.63×). What remains, a few per cent and within the per-round \
+             spread, is also the timeout's: ureq re-arms the socket's read and write timeouts with \
+             the time left on every request, two `setsockopt` calls per request that raw ureq \
+             without timeouts does not make (`perf stat`: 13.0 against 11.0 system calls per \
+             request). (2) pinata-hyper at 1 task: the whole-request timer. \
              The core and the rest of the transport cost nothing measurable there (`vs \
              raw-hyper+setup` ≈ 1×), and raw hyper-util with the same timer loses the same. It is \
              not the timer's own work (about 1,700 instructions per request, counted with \
