@@ -291,7 +291,11 @@ fn requests_per_second(quick: bool) -> Result<Section> {
              raw-hyper+setup)` is the core's own share. pinata-ureq against raw ureq, sequential, \
              with ureq's defaults; `raw-ureq+timeouts` is raw ureq with the connect and \
              whole-request timeouts pinata-ureq sets, through ureq's default resolver. Connections \
-             are counted by the server; one per worker is `workers × 1000 / requests`. Bar: 0.95×.\n\n\
+             are counted by the server; one per worker is `workers × 1000 / requests`. At 32 tasks \
+             hyper-util opens somewhat more connections than there are tasks, raw or not (about 40 \
+             to 50 for 32): when every pooled connection is busy, its pool starts a new connection \
+             while waiting for one to come back, and when the pooled one wins it still finishes the \
+             new connection in the background and pools it. Bar: 0.95×.\n\n\
              What limits each figure. (1) pinata-ureq: ureq's default resolver looks the host up on \
              every request, pooled connection or not, and when a timeout applies it does so on a \
              newly spawned thread (strace: one `clone3` per request), about 40 µs per request on \
