@@ -7,15 +7,16 @@
 //! about 40 µs per request, more than half of a whole request (measured in BENCHMARKS.md).
 //!
 //! [`ReusingResolver`] removes that cost without changing what gets connected to:
-//! - a host that is an IP literal (the emulator's `127.0.0.1`, say) is parsed, not looked up,
-//!   exactly as the default resolver's lookup would answer it;
+//! - a host that is an IP literal (the emulator's `127.0.0.1`, say) is parsed, not looked up, and
+//!   kept only if the config's IP family allows it, as the default resolver answers it;
 //! - a host name is looked up by the wrapped resolver (ureq's default, with its timeout), and the
 //!   answer is reused for [`REUSE_FOR`]. The addresses are only used when a new connection is
 //!   opened (ureq pools connections by scheme and authority, not by address), so reuse only
 //!   delays by at most that long the moment a new connection follows a DNS change.
 //!
 //! The `Resolver` trait is in ureq's `unversioned` module (no semver promise within 3.x); this
-//! module is the only place that uses it, written against ureq 3.5.
+//! module is the only place that uses it, written against ureq 3.5, which is why the workspace
+//! asks for ureq `~3.5`.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -98,9 +99,19 @@ impl<R: Resolver> Resolver for ReusingResolver<R> {
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host);
         if let Ok(ip) = literal.parse::<IpAddr>() {
+            // As ureq's resolver: an address of a family the config excludes is no address at all.
             let mut addrs = self.empty();
-            addrs.push(SocketAddr::new(ip, port));
-            return Ok(addrs);
+            for addr in config
+                .ip_family()
+                .keep_wanted(std::iter::once(SocketAddr::new(ip, port)))
+            {
+                addrs.push(addr);
+            }
+            return if addrs.is_empty() {
+                Err(ureq::Error::HostNotFound)
+            } else {
+                Ok(addrs)
+            };
         }
         let host_port = format!("{host}:{port}");
         let now = Instant::now();
@@ -166,6 +177,26 @@ mod tests {
     }
 
     #[test]
+    fn an_ip_literal_of_an_excluded_family_is_not_found() {
+        let r = ReusingResolver::new(Counting::default());
+        let config = Config::builder()
+            .ip_family(ureq::config::IpFamily::Ipv4Only)
+            .build();
+        let v6: Uri = "https://[::1]/".parse().unwrap();
+        let v4: Uri = "https://127.0.0.1/".parse().unwrap();
+        assert!(matches!(
+            r.resolve(&v6, &config, NextTimeout::default()),
+            Err(ureq::Error::HostNotFound)
+        ));
+        assert_eq!(
+            r.resolve(&v4, &config, NextTimeout::default())
+                .unwrap()
+                .to_vec(),
+            [SocketAddr::from(([127, 0, 0, 1], 443))]
+        );
+    }
+
+    #[test]
     fn a_host_name_is_looked_up_once_then_reused() {
         let r = ReusingResolver::new(Counting::default());
         let first = resolve(&r, "https://api.pinata.cloud/data/testAuthentication");
@@ -195,8 +226,10 @@ mod tests {
         let r = ReusingResolver::new(Counting::default());
         resolve(&r, "https://api.pinata.cloud/");
         // Age the answer past the reuse window.
-        if let Some(a) = r.last.lock().unwrap().as_mut() {
-            a.at = a.at.checked_sub(REUSE_FOR).unwrap();
+        {
+            let mut last = r.last.lock().unwrap();
+            let answer = last.as_mut().expect("the answer was remembered");
+            answer.at = answer.at.checked_sub(REUSE_FOR).unwrap();
         }
         assert_eq!(
             resolve(&r, "https://api.pinata.cloud/"),
