@@ -74,14 +74,19 @@ where
     serde_json::from_slice::<Welcome>(&body.to_bytes()).is_ok()
 }
 
-/// Runs `tasks` copies of `one` until `seconds` pass; returns completed requests.
-async fn drive<F, Fut>(tasks: usize, seconds: f64, one: F) -> u64
+/// Completed requests, and the seconds they took (from the start to the last task's end, which
+/// runs past the deadline by the requests still in flight).
+type Count = (u64, f64);
+
+/// Runs `tasks` copies of `one` until `seconds` pass.
+async fn drive<F, Fut>(tasks: usize, seconds: f64, one: F) -> Count
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = bool> + Send,
 {
     let done = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
     let handles: Vec<_> = (0..tasks)
         .map(|_| {
             let (one, done) = (one.clone(), done.clone());
@@ -97,18 +102,22 @@ where
     for h in handles {
         let _ = h.await;
     }
-    done.load(Ordering::Relaxed)
+    (
+        done.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    )
 }
 
-/// Runs `one` sequentially until `seconds` pass; returns completed requests.
-fn drive_blocking(seconds: f64, mut one: impl FnMut() -> bool) -> u64 {
-    let (mut n, deadline) = (0u64, Instant::now() + Duration::from_secs_f64(seconds));
+/// Runs `one` sequentially until `seconds` pass.
+fn drive_blocking(seconds: f64, mut one: impl FnMut() -> bool) -> Count {
+    let started = Instant::now();
+    let (mut n, deadline) = (0u64, started + Duration::from_secs_f64(seconds));
     while Instant::now() < deadline {
         if one() {
             n += 1;
         }
     }
-    n
+    (n, started.elapsed().as_secs_f64())
 }
 
 /// The clients measured, by the name the xtask reads.
@@ -150,7 +159,7 @@ struct Bench {
 
 impl Bench {
     /// Requests `subject` completes in `seconds` with `tasks` concurrent tasks (ureq: sequential).
-    fn run(&self, subject: Subject, tasks: usize) -> Result<u64, String> {
+    fn run(&self, subject: Subject, tasks: usize) -> Result<Count, String> {
         let (url, seconds) = (self.url.clone(), self.seconds);
         let plain = || -> HyperClient<HttpConnector, Empty<Bytes>> {
             HyperClient::builder(TokioExecutor::new()).build(HttpConnector::new())
@@ -191,12 +200,12 @@ impl Bench {
                         .spawn(tokio::time::sleep(Duration::from_secs(3600)))
                 };
                 let raw = plain();
-                let n = self.runtime.block_on(drive(tasks, seconds, move || {
+                let count = self.runtime.block_on(drive(tasks, seconds, move || {
                     let (raw, url) = (raw.clone(), url.clone());
                     async move { raw_once(&raw, &url, |b| b).await }
                 }));
                 idle.abort();
-                n
+                count
             }
             Subject::RawHyperSetup => {
                 let mut http = HttpConnector::new();
@@ -235,7 +244,10 @@ impl Bench {
                 drive_blocking(seconds, || client.test_authentication().is_ok())
             }
             Subject::RawUreq | Subject::RawUreqTimeouts => {
-                let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+                // As pinata-ureq: no proxy from the environment.
+                let mut config = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .proxy(None);
                 if matches!(subject, Subject::RawUreqTimeouts) {
                     config = config
                         .timeout_connect(Some(Duration::from_secs(10)))
@@ -308,18 +320,26 @@ pub(crate) fn run(seconds: f64, rounds: usize, only: Option<&str>) -> Result<(),
         (Subject::PinataUreq, 1),
     ];
     for round in 0..rounds {
-        for i in 0..runs.len() {
-            let (subject, tasks) = runs[(i + round) % runs.len()];
+        // The order rotates every two rounds and runs backwards on odd rounds, so each client runs
+        // before and after each other one equally often.
+        let mut order: Vec<usize> = (0..runs.len())
+            .map(|i| (i + round / 2) % runs.len())
+            .collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let (subject, tasks) = runs[i];
             if only.is_some_and(|name| name != subject.name()) {
                 continue;
             }
             let before = connections.load(Ordering::Relaxed);
-            let n = bench.run(subject, tasks)?;
+            let (n, took) = bench.run(subject, tasks)?;
             let opened = connections.load(Ordering::Relaxed) - before;
             println!(
                 "{} c={tasks} round={round} rps {} conn_per_1000 {}",
                 subject.name(),
-                n as f64 / seconds,
+                n as f64 / took,
                 opened as f64 * 1000.0 / n.max(1) as f64
             );
         }

@@ -10,11 +10,21 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, cargo, root, run, target_dir};
 
-/// min, median, max of `values`.
+/// min, median, max of `values` (the median of an even count is the mean of the middle two; NaN
+/// when there are none).
 fn spread(values: &[f64]) -> (f64, f64, f64) {
     let mut v = values.to_vec();
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
     v.sort_by(|a, b| a.total_cmp(b));
-    (v[0], v[v.len() / 2], v[v.len() - 1])
+    let mid = v.len() / 2;
+    let median = if v.len().is_multiple_of(2) {
+        (v[mid - 1] + v[mid]) / 2.0
+    } else {
+        v[mid]
+    };
+    (v[0], median, v[v.len() - 1])
 }
 
 /// Writes `len` bytes of reproducible pseudo-random data to `path` (kept between runs).
@@ -277,7 +287,9 @@ fn requests_per_second(quick: bool) -> Result<Section> {
         method: format!(
             "`GET /data/testAuthentication` over keep-alive to a minimal local hyper server (not the \
              emulator: a fixed answer, on its own runtime thread). {rounds} rounds; each round runs \
-             every client for {seconds} s, in an order that rotates from round to round, and a \
+             every client for {seconds} s (req/s = requests over the measured time, in-flight ones \
+             included), in an order that rotates every two rounds and runs backwards on odd ones (so \
+             each client runs before and after each other one equally often), and a \
              client's ratio is taken against its baseline *in the same round*, so both saw the same \
              moment of a shared, noisy machine; the headline is the median of those per-round \
              ratios. pinata-hyper (`Client::test_authentication`, no retries) against a raw hyper-util \
