@@ -199,13 +199,9 @@ impl Bench {
                     self.runtime
                         .spawn(tokio::time::sleep(Duration::from_secs(3600)))
                 };
-                let raw = plain();
-                let count = self.runtime.block_on(drive(tasks, seconds, move || {
-                    let (raw, url) = (raw.clone(), url.clone());
-                    async move { raw_once(&raw, &url, |b| b).await }
-                }));
+                let count = self.run(Subject::RawHyper, tasks);
                 idle.abort();
-                count
+                count?
             }
             Subject::RawHyperSetup => {
                 let mut http = HttpConnector::new();
