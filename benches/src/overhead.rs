@@ -79,7 +79,7 @@ fn core_op(creds: &Credentials, config: &Config, body: &Bytes) -> usize {
         .status(200)
         .body(body.clone())
         .unwrap_or_default();
-    interpret_response(&ep, resp)
+    interpret_response(&ep, req.body(), resp)
         .map(|p| p.rows.len())
         .unwrap_or(0)
 }

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use pinata_core::api::TestAuthentication;
 use pinata_core::api::keys::{ListApiKeys, RevokeApiKey};
 use pinata_core::api::pinning::{ListPinJobs, ListPins, PinJson, Unpin};
-use pinata_core::interpret_response;
+use pinata_core::{Body, Endpoint, interpret_response};
 
 fuzz_target!(|data: &[u8]| {
     let (head, body) = data.split_at(data.len().min(1));
@@ -26,17 +26,25 @@ fuzz_target!(|data: &[u8]| {
             .body(Bytes::copy_from_slice(body))
             .expect("a valid response")
     };
-    let _ = interpret_response(&TestAuthentication, response()).map_err(|e| e.to_string());
-    let _ = interpret_response(&ListApiKeys::new(), response()).map_err(|e| e.to_string());
-    let _ = interpret_response(&RevokeApiKey::new("k"), response()).map_err(|e| e.to_string());
-    let _ = interpret_response(&ListPins::new(), response()).map_err(|e| e.to_string());
-    let _ = interpret_response(&ListPinJobs::new(), response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&TestAuthentication, &Body::Empty, response())
+        .map_err(|e| e.to_string());
+    let _ = interpret_response(&ListApiKeys::new(), &Body::Empty, response())
+        .map_err(|e| e.to_string());
+    let _ = interpret_response(&RevokeApiKey::new("k"), &Body::Empty, response())
+        .map_err(|e| e.to_string());
+    let _ =
+        interpret_response(&ListPins::new(), &Body::Empty, response()).map_err(|e| e.to_string());
+    let _ = interpret_response(&ListPinJobs::new(), &Body::Empty, response())
+        .map_err(|e| e.to_string());
     let _ = interpret_response(
         &Unpin::new("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"),
+        &Body::Empty,
         response(),
     )
     .map_err(|e| e.to_string());
-    if let Ok(pin) = PinJson::new(&1) {
-        let _ = interpret_response(&pin, response()).map_err(|e| e.to_string());
+    if let Ok(pin) = PinJson::new(&1)
+        && let Ok(sent) = pin.body()
+    {
+        let _ = interpret_response(&pin, &sent, response()).map_err(|e| e.to_string());
     }
 });

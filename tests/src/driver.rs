@@ -58,6 +58,19 @@ pub trait Driver: Sync {
         calls: usize,
     ) -> Vec<Result<AuthenticationOk, Error>>;
 
+    /// One client sends the one `endpoint` value `calls` times at once (tasks over hyper, threads
+    /// over ureq).
+    fn execute_shared_concurrently<E>(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        endpoint: std::sync::Arc<E>,
+        calls: usize,
+    ) -> Vec<Result<E::Output, Error>>
+    where
+        E: Endpoint + Send + Sync + 'static,
+        E::Output: Send + 'static;
+
     /// The adapter's `pin_request` (stat or scan a path into an upload).
     fn pin_request(
         &self,
@@ -184,6 +197,36 @@ impl Driver for HyperDriver {
         })
     }
 
+    fn execute_shared_concurrently<E>(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        endpoint: std::sync::Arc<E>,
+        calls: usize,
+    ) -> Vec<Result<E::Output, Error>>
+    where
+        E: Endpoint + Send + Sync + 'static,
+        E::Output: Send + 'static,
+    {
+        runtime().block_on(async {
+            let client = match pinata_hyper::Client::with_config(credentials, config) {
+                Ok(client) => client,
+                Err(e) => return vec![Err(e)],
+            };
+            let tasks: Vec<_> = (0..calls)
+                .map(|_| {
+                    let (client, endpoint) = (client.clone(), endpoint.clone());
+                    tokio::spawn(async move { client.execute(&*endpoint).await })
+                })
+                .collect();
+            let mut results = Vec::with_capacity(calls);
+            for task in tasks {
+                results.push(task.await.expect("the task does not panic"));
+            }
+            results
+        })
+    }
+
     fn cid_of_path(
         &self,
         path: &std::path::Path,
@@ -288,6 +331,38 @@ impl Driver for UreqDriver {
             .into_iter()
             .map(|t| t.join().expect("the thread does not panic"))
             .collect()
+    }
+
+    fn execute_shared_concurrently<E>(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        endpoint: std::sync::Arc<E>,
+        calls: usize,
+    ) -> Vec<Result<E::Output, Error>>
+    where
+        E: Endpoint + Send + Sync + 'static,
+        E::Output: Send + 'static,
+    {
+        let client = match pinata_ureq::Client::with_config(credentials, config) {
+            Ok(client) => client,
+            Err(e) => return vec![Err(e)],
+        };
+        let barrier = std::sync::Barrier::new(calls);
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..calls)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        client.execute(&*endpoint)
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().expect("the thread does not panic"))
+                .collect()
+        })
     }
 
     fn cid_of_path(

@@ -55,6 +55,7 @@ suite!(
     scoped_key_may_pin_json_but_not_files,
     a_file_that_changes_fails_the_upload,
     cid_mismatch_is_a_typed_error,
+    a_shared_upload_request_verifies_each_call,
     cid_of_a_file,
     cid_of_a_folder,
     local_refusals,

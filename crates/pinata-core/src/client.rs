@@ -159,12 +159,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
             config,
         } = &*self.shared;
         let request = prepare_request(endpoint, credentials, config, SystemTime::now())?;
-        let upload = request.body().upload().cloned();
+        let sent = request.body().clone();
         let response = transport
             .send(request)
             .await
-            .map_err(|e| local_failure(upload.as_ref(), e))?;
-        interpret_response(endpoint, response)
+            .map_err(|e| local_failure(&sent, e))?;
+        interpret_response(endpoint, &sent, response)
     }
 }
 
@@ -195,21 +195,18 @@ impl<T: BlockingTransport> BlockingClient<T> {
             config,
         } = &*self.shared;
         let request = prepare_request(endpoint, credentials, config, SystemTime::now())?;
-        let upload = request.body().upload().cloned();
+        let sent = request.body().clone();
         let response = transport
             .send(request)
-            .map_err(|e| local_failure(upload.as_ref(), e))?;
-        interpret_response(endpoint, response)
+            .map_err(|e| local_failure(&sent, e))?;
+        interpret_response(endpoint, &sent, response)
     }
 }
 
 /// A transport failure during an upload that the upload itself caused (a file that changed or could
 /// not be read) is reported as that local failure, not as a network problem.
-fn local_failure(
-    upload: Option<&crate::upload::MultipartUpload>,
-    e: crate::error::TransportError,
-) -> Error {
-    match upload.and_then(|u| u.watch().take_failure()) {
+fn local_failure(sent: &crate::endpoint::Body, e: crate::error::TransportError) -> Error {
+    match sent.upload().and_then(|u| u.watch().take_failure()) {
         Some(local) => Error::Local(local),
         None => Error::Transport(e),
     }

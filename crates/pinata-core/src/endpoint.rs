@@ -82,8 +82,12 @@ pub trait Endpoint {
         body: &Bytes,
     ) -> Result<Self::Output, DecodeError>;
 
-    /// Checks a decoded answer against what was sent (an upload's CID, say). Accepts by default.
-    fn verify(&self, _output: &Self::Output) -> Result<(), VerifyError> {
+    /// Checks a decoded answer against `sent`, the body this call sent (an upload's CID, say).
+    /// Accepts by default.
+    ///
+    /// What a check needs comes from `sent`, never from `self`: one endpoint value may be sent by
+    /// many calls at once, and each call checks its own body.
+    fn verify(&self, _sent: &Body, _output: &Self::Output) -> Result<(), VerifyError> {
         Ok(())
     }
 
@@ -132,8 +136,8 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
         (**self).parse(status, headers, body)
     }
 
-    fn verify(&self, output: &Self::Output) -> Result<(), VerifyError> {
-        (**self).verify(output)
+    fn verify(&self, sent: &Body, output: &Self::Output) -> Result<(), VerifyError> {
+        (**self).verify(sent, output)
     }
 
     fn repeatable(&self) -> Repeatable {

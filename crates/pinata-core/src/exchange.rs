@@ -60,10 +60,14 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     Ok(request)
 }
 
-/// Reads a response: 2xx goes to [`Endpoint::parse`], 3xx becomes [`Error::Redirect`] (never followed),
-/// anything else [`Error::Api`] with the body decoded in whichever shape Pinata used.
+/// Reads a response: 2xx goes to [`Endpoint::parse`] and then [`Endpoint::verify`] against `sent`
+/// (the body of the request this is the answer to), 3xx becomes [`Error::Redirect`] (never
+/// followed), anything else [`Error::Api`] with the body decoded in whichever shape Pinata used.
+///
+/// Keep a clone of the request's body before sending it (cheap: bytes and uploads are shared).
 pub fn interpret_response<E: Endpoint + ?Sized>(
     endpoint: &E,
+    sent: &Body,
     response: Response<Bytes>,
 ) -> Result<E::Output, Error> {
     let (parts, body) = response.into_parts();
@@ -72,7 +76,7 @@ pub fn interpret_response<E: Endpoint + ?Sized>(
         let output = endpoint
             .parse(status, &parts.headers, &body)
             .map_err(|e| Error::Decode(Box::new(e)))?;
-        endpoint.verify(&output).map_err(Error::Verify)?;
+        endpoint.verify(sent, &output).map_err(Error::Verify)?;
         Ok(output)
     } else if status.is_redirection() {
         let location = parts

@@ -17,7 +17,8 @@
 //! let response = http::Response::builder()
 //!     .status(200)
 //!     .body(bytes::Bytes::from_static(br#"{"message":"Congratulations! You are communicating with the Pinata API!"}"#))?;
-//! let ok = interpret_response(&TestAuthentication, response)?;
+//! let sent = request.body().clone(); // what the answer is checked against
+//! let ok = interpret_response(&TestAuthentication, &sent, response)?;
 //! assert!(ok.message.starts_with("Congratulations"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -369,9 +369,11 @@ pub fn server_rejects_invalid_key_requests<D: Driver>(d: &D) {
             bytes.len().to_string().parse().unwrap(),
         );
         *request.body_mut() = pinata_core::Body::Json(bytes);
+        let sent = request.body().clone();
         let response = d.send_raw(&config, request).unwrap();
         let e = api_error(interpret_response(
             &CreateApiKey::new("placeholder", Permissions::admin()).unwrap(),
+            &sent,
             response,
         ));
         assert_eq!(e.status(), StatusCode::BAD_REQUEST, "{body}");

@@ -111,5 +111,5 @@ pub(crate) fn raw_test_authentication<D: Driver>(
         prepare_request(&TestAuthentication, credentials, &config, SystemTime::now())?;
     edit(request.headers_mut());
     let response = d.send_raw(&config, request)?;
-    interpret_response(&TestAuthentication, response)
+    interpret_response(&TestAuthentication, &pinata_core::Body::Empty, response)
 }

@@ -378,6 +378,7 @@ pub fn pin_metadata_and_filters<D: Driver>(d: &D) {
     .unwrap();
     let e = api_error(interpret_response(
         &ListPins::new(),
+        &Body::Empty,
         d.send_raw(&config, request).unwrap(),
     ));
     assert_eq!(
@@ -610,8 +611,9 @@ fn raw_upload<D: Driver>(
     headers.insert(http::header::CONTENT_TYPE, content_type.parse().unwrap());
     headers.insert(http::header::CONTENT_LENGTH, body.len().into());
     *request.body_mut() = Body::Json(Bytes::from(body));
+    let sent = request.body().clone();
     let response = d.send_raw(&config, request)?;
-    interpret_response(&probe, response)
+    interpret_response(&probe, &sent, response)
 }
 
 fn multipart(parts: &[(&str, Option<&str>, &str)]) -> Vec<u8> {
@@ -830,4 +832,53 @@ pub fn cid_mismatch_is_a_typed_error<D: Driver>(d: &D) {
         .execute(creds, config, &d.pin_request(&path).unwrap())
         .unwrap();
     assert_eq!(unchecked.ipfs_hash, wrong);
+}
+
+/// One upload request shared by concurrent calls of one client: every call streams, hashes and
+/// checks its own body, so matching answers all pass (no false mismatch from another call's
+/// state) and a server that answers another CID is still caught on every call.
+pub fn a_shared_upload_request_verifies_each_call<D: Driver>(d: &D) {
+    const CALLS: usize = 8;
+    let Some(emu) = target().emulator("a_shared_upload_request_verifies_each_call") else {
+        return;
+    };
+    let scratch = Scratch::new("shared");
+    let contents = pattern(300_000, 7);
+    let path = scratch.write("shared.bin", &contents);
+    let expected = import_bytes(&contents, ImportOptions::default()).unwrap().cid;
+    let request = Arc::new(d.pin_request(&path).unwrap().verify_cid(true));
+    for round in 0..3 {
+        let results =
+            d.execute_shared_concurrently(admin_jwt(emu), target().config(), request.clone(), CALLS);
+        assert_eq!(results.len(), CALLS);
+        for result in results {
+            match result {
+                Ok(pin) => assert_eq!(pin.ipfs_hash, expected.to_string(), "round {round}"),
+                Err(e) => panic!("round {round}: a shared request failed: {e:?}"),
+            }
+        }
+    }
+
+    let wrong = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+    let body =
+        format!(r#"{{"IpfsHash":"{wrong}","PinSize":20,"Timestamp":"2026-01-01T00:00:00.000Z"}}"#);
+    let raw = format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let server = crate::fake::FakeServer::start(Some(raw.into_bytes()));
+    let config = Config::default().with_base_url(&server.url).unwrap();
+    let creds = Credentials::key_pair("0123456789abcdef0123", "c0ffee".repeat(10)).unwrap();
+    for result in d.execute_shared_concurrently(creds, config, request, CALLS) {
+        match result {
+            Err(Error::Verify(pinata_core::VerifyError::CidMismatch {
+                expected: local,
+                received,
+            })) => {
+                assert_eq!(received, wrong);
+                assert_eq!(local, expected);
+            }
+            other => panic!("expected a CID mismatch on every call, got {other:?}"),
+        }
+    }
 }

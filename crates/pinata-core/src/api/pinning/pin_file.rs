@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
@@ -14,7 +13,7 @@ use crate::endpoint::{Body, Endpoint};
 use crate::error::{BuildError, DecodeError, VerifyError};
 use crate::local::Folder;
 use crate::multipart::{MultipartBuilder, Segment, fresh_boundary};
-use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, UploadWatch};
+use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress};
 
 /// `pinataOptions` of an upload.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -81,6 +80,10 @@ enum Source {
 ///
 /// With [`PinFile::verify_cid`], the CID of the bytes is computed while they stream and a different
 /// `IpfsHash` in the answer is an error ([`VerifyError::CidMismatch`]).
+///
+/// A `PinFile` is an immutable description: one value may be sent by many calls at once, and each
+/// call streams, hashes and checks its own body.
+#[derive(Clone)]
 pub struct PinFile {
     source: Source,
     metadata: PinMetadata,
@@ -88,22 +91,6 @@ pub struct PinFile {
     verify: bool,
     progress: Option<ProgressFn>,
     boundary: Option<String>,
-    /// The watch of the body last built, so the answer can be checked against it.
-    watch: Mutex<Option<UploadWatch>>,
-}
-
-impl Clone for PinFile {
-    fn clone(&self) -> Self {
-        Self {
-            source: self.source.clone(),
-            metadata: self.metadata.clone(),
-            options: self.options.clone(),
-            verify: self.verify,
-            progress: self.progress.clone(),
-            boundary: self.boundary.clone(),
-            watch: Mutex::new(None),
-        }
-    }
 }
 
 impl fmt::Debug for PinFile {
@@ -126,7 +113,6 @@ impl PinFile {
             verify: false,
             progress: None,
             boundary: None,
-            watch: Mutex::new(None),
         }
     }
 
@@ -251,9 +237,7 @@ impl Endpoint for PinFile {
     }
 
     fn body(&self) -> Result<Body, BuildError> {
-        let upload = self.build()?;
-        *self.watch.lock().unwrap_or_else(PoisonError::into_inner) = Some(upload.watch().clone());
-        Ok(Body::Multipart(upload))
+        Ok(Body::Multipart(self.build()?))
     }
 
     fn parse(
@@ -269,13 +253,8 @@ impl Endpoint for PinFile {
         crate::retry::Repeatable::Upload
     }
 
-    fn verify(&self, output: &PinResponse) -> Result<(), VerifyError> {
-        let watch = self
-            .watch
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        match watch.and_then(|w| w.computed_cid()) {
+    fn verify(&self, sent: &Body, output: &PinResponse) -> Result<(), VerifyError> {
+        match sent.upload().and_then(|u| u.watch().computed_cid()) {
             None => Ok(()),
             Some(Err(e)) => Err(VerifyError::Unavailable(e)),
             Some(Ok(expected)) => match output.cid() {
