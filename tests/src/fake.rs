@@ -17,6 +17,8 @@ pub enum Behaviour {
     Stall,
     /// Write these bytes as soon as the connection opens, without reading, then close.
     Greet(Vec<u8>),
+    /// Read the whole request, then reset the connection (TCP RST) without answering.
+    Reset,
 }
 
 /// A loopback server that treats every connection the same way.
@@ -117,6 +119,11 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, log: &std::sync::Mutex<Vec
         // Hold the connection open without answering until the client gives up.
         Behaviour::Stall => {
             let _ = stream.read(&mut buf);
+        }
+        // Closing with a zero linger time sends RST instead of FIN.
+        Behaviour::Reset => {
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            drop(stream);
         }
     }
 }

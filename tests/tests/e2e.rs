@@ -70,6 +70,7 @@ suite!(
     a_host_name_is_looked_up,
     redirect_is_not_followed,
     connection_refused_is_a_connect_error,
+    failures_are_the_same_error_on_every_transport,
     tls_handshake_failure_is_a_tls_error,
     stalled_tls_handshake_is_a_connect_timeout,
     silent_server_times_out,

@@ -121,7 +121,7 @@ impl fmt::Display for CredentialsError {
             CredentialsError::BearerPrefix => f.write_str(
                 "the JWT starts with \"Bearer \"; pass the token alone, the client adds the scheme",
             ),
-            CredentialsError::MalformedJwt(e) => write!(f, "malformed JWT: {e}"),
+            CredentialsError::MalformedJwt(_) => f.write_str("malformed JWT"),
             CredentialsError::NotInEnvironment => write!(
                 f,
                 "no credentials in the environment: set {ENV_JWT}, or {ENV_API_KEY} and {ENV_API_SECRET}"

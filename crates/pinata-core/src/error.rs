@@ -79,6 +79,59 @@ impl Error {
         self
     }
 
+    /// The HTTP status of the answer, if one arrived: the error status of [`Error::Api`], the 3xx of
+    /// [`Error::Redirect`], or the 2xx whose body did not decode ([`Error::Decode`]).
+    ///
+    /// ```
+    /// # fn check(e: &pinata_core::Error) -> bool {
+    /// e.status() == Some(http::StatusCode::NOT_FOUND)
+    /// # }
+    /// ```
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            Error::Decode(e) => Some(e.status()),
+            Error::Redirect(e) => Some(e.status()),
+            Error::Build(_) | Error::Transport(_) | Error::Local(_) | Error::Verify(_) => None,
+        }
+    }
+
+    /// The API's machine-readable reason (`INVALID_CREDENTIALS`, `API_KEY_REVOKED`, …), when the
+    /// API answered with one.
+    pub fn reason(&self) -> Option<&str> {
+        self.as_api().and_then(ApiError::reason)
+    }
+
+    /// Whether the failure is temporary, so the same call may succeed later: a failure before
+    /// anything was sent, a timeout or broken connection, `429 Too Many Requests`, or `502`, `503`,
+    /// `504`. Whether repeating is *safe* is another question ([`Error::may_have_been_sent`]); the
+    /// client's retry policy asks both.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport(e) => {
+                !e.may_have_been_sent()
+                    || matches!(
+                        e.kind(),
+                        TransportErrorKind::Timeout
+                            | TransportErrorKind::Io
+                            | TransportErrorKind::Protocol
+                    )
+            }
+            Error::Api(e) => matches!(
+                e.status(),
+                StatusCode::TOO_MANY_REQUESTS
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+            Error::Build(_)
+            | Error::Decode(_)
+            | Error::Redirect(_)
+            | Error::Local(_)
+            | Error::Verify(_) => false,
+        }
+    }
+
     /// Whether the request may have reached the server (and been acted on). `false` means it certainly
     /// did not, so repeating it cannot duplicate anything.
     pub fn may_have_been_sent(&self) -> bool {
@@ -92,15 +145,17 @@ impl Error {
     }
 }
 
+/// `Error` is transparent: it shows its variant's text and continues with that variant's cause, so
+/// a chain printer (`anyhow`'s `{:#}`, say) prints each part once.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Build(e) => write!(f, "request not sent: {e}"),
-            Error::Transport(e) => write!(f, "transport failure: {e}"),
+            Error::Build(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
             Error::Api(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
             Error::Redirect(e) => e.fmt(f),
-            Error::Local(e) => write!(f, "local file: {e}"),
+            Error::Local(e) => e.fmt(f),
             Error::Verify(e) => e.fmt(f),
         }
     }
@@ -109,13 +164,13 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Build(e) => Some(e),
-            Error::Transport(e) => Some(e),
-            Error::Api(e) => Some(e.as_ref()),
-            Error::Decode(e) => Some(e.as_ref()),
-            Error::Redirect(e) => Some(e),
-            Error::Local(e) => Some(e),
-            Error::Verify(e) => Some(e),
+            Error::Build(e) => e.source(),
+            Error::Transport(e) => e.source(),
+            Error::Api(e) => e.source(),
+            Error::Decode(e) => e.source(),
+            Error::Redirect(e) => e.source(),
+            Error::Local(e) => e.source(),
+            Error::Verify(e) => e.source(),
         }
     }
 }
@@ -176,20 +231,22 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::Credentials(e) => write!(f, "invalid credentials: {e}"),
-            BuildError::Config(e) => write!(f, "invalid configuration: {e}"),
+            BuildError::Credentials(_) => f.write_str("request not sent: invalid credentials"),
+            BuildError::Config(_) => f.write_str("request not sent: invalid configuration"),
             BuildError::InsecureHttp { host } => write!(
                 f,
-                "refusing to send credentials over plain http to {host}, which is not loopback; use https or allow_insecure_http"
+                "request not sent: refusing to send credentials over plain http to {host}, which is not loopback; use https or allow_insecure_http"
             ),
             BuildError::ExpiredJwt { expired_at } => write!(
                 f,
-                "the JWT expired at {expired_at} (Unix seconds); create a new API key"
+                "request not sent: the JWT expired at {expired_at} (Unix seconds); create a new API key"
             ),
-            BuildError::InvalidKey(e) => write!(f, "invalid key request: {e}"),
-            BuildError::InvalidInput(what) => write!(f, "invalid input: {what}"),
-            BuildError::Serialize(e) => write!(f, "could not serialise the request body: {e}"),
-            BuildError::Http(e) => write!(f, "could not assemble the HTTP request: {e}"),
+            BuildError::InvalidKey(_) => f.write_str("request not sent: invalid key request"),
+            BuildError::InvalidInput(what) => write!(f, "request not sent: invalid input: {what}"),
+            BuildError::Serialize(_) => {
+                f.write_str("request not sent: could not serialise the request body")
+            }
+            BuildError::Http(_) => f.write_str("request not sent: could not assemble the request"),
         }
     }
 }
@@ -208,24 +265,47 @@ impl std::error::Error for BuildError {
 }
 
 /// What kind of transport failure happened.
+///
+/// The kind says what went wrong; whether the server may have seen the request is a separate fact
+/// that the transport reports ([`TransportError::may_have_been_sent`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// No connection could be made (refused, unreachable, DNS failure, or not set up, TLS handshake
-    /// included, within the connect timeout). Nothing was sent.
+    /// No connection could be made: the host name did not resolve, the connection was refused or
+    /// the host unreachable, or connecting (TLS handshake included) outlasted the connect timeout.
     Connect,
-    /// The TLS handshake failed. Nothing was sent.
+    /// The TLS handshake failed (a bad certificate, or a server that does not speak TLS).
     Tls,
-    /// The request timeout fired after the connection was made: the request may have been sent.
+    /// The whole-request timeout fired.
     Timeout,
-    /// Reading or writing the connection failed.
+    /// Reading or writing the connection failed for another reason.
     Io,
     /// The response body was larger than [`crate::TransportOptions::max_response_body`].
     BodyTooLarge,
-    /// The server broke the HTTP protocol (malformed response, connection closed early).
+    /// The server broke the HTTP protocol: a malformed response, or the connection closed or reset
+    /// before the response was complete.
     Protocol,
     /// Anything else.
     Other,
+}
+
+impl TransportErrorKind {
+    /// The kind of a failed socket operation, by its [`std::io::ErrorKind`]: the one mapping both
+    /// transports use, so the same failure is the same kind whichever library met it.
+    pub fn of_io(kind: std::io::ErrorKind) -> Self {
+        use std::io::ErrorKind as Io;
+        match kind {
+            Io::ConnectionRefused
+            | Io::AddrNotAvailable
+            | Io::NetworkUnreachable
+            | Io::HostUnreachable => TransportErrorKind::Connect,
+            Io::TimedOut => TransportErrorKind::Timeout,
+            Io::UnexpectedEof | Io::ConnectionReset | Io::ConnectionAborted | Io::BrokenPipe => {
+                TransportErrorKind::Protocol
+            }
+            _ => TransportErrorKind::Io,
+        }
+    }
 }
 
 impl fmt::Display for TransportErrorKind {
@@ -242,29 +322,39 @@ impl fmt::Display for TransportErrorKind {
     }
 }
 
-/// A transport failure: what kind, and the underlying error.
+/// A transport failure: what kind, whether the request may have reached the server, and the
+/// underlying error (as [`std::error::Error::source`]).
+///
+/// The transport says which side of sending the failure is on, because only it knows: a failure
+/// while resolving, connecting or in the TLS handshake is [`TransportError::not_sent`]; anything
+/// later (writing the request, waiting for or reading the answer) is
+/// [`TransportError::maybe_sent`]. Retries of unsafe requests depend on it.
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
+    may_have_been_sent: bool,
     source: Option<BoxError>,
     attempts: u32,
 }
 
 impl TransportError {
-    /// A failure of `kind` caused by `source`.
-    pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+    /// A failure before any byte of the request was written (resolving, connecting, TLS
+    /// handshake): the server cannot have acted on it, so repeating it duplicates nothing.
+    pub fn not_sent(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
         Self {
             kind,
+            may_have_been_sent: false,
             source: Some(source.into()),
             attempts: 1,
         }
     }
 
-    /// A failure of `kind` with nothing more to say.
-    pub fn from_kind(kind: TransportErrorKind) -> Self {
+    /// A failure once the request may have left: the server may have received and acted on it.
+    pub fn maybe_sent(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
         Self {
             kind,
-            source: None,
+            may_have_been_sent: true,
+            source: Some(source.into()),
             attempts: 1,
         }
     }
@@ -279,21 +369,18 @@ impl TransportError {
         self.kind
     }
 
-    /// Whether the server may have received (and acted on) the request. Connect and TLS failures
-    /// happen before any request byte is written.
+    /// Whether the server may have received (and acted on) the request, as the transport reported.
     pub fn may_have_been_sent(&self) -> bool {
-        !matches!(
-            self.kind,
-            TransportErrorKind::Connect | TransportErrorKind::Tls
-        )
+        self.may_have_been_sent
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.source {
-            Some(source) => write!(f, "{}: {source}", self.kind)?,
-            None => write!(f, "{}", self.kind)?,
+        // Only this layer's part: the cause is `source()`, which `{:#}` renderers print after it.
+        write!(f, "{}", self.kind)?;
+        if !self.may_have_been_sent {
+            f.write_str(" (nothing was sent)")?;
         }
         after_attempts(f, self.attempts)
     }
@@ -725,12 +812,19 @@ impl fmt::Display for VerifyError {
                 f,
                 "the server reports CID {received}, but the bytes sent have CID {expected}"
             ),
-            VerifyError::Unavailable(e) => write!(f, "could not verify the upload's CID: {e}"),
+            VerifyError::Unavailable(_) => f.write_str("could not verify the upload's CID"),
         }
     }
 }
 
-impl std::error::Error for VerifyError {}
+impl std::error::Error for VerifyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            VerifyError::Unavailable(e) => Some(e),
+            VerifyError::CidMismatch { .. } => None,
+        }
+    }
+}
 
 impl From<crate::local::LocalError> for Error {
     fn from(e: crate::local::LocalError) -> Self {

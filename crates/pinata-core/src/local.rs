@@ -130,7 +130,7 @@ impl LocalError {
 impl fmt::Display for LocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LocalError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            LocalError::Io { path, .. } => write!(f, "I/O error at {}", path.display()),
             LocalError::NonUtf8Name(p) => write!(f, "{}: the name is not valid UTF-8", p.display()),
             LocalError::SymlinkedDirectory(p) => write!(
                 f,
@@ -150,7 +150,7 @@ impl fmt::Display for LocalError {
                 "{}: the file changed while it was read ({expected} bytes expected, {actual} read)",
                 path.display()
             ),
-            LocalError::Cid(e) => e.fmt(f),
+            LocalError::Cid(_) => f.write_str("could not compute the CID"),
             LocalError::UnexpectedListing(p) => {
                 write!(f, "{}: a listing that was not asked for", p.display())
             }

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use http::{Method, StatusCode};
 
-use crate::error::{Error, TransportErrorKind};
+use crate::error::{ApiError, Error};
 
 /// Whether a request may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,44 +136,22 @@ impl RetryPolicy {
         if class == Repeatable::Upload && !self.retry_uploads {
             return Decision::GiveUp;
         }
+        // Only a temporary failure is worth repeating, and once the request may have reached the
+        // server, only a request that is safe to repeat.
         let repeat_ok = class == Repeatable::Safe || class == Repeatable::Upload;
-        let wait = match error {
-            Error::Transport(e) if !e.may_have_been_sent() => self.backoff_for(attempts, jitter),
-            Error::Transport(e)
-                if repeat_ok
-                    && matches!(
-                        e.kind(),
-                        TransportErrorKind::Timeout
-                            | TransportErrorKind::Io
-                            | TransportErrorKind::Protocol
-                    ) =>
-            {
-                self.backoff_for(attempts, jitter)
-            }
-            Error::Api(e) if repeat_ok && e.status() == StatusCode::TOO_MANY_REQUESTS => {
-                match e.retry_after() {
-                    Some(after) => {
-                        let wait = after.delay_from(now);
-                        if wait > self.max_retry_after {
-                            return Decision::GiveUp;
-                        }
-                        wait.max(self.backoff_for(attempts, jitter))
-                    }
-                    None => self.backoff_for(attempts, jitter),
+        if !error.is_transient() || (error.may_have_been_sent() && !repeat_ok) {
+            return Decision::GiveUp;
+        }
+        let backoff = self.backoff_for(attempts, jitter);
+        let wait = match error.as_api().and_then(ApiError::retry_after) {
+            Some(after) if error.status() == Some(StatusCode::TOO_MANY_REQUESTS) => {
+                let wait = after.delay_from(now);
+                if wait > self.max_retry_after {
+                    return Decision::GiveUp;
                 }
+                wait.max(backoff)
             }
-            Error::Api(e)
-                if repeat_ok
-                    && matches!(
-                        e.status(),
-                        StatusCode::BAD_GATEWAY
-                            | StatusCode::SERVICE_UNAVAILABLE
-                            | StatusCode::GATEWAY_TIMEOUT
-                    ) =>
-            {
-                self.backoff_for(attempts, jitter)
-            }
-            _ => return Decision::GiveUp,
+            _ => backoff,
         };
         if elapsed + wait > self.max_elapsed {
             return Decision::GiveUp;

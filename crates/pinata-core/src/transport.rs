@@ -112,7 +112,7 @@ mod tests {
     fn finds_causes_inside_nested_io_errors() {
         let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, Marker);
         let outer = std::io::Error::other(inner);
-        let top = crate::TransportError::new(crate::TransportErrorKind::Other, outer);
+        let top = crate::TransportError::maybe_sent(crate::TransportErrorKind::Other, outer);
         assert!(find_cause::<Marker>(&top).is_some());
         let plain = std::io::Error::other("no marker here");
         assert!(find_cause::<Marker>(&plain).is_none());

@@ -79,11 +79,11 @@ impl TransportFactory for HyperTransport {
         #[cfg(feature = "native-roots")]
         let builder = builder
             .with_provider_and_native_roots(provider)
-            .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
+            .map_err(|e| TransportError::not_sent(TransportErrorKind::Tls, e))?;
         #[cfg(not(feature = "native-roots"))]
         let builder = builder
             .with_provider_and_webpki_roots(provider)
-            .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
+            .map_err(|e| TransportError::not_sent(TransportErrorKind::Tls, e))?;
         // Plain http is let through here so the emulator on loopback works; pinata-core refuses
         // plain http to other hosts before a request reaches the transport.
         let connector = TimeoutConnector::new(
@@ -104,7 +104,7 @@ impl AsyncTransport for HyperTransport {
         let deadline = self.options.request_timeout;
         match tokio::time::timeout(deadline, self.exchange(request)).await {
             Ok(result) => result,
-            Err(_) => Err(TransportError::new(
+            Err(_) => Err(TransportError::maybe_sent(
                 TransportErrorKind::Timeout,
                 format!("no complete response within {deadline:?}"),
             )),
@@ -153,45 +153,49 @@ fn into_hyper_body(body: Body) -> RequestBody {
 }
 
 fn too_large(cap: u64) -> TransportError {
-    TransportError::new(
+    TransportError::maybe_sent(
         TransportErrorKind::BodyTooLarge,
         format!("the response body exceeds the {cap}-byte limit"),
     )
 }
 
-/// Sorts a hyper-util client error into a transport error kind.
+/// Sorts a hyper-util client error into a transport error. A connector failure (resolving, TCP,
+/// TLS handshake, the connect timeout) happened before any byte of the request was written;
+/// anything else may have been sent.
 fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
-    let kind = if find_cause::<rustls::Error>(&err).is_some() {
+    let tls = find_cause::<rustls::Error>(&err).is_some();
+    if err.is_connect() {
+        let kind = if tls {
+            TransportErrorKind::Tls
+        } else {
+            TransportErrorKind::Connect
+        };
+        return TransportError::not_sent(kind, err);
+    }
+    let kind = if tls {
         TransportErrorKind::Tls
-    } else if err.is_connect() || find_cause::<connector::ConnectTimedOut>(&err).is_some() {
-        TransportErrorKind::Connect
-    } else if is_timeout(&err) {
-        TransportErrorKind::Timeout
-    } else if find_cause::<hyper::Error>(&err)
+    } else {
+        after_connecting(&err)
+    };
+    TransportError::maybe_sent(kind, err)
+}
+
+/// Sorts an error from reading the response body (the request was sent).
+fn classify_body(err: BoxError) -> TransportError {
+    let kind = after_connecting(err.as_ref());
+    TransportError::maybe_sent(kind, err)
+}
+
+/// The kind of a failure on an open connection: the socket's own error if there is one (mapped
+/// as the core maps it for every transport), else hyper's view of the exchange.
+fn after_connecting(err: &(dyn StdError + 'static)) -> TransportErrorKind {
+    if let Some(io) = find_cause::<std::io::Error>(err) {
+        TransportErrorKind::of_io(io.kind())
+    } else if find_cause::<hyper::Error>(err)
         .is_some_and(|e| e.is_incomplete_message() || e.is_parse())
     {
         TransportErrorKind::Protocol
-    } else if find_cause::<std::io::Error>(&err).is_some() {
-        TransportErrorKind::Io
     } else {
         TransportErrorKind::Other
-    };
-    TransportError::new(kind, err)
-}
-
-/// Sorts an error from reading the response body.
-fn classify_body(err: BoxError) -> TransportError {
-    let kind =
-        if find_cause::<hyper::Error>(err.as_ref()).is_some_and(|e| e.is_incomplete_message()) {
-            TransportErrorKind::Protocol
-        } else if is_timeout(err.as_ref()) {
-            TransportErrorKind::Timeout
-        } else {
-            TransportErrorKind::Io
-        };
-    TransportError::new(kind, err)
-}
-
-fn is_timeout(err: &(dyn StdError + 'static)) -> bool {
-    find_cause::<std::io::Error>(err).is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+    }
 }

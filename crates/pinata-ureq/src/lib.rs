@@ -23,18 +23,17 @@
 
 use bytes::Bytes;
 use http::{Request, Response};
-use pinata_core::{
-    BlockingTransport, Body, TransportError, TransportErrorKind, TransportFactory,
-    TransportOptions, find_cause,
-};
+use pinata_core::{BlockingTransport, Body, TransportError, TransportFactory, TransportOptions};
 use ureq::SendBody;
 
 pub use pinata_core::{self as core, Config, Credentials, Error};
 
 pub mod local;
 mod resolver;
+mod stage;
 mod upload;
 
+use stage::{BeforeSending, classify};
 use upload::UploadReader;
 
 pub use local::{cid_of_path, pin_request, upload_cid_of_path};
@@ -79,11 +78,13 @@ impl TransportFactory for UreqTransport {
                 .build(),
         );
         // ureq's own connector chain, with a resolver that does not spawn a lookup thread per
-        // request (see `resolver`).
+        // request (see `resolver`); both mark their failures as before sending (see `stage`).
         let agent = ureq::Agent::with_parts(
             builder.build(),
-            ureq::unversioned::transport::DefaultConnector::default(),
-            resolver::ReusingResolver::<ureq::unversioned::resolver::DefaultResolver>::default(),
+            BeforeSending(ureq::unversioned::transport::DefaultConnector::default()),
+            BeforeSending(resolver::ReusingResolver::<
+                ureq::unversioned::resolver::DefaultResolver,
+            >::default()),
         );
         Ok(Self {
             agent,
@@ -109,36 +110,4 @@ impl BlockingTransport for UreqTransport {
             .map_err(classify)?;
         Ok(Response::from_parts(parts, Bytes::from(bytes)))
     }
-}
-
-/// Sorts a ureq error into a transport error kind.
-fn classify(err: ureq::Error) -> TransportError {
-    use std::io::ErrorKind as Io;
-    use ureq::Timeout;
-    let kind = match &err {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
-        ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => TransportErrorKind::Connect,
-        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
-            TransportErrorKind::Tls
-        }
-        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
-        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
-            TransportErrorKind::Protocol
-        }
-        ureq::Error::Io(e) if find_cause::<rustls::Error>(e).is_some() => TransportErrorKind::Tls,
-        ureq::Error::Io(e) => match e.kind() {
-            Io::ConnectionRefused
-            | Io::AddrNotAvailable
-            | Io::NetworkUnreachable
-            | Io::HostUnreachable => TransportErrorKind::Connect,
-            Io::TimedOut => TransportErrorKind::Timeout,
-            Io::UnexpectedEof | Io::ConnectionReset | Io::ConnectionAborted => {
-                TransportErrorKind::Protocol
-            }
-            _ => TransportErrorKind::Io,
-        },
-        _ => TransportErrorKind::Other,
-    };
-    TransportError::new(kind, err)
 }

@@ -294,7 +294,11 @@ pub fn unknown_path_is_json_404<D: Driver>(d: &D) {
         .parse()
         .unwrap();
     let response = d.send_raw(&config, request).unwrap();
-    let e = api_error(interpret_response(&TestAuthentication, &pinata_core::Body::Empty, response));
+    let e = api_error(interpret_response(
+        &TestAuthentication,
+        &pinata_core::Body::Empty,
+        response,
+    ));
     assert_eq!(e.status(), StatusCode::NOT_FOUND);
     assert_eq!(e.reason(), Some("NOT_FOUND"));
 }

@@ -269,3 +269,65 @@ pub fn transport_sends_the_core_request<D: Driver>(d: &D) {
         assert_eq!(sent, wanted, "{} over {}", creds.scheme(), d.name());
     }
 }
+
+/// The same failure is the same error through every transport: its kind, whether the request may
+/// have been sent (reported by the transport, not guessed from the kind), and so the number of
+/// attempts an unsafe request gets under one retry policy. Failures before sending are retried
+/// (3 attempts); a reset after the request was written is not (1 attempt).
+pub fn failures_are_the_same_error_on_every_transport<D: Driver>(d: &D) {
+    let policy = pinata_core::retry::RetryPolicy::default()
+        .max_attempts(3)
+        .backoff(Duration::from_millis(10), Duration::from_millis(20));
+    let not_tls = FakeServer::with(Behaviour::Greet(
+        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".to_vec(),
+    ));
+    let reset = FakeServer::with(Behaviour::Reset);
+    let cases = [
+        (
+            "unresolvable host",
+            "https://no-such-host.invalid".to_owned(),
+            TransportErrorKind::Connect,
+            false,
+        ),
+        (
+            "connection refused",
+            closed_port_url(),
+            TransportErrorKind::Connect,
+            false,
+        ),
+        (
+            "TLS failure",
+            not_tls.url.replacen("http://", "https://", 1),
+            TransportErrorKind::Tls,
+            false,
+        ),
+        (
+            "reset after the request was written",
+            reset.url.clone(),
+            TransportErrorKind::Protocol,
+            true,
+        ),
+    ];
+    let unsafe_request = pinata_core::api::pinning::PinJson::new(&1).unwrap();
+    for (name, url, kind, sent) in cases {
+        let config = Config::default()
+            .with_base_url(&url)
+            .unwrap()
+            .retry(policy.clone());
+        match d.execute(target().good.clone(), config, &unsafe_request) {
+            Err(Error::Transport(e)) => {
+                assert_eq!(
+                    (e.kind(), e.may_have_been_sent(), e.attempts()),
+                    (kind, sent, if sent { 1 } else { 3 }),
+                    "{name}: {e}"
+                );
+            }
+            other => panic!("{name}: expected a transport error, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        reset.connections(),
+        1,
+        "a reset unsafe request is not sent again"
+    );
+}

@@ -845,11 +845,17 @@ pub fn a_shared_upload_request_verifies_each_call<D: Driver>(d: &D) {
     let scratch = Scratch::new("shared");
     let contents = pattern(300_000, 7);
     let path = scratch.write("shared.bin", &contents);
-    let expected = import_bytes(&contents, ImportOptions::default()).unwrap().cid;
+    let expected = import_bytes(&contents, ImportOptions::default())
+        .unwrap()
+        .cid;
     let request = Arc::new(d.pin_request(&path).unwrap().verify_cid(true));
     for round in 0..3 {
-        let results =
-            d.execute_shared_concurrently(admin_jwt(emu), target().config(), request.clone(), CALLS);
+        let results = d.execute_shared_concurrently(
+            admin_jwt(emu),
+            target().config(),
+            request.clone(),
+            CALLS,
+        );
         assert_eq!(results.len(), CALLS);
         for result in results {
             match result {

@@ -116,14 +116,13 @@ fn decode_error_has_a_path() {
 }
 
 #[test]
-fn sent_or_not() {
-    assert!(
-        !Error::from(TransportError::from_kind(TransportErrorKind::Connect)).may_have_been_sent()
-    );
-    assert!(!Error::from(TransportError::from_kind(TransportErrorKind::Tls)).may_have_been_sent());
-    assert!(
-        Error::from(TransportError::from_kind(TransportErrorKind::Timeout)).may_have_been_sent()
-    );
+fn sent_or_not_is_what_the_transport_reported() {
+    // The kind does not decide: a timeout while connecting was not sent, a connect-kind failure a
+    // transport reports as possibly sent was.
+    let before = TransportError::not_sent(TransportErrorKind::Timeout, "connecting");
+    assert!(!Error::from(before).may_have_been_sent());
+    let after = TransportError::maybe_sent(TransportErrorKind::Connect, "odd");
+    assert!(Error::from(after).may_have_been_sent());
     assert!(!Error::Build(BuildError::InvalidInput("x".into())).may_have_been_sent());
 }
 
@@ -153,4 +152,116 @@ fn retry_after_dates() {
     ] {
         assert_eq!(RetryAfter::parse(bad), None, "{bad}");
     }
+}
+
+/// Renders `e` as `anyhow`'s `{:#}` does: each error of the chain, joined by `": "`.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.source();
+    while let Some(cause) = next {
+        parts.push(cause.to_string());
+        next = cause.source();
+    }
+    // No layer repeats what the layer below it says.
+    for pair in parts.windows(2) {
+        assert!(
+            !pair[0].contains(&pair[1]),
+            "{:?} repeats its cause {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+    parts.join(": ")
+}
+
+#[test]
+fn every_variant_renders_each_part_once() {
+    let credentials = Error::from(crate::Credentials::jwt("").unwrap_err());
+    assert_eq!(
+        chain(&credentials),
+        "request not sent: invalid credentials: the JWT is empty"
+    );
+    let transport = Error::from(TransportError::not_sent(
+        TransportErrorKind::Connect,
+        std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"),
+    ));
+    assert_eq!(
+        chain(&transport),
+        "could not connect (nothing was sent): refused"
+    );
+    let mut api_error = api(
+        401,
+        r#"{"error":{"reason":"INVALID_CREDENTIALS","details":"Invalid/expired credentials"}}"#,
+    );
+    api_error.attempts = 2;
+    assert_eq!(
+        chain(&Error::Api(Box::new(api_error))),
+        "Pinata API error 401 Unauthorized: INVALID_CREDENTIALS (Invalid/expired credentials) (after 2 attempts)"
+    );
+    let decode = Error::Decode(Box::new(DecodeError::new(
+        StatusCode::OK,
+        "rows",
+        "invalid type",
+        b"{}",
+    )));
+    assert_eq!(
+        chain(&decode),
+        "unexpected response body (200 OK) at `rows`: invalid type"
+    );
+    let redirect = Error::Redirect(RedirectError::new(StatusCode::FOUND, None));
+    assert!(chain(&redirect).starts_with("the server answered 302 Found"));
+    let local = Error::Local(crate::local::LocalError::io(
+        "/data/a.bin",
+        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+    ));
+    assert_eq!(chain(&local), "I/O error at /data/a.bin: no such file");
+    let unavailable = Error::Verify(VerifyError::Unavailable(crate::cid::CidError::InvalidCid(
+        "x".into(),
+    )));
+    assert!(
+        chain(&unavailable).starts_with("could not verify the upload's CID: "),
+        "{}",
+        chain(&unavailable)
+    );
+    let mismatch = Error::Verify(VerifyError::CidMismatch {
+        expected: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+            .parse()
+            .unwrap(),
+        received: "bafy".into(),
+    });
+    assert_eq!(
+        chain(&mismatch),
+        "the server reports CID bafy, but the bytes sent have CID QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+    );
+    let key = Error::Build(BuildError::InvalidKey(
+        crate::api::keys::CreateApiKey::new("", crate::api::keys::Permissions::admin())
+            .unwrap_err(),
+    ));
+    assert!(chain(&key).starts_with("request not sent: invalid key request: "));
+}
+
+#[test]
+fn accessors_answer_without_matching_variants() {
+    let not_found = Error::Api(Box::new(api(404, r#"{"error":"not found"}"#)));
+    assert_eq!(not_found.status(), Some(StatusCode::NOT_FOUND));
+    assert_eq!(not_found.reason(), None);
+    assert!(!not_found.is_transient());
+    let revoked = Error::Api(Box::new(api(
+        403,
+        r#"{"error":{"reason":"API_KEY_REVOKED","details":"x"}}"#,
+    )));
+    assert_eq!(revoked.reason(), Some("API_KEY_REVOKED"));
+    assert!(Error::Api(Box::new(api(429, ""))).is_transient());
+    assert!(Error::Api(Box::new(api(503, ""))).is_transient());
+    assert!(!Error::Api(Box::new(api(500, ""))).is_transient());
+    let refused = Error::from(TransportError::not_sent(TransportErrorKind::Connect, "x"));
+    assert_eq!(refused.status(), None);
+    assert!(refused.is_transient());
+    let too_large = Error::from(TransportError::maybe_sent(
+        TransportErrorKind::BodyTooLarge,
+        "x",
+    ));
+    assert!(!too_large.is_transient());
+    let decode = Error::Decode(Box::new(DecodeError::new(StatusCode::OK, ".", "x", b"")));
+    assert_eq!(decode.status(), Some(StatusCode::OK));
 }

@@ -1,9 +1,16 @@
 use super::*;
-use crate::error::{ApiError, TransportError};
+use crate::error::{ApiError, TransportError, TransportErrorKind};
 use http::HeaderMap;
 
+/// A transport failure of `kind`, on the side of sending that kind usually is on: connect and TLS
+/// failures before anything was sent, the rest after.
 fn transport(kind: TransportErrorKind) -> Error {
-    Error::Transport(TransportError::from_kind(kind))
+    Error::Transport(match kind {
+        TransportErrorKind::Connect | TransportErrorKind::Tls => {
+            TransportError::not_sent(kind, "test")
+        }
+        _ => TransportError::maybe_sent(kind, "test"),
+    })
 }
 
 fn status(code: u16, retry_after: Option<&str>) -> Error {

@@ -278,7 +278,7 @@ fn recently_expired_jwt_within_leeway_is_sent() {
 #[test]
 fn transport_errors_pass_through_with_their_kind() {
     let t = |_req: Request<Body>| -> Result<Response<Bytes>, TransportError> {
-        Err(TransportError::new(
+        Err(TransportError::not_sent(
             TransportErrorKind::Connect,
             "connection refused",
         ))

@@ -1,0 +1,146 @@
+//! Which side of sending a failure is on, as ureq knows it.
+//!
+//! ureq reports every failure as one `ureq::Error`, whether the host did not resolve or the
+//! connection broke halfway through the answer. Yet only the first kind is safe to repeat for an
+//! unsafe request. ureq resolves and connects (TLS handshake included) before it writes a byte of
+//! the request, through the resolver and connector the agent is built with; [`BeforeSending`] wraps
+//! both and marks what they return as [`NotSent`]. [`classify`] unwraps the mark, so the error the
+//! caller sees is ureq's own.
+
+use std::fmt;
+
+use pinata_core::{TransportError, TransportErrorKind, find_cause};
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout};
+
+/// A resolver or connector whose failures are marked [`NotSent`].
+#[derive(Debug, Default)]
+pub(crate) struct BeforeSending<T>(pub(crate) T);
+
+/// A failure that happened before any byte of the request was written.
+#[derive(Debug)]
+struct NotSent(ureq::Error);
+
+impl fmt::Display for NotSent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for NotSent {}
+
+fn mark(error: ureq::Error) -> ureq::Error {
+    ureq::Error::Other(Box::new(NotSent(error)))
+}
+
+impl<R: Resolver> Resolver for BeforeSending<R> {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout).map_err(mark)
+    }
+}
+
+impl<C: Connector> Connector for BeforeSending<C> {
+    type Out = C::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained).map_err(mark)
+    }
+}
+
+/// Sorts a ureq error into a transport error: its kind, and whether the request may have been
+/// sent (only failures marked [`NotSent`], or those ureq raises only before connecting, were not).
+pub(crate) fn classify(error: ureq::Error) -> TransportError {
+    let error = match error {
+        ureq::Error::Other(boxed) => match boxed.downcast::<NotSent>() {
+            Ok(not_sent) => {
+                return TransportError::not_sent(before_sending(&not_sent.0), not_sent.0);
+            }
+            Err(other) => ureq::Error::Other(other),
+        },
+        other => other,
+    };
+    match error {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+            TransportError::not_sent(TransportErrorKind::Connect, error)
+        }
+        other => TransportError::maybe_sent(after_connecting(&other), other),
+    }
+}
+
+fn is_tls(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => true,
+        ureq::Error::Io(e) => find_cause::<rustls::Error>(e).is_some(),
+        _ => false,
+    }
+}
+
+/// The kind of a failure to resolve or connect: TLS, or not connected at all.
+fn before_sending(error: &ureq::Error) -> TransportErrorKind {
+    if is_tls(error) {
+        TransportErrorKind::Tls
+    } else {
+        TransportErrorKind::Connect
+    }
+}
+
+/// The kind of a failure once connected.
+fn after_connecting(error: &ureq::Error) -> TransportErrorKind {
+    match error {
+        e if is_tls(e) => TransportErrorKind::Tls,
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::BodyTooLarge,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+            TransportErrorKind::Protocol
+        }
+        ureq::Error::Io(e) => TransportErrorKind::of_io(e.kind()),
+        _ => TransportErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marked_failures_are_not_sent_and_keep_ureq_s_error() {
+        let e = classify(mark(ureq::Error::Io(std::io::Error::other(
+            "lookup failed",
+        ))));
+        assert_eq!(e.kind(), TransportErrorKind::Connect);
+        assert!(!e.may_have_been_sent());
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("io: lookup failed"));
+        let tls = classify(mark(ureq::Error::Tls("bad handshake")));
+        assert_eq!(
+            (tls.kind(), tls.may_have_been_sent()),
+            (TransportErrorKind::Tls, false)
+        );
+    }
+
+    #[test]
+    fn failures_after_connecting_may_have_been_sent() {
+        let reset = ureq::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+        let e = classify(reset);
+        assert_eq!(e.kind(), TransportErrorKind::Protocol);
+        assert!(e.may_have_been_sent());
+        let timeout = classify(ureq::Error::Timeout(ureq::Timeout::Global));
+        assert_eq!(timeout.kind(), TransportErrorKind::Timeout);
+        assert!(timeout.may_have_been_sent());
+        let other = classify(ureq::Error::Other("unmarked".into()));
+        assert!(other.may_have_been_sent());
+    }
+}
