@@ -293,7 +293,7 @@ pub(crate) fn run(seconds: f64, rounds: usize, only: Option<&str>) -> Result<(),
     let config = Config::default()
         .with_base_url(&url)
         .map_err(|e| e.to_string())?
-        .retry(RetryPolicy::never());
+        .with_retry_policy(RetryPolicy::never());
     let bench = Bench {
         runtime,
         url,
@@ -364,7 +364,7 @@ pub(crate) fn fixed(client: &str, requests: u64, concurrency: u64) -> Result<(),
     let config = Config::default()
         .with_base_url(&url)
         .map_err(|e| e.to_string())?
-        .retry(RetryPolicy::never());
+        .with_retry_policy(RetryPolicy::never());
     let done = Arc::new(AtomicU64::new(0));
     runtime.block_on(async {
         let mut handles = Vec::new();

@@ -13,8 +13,8 @@ pub(crate) fn run(via: String, url: String, file: String) -> Result<(), String> 
     let config = Config::default()
         .with_base_url(&url)
         .map_err(|e| e.to_string())?
-        .retry(RetryPolicy::never())
-        .transport_options(pinata_core::TransportOptions {
+        .with_retry_policy(RetryPolicy::never())
+        .with_transport_options(pinata_core::TransportOptions {
             request_timeout: std::time::Duration::from_secs(600),
             ..Default::default()
         });

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let _ = pinata_core::Query::parse(&text);
+    let _ = pinata_core::server::Query::parse(&text);
     let _ = pinata_emulator::fuzzing::pin_list_query(&text);
     let _ = pinata_emulator::fuzzing::normalise_json(&text);
     let _ = pinata_core::time::parse_iso8601(&text);

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 use pinata_core::api::TestAuthentication;
 use pinata_core::api::keys::{ListApiKeys, RevokeApiKey};
-use pinata_core::api::pinning::{ListPinJobs, ListPins, PinJson, Unpin};
+use pinata_core::api::pinning::{ListPinJobs, ListPins, PinJson, UnpinCid};
 use pinata_core::{Body, Endpoint, interpret_response};
 
 fuzz_target!(|data: &[u8]| {
@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = interpret_response(&ListPinJobs::new(), &Body::Empty, response())
         .map_err(|e| e.to_string());
     let _ = interpret_response(
-        &Unpin::new("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"),
+        &UnpinCid::new("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"),
         &Body::Empty,
         response(),
     )

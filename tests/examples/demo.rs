@@ -131,7 +131,8 @@ fn key_lifecycle(
             k.uses,
             k.max_uses.map_or("∞".to_owned(), |m| m.to_string()),
             k.revoked,
-            k.created_at.as_deref().unwrap_or("?"),
+            k.created_at
+                .map_or("?".to_owned(), pinata_core::time::format_iso8601),
         );
     }
 

@@ -60,7 +60,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let tasks = env_u64("PINATA_LOAD_TASKS", 32);
     let threads = env_u64("PINATA_LOAD_THREADS", 8);
     // No retries: without injected faults every single request must succeed.
-    let config = Config::from_env()?.retry(RetryPolicy::never());
+    let config = Config::from_env()?.with_retry_policy(RetryPolicy::never());
     let admin = Credentials::from_env()?;
     let rss_before = emulator_rss_mib();
     let deadline = Instant::now() + Duration::from_secs(seconds);

@@ -8,10 +8,8 @@ use futures_core::Stream;
 use bytes::Bytes;
 use http::{Request, Response};
 use pinata_core::api::AuthenticationOk;
-use pinata_core::{
-    AsyncTransport, BlockingTransport, Body, Config, Credentials, Endpoint, Error, Paginated,
-    TransportError, TransportFactory,
-};
+use pinata_core::transport::{AsyncTransport, BlockingTransport, TransportFactory};
+use pinata_core::{Body, Config, Credentials, Endpoint, Error, Paginated, TransportError};
 
 /// What a case needs from a transport.
 pub trait Driver: Sync {
@@ -82,14 +80,14 @@ pub trait Driver: Sync {
         &self,
         path: &std::path::Path,
         options: pinata_core::cid::ImportOptions,
-    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError>;
+    ) -> Result<pinata_core::cid::Cid, pinata_core::LocalError>;
 
     /// The adapter's `cid_of_path`.
     fn cid_of_path(
         &self,
         path: &std::path::Path,
         options: pinata_core::cid::ImportOptions,
-    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError>;
+    ) -> Result<pinata_core::cid::Cid, pinata_core::LocalError>;
 
     /// Sends a hand-made request through the bare transport (no client checks, no credentials added).
     fn send_raw(
@@ -231,7 +229,7 @@ impl Driver for HyperDriver {
         &self,
         path: &std::path::Path,
         options: pinata_core::cid::ImportOptions,
-    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+    ) -> Result<pinata_core::cid::Cid, pinata_core::LocalError> {
         runtime().block_on(pinata_hyper::cid_of_path(path, options))
     }
 
@@ -246,7 +244,7 @@ impl Driver for HyperDriver {
         &self,
         path: &std::path::Path,
         options: pinata_core::cid::ImportOptions,
-    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+    ) -> Result<pinata_core::cid::Cid, pinata_core::LocalError> {
         runtime().block_on(pinata_hyper::upload_cid_of_path(path, options))
     }
 
@@ -256,7 +254,7 @@ impl Driver for HyperDriver {
         request: Request<Body>,
     ) -> Result<Response<Bytes>, TransportError> {
         runtime().block_on(async {
-            pinata_hyper::HyperTransport::from_options(config.transport())?
+            pinata_hyper::HyperTransport::from_options(config.transport_options())?
                 .send(request)
                 .await
         })
@@ -369,7 +367,7 @@ impl Driver for UreqDriver {
         &self,
         path: &std::path::Path,
         options: pinata_core::cid::ImportOptions,
-    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+    ) -> Result<pinata_core::cid::Cid, pinata_core::LocalError> {
         pinata_ureq::cid_of_path(path, options)
     }
 
@@ -384,7 +382,7 @@ impl Driver for UreqDriver {
         &self,
         path: &std::path::Path,
         options: pinata_core::cid::ImportOptions,
-    ) -> Result<pinata_core::cid::Cid, pinata_core::local::LocalError> {
+    ) -> Result<pinata_core::cid::Cid, pinata_core::LocalError> {
         pinata_ureq::upload_cid_of_path(path, options)
     }
 
@@ -393,6 +391,6 @@ impl Driver for UreqDriver {
         config: &Config,
         request: Request<Body>,
     ) -> Result<Response<Bytes>, TransportError> {
-        pinata_ureq::UreqTransport::from_options(config.transport())?.send(request)
+        pinata_ureq::UreqTransport::from_options(config.transport_options())?.send(request)
     }
 }

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
 use crate::api::pinning::{
     ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
-    PinResponse, PinnedDataTotal, Unpin, UpdatePinMetadata, UserPinnedDataTotal,
+    PinResponse, PinnedDataTotal, UnpinCid, UpdatePinMetadata, UserPinnedDataTotal,
 };
 use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
@@ -69,7 +69,7 @@ macro_rules! common_impl {
 
         impl<T> $client<T> {
             /// A client that sends through `transport`. The transport should apply
-            /// `config.transport()`; [`TransportFactory`] transports get it in the other constructors.
+            /// `config.transport_options()`; [`TransportFactory`] transports get it in the other constructors.
             pub fn with_transport(transport: T, credentials: Credentials, config: Config) -> Self {
                 Self {
                     shared: Arc::new(Shared {
@@ -113,7 +113,7 @@ macro_rules! common_impl {
 
             /// A client with `config` (base URL, timeouts, limits…).
             pub fn with_config(credentials: Credentials, config: Config) -> Result<Self, Error> {
-                let transport = T::from_options(config.transport())?;
+                let transport = T::from_options(config.transport_options())?;
                 Ok(Self::with_transport(transport, credentials, config))
             }
 
@@ -271,7 +271,7 @@ client_methods! {
     fn update_pin_metadata(request: &UpdatePinMetadata) -> () = request;
 
     /// `DELETE /pinning/unpin/{cid}`: removes the account's pin of `cid`.
-    fn unpin(cid: &str) -> () = Unpin::new(cid);
+    fn unpin(cid: &str) -> () = UnpinCid::new(cid);
 
     /// `GET /data/pinList`: one page of pins; see `paginate` for all.
     fn list_pins(request: &ListPins) -> PinPage = request;

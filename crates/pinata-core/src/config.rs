@@ -193,6 +193,10 @@ impl Default for TransportOptions {
 }
 
 /// Everything about a client except its credentials and its transport.
+///
+/// Names pair up: a setter of a value is `with_x` and its getter `x` (`with_retry_policy` /
+/// `retry_policy`); a switch is a verb and its getter the same verb in the third person
+/// (`allow_insecure_http` / `allows_insecure_http`).
 #[derive(Debug, Clone)]
 pub struct Config {
     base_url: BaseUrl,
@@ -253,20 +257,20 @@ impl Config {
 
     /// How far past `exp` the local clock must be before a JWT counts as expired. Default 30 s, so a
     /// client clock that runs a little fast does not refuse a token the server still accepts.
-    pub fn jwt_expiry_leeway(mut self, leeway: Duration) -> Self {
+    pub fn with_jwt_expiry_leeway(mut self, leeway: Duration) -> Self {
         self.jwt_expiry_leeway = leeway;
         self
     }
 
     /// Replaces the `User-Agent` (the default names this library and its version).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self.user_agent_header = http::HeaderValue::from_str(&self.user_agent).ok();
         self
     }
 
     /// Replaces the retry policy (see [`crate::retry`] for the defaults).
-    pub fn retry(mut self, policy: crate::retry::RetryPolicy) -> Self {
+    pub fn with_retry_policy(mut self, policy: crate::retry::RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
@@ -277,7 +281,7 @@ impl Config {
     }
 
     /// Replaces the transport limits.
-    pub fn transport_options(mut self, options: TransportOptions) -> Self {
+    pub fn with_transport_options(mut self, options: TransportOptions) -> Self {
         self.transport = options;
         self
     }
@@ -288,7 +292,7 @@ impl Config {
     }
 
     /// The `User-Agent` header value.
-    pub fn user_agent_value(&self) -> &str {
+    pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
 
@@ -307,13 +311,13 @@ impl Config {
         self.refuse_expired_jwt
     }
 
-    /// The expiry leeway.
-    pub fn expiry_leeway(&self) -> Duration {
+    /// How far past `exp` a JWT must be to count as expired.
+    pub fn jwt_expiry_leeway(&self) -> Duration {
         self.jwt_expiry_leeway
     }
 
     /// The transport limits.
-    pub fn transport(&self) -> &TransportOptions {
+    pub fn transport_options(&self) -> &TransportOptions {
         &self.transport
     }
 }

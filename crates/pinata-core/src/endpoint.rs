@@ -1,4 +1,5 @@
-//! The [`Endpoint`] trait: how to build one API request and how to read its success response.
+//! The [`Endpoint`] trait: how to build one API request and how to read its success response; for
+//! calling an endpoint this library does not have yet, implement it and pass it to `execute`.
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
@@ -6,6 +7,8 @@ use http::{HeaderMap, Method, StatusCode};
 use crate::error::{BuildError, DecodeError, VerifyError};
 use crate::retry::Repeatable;
 use crate::upload::MultipartUpload;
+
+pub use crate::query::Query;
 
 /// A request body, described to the transport rather than streamed by the core.
 #[derive(Debug, Clone, PartialEq, Eq)]

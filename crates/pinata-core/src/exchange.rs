@@ -30,7 +30,7 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     }
     if config.refuses_expired_jwt()
         && let Some(claims) = credentials.unverified_claims()
-        && claims.is_expired_at(now, config.expiry_leeway())
+        && claims.is_expired_at(now, config.jwt_expiry_leeway())
     {
         return Err(BuildError::ExpiredJwt {
             expired_at: claims.expires_at().unwrap_or_default(),

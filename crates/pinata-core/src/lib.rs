@@ -29,24 +29,21 @@ pub mod cid;
 mod client;
 mod config;
 mod credentials;
-mod endpoint;
+pub mod endpoint;
 mod error;
 mod exchange;
 pub mod jwt;
-pub mod local;
-pub mod multipart;
+mod local;
+mod multipart;
 mod paging;
 mod query;
 pub mod retry;
 mod secret;
+pub mod server;
 pub mod time;
-mod transport;
-pub mod upload;
+pub mod transport;
+mod upload;
 
-pub use auth::{
-    API_KEY_HEADER, API_SECRET_HEADER, MalformedBearer, PairHeader, PresentedCredentials,
-    parse_credentials,
-};
 pub use client::{AsyncClient, BlockingClient};
 pub use config::{
     BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, ENV_BASE_URL, TransportOptions, USER_AGENT,
@@ -56,11 +53,11 @@ pub use credentials::{
 };
 pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::{
-    ApiError, ApiErrorBody, BoxError, BuildError, DecodeError, Error, RateLimit, RedirectError,
-    RetryAfter, TransportError, TransportErrorKind, VerifyError,
+    ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError, RetryAfter,
+    TransportError, TransportErrorKind, VerifyError,
 };
 pub use exchange::{interpret_response, prepare_request};
+pub use local::LocalError;
 pub use paging::{ItemStream, Items};
-pub use query::Query;
 pub use secret::SecretString;
-pub use transport::{AsyncTransport, BlockingTransport, TransportFactory, find_cause};
+pub use upload::{ProgressFn, UploadProgress};

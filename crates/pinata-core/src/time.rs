@@ -62,6 +62,26 @@ pub fn parse_iso8601(text: &str) -> Option<SystemTime> {
     Some(UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_nanos(frac))
 }
 
+/// Deserialises an ISO-8601 timestamp (as [`parse_iso8601`] reads it) into a `SystemTime`.
+pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    parse_iso8601(&text).ok_or_else(|| {
+        serde::de::Error::custom(format_args!(
+            "expected an ISO-8601 UTC timestamp, found {:?}",
+            text.chars().take(40).collect::<String>()
+        ))
+    })
+}
+
+/// As [`deserialize`], for a timestamp that may be `null` or absent (with `#[serde(default)]`).
+pub(crate) fn deserialize_optional<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<SystemTime>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "deserialize")] SystemTime);
+    Ok(<Option<Wrapped> as serde::Deserialize>::deserialize(d)?.map(|Wrapped(t)| t))
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };

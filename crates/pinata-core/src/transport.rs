@@ -1,8 +1,12 @@
-//! The seam between the core and an HTTP library: two small traits over `http` types.
+//! For transport authors: the seam between the core and an HTTP library, two small traits over
+//! `http` types, and the machinery a transport follows to stream uploads ([`upload`]) and read local
+//! files and folders ([`local`]).
 //!
 //! A transport moves one request and its response, and nothing else: it does not add headers, follow
 //! redirects, retry, or look at status codes. It must apply [`TransportOptions`] (timeouts and the
-//! response-size cap) and report failures as [`TransportError`]s of the right kind.
+//! response-size cap) and report failures as [`TransportError`]s of the right kind, saying whether
+//! the request may have been sent ([`TransportError::not_sent`] / [`TransportError::maybe_sent`]).
+//! `pinata-hyper` and `pinata-ureq` are the two transports of this project.
 
 use std::sync::Arc;
 
@@ -12,6 +16,24 @@ use http::{Request, Response};
 use crate::config::TransportOptions;
 use crate::endpoint::Body;
 use crate::error::TransportError;
+
+pub use crate::error::BoxError;
+
+/// Streaming a multipart body: [`UploadCursor`](upload::UploadCursor) says what to open, read and
+/// send next; the [`UploadWatch`](upload::UploadWatch) turns what was sent into progress and a CID.
+pub mod upload {
+    pub use crate::multipart::{MultipartPlan, Segment};
+    pub use crate::upload::{MultipartUpload, READ_CHUNK, UploadCursor, UploadStep, UploadWatch};
+}
+
+/// Local files and folders *described* to the core: [`FolderScan`](local::FolderScan) says which
+/// directory to list next, [`FolderImport`](local::FolderImport) which file to read next; the
+/// transport does the reading, with its own file API.
+pub mod local {
+    pub use crate::local::{
+        EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError, LocalFile,
+    };
+}
 
 /// An asynchronous HTTP transport.
 #[async_trait::async_trait]

@@ -5,8 +5,9 @@
 use std::time::SystemTime;
 
 use http::{HeaderMap, StatusCode};
+use pinata_core::CredentialsError;
 use pinata_core::jwt::{JwtError, JwtSegment};
-use pinata_core::{CredentialsError, MalformedBearer, PresentedCredentials, parse_credentials};
+use pinata_core::server::{MalformedBearer, PresentedCredentials, parse_credentials};
 
 use crate::keys::{KeyRefusal, KeyStore, UseReservation};
 use crate::reply::{self, Reply};

@@ -25,6 +25,8 @@ mod content;
 pub mod faults;
 mod ids;
 mod keys;
+/// The multipart parser, public for the fuzz targets in `fuzz/` (not a stable API).
+#[doc(hidden)]
 pub mod multipart;
 mod pinning;
 mod pins;
@@ -50,7 +52,8 @@ pub mod fuzzing {
     }
 }
 
-/// Parses a key-creation body as the emulator does (exposed for property tests).
+/// Parses a key-creation body as the emulator does (exposed for property tests; not a stable API).
+#[doc(hidden)]
 pub fn parse_key_request(
     json: &serde_json::Value,
 ) -> Result<pinata_core::api::keys::Permissions, String> {

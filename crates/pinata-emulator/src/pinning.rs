@@ -9,11 +9,11 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use pinata_core::Query;
 use pinata_core::api::pinning::{KeyValueOp, MAX_KEYVALUES};
 use pinata_core::cid::{
     Cid, CidVersion, DirectoryBuilder, FileImporter, ImportOptions, ImportedFile, import_bytes,
 };
+use pinata_core::server::Query;
 use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
 use tokio::io::AsyncWriteExt;

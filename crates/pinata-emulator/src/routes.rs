@@ -11,8 +11,8 @@ use bytes::Bytes;
 use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use pinata_core::Query;
 use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
+use pinata_core::server::Query;
 use serde::Serialize;
 
 use crate::access::Requirement;
@@ -195,9 +195,9 @@ impl std::error::Error for Closed {}
 
 /// The API key a request claims (unverified: only to scope faults and limits to it).
 fn caller_key(headers: &http::HeaderMap) -> Option<String> {
-    match pinata_core::parse_credentials(headers) {
-        pinata_core::PresentedCredentials::Jwt(c)
-        | pinata_core::PresentedCredentials::KeyPair(c) => c.api_key().map(str::to_owned),
+    match pinata_core::server::parse_credentials(headers) {
+        pinata_core::server::PresentedCredentials::Jwt(c)
+        | pinata_core::server::PresentedCredentials::KeyPair(c) => c.api_key().map(str::to_owned),
         _ => None,
     }
 }

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::Uri;
-use pinata_core::BoxError;
+use pinata_core::transport::BoxError;
 
 /// The connection was not set up within the connect timeout. Nothing was sent.
 #[derive(Debug)]

@@ -31,12 +31,15 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use pinata_core::{
-    AsyncTransport, Body, BoxError, TransportError, TransportErrorKind, TransportFactory,
-    TransportOptions, find_cause,
-};
+use pinata_core::transport::{AsyncTransport, BoxError, TransportFactory, find_cause};
 
-pub use pinata_core::{self as core, Config, Credentials, Error};
+// Everything a user needs from the core, under this crate's name: one dependency is enough
+// (`pinata_ureq::api::pinning::PinFile`, `pinata_ureq::Error`, …). The core itself stays reachable
+// as `pinata_core` for code that names it.
+#[doc(no_inline)]
+pub use pinata_core;
+#[doc(inline)]
+pub use pinata_core::*;
 
 mod connector;
 pub mod local;

@@ -6,7 +6,9 @@ use std::path::Path;
 use pinata_core::Error;
 use pinata_core::api::pinning::PinFile;
 use pinata_core::cid::{Cid, FileImporter, ImportOptions};
-use pinata_core::local::{EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError};
+use pinata_core::transport::local::{
+    EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError,
+};
 use tokio::io::AsyncReadExt;
 
 /// Read buffer size: one default chunk.

@@ -5,8 +5,8 @@ use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, Stream};
 use http_body_util::StreamBody;
 use hyper::body::Frame;
-use pinata_core::BoxError;
-use pinata_core::upload::{MultipartUpload, UploadCursor, UploadStep};
+use pinata_core::transport::BoxError;
+use pinata_core::transport::upload::{MultipartUpload, UploadCursor, UploadStep};
 use tokio::io::AsyncReadExt;
 
 struct State {

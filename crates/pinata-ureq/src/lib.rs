@@ -23,10 +23,16 @@
 
 use bytes::Bytes;
 use http::{Request, Response};
-use pinata_core::{BlockingTransport, Body, TransportError, TransportFactory, TransportOptions};
+use pinata_core::transport::{BlockingTransport, TransportFactory};
 use ureq::SendBody;
 
-pub use pinata_core::{self as core, Config, Credentials, Error};
+// Everything a user needs from the core, under this crate's name: one dependency is enough
+// (`pinata_ureq::api::pinning::PinFile`, `pinata_ureq::Error`, …). The core itself stays reachable
+// as `pinata_core` for code that names it.
+#[doc(no_inline)]
+pub use pinata_core;
+#[doc(inline)]
+pub use pinata_core::*;
 
 pub mod local;
 mod resolver;

@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use pinata_core::{TransportError, TransportErrorKind, find_cause};
+use pinata_core::transport::find_cause;
+use pinata_core::{TransportError, TransportErrorKind};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};

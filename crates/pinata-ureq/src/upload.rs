@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, Read};
 
 use bytes::Bytes;
-use pinata_core::upload::{MultipartUpload, UploadCursor, UploadStep};
+use pinata_core::transport::upload::{MultipartUpload, UploadCursor, UploadStep};
 
 /// The body of a multipart upload, read in order: memory stays at one read buffer.
 pub(crate) struct UploadReader {
@@ -26,7 +26,7 @@ impl UploadReader {
 
 /// A local failure as the I/O error that aborts ureq's request (the client reports the local
 /// failure itself, from the upload watch).
-fn abort(e: pinata_core::local::LocalError) -> io::Error {
+fn abort(e: pinata_core::LocalError) -> io::Error {
     io::Error::other(e)
 }
 

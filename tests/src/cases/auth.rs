@@ -187,8 +187,8 @@ pub fn expired_jwt_is_refused<D: Driver>(d: &D) {
 pub fn missing_credentials_is_401<D: Driver>(d: &D) {
     let e = api_error(raw_test_authentication(d, &target().good, |h| {
         h.remove(http::header::AUTHORIZATION);
-        h.remove(pinata_core::API_KEY_HEADER);
-        h.remove(pinata_core::API_SECRET_HEADER);
+        h.remove(pinata_core::server::API_KEY_HEADER);
+        h.remove(pinata_core::server::API_SECRET_HEADER);
     }));
     assert_reason(
         &e,
@@ -201,7 +201,10 @@ pub fn missing_credentials_is_401<D: Driver>(d: &D) {
 /// Only one header of the pair: 400 KEYS_MUST_BE_STRINGS.
 pub fn half_a_key_pair_is_400<D: Driver>(d: &D) {
     let creds = Credentials::key_pair("0123456789abcdef0123", "0".repeat(64)).unwrap();
-    for header in [pinata_core::API_SECRET_HEADER, pinata_core::API_KEY_HEADER] {
+    for header in [
+        pinata_core::server::API_SECRET_HEADER,
+        pinata_core::server::API_KEY_HEADER,
+    ] {
         let e = api_error(raw_test_authentication(d, &creds, |h| {
             h.remove(&header);
         }));

@@ -121,7 +121,7 @@ pub fn stalled_tls_handshake_is_a_connect_timeout<D: Driver>(d: &D) {
     let config = Config::default()
         .with_base_url(&https)
         .unwrap()
-        .transport_options(options);
+        .with_transport_options(options);
     let started = Instant::now();
     match d.test_authentication(target().good.clone(), config) {
         Err(Error::Transport(e)) => {
@@ -145,7 +145,7 @@ pub fn silent_server_times_out<D: Driver>(d: &D) {
     let config = Config::default()
         .with_base_url(&server.url)
         .unwrap()
-        .transport_options(options);
+        .with_transport_options(options);
     let started = Instant::now();
     match d.test_authentication(target().good.clone(), config) {
         Err(Error::Transport(e)) => {
@@ -178,7 +178,7 @@ pub fn oversized_response_is_refused<D: Driver>(d: &D) {
         let config = Config::default()
             .with_base_url(&server.url)
             .unwrap()
-            .transport_options(options);
+            .with_transport_options(options);
         match d.test_authentication(target().good.clone(), config) {
             Err(Error::Transport(e)) => {
                 assert_eq!(e.kind(), TransportErrorKind::BodyTooLarge, "{e}")
@@ -313,7 +313,7 @@ pub fn failures_are_the_same_error_on_every_transport<D: Driver>(d: &D) {
         let config = Config::default()
             .with_base_url(&url)
             .unwrap()
-            .retry(policy.clone());
+            .with_retry_policy(policy.clone());
         match d.execute(target().good.clone(), config, &unsafe_request) {
             Err(Error::Transport(e)) => {
                 assert_eq!(

@@ -23,8 +23,8 @@ fn fast_policy() -> RetryPolicy {
 fn config(policy: RetryPolicy, timeout: Duration) -> Config {
     target()
         .config()
-        .retry(policy)
-        .transport_options(TransportOptions {
+        .with_retry_policy(policy)
+        .with_transport_options(TransportOptions {
             request_timeout: timeout,
             ..TransportOptions::default()
         })
@@ -42,7 +42,7 @@ fn fresh_key<D: Driver>(d: &D, emu: &EmulatorSide) -> (Credentials, String) {
 fn inject<D: Driver>(d: &D, emu: &EmulatorSide, rule: serde_json::Value) {
     d.execute(
         admin(emu),
-        target().config().retry(RetryPolicy::never()),
+        target().config().with_retry_policy(RetryPolicy::never()),
         &AddFault(rule),
     )
     .unwrap();
@@ -53,7 +53,7 @@ fn seen<D: Driver>(d: &D, emu: &EmulatorSide, key: &str) -> u64 {
     let counts = d
         .execute(
             admin(emu),
-            target().config().retry(RetryPolicy::never()),
+            target().config().with_retry_policy(RetryPolicy::never()),
             &RequestCounts,
         )
         .unwrap();
@@ -166,7 +166,7 @@ pub fn fault_matrix_unsafe_requests<D: Driver>(d: &D) {
     let closed = Config::default()
         .with_base_url(&crate::fake::closed_port_url())
         .unwrap()
-        .retry(fast_policy());
+        .with_retry_policy(fast_policy());
     let e = d
         .execute(target().good.clone(), closed, &PinJson::new(&1).unwrap())
         .unwrap_err();
@@ -258,7 +258,7 @@ pub fn rate_limit_headers_and_429<D: Driver>(d: &D) {
     let (creds, key) = fresh_key(d, emu);
     d.execute(
         admin(emu),
-        target().config().retry(RetryPolicy::never()),
+        target().config().with_retry_policy(RetryPolicy::never()),
         &SetRateLimit(serde_json::json!({"limit": 2, "window_secs": 60, "key": key})),
     )
     .unwrap();

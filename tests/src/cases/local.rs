@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::scratch::Scratch;
+use pinata_core::LocalError;
 use pinata_core::cid::{CidVersion, DirectoryBuilder, ImportOptions, import_bytes};
-use pinata_core::local::LocalError;
 
 /// A pseudo-random but reproducible byte string.
 pub(crate) fn pattern(len: usize, seed: u32) -> Vec<u8> {

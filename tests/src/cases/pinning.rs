@@ -11,12 +11,12 @@ use crate::scratch::Scratch;
 use crate::target::PIN_DELAY;
 use bytes::Bytes;
 use pinata_core::Body;
+use pinata_core::LocalError;
 use pinata_core::api::pinning::{
-    KeyValueFilter, KeyValueOp, ListPinJobs, ListPins, PinByHash, PinFile, PinJson, PinMetadata,
-    PinOptions, PinResponse, PinStatusFilter, UpdatePinMetadata,
+    KeyValueFilter, KeyValueOp, ListPinJobs, ListPins, PinByHash, PinFile, PinJobStatus, PinJson,
+    PinMetadata, PinOptions, PinResponse, PinStatusFilter, UpdatePinMetadata,
 };
 use pinata_core::cid::{CidVersion, DirectoryBuilder, ImportOptions, import_bytes};
-use pinata_core::local::LocalError;
 
 fn admin_jwt(emu: &EmulatorSide) -> Credentials {
     Credentials::jwt(&emu.admin_jwt).unwrap()
@@ -437,7 +437,7 @@ pub fn unpin_usage_and_duplicates<D: Driver>(d: &D) {
     d.execute(
         admin_jwt(emu),
         target().config(),
-        &pinata_core::api::pinning::Unpin::new(&first.ipfs_hash),
+        &pinata_core::api::pinning::UnpinCid::new(&first.ipfs_hash),
     )
     .unwrap();
     let after = total();
@@ -458,7 +458,7 @@ pub fn unpin_usage_and_duplicates<D: Driver>(d: &D) {
     let e = api_error(d.execute(
         admin_jwt(emu),
         target().config(),
-        &pinata_core::api::pinning::Unpin::new(&first.ipfs_hash),
+        &pinata_core::api::pinning::UnpinCid::new(&first.ipfs_hash),
     ));
     assert_reason(
         &e,
@@ -488,7 +488,7 @@ pub fn pin_by_hash_jobs<D: Driver>(d: &D) {
     d.execute(
         admin_jwt(emu),
         target().config(),
-        &pinata_core::api::pinning::Unpin::new(&pinned.ipfs_hash),
+        &pinata_core::api::pinning::UnpinCid::new(&pinned.ipfs_hash),
     )
     .unwrap();
     let name = tag("byhash");
@@ -558,7 +558,7 @@ pub fn pin_by_hash_jobs<D: Driver>(d: &D) {
             &PinByHash::new(unknown).unwrap(),
         )
         .unwrap();
-    assert_eq!(job.status, "searching");
+    assert_eq!(job.status, PinJobStatus::Searching);
     let until = Instant::now() + crate::target::PIN_EXPIRY * 10;
     loop {
         let page = d
@@ -568,7 +568,7 @@ pub fn pin_by_hash_jobs<D: Driver>(d: &D) {
                 &ListPinJobs::new().cid(unknown),
             )
             .unwrap();
-        if page.rows.iter().any(|r| r.status == "expired") {
+        if page.rows.iter().any(|r| r.status == PinJobStatus::Expired) {
             break;
         }
         assert!(Instant::now() < until, "the unknown content never expired");
@@ -752,7 +752,7 @@ pub fn scoped_key_may_pin_json_but_not_files<D: Driver>(d: &D) {
         d.execute(
             creds.clone(),
             target().config(),
-            &pinata_core::api::pinning::Unpin::new(
+            &pinata_core::api::pinning::UnpinCid::new(
                 "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
             ),
         ),

@@ -269,7 +269,7 @@ fn recently_expired_jwt_within_leeway_is_sent() {
     let c = BlockingClient::with_transport(
         t,
         Credentials::jwt(jwt(just_now)).unwrap(),
-        Config::default().jwt_expiry_leeway(Duration::from_secs(30)),
+        Config::default().with_jwt_expiry_leeway(Duration::from_secs(30)),
     );
     c.test_authentication().unwrap();
     assert_eq!(seen.lock().unwrap().len(), 1);

@@ -10,7 +10,7 @@ use http::{Request, Response};
 use pinata_core::api::TestAuthentication;
 use pinata_core::api::keys::{CreateApiKey, CreatedApiKey, ListApiKeys, Permissions, RevokeApiKey};
 use pinata_core::api::pinning::{
-    ListPinJobs, ListPins, PinByHash, PinJson, PinMetadata, Unpin, UpdatePinMetadata,
+    ListPinJobs, ListPins, PinByHash, PinJson, PinMetadata, UnpinCid, UpdatePinMetadata,
     UserPinnedDataTotal,
 };
 use pinata_core::jwt::base64url_encode;
@@ -33,7 +33,9 @@ fn jwt_for(key: &str, secret: &str) -> String {
 }
 
 /// Sends every endpoint through `client`, returning a debug dump of every result.
-fn call_everything<T: pinata_core::BlockingTransport>(client: &BlockingClient<T>) -> Vec<String> {
+fn call_everything<T: pinata_core::transport::BlockingTransport>(
+    client: &BlockingClient<T>,
+) -> Vec<String> {
     let mut out = Vec::new();
     macro_rules! call {
         ($($e:expr),* $(,)?) => {$( out.push(format!("{:?}", client.execute(&$e))); )*};
@@ -49,7 +51,7 @@ fn call_everything<T: pinata_core::BlockingTransport>(client: &BlockingClient<T>
         PinByHash::new(CID).unwrap(),
         ListPinJobs::new(),
         UpdatePinMetadata::new(CID).name("x"),
-        Unpin::new(CID),
+        UnpinCid::new(CID),
         ListPins::new(),
         UserPinnedDataTotal,
     );
@@ -63,7 +65,7 @@ fn endpoints_requests(creds: &Credentials, config: &Config) -> Vec<String> {
         dump(&|| prepare_request(&TestAuthentication, creds, config, now)),
         dump(&|| prepare_request(&ListApiKeys::new(), creds, config, now)),
         dump(&|| prepare_request(&PinJson::new(&1).unwrap(), creds, config, now)),
-        dump(&|| prepare_request(&Unpin::new(CID), creds, config, now)),
+        dump(&|| prepare_request(&UnpinCid::new(CID), creds, config, now)),
     ]
 }
 
@@ -93,7 +95,7 @@ proptest! {
                 let transport = move |_req: Request<Body>| -> Result<Response<Bytes>, TransportError> {
                     Ok(Response::builder().status(status).header("location", "https://elsewhere.example/").body(Bytes::from_static(body.as_bytes())).unwrap())
                 };
-                let client = BlockingClient::with_transport(transport, creds.clone(), config.clone().retry(RetryPolicy::never()));
+                let client = BlockingClient::with_transport(transport, creds.clone(), config.clone().with_retry_policy(RetryPolicy::never()));
                 shown.push(format!("{client:?}"));
                 shown.extend(call_everything(&client));
                 for r in call_everything(&client) {

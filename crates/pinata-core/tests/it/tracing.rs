@@ -69,7 +69,11 @@ fn one_event_per_attempt_without_secrets() {
         std::time::Duration::from_millis(1),
         std::time::Duration::from_millis(2),
     );
-    let client = BlockingClient::with_transport(transport, creds, Config::default().retry(policy));
+    let client = BlockingClient::with_transport(
+        transport,
+        creds,
+        Config::default().with_retry_policy(policy),
+    );
     let log = Arc::new(Mutex::new(String::new()));
     tracing::subscriber::with_default(Capture(log.clone()), || {
         client.execute(&ListPins::new().name_contains("x")).unwrap();

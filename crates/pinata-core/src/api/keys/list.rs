@@ -112,12 +112,20 @@ pub struct ApiKeyInfo {
     /// Whether the key is revoked.
     #[serde(default)]
     pub revoked: bool,
-    /// Creation time, ISO-8601.
-    #[serde(rename = "createdAt", default)]
-    pub created_at: Option<String>,
-    /// Last update, ISO-8601.
-    #[serde(rename = "updatedAt", default)]
-    pub updated_at: Option<String>,
+    /// When it was created.
+    #[serde(
+        rename = "createdAt",
+        default,
+        deserialize_with = "crate::time::deserialize_optional"
+    )]
+    pub created_at: Option<std::time::SystemTime>,
+    /// When it was last updated.
+    #[serde(
+        rename = "updatedAt",
+        default,
+        deserialize_with = "crate::time::deserialize_optional"
+    )]
+    pub updated_at: Option<std::time::SystemTime>,
 }
 
 fn optional_secret<'de, D: serde::Deserializer<'de>>(

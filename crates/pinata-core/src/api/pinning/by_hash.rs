@@ -96,8 +96,8 @@ pub struct PinByHashJob {
     /// The CID being pinned.
     #[serde(rename = "ipfsHash")]
     pub ipfs_hash: String,
-    /// `prechecking`, `retrieving` or `searching`.
-    pub status: String,
+    /// Where the job stands (`prechecking`, `retrieving` or `searching` when just queued).
+    pub status: super::PinJobStatus,
     /// The pin's name.
     #[serde(default)]
     pub name: Option<String>,

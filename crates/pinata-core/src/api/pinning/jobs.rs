@@ -17,8 +17,8 @@ pub enum JobSort {
     Descending,
 }
 
-/// A job's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A job's state. A state this library does not know yet is kept as [`PinJobStatus::Unknown`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PinJobStatus {
     /// Being checked.
@@ -39,11 +39,42 @@ pub enum PinJobStatus {
     BadHostNode,
     /// Beyond the queue's capacity.
     Backfilled,
+    /// A state not listed here, by its wire name.
+    Unknown(String),
 }
 
 impl PinJobStatus {
+    /// The known states.
+    pub const KNOWN: [PinJobStatus; 9] = [
+        PinJobStatus::Prechecking,
+        PinJobStatus::Searching,
+        PinJobStatus::Retrieving,
+        PinJobStatus::Expired,
+        PinJobStatus::OverFreeLimit,
+        PinJobStatus::OverMaxSize,
+        PinJobStatus::InvalidObject,
+        PinJobStatus::BadHostNode,
+        PinJobStatus::Backfilled,
+    ];
+
+    /// The state with wire name `name` (an unknown name is [`PinJobStatus::Unknown`]).
+    pub fn from_wire(name: &str) -> Self {
+        Self::KNOWN
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .unwrap_or_else(|| PinJobStatus::Unknown(name.to_owned()))
+    }
+
+    /// Whether the job is still in progress (it may yet be pinned).
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self,
+            PinJobStatus::Prechecking | PinJobStatus::Searching | PinJobStatus::Retrieving
+        )
+    }
+
     /// The wire name.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             PinJobStatus::Prechecking => "prechecking",
             PinJobStatus::Searching => "searching",
@@ -54,7 +85,21 @@ impl PinJobStatus {
             PinJobStatus::InvalidObject => "invalid_object",
             PinJobStatus::BadHostNode => "bad_host_node",
             PinJobStatus::Backfilled => "backfilled",
+            PinJobStatus::Unknown(name) => name,
         }
+    }
+}
+
+impl std::fmt::Display for PinJobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PinJobStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Ok(PinJobStatus::from_wire(&name))
     }
 }
 
@@ -140,13 +185,14 @@ pub struct PinJob {
     pub id: String,
     /// The CID.
     pub ipfs_pin_hash: String,
-    /// When it was queued (ISO-8601).
-    pub date_queued: String,
+    /// When it was queued.
+    #[serde(deserialize_with = "crate::time::deserialize")]
+    pub date_queued: std::time::SystemTime,
     /// The pin's name.
     #[serde(default)]
     pub name: Option<String>,
-    /// The state (wire name, e.g. `searching`).
-    pub status: String,
+    /// The state.
+    pub status: PinJobStatus,
     /// Key-values.
     #[serde(default)]
     pub keyvalues: Option<serde_json::Value>,
@@ -171,7 +217,7 @@ impl Endpoint for ListPinJobs {
                 JobSort::Descending => "DESC",
             }),
         )
-        .push_opt("status", self.status.map(PinJobStatus::as_str))
+        .push_opt("status", self.status.as_ref().map(PinJobStatus::as_str))
         .push_opt("ipfs_pin_hash", self.cid.as_deref())
         .push("limit", self.limit)
         .push("offset", self.offset);

@@ -315,11 +315,12 @@ pub struct PinRow {
     /// Owner.
     #[serde(default)]
     pub user_id: Option<String>,
-    /// When it was pinned (ISO-8601).
-    pub date_pinned: String,
+    /// When it was pinned.
+    #[serde(deserialize_with = "crate::time::deserialize")]
+    pub date_pinned: SystemTime,
     /// When it was unpinned, if it was.
-    #[serde(default)]
-    pub date_unpinned: Option<String>,
+    #[serde(default, deserialize_with = "crate::time::deserialize_optional")]
+    pub date_unpinned: Option<SystemTime>,
     /// Name and key-values.
     pub metadata: PinRowMetadata,
     /// MIME type of a single file.

@@ -22,7 +22,7 @@ pub use list::{KeyValueFilter, KeyValueOp, ListPins, PinPage, PinRow, PinStatusF
 pub use metadata::{MAX_KEYVALUES, MetadataValue, PinMetadata, UpdatePinMetadata};
 pub use multiaddr::validate_multiaddr;
 pub use pin_file::{PinFile, PinOptions};
-pub use unpin::Unpin;
+pub use unpin::UnpinCid;
 pub use usage::{PinnedDataTotal, UserPinnedDataTotal};
 
 use crate::cid::Cid;
@@ -38,9 +38,9 @@ pub struct PinResponse {
     /// The DAG's cumulative size in bytes.
     #[serde(rename = "PinSize")]
     pub pin_size: u64,
-    /// When it was pinned (ISO-8601).
-    #[serde(rename = "Timestamp")]
-    pub timestamp: String,
+    /// When it was pinned.
+    #[serde(rename = "Timestamp", deserialize_with = "crate::time::deserialize")]
+    pub timestamp: std::time::SystemTime,
     /// `true` when the account already pinned this CID.
     #[serde(rename = "isDuplicate", default)]
     pub is_duplicate: Option<bool>,

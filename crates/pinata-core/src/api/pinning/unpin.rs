@@ -10,18 +10,18 @@ use crate::query::encode_segment;
 
 /// Removes the account's pin of a CID. Answers `OK`; the pin stays listed with `date_unpinned` set.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unpin {
+pub struct UnpinCid {
     cid: String,
 }
 
-impl Unpin {
+impl UnpinCid {
     /// Unpins `cid`.
     pub fn new(cid: impl Into<String>) -> Self {
         Self { cid: cid.into() }
     }
 }
 
-impl Endpoint for Unpin {
+impl Endpoint for UnpinCid {
     type Output = ();
 
     fn method(&self) -> Method {
