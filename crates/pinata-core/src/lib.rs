@@ -57,6 +57,8 @@ pub use error::{
     TransportError, TransportErrorKind, VerifyError,
 };
 pub use exchange::{interpret_response, prepare_request};
+/// The `http` crate the requests and responses are made of (for `StatusCode`, say).
+pub use http;
 pub use local::LocalError;
 pub use paging::{ItemStream, Items};
 pub use secret::SecretString;

@@ -72,6 +72,20 @@ impl<'c, T, E: Paginated> ItemStream<'c, T, E> {
     }
 }
 
+impl<'c, T, E> ItemStream<'c, T, E>
+where
+    T: AsyncTransport,
+    E: Paginated + Send + Sync + Unpin + 'c,
+    E::Output: Send,
+    E::Item: Unpin,
+{
+    /// The next item, fetching the next page when needed (`None` after the last), without
+    /// `futures::StreamExt`: `while let Some(item) = stream.next_item().await { … }`.
+    pub async fn next_item(&mut self) -> Option<Result<E::Item, Error>> {
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
+}
+
 impl<'c, T, E> futures_core::Stream for ItemStream<'c, T, E>
 where
     T: AsyncTransport,

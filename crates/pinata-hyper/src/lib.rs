@@ -1,23 +1,4 @@
-//! Async client for the [Pinata](https://pinata.cloud) API: [`pinata_core`] bound to hyper-util with
-//! rustls (ring).
-//!
-//! ```no_run
-//! use pinata_hyper::{Client, Credentials};
-//!
-//! # async fn run() -> Result<(), pinata_hyper::Error> {
-//! let client = Client::new(Credentials::jwt(std::env::var("PINATA_JWT").unwrap_or_default())?)?;
-//! let ok = client.test_authentication().await?;
-//! println!("{}", ok.message);
-//! # Ok(()) }
-//! ```
-//!
-//! This crate only moves bytes: every request is built and every response read by `pinata-core`. It
-//! needs a Tokio runtime with I/O and time enabled (`#[tokio::main]` and `Builder::enable_all` do
-//! that): the timeouts use Tokio's timer. Redirects are never followed; plain `http://` works only to loopback hosts
-//! unless [`Config::allow_insecure_http`] is set (the core refuses before connecting).
-//!
-//! Features: `webpki-roots` (default) trusts the Mozilla roots compiled in; `native-roots` trusts the
-//! operating system's store instead.
+#![doc = include_str!("../README.md")]
 
 use std::error::Error as StdError;
 use std::sync::Arc;

@@ -1,25 +1,4 @@
-//! Blocking client for the [Pinata](https://pinata.cloud) API: [`pinata_core`] bound to ureq 3 with
-//! rustls (ring).
-//!
-//! ```no_run
-//! use pinata_ureq::{Client, Credentials, Error};
-//!
-//! # fn run() -> Result<(), Error> {
-//! let client = Client::new(Credentials::key_pair("your-api-key", "your-api-secret")?)?;
-//! match client.test_authentication() {
-//!     Ok(ok) => println!("{}", ok.message),
-//!     Err(Error::Api(e)) if e.reason() == Some("INVALID_CREDENTIALS") => eprintln!("wrong key"),
-//!     Err(e) => return Err(e),
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! This crate only moves bytes: every request is built and every response read by `pinata-core`.
-//! Error statuses come back as responses for the core to decode, redirects are never followed, and
-//! no proxy from the environment is used (so credentials go only to the configured origin).
-//!
-//! Feature `native-roots` trusts the operating system's certificate store (through
-//! rustls-platform-verifier) instead of the compiled-in webpki roots.
+#![doc = include_str!("../README.md")]
 
 use bytes::Bytes;
 use http::{Request, Response};
