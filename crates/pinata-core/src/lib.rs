@@ -1,8 +1,27 @@
 //! Sans-IO core of a client for the [Pinata](https://pinata.cloud) IPFS pinning API.
 //!
-//! This crate knows the API (paths, headers, bodies, error shapes) and nothing about sockets: it builds
-//! `http::Request`s and reads `http::Response`s. Pick a transport crate to talk to the network:
-//! `pinata-hyper` (async) or `pinata-ureq` (blocking). Both are thin bindings of the clients here.
+//! This crate knows the API (paths, headers, bodies, error shapes, retry decisions) and nothing
+//! about sockets: it builds `http::Request`s and reads `http::Response`s. **To talk to Pinata, depend
+//! on a transport crate instead**: `pinata-hyper` (async, Tokio) or `pinata-ureq` (blocking). Each
+//! re-exports everything here under its own name and shows every task on its root page. Use this
+//! crate directly to bring your own HTTP library, or to test against exact requests.
+//!
+//! ## Where each task lives
+//!
+//! | task | here |
+//! |---|---|
+//! | credentials, from values or the environment | [`Credentials`] |
+//! | base URL, timeouts, retries | [`Config`], [`TransportOptions`], [`retry::RetryPolicy`] |
+//! | test the credentials | [`api::TestAuthentication`] |
+//! | create, list, revoke keys | [`api::keys`] |
+//! | pin a file or folder, JSON, a CID; jobs; metadata; list; unpin; usage | [`api::pinning`] |
+//! | CIDs of bytes, files and folders, locally | [`cid`] |
+//! | errors, and what a caller asks of them | [`Error`] (`status`, `reason`, `is_transient`, `may_have_been_sent`) |
+//! | calling any endpoint with retries | [`BlockingClient::execute`], [`AsyncClient::execute`] |
+//! | writing a transport | [`transport`] |
+//! | reading credentials on a server | [`server`] |
+//!
+//! ## One request, by hand
 //!
 //! ```
 //! use pinata_core::{Credentials, Config, prepare_request, interpret_response, api::TestAuthentication};
@@ -20,6 +39,30 @@
 //! let sent = request.body().clone(); // what the answer is checked against
 //! let ok = interpret_response(&TestAuthentication, &sent, response)?;
 //! assert!(ok.message.starts_with("Congratulations"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## A client over your own transport
+//!
+//! Any `Fn(http::Request<Body>) -> Result<http::Response<Bytes>, TransportError>` is a blocking
+//! transport, so a test can assert the exact request and script the answer:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use pinata_core::api::pinning::PinJson;
+//! use pinata_core::{BlockingClient, Body, Config, Credentials, TransportError};
+//!
+//! let transport = |request: http::Request<Body>| -> Result<http::Response<Bytes>, TransportError> {
+//!     assert_eq!(request.uri().path(), "/pinning/pinJSONToIPFS");
+//!     assert_eq!(request.body(), &Body::Json(Bytes::from_static(br#"{"pinataContent":{"a":1}}"#)));
+//!     Ok(http::Response::new(Bytes::from_static(
+//!         br#"{"IpfsHash":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","PinSize":20,"Timestamp":"2026-01-01T00:00:00.000Z"}"#,
+//!     )))
+//! };
+//! let credentials = Credentials::key_pair("0123456789abcdef0123", "s3cr3t")?;
+//! let client = BlockingClient::with_transport(transport, credentials, Config::default());
+//! let pinned = client.pin_json(&PinJson::new(&std::collections::BTreeMap::from([("a", 1)]))?)?;
+//! assert_eq!(pinned.pin_size, 20);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
