@@ -1,11 +1,11 @@
 //! Every end-to-end scenario, once. `tests/e2e.rs` runs each through every [`Driver`].
 //!
-//! - [`auth`]: authentication against the server, both schemes, every refusal;
-//! - [`keys`]: key management, permissions, max uses, revocation, listing;
-//! - [`pinning`]: uploads, JSON, pins by hash, metadata, unpin, listings, usage, the gateway;
-//! - [`local`]: CIDs of local files and folders, computed by each adapter;
-//! - [`faults`]: the fault matrix (injected faults × safe/unsafe requests), rate limits, timeouts;
-//! - [`client`]: what the client itself refuses or survives (insecure URLs, redirects, faults).
+//! - `auth`: authentication against the server, both schemes, every refusal;
+//! - `keys`: key management, permissions, max uses, revocation, listing;
+//! - `pinning`: uploads, JSON, pins by hash, metadata, unpin, listings, usage, the gateway;
+//! - `local`: CIDs of local files and folders, computed by each adapter;
+//! - `faults`: the fault matrix (injected faults × safe/unsafe requests), rate limits, timeouts;
+//! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults).
 
 mod auth;
 mod client;
