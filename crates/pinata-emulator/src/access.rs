@@ -27,6 +27,25 @@ impl Requirement {
     }
 }
 
+/// Whether a key holding `holder` may create, or revoke, a key holding `target`: only when every
+/// right of `target` is one `holder` has, so no key can mint or remove a key above itself. An
+/// admin may do anything; only an admin may touch an admin key. The real service's rule is not
+/// documented; this is the least-privilege choice (emulator's choice).
+pub fn may_manage(holder: &Permissions, target: &Permissions) -> bool {
+    if holder.is_admin() {
+        return true;
+    }
+    !target.is_admin()
+        && target
+            .endpoint_permissions()
+            .iter()
+            .all(|p| holder.permits_endpoint(*p))
+        && target
+            .resource_scopes()
+            .iter()
+            .all(|s| holder.permits_resource(*s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +65,34 @@ mod tests {
         assert!(
             Requirement::AdminOrResource(ResourceScope::OrgWrite).is_met_by(&Permissions::admin())
         );
+    }
+
+    #[test]
+    fn no_key_manages_a_key_above_it() {
+        let admin = Permissions::admin();
+        let org_write = Permissions::none().allow_resource(ResourceScope::OrgWrite);
+        let pin_list = Permissions::endpoints([EndpointPermission::PinList]);
+        assert!(may_manage(&admin, &admin));
+        assert!(may_manage(&admin, &pin_list));
+        assert!(
+            !may_manage(&org_write, &admin),
+            "org:write cannot mint an admin"
+        );
+        assert!(
+            !may_manage(&org_write, &pin_list),
+            "nor an endpoint it does not hold"
+        );
+        assert!(may_manage(&org_write, &org_write));
+        assert!(
+            may_manage(
+                &org_write,
+                &Permissions::none().allow_resource(ResourceScope::OrgRead)
+            ),
+            "org:write implies org:read"
+        );
+        assert!(!may_manage(
+            &pin_list,
+            &pin_list.clone().allow(EndpointPermission::Unpin)
+        ));
     }
 }

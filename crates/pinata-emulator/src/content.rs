@@ -43,13 +43,30 @@ impl ContentStore {
         };
         std::fs::create_dir_all(root.join("objects"))?;
         std::fs::create_dir_all(root.join("incoming"))?;
-        Ok(Self {
+        let store = Self {
             root,
             remove_on_drop,
             folders: Mutex::new(HashMap::new()),
             roots: Mutex::new(HashMap::new()),
             next_temp: AtomicU64::new(0),
-        })
+        };
+        // A previous run that was killed mid-upload left partial files.
+        store.clear_incoming()?;
+        Ok(store)
+    }
+
+    /// Removes every partial upload in `incoming/`. Nothing there is ever needed again: an upload
+    /// either moves its file to `objects/` or fails.
+    pub fn clear_incoming(&self) -> io::Result<()> {
+        for entry in std::fs::read_dir(self.root.join("incoming"))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path)?;
+            } else {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        Ok(())
     }
 
     /// Where the store keeps its data.
@@ -161,6 +178,9 @@ impl Drop for ContentStore {
     fn drop(&mut self) {
         if self.remove_on_drop {
             let _ = std::fs::remove_dir_all(&self.root);
+        } else {
+            // Uploads cut short by the shutdown leave partial files behind.
+            let _ = self.clear_incoming();
         }
     }
 }

@@ -43,6 +43,64 @@ fn default_stall_after() -> u64 {
     64 * 1024
 }
 
+/// The longest delay a fault may ask for (10 minutes): longer is surely a mistake, and every
+/// delay is added to a clock, which must not overflow.
+pub const MAX_FAULT_MS: u64 = 600_000;
+/// The longest `Retry-After` or rate-limit window, in seconds (one day / one year).
+pub const MAX_RETRY_AFTER_SECS: u64 = 86_400;
+/// The longest rate-limit window, in seconds (one year).
+pub const MAX_WINDOW_SECS: u64 = 366 * 86_400;
+/// How many fault rules and rate limits may stand at once (each is kept in memory).
+pub const MAX_RULES: usize = 1_000;
+/// The longest key a rule may be scoped to (real keys are 20 characters).
+const MAX_KEY_LEN: usize = 128;
+
+fn check_key(key: Option<&str>) -> Result<(), String> {
+    match key {
+        Some(k) if k.is_empty() || k.len() > MAX_KEY_LEN => Err(format!(
+            "key must be 1 to {MAX_KEY_LEN} characters (an API key is 20)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_range(what: &str, value: u64, range: std::ops::RangeInclusive<u64>) -> Result<(), String> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must be between {} and {}, not {value}",
+            range.start(),
+            range.end()
+        ))
+    }
+}
+
+impl Fault {
+    /// Checks every number against its range: a status is an error status (400–599), delays are
+    /// at most [`MAX_FAULT_MS`], `Retry-After` at most [`MAX_RETRY_AFTER_SECS`].
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Fault::Status {
+                status,
+                retry_after,
+            } => {
+                check_range("status", u64::from(*status), 400..=599)?;
+                match retry_after {
+                    Some(s) => check_range("retry_after", *s, 0..=MAX_RETRY_AFTER_SECS),
+                    None => Ok(()),
+                }
+            }
+            Fault::SlowHeaders { ms } => check_range("ms", *ms, 0..=MAX_FAULT_MS),
+            Fault::StallUpload { ms, after_bytes } => {
+                check_range("ms", *ms, 0..=MAX_FAULT_MS)?;
+                check_range("after_bytes", *after_bytes, 0..=1 << 40)
+            }
+            Fault::Close | Fault::TruncateBody => Ok(()),
+        }
+    }
+}
+
 /// A scripted fault: which, how often, and for which key.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FaultRule {
@@ -61,6 +119,21 @@ pub struct FaultRule {
 }
 
 impl FaultRule {
+    /// Checks the fault's numbers, a `count` of at least 1, a `fraction` in `[0, 1]` and the key's
+    /// length.
+    pub fn validate(&self) -> Result<(), String> {
+        self.fault.validate()?;
+        if self.count == Some(0) {
+            return Err("count must be at least 1".into());
+        }
+        if let Some(f) = self.fraction
+            && !(0.0..=1.0).contains(&f)
+        {
+            return Err(format!("fraction must be between 0 and 1, not {f}"));
+        }
+        check_key(self.key.as_deref())
+    }
+
     /// Parses a command-line spec: `status=503`, `status=429:retry_after=2`, `slow=500`, `close`,
     /// `truncate`, `stall=5000`, each optionally followed by `,count=N` or `,fraction=F`.
     pub fn parse(spec: &str) -> Result<Self, String> {
@@ -106,7 +179,10 @@ impl FaultRule {
         for part in parts {
             match part.split_once('=') {
                 Some(("count", v)) => {
-                    rule.count = Some(u32::try_from(number(v)?).unwrap_or(u32::MAX))
+                    rule.count = Some(
+                        u32::try_from(number(v)?)
+                            .map_err(|_| format!("{spec:?}: count must be at most {}", u32::MAX))?,
+                    )
                 }
                 Some(("fraction", v)) => {
                     rule.fraction = Some(v.parse().map_err(|_| format!("{spec:?}: bad fraction"))?)
@@ -115,6 +191,7 @@ impl FaultRule {
                 _ => return Err(format!("{spec:?}: unknown option {part:?}")),
             }
         }
+        rule.validate().map_err(|e| format!("{spec:?}: {e}"))?;
         Ok(rule)
     }
 }
@@ -129,6 +206,33 @@ pub struct RateLimitRule {
     /// Only requests made with this key (default: all, like an account-wide limit).
     #[serde(default)]
     pub key: Option<String>,
+}
+
+impl RateLimitRule {
+    /// Parses `LIMIT/WINDOW_SECS` (the `--rate-limit` flag), range-checked.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (limit, window) = spec
+            .split_once('/')
+            .ok_or_else(|| format!("{spec:?}: expected LIMIT/WINDOW_SECS, e.g. 30/60"))?;
+        let rule = RateLimitRule {
+            limit: limit
+                .parse()
+                .map_err(|_| format!("{spec:?}: {limit:?} is not a number"))?,
+            window_secs: window
+                .parse()
+                .map_err(|_| format!("{spec:?}: {window:?} is not a number"))?,
+            key: None,
+        };
+        rule.validate().map_err(|e| format!("{spec:?}: {e}"))?;
+        Ok(rule)
+    }
+
+    /// Checks the window (1 s to [`MAX_WINDOW_SECS`]), the limit (at most a billion) and the key.
+    pub fn validate(&self) -> Result<(), String> {
+        check_range("window_secs", self.window_secs, 1..=MAX_WINDOW_SECS)?;
+        check_range("limit", self.limit, 0..=1_000_000_000)?;
+        check_key(self.key.as_deref())
+    }
 }
 
 #[derive(Debug)]
@@ -183,12 +287,17 @@ impl Faults {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds a rule.
-    pub fn add(&self, rule: FaultRule) {
+    /// Adds a rule; refused when [`MAX_RULES`] already stand.
+    pub fn add(&self, rule: FaultRule) -> Result<(), String> {
         let n = rule
             .count
             .unwrap_or(if rule.fraction.is_some() { u32::MAX } else { 1 });
-        self.lock().rules.push((rule, n));
+        let mut inner = self.lock();
+        if inner.rules.len() >= MAX_RULES {
+            return Err(format!("at most {MAX_RULES} fault rules may stand at once"));
+        }
+        inner.rules.push((rule, n));
+        Ok(())
     }
 
     /// Removes every rule and limiter (for `key`, or all).
@@ -202,10 +311,14 @@ impl Faults {
             .retain(|l| key.is_some() && l.rule.key.as_deref() != key);
     }
 
-    /// Sets a rate limit (replacing one for the same key).
+    /// Sets a rate limit (replacing one for the same key). At most [`MAX_RULES`] limiters stand;
+    /// past that the oldest is dropped.
     pub fn set_rate_limit(&self, rule: RateLimitRule, now: SystemTime) {
         let mut inner = self.lock();
         inner.limiters.retain(|l| l.rule.key != rule.key);
+        if inner.limiters.len() >= MAX_RULES {
+            inner.limiters.remove(0);
+        }
         inner.limiters.push(Limiter {
             rule,
             window_start: now,
@@ -213,7 +326,8 @@ impl Faults {
         });
     }
 
-    /// Counts a request made with `key`.
+    /// Counts a request that authenticated as `key` (`None`: not authenticated, counted under
+    /// `""`). Only keys the store holds reach here, so the counters are bounded by its size.
     pub fn record(&self, key: Option<&str>) {
         let mut inner = self.lock();
         *inner.seen.entry(key.unwrap_or("").to_owned()).or_default() += 1;
@@ -264,12 +378,14 @@ impl Faults {
         else {
             return RateVerdict::Unlimited;
         };
-        let window = Duration::from_secs(l.rule.window_secs.max(1));
+        let window = Duration::from_secs(l.rule.window_secs.clamp(1, MAX_WINDOW_SECS));
         if now.duration_since(l.window_start).unwrap_or_default() >= window {
             l.window_start = now;
             l.used = 0;
         }
-        let end = l.window_start + window;
+        // A validated window is at most a year, so this cannot overflow; if it could, the window
+        // would just end now.
+        let end = l.window_start.checked_add(window).unwrap_or(now);
         let reset = end
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())

@@ -12,6 +12,38 @@ use pinata_core::api::keys::Permissions;
 
 use crate::ids;
 
+/// The most keys the emulator holds (revoked ones included): every key costs memory, and a key
+/// that may create keys must not be able to grow the store without bound. The emulator's choice.
+pub const MAX_KEYS: usize = 10_000;
+
+/// Why a key could not be stored.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store holds [`MAX_KEYS`] keys already.
+    Full,
+    /// No random bytes for the key's id or secret.
+    Io(io::Error),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Full => write!(f, "the emulator holds at most {MAX_KEYS} keys"),
+            StoreError::Io(_) => f.write_str("could not draw random bytes for a key"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Io(e) => Some(e),
+            StoreError::Full => None,
+        }
+    }
+}
+
 /// One API key as the emulator stores it.
 #[derive(Debug, Clone)]
 pub struct KeyRecord {
@@ -94,6 +126,11 @@ pub struct UseReservation<'a> {
 }
 
 impl UseReservation<'_> {
+    /// The public key of the admitted caller.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// The call succeeded: it counts as one use.
     pub fn commit(mut self) {
         self.settle(true);
@@ -128,10 +165,18 @@ impl KeyStore {
     }
 
     /// Stores a key with the given public key and secret (used for the admin key at start-up).
-    pub fn insert_with(&self, new: NewKey, key: String, secret: String) -> io::Result<KeyRecord> {
+    pub fn insert_with(
+        &self,
+        new: NewKey,
+        key: String,
+        secret: String,
+    ) -> Result<KeyRecord, StoreError> {
         let now = SystemTime::now();
-        let id = ids::uuid_v4()?;
+        let id = ids::uuid_v4().map_err(StoreError::Io)?;
         let mut inner = self.lock();
+        if inner.keys.len() >= MAX_KEYS {
+            return Err(StoreError::Full);
+        }
         let sequence = inner.next_sequence;
         inner.next_sequence += 1;
         let record = KeyRecord {
@@ -153,8 +198,10 @@ impl KeyStore {
     }
 
     /// Creates a key with a fresh random public key (20 hex) and secret (64 hex).
-    pub fn create(&self, new: NewKey) -> io::Result<KeyRecord> {
-        self.insert_with(new, ids::random_hex(20)?, ids::random_hex(64)?)
+    pub fn create(&self, new: NewKey) -> Result<KeyRecord, StoreError> {
+        let key = ids::random_hex(20).map_err(StoreError::Io)?;
+        let secret = ids::random_hex(64).map_err(StoreError::Io)?;
+        self.insert_with(new, key, secret)
     }
 
     /// Checks a presented key and secret and, if the key may still be used, holds one use for the

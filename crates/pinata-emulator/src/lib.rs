@@ -21,6 +21,7 @@
 
 mod access;
 mod authn;
+mod conn;
 mod content;
 pub mod faults;
 mod ids;

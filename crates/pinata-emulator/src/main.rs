@@ -28,6 +28,9 @@ OPTIONS (each also read from the environment variable shown):
   --fault SPEC           inject a fault (repeatable): status=503, status=429:retry_after=2, slow=MS,
                          close, truncate, stall=MS; add ,count=N or ,fraction=F (and ,key=API_KEY)
   --rate-limit N/SECS    allow N requests per SECS-second window, then 429 with Retry-After
+  --max-connections N    connections served at once; more wait to be accepted (default 1024)
+  --header-timeout-ms N  time a client has to send a request's headers (default 10000)
+  --idle-timeout-ms N    a connection with no traffic for this long is closed (default 60000)
   -h, --help             this text
 
 Faults and limits can also be set while running, with an admin key:
@@ -47,6 +50,8 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     config.data_dir = env("PINATA_EMULATOR_DATA_DIR").map(Into::into);
     let mut pin_delay = env("PINATA_EMULATOR_PIN_DELAY_MS");
     let mut pin_expiry = env("PINATA_EMULATOR_PIN_EXPIRY_MS");
+    let mut header_timeout = None;
+    let mut idle_timeout = None;
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -75,19 +80,18 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
                 .faults
                 .push(pinata_emulator::faults::FaultRule::parse(&value)?),
             "--rate-limit" => {
-                let (n, secs) = value
-                    .split_once('/')
-                    .ok_or_else(|| format!("--rate-limit: {value:?} is not N/SECS"))?;
-                let number = |v: &str| {
-                    v.parse::<u64>()
-                        .map_err(|_| format!("--rate-limit: {v:?} is not a number"))
-                };
-                config.rate_limit = Some(pinata_emulator::faults::RateLimitRule {
-                    limit: number(n)?,
-                    window_secs: number(secs)?,
-                    key: None,
-                });
+                config.rate_limit = Some(
+                    pinata_emulator::faults::RateLimitRule::parse(&value)
+                        .map_err(|e| format!("--rate-limit: {e}"))?,
+                );
             }
+            "--max-connections" => {
+                config.max_connections = value
+                    .parse()
+                    .map_err(|_| format!("--max-connections: {value:?} is not a whole number"))?
+            }
+            "--header-timeout-ms" => header_timeout = Some(value),
+            "--idle-timeout-ms" => idle_timeout = Some(value),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -103,10 +107,9 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
         config.jwt_lifetime = Duration::from_secs(secs);
     }
     if let Some(p) = page_size {
-        config.key_page_size =
-            p.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                format!("--key-page-size: {p:?} is not a whole number of at least 1")
-            })?;
+        config.key_page_size = p
+            .parse::<usize>()
+            .map_err(|_| format!("--key-page-size: {p:?} is not a whole number"))?;
     }
     let millis = |flag: &str, v: String| {
         v.parse::<u64>()
@@ -119,6 +122,14 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     if let Some(v) = pin_expiry {
         config.pin_by_hash_expiry = millis("--pin-expiry-ms", v)?;
     }
+    if let Some(v) = header_timeout {
+        config.header_read_timeout = millis("--header-timeout-ms", v)?;
+    }
+    if let Some(v) = idle_timeout {
+        config.idle_timeout = millis("--idle-timeout-ms", v)?;
+    }
+    // Every number in range, with a message that names the flag's meaning.
+    config.validate()?;
     Ok(Some(config))
 }
 

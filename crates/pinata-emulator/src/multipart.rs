@@ -78,26 +78,38 @@ impl Parser {
     }
 
     /// Feeds bytes; returns what they completed.
+    ///
+    /// Linear in the bytes pushed: the buffer is read from a moving start and compacted once per
+    /// push, however many parts the bytes hold.
     pub fn push(&mut self, data: &[u8]) -> Result<Vec<Event>, MultipartError> {
         self.buf.extend_from_slice(data);
         let mut events = Vec::new();
+        let mut start = 0;
+        let result = self.parse(&mut start, &mut events);
+        self.buf.drain(..start.min(self.buf.len()));
+        result.map(|()| events)
+    }
+
+    /// Parses from `buf[*start..]`, moving `start` past what was consumed.
+    fn parse(&mut self, start: &mut usize, events: &mut Vec<Event>) -> Result<(), MultipartError> {
+        let delimiter_len = self.delimiter.len();
         loop {
+            let rest = &self.buf[*start..];
             match self.state {
-                State::Preamble => match find(&self.buf, &self.delimiter) {
+                State::Preamble => match find(rest, &self.delimiter) {
                     Some(at) => {
-                        self.buf.drain(..at + self.delimiter.len());
+                        *start += at + delimiter_len;
                         self.state = State::AfterBoundary;
                     }
                     None => {
-                        let keep = self.delimiter.len().min(self.buf.len());
-                        self.buf.drain(..self.buf.len() - keep);
-                        return Ok(events);
+                        let keep = delimiter_len.min(rest.len());
+                        *start += rest.len() - keep;
+                        return Ok(());
                     }
                 },
                 State::AfterBoundary => {
                     // Transport padding (spaces, tabs) may follow a boundary.
-                    let pad = self
-                        .buf
+                    let pad = rest
                         .iter()
                         .take_while(|b| **b == b' ' || **b == b'\t')
                         .count();
@@ -106,19 +118,19 @@ impl Parser {
                             "too much padding after a boundary",
                         ));
                     }
-                    if self.buf.len() < pad + 2 {
-                        return Ok(events);
+                    if rest.len() < pad + 2 {
+                        return Ok(());
                     }
-                    match &self.buf[pad..pad + 2] {
+                    match &rest[pad..pad + 2] {
                         b"\r\n" => {
-                            self.buf.drain(..pad + 2);
+                            *start += pad + 2;
                             self.state = State::Headers;
                         }
                         b"--" => {
-                            self.buf.clear();
+                            *start = self.buf.len();
                             self.state = State::Finished;
                             events.push(Event::Done);
-                            return Ok(events);
+                            return Ok(());
                         }
                         _ => {
                             return Err(MultipartError::Malformed(
@@ -127,30 +139,32 @@ impl Parser {
                         }
                     }
                 }
-                State::Headers => match find(&self.buf, b"\r\n\r\n") {
+                State::Headers => match find(rest, b"\r\n\r\n") {
+                    Some(at) if at > MAX_HEADERS => return Err(MultipartError::HeadersTooLong),
                     Some(at) => {
-                        let headers = parse_headers(&self.buf[..at])?;
-                        self.buf.drain(..at + 4);
+                        let headers = parse_headers(&rest[..at])?;
+                        *start += at + 4;
                         events.push(Event::PartStart(headers));
                         self.state = State::Body;
                     }
-                    None if self.buf.len() > MAX_HEADERS => {
+                    None if rest.len() > MAX_HEADERS => {
                         return Err(MultipartError::HeadersTooLong);
                     }
-                    None => return Ok(events),
+                    None => return Ok(()),
                 },
                 State::Body => {
                     // A delimiter counts only when CRLF or `--` (after optional padding) follows;
                     // anything else is body bytes that happen to look like it.
                     let mut from = 0;
                     let found = loop {
-                        let Some(rel) = find(&self.buf[from..], &self.delimiter) else {
+                        let Some(rel) = find(&rest[from..], &self.delimiter) else {
                             break None;
                         };
                         let at = from + rel;
-                        let after = &self.buf[at + self.delimiter.len()..];
+                        let after = &rest[at + delimiter_len..];
                         let pad = after
                             .iter()
+                            .take(MAX_PADDING + 1)
                             .take_while(|b| **b == b' ' || **b == b'\t')
                             .count();
                         if pad > MAX_PADDING {
@@ -170,33 +184,33 @@ impl Parser {
                     match found {
                         Some((at, true)) => {
                             if at > 0 {
-                                events.push(Event::Data(self.buf[..at].to_vec()));
+                                events.push(Event::Data(rest[..at].to_vec()));
                             }
                             events.push(Event::PartEnd);
-                            self.buf.drain(..at + self.delimiter.len());
+                            *start += at + delimiter_len;
                             self.state = State::AfterBoundary;
                         }
                         Some((at, false)) => {
                             if at > 0 {
-                                events.push(Event::Data(self.buf[..at].to_vec()));
-                                self.buf.drain(..at);
+                                events.push(Event::Data(rest[..at].to_vec()));
+                                *start += at;
                             }
-                            return Ok(events);
+                            return Ok(());
                         }
                         None => {
                             // Everything but a possible start of the delimiter is body.
-                            let safe = self.buf.len().saturating_sub(self.delimiter.len() - 1);
+                            let safe = rest.len().saturating_sub(delimiter_len - 1);
                             if safe > 0 {
-                                events.push(Event::Data(self.buf[..safe].to_vec()));
-                                self.buf.drain(..safe);
+                                events.push(Event::Data(rest[..safe].to_vec()));
+                                *start += safe;
                             }
-                            return Ok(events);
+                            return Ok(());
                         }
                     }
                 }
                 State::Finished => {
-                    self.buf.clear();
-                    return Ok(events);
+                    *start = self.buf.len();
+                    return Ok(());
                 }
             }
         }

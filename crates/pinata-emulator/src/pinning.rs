@@ -66,8 +66,35 @@ enum Current {
 }
 
 /// Largest total size of the text fields (`pinataMetadata`, `pinataOptions`, anything else) of an
-/// upload.
+/// upload, their names included.
 const MAX_FIELDS: usize = 1024 * 1024;
+/// Largest total size of the file names of an upload's file parts (emulator's choice).
+const MAX_FILE_NAMES: usize = 16 * 1024 * 1024;
+/// Most parts in one upload (emulator's choice: each file part is a file on disk while it is
+/// received).
+const MAX_PARTS: usize = 100_000;
+
+/// What an upload's parts have used of the caps so far, kept as running totals so each part is
+/// counted once (the cost of checking is constant per event, whatever the number of parts).
+#[derive(Debug, Default)]
+struct Tally {
+    parts: usize,
+    field_bytes: usize,
+    file_name_bytes: usize,
+}
+
+impl Tally {
+    /// Counts `n` more bytes against `used`, refusing to pass `cap`.
+    fn take(used: &mut usize, n: usize, cap: usize) -> Result<(), ()> {
+        match used.checked_add(n) {
+            Some(total) if total <= cap => {
+                *used = total;
+                Ok(())
+            }
+            _ => Err(()),
+        }
+    }
+}
 
 /// `POST /pinning/pinFileToIPFS`: the caller is already authenticated; the body is read here.
 pub async fn pin_file(
@@ -96,6 +123,7 @@ pub async fn pin_file(
     let mut parser = Parser::new(&boundary);
     let mut received: Vec<Received> = Vec::new();
     let mut fields: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut tally = Tally::default();
     let mut current: Option<Current> = None;
     let mut failed = false;
     // The whole body is read even after a failure, so the client gets the answer, not a reset.
@@ -127,9 +155,16 @@ pub async fn pin_file(
             }
         };
         for event in events {
-            if handle_event(state, event, &mut current, &mut received, &mut fields)
-                .await
-                .is_err()
+            if handle_event(
+                state,
+                event,
+                &mut current,
+                &mut received,
+                &mut fields,
+                &mut tally,
+            )
+            .await
+            .is_err()
             {
                 failed = true;
                 break;
@@ -151,11 +186,14 @@ async fn handle_event(
     current: &mut Option<Current>,
     received: &mut Vec<Received>,
     fields: &mut HashMap<String, Vec<u8>>,
+    tally: &mut Tally,
 ) -> Result<(), ()> {
     match event {
         Event::PartStart(h) => {
+            Tally::take(&mut tally.parts, 1, MAX_PARTS)?;
             *current = Some(match (h.name.as_str(), h.filename) {
                 ("file", Some(filename)) => {
+                    Tally::take(&mut tally.file_name_bytes, filename.len(), MAX_FILE_NAMES)?;
                     let incoming = state.content.incoming_path();
                     let out = tokio::fs::File::create(&incoming).await.map_err(|_| ())?;
                     Current::File(Box::new(Receiving {
@@ -169,10 +207,13 @@ async fn handle_event(
                     }))
                 }
                 ("file", None) => return Err(()),
-                (name, _) => Current::Field {
-                    name: name.to_owned(),
-                    buf: Vec::new(),
-                },
+                (name, _) => {
+                    Tally::take(&mut tally.field_bytes, name.len(), MAX_FIELDS)?;
+                    Current::Field {
+                        name: name.to_owned(),
+                        buf: Vec::new(),
+                    }
+                }
             });
         }
         Event::Data(data) => match current {
@@ -182,10 +223,7 @@ async fn handle_event(
                 r.out.write_all(&data).await.map_err(|_| ())?;
             }
             Some(Current::Field { buf, .. }) => {
-                let held: usize = fields.values().map(Vec::len).sum();
-                if held + buf.len() + data.len() > MAX_FIELDS {
-                    return Err(());
-                }
+                Tally::take(&mut tally.field_bytes, data.len(), MAX_FIELDS)?;
                 buf.extend_from_slice(&data);
             }
             None => {}

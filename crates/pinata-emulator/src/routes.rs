@@ -15,10 +15,10 @@ use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
 use pinata_core::server::Query;
 use serde::Serialize;
 
-use crate::access::Requirement;
+use crate::access::{Requirement, may_manage};
 use crate::authn::authenticate;
 use crate::faults::{Fault, FaultRule, RateLimitRule, RateVerdict};
-use crate::keys::{KeyRecord, NewKey};
+use crate::keys::{KeyRecord, NewKey, StoreError};
 use crate::pinning;
 use crate::reply::{self, Reply};
 use crate::state::State;
@@ -27,6 +27,9 @@ use pinata_core::time::format_iso8601 as iso8601;
 
 /// Largest JSON body accepted by the JSON endpoints.
 const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// The longest key name accepted (emulator's choice: every key is kept in memory).
+const MAX_KEY_NAME: usize = 256;
 
 /// Which generation of the key paths a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,16 +196,13 @@ impl std::fmt::Display for Closed {
 
 impl std::error::Error for Closed {}
 
-/// The API key a request claims (unverified: only to scope faults and limits to it).
-fn caller_key(headers: &http::HeaderMap) -> Option<String> {
-    match pinata_core::server::parse_credentials(headers) {
-        pinata_core::server::PresentedCredentials::Jwt(c)
-        | pinata_core::server::PresentedCredentials::KeyPair(c) => c.api_key().map(str::to_owned),
-        _ => None,
-    }
-}
-
 /// Answers one request, or closes the connection (`Err`) when a fault says so.
+///
+/// The credentials are checked from the headers before anything else is read or counted: faults,
+/// rate limits and the request counters apply to the key that *authenticated*, never to one a
+/// request merely claims, and no body is read beyond [`UNAUTHENTICATED_BODY_LIMIT`] for a caller
+/// whose credentials were refused. The answer keeps the real API's order of outcomes (a malformed
+/// JSON body is a 400 even with bad credentials) as far as that small prefix tells.
 pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, Closed> {
     let (parts, body) = request.into_parts();
     let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
@@ -212,10 +212,11 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         return Ok(pinning::gateway(state, rest).await);
     }
     let now = SystemTime::now();
+    let caller = authenticate(&parts.headers, &state.keys, &state.jwt_secret, now);
+    let key = caller.as_ref().ok().map(|r| r.key().to_owned());
     if matches!(route, Route::Faults | Route::RateLimit) {
-        return Ok(control(state, &route, parts, body, now).await);
+        return Ok(control(state, &route, parts, body, caller, now).await);
     }
-    let key = caller_key(&parts.headers);
     state.faults.record(key.as_deref());
     let rate = state.faults.rate(key.as_deref(), now);
     if let RateVerdict::Limited { .. } = rate {
@@ -242,9 +243,9 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         None => {}
     }
     let answer = if route == Route::PinFile {
-        upload(state, &route, parts, body, now, stall).await?
+        upload(state, &route, parts, body, caller, now, stall).await?
     } else {
-        respond(state, route, parts, body, now).await
+        respond(state, route, parts, body, caller, now).await
     };
     let answer = with_rate_headers(answer, rate);
     Ok(if truncate {
@@ -254,6 +255,16 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
     })
 }
 
+/// The most of a body read for a caller whose credentials were refused: enough to tell a
+/// malformed JSON body (400, which the real API answers before looking at credentials) in any
+/// ordinary request, and little enough that unauthenticated callers cannot make the emulator hold
+/// much. A longer body is answered as its credentials deserve without being parsed (emulator's
+/// choice).
+const UNAUTHENTICATED_BODY_LIMIT: usize = 64 * 1024;
+
+/// The result of authenticating a request: the held use of its key, or the refusal to send.
+type Caller<'s> = Result<crate::keys::UseReservation<'s>, Reply>;
+
 /// `POST /pinning/pinFileToIPFS`: the caller is checked before the body is read (it is streamed
 /// to disk).
 async fn upload(
@@ -261,10 +272,11 @@ async fn upload(
     route: &Route,
     parts: http::request::Parts,
     body: Incoming,
+    caller: Caller<'_>,
     now: SystemTime,
     stall: Option<(u64, Duration)>,
 ) -> Result<Reply, Closed> {
-    let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+    let reservation = match caller {
         Ok(r) => r,
         Err(refusal) => return Ok(drain(body, refusal).await),
     };
@@ -276,6 +288,16 @@ async fn upload(
         reservation.commit();
     }
     Ok(answer)
+}
+
+/// Reads a JSON route's body: up to the route's limit for an authenticated caller, up to
+/// [`UNAUTHENTICATED_BODY_LIMIT`] otherwise. `None`: the body was longer than that.
+async fn read_body(body: Incoming, limit: usize) -> Option<Bytes> {
+    Limited::new(body, limit)
+        .collect()
+        .await
+        .ok()
+        .map(|c| c.to_bytes())
 }
 
 /// The answer for an injected status fault.
@@ -351,42 +373,49 @@ async fn control(
     route: &Route,
     parts: http::request::Parts,
     body: Incoming,
+    caller: Caller<'_>,
     now: SystemTime,
 ) -> Reply {
-    let body = match Limited::new(body, MAX_JSON_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large"),
-    };
-    let caller = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+    let caller = match caller {
         Ok(r) => r,
         Err(refusal) => return refusal,
     };
     if !route.requirement().is_met_by(&caller.permissions) {
         return reply::no_scopes();
     }
+    let Some(body) = read_body(body, MAX_JSON_BODY).await else {
+        return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
+    };
     let key = Query::parse(parts.uri.query().unwrap_or(""))
         .into_iter()
         .find(|(k, _)| k == "key")
         .map(|(_, v)| v);
     let ok = || reply::json(StatusCode::OK, &serde_json::json!({"ok": true}));
+    let invalid = |what: &str, e: &dyn std::fmt::Display| {
+        reply::message(StatusCode::BAD_REQUEST, &format!("invalid {what}: {e}"))
+    };
     match (route, &parts.method) {
-        (Route::Faults, &Method::POST) => match serde_json::from_slice::<FaultRule>(&body) {
-            Ok(rule) => {
-                state.faults.add(rule);
-                ok()
-            }
-            Err(e) => reply::message(StatusCode::BAD_REQUEST, &format!("invalid fault rule: {e}")),
+        (Route::Faults, &Method::POST) => match serde_json::from_slice::<FaultRule>(&body)
+            .map_err(|e| e.to_string())
+            .and_then(|rule| rule.validate().map(|()| rule))
+            .and_then(|rule| state.faults.add(rule))
+        {
+            Ok(()) => ok(),
+            Err(e) => invalid("fault rule", &e),
         },
         (Route::Faults, &Method::GET) => reply::json(
             StatusCode::OK,
             &serde_json::json!({ "requests": state.faults.seen() }),
         ),
-        (Route::RateLimit, &Method::PUT) => match serde_json::from_slice::<RateLimitRule>(&body) {
+        (Route::RateLimit, &Method::PUT) => match serde_json::from_slice::<RateLimitRule>(&body)
+            .map_err(|e| e.to_string())
+            .and_then(|rule| rule.validate().map(|()| rule))
+        {
             Ok(rule) => {
                 state.faults.set_rate_limit(rule, now);
                 ok()
             }
-            Err(e) => reply::message(StatusCode::BAD_REQUEST, &format!("invalid rate limit: {e}")),
+            Err(e) => invalid("rate limit", &e),
         },
         _ => {
             state.faults.clear(key.as_deref());
@@ -401,15 +430,22 @@ async fn respond(
     route: Route,
     parts: http::request::Parts,
     body: Incoming,
+    caller: Caller<'_>,
     now: SystemTime,
 ) -> Reply {
-    let body = match Limited::new(body, route.body_limit()).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let limit = match &caller {
+        Ok(_) => route.body_limit(),
+        Err(_) => UNAUTHENTICATED_BODY_LIMIT,
+    };
+    let body = match (read_body(body, limit).await, &caller) {
+        (Some(body), _) => Some(body),
+        (None, Ok(_)) => {
             return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
         }
+        // Not read further: answered as the credentials deserve (see UNAUTHENTICATED_BODY_LIMIT).
+        (None, Err(_)) => None,
     };
-    let json = if route.takes_json() {
+    let json = if let (true, Some(body)) = (route.takes_json(), &body) {
         match parse_json(&body) {
             Ok(v) => v,
             Err(r) => return r,
@@ -420,13 +456,14 @@ async fn respond(
     if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
         return reply::coded(StatusCode::UNAUTHORIZED, "no Authorization header found");
     }
-    let reservation = match authenticate(&parts.headers, &state.keys, &state.jwt_secret, now) {
+    let reservation = match caller {
         Ok(r) => r,
         Err(refusal) => return refusal,
     };
     if !route.requirement().is_met_by(&reservation.permissions) {
         return reply::no_scopes();
     }
+    let permissions = &reservation.permissions;
     let answer = match &route {
         Route::TestAuthentication => reply::json(
             StatusCode::OK,
@@ -434,14 +471,14 @@ async fn respond(
                 "message": "Congratulations! You are communicating with the Pinata API!"
             }),
         ),
-        Route::CreateKey(_) => create_key(state, &json, now),
+        Route::CreateKey(_) => create_key(state, permissions, &json, now),
         Route::ListKeys(_) => list_keys(state, parts.uri.query().unwrap_or("")),
         Route::RevokeKeyInBody => match json.get("apiKey").and_then(|k| k.as_str()) {
-            Some(key) => revoke_key(state, key),
+            Some(key) => revoke_key(state, permissions, key),
             None => reply::message(StatusCode::BAD_REQUEST, "apiKey is required"),
         },
-        Route::RevokeKeyInPath(key) => revoke_key(state, key),
-        Route::PinJson => pinning::pin_json(state, &body, now),
+        Route::RevokeKeyInPath(key) => revoke_key(state, permissions, key),
+        Route::PinJson => pinning::pin_json(state, body.as_ref().unwrap_or(&Bytes::new()), now),
         other => {
             pinning::advance_jobs(state, now);
             match other {
@@ -517,6 +554,9 @@ fn js_parse_error(body: &[u8], e: &serde_json::Error) -> String {
 /// were never captured), in the legacy `{"error":"…"}` shape of the API's other validation errors.
 pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> {
     let name = match json.get("keyName") {
+        Some(serde_json::Value::String(s)) if s.chars().count() > MAX_KEY_NAME => {
+            return Err(format!("keyName must be at most {MAX_KEY_NAME} characters"));
+        }
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => return Err("keyName is required".into()),
     };
@@ -539,13 +579,24 @@ pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> 
     })
 }
 
-fn create_key(state: &State, json: &serde_json::Value, now: SystemTime) -> Reply {
+fn create_key(
+    state: &State,
+    caller: &Permissions,
+    json: &serde_json::Value,
+    now: SystemTime,
+) -> Reply {
     let new = match parse_new_key(json) {
         Ok(n) => n,
         Err(e) => return reply::message(StatusCode::BAD_REQUEST, &e),
     };
+    if !may_manage(caller, &new.permissions) {
+        return cannot_manage();
+    }
     let record = match state.keys.create(new) {
         Ok(r) => r,
+        Err(e @ StoreError::Full) => {
+            return reply::message(StatusCode::BAD_REQUEST, &e.to_string());
+        }
         Err(e) => return reply::internal(&e.to_string()),
     };
     #[derive(Serialize)]
@@ -644,7 +695,10 @@ struct ListedKey<'a> {
     id: &'a str,
     name: &'a str,
     key: &'a str,
-    secret: &'a str,
+    /// Always `null`: a secret is shown once, when the key is created, and never again (the real
+    /// listing includes it; leaving it out is the emulator's least-privilege choice, so a key that
+    /// may list keys cannot read, and then use, another key's secret).
+    secret: Option<&'a str>,
     max_uses: Option<u64>,
     uses: u64,
     user_id: &'a str,
@@ -679,7 +733,7 @@ impl<'a> ListedKey<'a> {
             id: &r.id,
             name: &r.name,
             key: &r.key,
-            secret: r.secret.expose_secret(),
+            secret: None,
             max_uses: r.max_uses,
             uses: r.uses,
             user_id,
@@ -700,7 +754,22 @@ impl<'a> ListedKey<'a> {
     }
 }
 
-fn revoke_key(state: &State, key: &str) -> Reply {
+/// 403 for a key that would create or revoke a key with rights it does not hold. Not documented
+/// for the real service; the reason and wording are the emulator's choice.
+fn cannot_manage() -> Reply {
+    reply::reason(
+        StatusCode::FORBIDDEN,
+        "NO_SCOPES_FOUND",
+        "A key cannot create or revoke a key with rights it does not hold",
+    )
+}
+
+fn revoke_key(state: &State, caller: &Permissions, key: &str) -> Reply {
+    if let Some(target) = state.keys.get(key)
+        && !may_manage(caller, &target.permissions)
+    {
+        return cannot_manage();
+    }
     if state.keys.revoke(key) {
         reply::json(StatusCode::OK, &"Revoked")
     } else {

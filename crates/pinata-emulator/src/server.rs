@@ -9,11 +9,12 @@ use std::thread;
 use std::time::{Duration, SystemTime};
 
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 
+use crate::conn;
 use crate::ids;
 use crate::keys::{KeyRecord, NewKey};
 use crate::routes;
@@ -45,6 +46,96 @@ pub struct EmulatorConfig {
     pub faults: Vec<crate::faults::FaultRule>,
     /// A rate limit from the start (off by default; see `PUT /emulator/rate_limit`).
     pub rate_limit: Option<crate::faults::RateLimitRule>,
+    /// The most connections served at once; more wait to be accepted. Default 1024.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, from the connection's start or
+    /// the previous response. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay without a byte read or written before it is closed (an idle
+    /// keep-alive connection, or a client that stopped sending a body). Default 60 s.
+    pub idle_timeout: Duration,
+}
+
+/// What the accept loop applies to every connection.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_connections: usize,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+/// The longest a JWT may be made to live (ten years): the expiry is a date, which must not
+/// overflow.
+pub const MAX_JWT_LIFETIME: Duration = Duration::from_secs(10 * 366 * 86_400);
+/// The longest pin-by-hash delay or search (one day).
+pub const MAX_PIN_DELAY: Duration = Duration::from_secs(86_400);
+/// The most connections that can be asked for.
+pub const MAX_CONNECTIONS: usize = 65_536;
+
+impl EmulatorConfig {
+    /// Checks every number against its range (and every fault and rate limit), so a bad value is a
+    /// clear error at start-up instead of a panic or an odd answer later.
+    pub fn validate(&self) -> Result<(), String> {
+        let within = |what: &str, d: Duration, min: Duration, max: Duration| {
+            if (min..=max).contains(&d) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{what} must be between {min:?} and {max:?}, not {d:?}"
+                ))
+            }
+        };
+        within(
+            "the JWT lifetime",
+            self.jwt_lifetime,
+            Duration::from_secs(1),
+            MAX_JWT_LIFETIME,
+        )?;
+        within(
+            "the pin-by-hash delay",
+            self.pin_by_hash_delay,
+            Duration::ZERO,
+            MAX_PIN_DELAY,
+        )?;
+        within(
+            "the pin-by-hash expiry",
+            self.pin_by_hash_expiry,
+            Duration::ZERO,
+            MAX_PIN_DELAY,
+        )?;
+        let hour = Duration::from_secs(3600);
+        within(
+            "the header read timeout",
+            self.header_read_timeout,
+            Duration::from_millis(1),
+            hour,
+        )?;
+        within(
+            "the idle timeout",
+            self.idle_timeout,
+            Duration::from_millis(1),
+            hour,
+        )?;
+        if !(1..=1000).contains(&self.key_page_size) {
+            return Err(format!(
+                "the key page size must be 1 to 1000, not {}",
+                self.key_page_size
+            ));
+        }
+        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections) {
+            return Err(format!(
+                "the connection limit must be 1 to {MAX_CONNECTIONS}, not {}",
+                self.max_connections
+            ));
+        }
+        for rule in &self.faults {
+            rule.validate().map_err(|e| format!("fault: {e}"))?;
+        }
+        if let Some(rule) = &self.rate_limit {
+            rule.validate().map_err(|e| format!("rate limit: {e}"))?;
+        }
+        Ok(())
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -61,6 +152,9 @@ impl Default for EmulatorConfig {
             pin_by_hash_expiry: crate::pins::DEFAULT_SEARCH_EXPIRY,
             faults: Vec::new(),
             rate_limit: None,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -97,6 +191,7 @@ impl fmt::Debug for AdminCredentials {
 /// A bound emulator, not yet serving.
 pub struct Emulator {
     state: Arc<State>,
+    limits: Limits,
     listener: TcpListener,
     url: String,
     admin: AdminCredentials,
@@ -113,6 +208,9 @@ impl fmt::Debug for Emulator {
 impl Emulator {
     /// Binds the listening socket and creates the admin key. Must run inside a Tokio runtime.
     pub async fn bind(config: EmulatorConfig) -> io::Result<Self> {
+        config
+            .validate()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let jwt_secret = match config.jwt_secret {
             Some(s) if !s.is_empty() => s,
             _ => ids::random_bytes(32)?,
@@ -127,7 +225,7 @@ impl Emulator {
             jwt_secret,
             user_id,
             jwt_lifetime: config.jwt_lifetime,
-            key_page_size: config.key_page_size.max(1),
+            key_page_size: config.key_page_size,
             content: crate::content::ContentStore::open(config.data_dir)?,
             pins: Default::default(),
             pin_delay: config.pin_by_hash_delay,
@@ -135,7 +233,10 @@ impl Emulator {
             faults: Default::default(),
         };
         for rule in config.faults {
-            state.faults.add(rule);
+            state
+                .faults
+                .add(rule)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         }
         if let Some(limit) = config.rate_limit {
             state.faults.set_rate_limit(limit, SystemTime::now());
@@ -158,15 +259,18 @@ impl Emulator {
                 "the admin key must be 20 and the admin secret 64 lower-case hex digits, like Pinata's",
             ));
         }
-        let record = state.keys.insert_with(
-            NewKey {
-                name: "emulator admin".to_owned(),
-                permissions: pinata_core::api::keys::Permissions::admin(),
-                max_uses: None,
-            },
-            admin_key,
-            admin_secret,
-        )?;
+        let record = state
+            .keys
+            .insert_with(
+                NewKey {
+                    name: "emulator admin".to_owned(),
+                    permissions: pinata_core::api::keys::Permissions::admin(),
+                    max_uses: None,
+                },
+                admin_key,
+                admin_secret,
+            )
+            .map_err(io::Error::other)?;
         let admin = AdminCredentials {
             jwt: state.mint(
                 &record.key,
@@ -180,6 +284,11 @@ impl Emulator {
         let url = format!("http://{}", listener.local_addr()?);
         Ok(Self {
             state: Arc::new(state),
+            limits: Limits {
+                max_connections: config.max_connections,
+                header_read_timeout: config.header_read_timeout,
+                idle_timeout: config.idle_timeout,
+            },
             listener,
             url,
             admin,
@@ -218,28 +327,56 @@ impl Emulator {
     }
 
     /// Serves until `shutdown` completes.
+    ///
+    /// At most `max_connections` are served at once (the rest wait in the listen backlog); each
+    /// must send a request's headers within `header_read_timeout` and is closed after
+    /// `idle_timeout` without traffic; a failed `accept` (out of file descriptors, say) pauses the
+    /// loop for [`conn::ACCEPT_BACKOFF`] rather than retrying at once.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let permits = Arc::new(Semaphore::new(self.limits.max_connections));
         loop {
-            tokio::select! {
+            let permit = tokio::select! {
                 () = &mut shutdown => break,
-                accepted = self.listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
-                    let state = self.state.clone();
-                    tokio::spawn(async move {
-                        let service = service_fn(move |request| {
-                            let state = state.clone();
-                            // An `Err` makes hyper close the connection without a response.
-                            async move { routes::handle(&state, request).await }
-                        });
-                        // A connection error concerns that client only.
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-            }
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(p) => p,
+                    // The semaphore is never closed; stop serving if it were.
+                    Err(_) => break,
+                },
+            };
+            let stream = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(_) => {
+                        drop(permit);
+                        tokio::time::sleep(conn::ACCEPT_BACKOFF).await;
+                        continue;
+                    }
+                },
+            };
+            let _ = stream.set_nodelay(true);
+            let state = self.state.clone();
+            let limits = self.limits;
+            tokio::spawn(async move {
+                let service = service_fn(move |request| {
+                    let state = state.clone();
+                    // An `Err` makes hyper close the connection without a response.
+                    async move { routes::handle(&state, request).await }
+                });
+                let io = TokioIo::new(conn::IdleTimeout::new(stream, limits.idle_timeout));
+                // A connection error concerns that client only.
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_read_timeout)
+                    .serve_connection(io, service)
+                    .await;
+                drop(permit);
+            });
         }
+        // Uploads still in flight are cut off with the process; their partial files go now (and
+        // again when the store is dropped, for any written after this).
+        let _ = self.state.content.clear_incoming();
     }
 
     /// Starts the emulator on its own thread and runtime, so sync and async tests alike can use it
