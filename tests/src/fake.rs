@@ -19,6 +19,9 @@ pub enum Behaviour {
     Greet(Vec<u8>),
     /// Read the whole request, then reset the connection (TCP RST) without answering.
     Reset,
+    /// Read the request head (and body), then write what this function makes of the head (as
+    /// text): for servers that echo what they received.
+    Respond(fn(&str) -> Vec<u8>),
 }
 
 /// A loopback server that treats every connection the same way.
@@ -114,6 +117,10 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, log: &std::sync::Mutex<Vec
     match behaviour {
         Behaviour::Reply(bytes) | Behaviour::Greet(bytes) => {
             let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+        }
+        Behaviour::Respond(make) => {
+            let _ = stream.write_all(&make(&head_text));
             let _ = stream.flush();
         }
         // Hold the connection open without answering until the client gives up.

@@ -164,7 +164,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
             .send(request)
             .await
             .map_err(|e| local_failure(&sent, e))?;
-        interpret_response(endpoint, &sent, response)
+        interpret_response(endpoint, &sent, response).map_err(|e| e.redact_secrets(credentials))
     }
 }
 
@@ -199,7 +199,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
         let response = transport
             .send(request)
             .map_err(|e| local_failure(&sent, e))?;
-        interpret_response(endpoint, &sent, response)
+        interpret_response(endpoint, &sent, response).map_err(|e| e.redact_secrets(credentials))
     }
 }
 

@@ -122,8 +122,14 @@ impl BaseUrl {
             .trim_end_matches(']')
     }
 
-    /// Whether the host is this machine: `localhost`, `127.0.0.0/8` or `::1`. Decided from the text
-    /// alone; no name is resolved.
+    /// Whether the host *names* this machine: `localhost` (or `localhost.`), `127.0.0.0/8`, `::1`
+    /// or `::ffff:127.x.y.z`. Decided from the text alone; no name is resolved here.
+    ///
+    /// For an IP literal the text is the answer. A name is only a claim: `localhost` may resolve
+    /// elsewhere. So a plain-http request that is let through because of this answer carries
+    /// [`crate::transport::LoopbackOnly`], and the transport checks every address the name
+    /// resolves to before it connects: one address that is not loopback and nothing is sent
+    /// ([`crate::TransportErrorKind::NotLoopback`]).
     pub fn is_loopback(&self) -> bool {
         self.loopback
     }
@@ -133,7 +139,8 @@ impl BaseUrl {
         if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
             return true;
         }
-        host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        host.parse::<IpAddr>()
+            .is_ok_and(crate::loopback::is_loopback_ip)
     }
 
     /// `scheme://authority`: the origin that credentials may be sent to.
@@ -242,7 +249,19 @@ impl Config {
     }
 
     /// Allows credentials over plain `http://` to hosts that are not loopback. Off by default: anyone
-    /// on the path could read the secret. Loopback `http://` (the emulator) is always allowed.
+    /// on the path could read the secret.
+    ///
+    /// Without it, plain `http://` goes only to this machine (the emulator), decided twice:
+    /// - before sending, by the base URL's text ([`BaseUrl::is_loopback`]): any other host is
+    ///   [`crate::BuildError::InsecureHttp`];
+    /// - when connecting, by the addresses: a host *name* (`localhost`) is resolved by the
+    ///   transport, and if any address it resolves to is not loopback the request is refused
+    ///   before a connection is made, with a [`crate::TransportError`] of kind
+    ///   [`crate::TransportErrorKind::NotLoopback`] that says nothing was sent (both transports of
+    ///   this project; see [`crate::transport::LoopbackOnly`] for others). IP literals are judged as
+    ///   they are.
+    ///
+    /// With it, neither check is made.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
@@ -356,6 +375,8 @@ mod tests {
             ("http://LOCALHOST", true),
             ("http://127.9.9.9", true),
             ("http://[::1]:80", true),
+            ("http://[::ffff:127.0.0.1]:80", true),
+            ("http://0.0.0.0:80", false),
             ("http://10.0.0.1", false),
             ("http://localhost.example.com", false),
             ("http://127.0.0.1.nip.io", false),

@@ -254,6 +254,14 @@ impl Credentials {
         }
     }
 
+    /// The secret values (the JWT, or the API secret), for removing them from server text.
+    pub(crate) fn secrets(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(match &self.inner {
+            Inner::Jwt { token, .. } => token.expose_secret(),
+            Inner::KeyPair { secret, .. } => secret.expose_secret(),
+        })
+    }
+
     /// The API key and the secret, for code that must handle the raw secret.
     pub fn expose_key_pair(&self) -> Option<(&str, &str)> {
         match &self.inner {

@@ -18,7 +18,13 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::config::ConfigError;
-use crate::credentials::CredentialsError;
+use crate::credentials::{Credentials, CredentialsError};
+
+mod redact;
+mod shown;
+
+use redact::Secrets;
+use shown::Shown;
 
 /// A boxed error from a transport or another library.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -103,11 +109,14 @@ impl Error {
     }
 
     /// Whether the failure is temporary, so the same call may succeed later: a failure before
-    /// anything was sent, a timeout or broken connection, `429 Too Many Requests`, or `502`, `503`,
-    /// `504`. Whether repeating is *safe* is another question ([`Error::may_have_been_sent`]); the
-    /// client's retry policy asks both.
+    /// anything was sent (except a refused address, [`TransportErrorKind::NotLoopback`]), a timeout
+    /// or broken connection, `429 Too Many Requests`, or `502`, `503`, `504`. Whether repeating is
+    /// *safe* is another question ([`Error::may_have_been_sent`]); the client's retry policy asks
+    /// both.
     pub fn is_transient(&self) -> bool {
         match self {
+            // A refusal of the address is the policy's answer, not a passing failure.
+            Error::Transport(e) if e.kind() == TransportErrorKind::NotLoopback => false,
             Error::Transport(e) => {
                 !e.may_have_been_sent()
                     || matches!(
@@ -142,6 +151,30 @@ impl Error {
             Error::Local(_) => false,
             Error::Api(_) | Error::Decode(_) | Error::Redirect(_) | Error::Verify(_) => true,
         }
+    }
+
+    /// The same error with every occurrence of `credentials`' secret (the JWT, or the API secret)
+    /// replaced by `[REDACTED]` in what the server sent: the decoded and raw body of an
+    /// [`Error::Api`] or [`Error::Decode`], a redirect's `Location`, the CID of an
+    /// [`Error::Verify`]. Also the JSON-escaped forms, and a secret cut short where a long body was.
+    ///
+    /// The clients do this before they return an error, so a server that echoes the request cannot
+    /// put the credentials in an error, neither in its `Display` nor in its data (`raw_body()`…).
+    /// Call it yourself after [`crate::interpret_response`] when you drive requests by hand.
+    pub fn redact_secrets(mut self, credentials: &Credentials) -> Self {
+        let secrets = Secrets::of(credentials);
+        match &mut self {
+            Error::Api(e) => e.redact(&secrets),
+            Error::Decode(e) => e.redact(&secrets),
+            Error::Redirect(e) => {
+                if let Some(location) = &mut e.location {
+                    secrets.redact(location);
+                }
+            }
+            Error::Verify(VerifyError::CidMismatch { received, .. }) => secrets.redact(received),
+            Error::Build(_) | Error::Transport(_) | Error::Local(_) | Error::Verify(_) => {}
+        }
+        self
     }
 }
 
@@ -282,6 +315,11 @@ pub enum TransportErrorKind {
     Io,
     /// The response body was larger than [`crate::TransportOptions::max_response_body`].
     BodyTooLarge,
+    /// Plain http was refused before connecting: the host resolved to an address that is not
+    /// loopback, and the request was allowed only to loopback (see
+    /// [`crate::Config::allow_insecure_http`]). The source is a
+    /// [`crate::transport::NotLoopback`]. Always [`TransportError::not_sent`], and never retried.
+    NotLoopback,
     /// The server broke the HTTP protocol: a malformed response, or the connection closed or reset
     /// before the response was complete.
     Protocol,
@@ -316,6 +354,9 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "I/O error",
             TransportErrorKind::BodyTooLarge => "response body too large",
+            TransportErrorKind::NotLoopback => {
+                "refused to connect: plain http only goes to loopback addresses"
+            }
             TransportErrorKind::Protocol => "HTTP protocol error",
             TransportErrorKind::Other => "transport error",
         })
@@ -552,11 +593,18 @@ fn parse_http_date(text: &str) -> Option<SystemTime> {
 }
 
 /// An error answer from the API: status, decoded body, raw text and the headers that matter.
+///
+/// Everything here that came from the server is the server's text: `Display` shows it with control
+/// and invisible characters escaped and each piece capped at 500 characters, while the accessors
+/// return it as data (unescaped: escape it yourself before writing it to a terminal). Errors the
+/// clients return have the client's own secrets removed from it ([`Error::redact_secrets`]).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     body: ApiErrorBody,
     raw: String,
+    /// Whether `raw` (and a text body) is the start of a longer body.
+    cut: bool,
     retry_after: Option<RetryAfter>,
     rate_limit: RateLimit,
     request_id: Option<String>,
@@ -570,6 +618,7 @@ impl ApiError {
             status,
             body: ApiErrorBody::parse(body),
             raw: lossy_prefix(body),
+            cut: body.len() > MAX_KEPT_BODY,
             retry_after: headers
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
@@ -619,9 +668,30 @@ impl ApiError {
         }
     }
 
-    /// The body as text (lossy UTF-8, at most 64 KiB).
+    /// The body as text (lossy UTF-8, at most 64 KiB), unescaped. In an error a client returned,
+    /// the client's secrets are redacted from it ([`Error::redact_secrets`]).
     pub fn raw_body(&self) -> &str {
         &self.raw
+    }
+
+    /// Removes `secrets` from everything the server sent.
+    fn redact(&mut self, secrets: &Secrets) {
+        match &mut self.body {
+            ApiErrorBody::Reason { reason, details } => {
+                secrets.redact(reason);
+                if let Some(details) = details {
+                    secrets.redact(details);
+                }
+            }
+            ApiErrorBody::Message(message) | ApiErrorBody::Coded { message, .. } => {
+                secrets.redact(message)
+            }
+            ApiErrorBody::Text(text) => secrets.redact_kept(text, self.cut),
+        }
+        secrets.redact_kept(&mut self.raw, self.cut);
+        if let Some(id) = &mut self.request_id {
+            secrets.redact(id);
+        }
     }
 
     /// `Retry-After`, in seconds or as a date.
@@ -650,19 +720,20 @@ impl ApiError {
     }
 }
 
+/// The server's text is shown escaped and capped (see [`ApiError`]).
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Pinata API error {}", self.status)?;
         match &self.body {
             ApiErrorBody::Reason { reason, details } => {
-                write!(f, ": {reason}")?;
+                write!(f, ": {}", Shown(reason))?;
                 if let Some(d) = details {
-                    write!(f, " ({d})")?;
+                    write!(f, " ({})", Shown(d))?;
                 }
                 Ok(())
             }
             ApiErrorBody::Text(t) if t.is_empty() => Ok(()),
-            _ => write!(f, ": {}", self.message()),
+            _ => write!(f, ": {}", Shown(self.message())),
         }?;
         after_attempts(f, self.attempts)
     }
@@ -671,12 +742,18 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// A success response whose body is not what the endpoint returns.
+///
+/// The path and message can quote the body (a map key, an unknown variant): `Display` shows them
+/// escaped and capped, as [`ApiError`] does; in errors the clients return, the client's secrets are
+/// redacted from them and from the raw body.
 #[derive(Debug, Clone)]
 pub struct DecodeError {
     status: StatusCode,
     path: String,
     message: String,
     raw: String,
+    /// Whether `raw` is the start of a longer body.
+    cut: bool,
     attempts: u32,
 }
 
@@ -693,6 +770,7 @@ impl DecodeError {
             path: path.into(),
             message: message.into(),
             raw: lossy_prefix(body),
+            cut: body.len() > MAX_KEPT_BODY,
             attempts: 1,
         }
     }
@@ -730,9 +808,17 @@ impl DecodeError {
         &self.message
     }
 
-    /// The body as text (lossy UTF-8, at most 64 KiB).
+    /// The body as text (lossy UTF-8, at most 64 KiB), unescaped; redacted of the client's secrets
+    /// in errors a client returned.
     pub fn raw_body(&self) -> &str {
         &self.raw
+    }
+
+    /// Removes `secrets` from everything the server sent.
+    fn redact(&mut self, secrets: &Secrets) {
+        secrets.redact(&mut self.path);
+        secrets.redact(&mut self.message);
+        secrets.redact_kept(&mut self.raw, self.cut);
     }
 }
 
@@ -741,7 +827,9 @@ impl fmt::Display for DecodeError {
         write!(
             f,
             "unexpected response body ({}) at `{}`: {}",
-            self.status, self.path, self.message
+            self.status,
+            Shown(&self.path),
+            Shown(&self.message)
         )
     }
 }
@@ -771,7 +859,8 @@ impl RedirectError {
         self.status
     }
 
-    /// The `Location` header, if any.
+    /// The `Location` header, if any: the server's text, unescaped (redacted of the client's
+    /// secrets in errors a client returned). `Display` shows it escaped and capped.
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }
@@ -783,7 +872,7 @@ impl fmt::Display for RedirectError {
             f,
             "the server answered {} (redirect to {}); redirects are not followed, so credentials only reach the configured origin",
             self.status,
-            self.location.as_deref().unwrap_or("nowhere")
+            Shown(self.location.as_deref().unwrap_or("nowhere"))
         )
     }
 }
@@ -810,7 +899,8 @@ impl fmt::Display for VerifyError {
         match self {
             VerifyError::CidMismatch { expected, received } => write!(
                 f,
-                "the server reports CID {received}, but the bytes sent have CID {expected}"
+                "the server reports CID {}, but the bytes sent have CID {expected}",
+                Shown(received)
             ),
             VerifyError::Unavailable(_) => f.write_str("could not verify the upload's CID"),
         }

@@ -11,11 +11,16 @@ use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::endpoint::{Body, Endpoint};
 use crate::error::{ApiError, BuildError, Error, RedirectError};
+use crate::loopback::LoopbackOnly;
 
 /// Builds the complete request for `endpoint`: absolute URI, headers, credentials and body.
 ///
 /// Refuses, before anything is sent: plain `http://` to a host that is not loopback (unless the config
 /// allows it) and, when the config says so, a JWT whose `exp` is past at `now`.
+///
+/// A plain-http request to a loopback host (without the opt-in) is marked
+/// [`LoopbackOnly`](crate::transport::LoopbackOnly) in its extensions: the transport must connect
+/// only to loopback addresses (see [`crate::Config::allow_insecure_http`]).
 pub fn prepare_request<E: Endpoint + ?Sized>(
     endpoint: &E,
     credentials: &Credentials,
@@ -23,7 +28,10 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     now: SystemTime,
 ) -> Result<Request<Body>, BuildError> {
     let base = config.base_url();
-    if !base.is_https() && !base.is_loopback() && !config.allows_insecure_http() {
+    // Plain http without the opt-in: loopback by the URL's text, and (the mark) by every address
+    // the transport resolves the host to.
+    let loopback_only = !base.is_https() && !config.allows_insecure_http();
+    if loopback_only && !base.is_loopback() {
         return Err(BuildError::InsecureHttp {
             host: base.host().to_owned(),
         });
@@ -57,6 +65,9 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     }
     let mut request = builder.body(body).map_err(BuildError::Http)?;
     credentials.apply_to(request.headers_mut());
+    if loopback_only {
+        request.extensions_mut().insert(LoopbackOnly);
+    }
     Ok(request)
 }
 
@@ -65,6 +76,10 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
 /// followed), anything else [`Error::Api`] with the body decoded in whichever shape Pinata used.
 ///
 /// Keep a clone of the request's body before sending it (cheap: bytes and uploads are shared).
+///
+/// The errors hold the server's text as it came; this function does not know the credentials, so
+/// pass an error through [`Error::redact_secrets`] before logging it (the clients do) in case the
+/// server echoed them.
 pub fn interpret_response<E: Endpoint + ?Sized>(
     endpoint: &E,
     sent: &Body,
@@ -91,5 +106,45 @@ pub fn interpret_response<E: Endpoint + ?Sized>(
             &parts.headers,
             &body,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::TestAuthentication;
+
+    fn request(url: &str, insecure: bool) -> Result<Request<Body>, BuildError> {
+        let config = Config::default()
+            .with_base_url(url)
+            .unwrap()
+            .allow_insecure_http(insecure);
+        let creds = Credentials::key_pair("0123456789abcdef0123", "s3cr3t").unwrap();
+        prepare_request(&TestAuthentication, &creds, &config, SystemTime::now())
+    }
+
+    #[test]
+    fn plain_http_to_loopback_is_marked_loopback_only() {
+        for url in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://[::1]:1",
+        ] {
+            let r = request(url, false).unwrap();
+            assert!(LoopbackOnly::is_required(&r), "{url}");
+        }
+        // The opt-out removes the mark, and https never needs it.
+        assert!(!LoopbackOnly::is_required(
+            &request("http://localhost:3000", true).unwrap()
+        ));
+        assert!(!LoopbackOnly::is_required(
+            &request("http://10.0.0.1", true).unwrap()
+        ));
+        let tls = request("https://localhost", false).unwrap();
+        assert!(tls.extensions().get::<LoopbackOnly>().is_none());
+        assert!(matches!(
+            request("http://10.0.0.1", false),
+            Err(BuildError::InsecureHttp { .. })
+        ));
     }
 }

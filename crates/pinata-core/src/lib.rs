@@ -77,6 +77,7 @@ mod error;
 mod exchange;
 pub mod jwt;
 mod local;
+mod loopback;
 mod multipart;
 mod paging;
 mod query;

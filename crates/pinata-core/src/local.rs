@@ -8,6 +8,13 @@
 //! Rules: files are taken in byte order of their relative paths; symbolic links to files are followed,
 //! symbolic links to directories are refused (they can form cycles); other special files are refused;
 //! names must be valid UTF-8 (UnixFS names and multipart filenames are text).
+//!
+//! Only regular files are ever read: a FIFO, a socket or a device can block a read (or an open)
+//! forever. A single path given to upload or hash is judged with [`EntryKind::regular_file`]
+//! before anything is sent, and so is every file handle an adapter opens to read, from its own
+//! metadata (fstat), since the path may have been replaced since it was judged. Adapters open
+//! files without blocking on them (`O_NONBLOCK` on Unix, which regular files ignore), so the open
+//! of a FIFO returns at once and the handle check refuses it.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -41,6 +48,25 @@ impl EntryKind {
             (false, Some((true, _, _))) => EntryKind::Directory,
             (true, Some((true, _, _))) => EntryKind::SymlinkToDirectory,
             _ => EntryKind::Other,
+        }
+    }
+
+    /// What a path is once links are followed (`metadata`), or what an open file handle is
+    /// (`File::metadata`, an fstat): from its `is_dir`, `is_file` and `len`.
+    pub fn of_target(is_dir: bool, is_file: bool, len: u64) -> Self {
+        Self::classify(false, Some((is_dir, is_file, len)))
+    }
+
+    /// The length of a regular file, the only kind that is read; anything else (a FIFO, a socket,
+    /// a device, a directory where a file was expected) is [`LocalError::UnsupportedFileType`] at
+    /// `path`. Adapters ask this of a single path before they plan an upload or a hash, and of
+    /// every handle they open before its first read.
+    pub fn regular_file(self, path: &Path) -> Result<u64, LocalError> {
+        match self {
+            EntryKind::File { len } => Ok(len),
+            EntryKind::Directory | EntryKind::SymlinkToDirectory | EntryKind::Other => {
+                Err(LocalError::UnsupportedFileType(path.to_owned()))
+            }
         }
     }
 }

@@ -7,6 +7,12 @@
 //! response-size cap) and report failures as [`TransportError`]s of the right kind, saying whether
 //! the request may have been sent ([`TransportError::not_sent`] / [`TransportError::maybe_sent`]).
 //! `pinata-hyper` and `pinata-ureq` are the two transports of this project.
+//!
+//! A request marked [`LoopbackOnly`] (plain http, let through because its host is loopback) must
+//! only be connected to loopback addresses: the transport judges every address it resolved with
+//! [`LoopbackOnly::check`] (and an IP literal it does not resolve with
+//! [`LoopbackOnly::check_literal`]) and, on a refusal, connects to nothing and returns
+//! `TransportError::not_sent(TransportErrorKind::NotLoopback, the NotLoopback)`.
 
 use std::sync::Arc;
 
@@ -18,6 +24,7 @@ use crate::endpoint::Body;
 use crate::error::TransportError;
 
 pub use crate::error::BoxError;
+pub use crate::loopback::{LoopbackOnly, NotLoopback};
 
 /// Streaming a multipart body: [`UploadCursor`](upload::UploadCursor) says what to open, read and
 /// send next; the [`UploadWatch`](upload::UploadWatch) turns what was sent into progress and a CID.

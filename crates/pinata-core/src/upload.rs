@@ -274,7 +274,9 @@ pub const READ_CHUNK: usize = 256 * 1024;
 pub enum UploadStep {
     /// Send these bytes.
     Send(Bytes),
-    /// Open this file; report failure with [`UploadCursor::open_failed`].
+    /// Open this file without blocking on it (`O_NONBLOCK` on Unix: the open of a FIFO would wait
+    /// for a writer), then report what the handle is with [`UploadCursor::file_opened`] before
+    /// reading it; report a failure to open with [`UploadCursor::open_failed`].
     OpenFile(PathBuf),
     /// Read up to `max` bytes from the open file and report them with [`UploadCursor::file_read`]
     /// (an empty read means end of file), then send them.
@@ -363,6 +365,27 @@ impl UploadCursor {
             .watch()
             .fail(LocalError::io(path, std::io::Error::other(e.to_string())));
         e
+    }
+
+    /// The file of the current step is open, and its handle is of `kind` (from the handle's own
+    /// metadata, an fstat, not the path's: the path may have been replaced since it was planned).
+    /// Anything but a regular file fails the body with [`LocalError::UnsupportedFileType`]
+    /// (remembered, as every local failure, see [`UploadWatch::take_failure`]), before any read
+    /// that could block.
+    pub fn file_opened(&mut self, kind: crate::local::EntryKind) -> Result<(), LocalError> {
+        let Some((path, _)) = self.current_file() else {
+            return Ok(());
+        };
+        let path = path.clone();
+        match kind.regular_file(&path) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.upload
+                    .watch()
+                    .fail(LocalError::UnsupportedFileType(path));
+                Err(e)
+            }
+        }
     }
 
     /// `data` was read from the current file (empty: end of file). Reaching the end before the

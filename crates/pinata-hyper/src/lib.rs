@@ -4,6 +4,7 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 
 use crate::connector::TimeoutConnector;
+use crate::loopback::{Lookup, LoopbackResolver};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::combinators::UnsyncBoxBody;
@@ -12,7 +13,9 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use pinata_core::transport::{AsyncTransport, BoxError, TransportFactory, find_cause};
+use pinata_core::transport::{
+    AsyncTransport, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
+};
 
 // Everything a user needs from the core, under this crate's name: one dependency is enough
 // (`pinata_ureq::api::pinning::PinFile`, `pinata_ureq::Error`, …). The core itself stays reachable
@@ -24,6 +27,7 @@ pub use pinata_core::*;
 
 mod connector;
 pub mod local;
+mod loopback;
 mod upload;
 
 pub use local::{cid_of_path, pin_request, upload_cid_of_path};
@@ -38,9 +42,17 @@ type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
 
 /// hyper-util's pooled client with an HTTPS (and loopback HTTP) connector; implements
 /// [`AsyncTransport`]. Cloning shares the connection pool.
+///
+/// A request pinata-core marks [`LoopbackOnly`] (plain http without
+/// [`Config::allow_insecure_http`]) goes through a plain-http connector of its own, whose resolver
+/// refuses a host name that resolves to any address that is not loopback; an IP literal is judged
+/// as it is. The refusal happens before a connection is opened: a [`TransportError`] of kind
+/// [`TransportErrorKind::NotLoopback`], not sent, whose cause is a [`NotLoopback`].
 #[derive(Clone)]
 pub struct HyperTransport {
     client: HyperClient<TimeoutConnector<HttpsConnector<HttpConnector>>, RequestBody>,
+    /// For requests marked [`LoopbackOnly`]: plain http, every resolved address checked.
+    loopback: HyperClient<TimeoutConnector<HttpConnector<LoopbackResolver>>, RequestBody>,
     options: Arc<TransportOptions>,
 }
 
@@ -54,6 +66,13 @@ impl std::fmt::Debug for HyperTransport {
 
 impl TransportFactory for HyperTransport {
     fn from_options(options: &TransportOptions) -> Result<Self, TransportError> {
+        Self::build(options, loopback::system_lookup())
+    }
+}
+
+impl HyperTransport {
+    /// The transport, with `lookup` resolving host names for [`LoopbackOnly`] requests.
+    fn build(options: &TransportOptions, lookup: Lookup) -> Result<Self, TransportError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(options.connect_timeout));
@@ -75,8 +94,15 @@ impl TransportFactory for HyperTransport {
             options.connect_timeout,
         );
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+        // Plain http only (hyper-util refuses other schemes here), to loopback addresses only.
+        let mut plain = HttpConnector::new_with_resolver(LoopbackResolver::new(lookup));
+        plain.set_connect_timeout(Some(options.connect_timeout));
+        plain.set_nodelay(true);
+        let loopback = HyperClient::builder(TokioExecutor::new())
+            .build(TimeoutConnector::new(plain, options.connect_timeout));
         Ok(Self {
             client,
+            loopback,
             options: Arc::new(options.clone()),
         })
     }
@@ -102,8 +128,19 @@ impl AsyncTransport for HyperTransport {
 
 impl HyperTransport {
     async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let loopback_only = LoopbackOnly::is_required(&request);
+        if loopback_only {
+            // hyper-util connects to an IP literal without asking the resolver.
+            LoopbackOnly::check_literal(request.uri())
+                .map_err(|e| TransportError::not_sent(TransportErrorKind::NotLoopback, e))?;
+        }
         let request = request.map(into_hyper_body);
-        let response = self.client.request(request).await.map_err(classify)?;
+        let response = if loopback_only {
+            self.loopback.request(request).await
+        } else {
+            self.client.request(request).await
+        }
+        .map_err(classify)?;
         let (parts, body) = response.into_parts();
         let cap = self.options.max_response_body;
         let declared = parts
@@ -147,6 +184,9 @@ fn too_large(cap: u64) -> TransportError {
 /// TLS handshake, the connect timeout) happened before any byte of the request was written;
 /// anything else may have been sent.
 fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
+    if find_cause::<NotLoopback>(&err).is_some() {
+        return TransportError::not_sent(TransportErrorKind::NotLoopback, err);
+    }
     let tls = find_cause::<rustls::Error>(&err).is_some();
     if err.is_connect() {
         let kind = if tls {

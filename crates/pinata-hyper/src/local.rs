@@ -1,6 +1,8 @@
 //! Local files for the async client: tokio::fs answers pinata-core's questions (which directory to
 //! list, which file to read); the rules are the core's.
 
+use std::fs::Metadata;
+use std::io;
 use std::path::Path;
 
 use pinata_core::Error;
@@ -28,12 +30,13 @@ pub async fn cid_of_path(
         let folder = scan_folder(path).await?;
         return stream_folder(FolderImport::new(&folder, options)?).await;
     }
+    let len = kind_of(&meta).regular_file(path)?;
     let mut importer = FileImporter::new(options)?;
     let read = read_file(path, |bytes| importer.update(bytes)).await?;
-    if read != meta.len() {
+    if read != len {
         return Err(LocalError::Changed {
             path: path.to_owned(),
-            expected: meta.len(),
+            expected: len,
             actual: read,
         });
     }
@@ -42,6 +45,9 @@ pub async fn cid_of_path(
 
 /// An upload of the file or folder at `path` (stat'ed or scanned now; streamed when sent). Add
 /// metadata, options, CID verification or progress to it, then pass it to `client.pin_file`.
+///
+/// Anything but a regular file or a directory (a FIFO, a socket, a device) is
+/// [`LocalError::UnsupportedFileType`], here and again when the upload opens the file.
 pub async fn pin_request(path: impl AsRef<Path>) -> Result<PinFile, Error> {
     let path = path.as_ref();
     let meta = tokio::fs::metadata(path)
@@ -50,7 +56,7 @@ pub async fn pin_request(path: impl AsRef<Path>) -> Result<PinFile, Error> {
     if meta.is_dir() {
         Ok(PinFile::folder(scan_folder(path).await?)?)
     } else {
-        Ok(PinFile::file(path, meta.len())?)
+        Ok(PinFile::file(path, kind_of(&meta).regular_file(path)?)?)
     }
 }
 
@@ -118,11 +124,29 @@ async fn list(dir: &Path) -> Result<Vec<ListedEntry>, LocalError> {
     Ok(entries)
 }
 
-/// Streams the file at `path` to `sink`; returns the bytes read.
+/// What the file system entry of `meta` is, for pinata-core's rules.
+fn kind_of(meta: &Metadata) -> EntryKind {
+    EntryKind::of_target(meta.is_dir(), meta.is_file(), meta.len())
+}
+
+/// Opens `path` for reading without blocking on it, and says what the opened handle is (fstat),
+/// for pinata-core to judge before the first read. On Unix the file is opened `O_NONBLOCK`: the
+/// open of a FIFO would otherwise hold a blocking-pool thread until a writer came, which keeps
+/// the runtime from shutting down; regular files ignore the flag.
+pub(crate) async fn open(path: &Path) -> io::Result<(tokio::fs::File, EntryKind)> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NONBLOCK);
+    let file = options.open(path).await?;
+    let kind = kind_of(&file.metadata().await?);
+    Ok((file, kind))
+}
+
+/// Streams the regular file at `path` to `sink`; returns the bytes read.
 async fn read_file(path: &Path, mut sink: impl FnMut(&[u8])) -> Result<u64, LocalError> {
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| LocalError::io(path, e))?;
+    let (mut file, kind) = open(path).await.map_err(|e| LocalError::io(path, e))?;
+    kind.regular_file(path)?;
     let mut buf = vec![0u8; BUFFER];
     let mut total = 0u64;
     loop {

@@ -28,8 +28,14 @@ pub(crate) fn body(
         loop {
             match st.cursor.next_step() {
                 UploadStep::Send(bytes) => return Some((Ok(Frame::data(bytes)), Some(st))),
-                UploadStep::OpenFile(path) => match tokio::fs::File::open(&path).await {
-                    Ok(f) => st.file = Some(f),
+                UploadStep::OpenFile(path) => match crate::local::open(&path).await {
+                    Ok((f, kind)) => {
+                        // A FIFO or device in the file's place is refused before any read.
+                        if let Err(e) = st.cursor.file_opened(kind) {
+                            return Some((Err(e.into()), None));
+                        }
+                        st.file = Some(f);
+                    }
                     Err(e) => return Some((Err(st.cursor.open_failed(e).into()), None)),
                 },
                 UploadStep::ReadFile { max } => {

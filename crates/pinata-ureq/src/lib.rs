@@ -2,8 +2,9 @@
 
 use bytes::Bytes;
 use http::{Request, Response};
-use pinata_core::transport::{BlockingTransport, TransportFactory};
+use pinata_core::transport::{BlockingTransport, LoopbackOnly, TransportFactory};
 use ureq::SendBody;
+use ureq::unversioned::resolver::{DefaultResolver, Resolver};
 
 // Everything a user needs from the core, under this crate's name: one dependency is enough
 // (`pinata_ureq::api::pinning::PinFile`, `pinata_ureq::Error`, …). The core itself stays reachable
@@ -14,6 +15,7 @@ pub use pinata_core;
 pub use pinata_core::*;
 
 pub mod local;
+mod loopback;
 mod resolver;
 mod stage;
 mod upload;
@@ -32,9 +34,17 @@ pub type Client = pinata_core::BlockingClient<UreqTransport>;
 /// The agent resolves hosts its own way: an IP literal is used as it is, and a host name's addresses
 /// are looked up (with ureq's resolver and timeout) at most once per 30 s. ureq would otherwise look
 /// the name up before every request, on a new thread whenever a timeout applies.
+///
+/// A request pinata-core marks [`LoopbackOnly`] (plain http without
+/// [`Config::allow_insecure_http`]) goes through an agent of its own whose resolver refuses a host
+/// whose addresses are not all loopback, IP literals included. The refusal happens before a
+/// connection is opened: a [`TransportError`] of kind [`TransportErrorKind::NotLoopback`], not
+/// sent, whose cause is a [`NotLoopback`](pinata_core::transport::NotLoopback).
 #[derive(Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
+    /// For requests marked `LoopbackOnly`: every resolved address checked.
+    loopback: ureq::Agent,
     max_response_body: u64,
 }
 
@@ -48,6 +58,13 @@ impl std::fmt::Debug for UreqTransport {
 
 impl TransportFactory for UreqTransport {
     fn from_options(options: &TransportOptions) -> Result<Self, TransportError> {
+        Ok(Self::build(options, DefaultResolver::default))
+    }
+}
+
+impl UreqTransport {
+    /// The transport, with `lookup` making the resolver that host names are looked up with.
+    fn build<R: Resolver>(options: &TransportOptions, lookup: impl Fn() -> R) -> Self {
         let builder = ureq::Agent::config_builder()
             // The core decodes error statuses from their bodies.
             .http_status_as_error(false)
@@ -62,31 +79,43 @@ impl TransportFactory for UreqTransport {
                 .root_certs(ureq::tls::RootCerts::PlatformVerifier)
                 .build(),
         );
+        let config = builder.build();
         // ureq's own connector chain, with a resolver that does not spawn a lookup thread per
         // request (see `resolver`); both mark their failures as before sending (see `stage`).
         let agent = ureq::Agent::with_parts(
-            builder.build(),
+            config.clone(),
             BeforeSending(ureq::unversioned::transport::DefaultConnector::default()),
-            BeforeSending(resolver::ReusingResolver::<
-                ureq::unversioned::resolver::DefaultResolver,
-            >::default()),
+            BeforeSending(resolver::ReusingResolver::new(lookup())),
         );
-        Ok(Self {
+        let loopback = ureq::Agent::with_parts(
+            config,
+            BeforeSending(ureq::unversioned::transport::DefaultConnector::default()),
+            BeforeSending(loopback::LoopbackResolver(resolver::ReusingResolver::new(
+                lookup(),
+            ))),
+        );
+        Self {
             agent,
+            loopback,
             max_response_body: options.max_response_body,
-        })
+        }
     }
 }
 
 impl BlockingTransport for UreqTransport {
     fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let agent = if LoopbackOnly::is_required(&request) {
+            &self.loopback
+        } else {
+            &self.agent
+        };
         let request = request.map(|body| match body {
             Body::Empty => SendBody::none(),
             // The core sets Content-Length, so ureq sends these readers with a fixed length.
             Body::Json(bytes) => SendBody::from_owned_reader(std::io::Cursor::new(bytes)),
             Body::Multipart(upload) => SendBody::from_owned_reader(UploadReader::new(upload)),
         });
-        let response = self.agent.run(request).map_err(classify)?;
+        let response = agent.run(request).map_err(classify)?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()

@@ -1,8 +1,8 @@
 //! Local files for the blocking client: std::fs answers pinata-core's questions (which directory to
 //! list, which file to read); the rules are the core's.
 
-use std::fs::File;
-use std::io::Read;
+use std::fs::{File, Metadata};
+use std::io::{self, Read};
 use std::path::Path;
 
 use pinata_core::Error;
@@ -24,12 +24,13 @@ pub fn cid_of_path(path: impl AsRef<Path>, options: ImportOptions) -> Result<Cid
         let folder = scan_folder(path)?;
         return stream_folder(FolderImport::new(&folder, options)?);
     }
+    let len = kind_of(&meta).regular_file(path)?;
     let mut importer = FileImporter::new(options)?;
     let read = read_file(path, |bytes| importer.update(bytes))?;
-    if read != meta.len() {
+    if read != len {
         return Err(LocalError::Changed {
             path: path.to_owned(),
-            expected: meta.len(),
+            expected: len,
             actual: read,
         });
     }
@@ -38,13 +39,16 @@ pub fn cid_of_path(path: impl AsRef<Path>, options: ImportOptions) -> Result<Cid
 
 /// An upload of the file or folder at `path` (stat'ed or scanned now; streamed when sent). Add
 /// metadata, options, CID verification or progress to it, then pass it to `client.pin_file`.
+///
+/// Anything but a regular file or a directory (a FIFO, a socket, a device) is
+/// [`LocalError::UnsupportedFileType`], here and again when the upload opens the file.
 pub fn pin_request(path: impl AsRef<Path>) -> Result<PinFile, Error> {
     let path = path.as_ref();
     let meta = std::fs::metadata(path).map_err(|e| LocalError::io(path, e))?;
     if meta.is_dir() {
         Ok(PinFile::folder(scan_folder(path)?)?)
     } else {
-        Ok(PinFile::file(path, meta.len())?)
+        Ok(PinFile::file(path, kind_of(&meta).regular_file(path)?)?)
     }
 }
 
@@ -101,9 +105,31 @@ fn list(dir: &Path) -> Result<Vec<ListedEntry>, LocalError> {
     Ok(entries)
 }
 
-/// Streams the file at `path` to `sink`; returns the bytes read.
+/// What the file system entry of `meta` is, for pinata-core's rules.
+fn kind_of(meta: &Metadata) -> EntryKind {
+    EntryKind::of_target(meta.is_dir(), meta.is_file(), meta.len())
+}
+
+/// Opens `path` for reading without blocking on it, and says what the opened handle is (fstat),
+/// for pinata-core to judge before the first read. On Unix the file is opened `O_NONBLOCK`: the
+/// open of a FIFO would otherwise wait for a writer, forever; regular files ignore the flag.
+pub(crate) fn open(path: &Path) -> io::Result<(File, EntryKind)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let kind = kind_of(&file.metadata()?);
+    Ok((file, kind))
+}
+
+/// Streams the regular file at `path` to `sink`; returns the bytes read.
 fn read_file(path: &Path, mut sink: impl FnMut(&[u8])) -> Result<u64, LocalError> {
-    let mut file = File::open(path).map_err(|e| LocalError::io(path, e))?;
+    let (mut file, kind) = open(path).map_err(|e| LocalError::io(path, e))?;
+    kind.regular_file(path)?;
     let mut buf = vec![0u8; BUFFER];
     let mut total = 0u64;
     loop {

@@ -47,8 +47,8 @@ struct Answer {
 }
 
 impl<R: Resolver> ReusingResolver<R> {
-    #[cfg(test)]
-    fn new(inner: R) -> Self {
+    /// Looks host names up with `inner`.
+    pub(crate) fn new(inner: R) -> Self {
         Self {
             inner,
             last: Mutex::new(None),

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use pinata_core::transport::find_cause;
+use pinata_core::transport::{NotLoopback, find_cause};
 use pinata_core::{TransportError, TransportErrorKind};
 use ureq::config::Config;
 use ureq::http::Uri;
@@ -65,7 +65,13 @@ pub(crate) fn classify(error: ureq::Error) -> TransportError {
     let error = match error {
         ureq::Error::Other(boxed) => match boxed.downcast::<NotSent>() {
             Ok(not_sent) => {
-                return TransportError::not_sent(before_sending(&not_sent.0), not_sent.0);
+                return match not_sent.0 {
+                    // The loopback resolver's refusal: the core's own error is the cause.
+                    ureq::Error::Other(refusal) if refusal.is::<NotLoopback>() => {
+                        TransportError::not_sent(TransportErrorKind::NotLoopback, refusal)
+                    }
+                    other => TransportError::not_sent(before_sending(&other), other),
+                };
             }
             Err(other) => ureq::Error::Other(other),
         },

@@ -43,8 +43,12 @@ impl Read for UploadReader {
             }
             match self.cursor.next_step() {
                 UploadStep::Send(bytes) => self.pending = bytes,
-                UploadStep::OpenFile(path) => match File::open(&path) {
-                    Ok(f) => self.file = Some(f),
+                UploadStep::OpenFile(path) => match crate::local::open(&path) {
+                    Ok((f, kind)) => {
+                        // A FIFO or device in the file's place is refused before any read.
+                        self.cursor.file_opened(kind).map_err(abort)?;
+                        self.file = Some(f);
+                    }
                     Err(e) => return Err(abort(self.cursor.open_failed(e))),
                 },
                 UploadStep::ReadFile { max } => {

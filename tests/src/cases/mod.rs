@@ -5,11 +5,14 @@
 //! - `pinning`: uploads, JSON, pins by hash, metadata, unpin, listings, usage, the gateway;
 //! - `local`: CIDs of local files and folders, computed by each adapter;
 //! - `faults`: the fault matrix (injected faults × safe/unsafe requests), rate limits, timeouts;
-//! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults).
+//! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults);
+//! - `hardening`: what the client does not trust: a loopback host *name*, server text on its way
+//!   to a terminal, a path that is not a regular file.
 
 mod auth;
 mod client;
 mod faults;
+mod hardening;
 mod keys;
 mod local;
 mod pinning;
@@ -17,6 +20,7 @@ mod pinning;
 pub use auth::*;
 pub use client::*;
 pub use faults::*;
+pub use hardening::*;
 pub use keys::*;
 pub use local::*;
 pub use pinning::*;

@@ -265,3 +265,173 @@ fn accessors_answer_without_matching_variants() {
     let decode = Error::Decode(Box::new(DecodeError::new(StatusCode::OK, ".", "x", b"")));
     assert_eq!(decode.status(), Some(StatusCode::OK));
 }
+
+#[test]
+fn a_refused_address_is_not_transient() {
+    let refused = Error::from(TransportError::not_sent(
+        TransportErrorKind::NotLoopback,
+        crate::loopback::LoopbackOnly::check("localhost", &["10.0.0.1:80".parse().unwrap()])
+            .unwrap_err(),
+    ));
+    assert!(!refused.is_transient());
+    assert!(!refused.may_have_been_sent());
+    assert_eq!(
+        chain(&refused),
+        "refused to connect: plain http only goes to loopback addresses (nothing was sent): refusing plain http to localhost: it resolves to 10.0.0.1, which is not a loopback address; credentials would travel in clear text (use https, or allow_insecure_http)"
+    );
+}
+
+/// Everything an error shows of a server's text, as printed by a chain printer.
+fn shows(e: &Error) -> String {
+    format!("{e} | {} | {e:?}", chain(e))
+}
+
+fn assert_printable(text: &str) {
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control()
+                || matches!(c, '\u{202E}' | '\u{2066}' | '\u{200B}' | '\u{2028}')),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn server_text_is_shown_escaped() {
+    let hostile = "\x1b[31mred\r\nX-Forged: yes\x07 \u{202E}gnp.exe\u{2066}";
+    let text_body = Error::Api(Box::new(api(400, hostile)));
+    let json = serde_json::json!({"error": {"reason": hostile, "details": hostile}}).to_string();
+    let reason_body = Error::Api(Box::new(api(400, &json)));
+    let message = serde_json::json!({"error": hostile}).to_string();
+    let message_body = Error::Api(Box::new(api(400, &message)));
+    let decode = Error::Decode(Box::new(DecodeError::new(
+        StatusCode::OK,
+        format!("rows.{hostile}"),
+        format!("unknown variant `{hostile}`"),
+        hostile.as_bytes(),
+    )));
+    let redirect = Error::Redirect(RedirectError::new(
+        StatusCode::FOUND,
+        Some(hostile.to_owned()),
+    ));
+    let mismatch = Error::Verify(VerifyError::CidMismatch {
+        expected: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+            .parse()
+            .unwrap(),
+        received: hostile.to_owned(),
+    });
+    for e in [
+        &text_body,
+        &reason_body,
+        &message_body,
+        &decode,
+        &redirect,
+        &mismatch,
+    ] {
+        let shown = e.to_string();
+        assert_printable(&shown);
+        assert_printable(&chain(e));
+        assert!(
+            shown.contains("\\u{1b}[31mred\\r\\nX-Forged: yes\\u{7} \\u{202e}gnp.exe\\u{2066}"),
+            "{shown}"
+        );
+    }
+    // The data stays as it came.
+    assert_eq!(text_body.as_api().unwrap().raw_body(), hostile);
+    assert_eq!(reason_body.as_api().unwrap().details(), Some(hostile));
+}
+
+#[test]
+fn long_server_text_is_capped() {
+    let long = format!("{}END", "x".repeat(10_000));
+    let e = Error::Api(Box::new(api(500, &long)));
+    let shown = e.to_string();
+    assert!(shown.len() < 600, "{} chars", shown.len());
+    assert!(
+        shown.ends_with("… (9503 more characters not shown)"),
+        "{shown}"
+    );
+    assert!(!shown.contains("END"));
+    assert_eq!(e.as_api().unwrap().raw_body(), long);
+    let location = Error::Redirect(RedirectError::new(StatusCode::FOUND, Some(long.clone())));
+    assert!(location.to_string().len() < 800);
+}
+
+const SECRET: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+
+fn echo_of(secret: &str) -> String {
+    format!(
+        "GET / HTTP/1.1\r\npinata_api_key: 0123456789abcdef0123\r\npinata_secret_api_key: {secret}\r\nauthorization: Bearer {secret}\r\n\r\n"
+    )
+}
+
+#[test]
+fn the_client_s_secrets_are_redacted_from_server_text() {
+    let pair = Credentials::key_pair("0123456789abcdef0123", SECRET).unwrap();
+    let echo = echo_of(SECRET);
+    let json = serde_json::json!({"error": {"reason": echo, "details": echo}}).to_string();
+    let errors = [
+        Error::Api(Box::new(api(400, &echo))),
+        Error::Api(Box::new(api(400, &json))),
+        Error::Api(Box::new(api(
+            400,
+            &serde_json::json!({"error": echo}).to_string(),
+        ))),
+        Error::Api(Box::new(api(
+            401,
+            &serde_json::json!({"error": {"code": 401, "message": echo}}).to_string(),
+        ))),
+        Error::Decode(Box::new(DecodeError::new(
+            StatusCode::OK,
+            format!("rows.{SECRET}"),
+            format!("unknown variant `{SECRET}`"),
+            echo.as_bytes(),
+        ))),
+        Error::Redirect(RedirectError::new(
+            StatusCode::FOUND,
+            Some(format!("https://elsewhere/?k={SECRET}")),
+        )),
+        Error::Verify(VerifyError::CidMismatch {
+            expected: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+                .parse()
+                .unwrap(),
+            received: SECRET.to_owned(),
+        }),
+    ];
+    for e in errors {
+        assert!(shows(&e).contains(SECRET), "the test echoes the secret");
+        let e = e.redact_secrets(&pair);
+        let shown = shows(&e);
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(!shown.contains("c0ffee00c0ffee00"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
+        if let Some(api) = e.as_api() {
+            assert!(!api.raw_body().contains(SECRET));
+            assert!(!api.message().contains(SECRET));
+            // The public key is not a secret.
+            assert!(api.raw_body().contains("0123456789abcdef0123"));
+        }
+    }
+}
+
+#[test]
+fn a_jwt_is_redacted_and_a_cut_secret_too() {
+    let b64 = crate::jwt::base64url_encode;
+    let token = format!(
+        "{}.{}.{}",
+        b64(br#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(br#"{"scopedKeyKey":"0123456789abcdef0123","exp":4102444800}"#),
+        b64(b"signature")
+    );
+    let jwt = Credentials::jwt(token.clone()).unwrap();
+    let e = Error::Api(Box::new(api(400, &echo_of(&token)))).redact_secrets(&jwt);
+    assert!(!shows(&e).contains(&token));
+    // A body longer than what is kept, cut inside the secret: the start of it goes too.
+    let mut body = "x".repeat(MAX_KEPT_BODY - 10);
+    body.push_str(SECRET);
+    let pair = Credentials::key_pair("0123456789abcdef0123", SECRET).unwrap();
+    let e = Error::Api(Box::new(api(400, &body))).redact_secrets(&pair);
+    let raw = e.as_api().unwrap().raw_body();
+    assert!(raw.ends_with("x[REDACTED]"), "{}", &raw[raw.len() - 20..]);
+    assert!(!raw.contains(&SECRET[..10]));
+}

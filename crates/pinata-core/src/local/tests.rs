@@ -161,3 +161,25 @@ fn a_file_that_changed_length_is_refused() {
         other => panic!("expected Changed, got {other:?}"),
     }
 }
+
+#[test]
+fn only_regular_files_are_read() {
+    let path = Path::new("/data/x");
+    assert_eq!(
+        EntryKind::of_target(false, true, 7)
+            .regular_file(path)
+            .unwrap(),
+        7
+    );
+    for kind in [
+        EntryKind::of_target(false, false, 0),
+        EntryKind::of_target(true, false, 4096),
+        EntryKind::SymlinkToDirectory,
+        EntryKind::Other,
+    ] {
+        match kind.regular_file(path) {
+            Err(LocalError::UnsupportedFileType(p)) => assert_eq!(p, path),
+            other => panic!("{kind:?}: expected UnsupportedFileType, got {other:?}"),
+        }
+    }
+}

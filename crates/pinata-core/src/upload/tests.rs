@@ -128,3 +128,39 @@ fn folder_cids_follow_the_dag_paths_and_empty_files_count() {
         by_hand.finish(CidVersion::V1).unwrap().cid
     );
 }
+
+#[test]
+fn a_handle_that_is_not_a_regular_file_fails_the_body_before_any_read() {
+    use crate::local::EntryKind;
+    let upload = MultipartUpload::new(plan(&[("a", 10)]), None, None);
+    let mut cursor = UploadCursor::new(upload.clone());
+    loop {
+        match cursor.next_step() {
+            UploadStep::Send(_) => {}
+            UploadStep::OpenFile(p) => {
+                assert_eq!(p, PathBuf::from("a"));
+                break;
+            }
+            other => panic!("expected to open the file first, got {other:?}"),
+        }
+    }
+    // A FIFO swapped in for the planned file: refused, and remembered for the client.
+    match cursor.file_opened(EntryKind::Other) {
+        Err(LocalError::UnsupportedFileType(p)) => assert_eq!(p, PathBuf::from("a")),
+        other => panic!("expected UnsupportedFileType, got {other:?}"),
+    }
+    assert!(matches!(
+        upload.watch().take_failure(),
+        Some(LocalError::UnsupportedFileType(_))
+    ));
+    // A regular file passes, whatever its length (reading checks that).
+    let mut again = UploadCursor::new(upload.clone());
+    while !matches!(again.next_step(), UploadStep::OpenFile(_)) {}
+    assert!(
+        again
+            .file_opened(EntryKind::of_target(false, true, 3))
+            .is_ok()
+    );
+    assert!(matches!(again.next_step(), UploadStep::ReadFile { .. }));
+    assert!(upload.watch().take_failure().is_none());
+}

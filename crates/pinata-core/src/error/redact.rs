@@ -1,0 +1,119 @@
+//! The client's own secrets, removed from what a server sent back.
+//!
+//! A server (or a proxy, or a debugging endpoint) that echoes the request puts the credentials in
+//! its answer; an error made from that answer would carry them into logs. The client knows its
+//! credentials, so before it returns an error made from an answer it replaces every occurrence of
+//! the API secret or the JWT in the error's server text (the decoded body, the raw body, the
+//! `Location`, the CID the server reported) with [`REDACTED`]. The forms a JSON body escapes them
+//! in are caught too, and so is the start of a secret that the kept part of a long body ends with.
+
+use crate::credentials::Credentials;
+
+/// What a secret is replaced with.
+pub(crate) const REDACTED: &str = "[REDACTED]";
+
+/// The texts to remove: each secret the client holds, as it is and as JSON may escape it.
+#[derive(Debug)]
+pub(crate) struct Secrets {
+    /// Longest first, so a longer form is replaced before a shorter one inside it.
+    forms: Vec<String>,
+}
+
+impl Secrets {
+    /// The secrets of `credentials`: the JWT, or the API secret.
+    pub(crate) fn of(credentials: &Credentials) -> Self {
+        Self::new(credentials.secrets())
+    }
+
+    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut forms = Vec::new();
+        for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
+            forms.push(secret.to_owned());
+            // serde_json escapes `"` and `\`; other encoders also write `/` as `\/`.
+            if let Ok(quoted) = serde_json::to_string(secret) {
+                let escaped = quoted[1..quoted.len() - 1].to_owned();
+                forms.push(escaped.replace('/', "\\/"));
+                forms.push(escaped);
+            }
+        }
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
+        Self { forms }
+    }
+
+    /// Replaces every occurrence of a secret in `text`.
+    pub(crate) fn redact(&self, text: &mut String) {
+        for form in &self.forms {
+            if text.contains(form.as_str()) {
+                *text = text.replace(form.as_str(), REDACTED);
+            }
+        }
+    }
+
+    /// As [`Secrets::redact`], for text that is the kept start of a longer body (`cut`): if it ends
+    /// with the first characters of a secret, they go too.
+    pub(crate) fn redact_kept(&self, text: &mut String, cut: bool) {
+        self.redact(text);
+        if !cut {
+            return;
+        }
+        for form in &self.forms {
+            let partial = (1..form.len())
+                .rev()
+                .filter(|&n| form.is_char_boundary(n))
+                .find(|&n| text.ends_with(&form[..n]));
+            if let Some(n) = partial {
+                text.truncate(text.len() - n);
+                text.push_str(REDACTED);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_occurrence_is_replaced() {
+        let secrets = Secrets::new(["s3cr3t-value"]);
+        let mut text = "a s3cr3t-value b s3cr3t-valueS3CR3T".to_owned();
+        secrets.redact(&mut text);
+        assert_eq!(text, "a [REDACTED] b [REDACTED]S3CR3T");
+        let mut clean = "nothing here".to_owned();
+        secrets.redact(&mut clean);
+        assert_eq!(clean, "nothing here");
+    }
+
+    #[test]
+    fn json_escaped_forms_are_replaced() {
+        let secrets = Secrets::new([r#"a"b\c/d"#]);
+        for echoed in [r#"a"b\c/d"#, r#"a\"b\\c/d"#, r#"a\"b\\c\/d"#] {
+            let mut text = format!(r#"{{"echo":"{echoed}"}}"#);
+            secrets.redact(&mut text);
+            assert_eq!(text, r#"{"echo":"[REDACTED]"}"#, "{echoed}");
+        }
+    }
+
+    #[test]
+    fn a_secret_cut_at_the_end_of_a_kept_body_is_replaced() {
+        let secrets = Secrets::new(["0123456789"]);
+        let mut cut = "head 01234".to_owned();
+        secrets.redact_kept(&mut cut, true);
+        assert_eq!(cut, "head [REDACTED]");
+        // Not cut: the body really ends there, and a prefix is not the secret.
+        let mut whole = "head 01234".to_owned();
+        secrets.redact_kept(&mut whole, false);
+        assert_eq!(whole, "head 01234");
+    }
+
+    #[test]
+    fn credentials_give_their_secret() {
+        let pair = Credentials::key_pair("0123456789abcdef0123", "pair-secret").unwrap();
+        let mut text = "0123456789abcdef0123 pair-secret".to_owned();
+        Secrets::of(&pair).redact(&mut text);
+        // The public key is not a secret.
+        assert_eq!(text, "0123456789abcdef0123 [REDACTED]");
+    }
+}
