@@ -452,7 +452,8 @@ mod tests {
             count: Some(2),
             fraction: None,
             key: Some("k".into()),
-        });
+        })
+        .unwrap();
         assert_eq!(f.take(Some("other")), None);
         assert_eq!(f.take(Some("k")), Some(Fault::Close));
         assert_eq!(f.take(Some("k")), Some(Fault::Close));
@@ -467,7 +468,8 @@ mod tests {
             count: None,
             fraction: Some(0.25),
             key: None,
-        });
+        })
+        .unwrap();
         let hits = (0..4000).filter(|_| f.take(None).is_some()).count();
         assert!((800..1200).contains(&hits), "{hits}");
     }

@@ -446,7 +446,7 @@ async fn respond(
         (None, Err(_)) => None,
     };
     let json = if let (true, Some(body)) = (route.takes_json(), &body) {
-        match parse_json(&body) {
+        match parse_json(body) {
             Ok(v) => v,
             Err(r) => return r,
         }
