@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pinata_core::{PresentedCredentials, parse_credentials};
+use pinata_core::server::{PresentedCredentials, parse_credentials};
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(3, |b| *b == 0xff);

@@ -62,7 +62,12 @@ struct Receiving {
 
 enum Current {
     File(Box<Receiving>),
-    Field { name: String, buf: Vec<u8> },
+    /// A text part: kept only when it is one the upload reads (`buf` is `None` otherwise, and
+    /// its bytes are counted against the cap but dropped).
+    Field {
+        name: String,
+        buf: Option<Vec<u8>>,
+    },
 }
 
 /// Largest total size of the text fields (`pinataMetadata`, `pinataOptions`, anything else) of an
@@ -70,6 +75,10 @@ enum Current {
 const MAX_FIELDS: usize = 1024 * 1024;
 /// Largest total size of the file names of an upload's file parts (emulator's choice).
 const MAX_FILE_NAMES: usize = 16 * 1024 * 1024;
+/// The text fields an upload reads; any other text part is counted and dropped, as the real
+/// API ignores it.
+const READ_FIELDS: [&str; 2] = ["pinataOptions", "pinataMetadata"];
+
 /// Most parts in one upload (emulator's choice: each file part is a file on disk while it is
 /// received).
 const MAX_PARTS: usize = 100_000;
@@ -211,7 +220,7 @@ async fn handle_event(
                     Tally::take(&mut tally.field_bytes, name.len(), MAX_FIELDS)?;
                     Current::Field {
                         name: name.to_owned(),
-                        buf: Vec::new(),
+                        buf: READ_FIELDS.contains(&name).then(Vec::new),
                     }
                 }
             });
@@ -224,7 +233,9 @@ async fn handle_event(
             }
             Some(Current::Field { buf, .. }) => {
                 Tally::take(&mut tally.field_bytes, data.len(), MAX_FIELDS)?;
-                buf.extend_from_slice(&data);
+                if let Some(buf) = buf {
+                    buf.extend_from_slice(&data);
+                }
             }
             None => {}
         },
@@ -245,9 +256,13 @@ async fn handle_event(
                     v1: v1.finish(),
                 });
             }
-            Some(Current::Field { name, buf }) => {
+            Some(Current::Field {
+                name,
+                buf: Some(buf),
+            }) => {
                 fields.insert(name, buf);
             }
+            Some(Current::Field { buf: None, .. }) => {}
             None => {}
         },
         Event::Done => {}
