@@ -24,14 +24,14 @@ fn run(body: &[u8], piece: usize) -> Option<Vec<Event>> {
     Some(merged)
 }
 
-/// A body of text fields, one per input byte pair: a name made of safe characters from the first
-/// byte, repeated by the second.
+/// A body of text fields, one per input byte pair (at most 256): a name made of a letter from the
+/// first byte, repeated as the second says (up to 248 times), after the field's number.
 fn fields_body(data: &[u8]) -> (Vec<u8>, Vec<String>) {
     let mut body = Vec::new();
     let mut names = Vec::new();
-    for (i, pair) in data.chunks(2).enumerate() {
+    for (i, pair) in data.chunks(2).take(256).enumerate() {
         let c = char::from(b'a' + pair[0] % 26);
-        let repeat = usize::from(pair.get(1).copied().unwrap_or(1)) * 8;
+        let repeat = usize::from(pair.get(1).copied().unwrap_or(1) % 32) * 8;
         let name = format!("{i}{}", c.to_string().repeat(repeat));
         body.extend_from_slice(
             format!("--XB\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\nv\r\n")

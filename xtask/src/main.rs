@@ -4,8 +4,10 @@
 //!   through both transports;
 //! - `cargo xtask it [--live]`: run the end-to-end suite against an emulator *process* (or, with
 //!   `--live`, its read-only cases against the real API with credentials from the environment);
+//! - `cargo xtask readme`: build every Rust example of README.md in a fresh crate that depends on
+//!   one adapter only, and run each against an emulator process;
 //! - `cargo xtask ci`: everything CI checks: format, lints, dependency rules, docs, all tests, the
-//!   published crates' packages, `it`;
+//!   published crates' packages, `it`, `readme`;
 //! - `cargo xtask load [--seconds N]`, `cargo xtask fuzz [--seconds N] [TARGET...]`,
 //!   `cargo xtask bench [--quick]`: load run, fuzzing, benchmarks.
 //!
@@ -14,6 +16,7 @@
 
 mod args;
 mod bench;
+mod readme;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -32,6 +35,7 @@ enum Task {
     It {
         live: bool,
     },
+    Readme,
     Ci,
     Load {
         seconds: u64,
@@ -95,10 +99,22 @@ const COMMANDS: &[Entry] = &[
     ),
     (
         args::Command {
+            name: "readme",
+            about: "Build every ```rust example of README.md in a fresh crate that depends on one adapter\n\
+                    only (pinata-ureq, or pinata-hyper and Tokio; the workspace's Cargo.lock, warnings\n\
+                    denied), in target/readme-examples/, and run each against an emulator process, in\n\
+                    a directory with the files they read (report.pdf, site/): each must exit 0.",
+            opts: &[],
+            operands: None,
+        },
+        |_| Task::Readme,
+    ),
+    (
+        args::Command {
             name: "ci",
             about: "Everything CI checks, in order: fmt --check; clippy -D warnings; dependency rules;\n\
                     the published crates' package contents; rustdoc with -D warnings; all tests (and the\n\
-                    core's tracing test); `cargo package` of the published crates, verified; then `it`.",
+                    core's tracing test); `cargo package` of the published crates, verified; `it`; `readme`.",
             opts: &[],
             operands: None,
         },
@@ -221,6 +237,7 @@ fn main() -> ExitCode {
         }
         Task::Demo => demo(),
         Task::It { live } => it(live),
+        Task::Readme => readme::check(),
         Task::Ci => ci(),
         Task::Load { seconds } => load(seconds),
         Task::Fuzz { seconds, targets } => fuzz(seconds, &targets),
@@ -469,6 +486,7 @@ const FUZZ_TARGETS: &[&str] = &[
     "multipart",
     "query",
     "responses",
+    "control",
 ];
 
 fn fuzz(seconds: u64, targets: &[String]) -> Result {
@@ -560,7 +578,8 @@ fn ci() -> Result {
     ]);
     run(traced)?;
     verify_packages()?;
-    it(false)
+    it(false)?;
+    readme::check()
 }
 
 /// `cargo doc` for the whole workspace with every rustdoc warning an error (broken and private
@@ -943,6 +962,10 @@ mod tests {
         )
     }
 
+    fn command(name: &str) -> args::Command {
+        find(name).unwrap().0
+    }
+
     fn usage_error(line: &str) -> String {
         match plan_of(line) {
             Err(e) => e.to_string(),
@@ -955,6 +978,7 @@ mod tests {
         assert_eq!(plan_of("demo"), Ok(Task::Demo));
         assert_eq!(plan_of("it"), Ok(Task::It { live: false }));
         assert_eq!(plan_of("it --live"), Ok(Task::It { live: true }));
+        assert_eq!(plan_of("readme"), Ok(Task::Readme));
         assert_eq!(plan_of("ci"), Ok(Task::Ci));
         assert_eq!(plan_of("load"), Ok(Task::Load { seconds: 10 }));
         assert_eq!(plan_of("load --seconds 30"), Ok(Task::Load { seconds: 30 }));
@@ -989,7 +1013,7 @@ mod tests {
         // Even next to flags that would run it, or that are wrong.
         assert_eq!(
             plan_of("bench --quick --help"),
-            Ok(Task::Help(COMMANDS[5].0.help()))
+            Ok(Task::Help(command("bench").help()))
         );
         assert!(matches!(
             plan_of("load --seconds abc -h"),
@@ -1013,6 +1037,8 @@ mod tests {
         assert!(usage_error("it --live=1").contains("takes no value"));
         assert!(usage_error("demo extra").starts_with("unexpected argument \"extra\""));
         assert!(usage_error("ci --quick").contains("unknown option"));
+        assert!(usage_error("readme --quick").contains("unknown option"));
+        assert!(usage_error("readme README.md").starts_with("unexpected argument"));
         assert!(usage_error("bench --only raw-hyper").contains("unknown option \"--only\""));
         assert!(usage_error("fuzz nope").contains("unknown TARGET \"nope\""));
         assert!(usage_error("nope").starts_with("unknown command \"nope\""));
@@ -1044,7 +1070,7 @@ mod tests {
             }
         }
         assert!(overview.contains("cargo xtask fuzz [--seconds N] [TARGET...]"));
-        assert!(COMMANDS[4].0.help().contains("error_body, auth_headers"));
+        assert!(command("fuzz").help().contains("error_body, auth_headers"));
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct Parser {
     delimiter: Vec<u8>,
     buf: Vec<u8>,
     state: State,
+    /// Bytes of the current part's headers already searched for their end, so that headers that
+    /// arrive a few bytes at a time are not searched again from their start on every push.
+    headers_searched: usize,
 }
 
 impl Parser {
@@ -74,6 +77,7 @@ impl Parser {
             // The body starts with `--boundary`, without the CRLF: pretend it was there.
             buf: b"\r\n".to_vec(),
             state: State::Preamble,
+            headers_searched: 0,
         }
     }
 
@@ -125,6 +129,7 @@ impl Parser {
                         b"\r\n" => {
                             *start += pad + 2;
                             self.state = State::Headers;
+                            self.headers_searched = 0;
                         }
                         b"--" => {
                             *start = self.buf.len();
@@ -139,19 +144,28 @@ impl Parser {
                         }
                     }
                 }
-                State::Headers => match find(rest, b"\r\n\r\n") {
-                    Some(at) if at > MAX_HEADERS => return Err(MultipartError::HeadersTooLong),
-                    Some(at) => {
-                        let headers = parse_headers(&rest[..at])?;
-                        *start += at + 4;
-                        events.push(Event::PartStart(headers));
-                        self.state = State::Body;
+                State::Headers => {
+                    // The end may straddle what was searched before: back up three bytes.
+                    let from = self.headers_searched.saturating_sub(3).min(rest.len());
+                    match find(&rest[from..], b"\r\n\r\n").map(|at| from + at) {
+                        Some(at) if at > MAX_HEADERS => {
+                            return Err(MultipartError::HeadersTooLong);
+                        }
+                        Some(at) => {
+                            let headers = parse_headers(&rest[..at])?;
+                            *start += at + 4;
+                            events.push(Event::PartStart(headers));
+                            self.state = State::Body;
+                        }
+                        None if rest.len() > MAX_HEADERS => {
+                            return Err(MultipartError::HeadersTooLong);
+                        }
+                        None => {
+                            self.headers_searched = rest.len();
+                            return Ok(());
+                        }
                     }
-                    None if rest.len() > MAX_HEADERS => {
-                        return Err(MultipartError::HeadersTooLong);
-                    }
-                    None => return Ok(()),
-                },
+                }
                 State::Body => {
                     // A delimiter counts only when CRLF or `--` (after optional padding) follows;
                     // anything else is body bytes that happen to look like it.
