@@ -200,7 +200,11 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let rss_bound = env_u64("PINATA_LOAD_RSS_BOUND_MIB", 64) as f64;
     let rss_before = emulator_rss_mib();
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let address = config.base_url().origin().trim_start_matches("http://").to_owned();
+    let address = config
+        .base_url()
+        .origin()
+        .trim_start_matches("http://")
+        .to_owned();
     let hostile = Arc::new(Hostile::default());
     let hostile_threads = hostile_phase(
         address,
