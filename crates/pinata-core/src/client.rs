@@ -164,7 +164,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
             .send(request)
             .await
             .map_err(|e| local_failure(&sent, e))?;
-        interpret_response(endpoint, &sent, response).map_err(|e| e.redact_secrets(credentials))
+        interpret_response(endpoint, &sent, response)
+            .map_err(|e| e.redact_client_secrets(credentials, config))
     }
 }
 
@@ -199,7 +200,8 @@ impl<T: BlockingTransport> BlockingClient<T> {
         let response = transport
             .send(request)
             .map_err(|e| local_failure(&sent, e))?;
-        interpret_response(endpoint, &sent, response).map_err(|e| e.redact_secrets(credentials))
+        interpret_response(endpoint, &sent, response)
+            .map_err(|e| e.redact_client_secrets(credentials, config))
     }
 }
 

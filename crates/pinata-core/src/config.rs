@@ -11,6 +11,15 @@ use http::Uri;
 pub const DEFAULT_BASE_URL: &str = "https://api.pinata.cloud";
 /// Environment variable that overrides the base URL (for the emulator, a proxy, or a staging host).
 pub const ENV_BASE_URL: &str = "PINATA_API_URL";
+/// Where v3 uploads go (`POST /v3/files`, `/v3/files/sign`).
+pub const DEFAULT_UPLOADS_URL: &str = "https://uploads.pinata.cloud";
+/// Environment variable that overrides the uploads origin.
+pub const ENV_UPLOADS_URL: &str = "PINATA_UPLOADS_URL";
+/// Environment variable naming the account's gateway: a domain (`example.mypinata.cloud`, https is
+/// assumed) or a URL.
+pub const ENV_GATEWAY: &str = "PINATA_GATEWAY";
+/// Environment variable holding the gateway key (a gateway access token).
+pub const ENV_GATEWAY_KEY: &str = "PINATA_GATEWAY_KEY";
 /// The `User-Agent` every request carries: this library and its version.
 pub const USER_AGENT: &str = concat!("pinata-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -37,8 +46,10 @@ pub enum ConfigError {
     UserInfoInUrl,
     /// The URL has a query or fragment, which a base URL cannot carry.
     QueryOrFragment,
-    /// `PINATA_API_URL` is set but not valid Unicode.
+    /// `PINATA_API_URL` (or another `PINATA_*` variable) is set but not valid Unicode.
     EnvironmentNotUnicode,
+    /// The gateway key is empty or not a valid header/query value (whitespace, control characters).
+    InvalidGatewayKey,
 }
 
 impl fmt::Display for ConfigError {
@@ -61,11 +72,11 @@ impl fmt::Display for ConfigError {
                 f.write_str("the base URL has a query or fragment; give only scheme, host and path")
             }
             ConfigError::EnvironmentNotUnicode => {
-                write!(
-                    f,
-                    "the environment variable {ENV_BASE_URL} is not valid Unicode"
-                )
+                f.write_str("a PINATA_* environment variable is not valid Unicode")
             }
+            ConfigError::InvalidGatewayKey => f.write_str(
+                "the gateway key is empty or contains whitespace or characters outside visible ASCII",
+            ),
         }
     }
 }
@@ -178,6 +189,37 @@ impl Default for BaseUrl {
     }
 }
 
+impl BaseUrl {
+    /// `https://uploads.pinata.cloud`.
+    fn uploads_default() -> Self {
+        // Invariant: the constant is a valid https URL; a unit test parses it.
+        #[allow(clippy::expect_used)]
+        Self::parse(DEFAULT_UPLOADS_URL).expect("the default uploads URL parses")
+    }
+}
+
+/// The places a request can go: v3 talks to three origins.
+///
+/// Credentials go to [`Origin::Api`] and [`Origin::Uploads`] only; a request to the account's
+/// [`Origin::Gateway`] carries the gateway key (if one is configured) and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// The API, `https://api.pinata.cloud` (legacy `/data`, `/pinning`, `/users` and v3 `/v3/…`).
+    Api,
+    /// Uploads, `https://uploads.pinata.cloud` (`/v3/files`, signed upload URLs, TUS).
+    Uploads,
+    /// The account's gateway, `https://<name>.mypinata.cloud` (`/ipfs/<cid>`, `/files/<cid>`).
+    Gateway,
+}
+
+impl Origin {
+    /// Whether requests to this origin carry the client's credentials.
+    pub fn takes_credentials(self) -> bool {
+        matches!(self, Origin::Api | Origin::Uploads)
+    }
+}
+
 /// Limits a transport applies to every request. Adapters read these; they add no defaults of their own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportOptions {
@@ -207,6 +249,9 @@ impl Default for TransportOptions {
 #[derive(Debug, Clone)]
 pub struct Config {
     base_url: BaseUrl,
+    uploads_url: BaseUrl,
+    gateway: Option<BaseUrl>,
+    gateway_key: Option<crate::SecretString>,
     user_agent: String,
     /// `user_agent` as a header value, checked once; `None` if it is not a valid header value.
     user_agent_header: Option<http::HeaderValue>,
@@ -221,6 +266,9 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             base_url: BaseUrl::default(),
+            uploads_url: BaseUrl::uploads_default(),
+            gateway: None,
+            gateway_key: None,
             user_agent: USER_AGENT.to_owned(),
             user_agent_header: Some(http::HeaderValue::from_static(USER_AGENT)),
             allow_insecure_http: false,
@@ -233,19 +281,100 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults, with the base URL taken from `PINATA_API_URL` when it is set and not empty.
+    /// The defaults, with each origin taken from the environment when its variable is set and not
+    /// empty: `PINATA_API_URL`, `PINATA_UPLOADS_URL`, `PINATA_GATEWAY` (a domain or URL) and
+    /// `PINATA_GATEWAY_KEY`.
     pub fn from_env() -> Result<Self, ConfigError> {
-        match std::env::var(ENV_BASE_URL) {
-            Ok(url) if !url.is_empty() => Config::default().with_base_url(&url),
-            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(Config::default()),
-            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::EnvironmentNotUnicode),
+        let mut config = Config::default();
+        if let Some(url) = env_value(ENV_BASE_URL)? {
+            config = config.with_base_url(&url)?;
         }
+        if let Some(url) = env_value(ENV_UPLOADS_URL)? {
+            config = config.with_uploads_url(&url)?;
+        }
+        if let Some(gateway) = env_value(ENV_GATEWAY)? {
+            config = config.with_gateway(&gateway)?;
+        }
+        if let Some(key) = env_value(ENV_GATEWAY_KEY)? {
+            config = config.with_gateway_key(key)?;
+        }
+        Ok(config)
     }
 
-    /// Sends requests to `url` instead of `https://api.pinata.cloud`.
+    /// Every origin (API, uploads, gateway) at one local server, such as `pinata-emulator`, which
+    /// serves all three on one listener.
+    ///
+    /// ```
+    /// let config = pinata_core::Config::for_emulator("http://127.0.0.1:8080")?;
+    /// assert_eq!(config.uploads_url().to_string(), "http://127.0.0.1:8080");
+    /// # Ok::<(), pinata_core::ConfigError>(())
+    /// ```
+    pub fn for_emulator(url: &str) -> Result<Self, ConfigError> {
+        let base = BaseUrl::parse(url)?;
+        Ok(Config {
+            uploads_url: base.clone(),
+            gateway: Some(base.clone()),
+            base_url: base,
+            ..Config::default()
+        })
+    }
+
+    /// Sends API requests to `url` instead of `https://api.pinata.cloud`.
     pub fn with_base_url(mut self, url: &str) -> Result<Self, ConfigError> {
         self.base_url = BaseUrl::parse(url)?;
         Ok(self)
+    }
+
+    /// Sends uploads to `url` instead of `https://uploads.pinata.cloud`.
+    pub fn with_uploads_url(mut self, url: &str) -> Result<Self, ConfigError> {
+        self.uploads_url = BaseUrl::parse(url)?;
+        Ok(self)
+    }
+
+    /// The account's gateway: a domain (`example.mypinata.cloud`, reached over https) or a URL.
+    pub fn with_gateway(mut self, domain_or_url: &str) -> Result<Self, ConfigError> {
+        let url = if domain_or_url.contains("://") {
+            domain_or_url.to_owned()
+        } else {
+            format!("https://{domain_or_url}")
+        };
+        self.gateway = Some(BaseUrl::parse(&url)?);
+        Ok(self)
+    }
+
+    /// The gateway key, sent to the gateway (and nowhere else) as `pinataGatewayToken`, as the
+    /// official SDK sends it. Refused when empty or not visible ASCII.
+    pub fn with_gateway_key(mut self, key: impl Into<String>) -> Result<Self, ConfigError> {
+        let key = key.into();
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidGatewayKey);
+        }
+        self.gateway_key = Some(crate::SecretString::new(key));
+        Ok(self)
+    }
+
+    /// Where uploads go.
+    pub fn uploads_url(&self) -> &BaseUrl {
+        &self.uploads_url
+    }
+
+    /// The account's gateway, if one is configured.
+    pub fn gateway(&self) -> Option<&BaseUrl> {
+        self.gateway.as_ref()
+    }
+
+    /// The gateway key, if one is configured (redacted in `Debug`).
+    pub fn gateway_key(&self) -> Option<&crate::SecretString> {
+        self.gateway_key.as_ref()
+    }
+
+    /// The root of requests to `origin` (`None`: the gateway is not configured).
+    pub fn origin_url(&self, origin: Origin) -> Option<&BaseUrl> {
+        match origin {
+            Origin::Api => Some(&self.base_url),
+            Origin::Uploads => Some(&self.uploads_url),
+            Origin::Gateway => self.gateway.as_ref(),
+        }
     }
 
     /// Allows credentials over plain `http://` to hosts that are not loopback. Off by default: anyone
@@ -341,9 +470,59 @@ impl Config {
     }
 }
 
+/// The value of the environment variable `name`, when it is set and not empty.
+fn env_value(name: &str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(Some(v)),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::EnvironmentNotUnicode),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_default_configure_and_point_at_an_emulator() {
+        let c = Config::default();
+        assert_eq!(
+            c.origin_url(Origin::Api).unwrap().to_string(),
+            DEFAULT_BASE_URL
+        );
+        assert_eq!(c.uploads_url().to_string(), DEFAULT_UPLOADS_URL);
+        assert!(c.gateway().is_none() && c.gateway_key().is_none());
+        let c = c
+            .with_gateway("example.mypinata.cloud")
+            .unwrap()
+            .with_gateway_key("gw-key-123")
+            .unwrap();
+        assert_eq!(
+            c.gateway().unwrap().to_string(),
+            "https://example.mypinata.cloud"
+        );
+        assert!(
+            !format!("{c:?}").contains("gw-key-123"),
+            "the key is redacted"
+        );
+        assert_eq!(
+            Config::default().with_gateway_key("two words").unwrap_err(),
+            ConfigError::InvalidGatewayKey
+        );
+        assert_eq!(
+            Config::default().with_gateway("ftp://x").unwrap_err(),
+            ConfigError::UnsupportedScheme("ftp".into())
+        );
+        let emu = Config::for_emulator("http://127.0.0.1:9").unwrap();
+        for origin in [Origin::Api, Origin::Uploads, Origin::Gateway] {
+            assert_eq!(
+                emu.origin_url(origin).unwrap().to_string(),
+                "http://127.0.0.1:9"
+            );
+        }
+        assert!(Origin::Uploads.takes_credentials());
+        assert!(!Origin::Gateway.takes_credentials());
+    }
 
     #[test]
     fn default_base_url_parses() {

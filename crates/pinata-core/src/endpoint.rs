@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 
+use crate::config::Origin;
 use crate::error::{BuildError, DecodeError, VerifyError};
 use crate::retry::Repeatable;
 use crate::upload::MultipartUpload;
@@ -69,6 +70,12 @@ pub trait Endpoint {
     /// The HTTP method.
     fn method(&self) -> Method;
 
+    /// Which origin the request goes to (the API by default). Only the API and uploads origins
+    /// get credentials; see [`Origin`].
+    fn origin(&self) -> Origin {
+        Origin::Api
+    }
+
     /// Path and query, starting with `/`, relative to the base URL (e.g. `/data/testAuthentication`).
     fn path_and_query(&self) -> Result<String, BuildError>;
 
@@ -120,6 +127,10 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
 
     fn method(&self) -> Method {
         (**self).method()
+    }
+
+    fn origin(&self) -> Origin {
+        (**self).origin()
     }
 
     fn path_and_query(&self) -> Result<String, BuildError> {

@@ -161,11 +161,24 @@ impl Error {
     /// The clients do this before they return an error, so a server that echoes the request cannot
     /// put the credentials in an error, neither in its `Display` nor in its data (`raw_body()`…).
     /// Call it yourself after [`crate::interpret_response`] when you drive requests by hand.
-    pub fn redact_secrets(mut self, credentials: &Credentials) -> Self {
-        let secrets = Secrets::of(credentials);
+    pub fn redact_secrets(self, credentials: &Credentials) -> Self {
+        self.redact(&Secrets::of(credentials))
+    }
+
+    /// As [`Error::redact_secrets`], with the config's gateway key too: what the clients apply.
+    pub(crate) fn redact_client_secrets(
+        self,
+        credentials: &Credentials,
+        config: &crate::Config,
+    ) -> Self {
+        let gateway_key = config.gateway_key().map(|k| k.expose_secret());
+        self.redact(&Secrets::new(credentials.secrets().chain(gateway_key)))
+    }
+
+    fn redact(mut self, secrets: &Secrets) -> Self {
         match &mut self {
-            Error::Api(e) => e.redact(&secrets),
-            Error::Decode(e) => e.redact(&secrets),
+            Error::Api(e) => e.redact(secrets),
+            Error::Decode(e) => e.redact(secrets),
             Error::Redirect(e) => {
                 if let Some(location) = &mut e.location {
                     secrets.redact(location);

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
 use http::{Request, Response};
 
-use crate::config::Config;
+use crate::config::{Config, Origin};
 use crate::credentials::Credentials;
 use crate::endpoint::{Body, Endpoint};
 use crate::error::{ApiError, BuildError, Error, RedirectError};
@@ -27,7 +27,12 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     config: &Config,
     now: SystemTime,
 ) -> Result<Request<Body>, BuildError> {
-    let base = config.base_url();
+    let origin = endpoint.origin();
+    let base = config.origin_url(origin).ok_or_else(|| {
+        BuildError::InvalidInput(
+            "no gateway is configured: set PINATA_GATEWAY or Config::with_gateway".into(),
+        )
+    })?;
     // Plain http without the opt-in: loopback by the URL's text, and (the mark) by every address
     // the transport resolves the host to.
     let loopback_only = !base.is_https() && !config.allows_insecure_http();
@@ -45,9 +50,23 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
         });
     }
 
-    let uri = base
-        .join(&endpoint.path_and_query()?)
-        .map_err(BuildError::Http)?;
+    let mut path_and_query = endpoint.path_and_query()?;
+    if origin == Origin::Gateway
+        && let Some(key) = config.gateway_key()
+    {
+        // As the official SDK sends it; the key was checked to be visible ASCII, and is
+        // percent-encoded like any query value.
+        let separator = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        path_and_query = format!(
+            "{path_and_query}{separator}pinataGatewayToken={}",
+            crate::query::encode_segment(key.expose_secret())
+        );
+    }
+    let uri = base.join(&path_and_query).map_err(BuildError::Http)?;
     let body = endpoint.body()?;
     let user_agent = config.user_agent_header().cloned().ok_or_else(|| {
         BuildError::InvalidInput("the User-Agent is not a valid header value".into())
@@ -64,7 +83,9 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
             .header(CONTENT_LENGTH, body.content_length());
     }
     let mut request = builder.body(body).map_err(BuildError::Http)?;
-    credentials.apply_to(request.headers_mut());
+    if origin.takes_credentials() {
+        credentials.apply_to(request.headers_mut());
+    }
     if loopback_only {
         request.extensions_mut().insert(LoopbackOnly);
     }
@@ -146,5 +167,85 @@ mod tests {
             request("http://10.0.0.1", false),
             Err(BuildError::InsecureHttp { .. })
         ));
+    }
+
+    /// A GET of `path` on `origin`.
+    struct OnOrigin(Origin, &'static str);
+
+    impl Endpoint for OnOrigin {
+        type Output = ();
+        fn method(&self) -> http::Method {
+            http::Method::GET
+        }
+        fn origin(&self) -> Origin {
+            self.0
+        }
+        fn path_and_query(&self) -> Result<String, BuildError> {
+            Ok(self.1.to_owned())
+        }
+        fn parse(
+            &self,
+            _: http::StatusCode,
+            _: &http::HeaderMap,
+            _: &Bytes,
+        ) -> Result<(), crate::error::DecodeError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn each_origin_gets_only_what_belongs_to_it() {
+        let creds = Credentials::key_pair("0123456789abcdef0123", "s3cr3t").unwrap();
+        let config = Config::default()
+            .with_gateway("example.mypinata.cloud")
+            .unwrap()
+            .with_gateway_key("gw key?&=")
+            .unwrap_err();
+        assert_eq!(config, crate::ConfigError::InvalidGatewayKey);
+        let config = Config::default()
+            .with_gateway("example.mypinata.cloud")
+            .unwrap()
+            .with_gateway_key("gw-k3y/+")
+            .unwrap();
+        let now = SystemTime::now();
+
+        let upload = prepare_request(
+            &OnOrigin(Origin::Uploads, "/v3/files"),
+            &creds,
+            &config,
+            now,
+        )
+        .unwrap();
+        assert_eq!(upload.uri(), "https://uploads.pinata.cloud/v3/files");
+        assert_eq!(upload.headers()["pinata_secret_api_key"], "s3cr3t");
+
+        let gateway = prepare_request(
+            &OnOrigin(Origin::Gateway, "/ipfs/Qm?img-width=10"),
+            &creds,
+            &config,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            gateway.uri(),
+            "https://example.mypinata.cloud/ipfs/Qm?img-width=10&pinataGatewayToken=gw-k3y%2F%2B"
+        );
+        for name in ["pinata_api_key", "pinata_secret_api_key", "authorization"] {
+            assert!(
+                !gateway.headers().contains_key(name),
+                "{name} sent to the gateway"
+            );
+        }
+        // The gateway key goes to the gateway only.
+        let api = prepare_request(&OnOrigin(Origin::Api, "/data/x"), &creds, &config, now).unwrap();
+        assert!(!api.uri().to_string().contains("gw-k3y"));
+
+        let unconfigured = prepare_request(
+            &OnOrigin(Origin::Gateway, "/ipfs/Qm"),
+            &creds,
+            &Config::default(),
+            now,
+        );
+        assert!(matches!(unconfigured, Err(BuildError::InvalidInput(_))));
     }
 }
