@@ -254,12 +254,41 @@ impl Credentials {
         }
     }
 
-    /// The secret values (the JWT, or the API secret), for removing them from server text.
-    pub(crate) fn secrets(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(match &self.inner {
-            Inner::Jwt { token, .. } => token.expose_secret(),
-            Inner::KeyPair { secret, .. } => secret.expose_secret(),
-        })
+    /// Every secret these credentials hold, for redaction: the API secret, or the JWT with its
+    /// payload and signature segments and the API secret its payload carries (`scopedKeySecret`).
+    pub(crate) fn secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
+        use zeroize::Zeroizing;
+        match &self.inner {
+            Inner::KeyPair { secret, .. } => {
+                vec![Zeroizing::new(secret.expose_secret().to_owned())]
+            }
+            Inner::Jwt { token, .. } => {
+                let token = token.expose_secret();
+                let mut out = vec![Zeroizing::new(token.to_owned())];
+                let mut parts = token.split('.').skip(1);
+                let (payload, signature) = (parts.next(), parts.next());
+                out.extend(
+                    [payload, signature]
+                        .into_iter()
+                        .flatten()
+                        .map(|p| Zeroizing::new(p.to_owned())),
+                );
+                if let Some(secret) = payload
+                    .and_then(jwt::base64url_decode)
+                    .map(Zeroizing::new)
+                    .and_then(|bytes| {
+                        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+                        claims
+                            .get("scopedKeySecret")?
+                            .as_str()
+                            .map(|s| Zeroizing::new(s.to_owned()))
+                    })
+                {
+                    out.push(secret);
+                }
+                out
+            }
+        }
     }
 
     /// The API key and the secret, for code that must handle the raw secret.

@@ -1,14 +1,15 @@
 //! The one error type of the library, and its parts.
 //!
-//! [`Error`] tells four situations apart, because a caller acts differently on each:
+//! [`Error`] tells these situations apart, because a caller acts differently on each:
 //! - [`Error::Build`]: the request was never sent (bad input, refused configuration);
 //! - [`Error::Transport`]: no complete response arrived; [`TransportError::may_have_been_sent`] says
 //!   whether the server may still have acted on it;
 //! - [`Error::Api`]: the API answered with an error status;
 //! - [`Error::Decode`]: the API answered success, but the body is not what the endpoint returns;
-//!
-//! and [`Error::Redirect`]: the server answered with a redirect, which is never followed (credentials
-//! must not reach another origin).
+//! - [`Error::Redirect`]: the server answered with a redirect, which is never followed (credentials
+//!   must not reach another origin);
+//! - [`Error::Local`]: a local file to upload could not be read, or changed while it was sent;
+//! - [`Error::Verify`]: the API answered success, but not with what was sent (an upload's CID).
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -21,7 +22,7 @@ use crate::config::ConfigError;
 use crate::credentials::{Credentials, CredentialsError};
 
 mod redact;
-mod shown;
+pub(crate) mod shown;
 
 use redact::Secrets;
 use shown::Shown;
@@ -171,8 +172,11 @@ impl Error {
         credentials: &Credentials,
         config: &crate::Config,
     ) -> Self {
-        let gateway_key = config.gateway_key().map(|k| k.expose_secret());
-        self.redact(&Secrets::new(credentials.secrets().chain(gateway_key)))
+        let mut secrets = credentials.secrets();
+        if let Some(key) = config.gateway_key() {
+            secrets.push(zeroize::Zeroizing::new(key.expose_secret().to_owned()));
+        }
+        self.redact(&Secrets::new(secrets.iter().map(|s| s.as_str())))
     }
 
     fn redact(mut self, secrets: &Secrets) -> Self {
@@ -597,12 +601,15 @@ fn parse_http_date(text: &str) -> Option<SystemTime> {
         || h > 23
         || m > 59
         || s > 60
+        // A year outside 1970..=9999 is no date a server means; bounding it keeps the arithmetic
+        // below from overflowing on hostile input.
+        || !(1970..=9999).contains(&year)
     {
         return None;
     }
     let days = crate::time::days_from_civil(year, month, day);
     let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
-    Some(UNIX_EPOCH + Duration::from_secs(secs))
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 /// An error answer from the API: status, decoded body, raw text and the headers that matter.

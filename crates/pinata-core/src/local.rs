@@ -153,20 +153,26 @@ impl LocalError {
     }
 }
 
+/// A path as an error shows it: lossy UTF-8, control and invisible characters escaped (a file name
+/// can hold anything, a terminal escape included).
+fn shown(path: &Path) -> String {
+    crate::error::shown::Shown(&path.to_string_lossy()).to_string()
+}
+
 impl fmt::Display for LocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LocalError::Io { path, .. } => write!(f, "I/O error at {}", path.display()),
-            LocalError::NonUtf8Name(p) => write!(f, "{}: the name is not valid UTF-8", p.display()),
+            LocalError::Io { path, .. } => write!(f, "I/O error at {}", shown(path)),
+            LocalError::NonUtf8Name(p) => write!(f, "{}: the name is not valid UTF-8", shown(p)),
             LocalError::SymlinkedDirectory(p) => write!(
                 f,
                 "{}: symbolic links to directories are not followed",
-                p.display()
+                shown(p)
             ),
             LocalError::UnsupportedFileType(p) => {
-                write!(f, "{}: not a regular file or directory", p.display())
+                write!(f, "{}: not a regular file or directory", shown(p))
             }
-            LocalError::NoFolderName(p) => write!(f, "{}: the folder has no name", p.display()),
+            LocalError::NoFolderName(p) => write!(f, "{}: the folder has no name", shown(p)),
             LocalError::Changed {
                 path,
                 expected,
@@ -174,11 +180,11 @@ impl fmt::Display for LocalError {
             } => write!(
                 f,
                 "{}: the file changed while it was read ({expected} bytes expected, {actual} read)",
-                path.display()
+                shown(path)
             ),
             LocalError::Cid(_) => f.write_str("could not compute the CID"),
             LocalError::UnexpectedListing(p) => {
-                write!(f, "{}: a listing that was not asked for", p.display())
+                write!(f, "{}: a listing that was not asked for", shown(p))
             }
         }
     }

@@ -153,7 +153,7 @@ impl RetryPolicy {
             }
             _ => backoff,
         };
-        if elapsed + wait > self.max_elapsed {
+        if elapsed.saturating_add(wait) > self.max_elapsed {
             return Decision::GiveUp;
         }
         Decision::RetryAfter(wait)

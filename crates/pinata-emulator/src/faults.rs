@@ -134,6 +134,18 @@ impl FaultRule {
         check_key(self.key.as_deref())
     }
 
+    /// A delay must end before the connection's idle timeout, which would otherwise close the
+    /// connection while the answer waits.
+    pub fn fits_idle_timeout(&self, idle: Duration) -> Result<(), String> {
+        match self.fault {
+            Fault::SlowHeaders { ms } if Duration::from_millis(ms) >= idle => Err(format!(
+                "a delay of {ms} ms must be shorter than the idle timeout ({} ms, --idle-timeout-ms)",
+                idle.as_millis()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Parses a command-line spec: `status=503`, `status=429:retry_after=2`, `slow=500`, `close`,
     /// `truncate`, `stall=5000`, each optionally followed by `,count=N` or `,fraction=F`.
     pub fn parse(spec: &str) -> Result<Self, String> {

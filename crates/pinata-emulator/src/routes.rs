@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
 use pinata_core::server::Query;
@@ -199,10 +199,11 @@ impl std::error::Error for Closed {}
 /// Answers one request, or closes the connection (`Err`) when a fault says so.
 ///
 /// The credentials are checked from the headers before anything else is read or counted: faults,
-/// rate limits and the request counters apply to the key that *authenticated*, never to one a
-/// request merely claims, and no body is read beyond [`UNAUTHENTICATED_BODY_LIMIT`] for a caller
-/// whose credentials were refused. The answer keeps the real API's order of outcomes (a malformed
-/// JSON body is a 400 even with bad credentials) as far as that small prefix tells.
+/// rate limits and the per-key counters apply to the key that *authenticated*, never to one a
+/// request merely claims, and no more of a refused caller's body is kept than
+/// [`UNAUTHENTICATED_BODY_LIMIT`] (a refused upload is drained, never kept, up to 64 MiB, so that a
+/// client still sending sees the answer). The answer keeps the real API's order of outcomes (a
+/// malformed JSON body is a 400 even with bad credentials) as far as that prefix tells.
 pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, Closed> {
     let (parts, body) = request.into_parts();
     let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
@@ -212,13 +213,28 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         return Ok(pinning::gateway(state, rest).await);
     }
     let now = SystemTime::now();
-    let caller = authenticate(&parts.headers, &state.keys, &state.jwt_secret, now);
+    let caller = if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
+        // v3 endpoints take Bearer authentication only (the key pair is not looked at).
+        Err(reply::coded(
+            StatusCode::UNAUTHORIZED,
+            "no Authorization header found",
+        ))
+    } else {
+        authenticate(&parts.headers, &state.keys, &state.jwt_secret, now)
+    };
     let key = caller.as_ref().ok().map(|r| r.key().to_owned());
     if matches!(route, Route::Faults | Route::RateLimit) {
         return Ok(control(state, &route, parts, body, caller, now).await);
     }
     state.faults.record(key.as_deref());
-    let rate = state.faults.rate(key.as_deref(), now);
+    // Faults and limits are for authenticated callers only: an anonymous or forged request can
+    // neither spend a key's limit nor a rule meant for the next real call (emulator's choice; a
+    // refused caller gets its refusal).
+    let Some(key) = key else {
+        return answer(state, &route, parts, body, caller, now, None).await;
+    };
+    let key = Some(key.as_str());
+    let rate = state.faults.rate(key, now);
     if let RateVerdict::Limited { .. } = rate {
         return Ok(with_rate_headers(
             drain(body, rate_limited(rate)).await,
@@ -227,7 +243,7 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
     }
     let mut stall = None;
     let mut truncate = false;
-    match state.faults.take(key.as_deref()) {
+    match state.faults.take(key) {
         Some(Fault::Status {
             status,
             retry_after,
@@ -242,17 +258,30 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         }
         None => {}
     }
-    let answer = if route == Route::PinFile {
-        upload(state, &route, parts, body, caller, now, stall).await?
-    } else {
-        respond(state, route, parts, body, caller, now).await
-    };
+    let answer = answer(state, &route, parts, body, caller, now, stall).await?;
     let answer = with_rate_headers(answer, rate);
     Ok(if truncate {
         reply::truncated(answer).await
     } else {
         answer
     })
+}
+
+/// The route's own answer, once faults and limits have had their say.
+async fn answer(
+    state: &State,
+    route: &Route,
+    parts: http::request::Parts,
+    body: Incoming,
+    caller: Caller<'_>,
+    now: SystemTime,
+    stall: Option<(u64, Duration)>,
+) -> Result<Reply, Closed> {
+    if *route == Route::PinFile {
+        upload(state, route, parts, body, caller, now, stall).await
+    } else {
+        Ok(respond(state, route.clone(), parts, body, caller, now).await)
+    }
 }
 
 /// The most of a body read for a caller whose credentials were refused: enough to tell a
@@ -290,14 +319,25 @@ async fn upload(
     Ok(answer)
 }
 
-/// Reads a JSON route's body: up to the route's limit for an authenticated caller, up to
-/// [`UNAUTHENTICATED_BODY_LIMIT`] otherwise. `None`: the body was longer than that.
-async fn read_body(body: Incoming, limit: usize) -> Option<Bytes> {
-    Limited::new(body, limit)
-        .collect()
-        .await
-        .ok()
-        .map(|c| c.to_bytes())
+/// Reads a body up to `limit` bytes: `Ok` with all of it, or `Err` with the first `limit` bytes
+/// when it is longer (or broke off).
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, Bytes> {
+    let mut kept: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(kept.into());
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let room = limit - kept.len();
+        if data.len() > room {
+            kept.extend_from_slice(&data[..room]);
+            return Err(kept.into());
+        }
+        kept.extend_from_slice(&data);
+    }
+    Ok(kept.into())
 }
 
 /// The answer for an injected status fault.
@@ -383,7 +423,7 @@ async fn control(
     if !route.requirement().is_met_by(&caller.permissions) {
         return reply::no_scopes();
     }
-    let Some(body) = read_body(body, MAX_JSON_BODY).await else {
+    let Ok(body) = read_body(body, MAX_JSON_BODY).await else {
         return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
     };
     let key = Query::parse(parts.uri.query().unwrap_or(""))
@@ -398,6 +438,7 @@ async fn control(
         (Route::Faults, &Method::POST) => match serde_json::from_slice::<FaultRule>(&body)
             .map_err(|e| e.to_string())
             .and_then(|rule| rule.validate().map(|()| rule))
+            .and_then(|rule| rule.fits_idle_timeout(state.idle_timeout).map(|()| rule))
             .and_then(|rule| state.faults.add(rule))
         {
             Ok(()) => ok(),
@@ -438,12 +479,25 @@ async fn respond(
         Err(_) => UNAUTHENTICATED_BODY_LIMIT,
     };
     let body = match (read_body(body, limit).await, &caller) {
-        (Some(body), _) => Some(body),
-        (None, Ok(_)) => {
+        (Ok(body), _) => Some(body),
+        (Err(_), Ok(_)) => {
             return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
         }
-        // Not read further: answered as the credentials deserve (see UNAUTHENTICATED_BODY_LIMIT).
-        (None, Err(_)) => None,
+        // Not read further (see UNAUTHENTICATED_BODY_LIMIT): the prefix still tells a malformed
+        // body, which the real API refuses before it looks at credentials.
+        (Err(prefix), Err(_)) => {
+            if route.takes_json()
+                && let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&prefix)
+                && !e.is_eof()
+            {
+                return reply::reason(
+                    StatusCode::BAD_REQUEST,
+                    "UNKNOWN_REASON",
+                    &js_parse_error(&prefix, &e),
+                );
+            }
+            None
+        }
     };
     let json = if let (true, Some(body)) = (route.takes_json(), &body) {
         match parse_json(body) {
@@ -453,9 +507,6 @@ async fn respond(
     } else {
         serde_json::Value::Null
     };
-    if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
-        return reply::coded(StatusCode::UNAUTHORIZED, "no Authorization header found");
-    }
     let reservation = match caller {
         Ok(r) => r,
         Err(refusal) => return refusal,
@@ -471,7 +522,7 @@ async fn respond(
                 "message": "Congratulations! You are communicating with the Pinata API!"
             }),
         ),
-        Route::CreateKey(_) => create_key(state, permissions, &json, now),
+        Route::CreateKey(_) => create_key(state, &reservation, &json, now),
         Route::ListKeys(_) => list_keys(state, parts.uri.query().unwrap_or("")),
         Route::RevokeKeyInBody => match json.get("apiKey").and_then(|k| k.as_str()) {
             Some(key) => revoke_key(state, permissions, key),
@@ -581,7 +632,7 @@ pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> 
 
 fn create_key(
     state: &State,
-    caller: &Permissions,
+    caller: &crate::keys::UseReservation<'_>,
     json: &serde_json::Value,
     now: SystemTime,
 ) -> Reply {
@@ -589,8 +640,18 @@ fn create_key(
         Ok(n) => n,
         Err(e) => return reply::message(StatusCode::BAD_REQUEST, &e),
     };
-    if !may_manage(caller, &new.permissions) {
+    if !may_manage(&caller.permissions, &new.permissions) {
         return cannot_manage();
+    }
+    // A key with limited uses cannot mint a key with more uses than it has left after this call
+    // (least privilege; the real service's rule is not documented: emulator's choice).
+    if let Some(holder) = state.keys.get(caller.key())
+        && let Some(max) = holder.max_uses
+    {
+        let left = max.saturating_sub(holder.uses.saturating_add(1));
+        if new.max_uses.is_none_or(|n| n > left) {
+            return cannot_manage();
+        }
     }
     let record = match state.keys.create(new) {
         Ok(r) => r,

@@ -130,6 +130,8 @@ impl EmulatorConfig {
         }
         for rule in &self.faults {
             rule.validate().map_err(|e| format!("fault: {e}"))?;
+            rule.fits_idle_timeout(self.idle_timeout)
+                .map_err(|e| format!("fault: {e}"))?;
         }
         if let Some(rule) = &self.rate_limit {
             rule.validate().map_err(|e| format!("rate limit: {e}"))?;
@@ -231,6 +233,7 @@ impl Emulator {
             pin_delay: config.pin_by_hash_delay,
             search_expiry: config.pin_by_hash_expiry,
             faults: Default::default(),
+            idle_timeout: config.idle_timeout,
         };
         for rule in config.faults {
             state
@@ -331,7 +334,7 @@ impl Emulator {
     /// At most `max_connections` are served at once (the rest wait in the listen backlog); each
     /// must send a request's headers within `header_read_timeout` and is closed after
     /// `idle_timeout` without traffic; a failed `accept` (out of file descriptors, say) pauses the
-    /// loop for [`conn::ACCEPT_BACKOFF`] rather than retrying at once.
+    /// loop for 100 ms rather than retrying at once.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let permits = Arc::new(Semaphore::new(self.limits.max_connections));

@@ -26,4 +26,7 @@ pub(crate) struct State {
     pub(crate) search_expiry: Duration,
     /// Scripted faults and rate limits.
     pub(crate) faults: Faults,
+    /// The connections' idle timeout: a delay fault must end before it, or the connection would be
+    /// closed while the answer waits.
+    pub(crate) idle_timeout: Duration,
 }

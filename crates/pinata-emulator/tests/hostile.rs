@@ -622,3 +622,142 @@ fn partial_uploads_are_removed_at_shutdown_and_startup() {
     drop(_emu);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn anonymous_callers_spend_no_global_limit_or_fault() {
+    let emu = spawn(EmulatorConfig::default());
+    let admin = &emu.admin().jwt;
+    let control = |method: &str, path: &str, body: &str| {
+        call(
+            emu.url(),
+            method,
+            path,
+            &[
+                ("authorization", &bearer(admin)),
+                ("content-type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    assert_eq!(
+        control(
+            "PUT",
+            "/emulator/rate_limit",
+            r#"{"limit":2,"window_secs":60}"#
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        control(
+            "POST",
+            "/emulator/faults",
+            r#"{"fault":"status","status":503}"#
+        )
+        .status,
+        200
+    );
+    for _ in 0..5 {
+        let anonymous = call(emu.url(), "GET", "/data/testAuthentication", &[], b"");
+        assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    }
+    // The global fault and both uses of the window are still there for the real caller.
+    assert_eq!(test_auth(emu.url(), admin).status, 503);
+    assert_eq!(test_auth(emu.url(), admin).status, 200);
+    assert_eq!(test_auth(emu.url(), admin).status, 429);
+}
+
+#[test]
+fn a_limited_key_cannot_mint_more_uses_than_it_has() {
+    let emu = spawn(EmulatorConfig::default());
+    let body = r#"{"keyName":"k","permissions":{"resources":["org:write"]},"maxUses":3}"#;
+    let limited = call(
+        emu.url(),
+        "POST",
+        "/v3/pinata/keys",
+        &[
+            ("authorization", &bearer(&emu.admin().jwt)),
+            ("content-type", "application/json"),
+        ],
+        body.as_bytes(),
+    );
+    let jwt = json(&limited.body)["JWT"].as_str().unwrap().to_owned();
+    let unlimited = create_key(emu.url(), &jwt, r#"{"resources":["org:write"]}"#);
+    assert_eq!(unlimited.status, 403, "{}", unlimited.body);
+    let more = call(
+        emu.url(),
+        "POST",
+        "/v3/pinata/keys",
+        &[
+            ("authorization", &bearer(&jwt)),
+            ("content-type", "application/json"),
+        ],
+        br#"{"keyName":"k","permissions":{"resources":["org:read"]},"maxUses":10}"#,
+    );
+    assert_eq!(more.status, 403, "{}", more.body);
+    // Three uses, one spent by this call: two are left to give.
+    let fewer = call(
+        emu.url(),
+        "POST",
+        "/v3/pinata/keys",
+        &[
+            ("authorization", &bearer(&jwt)),
+            ("content-type", "application/json"),
+        ],
+        br#"{"keyName":"k","permissions":{"resources":["org:read"]},"maxUses":2}"#,
+    );
+    assert_eq!(fewer.status, 200, "{}", fewer.body);
+}
+
+#[test]
+fn a_malformed_prefix_is_a_400_even_past_the_unauthenticated_limit() {
+    let emu = spawn(EmulatorConfig::default());
+    let mut body = b"not json".to_vec();
+    body.extend(std::iter::repeat_n(b' ', 100_000));
+    let answer = call(
+        emu.url(),
+        "POST",
+        "/pinning/pinJSONToIPFS",
+        &[
+            ("content-type", "application/json"),
+            ("pinata_api_key", &emu.admin().api_key),
+            ("pinata_secret_api_key", &"0".repeat(64)),
+        ],
+        &body,
+    );
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("Unexpected token o in JSON at position 1"),
+        "{}",
+        answer.body
+    );
+}
+
+#[test]
+fn a_delay_fault_must_end_before_the_idle_timeout() {
+    let emu = spawn(EmulatorConfig {
+        idle_timeout: Duration::from_secs(2),
+        ..Default::default()
+    });
+    let too_slow = call(
+        emu.url(),
+        "POST",
+        "/emulator/faults",
+        &[
+            ("authorization", &bearer(&emu.admin().jwt)),
+            ("content-type", "application/json"),
+        ],
+        br#"{"fault":"slow_headers","ms":5000}"#,
+    );
+    assert_eq!(too_slow.status, 400, "{}", too_slow.body);
+    assert!(too_slow.body.contains("idle timeout"), "{}", too_slow.body);
+    let e = Emulator::spawn(EmulatorConfig {
+        idle_timeout: Duration::from_secs(2),
+        faults: vec![pinata_emulator::faults::FaultRule::parse("slow=5000").unwrap()],
+        ..Default::default()
+    })
+    .expect_err("refused at start-up");
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "{e}");
+}

@@ -7,6 +7,8 @@
 //! `Location`, the CID the server reported) with [`REDACTED`]. The forms a JSON body escapes them
 //! in are caught too, and so is the start of a secret that the kept part of a long body ends with.
 
+use zeroize::Zeroizing;
+
 use crate::credentials::Credentials;
 
 /// What a secret is replaced with.
@@ -15,8 +17,9 @@ pub(crate) const REDACTED: &str = "[REDACTED]";
 /// The texts to remove: each secret the client holds, as it is and as JSON may escape it.
 #[derive(Debug)]
 pub(crate) struct Secrets {
-    /// Longest first, so a longer form is replaced before a shorter one inside it.
-    forms: Vec<String>,
+    /// Longest first, so a longer form is replaced before a shorter one inside it. Zeroed on drop,
+    /// as the credentials are.
+    forms: Vec<Zeroizing<String>>,
 }
 
 impl Secrets {
@@ -25,14 +28,21 @@ impl Secrets {
         Self::new(credentials.secrets())
     }
 
-    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Each of `secrets` in the forms a server may echo it in: as it is, JSON-escaped, and
+    /// percent-encoded (as a query value, such as the gateway key, is sent).
+    pub(crate) fn new(secrets: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         let mut forms = Vec::new();
-        for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
-            forms.push(secret.to_owned());
+        for secret in secrets {
+            let secret = secret.as_ref();
+            if secret.is_empty() {
+                continue;
+            }
+            forms.push(Zeroizing::new(secret.to_owned()));
+            forms.push(Zeroizing::new(crate::query::encode_segment(secret)));
             // serde_json escapes `"` and `\`; other encoders also write `/` as `\/`.
             if let Ok(quoted) = serde_json::to_string(secret) {
-                let escaped = quoted[1..quoted.len() - 1].to_owned();
-                forms.push(escaped.replace('/', "\\/"));
+                let escaped = Zeroizing::new(quoted[1..quoted.len() - 1].to_owned());
+                forms.push(Zeroizing::new(escaped.replace('/', "\\/")));
                 forms.push(escaped);
             }
         }
@@ -106,6 +116,30 @@ mod tests {
         let mut whole = "head 01234".to_owned();
         secrets.redact_kept(&mut whole, false);
         assert_eq!(whole, "head 01234");
+    }
+
+    #[test]
+    fn a_jwt_s_secret_parts_are_replaced_too() {
+        // Payload {"scopedKeySecret":"deep-secret"}: the token, its payload and signature
+        // segments, and the decoded API secret are all secrets.
+        let payload = crate::jwt::base64url_encode(br#"{"scopedKeySecret":"deep-secret"}"#);
+        let token = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2lnbmF0dXJl");
+        let jwt = Credentials::jwt(&token).unwrap();
+        let secrets = Secrets::of(&jwt);
+        for echoed in [
+            token.as_str(),
+            payload.as_str(),
+            "c2lnbmF0dXJl",
+            "deep-secret",
+        ] {
+            let mut text = format!("echo {echoed} end");
+            secrets.redact(&mut text);
+            assert_eq!(text, "echo [REDACTED] end", "{echoed}");
+        }
+        let key = Secrets::new(["gw/key+1"]);
+        let mut query = "?pinataGatewayToken=gw%2Fkey%2B1".to_owned();
+        key.redact(&mut query);
+        assert_eq!(query, "?pinataGatewayToken=[REDACTED]");
     }
 
     #[test]

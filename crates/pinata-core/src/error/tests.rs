@@ -435,3 +435,16 @@ fn a_jwt_is_redacted_and_a_cut_secret_too() {
     assert!(raw.ends_with("x[REDACTED]"), "{}", &raw[raw.len() - 20..]);
     assert!(!raw.contains(&SECRET[..10]));
 }
+
+#[test]
+fn hostile_retry_after_dates_are_refused_not_panics() {
+    for value in [
+        "Sun, 06 Nov 300000000000 08:49:37 GMT",
+        "Sun, 06 Nov 9223372036854775807 08:49:37 GMT",
+        "Sun, 06 Nov -5 08:49:37 GMT",
+        "Sun, 06 Nov 1969 08:49:37 GMT",
+    ] {
+        assert_eq!(RetryAfter::parse(value), None, "{value}");
+    }
+    assert!(RetryAfter::parse("Fri, 31 Dec 9999 23:59:59 GMT").is_some());
+}

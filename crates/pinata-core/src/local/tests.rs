@@ -183,3 +183,27 @@ fn only_regular_files_are_read() {
         }
     }
 }
+
+#[test]
+fn file_names_in_errors_are_shown_escaped() {
+    let hostile = std::path::PathBuf::from("dir/a\u{1b}]0;pwned\u{7}\nb\u{202e}txt");
+    for e in [
+        LocalError::UnsupportedFileType(hostile.clone()),
+        LocalError::io(&hostile, std::io::Error::other("x")),
+        LocalError::Changed {
+            path: hostile.clone(),
+            expected: 1,
+            actual: 2,
+        },
+    ] {
+        let text = e.to_string();
+        assert!(
+            !text.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u{1b}]0;pwned\\u{7}\\nb\\u{202e}txt"),
+            "{text:?}"
+        );
+    }
+}

@@ -177,3 +177,18 @@ fn jitter_draws_are_in_range_and_vary() {
     let mean = draws.iter().sum::<f64>() / 1000.0;
     assert!((0.4..0.6).contains(&mean), "{mean}");
 }
+
+#[test]
+fn an_enormous_retry_after_is_given_up_on_not_a_panic() {
+    let policy = RetryPolicy::default().max_retry_after(Duration::MAX);
+    let e = status(429, Some("18446744073709551615"));
+    let decision = policy.decide(
+        Repeatable::Safe,
+        &e,
+        1,
+        Duration::from_secs(1),
+        std::time::SystemTime::now(),
+        0.5,
+    );
+    assert_eq!(decision, Decision::GiveUp);
+}
