@@ -20,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 mod access;
+mod api;
 mod authn;
 mod conn;
 mod content;
@@ -29,9 +30,9 @@ mod keys;
 /// The multipart parser, public for the fuzz targets in `fuzz/` (not a stable API).
 #[doc(hidden)]
 pub mod multipart;
-mod pinning;
 mod pins;
 mod reply;
+mod router;
 mod routes;
 mod server;
 mod state;
@@ -44,12 +45,12 @@ pub use keys::KeyRecord;
 pub mod fuzzing {
     /// Parses a pinList query as the emulator does; `true` if it is accepted.
     pub fn pin_list_query(query: &str) -> bool {
-        crate::pinning::parse_pin_filter(query).is_ok()
+        crate::api::pinning::parse_pin_filter(query).is_ok()
     }
 
     /// Parses a pinJSONToIPFS body's content as the emulator normalises it.
     pub fn normalise_json(text: &str) -> String {
-        crate::pinning::minify(text)
+        crate::api::pinning::minify(text)
     }
 }
 
@@ -58,6 +59,6 @@ pub mod fuzzing {
 pub fn parse_key_request(
     json: &serde_json::Value,
 ) -> Result<pinata_core::api::keys::Permissions, String> {
-    routes::parse_new_key(json).map(|k| k.permissions)
+    api::keys::parse_new_key(json).map(|k| k.permissions)
 }
 pub use server::{AdminCredentials, Emulator, EmulatorConfig, EmulatorHandle};

@@ -1,0 +1,7 @@
+//! The handlers, one module per API family, mirroring `pinata-core`'s `api/`: each takes what the
+//! pipeline (`routes.rs`) has already checked — an authenticated caller with the route's
+//! permission, a decoded body — and acts.
+
+pub(crate) mod control;
+pub(crate) mod keys;
+pub(crate) mod pinning;
