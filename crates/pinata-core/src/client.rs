@@ -7,6 +7,9 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::api::groups::{
+    CreateGroup, DeleteGroup, GetGroup, Group, GroupPage, ListGroups, UpdateGroup,
+};
 use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
 use crate::api::pinning::{
     ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
@@ -280,6 +283,21 @@ client_methods! {
 
     /// `GET /data/userPinnedDataTotal`: how many pins, how many bytes.
     fn pinned_data_total() -> PinnedDataTotal = UserPinnedDataTotal;
+
+    /// `POST /v3/groups/{network}`: creates a v3 group (needs `org:groups:write`).
+    fn create_group(request: &CreateGroup) -> Group = request;
+
+    /// `GET /v3/groups/{network}`: one page of v3 groups; see `paginate` for all.
+    fn list_groups(request: &ListGroups) -> GroupPage = request;
+
+    /// `GET /v3/groups/{network}/{id}`: one v3 group.
+    fn get_group(request: &GetGroup) -> Group = request;
+
+    /// `PUT /v3/groups/{network}/{id}`: renames a v3 group or changes whether it is public.
+    fn update_group(request: &UpdateGroup) -> Group = request;
+
+    /// `DELETE /v3/groups/{network}/{id}`: deletes a v3 group.
+    fn delete_group(request: &DeleteGroup) -> () = request;
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 use http::Method;
+use pinata_core::api::Network;
 use pinata_core::api::keys::{EndpointPermission, ResourceScope};
 use pinata_core::server::Query;
 
@@ -49,61 +50,50 @@ pub(crate) enum Route {
     Faults,
     /// `/emulator/rate_limit` (PUT a limit, DELETE to clear), admin only.
     RateLimit,
+    CreateGroup(Network),
+    ListGroups(Network),
+    GetGroup(Network, String),
+    UpdateGroup(Network, String),
+    DeleteGroup(Network, String),
 }
 
-/// Makes the route from a match: `param(name)` is the parameter in the case it was sent in.
-type Make = fn(&dyn Fn(&str) -> String) -> Route;
+/// Makes the route from a match: `param(name)` is the parameter in the case it was sent in;
+/// `None` when a parameter names nothing (an unknown network, say).
+type Make = fn(&dyn Fn(&str) -> String) -> Option<Route>;
 
 /// The table. Parameters in `{}` match one segment; `{*rest}` the rest of the path.
+// One row per route: keep the table readable rather than rustfmt's one field per line.
+#[rustfmt::skip]
 const TABLE: &[(&str, Method, Make)] = &[
-    ("/data/testauthentication", Method::GET, |_| {
-        Route::TestAuthentication
-    }),
-    ("/data/pinlist", Method::GET, |_| Route::PinList),
-    ("/data/userpinneddatatotal", Method::GET, |_| Route::Usage),
-    ("/users/generateapikey", Method::POST, |_| {
-        Route::CreateKey(KeyPaths::Legacy)
-    }),
-    ("/users/apikeys", Method::GET, |_| {
-        Route::ListKeys(KeyPaths::Legacy)
-    }),
-    ("/users/revokeapikey", Method::PUT, |_| {
-        Route::RevokeKeyInBody
-    }),
-    ("/v3/pinata/keys", Method::POST, |_| {
-        Route::CreateKey(KeyPaths::V3)
-    }),
-    ("/v3/pinata/keys", Method::GET, |_| {
-        Route::ListKeys(KeyPaths::V3)
-    }),
-    ("/v3/pinata/keys/{key}", Method::PUT, |p| {
-        Route::RevokeKeyInPath(decoded(&p("key")))
-    }),
-    ("/v3/api_keys", Method::POST, |_| {
-        Route::CreateKey(KeyPaths::V3)
-    }),
-    ("/v3/api_keys", Method::GET, |_| {
-        Route::ListKeys(KeyPaths::V3)
-    }),
-    ("/v3/api_keys/{key}", Method::DELETE, |p| {
-        Route::RevokeKeyInPath(decoded(&p("key")))
-    }),
-    ("/pinning/pinfiletoipfs", Method::POST, |_| Route::PinFile),
-    ("/pinning/pinjsontoipfs", Method::POST, |_| Route::PinJson),
-    ("/pinning/pinbyhash", Method::POST, |_| Route::PinByHash),
-    ("/pinning/pinjobs", Method::GET, |_| Route::PinJobs),
-    ("/pinning/hashmetadata", Method::PUT, |_| {
-        Route::HashMetadata
-    }),
-    ("/pinning/unpin/{cid}", Method::DELETE, |p| {
-        Route::Unpin(decoded(&p("cid")))
-    }),
-    ("/ipfs/{*rest}", Method::GET, |p| Route::Gateway(p("rest"))),
-    ("/emulator/faults", Method::POST, |_| Route::Faults),
-    ("/emulator/faults", Method::GET, |_| Route::Faults),
-    ("/emulator/faults", Method::DELETE, |_| Route::Faults),
-    ("/emulator/rate_limit", Method::PUT, |_| Route::RateLimit),
-    ("/emulator/rate_limit", Method::DELETE, |_| Route::RateLimit),
+    ("/data/testauthentication", Method::GET, |_| Some(Route::TestAuthentication)),
+    ("/data/pinlist", Method::GET, |_| Some(Route::PinList)),
+    ("/data/userpinneddatatotal", Method::GET, |_| Some(Route::Usage)),
+    ("/users/generateapikey", Method::POST, |_| Some(Route::CreateKey(KeyPaths::Legacy))),
+    ("/users/apikeys", Method::GET, |_| Some(Route::ListKeys(KeyPaths::Legacy))),
+    ("/users/revokeapikey", Method::PUT, |_| Some(Route::RevokeKeyInBody)),
+    ("/v3/pinata/keys", Method::POST, |_| Some(Route::CreateKey(KeyPaths::V3))),
+    ("/v3/pinata/keys", Method::GET, |_| Some(Route::ListKeys(KeyPaths::V3))),
+    ("/v3/pinata/keys/{key}", Method::PUT, |p| Some(Route::RevokeKeyInPath(decoded(&p("key"))))),
+    ("/v3/api_keys", Method::POST, |_| Some(Route::CreateKey(KeyPaths::V3))),
+    ("/v3/api_keys", Method::GET, |_| Some(Route::ListKeys(KeyPaths::V3))),
+    ("/v3/api_keys/{key}", Method::DELETE, |p| Some(Route::RevokeKeyInPath(decoded(&p("key"))))),
+    ("/v3/groups/{network}", Method::POST, |p| Some(Route::CreateGroup(network(p)?))),
+    ("/v3/groups/{network}", Method::GET, |p| Some(Route::ListGroups(network(p)?))),
+    ("/v3/groups/{network}/{id}", Method::GET, |p| Some(Route::GetGroup(network(p)?, decoded(&p("id"))))),
+    ("/v3/groups/{network}/{id}", Method::PUT, |p| Some(Route::UpdateGroup(network(p)?, decoded(&p("id"))))),
+    ("/v3/groups/{network}/{id}", Method::DELETE, |p| Some(Route::DeleteGroup(network(p)?, decoded(&p("id"))))),
+    ("/pinning/pinfiletoipfs", Method::POST, |_| Some(Route::PinFile)),
+    ("/pinning/pinjsontoipfs", Method::POST, |_| Some(Route::PinJson)),
+    ("/pinning/pinbyhash", Method::POST, |_| Some(Route::PinByHash)),
+    ("/pinning/pinjobs", Method::GET, |_| Some(Route::PinJobs)),
+    ("/pinning/hashmetadata", Method::PUT, |_| Some(Route::HashMetadata)),
+    ("/pinning/unpin/{cid}", Method::DELETE, |p| Some(Route::Unpin(decoded(&p("cid"))))),
+    ("/ipfs/{*rest}", Method::GET, |p| Some(Route::Gateway(p("rest")))),
+    ("/emulator/faults", Method::POST, |_| Some(Route::Faults)),
+    ("/emulator/faults", Method::GET, |_| Some(Route::Faults)),
+    ("/emulator/faults", Method::DELETE, |_| Some(Route::Faults)),
+    ("/emulator/rate_limit", Method::PUT, |_| Some(Route::RateLimit)),
+    ("/emulator/rate_limit", Method::DELETE, |_| Some(Route::RateLimit)),
 ];
 
 /// The table as a router: each path with the routes of its methods.
@@ -163,7 +153,7 @@ impl Route {
                 })
                 .unwrap_or_default()
         };
-        let route = make(&param);
+        let route = make(&param)?;
         // A path parameter is one whole segment, never empty.
         match &route {
             Route::Unpin(v) | Route::RevokeKeyInPath(v) | Route::Gateway(v) if v.is_empty() => None,
@@ -195,6 +185,12 @@ impl Route {
             // The gateway is public: it is not an API endpoint and takes no credentials.
             Route::Gateway(_) => Requirement::Authenticated,
             Route::Faults | Route::RateLimit => Requirement::Admin,
+            Route::ListGroups(_) | Route::GetGroup(..) => {
+                Requirement::AdminOrResource(ResourceScope::GroupsRead)
+            }
+            Route::CreateGroup(_) | Route::UpdateGroup(..) | Route::DeleteGroup(..) => {
+                Requirement::AdminOrResource(ResourceScope::GroupsWrite)
+            }
         }
     }
 
@@ -205,6 +201,11 @@ impl Route {
             Route::CreateKey(KeyPaths::V3)
                 | Route::ListKeys(KeyPaths::V3)
                 | Route::RevokeKeyInPath(_)
+                | Route::CreateGroup(_)
+                | Route::ListGroups(_)
+                | Route::GetGroup(..)
+                | Route::UpdateGroup(..)
+                | Route::DeleteGroup(..)
         )
     }
 
@@ -216,6 +217,8 @@ impl Route {
                 | Route::PinJson
                 | Route::PinByHash
                 | Route::HashMetadata
+                | Route::CreateGroup(_)
+                | Route::UpdateGroup(..)
         )
     }
 
@@ -226,6 +229,11 @@ impl Route {
             _ => MAX_JSON_BODY,
         }
     }
+}
+
+/// The `{network}` parameter: `public` or `private` (lower-case, as the path was lower-cased).
+fn network(param: &dyn Fn(&str) -> String) -> Option<Network> {
+    Network::parse(&param("network").to_ascii_lowercase())
 }
 
 /// A path parameter, percent-decoded.
@@ -281,5 +289,10 @@ mod tests {
         );
         assert_eq!(Route::find(&Method::PATCH, "/emulator/faults"), None);
         assert_eq!(Route::find(&Method::GET, "/nowhere"), None);
+        assert_eq!(
+            Route::find(&Method::PUT, "/v3/groups/Private/AbC"),
+            Some(Route::UpdateGroup(Network::Private, "AbC".into()))
+        );
+        assert_eq!(Route::find(&Method::GET, "/v3/groups/elsewhere"), None);
     }
 }

@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use crate::api::control::{control, fault_status, rate_limited, with_rate_headers};
-use crate::api::{keys, pinning};
+use crate::api::{groups, keys, pinning};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
 use crate::reply::{self, Reply};
@@ -241,6 +241,13 @@ async fn respond(
             None => reply::message(StatusCode::BAD_REQUEST, "apiKey is required"),
         },
         Route::RevokeKeyInPath(key) => keys::revoke_key(state, permissions, key),
+        Route::CreateGroup(network) => groups::create(state, *network, &json, now),
+        Route::ListGroups(network) => {
+            groups::list(state, *network, parts.uri.query().unwrap_or(""))
+        }
+        Route::GetGroup(network, id) => groups::get(state, *network, id),
+        Route::UpdateGroup(network, id) => groups::update(state, *network, id, &json),
+        Route::DeleteGroup(network, id) => groups::delete(state, *network, id),
         Route::PinJson => pinning::pin_json(state, body.as_ref().unwrap_or(&Bytes::new()), now),
         other => {
             pinning::advance_jobs(state, now);

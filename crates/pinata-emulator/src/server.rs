@@ -233,6 +233,7 @@ impl Emulator {
             pin_delay: config.pin_by_hash_delay,
             search_expiry: config.pin_by_hash_expiry,
             faults: Default::default(),
+            groups: Default::default(),
             idle_timeout: config.idle_timeout,
         };
         for rule in config.faults {

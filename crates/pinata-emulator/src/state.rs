@@ -26,6 +26,8 @@ pub(crate) struct State {
     pub(crate) search_expiry: Duration,
     /// Scripted faults and rate limits.
     pub(crate) faults: Faults,
+    /// v3 groups.
+    pub(crate) groups: crate::api::groups::GroupStore,
     /// The connections' idle timeout: a delay fault must end before it, or the connection would be
     /// closed while the answer waits.
     pub(crate) idle_timeout: Duration,

@@ -1,7 +1,10 @@
 //! The API's endpoints, one module each, holding the request type and its response type.
 
+pub mod groups;
 pub mod keys;
 pub mod pinning;
 mod test_authentication;
+mod v3;
 
 pub use test_authentication::{AuthenticationOk, TestAuthentication};
+pub use v3::Network;

@@ -3,5 +3,6 @@
 //! permission, a decoded body — and acts.
 
 pub(crate) mod control;
+pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod pinning;

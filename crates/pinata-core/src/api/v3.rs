@@ -1,0 +1,76 @@
+//! What every v3 endpoint shares: the network a file or group lives on, and the `{"data": …}`
+//! envelope v3 answers are wrapped in.
+
+use bytes::Bytes;
+use http::StatusCode;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::DecodeError;
+
+/// Where a v3 file or group lives: on public IPFS, or private to the account (served only
+/// through signed links).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Network {
+    /// Public IPFS: anyone with the CID can fetch it.
+    #[default]
+    Public,
+    /// Private to the account.
+    Private,
+}
+
+impl Network {
+    /// The path segment and wire name: `public` or `private`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Public => "public",
+            Network::Private => "private",
+        }
+    }
+
+    /// The network named `name` (`public` or `private`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "public" => Some(Network::Public),
+            "private" => Some(Network::Private),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Decodes a v3 answer `{"data": T}` into `T`; the JSON path of a failure starts at `data`.
+pub(crate) fn decode_data<T: DeserializeOwned>(
+    status: StatusCode,
+    body: &Bytes,
+) -> Result<T, DecodeError> {
+    #[derive(Deserialize)]
+    struct Envelope<T> {
+        data: T,
+    }
+    DecodeError::decode_json::<Envelope<T>>(status, body).map(|e| e.data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_round_trip_and_envelopes_unwrap() {
+        for n in [Network::Public, Network::Private] {
+            assert_eq!(Network::parse(n.as_str()), Some(n));
+        }
+        assert_eq!(Network::parse("Public"), None);
+        let v: u32 = decode_data(StatusCode::OK, &Bytes::from_static(br#"{"data":7}"#)).unwrap();
+        assert_eq!(v, 7);
+        let e = decode_data::<u32>(StatusCode::OK, &Bytes::from_static(br#"{"data":"x"}"#))
+            .unwrap_err();
+        assert_eq!(e.path(), "data");
+    }
+}

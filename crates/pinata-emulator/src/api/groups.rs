@@ -1,0 +1,255 @@
+//! v3 groups on both networks: `POST|GET /v3/groups/{network}`,
+//! `GET|PUT|DELETE /v3/groups/{network}/{id}`. Mirrors `pinata-core`'s `api::groups`.
+//!
+//! Not documented for the real service, so the emulator's choice: names are matched as a
+//! case-insensitive substring, pages hold 10 groups unless `limit` says otherwise (at most 1000),
+//! the page token is opaque (the position after the last group of the page, so deleting groups
+//! between pages skips none), a missing group is `404 {"error":{"code":404,"message":…}}`, and a
+//! deletion answers `{"data":null}`.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use http::StatusCode;
+use pinata_core::api::Network;
+use pinata_core::server::Query;
+use pinata_core::time::format_iso8601 as iso8601;
+use serde::{Deserialize, Serialize};
+
+use crate::reply::{self, Reply};
+use crate::state::State;
+
+/// The most groups the emulator holds on both networks together (each is kept in memory).
+pub const MAX_GROUPS: usize = 10_000;
+/// The longest group name accepted.
+const MAX_NAME: usize = 1024;
+/// Groups per page without a `limit`.
+const DEFAULT_PAGE: usize = 10;
+/// The most groups per page.
+const MAX_PAGE: usize = 1000;
+
+#[derive(Debug, Clone)]
+struct GroupRecord {
+    network: Network,
+    id: String,
+    name: String,
+    is_public: bool,
+    created_at: SystemTime,
+    /// Creation order, for a newest-first listing and page tokens.
+    sequence: u64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    groups: Vec<GroupRecord>,
+    next_sequence: u64,
+}
+
+/// Every group of the account, behind one lock.
+#[derive(Debug, Default)]
+pub struct GroupStore {
+    inner: Mutex<Inner>,
+}
+
+impl GroupStore {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every update is a push, a removal or a few field writes: consistent after any panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A group as the API answers it.
+#[derive(Serialize)]
+struct Shown<'a> {
+    id: &'a str,
+    name: &'a str,
+    is_public: bool,
+    created_at: String,
+}
+
+impl<'a> From<&'a GroupRecord> for Shown<'a> {
+    fn from(g: &'a GroupRecord) -> Self {
+        Self {
+            id: &g.id,
+            name: &g.name,
+            is_public: g.is_public,
+            created_at: iso8601(g.created_at),
+        }
+    }
+}
+
+fn data<T: Serialize>(value: T) -> Reply {
+    #[derive(Serialize)]
+    struct Data<T> {
+        data: T,
+    }
+    reply::json(StatusCode::OK, &Data { data: value })
+}
+
+fn bad(message: &str) -> Reply {
+    reply::coded(StatusCode::BAD_REQUEST, message)
+}
+
+fn not_found() -> Reply {
+    reply::coded(StatusCode::NOT_FOUND, "Group not found")
+}
+
+/// The body of a create or update.
+#[derive(Deserialize)]
+struct Fields {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, alias = "public")]
+    is_public: Option<bool>,
+}
+
+fn fields(json: &serde_json::Value) -> Result<Fields, Reply> {
+    let fields = Fields::deserialize(json).map_err(|e| bad(&format!("invalid body: {e}")))?;
+    if let Some(name) = &fields.name
+        && (name.trim().is_empty() || name.chars().count() > MAX_NAME)
+    {
+        return Err(bad(&format!("name must be 1 to {MAX_NAME} characters")));
+    }
+    Ok(fields)
+}
+
+/// `POST /v3/groups/{network}`.
+pub(crate) fn create(
+    state: &State,
+    network: Network,
+    json: &serde_json::Value,
+    now: SystemTime,
+) -> Reply {
+    let fields = match fields(json) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let Some(name) = fields.name else {
+        return bad("name is required");
+    };
+    let Ok(id) = crate::ids::uuid_v4() else {
+        return reply::internal("no random bytes for a group id");
+    };
+    let mut inner = state.groups.lock();
+    if inner.groups.len() >= MAX_GROUPS {
+        return bad(&format!("the emulator holds at most {MAX_GROUPS} groups"));
+    }
+    let sequence = inner.next_sequence;
+    inner.next_sequence += 1;
+    let record = GroupRecord {
+        network,
+        id,
+        name,
+        is_public: fields.is_public.unwrap_or(false),
+        created_at: now,
+        sequence,
+    };
+    let answer = data(Shown::from(&record));
+    inner.groups.push(record);
+    answer
+}
+
+/// `GET /v3/groups/{network}?name&isPublic&limit&pageToken`.
+pub(crate) fn list(state: &State, network: Network, query: &str) -> Reply {
+    let mut name = None;
+    let mut is_public = None;
+    let mut limit = DEFAULT_PAGE;
+    let mut before = u64::MAX;
+    for (key, value) in Query::parse(query) {
+        match key.as_str() {
+            "name" => name = Some(value.to_lowercase()),
+            "isPublic" => match value.as_str() {
+                "true" => is_public = Some(true),
+                "false" => is_public = Some(false),
+                _ => return bad("isPublic must be true or false"),
+            },
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => return bad(&format!("limit must be 1 to {MAX_PAGE}")),
+            },
+            "pageToken" => match value.parse::<u64>() {
+                Ok(n) => before = n,
+                Err(_) => return bad("invalid pageToken"),
+            },
+            _ => {}
+        }
+    }
+    let inner = state.groups.lock();
+    let mut matching: Vec<&GroupRecord> = inner
+        .groups
+        .iter()
+        .filter(|g| {
+            g.network == network
+                && g.sequence < before
+                && is_public.is_none_or(|p| g.is_public == p)
+                && name
+                    .as_ref()
+                    .is_none_or(|n| g.name.to_lowercase().contains(n))
+        })
+        .collect();
+    matching.sort_by_key(|g| std::cmp::Reverse(g.sequence));
+    let more = matching.len() > limit;
+    matching.truncate(limit);
+    let next_page_token = match (more, matching.last()) {
+        (true, Some(last)) => last.sequence.to_string(),
+        _ => String::new(),
+    };
+    #[derive(Serialize)]
+    struct Page<'a> {
+        groups: Vec<Shown<'a>>,
+        next_page_token: String,
+    }
+    data(Page {
+        groups: matching.into_iter().map(Shown::from).collect(),
+        next_page_token,
+    })
+}
+
+/// `GET /v3/groups/{network}/{id}`.
+pub(crate) fn get(state: &State, network: Network, id: &str) -> Reply {
+    let inner = state.groups.lock();
+    match inner
+        .groups
+        .iter()
+        .find(|g| g.network == network && g.id == id)
+    {
+        Some(g) => data(Shown::from(g)),
+        None => not_found(),
+    }
+}
+
+/// `PUT /v3/groups/{network}/{id}`.
+pub(crate) fn update(state: &State, network: Network, id: &str, json: &serde_json::Value) -> Reply {
+    let fields = match fields(json) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mut inner = state.groups.lock();
+    let Some(g) = inner
+        .groups
+        .iter_mut()
+        .find(|g| g.network == network && g.id == id)
+    else {
+        return not_found();
+    };
+    if let Some(name) = fields.name {
+        g.name = name;
+    }
+    if let Some(p) = fields.is_public {
+        g.is_public = p;
+    }
+    data(Shown::from(&*g))
+}
+
+/// `DELETE /v3/groups/{network}/{id}`.
+pub(crate) fn delete(state: &State, network: Network, id: &str) -> Reply {
+    let mut inner = state.groups.lock();
+    let before = inner.groups.len();
+    inner
+        .groups
+        .retain(|g| !(g.network == network && g.id == id));
+    if inner.groups.len() == before {
+        return not_found();
+    }
+    data(())
+}

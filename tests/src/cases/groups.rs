@@ -1,0 +1,147 @@
+//! v3 groups on both networks: the whole lifecycle, paging, the v3 error shape, Bearer-only
+//! authentication and the `org:groups:*` scopes.
+
+use super::*;
+use pinata_core::ApiErrorBody;
+use pinata_core::api::Network;
+use pinata_core::api::groups::{CreateGroup, DeleteGroup, GetGroup, ListGroups, UpdateGroup};
+
+fn admin_jwt(emu: &EmulatorSide) -> Credentials {
+    Credentials::jwt(&emu.admin_jwt).unwrap()
+}
+
+/// Create, get, update, list (filtered, and paged two at a time), delete; on each network, which
+/// do not see each other's groups.
+pub fn v3_groups_lifecycle<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("v3_groups_lifecycle") else {
+        return;
+    };
+    let config = target().config();
+    for network in [Network::Public, Network::Private] {
+        let prefix = unique_name(&format!("group-{network}"));
+        let mut made = Vec::new();
+        for i in 0..5 {
+            let g = d
+                .execute(
+                    admin_jwt(emu),
+                    config.clone(),
+                    &CreateGroup::new(network, format!("{prefix}-{i}")).unwrap(),
+                )
+                .unwrap();
+            assert_eq!(g.name, format!("{prefix}-{i}"));
+            assert!(!g.is_public);
+            made.push(g);
+        }
+        let got = d
+            .execute(
+                admin_jwt(emu),
+                config.clone(),
+                &GetGroup::new(network, &made[0].id),
+            )
+            .unwrap();
+        assert_eq!(got, made[0]);
+
+        let renamed = d
+            .execute(
+                admin_jwt(emu),
+                config.clone(),
+                &UpdateGroup::new(network, &made[1].id)
+                    .name(format!("{prefix}-renamed"))
+                    .unwrap()
+                    .public(true),
+            )
+            .unwrap();
+        assert_eq!(
+            (renamed.name.as_str(), renamed.is_public),
+            (&*format!("{prefix}-renamed"), true)
+        );
+
+        // Every page of two, newest first: all five, each once.
+        let listed = d
+            .paginate(
+                admin_jwt(emu),
+                config.clone(),
+                ListGroups::new(network).name(&prefix).limit(2).unwrap(),
+            )
+            .unwrap();
+        let ids: Vec<&str> = listed.iter().map(|g| g.id.as_str()).collect();
+        let expected: Vec<&str> = made.iter().rev().map(|g| g.id.as_str()).collect();
+        assert_eq!(ids, expected, "{network}");
+        let public = d
+            .paginate(
+                admin_jwt(emu),
+                config.clone(),
+                ListGroups::new(network).name(&prefix).public(true),
+            )
+            .unwrap();
+        assert_eq!(public.len(), 1);
+
+        d.execute(
+            admin_jwt(emu),
+            config.clone(),
+            &DeleteGroup::new(network, &made[2].id),
+        )
+        .unwrap();
+        let gone = api_error(d.execute(
+            admin_jwt(emu),
+            config.clone(),
+            &GetGroup::new(network, &made[2].id),
+        ));
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        assert!(
+            matches!(gone.body(), ApiErrorBody::Coded { code: 404, .. }),
+            "{gone}"
+        );
+
+        // The other network does not hold this one's groups.
+        let other = match network {
+            Network::Public => Network::Private,
+            _ => Network::Public,
+        };
+        let elsewhere = api_error(d.execute(
+            admin_jwt(emu),
+            config.clone(),
+            &GetGroup::new(other, &made[0].id),
+        ));
+        assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+/// v3 takes Bearer authentication only, and the groups scopes: read lists, write changes.
+pub fn v3_groups_scopes_and_schemes<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("v3_groups_scopes_and_schemes") else {
+        return;
+    };
+    let config = target().config();
+    let list = ListGroups::new(Network::Public).limit(1).unwrap();
+    let pair = api_error(d.execute(admin(emu), config.clone(), &list));
+    assert_eq!(pair.status(), StatusCode::UNAUTHORIZED, "{pair}");
+
+    let reader = create_key(
+        d,
+        emu,
+        Permissions::none().allow_resource(ResourceScope::GroupsRead),
+    );
+    let reader = reader.jwt_credentials().unwrap();
+    d.execute(reader.clone(), config.clone(), &list).unwrap();
+    let refused = api_error(d.execute(
+        reader,
+        config.clone(),
+        &CreateGroup::new(Network::Public, unique_name("refused")).unwrap(),
+    ));
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{refused}");
+
+    let writer = create_key(
+        d,
+        emu,
+        Permissions::none().allow_resource(ResourceScope::GroupsWrite),
+    );
+    let created = d
+        .execute(
+            writer.jwt_credentials().unwrap(),
+            config,
+            &CreateGroup::new(Network::Private, unique_name("written")).unwrap(),
+        )
+        .unwrap();
+    assert!(!created.id.is_empty());
+}
