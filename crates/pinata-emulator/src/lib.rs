@@ -12,6 +12,25 @@
 //! or as a process: `pinata-emulator --listen 127.0.0.1:0` prints one JSON line with its URL and
 //! admin credentials, then serves until SIGINT or SIGTERM.
 //!
+//! Point a client at it (every origin: API, uploads, gateway) with its admin key:
+//!
+//! ```
+//! use pinata_core::{Config, Credentials};
+//!
+//! let emulator = pinata_emulator::Emulator::spawn(Default::default())?;
+//! let config = Config::for_emulator(emulator.url())?;
+//! let admin = Credentials::jwt(&emulator.admin().jwt)?;
+//! // pinata_ureq::Client::with_config(admin, config)?, or pinata_hyper's.
+//! # let _ = (config, admin);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! What a test may want the service to do, it can script: faults (`--fault status=503,count=2`,
+//! `slow`, `close`, `truncate`, `stall`, or `POST /emulator/faults` with an admin key) and rate limits
+//! (`--rate-limit 30/60`, `PUT /emulator/rate_limit`), scoped to one key if asked. It is safe to run
+//! where others can reach it: bounded memory, connections and bodies, no key gains rights it was
+//! not given, and every number from a flag or a control endpoint is range-checked.
+//!
 //! Where the real service's behaviour is not known (it is marked "emulator's choice" in the code),
 //! the emulator picks an answer in the same style and documents it.
 

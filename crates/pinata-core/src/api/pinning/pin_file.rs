@@ -116,8 +116,9 @@ impl PinFile {
         }
     }
 
-    /// Uploads the file at `path`, `len` bytes long (from its metadata; the transport adapters'
-    /// `pin_file_at` helpers stat it for you). The part is named after the file.
+    /// Uploads the file at `path`, `len` bytes long (from its metadata; the adapters'
+    /// `pin_request` stats the path for you and checks it is a regular file). The part is named
+    /// after the file.
     pub fn file(path: impl Into<PathBuf>, len: u64) -> Result<Self, BuildError> {
         let path = path.into();
         let name = path
