@@ -11,6 +11,7 @@ use crate::api::groups::{
     CreateGroup, DeleteGroup, GetGroup, Group, GroupPage, ListGroups, UpdateGroup,
 };
 use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
+use crate::api::pin_by_cid::{CancelPinByCid, ListPinQueue, PinByCid, PinByCidJob, PinQueuePage};
 use crate::api::pinning::{
     ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
     PinResponse, PinnedDataTotal, UnpinCid, UpdatePinMetadata, UserPinnedDataTotal,
@@ -298,6 +299,15 @@ client_methods! {
 
     /// `DELETE /v3/groups/{network}/{id}`: deletes a v3 group.
     fn delete_group(request: &DeleteGroup) -> () = request;
+
+    /// `POST /v3/files/public/pin_by_cid`: queues a v3 pin of a CID already on IPFS.
+    fn pin_by_cid(request: &PinByCid) -> PinByCidJob = request;
+
+    /// `GET /v3/files/public/pin_by_cid`: one page of the v3 pin queue; see `paginate` for all.
+    fn pin_queue(request: &ListPinQueue) -> PinQueuePage = request;
+
+    /// `DELETE /v3/files/public/pin_by_cid/{id}`: cancels a queued v3 pin by CID.
+    fn cancel_pin_by_cid(id: &str) -> () = CancelPinByCid::new(id);
 }
 
 #[cfg(test)]

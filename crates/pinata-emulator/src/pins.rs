@@ -220,9 +220,27 @@ impl PinStore {
         if active >= MAX_ACTIVE_JOBS {
             job.state = JobState::Backfilled;
         }
+        // At most MAX_JOBS kept: the oldest finished one goes first (at most MAX_ACTIVE_JOBS are
+        // active, so there always is one).
+        if inner.jobs.len() >= MAX_JOBS
+            && let Some(oldest) = inner
+                .jobs
+                .iter()
+                .position(|j| matches!(j.state, JobState::Expired | JobState::Backfilled))
+        {
+            inner.jobs.remove(oldest);
+        }
         let state = job.state;
         inner.jobs.push(job);
         state
+    }
+
+    /// Removes the job `id` (a cancelled pin request); `false` if there is none.
+    pub fn cancel(&self, id: &str) -> bool {
+        let mut inner = self.lock();
+        let before = inner.jobs.len();
+        inner.jobs.retain(|j| j.id != id);
+        inner.jobs.len() != before
     }
 
     /// Moves jobs along at `now`: held content is pinned once its delay passed; unfound content
@@ -521,6 +539,9 @@ fn build(pattern: &str, insensitive: bool) -> Result<regex::Regex, String> {
 
 /// Active pin-by-hash jobs an account may have; more are `backfilled` (`pinata-api.md` §3.3).
 pub const MAX_ACTIVE_JOBS: usize = 250;
+
+/// Jobs kept at most, finished ones included (emulator's choice: each is kept in memory).
+pub const MAX_JOBS: usize = 10_000;
 
 /// A small, fixed delay before held content is pinned by hash.
 pub const DEFAULT_PIN_DELAY: Duration = Duration::from_secs(2);

@@ -55,6 +55,9 @@ pub(crate) enum Route {
     GetGroup(Network, String),
     UpdateGroup(Network, String),
     DeleteGroup(Network, String),
+    PinByCid,
+    PinQueue,
+    CancelPinByCid(String),
 }
 
 /// Makes the route from a match: `param(name)` is the parameter in the case it was sent in;
@@ -82,6 +85,9 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/v3/groups/{network}/{id}", Method::GET, |p| Some(Route::GetGroup(network(p)?, decoded(&p("id"))))),
     ("/v3/groups/{network}/{id}", Method::PUT, |p| Some(Route::UpdateGroup(network(p)?, decoded(&p("id"))))),
     ("/v3/groups/{network}/{id}", Method::DELETE, |p| Some(Route::DeleteGroup(network(p)?, decoded(&p("id"))))),
+    ("/v3/files/public/pin_by_cid", Method::POST, |_| Some(Route::PinByCid)),
+    ("/v3/files/public/pin_by_cid", Method::GET, |_| Some(Route::PinQueue)),
+    ("/v3/files/public/pin_by_cid/{id}", Method::DELETE, |p| Some(Route::CancelPinByCid(decoded(&p("id"))))),
     ("/pinning/pinfiletoipfs", Method::POST, |_| Some(Route::PinFile)),
     ("/pinning/pinjsontoipfs", Method::POST, |_| Some(Route::PinJson)),
     ("/pinning/pinbyhash", Method::POST, |_| Some(Route::PinByHash)),
@@ -191,6 +197,10 @@ impl Route {
             Route::CreateGroup(_) | Route::UpdateGroup(..) | Route::DeleteGroup(..) => {
                 Requirement::AdminOrResource(ResourceScope::GroupsWrite)
             }
+            Route::PinQueue => Requirement::AdminOrResource(ResourceScope::FilesRead),
+            Route::PinByCid | Route::CancelPinByCid(_) => {
+                Requirement::AdminOrResource(ResourceScope::FilesWrite)
+            }
         }
     }
 
@@ -206,6 +216,9 @@ impl Route {
                 | Route::GetGroup(..)
                 | Route::UpdateGroup(..)
                 | Route::DeleteGroup(..)
+                | Route::PinByCid
+                | Route::PinQueue
+                | Route::CancelPinByCid(_)
         )
     }
 
@@ -219,6 +232,7 @@ impl Route {
                 | Route::HashMetadata
                 | Route::CreateGroup(_)
                 | Route::UpdateGroup(..)
+                | Route::PinByCid
         )
     }
 

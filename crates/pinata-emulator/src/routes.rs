@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use crate::api::control::{control, fault_status, rate_limited, with_rate_headers};
-use crate::api::{groups, keys, pinning};
+use crate::api::{groups, keys, pin_by_cid, pinning};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
 use crate::reply::{self, Reply};
@@ -253,6 +253,9 @@ async fn respond(
             pinning::advance_jobs(state, now);
             match other {
                 Route::PinByHash => pinning::pin_by_hash(state, &json, now),
+                Route::PinByCid => pin_by_cid::create(state, &json, now),
+                Route::PinQueue => pin_by_cid::list(state, parts.uri.query().unwrap_or("")),
+                Route::CancelPinByCid(id) => pin_by_cid::cancel(state, id),
                 Route::PinJobs => pinning::pin_jobs(state, parts.uri.query().unwrap_or("")),
                 Route::HashMetadata => pinning::hash_metadata(state, &json),
                 Route::Unpin(cid) => pinning::unpin(state, cid, now),

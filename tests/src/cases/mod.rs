@@ -6,27 +6,28 @@
 //! - `local`: CIDs of local files and folders, computed by each adapter;
 //! - `faults`: the fault matrix (injected faults × safe/unsafe requests), rate limits, timeouts;
 //! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults);
-//! - `groups`: v3 groups on both networks, their scopes and Bearer-only authentication;
+//! - `v3`: v3 groups on both networks, their scopes and Bearer-only authentication; v3 pin by
+//!   CID and its queue;
 //! - `hardening`: what the client does not trust: a loopback host *name*, server text on its way
 //!   to a terminal, a path that is not a regular file.
 
 mod auth;
 mod client;
 mod faults;
-mod groups;
 mod hardening;
 mod keys;
 mod local;
 mod pinning;
+mod v3;
 
 pub use auth::*;
 pub use client::*;
 pub use faults::*;
-pub use groups::*;
 pub use hardening::*;
 pub use keys::*;
 pub use local::*;
 pub use pinning::*;
+pub use v3::*;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

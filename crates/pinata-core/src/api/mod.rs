@@ -2,6 +2,7 @@
 
 pub mod groups;
 pub mod keys;
+pub mod pin_by_cid;
 pub mod pinning;
 mod test_authentication;
 mod v3;

@@ -5,4 +5,5 @@
 pub(crate) mod control;
 pub(crate) mod groups;
 pub(crate) mod keys;
+pub(crate) mod pin_by_cid;
 pub(crate) mod pinning;

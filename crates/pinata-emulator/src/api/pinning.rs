@@ -30,7 +30,7 @@ fn bad(message: &str) -> Reply {
     reply::message(StatusCode::BAD_REQUEST, message)
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     crate::ids::uuid_v4().unwrap_or_default()
 }
 

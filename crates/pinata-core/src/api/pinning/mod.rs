@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http::StatusCode;
 use serde::Deserialize;
 
-pub use by_hash::{PinByHash, PinByHashJob};
+pub use by_hash::{MAX_HOST_NODES, PinByHash, PinByHashJob};
 pub use jobs::{JobSort, ListPinJobs, PinJob, PinJobPage, PinJobStatus};
 pub use json::{MAX_JSON_BODY, PinJson};
 pub use list::{KeyValueFilter, KeyValueOp, ListPins, PinPage, PinRow, PinStatusFilter};

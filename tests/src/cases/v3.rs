@@ -1,5 +1,5 @@
-//! v3 groups on both networks: the whole lifecycle, paging, the v3 error shape, Bearer-only
-//! authentication and the `org:groups:*` scopes.
+//! The v3 API: groups on both networks (the whole lifecycle, paging, the v3 error shape,
+//! Bearer-only authentication, the `org:groups:*` scopes) and pin by CID with its queue.
 
 use super::*;
 use pinata_core::ApiErrorBody;
@@ -144,4 +144,101 @@ pub fn v3_groups_scopes_and_schemes<D: Driver>(d: &D) {
         )
         .unwrap();
     assert!(!created.id.is_empty());
+}
+
+/// v3 pin by CID: held content is queued as `retrieving` and pinned after the delay; unknown
+/// content waits as `searching` in the queue (filtered and paged), and can be cancelled, once.
+pub fn v3_pin_by_cid_queue_and_cancel<D: Driver>(d: &D) {
+    use pinata_core::api::pin_by_cid::{CancelPinByCid, ListPinQueue, PinByCid};
+    use pinata_core::api::pinning::{ListPins, PinJobStatus, PinJson, UnpinCid};
+    let Some(emu) = target().emulator("v3_pin_by_cid_queue_and_cancel") else {
+        return;
+    };
+    let config = target().config();
+    // Held content (pinned, then unpinned): retrieving, then pinned after the delay.
+    let held = d
+        .execute(
+            admin_jwt(emu),
+            config.clone(),
+            &PinJson::new(&serde_json::json!({ "v3": unique_name("by-cid") })).unwrap(),
+        )
+        .unwrap();
+    d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &UnpinCid::new(&held.ipfs_hash),
+    )
+    .unwrap();
+    let name = unique_name("by-cid-name");
+    let job = d
+        .execute(
+            admin_jwt(emu),
+            config.clone(),
+            &PinByCid::new(&held.ipfs_hash)
+                .unwrap()
+                .name(&name)
+                .keyvalue("env", "test"),
+        )
+        .unwrap();
+    assert_eq!(job.status, PinJobStatus::Retrieving);
+    assert_eq!(
+        (job.cid.as_str(), job.name.as_deref()),
+        (held.ipfs_hash.as_str(), Some(&*name))
+    );
+    std::thread::sleep(crate::target::PIN_DELAY * 2);
+    let pinned = d
+        .paginate(
+            admin_jwt(emu),
+            config.clone(),
+            ListPins::new().cid(&held.ipfs_hash),
+        )
+        .unwrap();
+    assert!(
+        pinned.iter().any(|p| p.date_unpinned.is_none()),
+        "pinned after the delay"
+    );
+
+    // Unknown content: searching, listed in the queue (one per page), then cancelled.
+    let unknown = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+    let queued: Vec<_> = (0..3)
+        .map(|_| {
+            d.execute(
+                admin_jwt(emu),
+                config.clone(),
+                &PinByCid::new(unknown).unwrap(),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert!(queued.iter().all(|j| j.status == PinJobStatus::Searching));
+    let listed = d
+        .paginate(
+            admin_jwt(emu),
+            config.clone(),
+            ListPinQueue::new().cid(unknown).limit(1).unwrap(),
+        )
+        .unwrap();
+    for job in &queued {
+        assert!(
+            listed.iter().any(|l| l.id == job.id),
+            "{} is queued",
+            job.id
+        );
+    }
+    d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &CancelPinByCid::new(&queued[0].id),
+    )
+    .unwrap();
+    let again = api_error(d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &CancelPinByCid::new(&queued[0].id),
+    ));
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let left = d
+        .paginate(admin_jwt(emu), config, ListPinQueue::new().cid(unknown))
+        .unwrap();
+    assert!(!left.iter().any(|l| l.id == queued[0].id), "cancelled");
 }

@@ -1,0 +1,150 @@
+//! v3 pin by CID, public network: `POST /v3/files/public/pin_by_cid`, the queue (`GET`), and
+//! cancelling a request (`DELETE …/{id}`). Mirrors `pinata-core`'s `api::pin_by_cid`; the jobs
+//! share the legacy pin-by-hash queue (`pinata-api.md` §3.3), with its 250 active jobs.
+//!
+//! Emulator's choices where the real service is not documented: the page token is the position in
+//! the queue, pages hold 10 requests unless `limit` says otherwise (1 to 1000), a request that is
+//! not queued is `404 {"error":{"code":404,…}}`, and a cancellation answers `OK`.
+
+use std::time::SystemTime;
+
+use http::StatusCode;
+use pinata_core::cid::Cid;
+use pinata_core::server::Query;
+use serde_json::{Map, Value};
+
+use crate::api::pinning::new_id;
+use crate::pins::{JobFilter, JobRecord, JobState};
+use crate::reply::{self, Reply};
+use crate::state::State;
+
+fn bad(message: &str) -> Reply {
+    reply::coded(StatusCode::BAD_REQUEST, message)
+}
+
+/// `POST /v3/files/public/pin_by_cid {cid, name, keyvalues, group_id, host_nodes}`.
+pub(crate) fn create(state: &State, json: &Value, now: SystemTime) -> Reply {
+    let Some(cid) = json.get("cid").and_then(Value::as_str) else {
+        return bad("cid is required");
+    };
+    if cid.parse::<Cid>().is_err() {
+        return bad("cid is not a valid CID");
+    }
+    let name = match json.get("name") {
+        Some(Value::String(n)) => Some(n.clone()),
+        None | Some(Value::Null) => Some(cid.to_owned()),
+        Some(_) => return bad("name must be a string"),
+    };
+    let keyvalues = match json.get("keyvalues") {
+        Some(Value::Object(kv)) if kv.len() <= 10 && kv.values().all(Value::is_string) => {
+            kv.clone()
+        }
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return bad("keyvalues must be at most 10 string values"),
+    };
+    let host_nodes: Vec<String> = match json.get("host_nodes") {
+        Some(Value::Array(nodes)) if nodes.len() <= 5 => nodes
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return bad("host_nodes must be at most 5 multiaddrs"),
+    };
+    let group_id = json
+        .get("group_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let held = state.content.has(cid);
+    let job = JobRecord {
+        id: new_id(),
+        cid: cid.to_owned(),
+        name: name.clone(),
+        keyvalues: keyvalues.clone(),
+        host_nodes: host_nodes.clone(),
+        group_id: group_id.clone(),
+        date_queued: now,
+        state: if held {
+            JobState::Retrieving
+        } else {
+            JobState::Searching
+        },
+        next_change: now
+            + if held {
+                state.pin_delay
+            } else {
+                state.search_expiry
+            },
+    };
+    let id = job.id.clone();
+    let status = match state.pins.queue(job) {
+        JobState::Backfilled => "backfilled",
+        JobState::Retrieving => "retrieving",
+        _ => "searching",
+    };
+    reply::json(
+        StatusCode::OK,
+        &serde_json::json!({"data": {
+            "id": id,
+            "cid": cid,
+            "date_queued": pinata_core::time::format_iso8601(now),
+            "name": name,
+            "status": status,
+            "keyvalues": if keyvalues.is_empty() { Value::Null } else { Value::Object(keyvalues) },
+            "host_nodes": if host_nodes.is_empty() { Value::Null } else { serde_json::json!(host_nodes) },
+            "group_id": group_id,
+        }}),
+    )
+}
+
+/// `GET /v3/files/public/pin_by_cid?order&status&cid&limit&pageToken` (`sort` is the SDK's
+/// spelling of `order`).
+pub(crate) fn list(state: &State, query: &str) -> Reply {
+    let mut filter = JobFilter {
+        ascending: false,
+        status: None,
+        cid: None,
+        limit: 10,
+        offset: 0,
+    };
+    for (key, value) in Query::parse(query) {
+        match key.as_str() {
+            "order" | "sort" => match value.as_str() {
+                "ASC" => filter.ascending = true,
+                "DESC" | "DSC" => filter.ascending = false,
+                _ => return bad("order must be ASC or DESC"),
+            },
+            "status" => filter.status = Some(value),
+            "cid" => filter.cid = Some(value),
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=1000).contains(&n) => filter.limit = n,
+                _ => return bad("limit must be 1 to 1000"),
+            },
+            "pageToken" => match value.parse::<usize>() {
+                Ok(n) => filter.offset = n,
+                Err(_) => return bad("invalid pageToken"),
+            },
+            _ => {}
+        }
+    }
+    let (count, jobs) = state.pins.list_jobs(&filter);
+    let end = filter.offset.saturating_add(jobs.len());
+    let next_page_token = if end < count {
+        end.to_string()
+    } else {
+        String::new()
+    };
+    reply::json(
+        StatusCode::OK,
+        &serde_json::json!({"data": {"jobs": jobs, "next_page_token": next_page_token}}),
+    )
+}
+
+/// `DELETE /v3/files/public/pin_by_cid/{id}`.
+pub(crate) fn cancel(state: &State, id: &str) -> Reply {
+    if state.pins.cancel(id) {
+        reply::with_body(StatusCode::OK, "text/plain; charset=utf-8", b"OK".to_vec())
+    } else {
+        reply::coded(StatusCode::NOT_FOUND, "Pin request not found")
+    }
+}
