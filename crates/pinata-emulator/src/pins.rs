@@ -574,4 +574,30 @@ mod tests {
         }
         assert_eq!(store.queue(job(MAX_ACTIVE_JOBS)), JobState::Backfilled);
     }
+
+    #[test]
+    fn the_queue_keeps_at_most_max_jobs_dropping_the_oldest_finished() {
+        let store = PinStore::default();
+        for n in 0..MAX_JOBS + 500 {
+            store.queue(job(n));
+        }
+        let filter = JobFilter {
+            ascending: true,
+            status: None,
+            cid: None,
+            limit: 1,
+            offset: 0,
+        };
+        let (count, oldest) = store.list_jobs(&filter);
+        assert_eq!(count, MAX_JOBS);
+        // The 250 active ones stay; the oldest backfilled ones went.
+        assert_eq!(oldest[0]["id"], "0");
+        let active = JobFilter {
+            status: Some("searching".into()),
+            ..filter
+        };
+        assert_eq!(store.list_jobs(&active).0, MAX_ACTIVE_JOBS);
+        assert!(store.cancel("0"));
+        assert!(!store.cancel("0"));
+    }
 }
