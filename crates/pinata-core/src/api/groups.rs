@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::v3::{Network, decode_data};
+use super::v3::{Network, decode_data, next_page_token};
 use crate::endpoint::{Body, Endpoint, Paginated};
 use crate::error::{BuildError, DecodeError};
 use crate::query::{Query, encode_segment};
@@ -216,10 +216,11 @@ impl Paginated for ListGroups {
     /// The next page, while the API gives a token and the page was not empty (an empty page with a
     /// token would otherwise be asked for forever).
     fn next_page(&self, page: &GroupPage) -> Option<Self> {
-        let token = page.next_page_token.as_deref().filter(|t| !t.is_empty())?;
-        if page.groups.is_empty() || self.page_token.as_deref() == Some(token) {
-            return None;
-        }
+        let token = next_page_token(
+            page.next_page_token.as_deref(),
+            page.groups.len(),
+            self.page_token.as_deref(),
+        )?;
         Some(self.clone().page_token(token))
     }
 

@@ -10,7 +10,7 @@ use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::pinning::{JobSort, MAX_HOST_NODES, PinJobStatus, validate_multiaddr};
-use super::v3::decode_data;
+use super::v3::{decode_data, next_page_token};
 use crate::cid::Cid;
 use crate::endpoint::{Body, Endpoint, Paginated};
 use crate::error::{BuildError, DecodeError};
@@ -252,10 +252,11 @@ impl Paginated for ListPinQueue {
 
     /// The next page while the API gives a new token and the page was not empty.
     fn next_page(&self, page: &PinQueuePage) -> Option<Self> {
-        let token = page.next_page_token.as_deref().filter(|t| !t.is_empty())?;
-        if page.jobs.is_empty() || self.page_token.as_deref() == Some(token) {
-            return None;
-        }
+        let token = next_page_token(
+            page.next_page_token.as_deref(),
+            page.jobs.len(),
+            self.page_token.as_deref(),
+        )?;
         Some(self.clone().page_token(token))
     }
 

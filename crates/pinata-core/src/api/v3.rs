@@ -45,6 +45,19 @@ impl std::fmt::Display for Network {
     }
 }
 
+/// The token of the page after one that answered `next` (its `next_page_token`) and held
+/// `items` items, when it was asked for with `asked` (`None`: the first page). A walk ends when the
+/// API gives no token, an empty one, the same token again, or an empty page: each of these would
+/// otherwise be asked for forever.
+pub(crate) fn next_page_token<'p>(
+    next: Option<&'p str>,
+    items: usize,
+    asked: Option<&str>,
+) -> Option<&'p str> {
+    let token = next.filter(|t| !t.is_empty())?;
+    (items > 0 && asked != Some(token)).then_some(token)
+}
+
 /// Decodes a v3 answer `{"data": T}` into `T`; the JSON path of a failure starts at `data`.
 pub(crate) fn decode_data<T: DeserializeOwned>(
     status: StatusCode,

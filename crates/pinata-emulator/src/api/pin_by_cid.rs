@@ -13,8 +13,8 @@ use pinata_core::cid::Cid;
 use pinata_core::server::Query;
 use serde_json::{Map, Value};
 
-use crate::api::pinning::new_id;
-use crate::pins::{JobFilter, JobRecord, JobState};
+use crate::api::pinning::new_job;
+use crate::pins::{JobFilter, JobState};
 use crate::reply::{self, Reply};
 use crate::state::State;
 
@@ -55,27 +55,15 @@ pub(crate) fn create(state: &State, json: &Value, now: SystemTime) -> Reply {
         .get("group_id")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let held = state.content.has(cid);
-    let job = JobRecord {
-        id: new_id(),
-        cid: cid.to_owned(),
-        name: name.clone(),
-        keyvalues: keyvalues.clone(),
-        host_nodes: host_nodes.clone(),
-        group_id: group_id.clone(),
-        date_queued: now,
-        state: if held {
-            JobState::Retrieving
-        } else {
-            JobState::Searching
-        },
-        next_change: now
-            + if held {
-                state.pin_delay
-            } else {
-                state.search_expiry
-            },
-    };
+    let job = new_job(
+        state,
+        cid,
+        name.clone(),
+        keyvalues.clone(),
+        host_nodes.clone(),
+        group_id.clone(),
+        now,
+    );
     let id = job.id.clone();
     let status = match state.pins.queue(job) {
         JobState::Backfilled => "backfilled",

@@ -30,7 +30,41 @@ fn bad(message: &str) -> Reply {
     reply::message(StatusCode::BAD_REQUEST, message)
 }
 
-pub(crate) fn new_id() -> String {
+/// A pin job for `cid`, legacy or v3: held content is retrieved after the pin delay, anything
+/// else searched for until the search expiry.
+pub(crate) fn new_job(
+    state: &State,
+    cid: &str,
+    name: Option<String>,
+    keyvalues: Map<String, Value>,
+    host_nodes: Vec<String>,
+    group_id: Option<String>,
+    now: SystemTime,
+) -> JobRecord {
+    let held = state.content.has(cid);
+    JobRecord {
+        id: new_id(),
+        cid: cid.to_owned(),
+        name,
+        keyvalues,
+        host_nodes,
+        group_id,
+        date_queued: now,
+        state: if held {
+            JobState::Retrieving
+        } else {
+            JobState::Searching
+        },
+        next_change: now
+            + if held {
+                state.pin_delay
+            } else {
+                state.search_expiry
+            },
+    }
+}
+
+fn new_id() -> String {
     crate::ids::uuid_v4().unwrap_or_default()
 }
 
@@ -642,30 +676,18 @@ pub fn pin_by_hash(state: &State, json: &Value, now: SystemTime) -> Reply {
     if host_nodes.len() > 5 {
         return bad("at most 5 hostNodes");
     }
-    let held = state.content.has(cid);
-    let job = JobRecord {
-        id: new_id(),
-        cid: cid.to_owned(),
-        name: name.clone().or_else(|| Some(cid.to_owned())),
+    let job = new_job(
+        state,
+        cid,
+        name.clone().or_else(|| Some(cid.to_owned())),
         keyvalues,
         host_nodes,
-        group_id: options
+        options
             .get("groupId")
             .and_then(Value::as_str)
             .map(str::to_owned),
-        date_queued: now,
-        state: if held {
-            JobState::Retrieving
-        } else {
-            JobState::Searching
-        },
-        next_change: now
-            + if held {
-                state.pin_delay
-            } else {
-                state.search_expiry
-            },
-    };
+        now,
+    );
     let (id, cid, name) = (job.id.clone(), job.cid.clone(), job.name.clone());
     let status = match state.pins.queue(job) {
         JobState::Backfilled => "backfilled",
