@@ -71,7 +71,8 @@ pub enum JobState {
 }
 
 impl JobState {
-    fn as_str(self) -> &'static str {
+    /// The wire name.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             JobState::Retrieving => "retrieving",
             JobState::Searching => "searching",

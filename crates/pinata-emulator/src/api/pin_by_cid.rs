@@ -14,7 +14,7 @@ use pinata_core::server::Query;
 use serde_json::{Map, Value};
 
 use crate::api::pinning::new_job;
-use crate::pins::{JobFilter, JobState};
+use crate::pins::JobFilter;
 use crate::reply::{self, Reply};
 use crate::state::State;
 
@@ -65,11 +65,7 @@ pub(crate) fn create(state: &State, json: &Value, now: SystemTime) -> Reply {
         now,
     );
     let id = job.id.clone();
-    let status = match state.pins.queue(job) {
-        JobState::Backfilled => "backfilled",
-        JobState::Retrieving => "retrieving",
-        _ => "searching",
-    };
+    let status = state.pins.queue(job).as_str();
     reply::json(
         StatusCode::OK,
         &serde_json::json!({"data": {

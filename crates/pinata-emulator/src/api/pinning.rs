@@ -689,11 +689,7 @@ pub fn pin_by_hash(state: &State, json: &Value, now: SystemTime) -> Reply {
         now,
     );
     let (id, cid, name) = (job.id.clone(), job.cid.clone(), job.name.clone());
-    let status = match state.pins.queue(job) {
-        JobState::Backfilled => "backfilled",
-        JobState::Retrieving => "retrieving",
-        _ => "searching",
-    };
+    let status = state.pins.queue(job).as_str();
     reply::json(
         StatusCode::OK,
         &serde_json::json!({ "id": id, "ipfsHash": cid, "status": status, "name": name }),
