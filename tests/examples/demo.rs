@@ -58,6 +58,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     key_lifecycle(&runtime, &jwt, &config)?;
     pinning(&runtime, &jwt, &config)?;
+    v3(&runtime, &jwt, &config)?;
 
     println!("\nNow with a wrong secret:");
     let wrong = Credentials::key_pair(env("PINATA_API_KEY")?, "0".repeat(64))?;
@@ -227,5 +228,65 @@ fn pinning(
         other => return Err(format!("expected a refusal, got {other:?}").into()),
     }
     let _ = std::fs::remove_dir_all(&folder);
+    Ok(())
+}
+
+/// The v3 API so far: groups on both networks, and a pin by CID through its queue.
+fn v3(
+    runtime: &tokio::runtime::Runtime,
+    jwt: &Credentials,
+    config: &Config,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use pinata_core::api::Network;
+    use pinata_core::api::groups::{CreateGroup, DeleteGroup, ListGroups, UpdateGroup};
+    use pinata_core::api::pin_by_cid::{ListPinQueue, PinByCid};
+
+    println!("\nThe v3 API (Bearer only):");
+    let async_client = pinata_hyper::Client::with_config(jwt.clone(), config.clone())?;
+    let blocking = pinata_ureq::Client::with_config(jwt.clone(), config.clone())?;
+    for network in [Network::Public, Network::Private] {
+        let group = runtime.block_on(
+            async_client.create_group(&CreateGroup::new(network, format!("demo {network}"))?),
+        )?;
+        println!(
+            "  [hyper] created {network} group {} {:?}",
+            group.id, group.name
+        );
+        let renamed = blocking.update_group(
+            &UpdateGroup::new(network, &group.id)
+                .name(format!("demo {network} (renamed)"))?
+                .public(true),
+        )?;
+        println!(
+            "  [ureq ] renamed it {:?}, public: {}",
+            renamed.name, renamed.is_public
+        );
+        let listed: Vec<_> = blocking
+            .paginate(ListGroups::new(network).name("demo").limit(1)?)
+            .collect::<Result<_, _>>()?;
+        println!(
+            "  [ureq ] listed {} {network} group(s), one page at a time",
+            listed.len()
+        );
+        blocking.delete_group(&DeleteGroup::new(network, &group.id))?;
+    }
+    let job = blocking.pin_by_cid(
+        &PinByCid::new("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy")?
+            .name("demo by CID")
+            .keyvalue("env", "demo"),
+    )?;
+    println!(
+        "  [ureq ] queued a pin by CID: {} is {}",
+        job.cid, job.status
+    );
+    let queued: Vec<_> = blocking
+        .paginate(ListPinQueue::new().cid(&job.cid))
+        .collect::<Result<_, _>>()?;
+    println!(
+        "  [ureq ] the queue holds {} request(s) for it",
+        queued.len()
+    );
+    runtime.block_on(async_client.cancel_pin_by_cid(&job.id))?;
+    println!("  [hyper] cancelled request {}", job.id);
     Ok(())
 }
