@@ -1,5 +1,6 @@
 //! The walk-through behind `cargo xtask demo`: authenticate with both schemes through both
-//! transports, then show what a user sees for a wrong secret.
+//! transports, manage a scoped key, pin files, folders and JSON, use the v3 API (groups, pin by
+//! CID), then show what a user sees for a wrong secret.
 //!
 //! Reads `PINATA_API_URL`, `PINATA_JWT`, `PINATA_API_KEY` and `PINATA_API_SECRET` (the xtask sets them
 //! from the emulator it starts).
