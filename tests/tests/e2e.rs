@@ -74,6 +74,7 @@ suite!(
     v3_groups_lifecycle,
     v3_groups_scopes_and_schemes,
     v3_pin_by_cid_queue_and_cancel,
+    legacy_groups_lifecycle,
     localhost_is_checked_by_its_addresses,
     loopback_only_requests_never_leave_for_other_addresses,
     server_text_in_errors_is_escaped_and_redacted,

@@ -13,6 +13,10 @@ use crate::api::groups::{
 use crate::api::keys::{ApiKeyPage, CreateApiKey, CreatedApiKey, ListApiKeys, RevokeApiKey};
 use crate::api::pin_by_cid::{CancelPinByCid, ListPinQueue, PinByCid, PinByCidJob, PinQueuePage};
 use crate::api::pinning::{
+    CreateLegacyGroup, DeleteLegacyGroup, GetLegacyGroup, LegacyGroup, LegacyGroupCids,
+    ListLegacyGroups, RenameLegacyGroup,
+};
+use crate::api::pinning::{
     ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
     PinResponse, PinnedDataTotal, UnpinCid, UpdatePinMetadata, UserPinnedDataTotal,
 };
@@ -299,6 +303,24 @@ client_methods! {
 
     /// `DELETE /v3/groups/{network}/{id}`: deletes a v3 group.
     fn delete_group(request: &DeleteGroup) -> () = request;
+
+    /// `POST /groups`: creates a legacy group of pins (admin keys).
+    fn create_legacy_group(request: &CreateLegacyGroup) -> LegacyGroup = request;
+
+    /// `GET /groups`: one page of legacy groups; see `paginate` for all.
+    fn list_legacy_groups(request: &ListLegacyGroups) -> Vec<LegacyGroup> = request;
+
+    /// `GET /groups/{id}`: one legacy group.
+    fn get_legacy_group(id: &str) -> LegacyGroup = GetLegacyGroup::new(id);
+
+    /// `PUT /groups/{id}`: renames a legacy group.
+    fn rename_legacy_group(request: &RenameLegacyGroup) -> LegacyGroup = request;
+
+    /// `DELETE /groups/{id}`: deletes a legacy group (its pins stay).
+    fn delete_legacy_group(id: &str) -> () = DeleteLegacyGroup::new(id);
+
+    /// `PUT` or `DELETE /groups/{id}/cids`: adds pins to a legacy group or removes them.
+    fn legacy_group_cids(request: &LegacyGroupCids) -> () = request;
 
     /// `POST /v3/files/public/pin_by_cid`: queues a v3 pin of a CID already on IPFS.
     fn pin_by_cid(request: &PinByCid) -> PinByCidJob = request;

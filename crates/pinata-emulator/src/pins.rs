@@ -236,6 +236,33 @@ impl PinStore {
         state
     }
 
+    /// Puts the account's active pins of `cids` in `group` (or, with `None`, takes those in `from`
+    /// out of it). Returns how many pins changed.
+    pub fn regroup(&self, cids: &[String], group: Option<&str>, from: Option<&str>) -> usize {
+        let mut inner = self.lock();
+        let mut changed = 0;
+        for pin in inner.pins.iter_mut() {
+            if !pin.active() || !cids.contains(&pin.cid) {
+                continue;
+            }
+            if group.is_none() && pin.group_id.as_deref() != from {
+                continue;
+            }
+            pin.group_id = group.map(str::to_owned);
+            changed += 1;
+        }
+        changed
+    }
+
+    /// Takes every pin out of the group `id` (it was deleted).
+    pub fn ungroup(&self, id: &str) {
+        for pin in self.lock().pins.iter_mut() {
+            if pin.group_id.as_deref() == Some(id) {
+                pin.group_id = None;
+            }
+        }
+    }
+
     /// Removes the job `id` (a cancelled pin request); `false` if there is none.
     pub fn cancel(&self, id: &str) -> bool {
         let mut inner = self.lock();

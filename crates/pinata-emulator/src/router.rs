@@ -58,6 +58,13 @@ pub(crate) enum Route {
     PinByCid,
     PinQueue,
     CancelPinByCid(String),
+    LegacyCreateGroup,
+    LegacyListGroups,
+    LegacyGetGroup(String),
+    LegacyRenameGroup(String),
+    LegacyDeleteGroup(String),
+    /// Add (`true`) or remove pins.
+    LegacyGroupCids(String, bool),
 }
 
 /// Makes the route from a match: `param(name)` is the parameter in the case it was sent in;
@@ -88,6 +95,13 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/v3/files/public/pin_by_cid", Method::POST, |_| Some(Route::PinByCid)),
     ("/v3/files/public/pin_by_cid", Method::GET, |_| Some(Route::PinQueue)),
     ("/v3/files/public/pin_by_cid/{id}", Method::DELETE, |p| Some(Route::CancelPinByCid(decoded(&p("id"))))),
+    ("/groups", Method::POST, |_| Some(Route::LegacyCreateGroup)),
+    ("/groups", Method::GET, |_| Some(Route::LegacyListGroups)),
+    ("/groups/{id}", Method::GET, |p| Some(Route::LegacyGetGroup(decoded(&p("id"))))),
+    ("/groups/{id}", Method::PUT, |p| Some(Route::LegacyRenameGroup(decoded(&p("id"))))),
+    ("/groups/{id}", Method::DELETE, |p| Some(Route::LegacyDeleteGroup(decoded(&p("id"))))),
+    ("/groups/{id}/cids", Method::PUT, |p| Some(Route::LegacyGroupCids(decoded(&p("id")), true))),
+    ("/groups/{id}/cids", Method::DELETE, |p| Some(Route::LegacyGroupCids(decoded(&p("id")), false))),
     ("/pinning/pinfiletoipfs", Method::POST, |_| Some(Route::PinFile)),
     ("/pinning/pinjsontoipfs", Method::POST, |_| Some(Route::PinJson)),
     ("/pinning/pinbyhash", Method::POST, |_| Some(Route::PinByHash)),
@@ -190,7 +204,16 @@ impl Route {
             Route::Usage => Requirement::Endpoint(EndpointPermission::UserPinnedDataTotal),
             // The gateway is public: it is not an API endpoint and takes no credentials.
             Route::Gateway(_) => Requirement::Authenticated,
-            Route::Faults | Route::RateLimit => Requirement::Admin,
+            // Legacy groups have no endpoint permission of their own, and keys scoped with v3
+            // resources cannot use the legacy API: admin keys only (emulator's choice).
+            Route::Faults
+            | Route::RateLimit
+            | Route::LegacyCreateGroup
+            | Route::LegacyListGroups
+            | Route::LegacyGetGroup(_)
+            | Route::LegacyRenameGroup(_)
+            | Route::LegacyDeleteGroup(_)
+            | Route::LegacyGroupCids(..) => Requirement::Admin,
             Route::ListGroups(_) | Route::GetGroup(..) => {
                 Requirement::AdminOrResource(ResourceScope::GroupsRead)
             }
@@ -233,6 +256,9 @@ impl Route {
                 | Route::CreateGroup(_)
                 | Route::UpdateGroup(..)
                 | Route::PinByCid
+                | Route::LegacyCreateGroup
+                | Route::LegacyRenameGroup(_)
+                | Route::LegacyGroupCids(..)
         )
     }
 

@@ -246,6 +246,12 @@ async fn respond(
             groups::list(state, *network, parts.uri.query().unwrap_or(""))
         }
         Route::GetGroup(network, id) => groups::get(state, *network, id),
+        Route::LegacyCreateGroup => groups::legacy_create(state, &json, now),
+        Route::LegacyListGroups => groups::legacy_list(state, parts.uri.query().unwrap_or("")),
+        Route::LegacyGetGroup(id) => groups::legacy_get(state, id),
+        Route::LegacyRenameGroup(id) => groups::legacy_rename(state, id, &json),
+        Route::LegacyDeleteGroup(id) => groups::legacy_delete(state, id),
+        Route::LegacyGroupCids(id, add) => groups::legacy_cids(state, id, &json, *add),
         Route::UpdateGroup(network, id) => groups::update(state, *network, id, &json),
         Route::DeleteGroup(network, id) => groups::delete(state, *network, id),
         Route::PinJson => pinning::pin_json(state, body.as_ref().unwrap_or(&Bytes::new()), now),

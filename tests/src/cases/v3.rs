@@ -242,3 +242,112 @@ pub fn v3_pin_by_cid_queue_and_cancel<D: Driver>(d: &D) {
         .unwrap();
     assert!(!left.iter().any(|l| l.id == queued[0].id), "cancelled");
 }
+
+/// The legacy `/groups`: create, get, rename, list (filtered, paged by offset), add and remove
+/// pins (seen through `pinList`'s group filter), delete; admin keys only.
+pub fn legacy_groups_lifecycle<D: Driver>(d: &D) {
+    use pinata_core::api::pinning::{
+        CreateLegacyGroup, DeleteLegacyGroup, GetLegacyGroup, LegacyGroupCids, ListLegacyGroups,
+        ListPins, PinJson, RenameLegacyGroup,
+    };
+    let Some(emu) = target().emulator("legacy_groups_lifecycle") else {
+        return;
+    };
+    let config = target().config();
+    let prefix = unique_name("legacy-group");
+    let made: Vec<_> = (0..3)
+        .map(|i| {
+            d.execute(
+                admin_jwt(emu),
+                config.clone(),
+                &CreateLegacyGroup::new(format!("{prefix}-{i}")).unwrap(),
+            )
+            .unwrap()
+        })
+        .collect();
+    let got = d
+        .execute(
+            admin_jwt(emu),
+            config.clone(),
+            &GetLegacyGroup::new(&made[0].id),
+        )
+        .unwrap();
+    assert_eq!(got, made[0]);
+    let renamed = d
+        .execute(
+            admin_jwt(emu),
+            config.clone(),
+            &RenameLegacyGroup::new(&made[0].id, format!("{prefix}-renamed")).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(renamed.name, format!("{prefix}-renamed"));
+    let listed = d
+        .paginate(
+            admin_jwt(emu),
+            config.clone(),
+            ListLegacyGroups::new()
+                .name_contains(&prefix)
+                .limit(1)
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(listed.len(), 3, "every group, one page at a time");
+
+    let pin = d
+        .execute(
+            admin_jwt(emu),
+            config.clone(),
+            &PinJson::new(&serde_json::json!({ "grouped": prefix })).unwrap(),
+        )
+        .unwrap();
+    let in_group = |d: &D| {
+        d.paginate(
+            admin_jwt(emu),
+            target().config(),
+            ListPins::new().group(&made[1].id),
+        )
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.ipfs_pin_hash == pin.ipfs_hash)
+        .count()
+    };
+    d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &LegacyGroupCids::add(&made[1].id, [&pin.ipfs_hash]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(in_group(d), 1);
+    d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &LegacyGroupCids::remove(&made[1].id, [&pin.ipfs_hash]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(in_group(d), 0);
+
+    d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &DeleteLegacyGroup::new(&made[2].id),
+    )
+    .unwrap();
+    let gone = api_error(d.execute(
+        admin_jwt(emu),
+        config.clone(),
+        &GetLegacyGroup::new(&made[2].id),
+    ));
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+    let scoped = create_key(
+        d,
+        emu,
+        Permissions::endpoints([EndpointPermission::PinList]),
+    );
+    let refused = api_error(d.execute(
+        scoped.jwt_credentials().unwrap(),
+        config,
+        &ListLegacyGroups::new(),
+    ));
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{refused}");
+}

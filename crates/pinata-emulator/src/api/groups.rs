@@ -1,5 +1,8 @@
 //! v3 groups on both networks: `POST|GET /v3/groups/{network}`,
-//! `GET|PUT|DELETE /v3/groups/{network}/{id}`. Mirrors `pinata-core`'s `api::groups`.
+//! `GET|PUT|DELETE /v3/groups/{network}/{id}`. Mirrors `pinata-core`'s `api::groups`. The legacy
+//! `/groups` endpoints (`pinata-api.md` §3.9) are served from the same store as the public
+//! network's groups (emulator's choice: the real relation is not documented), with their own
+//! shapes: a bare object or array, `createdAt`/`updatedAt`, `OK` for deletions, admin keys only.
 //!
 //! Not documented for the real service, so the emulator's choice: names are matched as a
 //! case-insensitive substring, pages hold 10 groups unless `limit` says otherwise (at most 1000),
@@ -35,6 +38,7 @@ struct GroupRecord {
     name: String,
     is_public: bool,
     created_at: SystemTime,
+    updated_at: SystemTime,
     /// Creation order, for a newest-first listing and page tokens.
     sequence: u64,
 }
@@ -142,6 +146,7 @@ pub(crate) fn create(
         name,
         is_public: fields.is_public.unwrap_or(false),
         created_at: now,
+        updated_at: now,
         sequence,
     };
     let answer = data(Shown::from(&record));
@@ -238,6 +243,7 @@ pub(crate) fn update(state: &State, network: Network, id: &str, json: &serde_jso
     if let Some(p) = fields.is_public {
         g.is_public = p;
     }
+    g.updated_at = SystemTime::now();
     data(Shown::from(&*g))
 }
 
@@ -252,4 +258,199 @@ pub(crate) fn delete(state: &State, network: Network, id: &str) -> Reply {
         return not_found();
     }
     data(())
+}
+
+/// A group as the legacy API answers it.
+#[derive(Serialize)]
+struct LegacyShown<'a> {
+    id: &'a str,
+    user_id: &'a str,
+    name: &'a str,
+    #[serde(rename = "updatedAt")]
+    updated_at: String,
+    #[serde(rename = "createdAt")]
+    created_at: String,
+}
+
+impl<'a> LegacyShown<'a> {
+    fn new(g: &'a GroupRecord, user_id: &'a str) -> Self {
+        Self {
+            id: &g.id,
+            user_id,
+            name: &g.name,
+            updated_at: iso8601(g.updated_at),
+            created_at: iso8601(g.created_at),
+        }
+    }
+}
+
+fn legacy_not_found() -> Reply {
+    reply::reason(
+        StatusCode::NOT_FOUND,
+        "GROUP_NOT_FOUND",
+        "No group matches the id provided",
+    )
+}
+
+fn legacy_name(json: &serde_json::Value) -> Result<String, Reply> {
+    match json.get("name") {
+        Some(serde_json::Value::String(n))
+            if !n.trim().is_empty() && n.chars().count() <= MAX_NAME =>
+        {
+            Ok(n.clone())
+        }
+        _ => Err(reply::message(
+            StatusCode::BAD_REQUEST,
+            &format!("name must be a string of 1 to {MAX_NAME} characters"),
+        )),
+    }
+}
+
+/// `POST /groups {name}`.
+pub(crate) fn legacy_create(state: &State, json: &serde_json::Value, now: SystemTime) -> Reply {
+    let name = match legacy_name(json) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let answer = create(
+        state,
+        Network::Public,
+        &serde_json::json!({ "name": name }),
+        now,
+    );
+    if !answer.status().is_success() {
+        return answer;
+    }
+    let inner = state.groups.lock();
+    match inner.groups.last() {
+        Some(g) => reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id)),
+        None => reply::internal("the group just made is gone"),
+    }
+}
+
+/// `GET /groups?nameContains&offset&limit`: newest first (emulator's choice), 10 per page unless
+/// `limit` says otherwise.
+pub(crate) fn legacy_list(state: &State, query: &str) -> Reply {
+    let mut name = None;
+    let mut offset = 0usize;
+    let mut limit = DEFAULT_PAGE;
+    for (key, value) in Query::parse(query) {
+        match key.as_str() {
+            "nameContains" => name = Some(value.to_lowercase()),
+            "offset" => match value.parse() {
+                Ok(n) => offset = n,
+                Err(_) => {
+                    return reply::message(
+                        StatusCode::BAD_REQUEST,
+                        "offset must be a whole number",
+                    );
+                }
+            },
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => {
+                    return reply::message(
+                        StatusCode::BAD_REQUEST,
+                        &format!("limit must be 1 to {MAX_PAGE}"),
+                    );
+                }
+            },
+            _ => {}
+        }
+    }
+    let inner = state.groups.lock();
+    let mut matching: Vec<&GroupRecord> = inner
+        .groups
+        .iter()
+        .filter(|g| {
+            g.network == Network::Public
+                && name
+                    .as_ref()
+                    .is_none_or(|n| g.name.to_lowercase().contains(n))
+        })
+        .collect();
+    matching.sort_by_key(|g| std::cmp::Reverse(g.sequence));
+    let page: Vec<LegacyShown<'_>> = matching
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|g| LegacyShown::new(g, &state.user_id))
+        .collect();
+    reply::json(StatusCode::OK, &page)
+}
+
+fn legacy_find<'i>(inner: &'i mut Inner, id: &str) -> Option<&'i mut GroupRecord> {
+    inner
+        .groups
+        .iter_mut()
+        .find(|g| g.network == Network::Public && g.id == id)
+}
+
+/// `GET /groups/{id}`.
+pub(crate) fn legacy_get(state: &State, id: &str) -> Reply {
+    let mut inner = state.groups.lock();
+    match legacy_find(&mut inner, id) {
+        Some(g) => reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id)),
+        None => legacy_not_found(),
+    }
+}
+
+/// `PUT /groups/{id} {name}`.
+pub(crate) fn legacy_rename(state: &State, id: &str, json: &serde_json::Value) -> Reply {
+    let name = match legacy_name(json) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let mut inner = state.groups.lock();
+    match legacy_find(&mut inner, id) {
+        Some(g) => {
+            g.name = name;
+            g.updated_at = SystemTime::now();
+            reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id))
+        }
+        None => legacy_not_found(),
+    }
+}
+
+/// `DELETE /groups/{id}`: the group's pins stay, outside any group.
+pub(crate) fn legacy_delete(state: &State, id: &str) -> Reply {
+    let mut inner = state.groups.lock();
+    if legacy_find(&mut inner, id).is_none() {
+        return legacy_not_found();
+    }
+    inner
+        .groups
+        .retain(|g| !(g.network == Network::Public && g.id == id));
+    drop(inner);
+    state.pins.ungroup(id);
+    ok()
+}
+
+/// `PUT` (add) or `DELETE` (remove) `/groups/{id}/cids {"cids":[…]}`.
+pub(crate) fn legacy_cids(state: &State, id: &str, json: &serde_json::Value, add: bool) -> Reply {
+    let cids: Vec<String> = match json.get("cids") {
+        Some(serde_json::Value::Array(items)) if !items.is_empty() && items.len() <= 1000 => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => {
+            return reply::message(
+                StatusCode::BAD_REQUEST,
+                "cids must be an array of 1 to 1000 CIDs",
+            );
+        }
+    };
+    if legacy_find(&mut state.groups.lock(), id).is_none() {
+        return legacy_not_found();
+    }
+    if add {
+        state.pins.regroup(&cids, Some(id), None);
+    } else {
+        state.pins.regroup(&cids, None, Some(id));
+    }
+    ok()
+}
+
+fn ok() -> Reply {
+    reply::with_body(StatusCode::OK, "text/plain; charset=utf-8", b"OK".to_vec())
 }

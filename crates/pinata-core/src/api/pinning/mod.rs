@@ -1,7 +1,8 @@
 //! The legacy pinning API: upload files, folders and JSON, pin by CID, update metadata, unpin, list
-//! pins and jobs, and read usage.
+//! pins and jobs, group pins, and read usage.
 
 mod by_hash;
+mod groups;
 mod jobs;
 mod json;
 mod list;
@@ -16,6 +17,10 @@ use http::StatusCode;
 use serde::Deserialize;
 
 pub use by_hash::{MAX_HOST_NODES, PinByHash, PinByHashJob};
+pub use groups::{
+    CreateLegacyGroup, DeleteLegacyGroup, GetLegacyGroup, LEGACY_GROUP_PAGE, LegacyGroup,
+    LegacyGroupCids, ListLegacyGroups, RenameLegacyGroup,
+};
 pub use jobs::{JobSort, ListPinJobs, PinJob, PinJobPage, PinJobStatus};
 pub use json::{MAX_JSON_BODY, PinJson};
 pub use list::{KeyValueFilter, KeyValueOp, ListPins, PinPage, PinRow, PinStatusFilter};
