@@ -239,10 +239,12 @@ impl PinStore {
     /// Puts the account's active pins of `cids` in `group` (or, with `None`, takes those in `from`
     /// out of it). Returns how many pins changed.
     pub fn regroup(&self, cids: &[String], group: Option<&str>, from: Option<&str>) -> usize {
+        // A set, so the work is linear in pins plus CIDs.
+        let cids: std::collections::HashSet<&str> = cids.iter().map(String::as_str).collect();
         let mut inner = self.lock();
         let mut changed = 0;
         for pin in inner.pins.iter_mut() {
-            if !pin.active() || !cids.contains(&pin.cid) {
+            if !pin.active() || !cids.contains(pin.cid.as_str()) {
                 continue;
             }
             if group.is_none() && pin.group_id.as_deref() != from {

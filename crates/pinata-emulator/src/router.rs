@@ -147,20 +147,17 @@ impl Route {
             Some(p) if !p.is_empty() => p,
             _ => path,
         };
-        // Clients configured with a `…/v3` base (the official `pinata` SDK's `endpointUrl`) send the
-        // legacy `/data/*` paths under `/v3`; accept both.
-        let trimmed = match trimmed.get(..3) {
-            Some(v3)
-                if v3.eq_ignore_ascii_case("/v3")
-                    && trimmed[3..].to_ascii_lowercase().starts_with("/data/") =>
-            {
-                &trimmed[3..]
-            }
-            _ => trimmed,
-        };
         // ASCII lower-casing keeps every byte where it was, so a parameter found in `lower` is at
         // the same offsets in `trimmed`.
-        let lower = trimmed.to_ascii_lowercase();
+        let mut lower = trimmed.to_ascii_lowercase();
+        // Clients configured with a `…/v3` base (the official `pinata` SDK's `endpointUrl`) send the
+        // legacy `/data/*` paths under `/v3`; accept both.
+        let trimmed = if lower.starts_with("/v3/data/") {
+            lower.drain(..3);
+            &trimmed[3..]
+        } else {
+            trimmed
+        };
         let matched = router().at(&lower).ok()?;
         let (_, make) = matched.value.iter().find(|(m, _)| m == method)?;
         let param = |name: &str| {

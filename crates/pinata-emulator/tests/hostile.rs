@@ -94,6 +94,20 @@ fn bearer(jwt: &str) -> String {
     format!("Bearer {jwt}")
 }
 
+/// Sends a JSON `body` to `method path` with the admin's JWT.
+fn admin_call(emu: &EmulatorHandle, method: &str, path: &str, body: &str) -> Answer {
+    call(
+        emu.url(),
+        method,
+        path,
+        &[
+            ("authorization", &bearer(&emu.admin().jwt)),
+            ("content-type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+}
+
 fn spawn(config: EmulatorConfig) -> EmulatorHandle {
     Emulator::spawn(config).expect("the emulator starts")
 }
@@ -228,18 +242,7 @@ fn claimed_keys_leave_no_trace() {
 fn forged_requests_do_not_spend_a_key_s_limits_or_faults() {
     let emu = spawn(EmulatorConfig::default());
     let admin = emu.admin();
-    let control = |method: &str, path: &str, body: &str| {
-        call(
-            emu.url(),
-            method,
-            path,
-            &[
-                ("authorization", &bearer(&admin.jwt)),
-                ("content-type", "application/json"),
-            ],
-            body.as_bytes(),
-        )
-    };
+    let control = |method: &str, path: &str, body: &str| admin_call(&emu, method, path, body);
     let limit = format!(
         r#"{{"limit":2,"window_secs":60,"key":"{}"}}"#,
         admin.api_key
@@ -274,18 +277,7 @@ fn forged_requests_do_not_spend_a_key_s_limits_or_faults() {
 fn numbers_out_of_range_are_refused_not_panics() {
     let emu = spawn(EmulatorConfig::default());
     let admin = &emu.admin().jwt;
-    let control = |method: &str, path: &str, body: &str| {
-        call(
-            emu.url(),
-            method,
-            path,
-            &[
-                ("authorization", &bearer(admin)),
-                ("content-type", "application/json"),
-            ],
-            body.as_bytes(),
-        )
-    };
+    let control = |method: &str, path: &str, body: &str| admin_call(&emu, method, path, body);
     for body in [
         r#"{"limit":5,"window_secs":18446744073709551615}"#,
         r#"{"limit":5,"window_secs":0}"#,
@@ -627,18 +619,7 @@ fn partial_uploads_are_removed_at_shutdown_and_startup() {
 fn anonymous_callers_spend_no_global_limit_or_fault() {
     let emu = spawn(EmulatorConfig::default());
     let admin = &emu.admin().jwt;
-    let control = |method: &str, path: &str, body: &str| {
-        call(
-            emu.url(),
-            method,
-            path,
-            &[
-                ("authorization", &bearer(admin)),
-                ("content-type", "application/json"),
-            ],
-            body.as_bytes(),
-        )
-    };
+    let control = |method: &str, path: &str, body: &str| admin_call(&emu, method, path, body);
     assert_eq!(
         control(
             "PUT",

@@ -800,11 +800,9 @@ pub fn a_file_that_changes_fails_the_upload<D: Driver>(d: &D) {
     assert!(pinned.is_empty(), "an aborted upload pins nothing");
 }
 
-/// A server that answers an upload with another CID than the bytes have: with verification on,
-/// a typed error that names both CIDs; with it off, the answer is returned as is.
-pub fn cid_mismatch_is_a_typed_error<D: Driver>(d: &D) {
-    let scratch = Scratch::new("mismatch");
-    let path = scratch.write("hello.txt", b"not hello world\n");
+/// A server that answers every upload with the CID it returns (that of `hello world\n`), whatever
+/// was sent.
+fn wrong_cid_server() -> (crate::fake::FakeServer, &'static str) {
     let wrong = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
     let body =
         format!(r#"{{"IpfsHash":"{wrong}","PinSize":20,"Timestamp":"2026-01-01T00:00:00.000Z"}}"#);
@@ -812,7 +810,18 @@ pub fn cid_mismatch_is_a_typed_error<D: Driver>(d: &D) {
         "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     );
-    let server = crate::fake::FakeServer::start(Some(raw.into_bytes()));
+    (
+        crate::fake::FakeServer::start(Some(raw.into_bytes())),
+        wrong,
+    )
+}
+
+/// A server that answers an upload with another CID than the bytes have: with verification on,
+/// a typed error that names both CIDs; with it off, the answer is returned as is.
+pub fn cid_mismatch_is_a_typed_error<D: Driver>(d: &D) {
+    let scratch = Scratch::new("mismatch");
+    let path = scratch.write("hello.txt", b"not hello world\n");
+    let (server, wrong) = wrong_cid_server();
     let config = Config::default().with_base_url(&server.url).unwrap();
     let creds = Credentials::key_pair("0123456789abcdef0123", "c0ffee".repeat(10)).unwrap();
     let request = d.pin_request(&path).unwrap().verify_cid(true);
@@ -865,14 +874,7 @@ pub fn a_shared_upload_request_verifies_each_call<D: Driver>(d: &D) {
         }
     }
 
-    let wrong = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
-    let body =
-        format!(r#"{{"IpfsHash":"{wrong}","PinSize":20,"Timestamp":"2026-01-01T00:00:00.000Z"}}"#);
-    let raw = format!(
-        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let server = crate::fake::FakeServer::start(Some(raw.into_bytes()));
+    let (server, wrong) = wrong_cid_server();
     let config = Config::default().with_base_url(&server.url).unwrap();
     let creds = Credentials::key_pair("0123456789abcdef0123", "c0ffee".repeat(10)).unwrap();
     for result in d.execute_shared_concurrently(creds, config, request, CALLS) {

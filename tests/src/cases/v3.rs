@@ -10,6 +10,15 @@ fn admin_jwt(emu: &EmulatorSide) -> Credentials {
     Credentials::jwt(&emu.admin_jwt).unwrap()
 }
 
+/// Calls `endpoint` with the admin's JWT.
+fn as_admin<D: Driver, E>(d: &D, emu: &EmulatorSide, endpoint: &E) -> Result<E::Output, Error>
+where
+    E: pinata_core::Endpoint + Sync,
+    E::Output: Send,
+{
+    d.execute(admin_jwt(emu), target().config(), endpoint)
+}
+
 /// Create, get, update, list (filtered, and paged two at a time), delete; on each network, which
 /// do not see each other's groups.
 pub fn v3_groups_lifecycle<D: Driver>(d: &D) {
@@ -21,36 +30,28 @@ pub fn v3_groups_lifecycle<D: Driver>(d: &D) {
         let prefix = unique_name(&format!("group-{network}"));
         let mut made = Vec::new();
         for i in 0..5 {
-            let g = d
-                .execute(
-                    admin_jwt(emu),
-                    config.clone(),
-                    &CreateGroup::new(network, format!("{prefix}-{i}")).unwrap(),
-                )
-                .unwrap();
+            let g = as_admin(
+                d,
+                emu,
+                &CreateGroup::new(network, format!("{prefix}-{i}")).unwrap(),
+            )
+            .unwrap();
             assert_eq!(g.name, format!("{prefix}-{i}"));
             assert!(!g.is_public);
             made.push(g);
         }
-        let got = d
-            .execute(
-                admin_jwt(emu),
-                config.clone(),
-                &GetGroup::new(network, &made[0].id),
-            )
-            .unwrap();
+        let got = as_admin(d, emu, &GetGroup::new(network, &made[0].id)).unwrap();
         assert_eq!(got, made[0]);
 
-        let renamed = d
-            .execute(
-                admin_jwt(emu),
-                config.clone(),
-                &UpdateGroup::new(network, &made[1].id)
-                    .name(format!("{prefix}-renamed"))
-                    .unwrap()
-                    .public(true),
-            )
-            .unwrap();
+        let renamed = as_admin(
+            d,
+            emu,
+            &UpdateGroup::new(network, &made[1].id)
+                .name(format!("{prefix}-renamed"))
+                .unwrap()
+                .public(true),
+        )
+        .unwrap();
         assert_eq!(
             (renamed.name.as_str(), renamed.is_public),
             (&*format!("{prefix}-renamed"), true)
@@ -76,17 +77,8 @@ pub fn v3_groups_lifecycle<D: Driver>(d: &D) {
             .unwrap();
         assert_eq!(public.len(), 1);
 
-        d.execute(
-            admin_jwt(emu),
-            config.clone(),
-            &DeleteGroup::new(network, &made[2].id),
-        )
-        .unwrap();
-        let gone = api_error(d.execute(
-            admin_jwt(emu),
-            config.clone(),
-            &GetGroup::new(network, &made[2].id),
-        ));
+        as_admin(d, emu, &DeleteGroup::new(network, &made[2].id)).unwrap();
+        let gone = api_error(as_admin(d, emu, &GetGroup::new(network, &made[2].id)));
         assert_eq!(gone.status(), StatusCode::NOT_FOUND);
         assert!(
             matches!(gone.body(), ApiErrorBody::Coded { code: 404, .. }),
@@ -98,11 +90,7 @@ pub fn v3_groups_lifecycle<D: Driver>(d: &D) {
             Network::Public => Network::Private,
             _ => Network::Public,
         };
-        let elsewhere = api_error(d.execute(
-            admin_jwt(emu),
-            config.clone(),
-            &GetGroup::new(other, &made[0].id),
-        ));
+        let elsewhere = api_error(as_admin(d, emu, &GetGroup::new(other, &made[0].id)));
         assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
     }
 }
@@ -156,30 +144,23 @@ pub fn v3_pin_by_cid_queue_and_cancel<D: Driver>(d: &D) {
     };
     let config = target().config();
     // Held content (pinned, then unpinned): retrieving, then pinned after the delay.
-    let held = d
-        .execute(
-            admin_jwt(emu),
-            config.clone(),
-            &PinJson::new(&serde_json::json!({ "v3": unique_name("by-cid") })).unwrap(),
-        )
-        .unwrap();
-    d.execute(
-        admin_jwt(emu),
-        config.clone(),
-        &UnpinCid::new(&held.ipfs_hash),
+    let held = as_admin(
+        d,
+        emu,
+        &PinJson::new(&serde_json::json!({ "v3": unique_name("by-cid") })).unwrap(),
     )
     .unwrap();
+    as_admin(d, emu, &UnpinCid::new(&held.ipfs_hash)).unwrap();
     let name = unique_name("by-cid-name");
-    let job = d
-        .execute(
-            admin_jwt(emu),
-            config.clone(),
-            &PinByCid::new(&held.ipfs_hash)
-                .unwrap()
-                .name(&name)
-                .keyvalue("env", "test"),
-        )
-        .unwrap();
+    let job = as_admin(
+        d,
+        emu,
+        &PinByCid::new(&held.ipfs_hash)
+            .unwrap()
+            .name(&name)
+            .keyvalue("env", "test"),
+    )
+    .unwrap();
     assert_eq!(job.status, PinJobStatus::Retrieving);
     assert_eq!(
         (job.cid.as_str(), job.name.as_deref()),
@@ -201,14 +182,7 @@ pub fn v3_pin_by_cid_queue_and_cancel<D: Driver>(d: &D) {
     // Unknown content: searching, listed in the queue (one per page), then cancelled.
     let unknown = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
     let queued: Vec<_> = (0..3)
-        .map(|_| {
-            d.execute(
-                admin_jwt(emu),
-                config.clone(),
-                &PinByCid::new(unknown).unwrap(),
-            )
-            .unwrap()
-        })
+        .map(|_| as_admin(d, emu, &PinByCid::new(unknown).unwrap()).unwrap())
         .collect();
     assert!(queued.iter().all(|j| j.status == PinJobStatus::Searching));
     let listed = d
@@ -225,17 +199,8 @@ pub fn v3_pin_by_cid_queue_and_cancel<D: Driver>(d: &D) {
             job.id
         );
     }
-    d.execute(
-        admin_jwt(emu),
-        config.clone(),
-        &CancelPinByCid::new(&queued[0].id),
-    )
-    .unwrap();
-    let again = api_error(d.execute(
-        admin_jwt(emu),
-        config.clone(),
-        &CancelPinByCid::new(&queued[0].id),
-    ));
+    as_admin(d, emu, &CancelPinByCid::new(&queued[0].id)).unwrap();
+    let again = api_error(as_admin(d, emu, &CancelPinByCid::new(&queued[0].id)));
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     let left = d
         .paginate(admin_jwt(emu), config, ListPinQueue::new().cid(unknown))
@@ -257,29 +222,22 @@ pub fn legacy_groups_lifecycle<D: Driver>(d: &D) {
     let prefix = unique_name("legacy-group");
     let made: Vec<_> = (0..3)
         .map(|i| {
-            d.execute(
-                admin_jwt(emu),
-                config.clone(),
+            as_admin(
+                d,
+                emu,
                 &CreateLegacyGroup::new(format!("{prefix}-{i}")).unwrap(),
             )
             .unwrap()
         })
         .collect();
-    let got = d
-        .execute(
-            admin_jwt(emu),
-            config.clone(),
-            &GetLegacyGroup::new(&made[0].id),
-        )
-        .unwrap();
+    let got = as_admin(d, emu, &GetLegacyGroup::new(&made[0].id)).unwrap();
     assert_eq!(got, made[0]);
-    let renamed = d
-        .execute(
-            admin_jwt(emu),
-            config.clone(),
-            &RenameLegacyGroup::new(&made[0].id, format!("{prefix}-renamed")).unwrap(),
-        )
-        .unwrap();
+    let renamed = as_admin(
+        d,
+        emu,
+        &RenameLegacyGroup::new(&made[0].id, format!("{prefix}-renamed")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(renamed.name, format!("{prefix}-renamed"));
     let listed = d
         .paginate(
@@ -293,13 +251,12 @@ pub fn legacy_groups_lifecycle<D: Driver>(d: &D) {
         .unwrap();
     assert_eq!(listed.len(), 3, "every group, one page at a time");
 
-    let pin = d
-        .execute(
-            admin_jwt(emu),
-            config.clone(),
-            &PinJson::new(&serde_json::json!({ "grouped": prefix })).unwrap(),
-        )
-        .unwrap();
+    let pin = as_admin(
+        d,
+        emu,
+        &PinJson::new(&serde_json::json!({ "grouped": prefix })).unwrap(),
+    )
+    .unwrap();
     let in_group = |d: &D| {
         d.paginate(
             admin_jwt(emu),
@@ -311,32 +268,23 @@ pub fn legacy_groups_lifecycle<D: Driver>(d: &D) {
         .filter(|p| p.ipfs_pin_hash == pin.ipfs_hash)
         .count()
     };
-    d.execute(
-        admin_jwt(emu),
-        config.clone(),
+    as_admin(
+        d,
+        emu,
         &LegacyGroupCids::add(&made[1].id, [&pin.ipfs_hash]).unwrap(),
     )
     .unwrap();
     assert_eq!(in_group(d), 1);
-    d.execute(
-        admin_jwt(emu),
-        config.clone(),
+    as_admin(
+        d,
+        emu,
         &LegacyGroupCids::remove(&made[1].id, [&pin.ipfs_hash]).unwrap(),
     )
     .unwrap();
     assert_eq!(in_group(d), 0);
 
-    d.execute(
-        admin_jwt(emu),
-        config.clone(),
-        &DeleteLegacyGroup::new(&made[2].id),
-    )
-    .unwrap();
-    let gone = api_error(d.execute(
-        admin_jwt(emu),
-        config.clone(),
-        &GetLegacyGroup::new(&made[2].id),
-    ));
+    as_admin(d, emu, &DeleteLegacyGroup::new(&made[2].id)).unwrap();
+    let gone = api_error(as_admin(d, emu, &GetLegacyGroup::new(&made[2].id)));
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 
     let scoped = create_key(
