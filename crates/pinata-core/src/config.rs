@@ -154,6 +154,28 @@ impl BaseUrl {
             .is_ok_and(crate::loopback::is_loopback_ip)
     }
 
+    /// Splits an absolute URL into its origin (a base without prefix) and its path and query, for
+    /// [`Origin::Signed`] requests. Fragments and user info are refused.
+    pub fn split_absolute(url: &str) -> Result<(Self, String), ConfigError> {
+        let uri: Uri = url.parse().map_err(|_| ConfigError::NotAbsolute)?;
+        if url.contains('#') {
+            return Err(ConfigError::QueryOrFragment);
+        }
+        let path_and_query = uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(ConfigError::NotAbsolute);
+        };
+        let base = Self::parse(&format!("{scheme}://{authority}"))?;
+        let path_and_query = if path_and_query.starts_with('/') {
+            path_and_query
+        } else {
+            format!("/{path_and_query}")
+        };
+        Ok((base, path_and_query))
+    }
+
     /// `scheme://authority`: the origin that credentials may be sent to.
     pub fn origin(&self) -> String {
         format!("{}://{}", self.scheme, self.authority)
@@ -211,10 +233,15 @@ pub enum Origin {
     Uploads,
     /// The account's gateway, `https://<name>.mypinata.cloud` (`/ipfs/<cid>`, `/files/<cid>`).
     Gateway,
+    /// A URL the API signed (an upload URL or a private download link): the endpoint's
+    /// [`path_and_query`](crate::Endpoint::path_and_query) is the whole URL, and the request
+    /// carries no credential and no gateway key: the signature is its authority. Plain `http://`
+    /// is refused unless the host is loopback, as for every origin.
+    Signed,
 }
 
 impl Origin {
-    /// Whether requests to this origin carry the client's credentials.
+    /// Whether requests to this origin carry the client's credentials (only the API and uploads).
     pub fn takes_credentials(self) -> bool {
         matches!(self, Origin::Api | Origin::Uploads)
     }
@@ -374,6 +401,8 @@ impl Config {
             Origin::Api => Some(&self.base_url),
             Origin::Uploads => Some(&self.uploads_url),
             Origin::Gateway => self.gateway.as_ref(),
+            // A signed URL names its own origin.
+            Origin::Signed => None,
         }
     }
 

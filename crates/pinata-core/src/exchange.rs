@@ -28,11 +28,21 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     now: SystemTime,
 ) -> Result<Request<Body>, BuildError> {
     let origin = endpoint.origin();
-    let base = config.origin_url(origin).ok_or_else(|| {
-        BuildError::InvalidInput(
-            "no gateway is configured: set PINATA_GATEWAY or Config::with_gateway".into(),
-        )
-    })?;
+    let mut path_and_query = endpoint.path_and_query()?;
+    let signed;
+    let base = if origin == Origin::Signed {
+        let (base, rest) = crate::config::BaseUrl::split_absolute(&path_and_query)
+            .map_err(|e| BuildError::InvalidInput(format!("a signed URL is not usable: {e}")))?;
+        path_and_query = rest;
+        signed = base;
+        &signed
+    } else {
+        config.origin_url(origin).ok_or_else(|| {
+            BuildError::InvalidInput(
+                "no gateway is configured: set PINATA_GATEWAY or Config::with_gateway".into(),
+            )
+        })?
+    };
     // Plain http without the opt-in: loopback by the URL's text, and (the mark) by every address
     // the transport resolves the host to.
     let loopback_only = !base.is_https() && !config.allows_insecure_http();
@@ -50,7 +60,6 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
         });
     }
 
-    let mut path_and_query = endpoint.path_and_query()?;
     if origin == Origin::Gateway
         && let Some(key) = config.gateway_key()
     {

@@ -141,6 +141,11 @@ pub enum LocalError {
     Cid(CidError),
     /// The scan was driven out of order (a listing nobody asked for).
     UnexpectedListing(PathBuf),
+    /// An upload's reader was read by an earlier send of the same body: a reader can be sent once.
+    ReaderUsed,
+    /// An upload's reader was made for another transport (`pinata_ureq::reader` for a ureq
+    /// client, `pinata_hyper::reader` for a hyper client).
+    ReaderKind,
 }
 
 impl LocalError {
@@ -185,6 +190,12 @@ impl fmt::Display for LocalError {
             LocalError::Cid(_) => f.write_str("could not compute the CID"),
             LocalError::UnexpectedListing(p) => {
                 write!(f, "{}: a listing that was not asked for", shown(p))
+            }
+            LocalError::ReaderUsed => {
+                f.write_str("the upload's reader was already read by an earlier send")
+            }
+            LocalError::ReaderKind => {
+                f.write_str("the upload's reader was made for another transport")
             }
         }
     }

@@ -11,6 +11,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::BuildError;
 
+pub use crate::upload::ReaderSource;
+
 /// One piece of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -23,6 +25,14 @@ pub enum Segment {
         /// How many bytes (its length when planned; reading another length is an error).
         len: u64,
     },
+    /// The contents of a file part read from a caller's reader: exactly `len` bytes, read once by
+    /// the transport (see [`ReaderSource`]).
+    Reader {
+        /// The reader, taken by the first send.
+        source: ReaderSource,
+        /// How many bytes it must yield.
+        len: u64,
+    },
 }
 
 impl Segment {
@@ -30,7 +40,7 @@ impl Segment {
     pub fn len(&self) -> u64 {
         match self {
             Segment::Bytes(b) => b.len() as u64,
-            Segment::File { len, .. } => *len,
+            Segment::File { len, .. } | Segment::Reader { len, .. } => *len,
         }
     }
 
@@ -45,6 +55,8 @@ impl Segment {
 pub struct MultipartPlan {
     boundary: String,
     segments: Vec<Segment>,
+    /// The segment index of each file part's content, in order.
+    file_parts: Vec<usize>,
 }
 
 impl fmt::Debug for MultipartPlan {
@@ -68,6 +80,11 @@ impl MultipartPlan {
         &self.segments
     }
 
+    /// The segment index of each file part's content (from a path, bytes or a reader), in order.
+    pub fn file_parts(&self) -> &[usize] {
+        &self.file_parts
+    }
+
     /// The exact body length.
     pub fn content_length(&self) -> u64 {
         self.segments.iter().map(Segment::len).sum()
@@ -85,6 +102,7 @@ pub struct MultipartBuilder {
     boundary: String,
     segments: Vec<Segment>,
     pending: Vec<u8>,
+    file_parts: Vec<usize>,
 }
 
 /// A boundary that will not occur in the content: 32 hex digits of a hash of the time, the process
@@ -125,6 +143,7 @@ impl MultipartBuilder {
             boundary: boundary.into(),
             segments: Vec::new(),
             pending: Vec::new(),
+            file_parts: Vec::new(),
         }
     }
 
@@ -175,7 +194,41 @@ impl MultipartBuilder {
     ) -> Result<Self, BuildError> {
         self.header(name, Some(filename), Some("application/octet-stream"))?;
         self.flush();
+        self.file_parts.push(self.segments.len());
         self.segments.push(Segment::File { path, len });
+        self.pending.extend_from_slice(b"\r\n");
+        Ok(self)
+    }
+
+    /// A file field whose content is `content`, in memory.
+    pub fn file_bytes(
+        mut self,
+        name: &str,
+        filename: &str,
+        content_type: &str,
+        content: Bytes,
+    ) -> Result<Self, BuildError> {
+        self.header(name, Some(filename), Some(content_type))?;
+        self.flush();
+        self.file_parts.push(self.segments.len());
+        self.segments.push(Segment::Bytes(content));
+        self.pending.extend_from_slice(b"\r\n");
+        Ok(self)
+    }
+
+    /// A file field whose `len` bytes are read from `source` when sent (once).
+    pub fn file_reader(
+        mut self,
+        name: &str,
+        filename: &str,
+        content_type: &str,
+        source: ReaderSource,
+        len: u64,
+    ) -> Result<Self, BuildError> {
+        self.header(name, Some(filename), Some(content_type))?;
+        self.flush();
+        self.file_parts.push(self.segments.len());
+        self.segments.push(Segment::Reader { source, len });
         self.pending.extend_from_slice(b"\r\n");
         Ok(self)
     }
@@ -198,6 +251,7 @@ impl MultipartBuilder {
         MultipartPlan {
             boundary: self.boundary,
             segments: self.segments,
+            file_parts: self.file_parts,
         }
     }
 }
@@ -219,7 +273,9 @@ mod tests {
             .iter()
             .flat_map(|s| match s {
                 Segment::Bytes(b) => b.to_vec(),
-                Segment::File { len, .. } => vec![b'#'; *len as usize],
+                Segment::File { len, .. } | Segment::Reader { len, .. } => {
+                    vec![b'#'; *len as usize]
+                }
             })
             .collect();
         assert_eq!(

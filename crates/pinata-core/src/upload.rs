@@ -13,6 +13,56 @@ use bytes::Bytes;
 
 use crate::multipart::{MultipartPlan, Segment};
 
+/// A reader a caller hands to an upload: any source of a known number of bytes, streamed, never
+/// buffered whole. The core does not know the reader's type; each transport makes its own kind
+/// (`pinata_ureq::reader` takes a `std::io::Read`, `pinata_hyper::reader` a tokio `AsyncRead`) and
+/// takes it back when it sends the body.
+///
+/// A reader can be read once: the first send takes it, and a second send of the same body (a
+/// retry after the reader was consumed) fails with [`LocalError::ReaderUsed`]. Uploads from a
+/// reader are therefore never retried once their body may have started.
+#[derive(Clone)]
+pub struct ReaderSource {
+    slot: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
+}
+
+impl ReaderSource {
+    /// Wraps a transport's reader (for transport crates; users call their transport's function).
+    pub fn new(reader: Box<dyn std::any::Any + Send>) -> Self {
+        Self {
+            slot: Arc::new(Mutex::new(Some(reader))),
+        }
+    }
+
+    /// Takes the reader out (`None` once it has been taken).
+    pub fn take(&self) -> Option<Box<dyn std::any::Any + Send>> {
+        // Only ever a take or a put of the whole value: consistent after any panic.
+        self.slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl fmt::Debug for ReaderSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReaderSource")
+    }
+}
+
+impl PartialEq for ReaderSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.slot, &other.slot)
+    }
+}
+
+impl Eq for ReaderSource {}
+
+/// The path a reader's failures are reported under (it has none of its own).
+pub(crate) fn reader_label() -> PathBuf {
+    PathBuf::from("(reader)")
+}
+
 /// Bytes sent so far out of the body's total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadProgress {
@@ -31,6 +81,40 @@ pub(crate) struct CidPlan {
     pub(crate) options: ImportOptions,
     /// Segment index → path in the DAG (`""` for a lone file that is the root itself).
     pub(crate) files: HashMap<usize, String>,
+}
+
+impl CidPlan {
+    /// The plan for `plan`'s file parts, in order, at `dag_paths`.
+    pub(crate) fn new(
+        options: ImportOptions,
+        plan: &MultipartPlan,
+        dag_paths: Vec<String>,
+    ) -> Self {
+        Self {
+            options,
+            files: plan.file_parts().iter().copied().zip(dag_paths).collect(),
+        }
+    }
+}
+
+/// Checks the CID the server answered (`received`) against the one computed while `sent`
+/// streamed; accepts when the body was sent without CID checking.
+pub(crate) fn verify_sent_cid(
+    sent: &crate::endpoint::Body,
+    received: &str,
+) -> Result<(), crate::error::VerifyError> {
+    use crate::error::VerifyError;
+    match sent.upload().and_then(|u| u.watch().computed_cid()) {
+        None => Ok(()),
+        Some(Err(e)) => Err(VerifyError::Unavailable(e)),
+        Some(Ok(expected)) => match received.parse::<Cid>() {
+            Ok(cid) if cid == expected => Ok(()),
+            _ => Err(VerifyError::CidMismatch {
+                expected,
+                received: received.to_owned(),
+            }),
+        },
+    }
 }
 
 #[derive(Default)]
@@ -170,28 +254,13 @@ impl UploadWatch {
             });
             return Err(error);
         }
-        if let Some(c) = &mut s.cid
-            && let Some(dag_path) = c.plan.files.get(&index).cloned()
-        {
-            let importer = match c.current.take() {
-                Some((i, importer)) if i == index => importer,
-                // An empty file sends no bytes, so it was never started.
-                _ => match FileImporter::new(c.plan.options) {
-                    Ok(i) => i,
-                    Err(e) => {
-                        c.error = Some(e);
-                        return Ok(());
-                    }
-                },
-            };
-            let file = importer.finish();
-            if dag_path.is_empty() {
-                c.single = Some(file.cid);
-            } else if let Err(e) = c.dir.add_file(&dag_path, file) {
-                c.error = Some(e);
-            }
-        }
+        finish_cid_file(&mut s, index);
         Ok(())
+    }
+
+    /// The transport sent the in-memory segment `index` whole (a file part given as bytes).
+    pub(crate) fn bytes_done(&self, index: usize) {
+        finish_cid_file(&mut self.lock(), index);
     }
 
     /// Records a local failure the transport met (a file that could not be opened or read).
@@ -220,6 +289,31 @@ impl UploadWatch {
             return Some(Ok(cid));
         }
         Some(c.dir.finish(c.plan.options.version).map(|d| d.cid))
+    }
+}
+
+/// The CID plan's file at segment `index` has all its bytes: add it to the DAG.
+fn finish_cid_file(s: &mut State, index: usize) {
+    if let Some(c) = &mut s.cid
+        && let Some(dag_path) = c.plan.files.get(&index).cloned()
+    {
+        let importer = match c.current.take() {
+            Some((i, importer)) if i == index => importer,
+            // An empty file sends no bytes, so it was never started.
+            _ => match FileImporter::new(c.plan.options) {
+                Ok(i) => i,
+                Err(e) => {
+                    c.error = Some(e);
+                    return;
+                }
+            },
+        };
+        let file = importer.finish();
+        if dag_path.is_empty() {
+            c.single = Some(file.cid);
+        } else if let Err(e) = c.dir.add_file(&dag_path, file) {
+            c.error = Some(e);
+        }
     }
 }
 
@@ -261,7 +355,7 @@ impl MultipartUpload {
             .enumerate()
             .filter_map(|(i, s)| match s {
                 Segment::File { path, len } => Some((i, path, *len)),
-                Segment::Bytes(_) => None,
+                Segment::Bytes(_) | Segment::Reader { .. } => None,
             })
     }
 }
@@ -274,6 +368,10 @@ pub const READ_CHUNK: usize = 256 * 1024;
 pub enum UploadStep {
     /// Send these bytes.
     Send(Bytes),
+    /// Take the reader out of this source (with [`ReaderSource::take`]) and read it like a file:
+    /// [`UploadStep::ReadFile`] and [`UploadStep::CheckEnd`] follow. A reader already taken, or
+    /// of another transport's kind, is reported with [`UploadCursor::reader_unavailable`].
+    OpenReader(ReaderSource),
     /// Open this file without blocking on it (`O_NONBLOCK` on Unix: the open of a FIFO would wait
     /// for a writer), then report what the handle is with [`UploadCursor::file_opened`] before
     /// reading it; report a failure to open with [`UploadCursor::open_failed`].
@@ -323,17 +421,24 @@ impl UploadCursor {
                 Segment::Bytes(bytes) => {
                     let bytes = bytes.clone();
                     self.upload.watch().sent(self.index, &bytes);
+                    self.upload.watch().bytes_done(self.index);
                     self.index += 1;
                     if bytes.is_empty() {
                         continue;
                     }
                     return UploadStep::Send(bytes);
                 }
-                Segment::File { path, len } => {
+                Segment::File { len, .. } | Segment::Reader { len, .. } => {
                     return match self.read {
                         None => {
                             self.read = Some(0);
-                            UploadStep::OpenFile(path.clone())
+                            match segment {
+                                Segment::Reader { source, .. } => {
+                                    UploadStep::OpenReader(source.clone())
+                                }
+                                Segment::File { path, .. } => UploadStep::OpenFile(path.clone()),
+                                Segment::Bytes(_) => UploadStep::Finished,
+                            }
                         }
                         Some(read) if read < *len => UploadStep::ReadFile {
                             max: usize::try_from(len - read)
@@ -347,19 +452,34 @@ impl UploadCursor {
         }
     }
 
-    fn current_file(&self) -> Option<(&PathBuf, u64)> {
+    fn current_file(&self) -> Option<(PathBuf, u64)> {
         match self.upload.plan().segments().get(self.index) {
-            Some(Segment::File { path, len }) => Some((path, *len)),
+            Some(Segment::File { path, len }) => Some((path.clone(), *len)),
+            Some(Segment::Reader { len, .. }) => Some((reader_label(), *len)),
             _ => None,
         }
     }
 
+    /// The reader of the current step was taken already (a second send of a body read from a
+    /// reader), or is not of the kind this transport reads.
+    pub fn reader_unavailable(&mut self, used: bool) -> LocalError {
+        let error = if used {
+            LocalError::ReaderUsed
+        } else {
+            LocalError::ReaderKind
+        };
+        let again = if used {
+            LocalError::ReaderUsed
+        } else {
+            LocalError::ReaderKind
+        };
+        self.upload.watch().fail(again);
+        error
+    }
+
     /// The file of the current step could not be opened or read.
     pub fn open_failed(&mut self, error: std::io::Error) -> LocalError {
-        let path = self
-            .current_file()
-            .map(|(p, _)| p.clone())
-            .unwrap_or_default();
+        let path = self.current_file().map(|(p, _)| p).unwrap_or_default();
         let e = LocalError::io(&path, error);
         self.upload
             .watch()
@@ -376,7 +496,6 @@ impl UploadCursor {
         let Some((path, _)) = self.current_file() else {
             return Ok(());
         };
-        let path = path.clone();
         match kind.regular_file(&path) {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -391,7 +510,7 @@ impl UploadCursor {
     /// `data` was read from the current file (empty: end of file). Reaching the end before the
     /// planned length is an error.
     pub fn file_read(&mut self, data: &[u8]) -> Result<(), LocalError> {
-        let Some((path, len)) = self.current_file().map(|(p, l)| (p.clone(), l)) else {
+        let Some((path, len)) = self.current_file() else {
             return Ok(());
         };
         let read = self.read.unwrap_or(0);
@@ -408,7 +527,7 @@ impl UploadCursor {
 
     /// The planned length was read; `more` says whether the file had more bytes (it grew).
     pub fn file_end(&mut self, more: bool) -> Result<(), LocalError> {
-        let Some((path, len)) = self.current_file().map(|(p, l)| (p.clone(), l)) else {
+        let Some((path, len)) = self.current_file() else {
             return Ok(());
         };
         let read = self.read.unwrap_or(0);

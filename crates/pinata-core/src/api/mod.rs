@@ -1,10 +1,14 @@
 //! The API's endpoints, one module each, holding the request type and its response type.
 
+pub mod files;
 pub mod groups;
 pub mod keys;
 pub mod pin_by_cid;
 pub mod pinning;
+pub mod signed;
+pub mod swaps;
 mod test_authentication;
+pub mod uploads;
 mod v3;
 
 pub use test_authentication::{AuthenticationOk, TestAuthentication};

@@ -10,11 +10,13 @@ use crate::error::DecodeError;
 
 /// Where a v3 file or group lives: on public IPFS, or private to the account (served only
 /// through signed links).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+///
+/// There is no default: each call says which network it means (uploads choose private, see
+/// `UploadFile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Network {
     /// Public IPFS: anyone with the CID can fetch it.
-    #[default]
     Public,
     /// Private to the account.
     Private,
@@ -36,6 +38,12 @@ impl Network {
             "private" => Some(Network::Private),
             _ => None,
         }
+    }
+}
+
+impl serde::Serialize for Network {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -13,6 +13,14 @@ fn drive(
     loop {
         match cursor.next_step() {
             UploadStep::Send(b) => out.extend_from_slice(&b),
+            // A test reader is a `Vec<u8>`.
+            UploadStep::OpenReader(source) => {
+                match source.take().map(|r| r.downcast::<Vec<u8>>()) {
+                    Some(Ok(bytes)) => open = Some((*bytes, 0)),
+                    Some(Err(_)) => return Err(cursor.reader_unavailable(false)),
+                    None => return Err(cursor.reader_unavailable(true)),
+                }
+            }
             UploadStep::OpenFile(p) => match files.get(&p) {
                 Some(bytes) => open = Some((bytes.clone(), 0)),
                 None => return Err(cursor.open_failed(std::io::ErrorKind::NotFound.into())),
@@ -163,4 +171,72 @@ fn a_handle_that_is_not_a_regular_file_fails_the_body_before_any_read() {
     );
     assert!(matches!(again.next_step(), UploadStep::ReadFile { .. }));
     assert!(upload.watch().take_failure().is_none());
+}
+
+#[test]
+fn bytes_and_readers_hash_like_files_and_a_reader_is_read_once() {
+    let content = b"hello from a reader".repeat(1000);
+    let expected = import_bytes(&content, ImportOptions::new(CidVersion::V1))
+        .unwrap()
+        .cid;
+    for reader in [false, true] {
+        let builder = MultipartBuilder::new("B");
+        let builder = if reader {
+            builder
+                .file_reader(
+                    "file",
+                    "r.txt",
+                    "text/plain",
+                    ReaderSource::new(Box::new(content.clone())),
+                    content.len() as u64,
+                )
+                .unwrap()
+        } else {
+            builder
+                .file_bytes("file", "b.txt", "text/plain", Bytes::from(content.clone()))
+                .unwrap()
+        };
+        let plan = builder.text("network", "public").unwrap().finish();
+        let cid = CidPlan::new(
+            ImportOptions::new(CidVersion::V1),
+            &plan,
+            vec![String::new()],
+        );
+        let upload = MultipartUpload::new(plan, None, Some(cid));
+        let mut cursor = UploadCursor::new(upload.clone());
+        let sent = drive(&mut cursor, &HashMap::new()).unwrap();
+        assert_eq!(sent.len() as u64, upload.plan().content_length());
+        assert_eq!(upload.watch().computed_cid().unwrap().unwrap(), expected);
+        if reader {
+            let mut again = UploadCursor::new(upload.clone());
+            assert!(matches!(
+                drive(&mut again, &HashMap::new()),
+                Err(LocalError::ReaderUsed)
+            ));
+            assert!(matches!(
+                upload.watch().take_failure(),
+                Some(LocalError::ReaderUsed)
+            ));
+        }
+    }
+    // A reader that yields fewer bytes than planned fails the body.
+    let plan = MultipartBuilder::new("B")
+        .file_reader(
+            "file",
+            "r",
+            "text/plain",
+            ReaderSource::new(Box::new(vec![1u8; 3])),
+            4,
+        )
+        .unwrap()
+        .finish();
+    let mut cursor = UploadCursor::new(MultipartUpload::new(plan, None, None));
+    assert!(matches!(
+        drive(&mut cursor, &HashMap::new()),
+        Err(LocalError::Changed {
+            expected: 4,
+            actual: 3,
+            ..
+        })
+    ));
 }

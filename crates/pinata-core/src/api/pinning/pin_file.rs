@@ -12,8 +12,8 @@ use crate::cid::{CidVersion, ImportOptions};
 use crate::endpoint::{Body, Endpoint};
 use crate::error::{BuildError, DecodeError, VerifyError};
 use crate::local::Folder;
-use crate::multipart::{MultipartBuilder, Segment, fresh_boundary};
-use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress};
+use crate::multipart::{MultipartBuilder, fresh_boundary};
+use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, verify_sent_cid};
 
 /// `pinataOptions` of an upload.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -211,17 +211,9 @@ impl PinFile {
             }
         }
         let plan = body.finish();
-        let cid = self.verify.then(|| CidPlan {
-            options: ImportOptions::new(self.options.version()),
-            files: plan
-                .segments()
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| matches!(s, Segment::File { .. }))
-                .map(|(i, _)| i)
-                .zip(dag_paths)
-                .collect(),
-        });
+        let cid = self
+            .verify
+            .then(|| CidPlan::new(ImportOptions::new(self.options.version()), &plan, dag_paths));
         Ok(MultipartUpload::new(plan, self.progress.clone(), cid))
     }
 }
@@ -255,16 +247,6 @@ impl Endpoint for PinFile {
     }
 
     fn verify(&self, sent: &Body, output: &PinResponse) -> Result<(), VerifyError> {
-        match sent.upload().and_then(|u| u.watch().computed_cid()) {
-            None => Ok(()),
-            Some(Err(e)) => Err(VerifyError::Unavailable(e)),
-            Some(Ok(expected)) => match output.cid() {
-                Ok(received) if received == expected => Ok(()),
-                _ => Err(VerifyError::CidMismatch {
-                    expected,
-                    received: output.ipfs_hash.clone(),
-                }),
-            },
-        }
+        verify_sent_cid(sent, &output.ipfs_hash)
     }
 }

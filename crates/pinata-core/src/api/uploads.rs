@@ -1,0 +1,644 @@
+//! v3 uploads: `POST {uploads}/v3/files` (multipart, `pinata-v3-api.md` §1.2), and the same form
+//! posted to a signed upload URL by a client that holds no credentials. Needs `org:files:write`
+//! (a signed URL needs nothing: its signature is the grant).
+//!
+//! One call for every source: a file on disk (streamed, with progress and CID checking as the
+//! legacy upload does), bytes in memory, any reader of known length (streamed once), or a folder.
+//! Folders go to v3 as repeated `file` parts when posted to a signed URL (the SDK 2.5.6 does this),
+//! and to the legacy `pinFileToIPFS` otherwise, which is what the SDK's `fileArray` calls; Pinata
+//! documents folder uploads for public IPFS only, so a private folder without a signed URL is
+//! refused before sending.
+//!
+//! Resumable (TUS) uploads of large files are a separate protocol on the same URL; this module is
+//! the single-request form, and its fields are what TUS's `Upload-Metadata` carries too.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde::Deserialize;
+
+use super::pinning::{PinFile, PinMetadata, PinOptions};
+use super::signed::SignedUrl;
+use super::v3::{Network, decode_data};
+use crate::cid::{CidVersion, ImportOptions};
+use crate::config::Origin;
+use crate::endpoint::{Body, Endpoint};
+use crate::error::{BuildError, DecodeError, VerifyError};
+use crate::local::Folder;
+use crate::multipart::{MultipartBuilder, fresh_boundary};
+use crate::retry::Repeatable;
+use crate::upload::{
+    CidPlan, MultipartUpload, ProgressFn, ReaderSource, UploadProgress, verify_sent_cid,
+};
+
+/// The answer to a v3 upload.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct UploadedFile {
+    /// The file's id.
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its CID (`pending` for a CAR being processed).
+    pub cid: String,
+    /// Size in bytes.
+    #[serde(default)]
+    pub size: u64,
+    /// Files inside.
+    #[serde(default)]
+    pub number_of_files: u64,
+    /// Detected MIME type.
+    #[serde(default)]
+    pub mime_type: Option<String>,
+    /// The group it joined.
+    #[serde(default)]
+    pub group_id: Option<String>,
+    /// Its key-values.
+    #[serde(default, deserialize_with = "super::files::string_map")]
+    pub keyvalues: BTreeMap<String, String>,
+    /// When it was added.
+    #[serde(deserialize_with = "crate::time::deserialize")]
+    pub created_at: SystemTime,
+    /// `public` or `private`, when the server says.
+    #[serde(default)]
+    pub network: Option<String>,
+    /// `true` when the account already held this CID.
+    #[serde(default)]
+    pub is_duplicate: Option<bool>,
+}
+
+/// The legacy folder answer, mapped to [`UploadedFile`] as the official SDK maps it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LegacyAnswer {
+    #[serde(rename = "ID", default)]
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    ipfs_hash: String,
+    pin_size: u64,
+    #[serde(deserialize_with = "crate::time::deserialize")]
+    timestamp: SystemTime,
+    #[serde(default)]
+    number_of_files: Option<u64>,
+    #[serde(default)]
+    mime_type: Option<String>,
+    #[serde(default)]
+    group_id: Option<String>,
+    #[serde(rename = "isDuplicate", default)]
+    is_duplicate: Option<bool>,
+}
+
+/// A content type from a file name's extension (the types a browser would give the common web
+/// files; `application/octet-stream` otherwise).
+pub fn mime_type_of(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "txt" => "text/plain",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "js" | "mjs" => "application/javascript",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "mp4" => "video/mp4",
+        "md" => "text/markdown",
+        "car" => "application/vnd.ipld.car",
+        _ => "application/octet-stream",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    File { path: PathBuf, len: u64 },
+    Bytes(Bytes),
+    Reader { source: ReaderSource, len: u64 },
+    Folder(Folder),
+}
+
+/// Uploads a file or folder through the v3 API (or to a signed URL).
+///
+/// The network defaults to **private**: the v3 spec's default, and the one that publishes nothing
+/// by accident. The CID version defaults to **v1**, what the v3 API answers when not told (its
+/// examples are `bafy…`/`bafk…` CIDs; an inference, written down here).
+///
+/// Like [`PinFile`], a value is an immutable description: many calls may send it at once, each
+/// streaming and checking its own body (except a reader, which can be sent once).
+#[derive(Clone)]
+pub struct UploadFile {
+    source: Source,
+    filename: String,
+    network: Network,
+    name: Option<String>,
+    group_id: Option<String>,
+    keyvalues: BTreeMap<String, String>,
+    cid_version: Option<CidVersion>,
+    expires_at: Option<u64>,
+    car: bool,
+    streamable: bool,
+    verify: bool,
+    progress: Option<ProgressFn>,
+    boundary: Option<String>,
+    signed_url: Option<SignedUrl>,
+}
+
+impl fmt::Debug for UploadFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadFile")
+            .field("source", &self.source)
+            .field("filename", &self.filename)
+            .field("network", &self.network)
+            .field("name", &self.name)
+            .field("group_id", &self.group_id)
+            .field("verify", &self.verify)
+            .field("signed_url", &self.signed_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl UploadFile {
+    fn with_source(source: Source, filename: String) -> Result<Self, BuildError> {
+        crate::multipart::check_name(&filename)?;
+        if filename.is_empty() {
+            return Err(BuildError::InvalidInput(
+                "an uploaded file needs a name".into(),
+            ));
+        }
+        Ok(Self {
+            source,
+            filename,
+            network: Network::Private,
+            name: None,
+            group_id: None,
+            keyvalues: BTreeMap::new(),
+            cid_version: None,
+            expires_at: None,
+            car: false,
+            streamable: false,
+            verify: false,
+            progress: None,
+            boundary: None,
+            signed_url: None,
+        })
+    }
+
+    /// The file at `path`, `len` bytes long (the adapters' `upload_request` stats it for you),
+    /// named after the path's last component.
+    pub fn path(path: impl Into<PathBuf>, len: u64) -> Result<Self, BuildError> {
+        let path = path.into();
+        let filename = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| {
+                BuildError::InvalidInput(format!("{} has no UTF-8 file name", path.display()))
+            })?
+            .to_owned();
+        Self::with_source(Source::File { path, len }, filename)
+    }
+
+    /// `content`, uploaded as a file named `filename`.
+    pub fn bytes(
+        filename: impl Into<String>,
+        content: impl Into<Bytes>,
+    ) -> Result<Self, BuildError> {
+        Self::with_source(Source::Bytes(content.into()), filename.into())
+    }
+
+    /// `len` bytes read from `reader` (made by `pinata_ureq::reader` or `pinata_hyper::reader`),
+    /// uploaded as a file named `filename`. A reader that yields another length fails the upload.
+    pub fn reader(
+        filename: impl Into<String>,
+        reader: ReaderSource,
+        len: u64,
+    ) -> Result<Self, BuildError> {
+        Self::with_source(
+            Source::Reader {
+                source: reader,
+                len,
+            },
+            filename.into(),
+        )
+    }
+
+    /// A scanned folder (see `pinata_core::local::FolderScan`); public IPFS only unless sent to a
+    /// signed URL.
+    pub fn folder(folder: Folder) -> Result<Self, BuildError> {
+        if folder.files.is_empty() {
+            return Err(BuildError::InvalidInput(format!(
+                "the folder {:?} has no files to upload",
+                folder.name
+            )));
+        }
+        let filename = folder.name.clone();
+        Self::with_source(Source::Folder(folder), filename)
+    }
+
+    /// The network (private unless set).
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// The file's name in the account (the file name unless set).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The group the file joins.
+    pub fn group(mut self, group_id: impl Into<String>) -> Self {
+        self.group_id = Some(group_id.into());
+        self
+    }
+
+    /// A key-value the file carries (at most [`super::files::MAX_FILE_KEYVALUES`]).
+    pub fn keyvalue(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, BuildError> {
+        self.keyvalues.insert(key.into(), value.into());
+        super::files::check_keyvalues(&self.keyvalues)?;
+        Ok(self)
+    }
+
+    /// The CID version (v1 unless set).
+    pub fn cid_version(mut self, version: CidVersion) -> Self {
+        self.cid_version = Some(version);
+        self
+    }
+
+    /// Removes the file at this moment (unix seconds).
+    pub fn expires_at(mut self, unix_seconds: u64) -> Self {
+        self.expires_at = Some(unix_seconds);
+        self
+    }
+
+    /// The file is a CAR whose root becomes the CID (public only; processed asynchronously, so
+    /// the answer may say `pending`).
+    pub fn car(mut self) -> Self {
+        self.car = true;
+        self
+    }
+
+    /// Marks the file for streaming playback (video).
+    pub fn streamable(mut self) -> Self {
+        self.streamable = true;
+        self
+    }
+
+    /// Computes the CID while the upload streams and refuses an answer with another CID.
+    pub fn verify_cid(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self
+    }
+
+    /// Calls `progress` as bytes are sent.
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Fixes the multipart boundary (for reproducible requests in tests).
+    pub fn boundary(mut self, boundary: impl Into<String>) -> Self {
+        self.boundary = Some(boundary.into());
+        self
+    }
+
+    /// Posts to `url`, a signed upload URL, with no credential at all: what a browser or a
+    /// third-party uploader does with a URL a server signed for it.
+    pub fn to_signed_url(mut self, url: SignedUrl) -> Self {
+        self.signed_url = Some(url);
+        self
+    }
+
+    /// Total bytes of the content.
+    pub fn content_len(&self) -> u64 {
+        match &self.source {
+            Source::File { len, .. } | Source::Reader { len, .. } => *len,
+            Source::Bytes(b) => b.len() as u64,
+            Source::Folder(f) => f.total_len(),
+        }
+    }
+
+    fn version(&self) -> CidVersion {
+        self.cid_version.unwrap_or(CidVersion::V1)
+    }
+
+    /// Whether this upload goes to the legacy folder endpoint.
+    fn is_legacy_folder(&self) -> bool {
+        matches!(self.source, Source::Folder(_)) && self.signed_url.is_none()
+    }
+
+    fn legacy_folder(&self, folder: &Folder) -> Result<PinFile, BuildError> {
+        if self.network != Network::Public {
+            return Err(BuildError::InvalidInput(
+                "folder uploads are for public IPFS only (Pinata's documented limit); \
+                 upload the files one by one, or to a signed URL"
+                    .into(),
+            ));
+        }
+        if self.expires_at.is_some() || self.car || self.streamable {
+            return Err(BuildError::InvalidInput(
+                "a folder upload (the legacy endpoint) cannot expire, be a CAR or streamable"
+                    .into(),
+            ));
+        }
+        let mut metadata =
+            PinMetadata::new().name(self.name.clone().unwrap_or_else(|| folder.name.clone()));
+        for (k, v) in &self.keyvalues {
+            metadata = metadata.keyvalue(k.clone(), v.clone())?;
+        }
+        let mut options = PinOptions::new().cid_version(self.version());
+        if let Some(group) = &self.group_id {
+            options = options.group(group.clone());
+        }
+        let mut pin = PinFile::folder(folder.clone())?
+            .metadata(metadata)
+            .options(options)
+            .verify_cid(self.verify);
+        if let Some(boundary) = &self.boundary {
+            pin = pin.boundary(boundary.clone());
+        }
+        if let Some(progress) = &self.progress {
+            let progress = Arc::clone(progress);
+            pin = pin.on_progress(move |p| progress(p));
+        }
+        Ok(pin)
+    }
+
+    fn build(&self) -> Result<MultipartUpload, BuildError> {
+        if self.car && self.verify {
+            return Err(BuildError::InvalidInput(
+                "a CAR upload's CID is its root's, which CID checking cannot compute".into(),
+            ));
+        }
+        let boundary = self.boundary.clone().unwrap_or_else(fresh_boundary);
+        let mut body = MultipartBuilder::new(boundary);
+        let mut dag_paths = Vec::new();
+        let content_type = if self.car {
+            "application/vnd.ipld.car"
+        } else {
+            mime_type_of(&self.filename)
+        };
+        match &self.source {
+            Source::File { path, len } => {
+                body = body.file("file", &self.filename, path.clone(), *len)?;
+                dag_paths.push(String::new());
+            }
+            Source::Bytes(content) => {
+                body = body.file_bytes("file", &self.filename, content_type, content.clone())?;
+                dag_paths.push(String::new());
+            }
+            Source::Reader { source, len } => {
+                body =
+                    body.file_reader("file", &self.filename, content_type, source.clone(), *len)?;
+                dag_paths.push(String::new());
+            }
+            Source::Folder(folder) => {
+                for f in &folder.files {
+                    let part_name = format!("{}/{}", folder.name, f.relative);
+                    body = body.file("file", &part_name, f.path.clone(), f.len)?;
+                    dag_paths.push(f.relative.clone());
+                }
+            }
+        }
+        body = body
+            .text("network", self.network.as_str())?
+            .text("name", self.name.as_deref().unwrap_or(&self.filename))?;
+        if let Some(group) = &self.group_id {
+            body = body.text("group_id", group)?;
+        }
+        if !self.keyvalues.is_empty() {
+            let json = serde_json::to_string(&self.keyvalues).map_err(BuildError::Serialize)?;
+            body = body.text("keyvalues", &json)?;
+        }
+        if self.streamable {
+            body = body.text("streamable", "true")?;
+        }
+        if self.car {
+            body = body.text("car", "true")?;
+        }
+        if let Some(version) = self.cid_version {
+            body = body.text(
+                "cid_version",
+                if version == CidVersion::V0 {
+                    "v0"
+                } else {
+                    "v1"
+                },
+            )?;
+        }
+        if let Some(at) = self.expires_at {
+            body = body.text("expires_at", &at.to_string())?;
+        }
+        let plan = body.finish();
+        let cid = self
+            .verify
+            .then(|| CidPlan::new(ImportOptions::new(self.version()), &plan, dag_paths));
+        Ok(MultipartUpload::new(plan, self.progress.clone(), cid))
+    }
+}
+
+impl Endpoint for UploadFile {
+    type Output = UploadedFile;
+
+    fn method(&self) -> Method {
+        Method::POST
+    }
+
+    fn origin(&self) -> Origin {
+        match (&self.signed_url, self.is_legacy_folder()) {
+            (Some(_), _) => Origin::Signed,
+            (None, true) => Origin::Api,
+            (None, false) => Origin::Uploads,
+        }
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        match (&self.signed_url, &self.source) {
+            (Some(url), _) => Ok(url.as_str().to_owned()),
+            (None, Source::Folder(folder)) => self.legacy_folder(folder)?.path_and_query(),
+            (None, _) => Ok("/v3/files".to_owned()),
+        }
+    }
+
+    fn body(&self) -> Result<Body, BuildError> {
+        match (&self.signed_url, &self.source) {
+            (None, Source::Folder(folder)) => self.legacy_folder(folder)?.body(),
+            _ => Ok(Body::Multipart(self.build()?)),
+        }
+    }
+
+    fn parse(
+        &self,
+        status: StatusCode,
+        _: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<UploadedFile, DecodeError> {
+        if !self.is_legacy_folder() {
+            return decode_data(status, body);
+        }
+        let legacy: LegacyAnswer = DecodeError::decode_json(status, body)?;
+        Ok(UploadedFile {
+            id: legacy.id,
+            name: legacy.name,
+            cid: legacy.ipfs_hash,
+            size: legacy.pin_size,
+            number_of_files: legacy.number_of_files.unwrap_or(0),
+            mime_type: legacy.mime_type,
+            group_id: legacy.group_id,
+            keyvalues: self.keyvalues.clone(),
+            created_at: legacy.timestamp,
+            // What the official SDK reports for a folder upload.
+            network: Some("public".to_owned()),
+            is_duplicate: legacy.is_duplicate,
+        })
+    }
+
+    fn verify(&self, sent: &Body, output: &UploadedFile) -> Result<(), VerifyError> {
+        verify_sent_cid(sent, &output.cid)
+    }
+
+    /// An upload may be sent again only from a source that can be read again.
+    fn repeatable(&self) -> Repeatable {
+        match self.source {
+            Source::Reader { .. } => Repeatable::Unsafe,
+            _ => Repeatable::Upload,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::multipart::Segment;
+
+    fn rendered(body: &Body) -> String {
+        let upload = body.upload().unwrap();
+        upload
+            .plan()
+            .segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                other => "#".repeat(other.len() as usize),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_form_is_the_sdks() {
+        let upload = UploadFile::bytes("hello.txt", "hi!")
+            .unwrap()
+            .network(Network::Public)
+            .group("g1")
+            .keyvalue("env", "prod")
+            .unwrap()
+            .cid_version(CidVersion::V0)
+            .expires_at(1_900_000_000)
+            .boundary("B");
+        assert_eq!(upload.origin(), Origin::Uploads);
+        assert_eq!(upload.path_and_query().unwrap(), "/v3/files");
+        let body = upload.body().unwrap();
+        assert_eq!(
+            rendered(&body),
+            "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hello.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\nhi!\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"network\"\r\n\r\npublic\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nhello.txt\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"group_id\"\r\n\r\ng1\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"keyvalues\"\r\n\r\n{\"env\":\"prod\"}\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"cid_version\"\r\n\r\nv0\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"expires_at\"\r\n\r\n1900000000\r\n--B--\r\n"
+        );
+        assert_eq!(body.content_length(), rendered(&body).len() as u64);
+    }
+
+    #[test]
+    fn defaults_signed_urls_and_folders() {
+        let upload = UploadFile::bytes("a.bin", vec![1u8, 2]).unwrap();
+        assert!(rendered(&upload.body().unwrap()).contains("\r\n\r\nprivate\r\n"));
+        let signed = upload.clone().to_signed_url(SignedUrl::new(
+            "https://uploads.pinata.cloud/v3/files/x?X-Signature=s",
+        ));
+        assert_eq!(signed.origin(), Origin::Signed);
+        assert_eq!(
+            signed.path_and_query().unwrap(),
+            "https://uploads.pinata.cloud/v3/files/x?X-Signature=s"
+        );
+        let folder = Folder {
+            name: "site".into(),
+            files: vec![crate::local::LocalFile {
+                path: "/tmp/site/index.html".into(),
+                relative: "index.html".into(),
+                len: 3,
+            }],
+            empty_dirs: Vec::new(),
+        };
+        let private = UploadFile::folder(folder.clone()).unwrap();
+        assert!(private.body().is_err(), "private folders need a signed URL");
+        let public = UploadFile::folder(folder.clone())
+            .unwrap()
+            .network(Network::Public);
+        assert_eq!(public.origin(), Origin::Api);
+        assert_eq!(public.path_and_query().unwrap(), "/pinning/pinFileToIPFS");
+        assert!(rendered(&public.body().unwrap()).contains("filename=\"site/index.html\""));
+        let to_url = UploadFile::folder(folder)
+            .unwrap()
+            .to_signed_url(SignedUrl::new("http://127.0.0.1:1/v3/files/x"));
+        assert!(rendered(&to_url.body().unwrap()).contains("name=\"network\""));
+        assert!(UploadFile::bytes("", "x").is_err());
+        assert!(UploadFile::bytes("a\"b", "x").is_err());
+        assert!(
+            UploadFile::bytes("c.car", "x")
+                .unwrap()
+                .car()
+                .verify_cid(true)
+                .body()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn legacy_folder_answers_map_like_the_sdk() {
+        let upload = UploadFile::folder(Folder {
+            name: "f".into(),
+            files: vec![crate::local::LocalFile {
+                path: "/x".into(),
+                relative: "x".into(),
+                len: 1,
+            }],
+            empty_dirs: Vec::new(),
+        })
+        .unwrap()
+        .network(Network::Public);
+        let answer = upload
+            .parse(
+                StatusCode::OK,
+                &HeaderMap::new(),
+                &Bytes::from_static(
+                    br#"{"ID":"i","Name":"f","IpfsHash":"bafy","PinSize":9,"Timestamp":"2026-01-01T00:00:00Z","NumberOfFiles":1}"#,
+                ),
+            )
+            .unwrap();
+        assert_eq!((answer.cid.as_str(), answer.size), ("bafy", 9));
+        assert_eq!(answer.network.as_deref(), Some("public"));
+    }
+}
