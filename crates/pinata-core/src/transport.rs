@@ -30,7 +30,9 @@ pub use crate::loopback::{LoopbackOnly, NotLoopback};
 /// send next; the [`UploadWatch`](upload::UploadWatch) turns what was sent into progress and a CID.
 pub mod upload {
     pub use crate::multipart::{MultipartPlan, Segment};
-    pub use crate::upload::{MultipartUpload, READ_CHUNK, UploadCursor, UploadStep, UploadWatch};
+    pub use crate::upload::{
+        MultipartUpload, READ_CHUNK, ReaderSource, UploadCursor, UploadStep, UploadWatch,
+    };
 }
 
 /// Local files and folders *described* to the core: [`FolderScan`](local::FolderScan) says which

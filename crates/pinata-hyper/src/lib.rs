@@ -31,6 +31,7 @@ mod loopback;
 mod upload;
 
 pub use local::{cid_of_path, pin_request, upload_cid_of_path};
+pub use upload::reader;
 
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("pinata-hyper needs a root store: enable `webpki-roots` or `native-roots`");

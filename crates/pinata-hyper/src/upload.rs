@@ -11,7 +11,20 @@ use tokio::io::AsyncReadExt;
 
 struct State {
     cursor: UploadCursor,
-    file: Option<tokio::fs::File>,
+    file: Option<BoxedReader>,
+}
+
+/// What [`reader`] wraps: the type a hyper upload takes back out of a
+/// [`ReaderSource`](pinata_core::transport::upload::ReaderSource).
+type BoxedReader = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+
+/// A reader of `len` bytes for `UploadFile::reader`, read (once) when a hyper client sends the
+/// upload. Nothing is buffered beyond one read.
+pub fn reader(
+    reader: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+) -> pinata_core::transport::upload::ReaderSource {
+    let boxed: BoxedReader = Box::new(reader);
+    pinata_core::transport::upload::ReaderSource::new(Box::new(boxed))
 }
 
 /// The body of a multipart upload: one read buffer in memory at a time. A local failure ends the
@@ -34,9 +47,18 @@ pub(crate) fn body(
                         if let Err(e) = st.cursor.file_opened(kind) {
                             return Some((Err(e.into()), None));
                         }
-                        st.file = Some(f);
+                        st.file = Some(Box::new(f));
                     }
                     Err(e) => return Some((Err(st.cursor.open_failed(e).into()), None)),
+                },
+                UploadStep::OpenReader(source) => match source.take() {
+                    Some(any) => match any.downcast::<BoxedReader>() {
+                        Ok(r) => st.file = Some(*r),
+                        Err(_) => {
+                            return Some((Err(st.cursor.reader_unavailable(false).into()), None));
+                        }
+                    },
+                    None => return Some((Err(st.cursor.reader_unavailable(true).into()), None)),
                 },
                 UploadStep::ReadFile { max } => {
                     let Some(file) = st.file.as_mut() else {

@@ -24,6 +24,7 @@ use stage::{BeforeSending, classify};
 use upload::UploadReader;
 
 pub use local::{cid_of_path, pin_request, upload_cid_of_path};
+pub use upload::reader;
 
 /// The blocking Pinata client over ureq.
 pub type Client = pinata_core::BlockingClient<UreqTransport>;

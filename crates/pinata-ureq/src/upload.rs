@@ -1,7 +1,6 @@
 //! Streams a multipart upload from disk as a `Read` for ureq, doing the I/O pinata-core's
 //! [`UploadCursor`] asks for.
 
-use std::fs::File;
 use std::io::{self, Read};
 
 use bytes::Bytes;
@@ -11,7 +10,18 @@ use pinata_core::transport::upload::{MultipartUpload, UploadCursor, UploadStep};
 pub(crate) struct UploadReader {
     cursor: UploadCursor,
     pending: Bytes,
-    file: Option<File>,
+    file: Option<Box<dyn Read + Send>>,
+}
+
+/// What [`reader`] wraps: the type a ureq upload takes back out of a
+/// [`ReaderSource`](pinata_core::transport::upload::ReaderSource).
+type BoxedReader = Box<dyn Read + Send>;
+
+/// A reader of `len` bytes for `UploadFile::reader`, read (once) when a ureq client sends the
+/// upload. Nothing is buffered beyond one read.
+pub fn reader(reader: impl Read + Send + 'static) -> pinata_core::transport::upload::ReaderSource {
+    let boxed: BoxedReader = Box::new(reader);
+    pinata_core::transport::upload::ReaderSource::new(Box::new(boxed))
 }
 
 impl UploadReader {
@@ -47,9 +57,16 @@ impl Read for UploadReader {
                     Ok((f, kind)) => {
                         // A FIFO or device in the file's place is refused before any read.
                         self.cursor.file_opened(kind).map_err(abort)?;
-                        self.file = Some(f);
+                        self.file = Some(Box::new(f));
                     }
                     Err(e) => return Err(abort(self.cursor.open_failed(e))),
+                },
+                UploadStep::OpenReader(source) => match source.take() {
+                    Some(any) => match any.downcast::<BoxedReader>() {
+                        Ok(r) => self.file = Some(*r),
+                        Err(_) => return Err(abort(self.cursor.reader_unavailable(false))),
+                    },
+                    None => return Err(abort(self.cursor.reader_unavailable(true))),
                 },
                 UploadStep::ReadFile { max } => {
                     let Some(file) = self.file.as_mut() else {

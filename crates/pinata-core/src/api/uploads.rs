@@ -32,9 +32,9 @@ use crate::error::{BuildError, DecodeError, VerifyError};
 use crate::local::Folder;
 use crate::multipart::{MultipartBuilder, fresh_boundary};
 use crate::retry::Repeatable;
-use crate::upload::{
-    CidPlan, MultipartUpload, ProgressFn, ReaderSource, UploadProgress, verify_sent_cid,
-};
+use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, verify_sent_cid};
+
+pub use crate::upload::ReaderSource;
 
 /// The answer to a v3 upload.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
