@@ -7,6 +7,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::api::Network;
+use crate::api::files::{
+    DeleteFile, FileItem, FilePage, GetFile, GroupFile, ListFiles, UpdateFile,
+};
 use crate::api::groups::{
     CreateGroup, DeleteGroup, GetGroup, Group, GroupPage, ListGroups, UpdateGroup,
 };
@@ -20,6 +24,9 @@ use crate::api::pinning::{
     ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
     PinResponse, PinnedDataTotal, UnpinCid, UpdatePinMetadata, UserPinnedDataTotal,
 };
+use crate::api::signed::{CreateDownloadLink, CreateSignedUploadUrl, SignedUrl};
+use crate::api::swaps::{CidSignature, Signature, SwapAnswer, SwapCid};
+use crate::api::uploads::{UploadFile, UploadedFile};
 use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -330,6 +337,50 @@ client_methods! {
 
     /// `DELETE /v3/files/public/pin_by_cid/{id}`: cancels a queued v3 pin by CID.
     fn cancel_pin_by_cid(id: &str) -> () = CancelPinByCid::new(id);
+
+    /// `POST {uploads}/v3/files` (or a signed URL): uploads a file or folder (needs
+    /// `org:files:write`; a signed URL needs no credential).
+    fn upload_file(request: &UploadFile) -> UploadedFile = request;
+
+    /// `GET /v3/files/{network}`: one page of files; see `paginate` for all (needs
+    /// `org:files:read`).
+    fn list_files(request: &ListFiles) -> FilePage = request;
+
+    /// `GET /v3/files/{network}/{id}`: one file (needs `org:files:read`).
+    fn get_file(network: Network, id: &str) -> FileItem = GetFile::new(network, id);
+
+    /// `PUT /v3/files/{network}/{id}`: renames a file, replaces its key-values or sets its expiry
+    /// (needs `org:files:write`).
+    fn update_file(request: &UpdateFile) -> FileItem = request;
+
+    /// `DELETE /v3/files/{network}/{id}`: deletes a file (needs `org:files:write`).
+    fn delete_file(network: Network, id: &str) -> () = DeleteFile::new(network, id);
+
+    /// `PUT /v3/groups/{network}/{group}/ids/{file}`: puts a file into a group (needs
+    /// `org:groups:write`).
+    fn add_file_to_group(network: Network, group: &str, file: &str) -> () =
+        GroupFile::add(network, group, file);
+
+    /// `DELETE /v3/groups/{network}/{group}/ids/{file}`: takes a file out of a group (needs
+    /// `org:groups:write`).
+    fn remove_file_from_group(network: Network, group: &str, file: &str) -> () =
+        GroupFile::remove(network, group, file);
+
+    /// `POST {uploads}/v3/files/sign`: signs an upload URL for a client without credentials
+    /// (needs `org:files:write`).
+    fn create_signed_upload_url(request: &CreateSignedUploadUrl) -> SignedUrl = request;
+
+    /// `POST /v3/files/private/download_link`: signs a link to a private file (needs
+    /// `org:files:read`); see `private_download_link` for the configured gateway.
+    fn create_download_link(request: &CreateDownloadLink) -> SignedUrl = request;
+
+    /// `PUT|GET|DELETE /v3/files/{network}/swap/{cid}`: hot swaps (needs `org:files:write`;
+    /// history `org:files:read`).
+    fn swap_cid(request: &SwapCid) -> SwapAnswer = request;
+
+    /// `POST|GET|DELETE /v3/files/{network}/signature/{cid}`: a CID's signature (needs
+    /// `org:files:write`; reading `org:files:read`).
+    fn cid_signature(request: &CidSignature) -> Option<Signature> = request;
 }
 
 #[cfg(test)]

@@ -256,6 +256,9 @@ pub struct TransportOptions {
     pub request_timeout: Duration,
     /// Responses with a larger body fail with [`crate::TransportErrorKind::BodyTooLarge`]. Default 16 MiB.
     pub max_response_body: u64,
+    /// How long a download's body may take in total, once its headers arrived (each piece still
+    /// arrives within `request_timeout` on transports that can tell). Default 1 hour.
+    pub download_timeout: Duration,
 }
 
 impl Default for TransportOptions {
@@ -264,6 +267,7 @@ impl Default for TransportOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_response_body: 16 * 1024 * 1024,
+            download_timeout: Duration::from_secs(3600),
         }
     }
 }

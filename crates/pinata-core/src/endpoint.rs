@@ -79,6 +79,11 @@ pub trait Endpoint {
     /// Path and query, starting with `/`, relative to the base URL (e.g. `/data/testAuthentication`).
     fn path_and_query(&self) -> Result<String, BuildError>;
 
+    /// The `Accept` header: JSON by default (a download takes anything).
+    fn accept(&self) -> &'static str {
+        "application/json"
+    }
+
     /// The request body. Empty by default.
     fn body(&self) -> Result<Body, BuildError> {
         Ok(Body::Empty)
@@ -135,6 +140,10 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
 
     fn path_and_query(&self) -> Result<String, BuildError> {
         (**self).path_and_query()
+    }
+
+    fn accept(&self) -> &'static str {
+        (**self).accept()
     }
 
     fn body(&self) -> Result<Body, BuildError> {

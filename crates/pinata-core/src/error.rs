@@ -912,6 +912,20 @@ pub enum VerifyError {
     },
     /// The local CID could not be computed (see the cause); the server's answer is unchecked.
     Unavailable(crate::cid::CidError),
+    /// A download's bytes do not have the CID they were asked for.
+    ContentMismatch {
+        /// The CID the download was asked to check.
+        expected: crate::cid::Cid,
+        /// The CID of the bytes received.
+        received: crate::cid::Cid,
+    },
+    /// A download's body ended before the length its `Content-Length` announced.
+    Truncated {
+        /// Bytes announced.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+    },
 }
 
 impl fmt::Display for VerifyError {
@@ -923,6 +937,14 @@ impl fmt::Display for VerifyError {
                 Shown(received)
             ),
             VerifyError::Unavailable(_) => f.write_str("could not verify the upload's CID"),
+            VerifyError::ContentMismatch { expected, received } => write!(
+                f,
+                "the bytes received have CID {received}, not the CID asked for, {expected}"
+            ),
+            VerifyError::Truncated { expected, received } => write!(
+                f,
+                "the download ended after {received} of the {expected} bytes announced"
+            ),
         }
     }
 }
@@ -931,7 +953,9 @@ impl std::error::Error for VerifyError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             VerifyError::Unavailable(e) => Some(e),
-            VerifyError::CidMismatch { .. } => None,
+            VerifyError::CidMismatch { .. }
+            | VerifyError::ContentMismatch { .. }
+            | VerifyError::Truncated { .. } => None,
         }
     }
 }

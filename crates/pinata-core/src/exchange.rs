@@ -84,7 +84,7 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
     let mut builder = Request::builder()
         .method(endpoint.method())
         .uri(uri)
-        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(ACCEPT, HeaderValue::from_static(endpoint.accept()))
         .header(USER_AGENT, user_agent);
     if let Some(content_type) = body.content_type() {
         builder = builder
@@ -123,19 +123,26 @@ pub fn interpret_response<E: Endpoint + ?Sized>(
             .map_err(|e| Error::Decode(Box::new(e)))?;
         endpoint.verify(sent, &output).map_err(Error::Verify)?;
         Ok(output)
-    } else if status.is_redirection() {
-        let location = parts
-            .headers
+    } else {
+        Err(error_response(status, &parts.headers, &body))
+    }
+}
+
+/// The error a response that is not 2xx means: 3xx [`Error::Redirect`] (never followed), anything
+/// else [`Error::Api`] with the body decoded in whichever shape Pinata used.
+pub(crate) fn error_response(
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    body: &Bytes,
+) -> Error {
+    if status.is_redirection() {
+        let location = headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Err(Error::Redirect(RedirectError::new(status, location)))
+        Error::Redirect(RedirectError::new(status, location))
     } else {
-        Err(Error::Api(Box::new(ApiError::from_response(
-            status,
-            &parts.headers,
-            &body,
-        ))))
+        Error::Api(Box::new(ApiError::from_response(status, headers, body)))
     }
 }
 

@@ -72,6 +72,7 @@ pub mod cid;
 mod client;
 mod config;
 mod credentials;
+pub mod download;
 pub mod endpoint;
 mod error;
 mod exchange;

@@ -44,11 +44,44 @@ pub mod local {
     };
 }
 
+/// A response body handed over piece by piece (downloads), for async transports.
+pub type BodyStream =
+    std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<Bytes, TransportError>> + Send>>;
+
+/// A response body handed over piece by piece (downloads), for blocking transports.
+pub type BodyReader = Box<dyn std::io::Read + Send>;
+
+/// A stream of one piece: the default `send_streaming` over a transport that reads whole bodies.
+struct Once(Option<Bytes>);
+
+impl futures_core::Stream for Once {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.take().map(Ok))
+    }
+}
+
 /// An asynchronous HTTP transport.
 #[async_trait::async_trait]
 pub trait AsyncTransport: Send + Sync {
     /// Sends `request` and returns the whole response, whatever its status.
     async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError>;
+
+    /// Sends `request` and returns the response once its headers arrived, its body to be read
+    /// piece by piece, with no cap of its own (the caller counts; downloads have their own cap).
+    /// The request timeout covers the wait for the headers; each piece is awaited at most that
+    /// long too. By default: [`AsyncTransport::send`], its body as one piece.
+    async fn send_streaming(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        let response = self.send(request).await?;
+        Ok(response.map(|body| Box::pin(Once(Some(body))) as BodyStream))
+    }
 
     /// Waits `duration` on the transport's runtime (between retries).
     async fn sleep(&self, duration: std::time::Duration);
@@ -58,6 +91,17 @@ pub trait AsyncTransport: Send + Sync {
 pub trait BlockingTransport: Send + Sync {
     /// Sends `request` and returns the whole response, whatever its status.
     fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError>;
+
+    /// Sends `request` and returns the response once its headers arrived, its body to be read
+    /// piece by piece, with no cap of its own (see [`AsyncTransport::send_streaming`]). By
+    /// default: [`BlockingTransport::send`], its body read from memory.
+    fn send_streaming(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<BodyReader>, TransportError> {
+        let response = self.send(request)?;
+        Ok(response.map(|body| Box::new(std::io::Cursor::new(body)) as BodyReader))
+    }
 
     /// Waits `duration` (between retries). Blocks the thread by default.
     fn sleep(&self, duration: std::time::Duration) {
@@ -87,6 +131,13 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
         (**self).send(request).await
     }
 
+    async fn send_streaming(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        (**self).send_streaming(request).await
+    }
+
     async fn sleep(&self, duration: std::time::Duration) {
         (**self).sleep(duration).await
     }
@@ -96,6 +147,13 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
 impl<T: AsyncTransport + ?Sized> AsyncTransport for Box<T> {
     async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
         (**self).send(request).await
+    }
+
+    async fn send_streaming(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        (**self).send_streaming(request).await
     }
 
     async fn sleep(&self, duration: std::time::Duration) {

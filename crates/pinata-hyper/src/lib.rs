@@ -14,7 +14,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use pinata_core::transport::{
-    AsyncTransport, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
+    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
 };
 
 // Everything a user needs from the core, under this crate's name: one dependency is enough
@@ -26,10 +26,12 @@ pub use pinata_core;
 pub use pinata_core::*;
 
 mod connector;
+mod fetch;
 pub mod local;
 mod loopback;
 mod upload;
 
+pub use fetch::download_to_path;
 pub use local::{cid_of_path, pin_request, upload_cid_of_path};
 pub use upload::reader;
 
@@ -122,13 +124,34 @@ impl AsyncTransport for HyperTransport {
         }
     }
 
+    async fn send_streaming(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        let deadline = self.options.request_timeout;
+        let response = match tokio::time::timeout(deadline, self.head(request)).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(TransportError::maybe_sent(
+                    TransportErrorKind::Timeout,
+                    format!("no response headers within {deadline:?}"),
+                ));
+            }
+        };
+        Ok(response.map(|body| fetch::stream(body, deadline, self.options.download_timeout)))
+    }
+
     async fn sleep(&self, duration: std::time::Duration) {
         tokio::time::sleep(duration).await;
     }
 }
 
 impl HyperTransport {
-    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+    /// Sends `request` and waits for the response headers.
+    async fn head(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<hyper::body::Incoming>, TransportError> {
         let loopback_only = LoopbackOnly::is_required(&request);
         if loopback_only {
             // hyper-util connects to an IP literal without asking the resolver.
@@ -136,12 +159,16 @@ impl HyperTransport {
                 .map_err(|e| TransportError::not_sent(TransportErrorKind::NotLoopback, e))?;
         }
         let request = request.map(into_hyper_body);
-        let response = if loopback_only {
+        if loopback_only {
             self.loopback.request(request).await
         } else {
             self.client.request(request).await
         }
-        .map_err(classify)?;
+        .map_err(classify)
+    }
+
+    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let response = self.head(request).await?;
         let (parts, body) = response.into_parts();
         let cap = self.options.max_response_body;
         let declared = parts
@@ -206,7 +233,7 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
 }
 
 /// Sorts an error from reading the response body (the request was sent).
-fn classify_body(err: BoxError) -> TransportError {
+pub(crate) fn classify_body(err: BoxError) -> TransportError {
     let kind = after_connecting(err.as_ref());
     TransportError::maybe_sent(kind, err)
 }

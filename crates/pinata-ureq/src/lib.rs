@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::{Request, Response};
-use pinata_core::transport::{BlockingTransport, LoopbackOnly, TransportFactory};
+use pinata_core::transport::{BlockingTransport, BodyReader, LoopbackOnly, TransportFactory};
 use ureq::SendBody;
 use ureq::unversioned::resolver::{DefaultResolver, Resolver};
 
@@ -14,6 +14,7 @@ pub use pinata_core;
 #[doc(inline)]
 pub use pinata_core::*;
 
+mod fetch;
 pub mod local;
 mod loopback;
 mod resolver;
@@ -23,6 +24,7 @@ mod upload;
 use stage::{BeforeSending, classify};
 use upload::UploadReader;
 
+pub use fetch::download_to_path;
 pub use local::{cid_of_path, pin_request, upload_cid_of_path};
 pub use upload::reader;
 
@@ -47,6 +49,8 @@ pub struct UreqTransport {
     /// For requests marked `LoopbackOnly`: every resolved address checked.
     loopback: ureq::Agent,
     max_response_body: u64,
+    request_timeout: std::time::Duration,
+    download_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for UreqTransport {
@@ -99,12 +103,15 @@ impl UreqTransport {
             agent,
             loopback,
             max_response_body: options.max_response_body,
+            request_timeout: options.request_timeout,
+            download_timeout: options.download_timeout,
         }
     }
 }
 
-impl BlockingTransport for UreqTransport {
-    fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+impl UreqTransport {
+    /// The agent for `request` (loopback-only or not) and the request in ureq's body type.
+    fn prepare(&self, request: Request<Body>) -> (&ureq::Agent, Request<SendBody<'static>>) {
         let agent = if LoopbackOnly::is_required(&request) {
             &self.loopback
         } else {
@@ -116,6 +123,30 @@ impl BlockingTransport for UreqTransport {
             Body::Json(bytes) => SendBody::from_owned_reader(std::io::Cursor::new(bytes)),
             Body::Multipart(upload) => SendBody::from_owned_reader(UploadReader::new(upload)),
         });
+        (agent, request)
+    }
+}
+
+impl BlockingTransport for UreqTransport {
+    fn send_streaming(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<BodyReader>, TransportError> {
+        let (agent, request) = self.prepare(request);
+        // A download's body is not bound by the request timeout (which covers the headers) but
+        // by the download timeout; ureq has no per-read timeout.
+        let request = agent
+            .configure_request(request)
+            .timeout_global(None)
+            .timeout_recv_response(Some(self.request_timeout))
+            .timeout_recv_body(Some(self.download_timeout))
+            .build();
+        let response = agent.run(request).map_err(classify)?;
+        Ok(response.map(|body| Box::new(body.into_reader()) as BodyReader))
+    }
+
+    fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let (agent, request) = self.prepare(request);
         let response = agent.run(request).map_err(classify)?;
         let (parts, mut body) = response.into_parts();
         let bytes = body

@@ -1,0 +1,600 @@
+//! Downloads from the account's gateway, streamed: a public CID (`/ipfs/<cid>[/path]`, with the
+//! gateway key) or a signed link to a private file (`/files/<cid>?X-…`, no credential). The body is
+//! never held whole: the transport hands it over piece by piece ([`crate::transport`]'s
+//! `send_streaming`), and [`DownloadCheck`] counts each piece against the cap, reports progress
+//! and, when asked, computes the CID of the bytes on the same pass.
+//!
+//! The clients drive this (`download_to` on the blocking client, `download_with` on the async one);
+//! the adapters add `download_to_path`, which writes beside the destination and renames only once
+//! every check passed.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode, header};
+
+use std::io::Read;
+use std::time::SystemTime;
+
+use http::Response;
+
+use crate::api::signed::{CreateDownloadLink, SignedUrl, gateway_path};
+use crate::cid::{Cid, FileImporter, ImportOptions};
+use crate::client::{AsyncClient, BlockingClient};
+use crate::config::Origin;
+use crate::endpoint::Endpoint;
+use crate::error::{
+    BuildError, DecodeError, Error, TransportError, TransportErrorKind, VerifyError,
+};
+use crate::exchange::{error_response, prepare_request};
+use crate::retry::{Attempts, Next};
+use crate::transport::{AsyncTransport, BlockingTransport, BodyReader, BodyStream};
+
+/// The default cap of a download: 1 GiB.
+pub const DEFAULT_MAX_DOWNLOAD: u64 = 1 << 30;
+
+/// The temporary file a download to `path` is written to before it replaces `path`:
+/// `.<name>.pinata-part` in the same directory (so the final rename stays on one file system).
+pub fn partial_path(path: &std::path::Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.pinata-part"))
+}
+
+/// How far a download has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadProgress {
+    /// Bytes received so far.
+    pub received: u64,
+    /// The whole body, when the server announced its length.
+    pub total: Option<u64>,
+}
+
+/// A progress callback of a download.
+pub type DownloadProgressFn = Arc<dyn Fn(DownloadProgress) + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Public { cid: String, path: String },
+    Signed(SignedUrl),
+}
+
+/// One download: what to fetch, the most bytes to accept, and what to check.
+#[derive(Clone)]
+pub struct Download {
+    target: Target,
+    max_bytes: u64,
+    expected: Option<Cid>,
+    progress: Option<DownloadProgressFn>,
+}
+
+impl fmt::Debug for Download {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Download")
+            .field("target", &self.target)
+            .field("max_bytes", &self.max_bytes)
+            .field("expected", &self.expected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Download {
+    fn with_target(target: Target) -> Self {
+        Self {
+            target,
+            max_bytes: DEFAULT_MAX_DOWNLOAD,
+            expected: None,
+            progress: None,
+        }
+    }
+
+    /// `cid` (and `path` inside it, if not empty) from the configured gateway's `/ipfs/`, with the
+    /// gateway key when one is configured. Refused: an empty CID, a path with `.`/`..` segments.
+    pub fn public(cid: impl Into<String>, path: impl Into<String>) -> Result<Self, BuildError> {
+        let (cid, path) = (cid.into(), path.into());
+        gateway_path("ipfs", &cid, &path)?;
+        Ok(Self::with_target(Target::Public { cid, path }))
+    }
+
+    /// The file a signed link points at (see `private_download_link`); no credential is sent.
+    pub fn signed(url: SignedUrl) -> Self {
+        Self::with_target(Target::Signed(url))
+    }
+
+    /// Accepts at most `bytes` (1 GiB unless set): a larger body fails the download with
+    /// [`TransportErrorKind::BodyTooLarge`] as soon as it passes the cap (or before reading, when
+    /// the server announces a larger `Content-Length`).
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// Checks that the bytes received have the CID `cid`, computed as `ipfs add` (and Pinata)
+    /// import a file with default parameters: CIDv0 with dag-pb leaves, CIDv1 with raw leaves. Use
+    /// the file's own CID (for a file inside a folder, its CID, not the folder's).
+    pub fn verify_cid(mut self, cid: &str) -> Result<Self, BuildError> {
+        let cid: Cid = cid.parse().map_err(|_| {
+            BuildError::InvalidInput(format!("{} is not a CID", cid.escape_debug()))
+        })?;
+        self.expected = Some(cid);
+        Ok(self)
+    }
+
+    /// [`Download::verify_cid`] with the CID being downloaded (a public download of a whole CID).
+    pub fn verify(self) -> Result<Self, BuildError> {
+        match &self.target {
+            Target::Public { cid, path } if path.trim_matches('/').is_empty() => {
+                let cid = cid.clone();
+                self.verify_cid(&cid)
+            }
+            _ => Err(BuildError::InvalidInput(
+                "only a whole public CID checks against itself; give the file's CID to verify_cid"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Calls `progress` as bytes arrive.
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(DownloadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// The cap.
+    pub fn max(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Starts checking a response whose headers are `headers`.
+    pub fn check(&self, headers: &HeaderMap) -> Result<DownloadCheck, Error> {
+        DownloadCheck::new(self, headers)
+    }
+}
+
+/// The request of a download: a GET that accepts anything. Its success body is not read by
+/// [`Endpoint::parse`] (the clients stream it); use the clients' download methods.
+impl Endpoint for Download {
+    type Output = ();
+
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn origin(&self) -> Origin {
+        match self.target {
+            Target::Public { .. } => Origin::Gateway,
+            Target::Signed(_) => Origin::Signed,
+        }
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        match &self.target {
+            Target::Public { cid, path } => gateway_path("ipfs", cid, path),
+            Target::Signed(url) => Ok(url.as_str().to_owned()),
+        }
+    }
+
+    fn accept(&self) -> &'static str {
+        "*/*"
+    }
+
+    fn parse(&self, _: StatusCode, _: &HeaderMap, _: &Bytes) -> Result<(), DecodeError> {
+        Ok(())
+    }
+
+    fn repeatable(&self) -> crate::retry::Repeatable {
+        crate::retry::Repeatable::Safe
+    }
+}
+
+/// What a finished download received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// Bytes received.
+    pub bytes: u64,
+    /// The `Content-Type` the gateway gave.
+    pub content_type: Option<String>,
+    /// The CID the bytes were checked to have, when checking was asked for.
+    pub verified_cid: Option<Cid>,
+}
+
+/// The receiving side of a download as a state machine: each piece is counted against the cap
+/// and hashed when a CID is to be checked; [`DownloadCheck::finish`] says whether it all held.
+pub struct DownloadCheck {
+    received: u64,
+    max: u64,
+    announced: Option<u64>,
+    content_type: Option<String>,
+    hashing: Option<(Cid, FileImporter)>,
+    progress: Option<DownloadProgressFn>,
+}
+
+impl fmt::Debug for DownloadCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadCheck")
+            .field("received", &self.received)
+            .field("max", &self.max)
+            .field("announced", &self.announced)
+            .finish_non_exhaustive()
+    }
+}
+
+fn too_large(max: u64) -> Error {
+    Error::Transport(TransportError::maybe_sent(
+        TransportErrorKind::BodyTooLarge,
+        format!("the download is larger than its cap of {max} bytes"),
+    ))
+}
+
+impl DownloadCheck {
+    fn new(download: &Download, headers: &HeaderMap) -> Result<Self, Error> {
+        let announced = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|n| n > download.max_bytes) {
+            return Err(too_large(download.max_bytes));
+        }
+        let hashing = match download.expected {
+            None => None,
+            Some(cid) => {
+                let version = cid.version();
+                let importer = FileImporter::new(ImportOptions::new(version))
+                    .map_err(|e| Error::Verify(VerifyError::Unavailable(e)))?;
+                Some((cid, importer))
+            }
+        };
+        Ok(Self {
+            received: 0,
+            max: download.max_bytes,
+            announced,
+            content_type: headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            hashing,
+            progress: download.progress.clone(),
+        })
+    }
+
+    /// `data` arrived. Passing the cap is an error (stop reading and drop what was written).
+    pub fn chunk(&mut self, data: &[u8]) -> Result<(), Error> {
+        let received = self.received.saturating_add(data.len() as u64);
+        if received > self.max {
+            return Err(too_large(self.max));
+        }
+        self.received = received;
+        if let Some((_, importer)) = &mut self.hashing {
+            importer.update(data);
+        }
+        if let Some(progress) = &self.progress {
+            progress(DownloadProgress {
+                received,
+                total: self.announced,
+            });
+        }
+        Ok(())
+    }
+
+    /// The body ended: a short body, or bytes of another CID, are errors.
+    pub fn finish(self) -> Result<Downloaded, Error> {
+        if let Some(expected) = self.announced
+            && expected != self.received
+        {
+            return Err(Error::Verify(VerifyError::Truncated {
+                expected,
+                received: self.received,
+            }));
+        }
+        let verified_cid = match self.hashing {
+            None => None,
+            Some((expected, importer)) => {
+                let received = importer.finish().cid;
+                // A CIDv1 of a one-block file is the raw block's; compare content, not spelling.
+                if received != expected && !received.same_content(&expected) {
+                    return Err(Error::Verify(VerifyError::ContentMismatch {
+                        expected,
+                        received,
+                    }));
+                }
+                Some(expected)
+            }
+        };
+        Ok(Downloaded {
+            bytes: self.received,
+            content_type: self.content_type,
+            verified_cid,
+        })
+    }
+}
+
+/// The most of an error answer's body a download reads (it is decoded as an API error).
+const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+impl<T: BlockingTransport> BlockingClient<T> {
+    /// Downloads `download` into `out`, streamed (one read buffer in memory), with its cap,
+    /// progress and CID check. Bytes already written stay written when a check fails: write to a
+    /// file you discard on error (the adapters' `download_to_path` does).
+    pub fn download_to(
+        &self,
+        download: &Download,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Downloaded, Error> {
+        let redact = |e: Error| e.redact_client_secrets(self.credentials(), self.config());
+        let mut attempts = Attempts::new(self.config().retry_policy(), download);
+        let response = loop {
+            attempts.begin();
+            match attempts.after(self.open_download(download)) {
+                Next::Done(result) => break result.map_err(&redact)?,
+                Next::Wait(wait) => self.transport().sleep(wait),
+            }
+        };
+        let (parts, mut body) = response.into_parts();
+        let mut check = download.check(&parts.headers)?;
+        let mut buf = vec![0u8; crate::upload::READ_CHUNK];
+        loop {
+            let n = match body.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::Transport(body_failure(e))),
+            };
+            check.chunk(&buf[..n])?;
+            out.write_all(&buf[..n]).map_err(writer_failure)?;
+        }
+        out.flush().map_err(writer_failure)?;
+        check.finish()
+    }
+
+    /// Signs a link to `cid` (and `path` inside it) on the configured gateway, valid for
+    /// `expires`: `POST /v3/files/private/download_link` (needs `org:files:read`).
+    pub fn private_download_link(
+        &self,
+        cid: &str,
+        path: &str,
+        expires: std::time::Duration,
+    ) -> Result<SignedUrl, Error> {
+        self.execute(&link_to(self.config(), cid, path, expires)?)
+    }
+
+    /// One attempt at the response headers; an error status becomes its error.
+    fn open_download(&self, download: &Download) -> Result<Response<BodyReader>, Error> {
+        let request = prepare_request(
+            download,
+            self.credentials(),
+            self.config(),
+            SystemTime::now(),
+        )?;
+        let response = self
+            .transport()
+            .send_streaming(request)
+            .map_err(Error::Transport)?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let (parts, body) = response.into_parts();
+        let mut kept = Vec::new();
+        // What could be read of the error body; a failure here leaves the status to speak.
+        let _ = body.take(MAX_ERROR_BODY).read_to_end(&mut kept);
+        Err(error_response(
+            parts.status,
+            &parts.headers,
+            &Bytes::from(kept),
+        ))
+    }
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// Starts downloading `download`: the answer's headers are in, and [`DownloadBody::next`]
+    /// hands over the body piece by piece (one piece in memory at a time), checked against the
+    /// cap; [`DownloadBody::finish`] checks the length and the CID. Bytes already written stay
+    /// written when a check fails: write to a file you discard on error
+    /// (`pinata_hyper::download_to_path` does).
+    pub async fn download(&self, download: &Download) -> Result<DownloadBody, Error> {
+        let redact = |e: Error| e.redact_client_secrets(self.credentials(), self.config());
+        let mut attempts = Attempts::new(self.config().retry_policy(), download);
+        let response = loop {
+            attempts.begin();
+            match attempts.after(self.open_download(download).await) {
+                Next::Done(result) => break result.map_err(&redact)?,
+                Next::Wait(wait) => self.transport().sleep(wait).await,
+            }
+        };
+        let (parts, body) = response.into_parts();
+        let check = download.check(&parts.headers)?;
+        Ok(DownloadBody { body, check })
+    }
+
+    /// Signs a link to `cid` (and `path` inside it) on the configured gateway, valid for
+    /// `expires`: `POST /v3/files/private/download_link` (needs `org:files:read`).
+    pub async fn private_download_link(
+        &self,
+        cid: &str,
+        path: &str,
+        expires: std::time::Duration,
+    ) -> Result<SignedUrl, Error> {
+        self.execute(&link_to(self.config(), cid, path, expires)?)
+            .await
+    }
+
+    /// One attempt at the response headers; an error status becomes its error.
+    async fn open_download(&self, download: &Download) -> Result<Response<BodyStream>, Error> {
+        let request = prepare_request(
+            download,
+            self.credentials(),
+            self.config(),
+            SystemTime::now(),
+        )?;
+        let response = self
+            .transport()
+            .send_streaming(request)
+            .await
+            .map_err(Error::Transport)?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let (parts, mut body) = response.into_parts();
+        let mut kept = Vec::new();
+        while let Some(Ok(piece)) = next(&mut body).await {
+            let room = (MAX_ERROR_BODY as usize).saturating_sub(kept.len());
+            kept.extend_from_slice(&piece[..piece.len().min(room)]);
+            if kept.len() as u64 >= MAX_ERROR_BODY {
+                break;
+            }
+        }
+        Err(error_response(
+            parts.status,
+            &parts.headers,
+            &Bytes::from(kept),
+        ))
+    }
+}
+
+/// The download link request for the configured gateway.
+fn link_to(
+    config: &crate::Config,
+    cid: &str,
+    path: &str,
+    expires: std::time::Duration,
+) -> Result<CreateDownloadLink, BuildError> {
+    let gateway = config.gateway().ok_or_else(|| {
+        BuildError::InvalidInput(
+            "no gateway is configured: set PINATA_GATEWAY or Config::with_gateway".into(),
+        )
+    })?;
+    CreateDownloadLink::new(gateway, cid, path, expires)
+}
+
+/// The body of a download in progress (from [`AsyncClient::download`]).
+pub struct DownloadBody {
+    body: BodyStream,
+    check: DownloadCheck,
+}
+
+impl fmt::Debug for DownloadBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadBody")
+            .field("check", &self.check)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DownloadBody {
+    /// The next piece, or `None` at the end of the body; passing the cap is an error.
+    pub async fn next(&mut self) -> Result<Option<Bytes>, Error> {
+        match next(&mut self.body).await {
+            None => Ok(None),
+            Some(Err(e)) => Err(Error::Transport(e)),
+            Some(Ok(piece)) => {
+                self.check.chunk(&piece)?;
+                Ok(Some(piece))
+            }
+        }
+    }
+
+    /// After the last piece: whether the length and CID checks hold.
+    pub fn finish(self) -> Result<Downloaded, Error> {
+        self.check.finish()
+    }
+}
+
+/// The next piece of a body stream.
+async fn next(body: &mut BodyStream) -> Option<Result<Bytes, TransportError>> {
+    std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await
+}
+
+/// A failure while reading a blocking body: the request was sent.
+fn body_failure(e: std::io::Error) -> TransportError {
+    TransportError::maybe_sent(TransportErrorKind::of_io(e.kind()), e)
+}
+
+/// The caller's writer failed.
+fn writer_failure(e: std::io::Error) -> Error {
+    Error::Local(crate::LocalError::io("(download destination)", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cid::{CidVersion, import_bytes};
+
+    fn headers(len: Option<u64>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(len) = len {
+            h.insert(header::CONTENT_LENGTH, len.into());
+        }
+        h
+    }
+
+    #[test]
+    fn caps_progress_and_cids() {
+        let content = vec![7u8; 300_000];
+        let cid = import_bytes(&content, ImportOptions::new(CidVersion::V1))
+            .unwrap()
+            .cid
+            .to_string();
+        let seen = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let s = Arc::clone(&seen);
+        let download = Download::public(&cid, "")
+            .unwrap()
+            .verify()
+            .unwrap()
+            .on_progress(move |p| s.store(p.received, std::sync::atomic::Ordering::SeqCst));
+        let mut check = download.check(&headers(Some(300_000))).unwrap();
+        for piece in content.chunks(65536) {
+            check.chunk(piece).unwrap();
+        }
+        let done = check.finish().unwrap();
+        assert_eq!(done.bytes, 300_000);
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 300_000);
+
+        // Other bytes: a content mismatch.
+        let mut check = download.check(&headers(None)).unwrap();
+        check.chunk(&content[1..]).unwrap();
+        assert!(matches!(
+            check.finish(),
+            Err(Error::Verify(VerifyError::ContentMismatch { .. }))
+        ));
+        // Short of the announced length.
+        let mut check = download.check(&headers(Some(10))).unwrap();
+        check.chunk(b"abc").unwrap();
+        assert!(matches!(
+            check.finish(),
+            Err(Error::Verify(VerifyError::Truncated { .. }))
+        ));
+        // The cap, announced or reached.
+        let small = Download::public(&cid, "").unwrap().max_bytes(4);
+        assert!(small.check(&headers(Some(5))).is_err());
+        let mut check = small.check(&headers(None)).unwrap();
+        check.chunk(b"1234").unwrap();
+        assert!(check.chunk(b"5").is_err());
+    }
+
+    #[test]
+    fn requests_go_to_the_gateway_or_the_signed_url() {
+        let d = Download::public("bafy", "a b/c").unwrap();
+        assert_eq!(d.origin(), Origin::Gateway);
+        assert_eq!(d.path_and_query().unwrap(), "/ipfs/bafy/a%20b/c");
+        assert_eq!(d.accept(), "*/*");
+        assert!(
+            d.verify().is_err(),
+            "a path inside a folder has another CID"
+        );
+        let s = Download::signed(SignedUrl::new("https://gw/files/c?X-Signature=x"));
+        assert_eq!(s.origin(), Origin::Signed);
+        assert!(Download::public("bafy", "../x").is_err());
+        assert!(
+            Download::public("bafy", "")
+                .unwrap()
+                .verify_cid("nope")
+                .is_err()
+        );
+    }
+}
