@@ -300,8 +300,8 @@ impl DownloadCheck {
                 // A CIDv1 of a one-block file is the raw block's; compare content, not spelling.
                 if received != expected && !received.same_content(&expected) {
                     return Err(Error::Verify(VerifyError::ContentMismatch {
-                        expected,
-                        received,
+                        expected: Box::new(expected),
+                        received: Box::new(received),
                     }));
                 }
                 Some(expected)

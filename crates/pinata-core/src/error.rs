@@ -915,9 +915,9 @@ pub enum VerifyError {
     /// A download's bytes do not have the CID they were asked for.
     ContentMismatch {
         /// The CID the download was asked to check.
-        expected: crate::cid::Cid,
+        expected: Box<crate::cid::Cid>,
         /// The CID of the bytes received.
-        received: crate::cid::Cid,
+        received: Box<crate::cid::Cid>,
     },
     /// A download's body ended before the length its `Content-Length` announced.
     Truncated {

@@ -264,4 +264,60 @@ mod tests {
         );
         assert!(matches!(unconfigured, Err(BuildError::InvalidInput(_))));
     }
+
+    #[test]
+    fn a_signed_url_gets_no_credential_and_no_gateway_key() {
+        let creds = Credentials::key_pair("0123456789abcdef0123", "s3cr3t").unwrap();
+        let config = Config::default()
+            .with_gateway("example.mypinata.cloud")
+            .unwrap()
+            .with_gateway_key("gw-k3y")
+            .unwrap();
+        let now = SystemTime::now();
+        let signed = prepare_request(
+            &OnOrigin(
+                Origin::Signed,
+                "https://uploads.example/v3/files/u?X-Signature=abc&X-Date=1",
+            ),
+            &creds,
+            &config,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            signed.uri(),
+            "https://uploads.example/v3/files/u?X-Signature=abc&X-Date=1"
+        );
+        for name in ["pinata_api_key", "pinata_secret_api_key", "authorization"] {
+            assert!(!signed.headers().contains_key(name), "{name} sent");
+        }
+        assert!(!signed.uri().to_string().contains("gw-k3y"));
+        // Plain http to a remote host is refused for signed URLs too; loopback is marked.
+        let remote = prepare_request(
+            &OnOrigin(Origin::Signed, "http://10.0.0.1/files/c?X-Signature=a"),
+            &creds,
+            &config,
+            now,
+        );
+        assert!(matches!(remote, Err(BuildError::InsecureHttp { .. })));
+        let local = prepare_request(
+            &OnOrigin(Origin::Signed, "http://127.0.0.1:9/files/c"),
+            &creds,
+            &config,
+            now,
+        )
+        .unwrap();
+        assert!(LoopbackOnly::is_required(&local));
+        for bad in [
+            "/relative",
+            "https://user@host/x",
+            "https://h/x#frag",
+            "not a url",
+        ] {
+            assert!(
+                prepare_request(&OnOrigin(Origin::Signed, bad), &creds, &config, now).is_err(),
+                "{bad}"
+            );
+        }
+    }
 }

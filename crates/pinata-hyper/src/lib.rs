@@ -32,7 +32,7 @@ mod loopback;
 mod upload;
 
 pub use fetch::download_to_path;
-pub use local::{cid_of_path, pin_request, upload_cid_of_path};
+pub use local::{cid_of_path, pin_request, upload_cid_of_path, upload_request};
 pub use upload::reader;
 
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]

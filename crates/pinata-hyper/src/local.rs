@@ -7,6 +7,7 @@ use std::path::Path;
 
 use pinata_core::Error;
 use pinata_core::api::pinning::PinFile;
+use pinata_core::api::uploads::UploadFile;
 use pinata_core::cid::{Cid, FileImporter, ImportOptions};
 use pinata_core::transport::local::{
     EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError,
@@ -57,6 +58,21 @@ pub async fn pin_request(path: impl AsRef<Path>) -> Result<PinFile, Error> {
         Ok(PinFile::folder(scan_folder(path).await?)?)
     } else {
         Ok(PinFile::file(path, kind_of(&meta).regular_file(path)?)?)
+    }
+}
+
+/// A v3 upload of the file or folder at `path` (stat'ed or scanned now; streamed when sent), as
+/// [`pin_request`] makes a legacy one. Set the network, name, group or CID checking on it, then
+/// pass it to `client.upload_file`.
+pub async fn upload_request(path: impl AsRef<Path>) -> Result<UploadFile, Error> {
+    let path = path.as_ref();
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| LocalError::io(path, e))?;
+    if meta.is_dir() {
+        Ok(UploadFile::folder(scan_folder(path).await?)?)
+    } else {
+        Ok(UploadFile::path(path, kind_of(&meta).regular_file(path)?)?)
     }
 }
 

@@ -25,7 +25,7 @@ use stage::{BeforeSending, classify};
 use upload::UploadReader;
 
 pub use fetch::download_to_path;
-pub use local::{cid_of_path, pin_request, upload_cid_of_path};
+pub use local::{cid_of_path, pin_request, upload_cid_of_path, upload_request};
 pub use upload::reader;
 
 /// The blocking Pinata client over ureq.
