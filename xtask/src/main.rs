@@ -390,7 +390,11 @@ fn demo() -> Result {
     let emulator = EmulatorProcess::start(&[])?;
     eprintln!("emulator started: {}", emulator.get("/url")?);
     let mut demo = Command::new(target_dir().join("debug").join("examples").join("demo"));
-    demo.env("PINATA_API_URL", emulator.get("/url")?)
+    // The emulator serves the API, uploads and the gateway on one listener.
+    let url = emulator.get("/url")?;
+    demo.env("PINATA_API_URL", &url)
+        .env("PINATA_UPLOADS_URL", &url)
+        .env("PINATA_GATEWAY", &url)
         .env("PINATA_JWT", emulator.get("/admin/jwt")?)
         .env("PINATA_API_KEY", emulator.get("/admin/api_key")?)
         .env("PINATA_API_SECRET", emulator.get("/admin/api_secret")?);

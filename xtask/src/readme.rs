@@ -13,7 +13,8 @@
 //! 3. `cargo build --examples` of each, in the workspace's target directory (see [`check`] for
 //!    why that is safe), then each binary runs in a directory of its own holding
 //!    the inputs the examples read (`report.pdf`, `site/index.html`, `site/css/style.css`), with
-//!    `PINATA_API_URL` and `PINATA_JWT` (the emulator's admin) and no other `PINATA_*` variable.
+//!    `PINATA_API_URL`, `PINATA_UPLOADS_URL` and `PINATA_GATEWAY` (all the emulator's URL) and
+//!    `PINATA_JWT` (the emulator's admin), and no other `PINATA_*` variable.
 //!    Every one must exit 0 within [`RUN_LIMIT`].
 
 use std::collections::BTreeSet;
@@ -678,7 +679,11 @@ pub(crate) fn check() -> Result {
                 cmd.env_remove(key);
             }
         }
-        cmd.env("PINATA_API_URL", &url).env("PINATA_JWT", &jwt);
+        // The emulator serves the API, uploads and the gateway on one listener.
+        cmd.env("PINATA_API_URL", &url)
+            .env("PINATA_UPLOADS_URL", &url)
+            .env("PINATA_GATEWAY", &url)
+            .env("PINATA_JWT", &jwt);
         match report(example, &run_limited(cmd)?) {
             Ok(line) => eprintln!("{line}"),
             Err(failure) => {
