@@ -4,7 +4,8 @@
 //! `org:files:read` to read (or an admin key).
 //!
 //! The swap body is `{"swap_cid": …}`, as the official SDK and Go CLI send it (the spec says
-//! `swapCid`; the emulator accepts both). Answers are `{"data": …}` in snake case.
+//! `swapCid`; the emulator accepts both). Answers are `{"data": …}` in snake case. `legacy_path()`
+//! sends to the older `/v3/ipfs/swap|signature/{cid}` paths with the spec's spelling.
 
 use std::time::SystemTime;
 
@@ -39,6 +40,14 @@ pub struct Signature {
     pub signature: String,
 }
 
+/// `/v3/ipfs/{what}/{cid}`: the older paths without a network.
+fn legacy_path(what: &str, cid: &str) -> Result<String, BuildError> {
+    if cid.is_empty() {
+        return Err(BuildError::InvalidInput("a CID is empty".into()));
+    }
+    Ok(format!("/v3/ipfs/{what}/{}", encode_segment(cid)))
+}
+
 fn cid_path(network: Network, what: &str, cid: &str) -> Result<String, BuildError> {
     if cid.is_empty() {
         return Err(BuildError::InvalidInput("a CID is empty".into()));
@@ -65,6 +74,7 @@ pub struct SwapCid {
     network: Network,
     cid: String,
     action: SwapAction,
+    legacy: bool,
 }
 
 impl SwapCid {
@@ -74,6 +84,7 @@ impl SwapCid {
             network,
             cid: cid.into(),
             action: SwapAction::Add(swap_cid.into()),
+            legacy: false,
         }
     }
 
@@ -83,6 +94,7 @@ impl SwapCid {
             network,
             cid: cid.into(),
             action: SwapAction::History(domain.into()),
+            legacy: false,
         }
     }
 
@@ -92,7 +104,15 @@ impl SwapCid {
             network,
             cid: cid.into(),
             action: SwapAction::Delete,
+            legacy: false,
         }
+    }
+
+    /// Sends to the older `/v3/ipfs/swap/{cid}` with the spec's `{"swapCid": …}` body (what
+    /// `pinata-web3` calls; answers in camel case, which decode the same).
+    pub fn legacy_path(mut self) -> Self {
+        self.legacy = true;
+        self
     }
 }
 
@@ -120,7 +140,11 @@ impl Endpoint for SwapCid {
     }
 
     fn path_and_query(&self) -> Result<String, BuildError> {
-        let path = cid_path(self.network, "swap", &self.cid)?;
+        let path = if self.legacy {
+            legacy_path("swap", &self.cid)?
+        } else {
+            cid_path(self.network, "swap", &self.cid)?
+        };
         Ok(match &self.action {
             SwapAction::History(domain) => {
                 let mut q = Query::new();
@@ -136,10 +160,16 @@ impl Endpoint for SwapCid {
         struct AddSwap<'a> {
             swap_cid: &'a str,
         }
+        #[derive(Serialize)]
+        struct AddSwapLegacy<'a> {
+            #[serde(rename = "swapCid")]
+            swap_cid: &'a str,
+        }
         match &self.action {
             SwapAction::Add(swap_cid) if swap_cid.is_empty() => Err(BuildError::InvalidInput(
                 "the CID to swap in is empty".into(),
             )),
+            SwapAction::Add(swap_cid) if self.legacy => Body::json(&AddSwapLegacy { swap_cid }),
             SwapAction::Add(swap_cid) => Body::json(&AddSwap { swap_cid }),
             _ => Ok(Body::Empty),
         }
@@ -167,6 +197,7 @@ pub struct CidSignature {
     cid: String,
     add: Option<(String, String)>,
     delete: bool,
+    legacy: bool,
 }
 
 impl CidSignature {
@@ -182,6 +213,7 @@ impl CidSignature {
             cid: cid.into(),
             add: Some((signature.into(), address.into())),
             delete: false,
+            legacy: false,
         }
     }
 
@@ -192,6 +224,7 @@ impl CidSignature {
             cid: cid.into(),
             add: None,
             delete: false,
+            legacy: false,
         }
     }
 
@@ -201,6 +234,12 @@ impl CidSignature {
             delete: true,
             ..Self::get(network, cid)
         }
+    }
+
+    /// Sends to the older `/v3/ipfs/signature/{cid}` (what `pinata-web3` calls).
+    pub fn legacy_path(mut self) -> Self {
+        self.legacy = true;
+        self
     }
 }
 
@@ -217,7 +256,11 @@ impl Endpoint for CidSignature {
     }
 
     fn path_and_query(&self) -> Result<String, BuildError> {
-        cid_path(self.network, "signature", &self.cid)
+        if self.legacy {
+            legacy_path("signature", &self.cid)
+        } else {
+            cid_path(self.network, "signature", &self.cid)
+        }
     }
 
     fn body(&self) -> Result<Body, BuildError> {
