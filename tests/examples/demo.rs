@@ -1,9 +1,10 @@
 //! The walk-through behind `cargo xtask demo`: authenticate with both schemes through both
 //! transports, manage a scoped key, pin files, folders and JSON, use the v3 API (groups, pin by
-//! CID), then show what a user sees for a wrong secret.
+//! CID, private files through signed links, signed upload URLs, streamed downloads), then show
+//! what a user sees for a wrong secret.
 //!
-//! Reads `PINATA_API_URL`, `PINATA_JWT`, `PINATA_API_KEY` and `PINATA_API_SECRET` (the xtask sets them
-//! from the emulator it starts).
+//! Reads `PINATA_API_URL`, `PINATA_UPLOADS_URL`, `PINATA_GATEWAY`, `PINATA_JWT`, `PINATA_API_KEY`
+//! and `PINATA_API_SECRET` (the xtask sets them from the emulator it starts).
 
 use std::process::ExitCode;
 
@@ -289,5 +290,100 @@ fn v3(
     );
     runtime.block_on(async_client.cancel_pin_by_cid(&job.id))?;
     println!("  [hyper] cancelled request {}", job.id);
+    files(runtime, &async_client, &blocking)
+}
+
+/// v3 files: a private file's round trip through a signed link, an upload by a client holding no
+/// usable credential through a signed URL, and a public download streamed to disk.
+fn files(
+    runtime: &tokio::runtime::Runtime,
+    async_client: &pinata_hyper::Client,
+    blocking: &pinata_ureq::Client,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use pinata_core::api::Network;
+    use pinata_core::api::files::ListFiles;
+    use pinata_core::api::signed::CreateSignedUploadUrl;
+    use pinata_core::api::uploads::UploadFile;
+    use pinata_core::download::Download;
+    use std::time::Duration;
+
+    println!(
+        "
+v3 files:"
+    );
+    let secret = b"a private note, served only through signed links".repeat(100);
+    let up = runtime.block_on(
+        async_client.upload_file(
+            &UploadFile::bytes("note.txt", secret.clone())?
+                .keyvalue("env", "demo")?
+                .verify_cid(true),
+        ),
+    )?;
+    println!(
+        "  [hyper] uploaded a private file: {} ({} bytes, CID checked while streaming)",
+        up.cid, up.size
+    );
+    let listed: Vec<_> = blocking
+        .paginate(ListFiles::new(Network::Private).keyvalue("env", "demo"))
+        .collect::<Result<_, _>>()?;
+    println!("  [ureq ] {} private file(s) carry env=demo", listed.len());
+    let link = blocking.private_download_link(&up.cid, "", Duration::from_secs(60))?;
+    println!("  [ureq ] signed a download link: {link:?}");
+    let mut copy = Vec::new();
+    let got = blocking.download_to(&Download::signed(link).verify_cid(&up.cid)?, &mut copy)?;
+    println!(
+        "  [ureq ] downloaded {} bytes through it; same bytes: {}, CID verified: {}",
+        got.bytes,
+        copy == secret,
+        got.verified_cid.is_some()
+    );
+    match blocking.download_to(&Download::public(&up.cid, "")?, &mut Vec::new()) {
+        Err(Error::Api(e)) => println!("  [ureq ] the same CID on /ipfs/: {}", e.status()),
+        other => println!("  [ureq ] the same CID on /ipfs/: unexpectedly {other:?}"),
+    }
+
+    let url = runtime.block_on(
+        async_client.create_signed_upload_url(
+            &CreateSignedUploadUrl::new(Network::Public, Duration::from_secs(60))?
+                .max_file_size(1 << 20)
+                .allow_mime_type("text/*")?
+                .filename("from a browser"),
+        ),
+    )?;
+    println!("  [hyper] signed an upload URL: {url:?}");
+    // A client whose only credentials mean nothing to the server, as a browser given the URL.
+    let stranger = pinata_ureq::Client::with_config(
+        Credentials::key_pair("0123456789abcdef0123", "0".repeat(64))?,
+        blocking.config().clone(),
+    )?;
+    let theirs = stranger.upload_file(
+        &UploadFile::bytes("hello.txt", "uploaded without credentials")?.to_signed_url(url.clone()),
+    )?;
+    println!(
+        "  [ureq ] a client without credentials uploaded {:?} as {}",
+        theirs.name, theirs.cid
+    );
+    match stranger.upload_file(&UploadFile::bytes("again.txt", "again")?.to_signed_url(url)) {
+        Err(Error::Api(e)) => println!("  [ureq ] using the URL twice: {e}"),
+        other => println!("  [ureq ] using the URL twice: unexpectedly {other:?}"),
+    }
+
+    let big = vec![42u8; 4 << 20];
+    let public = runtime.block_on(
+        async_client.upload_file(&UploadFile::bytes("big.bin", big)?.network(Network::Public)),
+    )?;
+    let path = std::env::temp_dir().join(format!("pinata-demo-{}.bin", std::process::id()));
+    let done = runtime.block_on(pinata_hyper::download_to_path(
+        async_client,
+        &Download::public(&public.cid, "")?.verify()?,
+        &path,
+    ))?;
+    println!(
+        "  [hyper] streamed {} bytes of {} from the gateway to {} (CID verified)",
+        done.bytes,
+        public.cid,
+        path.display()
+    );
+    let _ = std::fs::remove_file(&path);
     Ok(())
 }

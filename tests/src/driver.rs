@@ -8,6 +8,7 @@ use futures_core::Stream;
 use bytes::Bytes;
 use http::{Request, Response};
 use pinata_core::api::AuthenticationOk;
+use pinata_core::download::{Download, Downloaded};
 use pinata_core::transport::{AsyncTransport, BlockingTransport, TransportFactory};
 use pinata_core::{Body, Config, Credentials, Endpoint, Error, Paginated, TransportError};
 
@@ -75,6 +76,12 @@ pub trait Driver: Sync {
         path: &std::path::Path,
     ) -> Result<pinata_core::api::pinning::PinFile, Error>;
 
+    /// The adapter's `upload_request` (stat or scan a path into a v3 upload).
+    fn upload_request(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::api::uploads::UploadFile, Error>;
+
     /// The adapter's `upload_cid_of_path`.
     fn upload_cid_of_path(
         &self,
@@ -95,6 +102,47 @@ pub trait Driver: Sync {
         config: &Config,
         request: Request<Body>,
     ) -> Result<Response<Bytes>, TransportError>;
+
+    /// The adapter's `reader` over `bytes` (a `std::io::Read` for ureq, a tokio `AsyncRead` for
+    /// hyper).
+    fn reader(&self, bytes: Vec<u8>) -> pinata_core::api::uploads::ReaderSource;
+
+    /// Downloads into memory through the client's streaming download, returning the bytes, the
+    /// answer and the largest piece the client handed over at once.
+    fn download(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        download: &Download,
+    ) -> Result<(Vec<u8>, Downloaded, usize), Error>;
+
+    /// The adapter's `download_to_path`.
+    fn download_to_path(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        download: &Download,
+        path: &std::path::Path,
+    ) -> Result<Downloaded, Error>;
+}
+
+/// A writer that remembers the largest write it was given.
+#[derive(Default)]
+struct Recording {
+    bytes: Vec<u8>,
+    largest: usize,
+}
+
+impl std::io::Write for Recording {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.largest = self.largest.max(buf.len());
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The async client over hyper, driven from a shared Tokio runtime.
@@ -259,6 +307,49 @@ impl Driver for HyperDriver {
                 .await
         })
     }
+
+    fn upload_request(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::api::uploads::UploadFile, Error> {
+        runtime().block_on(pinata_hyper::upload_request(path))
+    }
+
+    fn reader(&self, bytes: Vec<u8>) -> pinata_core::api::uploads::ReaderSource {
+        pinata_hyper::reader(std::io::Cursor::new(bytes))
+    }
+
+    fn download(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        download: &Download,
+    ) -> Result<(Vec<u8>, Downloaded, usize), Error> {
+        runtime().block_on(async {
+            let client = pinata_hyper::Client::with_config(credentials, config)?;
+            let mut body = client.download(download).await?;
+            let mut out = Recording::default();
+            while let Some(piece) = body.next().await? {
+                std::io::Write::write_all(&mut out, &piece)
+                    .map_err(|e| Error::Local(pinata_core::LocalError::io("(memory)", e)))?;
+            }
+            let done = body.finish()?;
+            Ok((out.bytes, done, out.largest))
+        })
+    }
+
+    fn download_to_path(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        download: &Download,
+        path: &std::path::Path,
+    ) -> Result<Downloaded, Error> {
+        runtime().block_on(async {
+            let client = pinata_hyper::Client::with_config(credentials, config)?;
+            pinata_hyper::download_to_path(&client, download, path).await
+        })
+    }
 }
 
 /// The blocking client over ureq.
@@ -392,5 +483,39 @@ impl Driver for UreqDriver {
         request: Request<Body>,
     ) -> Result<Response<Bytes>, TransportError> {
         pinata_ureq::UreqTransport::from_options(config.transport_options())?.send(request)
+    }
+
+    fn upload_request(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::api::uploads::UploadFile, Error> {
+        pinata_ureq::upload_request(path)
+    }
+
+    fn reader(&self, bytes: Vec<u8>) -> pinata_core::api::uploads::ReaderSource {
+        pinata_ureq::reader(std::io::Cursor::new(bytes))
+    }
+
+    fn download(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        download: &Download,
+    ) -> Result<(Vec<u8>, Downloaded, usize), Error> {
+        let client = pinata_ureq::Client::with_config(credentials, config)?;
+        let mut out = Recording::default();
+        let done = client.download_to(download, &mut out)?;
+        Ok((out.bytes, done, out.largest))
+    }
+
+    fn download_to_path(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        download: &Download,
+        path: &std::path::Path,
+    ) -> Result<Downloaded, Error> {
+        let client = pinata_ureq::Client::with_config(credentials, config)?;
+        pinata_ureq::download_to_path(&client, download, path)
     }
 }

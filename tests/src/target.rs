@@ -55,6 +55,10 @@ pub struct Target {
 impl Target {
     /// A client configuration pointing at the target.
     pub fn config(&self) -> Config {
+        if self.emulator.is_some() {
+            // The emulator serves the API, uploads and the gateway on one listener.
+            return Config::for_emulator(&self.url).expect("the target URL parses");
+        }
         Config::default()
             .with_base_url(&self.url)
             .expect("the target URL parses")

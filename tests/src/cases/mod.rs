@@ -8,12 +8,16 @@
 //! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults);
 //! - `v3`: v3 groups on both networks, their scopes and Bearer-only authentication; v3 pin by
 //!   CID and its queue;
+//! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
+//!   filters, groups, signed upload URLs, private links, streamed downloads, swaps, signatures,
+//!   expiry;
 //! - `hardening`: what the client does not trust: a loopback host *name*, server text on its way
 //!   to a terminal, a path that is not a regular file.
 
 mod auth;
 mod client;
 mod faults;
+mod files;
 mod hardening;
 mod keys;
 mod local;
@@ -23,6 +27,7 @@ mod v3;
 pub use auth::*;
 pub use client::*;
 pub use faults::*;
+pub use files::*;
 pub use hardening::*;
 pub use keys::*;
 pub use local::*;
