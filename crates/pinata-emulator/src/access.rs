@@ -5,6 +5,9 @@ use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
 /// What a key must hold to call an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requirement {
+    /// No credentials at all: the request is public (the gateway) or carries its own grant (a
+    /// signature in its URL). An `Authorization` header is not looked at.
+    Public,
     /// Any valid key, even one with no permissions (`/data/testAuthentication`).
     Authenticated,
     /// Admin, or this legacy endpoint permission.
@@ -19,7 +22,7 @@ impl Requirement {
     /// Whether `permissions` meet this requirement.
     pub fn is_met_by(self, permissions: &Permissions) -> bool {
         match self {
-            Requirement::Authenticated => true,
+            Requirement::Public | Requirement::Authenticated => true,
             Requirement::Endpoint(p) => permissions.permits_endpoint(p),
             Requirement::Admin => permissions.is_admin(),
             Requirement::AdminOrResource(scope) => permissions.permits_resource(scope),

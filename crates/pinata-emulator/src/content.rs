@@ -1,7 +1,14 @@
 //! Pinned content on disk: each file under `objects/<cid>`, and for each uploaded folder a manifest
 //! of its files, so the gateway can serve `/ipfs/<cid>/<path>`.
+//!
+//! Content is public unless it was first stored by a private upload: such CIDs (a private file's,
+//! a private folder's and each file's inside it) are marked private and are not served on `/ipfs/`
+//! until a public upload or a legacy pin stores the same content (then it is public for good, as
+//! content once announced on IPFS may be cached anywhere). Deleting a private file leaves its
+//! content marked private. The marks live in memory, like the files that hold them (emulator's
+//! choice).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +32,9 @@ pub struct ContentStore {
     folders: Mutex<HashMap<String, BTreeMap<String, String>>>,
     /// Root CID → (DAG size, number of files), for pins by hash of held content.
     roots: Mutex<HashMap<String, (u64, u64)>>,
+    /// CIDs stored by private uploads only (at most one per stored object or folder). Its lock is
+    /// held while an object or folder is added, so a mark and the store's contents agree.
+    private: Mutex<HashSet<String>>,
     next_temp: AtomicU64,
 }
 
@@ -48,6 +58,7 @@ impl ContentStore {
             remove_on_drop,
             folders: Mutex::new(HashMap::new()),
             roots: Mutex::new(HashMap::new()),
+            private: Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
         };
         // A previous run that was killed mid-upload left partial files.
@@ -86,32 +97,53 @@ impl ContentStore {
         self.root.join("objects").join(cid)
     }
 
-    /// Moves a received file into the store under `cid`.
-    pub fn commit_file(&self, incoming: &Path, cid: &str) -> io::Result<()> {
+    /// Moves a received file into the store under `cid`. `public`: the content is public from now
+    /// on; otherwise it is marked private if the store did not hold it yet.
+    pub fn commit_file(&self, incoming: &Path, cid: &str, public: bool) -> io::Result<()> {
+        let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
         let target = self.object_path(cid);
-        if target.exists() {
-            return std::fs::remove_file(incoming);
+        let existed = target.exists();
+        if existed {
+            std::fs::remove_file(incoming)?;
+        } else {
+            std::fs::rename(incoming, target)?;
         }
-        std::fs::rename(incoming, target)
+        mark(&mut private, cid, public, existed);
+        Ok(())
     }
 
-    /// Stores `bytes` under `cid`.
+    /// Stores `bytes` under `cid`, as public content (legacy JSON pins).
     pub fn put_bytes(&self, bytes: &[u8], cid: &str) -> io::Result<()> {
+        let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
         let target = self.object_path(cid);
-        if target.exists() {
-            return Ok(());
+        if !target.exists() {
+            let incoming = self.incoming_path();
+            std::fs::write(&incoming, bytes)?;
+            std::fs::rename(incoming, target)?;
         }
-        let incoming = self.incoming_path();
-        std::fs::write(&incoming, bytes)?;
-        std::fs::rename(incoming, target)
+        private.remove(cid);
+        Ok(())
     }
 
-    /// Records a folder: its root CID and the CID of each file by relative path.
-    pub fn add_folder(&self, root_cid: &str, files: BTreeMap<String, String>) {
-        self.folders
+    /// Records a folder: its root CID and the CID of each file by relative path; `public` as for
+    /// [`ContentStore::commit_file`].
+    pub fn add_folder(&self, root_cid: &str, files: BTreeMap<String, String>, public: bool) {
+        let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
+        let existed = self
+            .folders
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(root_cid.to_owned(), files);
+            .insert(root_cid.to_owned(), files)
+            .is_some();
+        mark(&mut private, root_cid, public, existed);
+    }
+
+    /// Whether `cid` was stored by private uploads only (see the module's documentation).
+    pub fn is_private(&self, cid: &str) -> bool {
+        self.private
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(cid)
     }
 
     /// Remembers the DAG size and file count of a stored root.
@@ -171,6 +203,16 @@ impl ContentStore {
         drop(folders);
         let object = self.object_path(cid);
         (path.is_empty() && object.is_file()).then_some(Resolved::File(object))
+    }
+}
+
+/// Updates the private marks after `cid` was stored: public content loses its mark; private
+/// content the store did not hold before gets one.
+fn mark(private: &mut HashSet<String>, cid: &str, public: bool, existed: bool) {
+    if public {
+        private.remove(cid);
+    } else if !existed {
+        private.insert(cid.to_owned());
     }
 }
 

@@ -20,6 +20,18 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The bytes of lower- or upper-case hex `text` (`None` for an odd length or another character).
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digit = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    let b = text.as_bytes();
+    if !b.len().is_multiple_of(2) {
+        return None;
+    }
+    b.chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
 /// `hex_len` random hex digits (`hex_len` even).
 pub(crate) fn random_hex(hex_len: usize) -> io::Result<String> {
     Ok(hex(&random_bytes(hex_len / 2)?))
@@ -29,6 +41,20 @@ pub(crate) fn random_hex(hex_len: usize) -> io::Result<String> {
 pub(crate) fn uuid_v4() -> io::Result<String> {
     let mut b = random_bytes(16)?;
     b[6] = (b[6] & 0x0f) | 0x40;
+    Ok(format_uuid(&mut b))
+}
+
+/// A version-7 UUID whose first 60 bits after the version are `stamp` (48 bits of Unix
+/// milliseconds, then a 12-bit counter), the rest random: ids made with increasing stamps sort,
+/// as strings, in the order they were made.
+pub(crate) fn uuid_v7(stamp: u64) -> io::Result<String> {
+    let mut b = random_bytes(16)?;
+    let ms = stamp >> 12;
+    b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    // Invariant: `stamp & 0xfff` fits the 12 bits after the version nibble.
+    let counter = (stamp & 0xfff) as u16;
+    b[6] = 0x70 | (counter >> 8) as u8;
+    b[7] = (counter & 0xff) as u8;
     Ok(format_uuid(&mut b))
 }
 
@@ -62,6 +88,10 @@ mod tests {
     fn formats() {
         let key = random_hex(20).unwrap();
         assert_eq!(key.len(), 20);
+        assert_eq!(unhex(&key).map(|b| hex(&b)), Some(key.clone()));
+        assert_eq!(unhex("00fF1a"), Some(vec![0, 255, 26]));
+        assert_eq!(unhex("0"), None);
+        assert_eq!(unhex("zz"), None);
         assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
         let u = uuid_v4().unwrap();
         assert_eq!(u.len(), 36);
@@ -70,5 +100,9 @@ mod tests {
         assert_eq!(uuid_from(b"k"), uuid_from(b"k"));
         assert_ne!(uuid_from(b"k"), uuid_from(b"j"));
         assert_eq!(&uuid_from(b"k")[14..15], "4");
+        let (a, b) = (uuid_v7(5 << 12 | 0xfff).unwrap(), uuid_v7(6 << 12).unwrap());
+        assert!(a < b, "{a} sorts before {b}");
+        assert!(a.starts_with("00000000-0005-7fff-"), "{a}");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
     }
 }

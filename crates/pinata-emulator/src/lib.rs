@@ -44,6 +44,7 @@ mod authn;
 mod conn;
 mod content;
 pub mod faults;
+mod files;
 mod ids;
 mod keys;
 /// The multipart parser, public for the fuzz targets in `fuzz/` (not a stable API).
@@ -65,6 +66,16 @@ pub mod fuzzing {
     /// Parses a pinList query as the emulator does; `true` if it is accepted.
     pub fn pin_list_query(query: &str) -> bool {
         crate::api::pinning::parse_pin_filter(query).is_ok()
+    }
+
+    /// Parses a v3 file-list query as the emulator does; `true` if it is accepted.
+    pub fn file_list_query(query: &str) -> bool {
+        crate::api::files::parse_filter(query).is_ok()
+    }
+
+    /// The CID and path a download-link URL names, as the emulator reads it.
+    pub fn download_link_target(url: &str) -> Option<(String, String)> {
+        crate::api::signed::link_target(url)
     }
 
     /// Parses a pinJSONToIPFS body's content as the emulator normalises it.

@@ -156,6 +156,11 @@ impl PinStore {
         (pin, false)
     }
 
+    /// Whether the account pins `cid` (an active pin).
+    pub fn pins_cid(&self, cid: &str) -> bool {
+        self.lock().pins.iter().any(|p| p.active() && p.cid == cid)
+    }
+
     /// Marks the active pin of `cid` unpinned; `false` if there is none.
     pub fn unpin(&self, cid: &str, now: SystemTime) -> bool {
         let mut inner = self.lock();

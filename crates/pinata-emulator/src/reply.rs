@@ -100,6 +100,15 @@ pub fn max_uses_reached() -> Reply {
     )
 }
 
+/// 200 `{"data": …}`: the v3 API's answer shape.
+pub fn data<T: Serialize>(value: T) -> Reply {
+    #[derive(Serialize)]
+    struct Data<T> {
+        data: T,
+    }
+    json(StatusCode::OK, &Data { data: value })
+}
+
 /// `{"error":{"code":…,"message":…}}`: the v3 API's error shape.
 pub fn coded(status: StatusCode, message: &str) -> Reply {
     #[derive(Serialize)]

@@ -14,6 +14,7 @@ use pinata_core::api::keys::{EndpointPermission, ResourceScope};
 use pinata_core::server::Query;
 
 use crate::access::Requirement;
+use crate::api::swaps::SwapPaths;
 
 /// Largest JSON body accepted by the JSON endpoints.
 pub(crate) const MAX_JSON_BODY: usize = 1024 * 1024;
@@ -65,6 +66,33 @@ pub(crate) enum Route {
     LegacyDeleteGroup(String),
     /// Add (`true`) or remove pins.
     LegacyGroupCids(String, bool),
+    /// `POST /v3/files`: a v3 upload.
+    UploadFiles,
+    /// `POST /v3/files/{id}?X-…`: an upload to a signed URL (no credentials), with its id.
+    SignedUpload(String),
+    ListFiles(Network),
+    GetFile(Network, String),
+    UpdateFile(Network, String),
+    DeleteFile(Network, String),
+    /// `PUT` (add, `true`) or `DELETE /v3/groups/{network}/{group}/ids/{file}`.
+    GroupFile {
+        network: Network,
+        group: String,
+        file: String,
+        add: bool,
+    },
+    /// `POST /v3/files/sign`: an upload URL, or a download link when the body holds `url`.
+    SignFiles,
+    /// `POST /v3/files/private/download_link` or `/v3/files/download_link`.
+    DownloadLink,
+    /// `/files/{cid}[/path]?X-…` on the gateway, with what follows `/files/`.
+    PrivateGateway(String),
+    AddSwap(Network, String, SwapPaths),
+    SwapHistory(Network, String, SwapPaths),
+    DeleteSwap(Network, String, SwapPaths),
+    AddSignature(Network, String),
+    GetSignature(Network, String),
+    DeleteSignature(Network, String),
 }
 
 /// Makes the route from a match: `param(name)` is the parameter in the case it was sent in;
@@ -109,6 +137,32 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/pinning/hashmetadata", Method::PUT, |_| Some(Route::HashMetadata)),
     ("/pinning/unpin/{cid}", Method::DELETE, |p| Some(Route::Unpin(decoded(&p("cid"))))),
     ("/ipfs/{*rest}", Method::GET, |p| Some(Route::Gateway(p("rest")))),
+    ("/v3/files", Method::POST, |_| Some(Route::UploadFiles)),
+    ("/v3/files/sign", Method::POST, |_| Some(Route::SignFiles)),
+    ("/v3/files/download_link", Method::POST, |_| Some(Route::DownloadLink)),
+    ("/v3/files/private/download_link", Method::POST, |_| Some(Route::DownloadLink)),
+    // One segment after `/v3/files`: a network to list, or the id of a signed upload URL (one
+    // parameter name, as matchit wants for one position).
+    ("/v3/files/{network}", Method::GET, |p| Some(Route::ListFiles(network(p)?))),
+    ("/v3/files/{network}", Method::POST, |p| Some(Route::SignedUpload(decoded(&p("network"))))),
+    ("/v3/files/{network}/{id}", Method::GET, |p| Some(Route::GetFile(network(p)?, decoded(&p("id"))))),
+    ("/v3/files/{network}/{id}", Method::PUT, |p| Some(Route::UpdateFile(network(p)?, decoded(&p("id"))))),
+    ("/v3/files/{network}/{id}", Method::DELETE, |p| Some(Route::DeleteFile(network(p)?, decoded(&p("id"))))),
+    ("/v3/files/{network}/swap/{cid}", Method::PUT, |p| Some(Route::AddSwap(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
+    ("/v3/files/{network}/swap/{cid}", Method::GET, |p| Some(Route::SwapHistory(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
+    ("/v3/files/{network}/swap/{cid}", Method::DELETE, |p| Some(Route::DeleteSwap(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
+    ("/v3/files/{network}/signature/{cid}", Method::POST, |p| Some(Route::AddSignature(network(p)?, decoded(&p("cid"))))),
+    ("/v3/files/{network}/signature/{cid}", Method::GET, |p| Some(Route::GetSignature(network(p)?, decoded(&p("cid"))))),
+    ("/v3/files/{network}/signature/{cid}", Method::DELETE, |p| Some(Route::DeleteSignature(network(p)?, decoded(&p("cid"))))),
+    ("/v3/ipfs/swap/{cid}", Method::PUT, |p| Some(Route::AddSwap(Network::Public, decoded(&p("cid")), SwapPaths::Ipfs))),
+    ("/v3/ipfs/swap/{cid}", Method::GET, |p| Some(Route::SwapHistory(Network::Public, decoded(&p("cid")), SwapPaths::Ipfs))),
+    ("/v3/ipfs/swap/{cid}", Method::DELETE, |p| Some(Route::DeleteSwap(Network::Public, decoded(&p("cid")), SwapPaths::Ipfs))),
+    ("/v3/ipfs/signature/{cid}", Method::POST, |p| Some(Route::AddSignature(Network::Public, decoded(&p("cid"))))),
+    ("/v3/ipfs/signature/{cid}", Method::GET, |p| Some(Route::GetSignature(Network::Public, decoded(&p("cid"))))),
+    ("/v3/ipfs/signature/{cid}", Method::DELETE, |p| Some(Route::DeleteSignature(Network::Public, decoded(&p("cid"))))),
+    ("/v3/groups/{network}/{id}/ids/{file}", Method::PUT, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: true })),
+    ("/v3/groups/{network}/{id}/ids/{file}", Method::DELETE, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: false })),
+    ("/files/{*rest}", Method::GET, |p| Some(Route::PrivateGateway(p("rest")))),
     ("/emulator/faults", Method::POST, |_| Some(Route::Faults)),
     ("/emulator/faults", Method::GET, |_| Some(Route::Faults)),
     ("/emulator/faults", Method::DELETE, |_| Some(Route::Faults)),
@@ -173,7 +227,15 @@ impl Route {
         let route = make(&param)?;
         // A path parameter is one whole segment, never empty.
         match &route {
-            Route::Unpin(v) | Route::RevokeKeyInPath(v) | Route::Gateway(v) if v.is_empty() => None,
+            Route::Unpin(v)
+            | Route::RevokeKeyInPath(v)
+            | Route::Gateway(v)
+            | Route::PrivateGateway(v)
+            | Route::SignedUpload(v)
+                if v.is_empty() =>
+            {
+                None
+            }
             _ => Some(route),
         }
     }
@@ -199,8 +261,11 @@ impl Route {
             Route::Unpin(_) => Requirement::Endpoint(EndpointPermission::Unpin),
             Route::PinList => Requirement::Endpoint(EndpointPermission::PinList),
             Route::Usage => Requirement::Endpoint(EndpointPermission::UserPinnedDataTotal),
-            // The gateway is public: it is not an API endpoint and takes no credentials.
-            Route::Gateway(_) => Requirement::Authenticated,
+            // The gateway is public: it is not an API endpoint and takes no credentials. A signed
+            // URL's signature is its grant.
+            Route::Gateway(_) | Route::PrivateGateway(_) | Route::SignedUpload(_) => {
+                Requirement::Public
+            }
             // Legacy groups have no endpoint permission of their own, and keys scoped with v3
             // resources cannot use the legacy API: admin keys only (emulator's choice).
             Route::Faults
@@ -217,11 +282,46 @@ impl Route {
             Route::CreateGroup(_) | Route::UpdateGroup(..) | Route::DeleteGroup(..) => {
                 Requirement::AdminOrResource(ResourceScope::GroupsWrite)
             }
-            Route::PinQueue => Requirement::AdminOrResource(ResourceScope::FilesRead),
-            Route::PinByCid | Route::CancelPinByCid(_) => {
-                Requirement::AdminOrResource(ResourceScope::FilesWrite)
-            }
+            Route::PinQueue
+            | Route::ListFiles(_)
+            | Route::GetFile(..)
+            | Route::DownloadLink
+            | Route::SwapHistory(..)
+            | Route::GetSignature(..) => Requirement::AdminOrResource(ResourceScope::FilesRead),
+            // `SignFiles` signs a download link (read) when its body holds `url`: see
+            // `requirement_for`.
+            Route::PinByCid
+            | Route::CancelPinByCid(_)
+            | Route::UploadFiles
+            | Route::UpdateFile(..)
+            | Route::DeleteFile(..)
+            | Route::SignFiles
+            | Route::AddSwap(..)
+            | Route::DeleteSwap(..)
+            | Route::AddSignature(..)
+            | Route::DeleteSignature(..) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
+            Route::GroupFile { .. } => Requirement::AdminOrResource(ResourceScope::GroupsWrite),
         }
+    }
+
+    /// What the caller must hold given the request's JSON body: [`Route::requirement`], except
+    /// that `POST /v3/files/sign` with a `url` signs a download link, which needs only
+    /// `org:files:read`.
+    pub(crate) fn requirement_for(&self, json: &serde_json::Value) -> Requirement {
+        match self {
+            Route::SignFiles if json.get("url").is_some() => {
+                Requirement::AdminOrResource(ResourceScope::FilesRead)
+            }
+            other => other.requirement(),
+        }
+    }
+
+    /// Routes whose body is streamed to disk rather than read into memory: uploads.
+    pub(crate) fn streams_body(&self) -> bool {
+        matches!(
+            self,
+            Route::PinFile | Route::UploadFiles | Route::SignedUpload(_)
+        )
     }
 
     /// v3 endpoints are documented with Bearer authentication only.
@@ -239,9 +339,24 @@ impl Route {
                 | Route::PinByCid
                 | Route::PinQueue
                 | Route::CancelPinByCid(_)
+                | Route::UploadFiles
+                | Route::ListFiles(_)
+                | Route::GetFile(..)
+                | Route::UpdateFile(..)
+                | Route::DeleteFile(..)
+                | Route::GroupFile { .. }
+                | Route::SignFiles
+                | Route::DownloadLink
+                | Route::AddSwap(..)
+                | Route::SwapHistory(..)
+                | Route::DeleteSwap(..)
+                | Route::AddSignature(..)
+                | Route::GetSignature(..)
+                | Route::DeleteSignature(..)
         )
     }
 
+    /// Whether the route's body is JSON (parsed before the handler; a malformed one is a 400).
     pub(crate) fn takes_json(&self) -> bool {
         matches!(
             self,
@@ -256,6 +371,11 @@ impl Route {
                 | Route::LegacyCreateGroup
                 | Route::LegacyRenameGroup(_)
                 | Route::LegacyGroupCids(..)
+                | Route::UpdateFile(..)
+                | Route::SignFiles
+                | Route::DownloadLink
+                | Route::AddSwap(..)
+                | Route::AddSignature(..)
         )
     }
 
@@ -331,5 +451,163 @@ mod tests {
             Some(Route::UpdateGroup(Network::Private, "AbC".into()))
         );
         assert_eq!(Route::find(&Method::GET, "/v3/groups/elsewhere"), None);
+    }
+
+    #[test]
+    fn v3_file_rows_match_and_static_segments_win() {
+        use Network::{Private, Public};
+        let find = |m: Method, p: &str| Route::find(&m, p);
+        assert_eq!(find(Method::POST, "/v3/files"), Some(Route::UploadFiles));
+        assert_eq!(find(Method::POST, "/V3/Files/"), Some(Route::UploadFiles));
+        assert_eq!(find(Method::POST, "/v3/files/sign"), Some(Route::SignFiles));
+        assert_eq!(find(Method::POST, "/v3/files/SIGN"), Some(Route::SignFiles));
+        assert_eq!(
+            find(Method::POST, "/v3/files/0190-AbC"),
+            Some(Route::SignedUpload("0190-AbC".into())),
+            "any other segment is a signed upload's id"
+        );
+        assert_eq!(
+            find(Method::POST, "/v3/files/download_link"),
+            Some(Route::DownloadLink)
+        );
+        assert_eq!(
+            find(Method::POST, "/v3/files/private/download_link"),
+            Some(Route::DownloadLink)
+        );
+        assert_eq!(
+            find(Method::GET, "/v3/files/public"),
+            Some(Route::ListFiles(Public))
+        );
+        assert_eq!(
+            find(Method::GET, "/v3/files/Private/"),
+            Some(Route::ListFiles(Private))
+        );
+        assert_eq!(find(Method::GET, "/v3/files/elsewhere"), None);
+        assert_eq!(find(Method::GET, "/v3/files/sign"), None);
+        assert_eq!(
+            find(Method::GET, "/v3/files/private/Id1"),
+            Some(Route::GetFile(Private, "Id1".into()))
+        );
+        assert_eq!(
+            find(Method::PUT, "/v3/files/public/id"),
+            Some(Route::UpdateFile(Public, "id".into()))
+        );
+        assert_eq!(
+            find(Method::DELETE, "/v3/files/public/id"),
+            Some(Route::DeleteFile(Public, "id".into()))
+        );
+        // The pin-by-CID queue keeps its static path; another id on the public network is a file.
+        assert_eq!(
+            find(Method::GET, "/v3/files/public/pin_by_cid"),
+            Some(Route::PinQueue)
+        );
+        assert_eq!(
+            find(Method::POST, "/v3/files/public/pin_by_cid"),
+            Some(Route::PinByCid)
+        );
+        assert_eq!(
+            find(Method::GET, "/v3/files/public/pin_by_cid_not"),
+            Some(Route::GetFile(Public, "pin_by_cid_not".into()))
+        );
+        assert_eq!(
+            find(Method::DELETE, "/v3/files/public/pin_by_cid/j"),
+            Some(Route::CancelPinByCid("j".into()))
+        );
+        for (m, route) in [
+            (
+                Method::PUT,
+                Route::AddSwap(Private, "bafyX".into(), SwapPaths::Files),
+            ),
+            (
+                Method::GET,
+                Route::SwapHistory(Private, "bafyX".into(), SwapPaths::Files),
+            ),
+            (
+                Method::DELETE,
+                Route::DeleteSwap(Private, "bafyX".into(), SwapPaths::Files),
+            ),
+        ] {
+            assert_eq!(find(m, "/v3/files/private/swap/bafyX"), Some(route));
+        }
+        for (m, route) in [
+            (
+                Method::PUT,
+                Route::AddSwap(Public, "Qm".into(), SwapPaths::Ipfs),
+            ),
+            (
+                Method::GET,
+                Route::SwapHistory(Public, "Qm".into(), SwapPaths::Ipfs),
+            ),
+            (
+                Method::DELETE,
+                Route::DeleteSwap(Public, "Qm".into(), SwapPaths::Ipfs),
+            ),
+        ] {
+            assert_eq!(find(m, "/v3/ipfs/swap/Qm"), Some(route));
+        }
+        for (m, route) in [
+            (Method::POST, Route::AddSignature(Public, "c".into())),
+            (Method::GET, Route::GetSignature(Public, "c".into())),
+            (Method::DELETE, Route::DeleteSignature(Public, "c".into())),
+        ] {
+            assert_eq!(
+                find(m.clone(), "/v3/files/public/signature/c"),
+                Some(route.clone())
+            );
+            assert_eq!(find(m, "/V3/IPFS/Signature/c"), Some(route));
+        }
+        assert_eq!(
+            find(Method::PUT, "/v3/groups/public/G/ids/F"),
+            Some(Route::GroupFile {
+                network: Public,
+                group: "G".into(),
+                file: "F".into(),
+                add: true
+            })
+        );
+        assert_eq!(
+            find(Method::DELETE, "/v3/groups/private/g/ids/f/"),
+            Some(Route::GroupFile {
+                network: Private,
+                group: "g".into(),
+                file: "f".into(),
+                add: false
+            })
+        );
+        assert_eq!(
+            find(Method::GET, "/Files/bafyAbC/Dir/a.txt"),
+            Some(Route::PrivateGateway("bafyAbC/Dir/a.txt".into()))
+        );
+        assert_eq!(find(Method::GET, "/files/"), None);
+        assert_eq!(find(Method::POST, "/files/x"), None);
+    }
+
+    #[test]
+    fn what_the_new_routes_require() {
+        let read = Requirement::AdminOrResource(ResourceScope::FilesRead);
+        let write = Requirement::AdminOrResource(ResourceScope::FilesWrite);
+        assert_eq!(Route::UploadFiles.requirement(), write);
+        assert_eq!(Route::ListFiles(Network::Public).requirement(), read);
+        assert_eq!(Route::DownloadLink.requirement(), read);
+        assert_eq!(
+            Route::SignFiles.requirement_for(&serde_json::json!({})),
+            write
+        );
+        assert_eq!(
+            Route::SignFiles.requirement_for(&serde_json::json!({"url": "x"})),
+            read,
+            "a download link signed on /v3/files/sign needs read only"
+        );
+        for public in [
+            Route::SignedUpload("u".into()),
+            Route::PrivateGateway("c".into()),
+            Route::Gateway("c".into()),
+        ] {
+            assert_eq!(public.requirement(), Requirement::Public, "{public:?}");
+            assert!(!public.is_v3());
+        }
+        assert!(Route::UploadFiles.is_v3() && Route::UploadFiles.streams_body());
+        assert!(Route::SignedUpload("u".into()).streams_body());
+        assert!(Route::SignFiles.takes_json() && !Route::ListFiles(Network::Public).takes_json());
     }
 }

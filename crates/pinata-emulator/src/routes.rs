@@ -3,8 +3,10 @@
 //! read and parse the body (only a small prefix for a refused caller, enough to keep the real API's
 //! order: a malformed JSON body is a 400 before credentials are looked at) → the route's
 //! [`Requirement`](crate::access::Requirement) → the handler in `api/` → commit the key's use when
-//! the answer is 2xx (any other ending gives it back). The routes themselves are the table in
-//! `router.rs`.
+//! the answer is 2xx (any other ending gives it back). Uploads take the same steps with their body
+//! streamed to disk after the permission check. The public routes (`Requirement::Public`: the
+//! gateway, and uploads to signed URLs, whose signature is their grant) skip authentication,
+//! faults and limits. The routes themselves are the table in `router.rs`.
 
 use std::time::{Duration, SystemTime};
 
@@ -13,8 +15,9 @@ use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
+use crate::access::Requirement;
 use crate::api::control::{control, fault_status, rate_limited, with_rate_headers};
-use crate::api::{groups, keys, pin_by_cid, pinning};
+use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, signed, swaps};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
 use crate::reply::{self, Reply};
@@ -46,10 +49,10 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
     let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
         return Ok(reply::not_found(parts.method.as_str(), parts.uri.path()));
     };
-    if let Route::Gateway(rest) = &route {
-        return Ok(pinning::gateway(state, rest).await);
-    }
     let now = SystemTime::now();
+    if route.requirement() == Requirement::Public {
+        return public(state, &route, parts, body, now).await;
+    }
     let caller = if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
         // v3 endpoints take Bearer authentication only (the key pair is not looked at).
         Err(reply::coded(
@@ -104,6 +107,37 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
     })
 }
 
+/// The routes that take no credentials (any `Authorization` header is ignored), and no faults or
+/// rate limits, which are for keys: the gateway, and uploads to signed URLs (whose signature is
+/// their grant, checked before the body is read).
+async fn public(
+    state: &State,
+    route: &Route,
+    parts: http::request::Parts,
+    body: Incoming,
+    now: SystemTime,
+) -> Result<Reply, Closed> {
+    match route {
+        Route::Gateway(rest) => Ok(gateway::public(state, rest, now).await),
+        Route::PrivateGateway(rest) => {
+            let query = parts.uri.query().unwrap_or("");
+            Ok(gateway::private(state, rest, query, now).await)
+        }
+        Route::SignedUpload(id) => {
+            let query = parts.uri.query().unwrap_or("");
+            let grant = match signed::begin(state, id, query, now) {
+                Ok(g) => g,
+                Err(refusal) => return Ok(drain(body, refusal).await),
+            };
+            let answer =
+                files::upload(state, &parts.headers, body, now, None, Some(grant.grant())).await?;
+            grant.finish(answer.status().is_success());
+            Ok(answer)
+        }
+        _ => Ok(reply::internal("unrouted request")),
+    }
+}
+
 /// The route's own answer, once faults and limits have had their say.
 async fn answer(
     state: &State,
@@ -114,7 +148,7 @@ async fn answer(
     now: SystemTime,
     stall: Option<(u64, Duration)>,
 ) -> Result<Reply, Closed> {
-    if *route == Route::PinFile {
+    if route.streams_body() {
         upload(state, route, parts, body, caller, now, stall).await
     } else {
         Ok(respond(state, route.clone(), parts, body, caller, now).await)
@@ -131,8 +165,8 @@ const UNAUTHENTICATED_BODY_LIMIT: usize = 64 * 1024;
 /// The result of authenticating a request: the held use of its key, or the refusal to send.
 pub(crate) type Caller<'s> = Result<crate::keys::UseReservation<'s>, Reply>;
 
-/// `POST /pinning/pinFileToIPFS`: the caller is checked before the body is read (it is streamed
-/// to disk).
+/// Uploads (`POST /pinning/pinFileToIPFS`, `POST /v3/files`): the caller is checked before the
+/// body is read (it is streamed to disk).
 async fn upload(
     state: &State,
     route: &Route,
@@ -149,7 +183,11 @@ async fn upload(
     if !route.requirement().is_met_by(&reservation.permissions) {
         return Ok(drain(body, reply::no_scopes()).await);
     }
-    let answer = pinning::pin_file(state, &parts.headers, body, now, stall).await?;
+    let answer = match route {
+        Route::PinFile => pinning::pin_file(state, &parts.headers, body, now, stall).await?,
+        Route::UploadFiles => files::upload(state, &parts.headers, body, now, stall, None).await?,
+        _ => drain(body, reply::internal("unrouted upload")).await,
+    };
     if answer.status().is_success() {
         reservation.commit();
     }
@@ -223,7 +261,10 @@ async fn respond(
         Ok(r) => r,
         Err(refusal) => return refusal,
     };
-    if !route.requirement().is_met_by(&reservation.permissions) {
+    if !route
+        .requirement_for(&json)
+        .is_met_by(&reservation.permissions)
+    {
         return reply::no_scopes();
     }
     let permissions = &reservation.permissions;
@@ -255,6 +296,20 @@ async fn respond(
         Route::UpdateGroup(network, id) => groups::update(state, *network, id, &json),
         Route::DeleteGroup(network, id) => groups::delete(state, *network, id),
         Route::PinJson => pinning::pin_json(state, body.as_ref().unwrap_or(&Bytes::new()), now),
+        Route::ListFiles(network) => {
+            files::list(state, *network, parts.uri.query().unwrap_or(""), now)
+        }
+        Route::GetFile(network, id) => files::get(state, *network, id, now),
+        Route::UpdateFile(network, id) => files::update(state, *network, id, &json, now),
+        Route::DeleteFile(network, id) => files::delete(state, *network, id, now),
+        Route::GroupFile {
+            network,
+            group,
+            file,
+            add,
+        } => files::group_file(state, *network, group, file, *add, now),
+        Route::SignFiles => signed::sign(state, &parts.headers, &json, now),
+        Route::DownloadLink => signed::download_link(state, &json, now),
         other => {
             pinning::advance_jobs(state, now);
             match other {
@@ -267,6 +322,21 @@ async fn respond(
                 Route::Unpin(cid) => pinning::unpin(state, cid, now),
                 Route::PinList => pinning::pin_list(state, parts.uri.query().unwrap_or("")),
                 Route::Usage => pinning::usage(state),
+                // Legacy pins count as held CIDs, so jobs move along first.
+                Route::AddSwap(network, cid, paths) => {
+                    swaps::add_swap(state, *network, cid, *paths, &json, now)
+                }
+                Route::SwapHistory(network, cid, paths) => {
+                    swaps::swap_history(state, *network, cid, *paths)
+                }
+                Route::DeleteSwap(network, cid, _) => swaps::delete_swap(state, *network, cid, now),
+                Route::AddSignature(network, cid) => {
+                    swaps::add_signature(state, *network, cid, &json, now)
+                }
+                Route::GetSignature(network, cid) => swaps::get_signature(state, *network, cid),
+                Route::DeleteSignature(network, cid) => {
+                    swaps::delete_signature(state, *network, cid)
+                }
                 // Handled above.
                 _ => reply::internal("unrouted request"),
             }
@@ -280,7 +350,7 @@ async fn respond(
 
 /// Reads and discards (up to 64 MiB of) a refused upload before answering, so a client that is
 /// still sending sees the answer rather than a reset connection.
-async fn drain(mut body: Incoming, answer: Reply) -> Reply {
+pub(crate) async fn drain(mut body: Incoming, answer: Reply) -> Reply {
     let mut left: usize = 64 * 1024 * 1024;
     while let Some(Ok(frame)) = body.frame().await {
         let n = frame.data_ref().map_or(0, |d| d.len());

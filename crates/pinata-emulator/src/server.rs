@@ -222,6 +222,8 @@ impl Emulator {
             Some(key) => ids::uuid_from(key.as_bytes()),
             None => ids::uuid_v4()?,
         };
+        // A key of its own for signed URLs, derived so that fixed secrets give the same URLs.
+        let url_secret = token::mac(&jwt_secret, b"pinata-emulator signed URLs");
         let state = State {
             keys: Default::default(),
             jwt_secret,
@@ -234,6 +236,11 @@ impl Emulator {
             search_expiry: config.pin_by_hash_expiry,
             faults: Default::default(),
             groups: Default::default(),
+            files: Default::default(),
+            grants: Default::default(),
+            url_secret,
+            swaps: Default::default(),
+            signatures: Default::default(),
             idle_timeout: config.idle_timeout,
         };
         for rule in config.faults {

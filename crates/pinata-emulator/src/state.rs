@@ -28,6 +28,16 @@ pub(crate) struct State {
     pub(crate) faults: Faults,
     /// v3 groups.
     pub(crate) groups: crate::api::groups::GroupStore,
+    /// v3 files.
+    pub(crate) files: crate::files::FileStore,
+    /// Signed upload URLs not yet dropped.
+    pub(crate) grants: crate::api::signed::GrantStore,
+    /// The key signed URLs and download links are signed with (derived from the JWT secret).
+    pub(crate) url_secret: Vec<u8>,
+    /// CID swaps.
+    pub(crate) swaps: crate::api::swaps::SwapStore,
+    /// CID signatures.
+    pub(crate) signatures: crate::api::swaps::SignatureStore,
     /// The connections' idle timeout: a delay fault must end before it, or the connection would be
     /// closed while the answer waits.
     pub(crate) idle_timeout: Duration,

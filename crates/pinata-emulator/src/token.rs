@@ -78,13 +78,23 @@ pub fn sign(claims: &Claims, secret: &[u8]) -> String {
     format!("{signing_input}.{signature}")
 }
 
-fn mac(secret: &[u8], data: &[u8]) -> Vec<u8> {
+/// HMAC-SHA256 of `data` under `secret`.
+pub(crate) fn mac(secret: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
     let Ok(mut m) = HmacSha256::new_from_slice(secret) else {
         return Vec::new();
     };
     m.update(data);
     m.finalize().into_bytes().to_vec()
+}
+
+/// Whether `tag` is the HMAC-SHA256 of `data` under `secret` (compared in constant time).
+pub(crate) fn mac_matches(secret: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    let Ok(mut m) = HmacSha256::new_from_slice(secret) else {
+        return false;
+    };
+    m.update(data);
+    m.verify_slice(tag).is_ok()
 }
 
 /// Why a token was refused, with the `details` text the API sends for it.

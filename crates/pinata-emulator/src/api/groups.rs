@@ -19,7 +19,7 @@ use pinata_core::server::Query;
 use pinata_core::time::format_iso8601 as iso8601;
 use serde::{Deserialize, Serialize};
 
-use crate::reply::{self, Reply};
+use crate::reply::{self, Reply, data};
 use crate::state::State;
 
 /// The most groups the emulator holds on both networks together (each is kept in memory).
@@ -60,6 +60,14 @@ impl GroupStore {
         // Every update is a push, a removal or a few field writes: consistent after any panic.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Whether `network` has the group `id`.
+    pub(crate) fn exists(&self, network: Network, id: &str) -> bool {
+        self.lock()
+            .groups
+            .iter()
+            .any(|g| g.network == network && g.id == id)
+    }
 }
 
 /// A group as the API answers it.
@@ -80,14 +88,6 @@ impl<'a> From<&'a GroupRecord> for Shown<'a> {
             created_at: iso8601(g.created_at),
         }
     }
-}
-
-fn data<T: Serialize>(value: T) -> Reply {
-    #[derive(Serialize)]
-    struct Data<T> {
-        data: T,
-    }
-    reply::json(StatusCode::OK, &Data { data: value })
 }
 
 fn bad(message: &str) -> Reply {
@@ -247,7 +247,7 @@ pub(crate) fn update(state: &State, network: Network, id: &str, json: &serde_jso
     data(Shown::from(&*g))
 }
 
-/// `DELETE /v3/groups/{network}/{id}`.
+/// `DELETE /v3/groups/{network}/{id}`: the group's files stay, outside any group.
 pub(crate) fn delete(state: &State, network: Network, id: &str) -> Reply {
     let mut inner = state.groups.lock();
     let before = inner.groups.len();
@@ -257,6 +257,8 @@ pub(crate) fn delete(state: &State, network: Network, id: &str) -> Reply {
     if inner.groups.len() == before {
         return not_found();
     }
+    drop(inner);
+    state.files.ungroup(network, id);
     data(())
 }
 
@@ -412,7 +414,7 @@ pub(crate) fn legacy_rename(state: &State, id: &str, json: &serde_json::Value) -
     }
 }
 
-/// `DELETE /groups/{id}`: the group's pins stay, outside any group.
+/// `DELETE /groups/{id}`: the group's pins (and the public files in it) stay, outside any group.
 pub(crate) fn legacy_delete(state: &State, id: &str) -> Reply {
     let mut inner = state.groups.lock();
     if legacy_find(&mut inner, id).is_none() {
@@ -423,6 +425,7 @@ pub(crate) fn legacy_delete(state: &State, id: &str) -> Reply {
         .retain(|g| !(g.network == Network::Public && g.id == id));
     drop(inner);
     state.pins.ungroup(id);
+    state.files.ungroup(Network::Public, id);
     ok()
 }
 

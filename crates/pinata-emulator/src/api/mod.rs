@@ -3,7 +3,12 @@
 //! permission, a decoded body — and acts.
 
 pub(crate) mod control;
+pub(crate) mod files;
+pub(crate) mod gateway;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod pin_by_cid;
 pub(crate) mod pinning;
+pub(crate) mod receive;
+pub(crate) mod signed;
+pub(crate) mod swaps;

@@ -1,24 +1,19 @@
-//! The pinning endpoints: uploads (streamed to disk, CIDs from pinata-core's importer), JSON pins,
-//! pins by hash, metadata, unpin, listings, usage, and the `/ipfs/` gateway.
+//! The pinning endpoints: uploads (streamed to disk by the shared receiver in `receive.rs`, CIDs
+//! from pinata-core's importer), JSON pins, pins by hash, metadata, unpin, listings and usage.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use pinata_core::api::pinning::{KeyValueOp, MAX_KEYVALUES};
-use pinata_core::cid::{
-    Cid, CidVersion, DirectoryBuilder, FileImporter, ImportOptions, ImportedFile, import_bytes,
-};
+use pinata_core::api::uploads::mime_type_of;
+use pinata_core::cid::{Cid, CidVersion, ImportOptions, import_bytes};
 use pinata_core::server::Query;
 use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
-use tokio::io::AsyncWriteExt;
 
-use crate::multipart::{Event, Parser, boundary_of};
+use crate::api::receive::{self, AddressError};
 use crate::pins::{Held, JobFilter, JobRecord, JobState, KeyValueCondition, PinFilter, PinRecord};
 use crate::reply::{self, Reply};
 use crate::state::State;
@@ -68,91 +63,21 @@ fn new_id() -> String {
     crate::ids::uuid_v4().unwrap_or_default()
 }
 
-/// A file part as received: stored in `incoming`, with its CID in both versions.
-struct Received {
-    filename: String,
-    incoming: PathBuf,
-    v0: ImportedFile,
-    v1: ImportedFile,
-}
-
-impl Received {
-    fn imported(&self, v: CidVersion) -> ImportedFile {
-        match v {
-            CidVersion::V0 => self.v0,
-            CidVersion::V1 => self.v1,
-        }
-    }
-}
-
-/// A file part being received.
-struct Receiving {
-    filename: String,
-    incoming: PathBuf,
-    out: tokio::fs::File,
-    v0: FileImporter,
-    v1: FileImporter,
-}
-
-enum Current {
-    File(Box<Receiving>),
-    /// A text part: kept only when it is one the upload reads (`buf` is `None` otherwise, and
-    /// its bytes are counted against the cap but dropped).
-    Field {
-        name: String,
-        buf: Option<Vec<u8>>,
-    },
-}
-
-/// Largest total size of the text fields (`pinataMetadata`, `pinataOptions`, anything else) of an
-/// upload, their names included.
-const MAX_FIELDS: usize = 1024 * 1024;
-/// Largest total size of the file names of an upload's file parts (emulator's choice).
-const MAX_FILE_NAMES: usize = 16 * 1024 * 1024;
-/// The text fields an upload reads; any other text part is counted and dropped, as the real
-/// API ignores it.
-const READ_FIELDS: [&str; 2] = ["pinataOptions", "pinataMetadata"];
-
-/// Most parts in one upload (emulator's choice: each file part is a file on disk while it is
-/// received).
-const MAX_PARTS: usize = 100_000;
-
-/// What an upload's parts have used of the caps so far, kept as running totals so each part is
-/// counted once (the cost of checking is constant per event, whatever the number of parts).
-#[derive(Debug, Default)]
-struct Tally {
-    parts: usize,
-    field_bytes: usize,
-    file_name_bytes: usize,
-}
-
-impl Tally {
-    /// Counts `n` more bytes against `used`, refusing to pass `cap`.
-    fn take(used: &mut usize, n: usize, cap: usize) -> Result<(), ()> {
-        match used.checked_add(n) {
-            Some(total) if total <= cap => {
-                *used = total;
-                Ok(())
-            }
-            _ => Err(()),
-        }
-    }
-}
+/// The text fields a legacy upload reads; any other text part is counted and dropped, as the
+/// real API ignores it.
+const READ_FIELDS: &[&str] = &["pinataOptions", "pinataMetadata"];
 
 /// `POST /pinning/pinFileToIPFS`: the caller is already authenticated; the body is read here.
 pub async fn pin_file(
     state: &State,
     headers: &HeaderMap,
-    mut body: Incoming,
+    body: Incoming,
     now: SystemTime,
     stall: Option<(u64, std::time::Duration)>,
 ) -> Result<Reply, crate::routes::Closed> {
-    let content_type = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some(boundary) = boundary_of(content_type) else {
-        if content_type.starts_with("application/json") {
+    let boundary = match receive::boundary(headers) {
+        Ok(b) => b,
+        Err(content_type) if content_type.starts_with("application/json") => {
             // Express's JSON parser meets a multipart body (observed answer).
             return Ok(reply::reason(
                 StatusCode::BAD_REQUEST,
@@ -160,157 +85,17 @@ pub async fn pin_file(
                 "Unexpected token - in JSON at position 0",
             ));
         }
-        return Ok(bad(INVALID_FORMAT));
+        Err(_) => return Ok(bad(INVALID_FORMAT)),
     };
-    let mut read: u64 = 0;
-    let mut parser = Parser::new(&boundary);
-    let mut received: Vec<Received> = Vec::new();
-    let mut fields: HashMap<String, Vec<u8>> = HashMap::new();
-    let mut tally = Tally::default();
-    let mut current: Option<Current> = None;
-    let mut failed = false;
-    // The whole body is read even after a failure, so the client gets the answer, not a reset.
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            failed = true;
-            break;
-        };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        read += data.len() as u64;
-        if let Some((after, wait)) = stall
-            && read >= after
-        {
-            // An injected stall: stop reading, wait, then drop the connection.
-            tokio::time::sleep(wait).await;
-            cleanup(&received, current);
-            return Err(crate::routes::Closed);
-        }
-        if failed {
-            continue;
-        }
-        let events = match parser.push(&data) {
-            Ok(e) => e,
-            Err(_) => {
-                failed = true;
-                continue;
-            }
-        };
-        for event in events {
-            if handle_event(
-                state,
-                event,
-                &mut current,
-                &mut received,
-                &mut fields,
-                &mut tally,
-            )
-            .await
-            .is_err()
-            {
-                failed = true;
-                break;
-            }
-        }
-    }
-    if failed || parser.finish().is_err() {
-        cleanup(&received, current);
-        return Ok(bad(INVALID_FORMAT));
-    }
-    let answer = finish_upload(state, &received, &fields, now);
-    cleanup(&received, None);
-    Ok(answer)
-}
-
-async fn handle_event(
-    state: &State,
-    event: Event,
-    current: &mut Option<Current>,
-    received: &mut Vec<Received>,
-    fields: &mut HashMap<String, Vec<u8>>,
-    tally: &mut Tally,
-) -> Result<(), ()> {
-    match event {
-        Event::PartStart(h) => {
-            Tally::take(&mut tally.parts, 1, MAX_PARTS)?;
-            *current = Some(match (h.name.as_str(), h.filename) {
-                ("file", Some(filename)) => {
-                    Tally::take(&mut tally.file_name_bytes, filename.len(), MAX_FILE_NAMES)?;
-                    let incoming = state.content.incoming_path();
-                    let out = tokio::fs::File::create(&incoming).await.map_err(|_| ())?;
-                    Current::File(Box::new(Receiving {
-                        filename,
-                        incoming,
-                        out,
-                        v0: FileImporter::new(ImportOptions::new(CidVersion::V0))
-                            .map_err(|_| ())?,
-                        v1: FileImporter::new(ImportOptions::new(CidVersion::V1))
-                            .map_err(|_| ())?,
-                    }))
-                }
-                ("file", None) => return Err(()),
-                (name, _) => {
-                    Tally::take(&mut tally.field_bytes, name.len(), MAX_FIELDS)?;
-                    Current::Field {
-                        name: name.to_owned(),
-                        buf: READ_FIELDS.contains(&name).then(Vec::new),
-                    }
-                }
-            });
-        }
-        Event::Data(data) => match current {
-            Some(Current::File(r)) => {
-                r.v0.update(&data);
-                r.v1.update(&data);
-                r.out.write_all(&data).await.map_err(|_| ())?;
-            }
-            Some(Current::Field { buf, .. }) => {
-                Tally::take(&mut tally.field_bytes, data.len(), MAX_FIELDS)?;
-                if let Some(buf) = buf {
-                    buf.extend_from_slice(&data);
-                }
-            }
-            None => {}
-        },
-        Event::PartEnd => match current.take() {
-            Some(Current::File(r)) => {
-                let Receiving {
-                    filename,
-                    incoming,
-                    mut out,
-                    v0,
-                    v1,
-                } = *r;
-                out.flush().await.map_err(|_| ())?;
-                received.push(Received {
-                    filename,
-                    incoming,
-                    v0: v0.finish(),
-                    v1: v1.finish(),
-                });
-            }
-            Some(Current::Field {
-                name,
-                buf: Some(buf),
-            }) => {
-                fields.insert(name, buf);
-            }
-            Some(Current::Field { buf: None, .. }) => {}
-            None => {}
-        },
-        Event::Done => {}
-    }
-    Ok(())
-}
-
-fn cleanup(received: &[Received], current: Option<Current>) {
-    for r in received {
-        let _ = std::fs::remove_file(&r.incoming);
-    }
-    if let Some(Current::File(r)) = current {
-        let _ = std::fs::remove_file(&r.incoming);
-    }
+    let rules = receive::Rules {
+        read_fields: READ_FIELDS,
+        max_file_bytes: None,
+    };
+    let form = match receive::receive(&state.content, &boundary, body, rules, stall).await? {
+        Ok(form) => form,
+        Err(_) => return Ok(bad(INVALID_FORMAT)),
+    };
+    Ok(finish_upload(state, &form, now))
 }
 
 /// Upload options and metadata, validated.
@@ -322,7 +107,7 @@ struct Upload {
     keyvalues: Map<String, Value>,
 }
 
-fn parse_field(raw: Option<&Vec<u8>>) -> Result<Map<String, Value>, Reply> {
+fn parse_field(raw: Option<&[u8]>) -> Result<Map<String, Value>, Reply> {
     match raw {
         None => Ok(Map::new()),
         Some(bytes) => match serde_json::from_slice::<Value>(bytes) {
@@ -395,17 +180,12 @@ fn check_keyvalues(keyvalues: &Map<String, Value>) -> Result<(), Reply> {
     Ok(())
 }
 
-fn finish_upload(
-    state: &State,
-    received: &[Received],
-    fields: &HashMap<String, Vec<u8>>,
-    now: SystemTime,
-) -> Reply {
-    let options = match parse_field(fields.get("pinataOptions")) {
+fn finish_upload(state: &State, form: &receive::Form, now: SystemTime) -> Reply {
+    let options = match parse_field(form.field("pinataOptions")) {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let metadata = match parse_field(fields.get("pinataMetadata")) {
+    let metadata = match parse_field(form.field("pinataMetadata")) {
         Ok(m) => m,
         Err(r) => return r,
     };
@@ -413,77 +193,36 @@ fn finish_upload(
         Ok(u) => u,
         Err(r) => return r,
     };
-    if received.is_empty() {
-        return bad(INVALID_FORMAT);
-    }
     let v = upload.version;
-    // One part without a path is a file; otherwise every part must sit under one common root.
-    let single = received.len() == 1 && !received[0].filename.contains('/');
-    let root_name = if single {
-        None
-    } else {
-        let roots: Vec<&str> = received
-            .iter()
-            .map(|r| r.filename.split_once('/').map_or("", |(root, _)| root))
-            .collect();
-        if roots.iter().any(|r| r.is_empty()) || roots.iter().any(|r| *r != roots[0]) {
+    let addressed = match receive::address(&form.files, v, upload.wrap) {
+        Ok(a) => a,
+        Err(AddressError::NoFiles | AddressError::BadPath) => return bad(INVALID_FORMAT),
+        Err(AddressError::SeveralRoots) => {
             return bad("More than one file and/or directory was provided for pinning.");
         }
-        Some(roots[0].to_owned())
+        Err(AddressError::Directory(e)) => return bad(&e),
     };
-    let mut manifest = BTreeMap::new();
-    let (cid, dag_size) = if single && !upload.wrap {
-        let f = received[0].imported(v);
-        (f.cid, f.dag_size)
-    } else {
-        let mut dir = DirectoryBuilder::new();
-        for r in received {
-            let path = match (&root_name, upload.wrap) {
-                (None, _) => r.filename.clone(),
-                (Some(_), true) => r.filename.clone(),
-                (Some(_), false) => r
-                    .filename
-                    .split_once('/')
-                    .map_or(String::new(), |(_, rest)| rest.to_owned()),
-            };
-            if dir.add_file(&path, r.imported(v)).is_err() {
-                return bad(INVALID_FORMAT);
-            }
-            manifest.insert(path, r.imported(v).cid.to_string());
-        }
-        match dir.finish(v) {
-            Ok(d) => (d.cid, d.dag_size),
-            Err(e) => return bad(&e.to_string()),
-        }
-    };
-    for r in received {
-        if state
-            .content
-            .commit_file(&r.incoming, &r.imported(v).cid.to_string())
-            .is_err()
-        {
-            return reply::internal("could not store the upload");
-        }
+    // Legacy pins are public.
+    if receive::commit(state, form, &addressed, v, true).is_err() {
+        return reply::internal("could not store the upload");
     }
-    let cid_text = cid.to_string();
-    if !manifest.is_empty() {
-        state.content.add_folder(&cid_text, manifest);
-    }
-    let files = received.len() as u64;
-    state.content.remember(&cid_text, dag_size, files);
-    let default_name = root_name.unwrap_or_else(|| received[0].filename.clone());
-    let mime = if single && !upload.wrap {
-        mime_of(&received[0].filename)
+    let files = form.files.len() as u64;
+    // Invariant: `address` succeeded, so there is a first file.
+    let first = &form.files[0].filename;
+    let mime = if addressed.is_file {
+        mime_type_of(first)
     } else {
         "directory"
     };
     let (pin, duplicate) = state.pins.add(PinRecord {
         id: new_id(),
-        cid: cid_text,
-        size: dag_size,
+        cid: addressed.cid.to_string(),
+        size: addressed.dag_size,
         date_pinned: now,
         date_unpinned: None,
-        name: upload.name.or(Some(default_name)),
+        name: upload
+            .name
+            .or_else(|| Some(addressed.root_name.unwrap_or_else(|| first.clone()))),
         keyvalues: upload.keyvalues,
         mime_type: Some(mime.to_owned()),
         number_of_files: files,
@@ -507,29 +246,6 @@ fn pin_answer(pin: &PinRecord, duplicate: bool) -> Reply {
         answer["isDuplicate"] = Value::Bool(true);
     }
     reply::json(StatusCode::OK, &answer)
-}
-
-fn mime_of(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "txt" => "text/plain",
-        "html" | "htm" => "text/html",
-        "css" => "text/css",
-        "js" | "mjs" => "application/javascript",
-        "json" => "application/json",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
-        "md" => "text/markdown",
-        _ => "application/octet-stream",
-    }
 }
 
 /// The content as `JSON.stringify(JSON.parse(text))` writes it (the service runs on Node, so this
@@ -890,55 +606,6 @@ pub fn usage(state: &State) -> Reply {
             "pin_size_with_replications_total": size,
         }),
     )
-}
-
-/// `GET /ipfs/{cid}[/path]`: the content the emulator holds, streamed from disk.
-pub async fn gateway(state: &State, rest: &str) -> Reply {
-    let (cid, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let path = percent_decode_path(path);
-    match state.content.resolve(cid, &path) {
-        Some(crate::content::Resolved::File(file)) => match tokio::fs::File::open(&file).await {
-            Ok(f) => {
-                let mut r = http::Response::new(crate::reply::file_body(f));
-                let mime = if path.is_empty() {
-                    "application/octet-stream"
-                } else {
-                    mime_of(&path)
-                };
-                if let Ok(v) = http::HeaderValue::from_str(mime) {
-                    r.headers_mut().insert(http::header::CONTENT_TYPE, v);
-                }
-                if let Ok(meta) = std::fs::metadata(&file) {
-                    r.headers_mut()
-                        .insert(http::header::CONTENT_LENGTH, meta.len().into());
-                }
-                r
-            }
-            Err(_) => reply::internal("could not read stored content"),
-        },
-        Some(crate::content::Resolved::Directory(names)) => reply::with_body(
-            StatusCode::OK,
-            "text/plain; charset=utf-8",
-            (names.join("\n") + "\n").into_bytes(),
-        ),
-        None => reply::with_body(
-            StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            b"Not found\n".to_vec(),
-        ),
-    }
-}
-
-fn percent_decode_path(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            Query::parse(&format!("k={}", seg.replace('+', "%2B")))
-                .pop()
-                .map(|(_, v)| v)
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

@@ -1,0 +1,526 @@
+//! v3 files (`pinata-v3-api.md` §1.1, §1.2): uploads (`POST /v3/files`, and the same form posted
+//! to a signed URL), `GET /v3/files/{network}` (list), `GET|PUT|DELETE /v3/files/{network}/{id}`,
+//! and a file's group, `PUT|DELETE /v3/groups/{network}/{group}/ids/{file}`. Mirrors
+//! `pinata-core`'s `api::files` and `api::uploads`; the store is `files.rs`.
+//!
+//! Uploads take the SDK's form: one or more `file` parts (several make a folder, named
+//! `<folder>/<relative>`, addressed as `pinFileToIPFS` addresses one without `wrapWithDirectory`),
+//! `network` (default **private**, the spec's), `name`, `group_id` (or `group`, which a Pinata
+//! guide sends), `keyvalues` (a JSON string of string values; `{"keyvalues":{…}}`, which a guide
+//! sends, is unwrapped), `cid_version` (`v0`|`v1`, default v1), `expires_at` (Unix seconds),
+//! `car` and `streamable`.
+//!
+//! Emulator's choices where the real service is not documented: errors are
+//! `{"error":{"code":…,"message":…}}` (400 for a bad form or field, and for a `group_id` that names
+//! no group of the network: the request is wrong, not the path; 404 `File not found` / `Group not
+//! found` for ids in a path); `size` is the bytes of content; `expires_at` must not have passed;
+//! a CAR (`car=true`, one file, public only) is not read: it is answered with CID `pending` and
+//! its bytes are dropped; `streamable` is accepted and ignored; taking a file out of a group it is
+//! not in changes nothing and still answers 200 `{"data":null}`, as a deletion does.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http::{HeaderMap, StatusCode};
+use hyper::body::Incoming;
+use pinata_core::api::Network;
+use pinata_core::api::files::{MAX_FILE_KEYVALUES, MAX_FILE_PAGE};
+use pinata_core::api::uploads::mime_type_of;
+use pinata_core::cid::CidVersion;
+use pinata_core::server::Query;
+use pinata_core::time::format_iso8601;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::receive::{self, Refused};
+use crate::api::signed::Grant;
+use crate::files::{Changes, FileFilter, FileRecord, InsertError, MAX_FILES, NewFile, PENDING};
+use crate::reply::{self, Reply, data};
+use crate::routes::Closed;
+use crate::state::State;
+
+/// The longest file name accepted (characters).
+pub(crate) const MAX_NAME: usize = 1024;
+/// The longest key-value key or value accepted (bytes; emulator's choice, so that what a file
+/// keeps is bounded).
+pub(crate) const MAX_KEYVALUE_LEN: usize = 1024;
+/// Files per page without a `limit`.
+const DEFAULT_PAGE: usize = 10;
+/// The latest expiry accepted: 9999-12-31T23:59:59Z, the last second ISO 8601 writes in four
+/// digits.
+const MAX_EXPIRES_AT: u64 = 253_402_300_799;
+/// The text fields an upload reads.
+const READ_FIELDS: &[&str] = &[
+    "network",
+    "name",
+    "group_id",
+    "group",
+    "keyvalues",
+    "cid_version",
+    "expires_at",
+    "car",
+    "streamable",
+];
+
+fn bad(message: &str) -> Reply {
+    reply::coded(StatusCode::BAD_REQUEST, message)
+}
+
+fn file_not_found() -> Reply {
+    reply::coded(StatusCode::NOT_FOUND, "File not found")
+}
+
+/// A file as the API lists it (`FileItem` in pinata-core).
+#[derive(Serialize)]
+struct Shown<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    cid: &'a str,
+    size: u64,
+    number_of_files: u64,
+    mime_type: &'a str,
+    keyvalues: &'a BTreeMap<String, String>,
+    group_id: Option<&'a str>,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+}
+
+impl<'a> From<&'a FileRecord> for Shown<'a> {
+    fn from(f: &'a FileRecord) -> Self {
+        Self {
+            id: &f.id,
+            name: f.name.as_deref(),
+            cid: &f.cid,
+            size: f.size,
+            number_of_files: f.number_of_files,
+            mime_type: &f.mime_type,
+            keyvalues: &f.keyvalues,
+            group_id: f.group_id.as_deref(),
+            created_at: format_iso8601(f.created_at),
+            expires_at: f.expires_at,
+        }
+    }
+}
+
+/// The answer to an upload (`UploadedFile` in pinata-core): the file, and what the uploads spec
+/// adds.
+fn uploaded(state: &State, file: &FileRecord, duplicate: bool) -> Reply {
+    #[derive(Serialize)]
+    struct Uploaded<'a> {
+        #[serde(flatten)]
+        file: Shown<'a>,
+        network: Network,
+        user_id: &'a str,
+        vectorized: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        is_duplicate: Option<bool>,
+    }
+    data(Uploaded {
+        file: Shown::from(file),
+        network: file.network,
+        user_id: &state.user_id,
+        vectorized: false,
+        is_duplicate: duplicate.then_some(true),
+    })
+}
+
+/// Key-values from JSON: an object of at most [`MAX_FILE_KEYVALUES`] string values, each key and
+/// value at most [`MAX_KEYVALUE_LEN`] bytes.
+pub(crate) fn keyvalues(json: &Value) -> Result<BTreeMap<String, String>, Reply> {
+    let refused = || {
+        bad(&format!(
+            "keyvalues must be an object of at most {MAX_FILE_KEYVALUES} string values \
+             (keys and values of at most {MAX_KEYVALUE_LEN} bytes)"
+        ))
+    };
+    let Value::Object(map) = json else {
+        return Err(refused());
+    };
+    if map.len() > MAX_FILE_KEYVALUES {
+        return Err(refused());
+    }
+    map.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) if k.len() <= MAX_KEYVALUE_LEN && s.len() <= MAX_KEYVALUE_LEN => {
+                Ok((k.clone(), s.clone()))
+            }
+            _ => Err(refused()),
+        })
+        .collect()
+}
+
+/// A name: 1 to [`MAX_NAME`] characters.
+pub(crate) fn check_name(text: &str) -> Result<String, Reply> {
+    if text.is_empty() || text.chars().count() > MAX_NAME {
+        return Err(bad(&format!("name must be 1 to {MAX_NAME} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+/// An expiry: Unix seconds not yet passed (the current second or later), at most
+/// [`MAX_EXPIRES_AT`].
+fn expiry(at: Option<u64>, now: SystemTime) -> Result<u64, Reply> {
+    match at {
+        Some(at) if at >= crate::files::unix_seconds(now) && at <= MAX_EXPIRES_AT => Ok(at),
+        _ => Err(bad(&format!(
+            "expires_at must be a time not yet passed, in Unix seconds (at most {MAX_EXPIRES_AT})"
+        ))),
+    }
+}
+
+/// The upload's settings, from its form and (for a signed URL) its grant.
+struct Settings {
+    network: Network,
+    name: Option<String>,
+    group_id: Option<String>,
+    keyvalues: BTreeMap<String, String>,
+    version: CidVersion,
+    expires_at: Option<u64>,
+    car: bool,
+}
+
+/// The text field `name` as UTF-8.
+fn text<'f>(form: &'f receive::Form, name: &str) -> Result<Option<&'f str>, Reply> {
+    match form.field(name) {
+        None => Ok(None),
+        Some(bytes) => std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| bad(&format!("{name} is not UTF-8 text"))),
+    }
+}
+
+/// Reads the form's fields. With a `grant`, the fields it binds (network, name, group, key-values)
+/// are the grant's, whatever the form says ("fields added later will not go through"); the rest
+/// (CID version, expiry, CAR) are the form's.
+fn settings(
+    form: &receive::Form,
+    grant: Option<&Grant>,
+    now: SystemTime,
+) -> Result<Settings, Reply> {
+    let version = match text(form, "cid_version")? {
+        None | Some("v1") => CidVersion::V1,
+        Some("v0") => CidVersion::V0,
+        Some(_) => return Err(bad("cid_version must be v0 or v1")),
+    };
+    let expires_at = match text(form, "expires_at")? {
+        None => None,
+        Some(t) => Some(expiry(t.trim().parse().ok(), now)?),
+    };
+    let car = match text(form, "car")? {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(bad("car must be true or false")),
+    };
+    let mut settings = Settings {
+        network: Network::Private,
+        name: None,
+        group_id: None,
+        keyvalues: BTreeMap::new(),
+        version,
+        expires_at,
+        car,
+    };
+    if let Some(grant) = grant {
+        settings.network = grant.network;
+        settings.name = grant.name.clone();
+        settings.group_id = grant.group_id.clone();
+        settings.keyvalues = grant.keyvalues.clone();
+        return Ok(settings);
+    }
+    if let Some(n) = text(form, "network")? {
+        settings.network =
+            Network::parse(n).ok_or_else(|| bad("network must be public or private"))?;
+    }
+    settings.name = match text(form, "name")? {
+        None | Some("") => None,
+        Some(n) => Some(check_name(n)?),
+    };
+    settings.group_id = match text(form, "group_id")?.or(text(form, "group")?) {
+        None | Some("") => None,
+        Some(g) => Some(g.to_owned()),
+    };
+    if let Some(kv) = text(form, "keyvalues")? {
+        let json: Value = serde_json::from_str(kv)
+            .map_err(|_| bad("keyvalues must be a JSON object of strings"))?;
+        // A Pinata guide wraps them: `{"keyvalues":{…}}`.
+        let json = match json {
+            Value::Object(mut m)
+                if m.len() == 1 && m.get("keyvalues").is_some_and(Value::is_object) =>
+            {
+                m.remove("keyvalues").unwrap_or_default()
+            }
+            other => other,
+        };
+        settings.keyvalues = keyvalues(&json)?;
+    }
+    Ok(settings)
+}
+
+/// `POST /v3/files` (the caller is authenticated, with `org:files:write`), or a signed upload
+/// (`grant`: what its URL's signature grants, already checked). The body is read here.
+pub(crate) async fn upload(
+    state: &State,
+    headers: &HeaderMap,
+    body: Incoming,
+    now: SystemTime,
+    stall: Option<(u64, std::time::Duration)>,
+    grant: Option<&Grant>,
+) -> Result<Reply, Closed> {
+    let Ok(boundary) = receive::boundary(headers) else {
+        return Ok(crate::routes::drain(body, bad("the body must be multipart/form-data")).await);
+    };
+    let rules = receive::Rules {
+        read_fields: READ_FIELDS,
+        max_file_bytes: grant.and_then(|g| g.max_file_size),
+    };
+    let form = match receive::receive(&state.content, &boundary, body, rules, stall).await? {
+        Ok(form) => form,
+        Err(Refused::Malformed) => return Ok(bad("Invalid request format.")),
+        Err(Refused::TooLarge) => {
+            return Ok(reply::coded(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "the file is larger than this signed URL allows ({} bytes)",
+                    grant.and_then(|g| g.max_file_size).unwrap_or(0)
+                ),
+            ));
+        }
+    };
+    Ok(finish(state, &form, grant, now))
+}
+
+fn finish(state: &State, form: &receive::Form, grant: Option<&Grant>, now: SystemTime) -> Reply {
+    let s = match settings(form, grant, now) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(g) = &s.group_id
+        && !state.groups.exists(s.network, g)
+    {
+        return bad(&format!(
+            "group_id names no group on the {} network",
+            s.network
+        ));
+    }
+    let Some(first) = form.files.first() else {
+        return bad("a file part is required");
+    };
+    let size: u64 = form.files.iter().map(receive::Received::len).sum();
+    let files = form.files.len() as u64;
+    let (cid, mime, default_name, addressed) = if s.car {
+        if s.network != Network::Public || form.files.len() != 1 {
+            return bad("a CAR upload is one file, on the public network");
+        }
+        let mime = mime_type_of(&first.filename);
+        (PENDING.to_owned(), mime, first.filename.clone(), None)
+    } else {
+        let addressed = match receive::address(&form.files, s.version, false) {
+            Ok(a) => a,
+            Err(e) => return bad(&e.to_string()),
+        };
+        let (mime, default_name) = match &addressed.root_name {
+            Some(root) if !addressed.is_file => ("directory", root.clone()),
+            _ => (mime_type_of(&first.filename), first.filename.clone()),
+        };
+        (
+            addressed.cid.to_string(),
+            mime,
+            default_name,
+            Some(addressed),
+        )
+    };
+    if let Some(grant) = grant
+        && !grant.allows(mime)
+    {
+        return bad(&format!(
+            "Presigned URL does not grant permissions to upload detected MIME type: {mime}"
+        ));
+    }
+    if let Some(addressed) = &addressed {
+        let public = s.network == Network::Public;
+        if receive::commit(state, form, addressed, s.version, public).is_err() {
+            return reply::internal("could not store the upload");
+        }
+    }
+    let new = NewFile {
+        network: s.network,
+        name: Some(s.name.unwrap_or(default_name)),
+        cid,
+        size,
+        number_of_files: files,
+        mime_type: mime.to_owned(),
+        keyvalues: s.keyvalues,
+        group_id: s.group_id,
+        expires_at: s.expires_at,
+    };
+    match state.files.insert(new, now) {
+        Ok((file, duplicate)) => uploaded(state, &file, duplicate),
+        Err(InsertError::Full) => bad(&format!("the emulator holds at most {MAX_FILES} files")),
+        Err(InsertError::NoId) => reply::internal("no random bytes for a file id"),
+    }
+}
+
+/// The most `keyvalues[…]` conditions a listing takes (a file carries at most this many, so more
+/// could never all hold).
+const MAX_KEYVALUE_CONDITIONS: usize = MAX_FILE_KEYVALUES;
+
+/// `GET /v3/files/{network}?name&cid&cidPending&mimeType&group&keyvalues[k]&order&limit&pageToken`.
+/// The last page answers an empty `next_page_token` (the official SDK pages until it gets one).
+pub(crate) fn list(state: &State, network: Network, query: &str, now: SystemTime) -> Reply {
+    let f = match parse_filter(query) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let (page, more) = state.files.list(network, &f, now);
+    let next_page_token = match (more, page.last()) {
+        (true, Some(last)) => BASE64.encode(&last.id),
+        _ => String::new(),
+    };
+    #[derive(Serialize)]
+    struct Page<'a> {
+        files: Vec<Shown<'a>>,
+        next_page_token: String,
+    }
+    data(Page {
+        files: page.iter().map(Shown::from).collect(),
+        next_page_token,
+    })
+}
+
+/// The list query: the filter, or the 400 the emulator answers. Unknown parameters are ignored.
+pub(crate) fn parse_filter(query: &str) -> Result<FileFilter, Reply> {
+    let mut f = FileFilter {
+        limit: DEFAULT_PAGE,
+        ..FileFilter::default()
+    };
+    for (key, value) in Query::parse(query) {
+        match key.as_str() {
+            "name" => f.name = Some(value.to_lowercase()),
+            "cid" => f.cid = Some(value),
+            "cidPending" => match value.as_str() {
+                "true" => f.pending = true,
+                "false" => {}
+                _ => return Err(bad("cidPending must be true or false")),
+            },
+            "mimeType" => f.mime_type = Some(value),
+            "group" if value == "null" => f.group = Some(None),
+            "group" => f.group = Some(Some(value)),
+            "order" => match value.to_ascii_uppercase().as_str() {
+                "ASC" => f.ascending = true,
+                "DESC" => f.ascending = false,
+                _ => return Err(bad("order must be ASC or DESC")),
+            },
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_FILE_PAGE as usize).contains(&n) => f.limit = n,
+                _ => return Err(bad(&format!("limit must be 1 to {MAX_FILE_PAGE}"))),
+            },
+            "pageToken" if value.is_empty() => {}
+            "pageToken" => match page_position(&value) {
+                Some(id) => f.after = Some(id),
+                None => return Err(bad("invalid pageToken")),
+            },
+            other => {
+                if let Some(k) = other
+                    .strip_prefix("keyvalues[")
+                    .and_then(|r| r.strip_suffix(']'))
+                {
+                    if f.keyvalues.len() >= MAX_KEYVALUE_CONDITIONS {
+                        return Err(bad(&format!(
+                            "at most {MAX_KEYVALUE_CONDITIONS} keyvalues conditions"
+                        )));
+                    }
+                    f.keyvalues.push((k.to_owned(), value));
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// The id a page token stands for: the base64 of a file id (36 characters of hex and dashes).
+fn page_position(token: &str) -> Option<String> {
+    let bytes = BASE64.decode(token.as_bytes()).ok()?;
+    let id = String::from_utf8(bytes).ok()?;
+    (id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')).then_some(id)
+}
+
+/// `GET /v3/files/{network}/{id}`.
+pub(crate) fn get(state: &State, network: Network, id: &str, now: SystemTime) -> Reply {
+    match state.files.get(network, id, now) {
+        Some(f) => data(Shown::from(&f)),
+        None => file_not_found(),
+    }
+}
+
+/// `PUT /v3/files/{network}/{id} {name?, keyvalues?, expires_at?}`: key-values are replaced;
+/// at least one field must be given (`null` counts as not given).
+pub(crate) fn update(
+    state: &State,
+    network: Network,
+    id: &str,
+    json: &Value,
+    now: SystemTime,
+) -> Reply {
+    let present = |k: &str| json.get(k).filter(|v| !v.is_null());
+    let mut changes = Changes::default();
+    if let Some(n) = present("name") {
+        match n.as_str().map(check_name) {
+            Some(Ok(n)) => changes.name = Some(n),
+            Some(Err(r)) => return r,
+            None => return bad("name must be a string"),
+        }
+    }
+    if let Some(kv) = present("keyvalues") {
+        match keyvalues(kv) {
+            Ok(kv) => changes.keyvalues = Some(kv),
+            Err(r) => return r,
+        }
+    }
+    if let Some(at) = present("expires_at") {
+        match expiry(at.as_u64(), now) {
+            Ok(at) => changes.expires_at = Some(at),
+            Err(r) => return r,
+        }
+    }
+    if changes.name.is_none() && changes.keyvalues.is_none() && changes.expires_at.is_none() {
+        return bad("an update needs name, keyvalues or expires_at");
+    }
+    match state.files.update(network, id, changes, now) {
+        Some(f) => data(Shown::from(&f)),
+        None => file_not_found(),
+    }
+}
+
+/// `DELETE /v3/files/{network}/{id}`: `{"data":null}`.
+pub(crate) fn delete(state: &State, network: Network, id: &str, now: SystemTime) -> Reply {
+    if state.files.remove(network, id, now) {
+        data(())
+    } else {
+        file_not_found()
+    }
+}
+
+/// `PUT` (`add`) or `DELETE /v3/groups/{network}/{group}/ids/{file}`: `{"data":null}`.
+pub(crate) fn group_file(
+    state: &State,
+    network: Network,
+    group: &str,
+    file: &str,
+    add: bool,
+    now: SystemTime,
+) -> Reply {
+    if !state.groups.exists(network, group) {
+        return reply::coded(StatusCode::NOT_FOUND, "Group not found");
+    }
+    if state
+        .files
+        .set_group(network, file, add.then_some(group), group, now)
+    {
+        data(())
+    } else {
+        file_not_found()
+    }
+}

@@ -1,0 +1,109 @@
+//! The gateway, on the same listener as the API (no credentials on either path):
+//!
+//! - `GET /ipfs/{cid}[/path]`: public content. Served unless only private files hold the CID:
+//!   content first stored by a private upload (a file, a folder, each file inside) is marked
+//!   private (`content.rs`) and not served here, unless a public upload or a legacy pin stores the
+//!   same content, or a public file or an active legacy pin holds that very CID. A CID the account
+//!   swapped on the public network serves the CID swapped in (one hop, emulator's choice), under
+//!   the same rule.
+//! - `GET /files/{cid}[/path]?X-…`: a private file (or a file inside a private folder), only with
+//!   a valid, unexpired download-link signature for exactly that CID and path (`signed.rs`).
+//!
+//! Both stream from disk; a folder answers the names inside it, one per line; a miss is
+//! `404 Not found` in plain text, whatever the reason (so a private CID looks like a missing one).
+
+use std::time::SystemTime;
+
+use http::StatusCode;
+use pinata_core::api::Network;
+use pinata_core::api::uploads::mime_type_of;
+use pinata_core::server::Query;
+
+use crate::api::signed;
+use crate::content::Resolved;
+use crate::reply::{self, Reply};
+use crate::state::State;
+
+/// `GET /ipfs/{cid}[/path]`.
+pub(crate) async fn public(state: &State, rest: &str, now: SystemTime) -> Reply {
+    let (cid, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = percent_decode_path(path);
+    let swapped = state.swaps.current(Network::Public, cid);
+    let cid = swapped.as_deref().unwrap_or(cid);
+    let visible = !state.content.is_private(cid)
+        || state.files.holds(Network::Public, cid, now)
+        || state.pins.pins_cid(cid);
+    if !visible {
+        return not_found();
+    }
+    serve(state, cid, &path, None).await
+}
+
+/// `GET /files/{cid}[/path]?X-Algorithm=PINATA1&X-Date&X-Expires&X-Method&X-Signature`.
+pub(crate) async fn private(state: &State, rest: &str, query: &str, now: SystemTime) -> Reply {
+    let (cid, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = percent_decode_path(path);
+    let path = path.trim_matches('/');
+    if let Err(refusal) = signed::check_link(state, cid, path, query, now) {
+        return refusal;
+    }
+    let Some(file) = state.files.find_cid(Network::Private, cid, now) else {
+        return not_found();
+    };
+    serve(state, cid, path, Some(&file.mime_type)).await
+}
+
+/// Streams what `cid` and `path` name. `root_mime`: the content type of the CID itself when it
+/// is a file (its file's MIME type; `application/octet-stream` without one); a path inside a
+/// folder gets the type of its name.
+async fn serve(state: &State, cid: &str, path: &str, root_mime: Option<&str>) -> Reply {
+    match state.content.resolve(cid, path) {
+        Some(Resolved::File(file)) => match tokio::fs::File::open(&file).await {
+            Ok(f) => {
+                let mut r = http::Response::new(reply::file_body(f));
+                let mime = if path.trim_matches('/').is_empty() {
+                    root_mime.unwrap_or("application/octet-stream")
+                } else {
+                    mime_type_of(path)
+                };
+                if let Ok(v) = http::HeaderValue::from_str(mime) {
+                    r.headers_mut().insert(http::header::CONTENT_TYPE, v);
+                }
+                if let Ok(meta) = std::fs::metadata(&file) {
+                    r.headers_mut()
+                        .insert(http::header::CONTENT_LENGTH, meta.len().into());
+                }
+                r
+            }
+            Err(_) => reply::internal("could not read stored content"),
+        },
+        Some(Resolved::Directory(names)) => reply::with_body(
+            StatusCode::OK,
+            "text/plain; charset=utf-8",
+            (names.join("\n") + "\n").into_bytes(),
+        ),
+        None => not_found(),
+    }
+}
+
+fn not_found() -> Reply {
+    reply::with_body(
+        StatusCode::NOT_FOUND,
+        "text/plain; charset=utf-8",
+        b"Not found\n".to_vec(),
+    )
+}
+
+/// A path of percent-encoded segments, decoded segment by segment (`+` stays a plus: it is a
+/// path, not a form). The gateway and the download-link signer read paths with this one rule.
+pub(crate) fn percent_decode_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            Query::parse(&format!("k={}", seg.replace('+', "%2B")))
+                .pop()
+                .map(|(_, v)| v)
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,675 @@
+//! Signed URLs (`pinata-v3-api.md` §1.4, §1.5), on one path with two meanings:
+//! `POST /v3/files/sign` signs an **upload URL** (`org:files:write`) unless its body holds `url`,
+//! when it signs a **download link** (`org:files:read`; the official SDK's
+//! `gateways.private.get` still calls it so), as `POST /v3/files/private/download_link` and
+//! `POST /v3/files/download_link` do.
+//!
+//! Both are HMAC-SHA256 signatures with a key of the emulator's own (derived from its JWT secret,
+//! so fixed secrets give reproducible URLs), in lower-case hex:
+//!
+//! - An upload URL, `http://<Host>/v3/files/<uuid>?X-Algorithm=PINATA2&X-Date&X-Expires&X-Method
+//!   &X-Upload-Option-Network&X-User-ID&X-Signature`, signs its uuid, date, validity, methods,
+//!   network and user, and the grant: the fields bound at signing (file name, group, key-values,
+//!   network, largest size, MIME types), which the emulator keeps by uuid (at most
+//!   [`MAX_SIGNED_UPLOADS`]). It is good for one upload: an upload in progress or done makes
+//!   another 409; a failed one (too large, a refused type, a bad form) gives the URL back for a
+//!   retry. The emulator serves the URL's `POST` (the multipart form), not TUS (`HEAD`/`PATCH`).
+//! - A download link, `<url>?X-Algorithm=PINATA1&X-Date&X-Expires&X-Method=GET&X-Signature`
+//!   (`&…` when the URL has a query already), signs the CID and path after `/files/` in the URL,
+//!   the date, the validity and the method. The gateway (`gateway.rs`) checks it.
+//!
+//! Emulator's choices where the real service is not documented: `date` must be within a day of
+//! the emulator's clock and `expires` 1 s to 7 days; a URL is expired once `X-Date + X-Expires`
+//! has passed; every signature problem (missing, malformed, altered, unknown uuid) is
+//! `401 {"error":{"code":401,"message":"invalid or missing signature"}}`, expiry
+//! `401 "signed URL has expired"`; with [`MAX_SIGNED_UPLOADS`] outstanding, signing first drops
+//! the expired URLs, then the used ones (oldest first), and otherwise answers 429. The URL's
+//! scheme is `http` (the emulator serves no TLS) and its host the request's `Host`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use http::{HeaderMap, StatusCode};
+use pinata_core::api::Network;
+use pinata_core::server::Query;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::files::{check_name, keyvalues};
+use crate::api::gateway::percent_decode_path;
+use crate::files::unix_seconds;
+use crate::reply::{self, Reply, data};
+use crate::state::State;
+
+/// The most upload URLs kept at once.
+pub(crate) const MAX_SIGNED_UPLOADS: usize = 10_000;
+/// The longest validity a URL may be signed for (seconds): a week.
+pub(crate) const MAX_VALIDITY: u64 = 7 * 86_400;
+/// How far a signing `date` may be from the emulator's clock (seconds): a day.
+pub(crate) const MAX_DATE_SKEW: u64 = 86_400;
+/// The most MIME types an upload URL may allow.
+pub(crate) const MAX_MIME_TYPES: usize = 32;
+/// The longest MIME type pattern (RFC 6838 names are at most 127 characters on each side).
+const MAX_MIME_PATTERN: usize = 255;
+/// The largest `max_file_size`: JSON's largest exact integer.
+const MAX_FILE_SIZE: u64 = (1 << 53) - 1;
+/// The longest URL a download link is signed for.
+const MAX_URL: usize = 8 * 1024;
+/// The methods an upload URL grants, as the URL names them.
+const UPLOAD_METHODS: &str = r#"["HEAD","PATCH","POST"]"#;
+
+/// Why a signature is refused (the text is the emulator's choice).
+const INVALID: &str = "invalid or missing signature";
+
+fn bad(message: &str) -> Reply {
+    reply::coded(StatusCode::BAD_REQUEST, message)
+}
+
+fn invalid() -> Reply {
+    reply::coded(StatusCode::UNAUTHORIZED, INVALID)
+}
+
+fn expired() -> Reply {
+    reply::coded(StatusCode::UNAUTHORIZED, "signed URL has expired")
+}
+
+/// What an upload URL grants: the fields bound at signing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Grant {
+    /// The network the file goes to.
+    pub(crate) network: Network,
+    /// The file's name (`filename` at signing).
+    pub(crate) name: Option<String>,
+    /// The group it joins.
+    pub(crate) group_id: Option<String>,
+    /// Its key-values.
+    pub(crate) keyvalues: BTreeMap<String, String>,
+    /// The most bytes of file content.
+    pub(crate) max_file_size: Option<u64>,
+    /// The MIME types allowed (any when empty).
+    pub(crate) allow_mime_types: Vec<String>,
+}
+
+impl Grant {
+    /// Whether the grant allows an upload of `detected` (`directory` for a folder): `type/subtype`
+    /// exactly (case-insensitive), `type/*`, `*` or `*/*`; no wildcard covers `directory`, which
+    /// only `directory` allows.
+    pub(crate) fn allows(&self, detected: &str) -> bool {
+        if self.allow_mime_types.is_empty() {
+            return true;
+        }
+        if detected == "directory" {
+            return self.allow_mime_types.iter().any(|p| p == "directory");
+        }
+        let kind = detected.split('/').next().unwrap_or("");
+        self.allow_mime_types.iter().any(|p| {
+            p == "*"
+                || p == "*/*"
+                || p.eq_ignore_ascii_case(detected)
+                || p.strip_suffix("/*")
+                    .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+        })
+    }
+}
+
+/// Whether `pattern` is an allowed-type pattern: `directory`, `*`, or `type/subtype` (either may
+/// be `*`) of visible ASCII, at most [`MAX_MIME_PATTERN`] bytes.
+fn is_mime_pattern(pattern: &str) -> bool {
+    if pattern.len() > MAX_MIME_PATTERN {
+        return false;
+    }
+    pattern == "directory"
+        || pattern == "*"
+        || pattern.split_once('/').is_some_and(|(t, s)| {
+            !t.is_empty()
+                && !s.is_empty()
+                && !s.contains('/')
+                && pattern.bytes().all(|b| b.is_ascii_graphic())
+        })
+}
+
+/// Where an upload URL stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Unused,
+    InFlight,
+    Used,
+}
+
+#[derive(Debug)]
+struct Entry {
+    grant: Grant,
+    /// When it stops being valid (Unix seconds).
+    ends: u64,
+    state: Use,
+    /// Signing order, for dropping the oldest.
+    sequence: u64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    grants: HashMap<String, Entry>,
+    next_sequence: u64,
+}
+
+/// The upload URLs signed and not yet dropped, by uuid.
+#[derive(Debug, Default)]
+pub(crate) struct GrantStore {
+    inner: Mutex<Inner>,
+}
+
+impl GrantStore {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every update is an insert, a removal or one field write: consistent after any panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `grant` under `id`, making room as the module says; `false` when there is none.
+    fn insert(&self, id: String, grant: Grant, ends: u64, now: u64) -> bool {
+        let mut inner = self.lock();
+        if inner.grants.len() >= MAX_SIGNED_UPLOADS {
+            inner
+                .grants
+                .retain(|_, e| e.ends >= now || e.state == Use::InFlight);
+        }
+        if inner.grants.len() >= MAX_SIGNED_UPLOADS {
+            let oldest_used = inner
+                .grants
+                .iter()
+                .filter(|(_, e)| e.state == Use::Used)
+                .min_by_key(|(_, e)| e.sequence)
+                .map(|(id, _)| id.clone());
+            match oldest_used {
+                Some(old) => {
+                    inner.grants.remove(&old);
+                }
+                None => return false,
+            }
+        }
+        let sequence = inner.next_sequence;
+        inner.next_sequence += 1;
+        inner.grants.insert(
+            id,
+            Entry {
+                grant,
+                ends,
+                state: Use::Unused,
+                sequence,
+            },
+        );
+        true
+    }
+}
+
+/// An upload URL's one use, held while its upload runs: [`GrantUse::finish`] spends it on
+/// success; otherwise (a failure, or the upload dropped mid-way) the URL may be used again.
+pub(crate) struct GrantUse<'s> {
+    store: &'s GrantStore,
+    id: String,
+    grant: Grant,
+    spent: bool,
+}
+
+impl GrantUse<'_> {
+    /// What the URL grants.
+    pub(crate) fn grant(&self) -> &Grant {
+        &self.grant
+    }
+
+    /// Ends the use: the URL is spent when the upload `succeeded`.
+    pub(crate) fn finish(mut self, succeeded: bool) {
+        self.spent = succeeded;
+    }
+}
+
+impl Drop for GrantUse<'_> {
+    fn drop(&mut self) {
+        if let Some(e) = self.store.lock().grants.get_mut(&self.id) {
+            e.state = if self.spent { Use::Used } else { Use::Unused };
+        }
+    }
+}
+
+/// The HMAC (hex) of `text` under the emulator's URL key.
+fn signature(state: &State, text: &str) -> String {
+    crate::ids::hex(&crate::token::mac(&state.url_secret, text.as_bytes()))
+}
+
+/// Whether `hex` is the signature of `text`.
+fn signed(state: &State, text: &str, hex: &str) -> bool {
+    crate::ids::unhex(hex)
+        .is_some_and(|tag| crate::token::mac_matches(&state.url_secret, text.as_bytes(), &tag))
+}
+
+/// What an upload URL signs.
+fn upload_text(
+    id: &str,
+    date: u64,
+    expires: u64,
+    network: &str,
+    user: &str,
+    grant: &Grant,
+) -> String {
+    // Serialising a struct of strings, numbers and string maps cannot fail.
+    let grant = serde_json::to_string(grant).unwrap_or_default();
+    format!("PINATA2\n{id}\n{date}\n{expires}\n{UPLOAD_METHODS}\n{network}\n{user}\n{grant}")
+}
+
+/// What a download link signs.
+fn link_text(cid: &str, path: &str, date: u64, expires: u64) -> String {
+    format!("PINATA1\n{cid}\n{path}\n{date}\n{expires}\nGET")
+}
+
+/// `date` and `expires` of a signing request, range-checked.
+fn validity(json: &Value, now: SystemTime) -> Result<(u64, u64), Reply> {
+    let now = unix_seconds(now);
+    let date = match json.get("date").and_then(Value::as_u64) {
+        Some(d) if d.abs_diff(now) <= MAX_DATE_SKEW => d,
+        _ => {
+            return Err(bad(&format!(
+                "date must be the signing time in Unix seconds, within {MAX_DATE_SKEW} s of now"
+            )));
+        }
+    };
+    let expires = match json.get("expires").and_then(Value::as_u64) {
+        Some(e) if (1..=MAX_VALIDITY).contains(&e) => e,
+        _ => {
+            return Err(bad(&format!("expires must be 1 to {MAX_VALIDITY} seconds")));
+        }
+    };
+    Ok((date, expires))
+}
+
+/// `POST /v3/files/sign`: a download link when the body holds `url`, an upload URL otherwise.
+pub(crate) fn sign(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime) -> Reply {
+    if json.get("url").is_some() {
+        return download_link(state, json, now);
+    }
+    upload_url(state, headers, json, now)
+}
+
+/// An optional string field.
+fn string_field<'j>(json: &'j Value, key: &str) -> Result<Option<&'j str>, Reply> {
+    match json.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(bad(&format!("{key} must be a string"))),
+    }
+}
+
+/// `POST /v3/files/sign {date, expires, network, filename?, group_id?, keyvalues?,
+/// max_file_size?, allow_mime_types?, streamable?}` → `{"data":"<upload URL>"}`.
+fn upload_url(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime) -> Reply {
+    let (date, expires) = match validity(json, now) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let grant = match grant(state, json) {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let Some(host) = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+    else {
+        return bad("a Host header is needed to sign an upload URL");
+    };
+    let Ok(id) = crate::ids::uuid_v4() else {
+        return reply::internal("no random bytes for an upload id");
+    };
+    let network = grant.network.as_str();
+    let text = upload_text(&id, date, expires, network, &state.user_id, &grant);
+    let sig = signature(state, &text);
+    let ends = date.saturating_add(expires);
+    if !state
+        .grants
+        .insert(id.clone(), grant, ends, unix_seconds(now))
+    {
+        return reply::coded(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("at most {MAX_SIGNED_UPLOADS} signed upload URLs may be outstanding"),
+        );
+    }
+    let mut q = Query::new();
+    q.push("X-Algorithm", "PINATA2")
+        .push("X-Date", date)
+        .push("X-Expires", expires)
+        .push("X-Method", UPLOAD_METHODS)
+        .push("X-Upload-Option-Network", network)
+        .push("X-User-ID", &state.user_id)
+        .push("X-Signature", sig);
+    data(q.append_to(&format!("http://{host}/v3/files/{id}")))
+}
+
+/// The grant of a signing request, validated.
+fn grant(state: &State, json: &Value) -> Result<Grant, Reply> {
+    let network = match string_field(json, "network")? {
+        None => Network::Private,
+        Some(n) => Network::parse(n).ok_or_else(|| bad("network must be public or private"))?,
+    };
+    let name = string_field(json, "filename")?
+        .map(check_name)
+        .transpose()?;
+    let group_id = string_field(json, "group_id")?.map(str::to_owned);
+    if let Some(g) = &group_id
+        && !state.groups.exists(network, g)
+    {
+        return Err(bad(&format!(
+            "group_id names no group on the {network} network"
+        )));
+    }
+    let keyvalues = match json.get("keyvalues") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(kv) => keyvalues(kv)?,
+    };
+    let max_file_size = match json.get("max_file_size") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_FILE_SIZE).contains(&n) => Some(n),
+            _ => {
+                return Err(bad(&format!(
+                    "max_file_size must be 1 to {MAX_FILE_SIZE} bytes"
+                )));
+            }
+        },
+    };
+    let allow_mime_types = match json.get("allow_mime_types") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(types))
+            if types.len() <= MAX_MIME_TYPES
+                && types
+                    .iter()
+                    .all(|t| t.as_str().is_some_and(is_mime_pattern)) =>
+        {
+            types
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        }
+        Some(_) => {
+            return Err(bad(&format!(
+                "allow_mime_types must be at most {MAX_MIME_TYPES} of type/subtype, type/*, * \
+                 or directory"
+            )));
+        }
+    };
+    Ok(Grant {
+        network,
+        name,
+        group_id,
+        keyvalues,
+        max_file_size,
+        allow_mime_types,
+    })
+}
+
+/// The query parameters of a signed URL, by name; `None` when one of `names` is missing or sent
+/// twice (which of two would count is ambiguous: refused).
+fn params<'n>(query: &str, names: &[&'n str]) -> Option<HashMap<&'n str, String>> {
+    let mut found = HashMap::new();
+    for (key, value) in Query::parse(query) {
+        if let Some(name) = names.iter().find(|n| **n == key)
+            && found.insert(*name, value).is_some()
+        {
+            return None;
+        }
+    }
+    (found.len() == names.len()).then_some(found)
+}
+
+/// Checks an upload to the signed URL `/v3/files/{id}?{query}` and takes its one use.
+pub(crate) fn begin<'s>(
+    state: &'s State,
+    id: &str,
+    query: &str,
+    now: SystemTime,
+) -> Result<GrantUse<'s>, Reply> {
+    const NAMES: [&str; 7] = [
+        "X-Algorithm",
+        "X-Date",
+        "X-Expires",
+        "X-Method",
+        "X-Upload-Option-Network",
+        "X-User-ID",
+        "X-Signature",
+    ];
+    let p = params(query, &NAMES).ok_or_else(invalid)?;
+    let (Ok(date), Ok(expires)) = (p["X-Date"].parse::<u64>(), p["X-Expires"].parse::<u64>())
+    else {
+        return Err(invalid());
+    };
+    if p["X-Algorithm"] != "PINATA2" || p["X-Method"] != UPLOAD_METHODS {
+        return Err(invalid());
+    }
+    let mut inner = state.grants.lock();
+    let Some(entry) = inner.grants.get_mut(id) else {
+        return Err(invalid());
+    };
+    let text = upload_text(
+        id,
+        date,
+        expires,
+        &p["X-Upload-Option-Network"],
+        &p["X-User-ID"],
+        &entry.grant,
+    );
+    if !signed(state, &text, &p["X-Signature"]) {
+        return Err(invalid());
+    }
+    if date.saturating_add(expires) < unix_seconds(now) {
+        return Err(expired());
+    }
+    match entry.state {
+        Use::Unused => {}
+        Use::InFlight => {
+            return Err(reply::coded(
+                StatusCode::CONFLICT,
+                "an upload to this signed URL is in progress",
+            ));
+        }
+        Use::Used => {
+            return Err(reply::coded(
+                StatusCode::CONFLICT,
+                "this signed URL has already been used",
+            ));
+        }
+    }
+    entry.state = Use::InFlight;
+    Ok(GrantUse {
+        store: &state.grants,
+        id: id.to_owned(),
+        grant: entry.grant.clone(),
+        spent: false,
+    })
+}
+
+/// The CID and path (decoded, without outer slashes) after the first `/files/` of `url`'s path.
+pub(crate) fn link_target(url: &str) -> Option<(String, String)> {
+    let base = url.split(['?', '#']).next().unwrap_or("");
+    let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |at| &after_scheme[at..]);
+    let mut segments = path.split('/').skip_while(|s| *s != "files");
+    segments.next()?;
+    let cid = segments
+        .next()
+        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric()))?;
+    let rest: Vec<&str> = segments.collect();
+    let path = percent_decode_path(&rest.join("/"));
+    Some((cid.to_owned(), path.trim_matches('/').to_owned()))
+}
+
+/// `POST /v3/files/private/download_link` (also `/v3/files/download_link`, and `/v3/files/sign`
+/// with a `url`) `{url, date, expires, method}` → `{"data":"<url>?X-Algorithm=PINATA1&…"}`.
+pub(crate) fn download_link(state: &State, json: &Value, now: SystemTime) -> Reply {
+    let target = match json.get("url") {
+        Some(Value::String(url)) if url.len() <= MAX_URL => {
+            link_target(url).map(|t| (url.as_str(), t))
+        }
+        _ => None,
+    };
+    let Some((url, (cid, path))) = target else {
+        return bad(&format!(
+            "url must be <gateway>/files/<cid>[/path] (at most {MAX_URL} bytes)"
+        ));
+    };
+    let (date, expires) = match validity(json, now) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match json.get("method") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(m)) if m.eq_ignore_ascii_case("GET") => {}
+        Some(_) => return bad("method must be GET"),
+    }
+    let sig = signature(state, &link_text(&cid, &path, date, expires));
+    let mut q = Query::new();
+    q.push("X-Algorithm", "PINATA1")
+        .push("X-Date", date)
+        .push("X-Expires", expires)
+        .push("X-Method", "GET")
+        .push("X-Signature", sig);
+    let query = q.append_to("");
+    let link = match url.contains('?') {
+        true => format!("{url}&{}", &query[1..]),
+        false => format!("{url}{query}"),
+    };
+    data(link)
+}
+
+/// Checks the download-link signature in `query` for `cid` and `path` (decoded, without outer
+/// slashes): `Err` with the 401 to answer.
+pub(crate) fn check_link(
+    state: &State,
+    cid: &str,
+    path: &str,
+    query: &str,
+    now: SystemTime,
+) -> Result<(), Reply> {
+    const NAMES: [&str; 5] = [
+        "X-Algorithm",
+        "X-Date",
+        "X-Expires",
+        "X-Method",
+        "X-Signature",
+    ];
+    let p = params(query, &NAMES).ok_or_else(invalid)?;
+    let (Ok(date), Ok(expires)) = (p["X-Date"].parse::<u64>(), p["X-Expires"].parse::<u64>())
+    else {
+        return Err(invalid());
+    };
+    if p["X-Algorithm"] != "PINATA1" || p["X-Method"] != "GET" {
+        return Err(invalid());
+    }
+    if !signed(
+        state,
+        &link_text(cid, path, date, expires),
+        &p["X-Signature"],
+    ) {
+        return Err(invalid());
+    }
+    if date.saturating_add(expires) < unix_seconds(now) {
+        return Err(expired());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(types: &[&str]) -> Grant {
+        Grant {
+            network: Network::Public,
+            name: None,
+            group_id: None,
+            keyvalues: BTreeMap::new(),
+            max_file_size: None,
+            allow_mime_types: types.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn mime_patterns_and_directories() {
+        assert!(grant(&[]).allows("directory"));
+        assert!(grant(&[]).allows("image/png"));
+        for wildcard in ["*", "*/*"] {
+            assert!(grant(&[wildcard]).allows("text/plain"), "{wildcard}");
+            assert!(!grant(&[wildcard]).allows("directory"), "{wildcard}");
+        }
+        assert!(grant(&["image/*"]).allows("image/png"));
+        assert!(grant(&["IMAGE/*"]).allows("image/png"));
+        assert!(!grant(&["image/*"]).allows("text/plain"));
+        assert!(grant(&["text/plain"]).allows("text/plain"));
+        assert!(!grant(&["text/plain"]).allows("text/html"));
+        assert!(grant(&["directory"]).allows("directory"));
+        for alias in ["application/x-directory", "inode/directory"] {
+            assert!(!grant(&[alias]).allows("directory"), "{alias}");
+        }
+        for ok in ["directory", "*", "*/*", "image/*", "a/b"] {
+            assert!(is_mime_pattern(ok), "{ok}");
+        }
+        let long = format!("a/{}", "b".repeat(MAX_MIME_PATTERN));
+        for not in ["", "image", "/x", "a/", "a/b/c", "a b/c", &long] {
+            assert!(!is_mime_pattern(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn link_targets() {
+        let t = |u: &str| link_target(u);
+        assert_eq!(
+            t("http://127.0.0.1:1/files/bafy1"),
+            Some(("bafy1".into(), String::new()))
+        );
+        assert_eq!(
+            t("https://gw.example/prefix/files/bafy1/a%20b/c.txt?img-width=10"),
+            Some(("bafy1".into(), "a b/c.txt".into()))
+        );
+        assert_eq!(
+            t("https://gw/files/Qm1/"),
+            Some(("Qm1".into(), String::new()))
+        );
+        assert_eq!(t("https://gw/ipfs/bafy1"), None);
+        assert_eq!(t("https://gw/files/"), None);
+        assert_eq!(t("https://gw/files/a%2Fb"), None);
+        assert_eq!(t("files/bafy"), None, "a path, not a URL");
+    }
+
+    #[test]
+    fn repeated_or_missing_parameters_are_refused() {
+        let names = ["A", "B"];
+        assert!(params("A=1&B=2&C=3", &names).is_some());
+        assert!(params("A=1", &names).is_none());
+        assert!(params("A=1&B=2&A=1", &names).is_none());
+    }
+
+    #[test]
+    fn the_grant_store_is_bounded() {
+        let store = GrantStore::default();
+        let g = grant(&[]);
+        for i in 0..MAX_SIGNED_UPLOADS {
+            assert!(store.insert(i.to_string(), g.clone(), 1000 + i as u64, 0));
+        }
+        // Full of valid, unused URLs: refused.
+        assert!(!store.insert("x".into(), g.clone(), 9000, 0));
+        // Once one has expired, it makes room (and only it goes).
+        assert!(store.insert("x".into(), g.clone(), 9000, 1001));
+        assert!(!store.lock().grants.contains_key("0"));
+        assert_eq!(store.lock().grants.len(), MAX_SIGNED_UPLOADS);
+        // A used URL goes before a refusal; an unused one never does.
+        if let Some(e) = store.lock().grants.get_mut("5") {
+            e.state = Use::Used;
+        }
+        assert!(store.insert("y".into(), g.clone(), 9000, 1001));
+        assert!(!store.lock().grants.contains_key("5"));
+        assert!(!store.insert("z".into(), g, 9000, 1001));
+    }
+}

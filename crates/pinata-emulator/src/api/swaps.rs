@@ -1,0 +1,250 @@
+//! Hot swaps and signatures of CIDs (`pinata-v3-api.md` §1.1, §1.6):
+//! `PUT|GET|DELETE /v3/files/{network}/swap/{cid}` and
+//! `POST|GET|DELETE /v3/files/{network}/signature/{cid}`, with the older `/v3/ipfs/swap/{cid}`
+//! and `/v3/ipfs/signature/{cid}` (public network) that pinata-web3 calls. Mirrors `pinata-core`'s
+//! `api::swaps`.
+//!
+//! A swap body is `{"swap_cid": …}` (the SDK and Go CLI) or `{"swapCid": …}` (the spec and
+//! pinata-web3), on either path; answers are `{"data": …}`, snake case on the new path and
+//! `{mappedCid, createdAt}` on the legacy one.
+//!
+//! Emulator's choices where the real service is not documented: the CID swapped or signed must be
+//! one the account holds on that network (a v3 file there, or on the public network also an
+//! active legacy pin), else `404 "CID not pinned to account"` (the official SDK's own text for a
+//! 404); the CID swapped in must be a valid CID but need not be held; history is oldest first, at
+//! most [`MAX_HISTORY`] swaps a CID (the oldest dropped), and a deletion ends the current swap but
+//! keeps the history; `?domain=` is accepted and ignored (the emulator is one gateway); a CID has
+//! one signature, which a new one replaces. The `/ipfs/` gateway serves a public swap's CID in
+//! place of the swapped one.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use http::StatusCode;
+use pinata_core::api::Network;
+use pinata_core::cid::Cid;
+use pinata_core::time::format_iso8601;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::reply::{self, Reply, data};
+use crate::state::State;
+
+/// The most CIDs with a swap history (both networks together).
+pub(crate) const MAX_SWAPPED: usize = 10_000;
+/// The most swaps kept per CID.
+pub(crate) const MAX_HISTORY: usize = 100;
+/// The most signatures kept (both networks together).
+pub(crate) const MAX_SIGNATURES: usize = 10_000;
+/// The longest signature or address accepted (bytes).
+const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// Which of the two paths a swap or signature request came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SwapPaths {
+    /// `/v3/files/{network}/…`.
+    Files,
+    /// `/v3/ipfs/…` (public network, camel-case answers).
+    Ipfs,
+}
+
+#[derive(Debug, Clone)]
+struct SwapRecord {
+    mapped_cid: String,
+    created_at: SystemTime,
+}
+
+#[derive(Debug, Default)]
+struct History {
+    swaps: VecDeque<SwapRecord>,
+    /// Whether the last swap is in force (a deletion ends it).
+    active: bool,
+}
+
+/// Every CID's swaps, by network and CID.
+#[derive(Debug, Default)]
+pub(crate) struct SwapStore {
+    inner: Mutex<HashMap<(Network, String), History>>,
+}
+
+impl SwapStore {
+    fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), History>> {
+        // Every update is an insert, a push or a flag write: consistent after any panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The CID served in place of `cid` on `network`, if a swap is in force.
+    pub(crate) fn current(&self, network: Network, cid: &str) -> Option<String> {
+        let swaps = self.lock();
+        let h = swaps.get(&(network, cid.to_owned()))?;
+        h.active
+            .then(|| h.swaps.back().map(|s| s.mapped_cid.clone()))
+            .flatten()
+    }
+}
+
+/// Every CID's signature: (signature, signer's address).
+#[derive(Debug, Default)]
+pub(crate) struct SignatureStore {
+    inner: Mutex<HashMap<(Network, String), (String, String)>>,
+}
+
+impl SignatureStore {
+    fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), (String, String)>> {
+        // Every update is one insert or removal.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn bad(message: &str) -> Reply {
+    reply::coded(StatusCode::BAD_REQUEST, message)
+}
+
+fn not_held() -> Reply {
+    reply::coded(StatusCode::NOT_FOUND, "CID not pinned to account")
+}
+
+/// Whether the account holds `cid` on `network`.
+fn holds(state: &State, network: Network, cid: &str, now: SystemTime) -> bool {
+    state.files.holds(network, cid, now) || (network == Network::Public && state.pins.pins_cid(cid))
+}
+
+/// A swap as the path answers it.
+fn shown(s: &SwapRecord, paths: SwapPaths) -> Value {
+    let at = format_iso8601(s.created_at);
+    match paths {
+        SwapPaths::Files => serde_json::json!({ "mapped_cid": s.mapped_cid, "created_at": at }),
+        SwapPaths::Ipfs => serde_json::json!({ "mappedCid": s.mapped_cid, "createdAt": at }),
+    }
+}
+
+/// `PUT …/swap/{cid} {"swap_cid"|"swapCid": …}`: the swap made.
+pub(crate) fn add_swap(
+    state: &State,
+    network: Network,
+    cid: &str,
+    paths: SwapPaths,
+    json: &Value,
+    now: SystemTime,
+) -> Reply {
+    let Some(swap_cid) = json
+        .get("swap_cid")
+        .or_else(|| json.get("swapCid"))
+        .and_then(Value::as_str)
+    else {
+        return bad("swap_cid is required");
+    };
+    if swap_cid.parse::<Cid>().is_err() {
+        return bad("swap_cid is not a valid CID");
+    }
+    if swap_cid == cid {
+        return bad("a CID cannot be swapped for itself");
+    }
+    if !holds(state, network, cid, now) {
+        return not_held();
+    }
+    let mut swaps = state.swaps.lock();
+    let key = (network, cid.to_owned());
+    if !swaps.contains_key(&key) && swaps.len() >= MAX_SWAPPED {
+        return bad(&format!(
+            "the emulator holds at most {MAX_SWAPPED} swapped CIDs"
+        ));
+    }
+    let history = swaps.entry(key).or_default();
+    if history.swaps.len() >= MAX_HISTORY {
+        history.swaps.pop_front();
+    }
+    let record = SwapRecord {
+        mapped_cid: swap_cid.to_owned(),
+        created_at: now,
+    };
+    let answer = data(shown(&record, paths));
+    history.swaps.push_back(record);
+    history.active = true;
+    answer
+}
+
+/// `GET …/swap/{cid}?domain=`: every swap of the CID, oldest first.
+pub(crate) fn swap_history(state: &State, network: Network, cid: &str, paths: SwapPaths) -> Reply {
+    let swaps = state.swaps.lock();
+    match swaps.get(&(network, cid.to_owned())) {
+        Some(h) if !h.swaps.is_empty() => {
+            data(h.swaps.iter().map(|s| shown(s, paths)).collect::<Vec<_>>())
+        }
+        _ => reply::coded(StatusCode::NOT_FOUND, "CID does not have history"),
+    }
+}
+
+/// `DELETE …/swap/{cid}`: ends the swap in force; `{"data":null}`.
+pub(crate) fn delete_swap(state: &State, network: Network, cid: &str, now: SystemTime) -> Reply {
+    if !holds(state, network, cid, now) {
+        return not_held();
+    }
+    let mut swaps = state.swaps.lock();
+    match swaps.get_mut(&(network, cid.to_owned())) {
+        Some(h) if h.active => {
+            h.active = false;
+            data(())
+        }
+        _ => reply::coded(StatusCode::NOT_FOUND, "CID has no swap in force"),
+    }
+}
+
+#[derive(Serialize)]
+struct ShownSignature<'a> {
+    cid: &'a str,
+    signature: &'a str,
+}
+
+/// `POST …/signature/{cid} {signature, address}`: `{"data":{cid, signature}}`.
+pub(crate) fn add_signature(
+    state: &State,
+    network: Network,
+    cid: &str,
+    json: &Value,
+    now: SystemTime,
+) -> Reply {
+    let text = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty() && s.len() <= MAX_SIGNATURE_LEN)
+    };
+    let (Some(signature), Some(address)) = (text("signature"), text("address")) else {
+        return bad(&format!(
+            "signature and address must be strings of 1 to {MAX_SIGNATURE_LEN} bytes"
+        ));
+    };
+    if !holds(state, network, cid, now) {
+        return not_held();
+    }
+    let mut signatures = state.signatures.lock();
+    let key = (network, cid.to_owned());
+    if !signatures.contains_key(&key) && signatures.len() >= MAX_SIGNATURES {
+        return bad(&format!(
+            "the emulator holds at most {MAX_SIGNATURES} signatures"
+        ));
+    }
+    signatures.insert(key, (signature.to_owned(), address.to_owned()));
+    data(ShownSignature { cid, signature })
+}
+
+/// `GET …/signature/{cid}`.
+pub(crate) fn get_signature(state: &State, network: Network, cid: &str) -> Reply {
+    match state.signatures.lock().get(&(network, cid.to_owned())) {
+        Some((signature, _)) => data(ShownSignature { cid, signature }),
+        None => signature_not_found(),
+    }
+}
+
+/// `DELETE …/signature/{cid}`: `{"data":null}`.
+pub(crate) fn delete_signature(state: &State, network: Network, cid: &str) -> Reply {
+    match state.signatures.lock().remove(&(network, cid.to_owned())) {
+        Some(_) => data(()),
+        None => signature_not_found(),
+    }
+}
+
+fn signature_not_found() -> Reply {
+    reply::coded(StatusCode::NOT_FOUND, "Signature not found")
+}
