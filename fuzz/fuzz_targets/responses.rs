@@ -4,9 +4,13 @@
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
+use pinata_core::api::Network;
 use pinata_core::api::TestAuthentication;
+use pinata_core::api::files::{GetFile, ListFiles};
 use pinata_core::api::keys::{ListApiKeys, RevokeApiKey};
 use pinata_core::api::pinning::{ListPinJobs, ListPins, PinJson, UnpinCid};
+use pinata_core::api::swaps::{CidSignature, SwapCid};
+use pinata_core::api::uploads::UploadFile;
 use pinata_core::{Body, Endpoint, interpret_response};
 
 fuzz_target!(|data: &[u8]| {
@@ -46,5 +50,30 @@ fuzz_target!(|data: &[u8]| {
         && let Ok(sent) = pin.body()
     {
         let _ = interpret_response(&pin, &sent, response()).map_err(|e| e.to_string());
+    }
+    let _ = interpret_response(&ListFiles::new(Network::Public), &Body::Empty, response())
+        .map_err(|e| e.to_string());
+    let _ = interpret_response(
+        &GetFile::new(Network::Private, "f"),
+        &Body::Empty,
+        response(),
+    )
+    .map_err(|e| e.to_string());
+    let _ = interpret_response(
+        &SwapCid::history(Network::Public, "c", "d"),
+        &Body::Empty,
+        response(),
+    )
+    .map_err(|e| e.to_string());
+    let _ = interpret_response(
+        &CidSignature::get(Network::Public, "c"),
+        &Body::Empty,
+        response(),
+    )
+    .map_err(|e| e.to_string());
+    if let Ok(upload) = UploadFile::bytes("a.txt", "a")
+        && let Ok(sent) = upload.body()
+    {
+        let _ = interpret_response(&upload, &sent, response()).map_err(|e| e.to_string());
     }
 });
