@@ -26,7 +26,6 @@ use crate::api::pinning::{
 };
 use crate::api::signed::{CreateDownloadLink, CreateSignedUploadUrl, SignedUrl};
 use crate::api::swaps::{CidSignature, Signature, SwapAnswer, SwapCid};
-use crate::api::uploads::{UploadFile, UploadedFile};
 use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -167,7 +166,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// One send of `endpoint`: build, send, read.
-    async fn attempt<E: Endpoint + Sync + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
+    pub(crate) async fn attempt<E: Endpoint + Sync + ?Sized>(
+        &self,
+        endpoint: &E,
+    ) -> Result<E::Output, Error> {
         let Shared {
             transport,
             credentials,
@@ -204,7 +206,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
     }
 
     /// One send of `endpoint`: build, send, read.
-    fn attempt<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
+    pub(crate) fn attempt<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let Shared {
             transport,
             credentials,
@@ -337,10 +339,6 @@ client_methods! {
 
     /// `DELETE /v3/files/public/pin_by_cid/{id}`: cancels a queued v3 pin by CID.
     fn cancel_pin_by_cid(id: &str) -> () = CancelPinByCid::new(id);
-
-    /// `POST {uploads}/v3/files` (or a signed URL): uploads a file or folder (needs
-    /// `org:files:write`; a signed URL needs no credential).
-    fn upload_file(request: &UploadFile) -> UploadedFile = request;
 
     /// `GET /v3/files/{network}`: one page of files; see `paginate` for all (needs
     /// `org:files:read`).

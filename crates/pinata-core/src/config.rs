@@ -50,6 +50,8 @@ pub enum ConfigError {
     EnvironmentNotUnicode,
     /// The gateway key is empty or not a valid header/query value (whitespace, control characters).
     InvalidGatewayKey,
+    /// A TUS chunk size outside the accepted range.
+    TusChunkSize(u64),
 }
 
 impl fmt::Display for ConfigError {
@@ -65,6 +67,12 @@ impl fmt::Display for ConfigError {
                     "base URL scheme {s:?} is not supported; use https (or http)"
                 )
             }
+            ConfigError::TusChunkSize(n) => write!(
+                f,
+                "a TUS chunk is {} to {} bytes, not {n}",
+                crate::tus::MIN_TUS_CHUNK,
+                crate::tus::MAX_TUS_CHUNK
+            ),
             ConfigError::UserInfoInUrl => f.write_str(
                 "the base URL contains user:password@; pass credentials as Credentials instead",
             ),
@@ -291,6 +299,8 @@ pub struct Config {
     jwt_expiry_leeway: Duration,
     transport: TransportOptions,
     retry: crate::retry::RetryPolicy,
+    tus_threshold: u64,
+    tus_chunk_size: u64,
 }
 
 impl Default for Config {
@@ -307,6 +317,8 @@ impl Default for Config {
             jwt_expiry_leeway: Duration::from_secs(30),
             transport: TransportOptions::default(),
             retry: crate::retry::RetryPolicy::default(),
+            tus_threshold: crate::tus::DEFAULT_TUS_THRESHOLD,
+            tus_chunk_size: crate::tus::DEFAULT_TUS_CHUNK,
         }
     }
 }
@@ -387,6 +399,33 @@ impl Config {
     /// Where uploads go.
     pub fn uploads_url(&self) -> &BaseUrl {
         &self.uploads_url
+    }
+
+    /// Files larger than `bytes` upload through TUS (resumable); the official SDK's 90 MiB
+    /// ([`crate::tus::DEFAULT_TUS_THRESHOLD`]) unless set. `u64::MAX` never uses TUS.
+    pub fn with_tus_threshold(mut self, bytes: u64) -> Self {
+        self.tus_threshold = bytes;
+        self
+    }
+
+    /// The TUS threshold.
+    pub fn tus_threshold(&self) -> u64 {
+        self.tus_threshold
+    }
+
+    /// The size of each TUS chunk ([`crate::tus::MIN_TUS_CHUNK`] to
+    /// [`crate::tus::MAX_TUS_CHUNK`]; the SDK's 50 MiB + 1 unless set).
+    pub fn with_tus_chunk_size(mut self, bytes: u64) -> Result<Self, ConfigError> {
+        if !(crate::tus::MIN_TUS_CHUNK..=crate::tus::MAX_TUS_CHUNK).contains(&bytes) {
+            return Err(ConfigError::TusChunkSize(bytes));
+        }
+        self.tus_chunk_size = bytes;
+        Ok(self)
+    }
+
+    /// The TUS chunk size.
+    pub fn tus_chunk_size(&self) -> u64 {
+        self.tus_chunk_size
     }
 
     /// The account's gateway, if one is configured.

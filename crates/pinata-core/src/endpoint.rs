@@ -84,6 +84,12 @@ pub trait Endpoint {
         "application/json"
     }
 
+    /// Headers of the endpoint's own (TUS's `Upload-Offset`, say). None by default. They cannot
+    /// carry credentials: `authorization` and the key-pair headers are dropped.
+    fn headers(&self) -> Result<http::HeaderMap, BuildError> {
+        Ok(http::HeaderMap::new())
+    }
+
     /// The request body. Empty by default.
     fn body(&self) -> Result<Body, BuildError> {
         Ok(Body::Empty)
@@ -144,6 +150,10 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
 
     fn accept(&self) -> &'static str {
         (**self).accept()
+    }
+
+    fn headers(&self) -> Result<http::HeaderMap, BuildError> {
+        (**self).headers()
     }
 
     fn body(&self) -> Result<Body, BuildError> {

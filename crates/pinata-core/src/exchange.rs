@@ -92,6 +92,16 @@ pub fn prepare_request<E: Endpoint + ?Sized>(
             .header(CONTENT_LENGTH, body.content_length());
     }
     let mut request = builder.body(body).map_err(BuildError::Http)?;
+    for (name, value) in endpoint.headers()? {
+        if let Some(name) = name
+            && !matches!(
+                name.as_str(),
+                "authorization" | "pinata_api_key" | "pinata_secret_api_key"
+            )
+        {
+            request.headers_mut().insert(name, value);
+        }
+    }
     if origin.takes_credentials() {
         credentials.apply_to(request.headers_mut());
     }

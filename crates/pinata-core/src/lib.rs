@@ -87,6 +87,7 @@ mod secret;
 pub mod server;
 pub mod time;
 pub mod transport;
+pub mod tus;
 mod upload;
 
 pub use client::{AsyncClient, BlockingClient};
@@ -108,4 +109,4 @@ pub use http;
 pub use local::LocalError;
 pub use paging::{ItemStream, Items};
 pub use secret::SecretString;
-pub use upload::{ProgressFn, UploadProgress};
+pub use upload::{CancelToken, ProgressFn, UploadProgress};

@@ -143,6 +143,8 @@ pub enum LocalError {
     UnexpectedListing(PathBuf),
     /// An upload's reader was read by an earlier send of the same body: a reader can be sent once.
     ReaderUsed,
+    /// The upload was cancelled (see `CancelToken`).
+    Cancelled,
     /// An upload's reader was made for another transport (`pinata_ureq::reader` for a ureq
     /// client, `pinata_hyper::reader` for a hyper client).
     ReaderKind,
@@ -194,6 +196,7 @@ impl fmt::Display for LocalError {
             LocalError::ReaderUsed => {
                 f.write_str("the upload's reader was already read by an earlier send")
             }
+            LocalError::Cancelled => f.write_str("the upload was cancelled"),
             LocalError::ReaderKind => {
                 f.write_str("the upload's reader was made for another transport")
             }

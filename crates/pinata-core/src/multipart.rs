@@ -25,6 +25,16 @@ pub enum Segment {
         /// How many bytes (its length when planned; reading another length is an error).
         len: u64,
     },
+    /// A range of a file: `len` bytes from `offset` (a TUS chunk). Reading fewer is an error; the
+    /// file may go on after the range.
+    FileRange {
+        /// Where to read.
+        path: PathBuf,
+        /// The first byte.
+        offset: u64,
+        /// How many bytes.
+        len: u64,
+    },
     /// The contents of a file part read from a caller's reader: exactly `len` bytes, read once by
     /// the transport (see [`ReaderSource`]).
     Reader {
@@ -40,7 +50,9 @@ impl Segment {
     pub fn len(&self) -> u64 {
         match self {
             Segment::Bytes(b) => b.len() as u64,
-            Segment::File { len, .. } | Segment::Reader { len, .. } => *len,
+            Segment::File { len, .. }
+            | Segment::FileRange { len, .. }
+            | Segment::Reader { len, .. } => *len,
         }
     }
 
@@ -54,6 +66,8 @@ impl Segment {
 #[derive(Clone, PartialEq, Eq)]
 pub struct MultipartPlan {
     boundary: String,
+    /// A body that is not multipart (a TUS chunk) has its own content type.
+    content_type: Option<String>,
     segments: Vec<Segment>,
     /// The segment index of each file part's content, in order.
     file_parts: Vec<usize>,
@@ -90,9 +104,22 @@ impl MultipartPlan {
         self.segments.iter().map(Segment::len).sum()
     }
 
-    /// `multipart/form-data; boundary=…`.
+    /// `multipart/form-data; boundary=…`, or a raw body's own type.
     pub fn content_type(&self) -> String {
-        format!("multipart/form-data; boundary={}", self.boundary)
+        match &self.content_type {
+            Some(t) => t.clone(),
+            None => format!("multipart/form-data; boundary={}", self.boundary),
+        }
+    }
+
+    /// A body of one segment sent as it is, with `content_type` (a TUS chunk).
+    pub(crate) fn raw(content_type: &str, segment: Segment) -> Self {
+        Self {
+            boundary: String::new(),
+            content_type: Some(content_type.to_owned()),
+            file_parts: vec![0],
+            segments: vec![segment],
+        }
     }
 }
 
@@ -250,6 +277,7 @@ impl MultipartBuilder {
         self.flush();
         MultipartPlan {
             boundary: self.boundary,
+            content_type: None,
             segments: self.segments,
             file_parts: self.file_parts,
         }
@@ -273,9 +301,7 @@ mod tests {
             .iter()
             .flat_map(|s| match s {
                 Segment::Bytes(b) => b.to_vec(),
-                Segment::File { len, .. } | Segment::Reader { len, .. } => {
-                    vec![b'#'; *len as usize]
-                }
+                other => vec![b'#'; other.len() as usize],
             })
             .collect();
         assert_eq!(

@@ -14,6 +14,7 @@
 //! [`LoopbackOnly::check_literal`]) and, on a refusal, connects to nothing and returns
 //! `TransportError::not_sent(TransportErrorKind::NotLoopback, the NotLoopback)`.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -22,6 +23,8 @@ use http::{Request, Response};
 use crate::config::TransportOptions;
 use crate::endpoint::Body;
 use crate::error::TransportError;
+use crate::local::LocalError;
+use crate::tus::FileFingerprint;
 
 pub use crate::error::BoxError;
 pub use crate::loopback::{LoopbackOnly, NotLoopback};
@@ -85,6 +88,36 @@ pub trait AsyncTransport: Send + Sync {
 
     /// Waits `duration` on the transport's runtime (between retries).
     async fn sleep(&self, duration: std::time::Duration);
+
+    /// The fingerprint of the file at `path` (canonical path, length, modification time), for
+    /// resumable uploads. Unsupported by default.
+    async fn fingerprint(&self, path: &Path) -> Result<FileFingerprint, LocalError> {
+        Err(unsupported(path))
+    }
+
+    /// Reads `len` bytes of the file at `path` from `offset`, handing them to `each` in order (a
+    /// resumed upload hashes what the server already holds). Unsupported by default.
+    async fn read_range(
+        &self,
+        path: &Path,
+        offset: u64,
+        len: u64,
+        each: &mut (dyn for<'b> FnMut(&'b [u8]) + Send),
+    ) -> Result<(), LocalError> {
+        let _ = (offset, len, each);
+        Err(unsupported(path))
+    }
+}
+
+/// What a transport without local file access answers.
+fn unsupported(path: &Path) -> LocalError {
+    LocalError::io(
+        path,
+        std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this transport does not read local files",
+        ),
+    )
 }
 
 /// A blocking HTTP transport.
@@ -106,6 +139,23 @@ pub trait BlockingTransport: Send + Sync {
     /// Waits `duration` (between retries). Blocks the thread by default.
     fn sleep(&self, duration: std::time::Duration) {
         std::thread::sleep(duration);
+    }
+
+    /// The fingerprint of the file at `path` (see [`AsyncTransport::fingerprint`]).
+    fn fingerprint(&self, path: &Path) -> Result<FileFingerprint, LocalError> {
+        Err(unsupported(path))
+    }
+
+    /// Reads `len` bytes of the file at `path` from `offset` (see [`AsyncTransport::read_range`]).
+    fn read_range(
+        &self,
+        path: &Path,
+        offset: u64,
+        len: u64,
+        each: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), LocalError> {
+        let _ = (offset, len, each);
+        Err(unsupported(path))
     }
 }
 
@@ -141,6 +191,20 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
     async fn sleep(&self, duration: std::time::Duration) {
         (**self).sleep(duration).await
     }
+
+    async fn fingerprint(&self, path: &Path) -> Result<FileFingerprint, LocalError> {
+        (**self).fingerprint(path).await
+    }
+
+    async fn read_range(
+        &self,
+        path: &Path,
+        offset: u64,
+        len: u64,
+        each: &mut (dyn for<'b> FnMut(&'b [u8]) + Send),
+    ) -> Result<(), LocalError> {
+        (**self).read_range(path, offset, len, each).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -158,6 +222,20 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Box<T> {
 
     async fn sleep(&self, duration: std::time::Duration) {
         (**self).sleep(duration).await
+    }
+
+    async fn fingerprint(&self, path: &Path) -> Result<FileFingerprint, LocalError> {
+        (**self).fingerprint(path).await
+    }
+
+    async fn read_range(
+        &self,
+        path: &Path,
+        offset: u64,
+        len: u64,
+        each: &mut (dyn for<'b> FnMut(&'b [u8]) + Send),
+    ) -> Result<(), LocalError> {
+        (**self).read_range(path, offset, len, each).await
     }
 }
 

@@ -123,6 +123,35 @@ struct State {
     progress: Option<ProgressFn>,
     cid: Option<CidState>,
     failure: Option<LocalError>,
+    tap: Option<ContentTap>,
+    cancel: Option<CancelToken>,
+}
+
+/// Sees every byte of file content as it is sent, with its position in the file (a TUS upload
+/// hashes the whole file across chunks this way).
+pub(crate) type ContentTap = Arc<dyn Fn(u64, &[u8]) + Send + Sync>;
+
+/// Cancels an upload from anywhere: another thread or task, or the upload's own progress
+/// callback. The transport stops at its next step and the call fails with
+/// [`LocalError::Cancelled`]. Clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<std::sync::atomic::AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cancels every upload holding this token (or a clone).
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether [`CancelToken::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 struct CidState {
@@ -263,6 +292,22 @@ impl UploadWatch {
         finish_cid_file(&mut self.lock(), index);
     }
 
+    /// Whether the upload was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.lock()
+            .cancel
+            .as_ref()
+            .is_some_and(CancelToken::is_cancelled)
+    }
+
+    fn tap(&self, position: u64, bytes: &[u8]) {
+        let tap = self.lock().tap.clone();
+        // Called without the lock held, like the progress callback.
+        if let Some(tap) = tap {
+            tap(position, bytes);
+        }
+    }
+
     /// Records a local failure the transport met (a file that could not be opened or read).
     pub fn fail(&self, error: LocalError) {
         self.lock().failure = Some(error);
@@ -337,6 +382,18 @@ impl MultipartUpload {
         }
     }
 
+    /// The same body, cancelled by `token`.
+    pub(crate) fn cancelled_by(self, token: Option<CancelToken>) -> Self {
+        self.watch.lock().cancel = token;
+        self
+    }
+
+    /// The same body, its file content shown to `tap` as it is sent.
+    pub(crate) fn tapped(self, tap: ContentTap) -> Self {
+        self.watch.lock().tap = Some(tap);
+        self
+    }
+
     /// The body's segments and boundary.
     pub fn plan(&self) -> &MultipartPlan {
         &self.plan
@@ -355,7 +412,7 @@ impl MultipartUpload {
             .enumerate()
             .filter_map(|(i, s)| match s {
                 Segment::File { path, len } => Some((i, path, *len)),
-                Segment::Bytes(_) | Segment::Reader { .. } => None,
+                Segment::Bytes(_) | Segment::FileRange { .. } | Segment::Reader { .. } => None,
             })
     }
 }
@@ -368,6 +425,16 @@ pub const READ_CHUNK: usize = 256 * 1024;
 pub enum UploadStep {
     /// Send these bytes.
     Send(Bytes),
+    /// Open this file as for [`UploadStep::OpenFile`], then move to byte `offset` (a range of the
+    /// file, such as a TUS chunk) before reading.
+    OpenFileAt {
+        /// The file.
+        path: PathBuf,
+        /// Where reading starts.
+        offset: u64,
+    },
+    /// The upload was cancelled ([`CancelToken`]): abort the request (the failure is recorded).
+    Cancelled,
     /// Take the reader out of this source (with [`ReaderSource::take`]) and read it like a file:
     /// [`UploadStep::ReadFile`] and [`UploadStep::CheckEnd`] follow. A reader already taken, or
     /// of another transport's kind, is reported with [`UploadCursor::reader_unavailable`].
@@ -413,6 +480,10 @@ impl UploadCursor {
 
     /// The next thing to do.
     pub fn next_step(&mut self) -> UploadStep {
+        if self.upload.watch().is_cancelled() {
+            self.upload.watch().fail(LocalError::Cancelled);
+            return UploadStep::Cancelled;
+        }
         loop {
             let Some(segment) = self.upload.plan().segments().get(self.index) else {
                 return UploadStep::Finished;
@@ -428,7 +499,9 @@ impl UploadCursor {
                     }
                     return UploadStep::Send(bytes);
                 }
-                Segment::File { len, .. } | Segment::Reader { len, .. } => {
+                Segment::File { len, .. }
+                | Segment::FileRange { len, .. }
+                | Segment::Reader { len, .. } => {
                     return match self.read {
                         None => {
                             self.read = Some(0);
@@ -437,6 +510,10 @@ impl UploadCursor {
                                     UploadStep::OpenReader(source.clone())
                                 }
                                 Segment::File { path, .. } => UploadStep::OpenFile(path.clone()),
+                                Segment::FileRange { path, offset, .. } => UploadStep::OpenFileAt {
+                                    path: path.clone(),
+                                    offset: *offset,
+                                },
                                 Segment::Bytes(_) => UploadStep::Finished,
                             }
                         }
@@ -454,7 +531,9 @@ impl UploadCursor {
 
     fn current_file(&self) -> Option<(PathBuf, u64)> {
         match self.upload.plan().segments().get(self.index) {
-            Some(Segment::File { path, len }) => Some((path.clone(), *len)),
+            Some(Segment::File { path, len }) | Some(Segment::FileRange { path, len, .. }) => {
+                Some((path.clone(), *len))
+            }
             Some(Segment::Reader { len, .. }) => Some((reader_label(), *len)),
             _ => None,
         }
@@ -521,15 +600,26 @@ impl UploadCursor {
                 .file_done(self.index, &path, len, read, false);
         }
         self.upload.watch().sent(self.index, data);
+        let start = match self.upload.plan().segments().get(self.index) {
+            Some(Segment::FileRange { offset, .. }) => *offset,
+            _ => 0,
+        };
+        self.upload.watch().tap(start + read, data);
         self.read = Some(read + data.len() as u64);
         Ok(())
     }
 
-    /// The planned length was read; `more` says whether the file had more bytes (it grew).
+    /// The planned length was read; `more` says whether the file had more bytes (it grew; a
+    /// range of a file may be followed by more, so it is not asked).
     pub fn file_end(&mut self, more: bool) -> Result<(), LocalError> {
         let Some((path, len)) = self.current_file() else {
             return Ok(());
         };
+        let more = more
+            && !matches!(
+                self.upload.plan().segments().get(self.index),
+                Some(Segment::FileRange { .. })
+            );
         let read = self.read.unwrap_or(0);
         let result = self
             .upload

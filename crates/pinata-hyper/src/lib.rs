@@ -144,6 +144,23 @@ impl AsyncTransport for HyperTransport {
     async fn sleep(&self, duration: std::time::Duration) {
         tokio::time::sleep(duration).await;
     }
+
+    async fn fingerprint(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::tus::FileFingerprint, pinata_core::LocalError> {
+        local::fingerprint(path).await
+    }
+
+    async fn read_range(
+        &self,
+        path: &std::path::Path,
+        offset: u64,
+        len: u64,
+        each: &mut (dyn for<'b> FnMut(&'b [u8]) + Send),
+    ) -> Result<(), pinata_core::LocalError> {
+        local::read_range(path, offset, len, each).await
+    }
 }
 
 impl HyperTransport {

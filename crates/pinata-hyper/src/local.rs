@@ -12,6 +12,7 @@ use pinata_core::cid::{Cid, FileImporter, ImportOptions};
 use pinata_core::transport::local::{
     EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError,
 };
+use pinata_core::tus::FileFingerprint;
 use tokio::io::AsyncReadExt;
 
 /// Read buffer size: one default chunk.
@@ -72,7 +73,17 @@ pub async fn upload_request(path: impl AsRef<Path>) -> Result<UploadFile, Error>
     if meta.is_dir() {
         Ok(UploadFile::folder(scan_folder(path).await?)?)
     } else {
-        Ok(UploadFile::path(path, kind_of(&meta).regular_file(path)?)?)
+        let len = kind_of(&meta).regular_file(path)?;
+        let canonical = tokio::fs::canonicalize(path)
+            .await
+            .map_err(|e| LocalError::io(path, e))?;
+        Ok(
+            UploadFile::path(path, len)?.fingerprint(FileFingerprint::new(
+                canonical,
+                len,
+                meta.modified().ok(),
+            )),
+        )
     }
 }
 
@@ -138,6 +149,53 @@ async fn list(dir: &Path) -> Result<Vec<ListedEntry>, LocalError> {
         });
     }
     Ok(entries)
+}
+
+/// The fingerprint of the regular file at `path` (canonical path, length, modification time).
+pub(crate) async fn fingerprint(path: &Path) -> Result<FileFingerprint, LocalError> {
+    let canonical = tokio::fs::canonicalize(path)
+        .await
+        .map_err(|e| LocalError::io(path, e))?;
+    let meta = tokio::fs::metadata(&canonical)
+        .await
+        .map_err(|e| LocalError::io(path, e))?;
+    let len = kind_of(&meta).regular_file(path)?;
+    Ok(FileFingerprint::new(canonical, len, meta.modified().ok()))
+}
+
+/// Reads `len` bytes of `path` from `offset` into `each`, one buffer at a time; a file shorter
+/// than that is [`LocalError::Changed`].
+pub(crate) async fn read_range<F: FnMut(&[u8]) + Send + ?Sized>(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    each: &mut F,
+) -> Result<(), LocalError> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let (mut file, kind) = open(path).await.map_err(|e| LocalError::io(path, e))?;
+    kind.regular_file(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))
+        .await
+        .map_err(|e| LocalError::io(path, e))?;
+    let mut buf = vec![0u8; BUFFER];
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(BUFFER).min(BUFFER);
+        let n = file
+            .read(&mut buf[..want])
+            .await
+            .map_err(|e| LocalError::io(path, e))?;
+        if n == 0 {
+            return Err(LocalError::Changed {
+                path: path.to_owned(),
+                expected: offset + len,
+                actual: offset + len - left,
+            });
+        }
+        each(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// What the file system entry of `meta` is, for pinata-core's rules.

@@ -7,7 +7,7 @@ use http_body_util::StreamBody;
 use hyper::body::Frame;
 use pinata_core::transport::BoxError;
 use pinata_core::transport::upload::{MultipartUpload, UploadCursor, UploadStep};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 struct State {
     cursor: UploadCursor,
@@ -51,6 +51,21 @@ pub(crate) fn body(
                     }
                     Err(e) => return Some((Err(st.cursor.open_failed(e).into()), None)),
                 },
+                UploadStep::OpenFileAt { path, offset } => match crate::local::open(&path).await {
+                    Ok((mut f, kind)) => {
+                        if let Err(e) = st.cursor.file_opened(kind) {
+                            return Some((Err(e.into()), None));
+                        }
+                        if let Err(e) = f.seek(std::io::SeekFrom::Start(offset)).await {
+                            return Some((Err(st.cursor.open_failed(e).into()), None));
+                        }
+                        st.file = Some(Box::new(f));
+                    }
+                    Err(e) => return Some((Err(st.cursor.open_failed(e).into()), None)),
+                },
+                UploadStep::Cancelled => {
+                    return Some((Err(pinata_core::LocalError::Cancelled.into()), None));
+                }
                 UploadStep::OpenReader(source) => match source.take() {
                     Some(any) => match any.downcast::<BoxedReader>() {
                         Ok(r) => st.file = Some(*r),

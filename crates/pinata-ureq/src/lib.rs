@@ -128,6 +128,23 @@ impl UreqTransport {
 }
 
 impl BlockingTransport for UreqTransport {
+    fn fingerprint(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<pinata_core::tus::FileFingerprint, pinata_core::LocalError> {
+        local::fingerprint(path)
+    }
+
+    fn read_range(
+        &self,
+        path: &std::path::Path,
+        offset: u64,
+        len: u64,
+        each: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), pinata_core::LocalError> {
+        local::read_range(path, offset, len, each)
+    }
+
     fn send_streaming(
         &self,
         request: Request<Body>,

@@ -12,6 +12,7 @@ use pinata_core::cid::{Cid, FileImporter, ImportOptions};
 use pinata_core::transport::local::{
     EntryKind, Folder, FolderImport, FolderScan, ListedEntry, LocalError,
 };
+use pinata_core::tus::FileFingerprint;
 
 /// Read buffer size: one default chunk.
 const BUFFER: usize = 256 * 1024;
@@ -62,7 +63,15 @@ pub fn upload_request(path: impl AsRef<Path>) -> Result<UploadFile, Error> {
     if meta.is_dir() {
         Ok(UploadFile::folder(scan_folder(path)?)?)
     } else {
-        Ok(UploadFile::path(path, kind_of(&meta).regular_file(path)?)?)
+        let len = kind_of(&meta).regular_file(path)?;
+        let canonical = std::fs::canonicalize(path).map_err(|e| LocalError::io(path, e))?;
+        Ok(
+            UploadFile::path(path, len)?.fingerprint(FileFingerprint::new(
+                canonical,
+                len,
+                meta.modified().ok(),
+            )),
+        )
     }
 }
 
@@ -117,6 +126,49 @@ fn list(dir: &Path) -> Result<Vec<ListedEntry>, LocalError> {
         });
     }
     Ok(entries)
+}
+
+/// The fingerprint of the regular file at `path` (canonical path, length, modification time).
+pub(crate) fn fingerprint(path: &Path) -> Result<FileFingerprint, LocalError> {
+    let canonical = std::fs::canonicalize(path).map_err(|e| LocalError::io(path, e))?;
+    let meta = std::fs::metadata(&canonical).map_err(|e| LocalError::io(path, e))?;
+    let len = kind_of(&meta).regular_file(path)?;
+    Ok(FileFingerprint::new(canonical, len, meta.modified().ok()))
+}
+
+/// Reads `len` bytes of `path` from `offset` into `each`, one buffer at a time; a file shorter
+/// than that is [`LocalError::Changed`].
+pub(crate) fn read_range(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    each: &mut dyn FnMut(&[u8]),
+) -> Result<(), LocalError> {
+    use std::io::{Seek, SeekFrom};
+    let (mut file, kind) = open(path).map_err(|e| LocalError::io(path, e))?;
+    kind.regular_file(path)?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| LocalError::io(path, e))?;
+    let mut buf = vec![0u8; BUFFER];
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(BUFFER).min(BUFFER);
+        let n = match file.read(&mut buf[..want]) {
+            Ok(0) => {
+                return Err(LocalError::Changed {
+                    path: path.to_owned(),
+                    expected: offset + len,
+                    actual: offset + len - left,
+                });
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(LocalError::io(path, e)),
+        };
+        each(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// What the file system entry of `meta` is, for pinata-core's rules.

@@ -1,7 +1,7 @@
 //! Streams a multipart upload from disk as a `Read` for ureq, doing the I/O pinata-core's
 //! [`UploadCursor`] asks for.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 use bytes::Bytes;
 use pinata_core::transport::upload::{MultipartUpload, UploadCursor, UploadStep};
@@ -61,6 +61,17 @@ impl Read for UploadReader {
                     }
                     Err(e) => return Err(abort(self.cursor.open_failed(e))),
                 },
+                UploadStep::OpenFileAt { path, offset } => match crate::local::open(&path) {
+                    Ok((mut f, kind)) => {
+                        self.cursor.file_opened(kind).map_err(abort)?;
+                        if let Err(e) = f.seek(SeekFrom::Start(offset)) {
+                            return Err(abort(self.cursor.open_failed(e)));
+                        }
+                        self.file = Some(Box::new(f));
+                    }
+                    Err(e) => return Err(abort(self.cursor.open_failed(e))),
+                },
+                UploadStep::Cancelled => return Err(abort(pinata_core::LocalError::Cancelled)),
                 UploadStep::OpenReader(source) => match source.take() {
                     Some(any) => match any.downcast::<BoxedReader>() {
                         Ok(r) => self.file = Some(*r),

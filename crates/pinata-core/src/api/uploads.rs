@@ -153,6 +153,10 @@ pub struct UploadFile {
     progress: Option<ProgressFn>,
     boundary: Option<String>,
     signed_url: Option<SignedUrl>,
+    fingerprint: Option<crate::tus::FileFingerprint>,
+    cancel: Option<crate::upload::CancelToken>,
+    on_token: Option<crate::tus::TokenFn>,
+    terminate_on_cancel: bool,
 }
 
 impl fmt::Debug for UploadFile {
@@ -192,6 +196,10 @@ impl UploadFile {
             progress: None,
             boundary: None,
             signed_url: None,
+            fingerprint: None,
+            cancel: None,
+            on_token: None,
+            terminate_on_cancel: false,
         })
     }
 
@@ -328,6 +336,75 @@ impl UploadFile {
         self
     }
 
+    /// Stops the upload at its next step when `token` is cancelled (from another thread or task,
+    /// or from the progress callback); the call fails with `LocalError::Cancelled`.
+    pub fn cancel_with(mut self, token: crate::upload::CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// A cancelled resumable upload is ended on the server (`DELETE`) rather than kept for a
+    /// resume.
+    pub fn terminate_on_cancel(mut self, terminate: bool) -> Self {
+        self.terminate_on_cancel = terminate;
+        self
+    }
+
+    /// Calls `persist` with the resume token once a resumable (TUS) upload was created, so the
+    /// caller can store it and resume after a crash.
+    pub fn on_resume_token(
+        mut self,
+        persist: impl Fn(&crate::tus::ResumeToken) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_token = Some(Arc::new(persist));
+        self
+    }
+
+    /// The file's fingerprint (canonical path, length, modification time), which a resume checks;
+    /// the adapters' `upload_request` sets it.
+    pub fn fingerprint(mut self, fingerprint: crate::tus::FileFingerprint) -> Self {
+        self.fingerprint = Some(fingerprint);
+        self
+    }
+
+    /// The TUS plan of this upload when it goes through TUS: a file on disk larger than
+    /// `threshold` (not a CAR, a reader, bytes or a folder).
+    pub(crate) fn tus_plan(&self, threshold: u64) -> Option<crate::tus::TusPlan> {
+        let Source::File { path, len } = &self.source else {
+            return None;
+        };
+        if *len <= threshold || self.car {
+            return None;
+        }
+        Some(crate::tus::TusPlan {
+            path: path.clone(),
+            len: *len,
+            fingerprint: self
+                .fingerprint
+                .clone()
+                .unwrap_or_else(|| crate::tus::FileFingerprint::new(path.clone(), *len, None)),
+            fields: crate::tus::TusFields {
+                filename: self.filename.clone(),
+                network: self.network.as_str().to_owned(),
+                name: self.name.clone(),
+                group_id: self.group_id.clone(),
+                keyvalues: self.keyvalues.clone(),
+                cid_version: self
+                    .cid_version
+                    .map(|v| if v == CidVersion::V0 { "v0" } else { "v1" }.to_owned()),
+                expires_at: self.expires_at,
+                streamable: self.streamable,
+            },
+            verify: self.verify,
+            signed: self.signed_url.clone(),
+            progress: self.progress.clone(),
+            cancel: self.cancel.clone(),
+            on_token: self.on_token.clone(),
+            allow_restart: false,
+            terminate_on_cancel: self.terminate_on_cancel,
+        })
+    }
+
     /// Total bytes of the content.
     pub fn content_len(&self) -> u64 {
         match &self.source {
@@ -452,7 +529,10 @@ impl UploadFile {
         let cid = self
             .verify
             .then(|| CidPlan::new(ImportOptions::new(self.version()), &plan, dag_paths));
-        Ok(MultipartUpload::new(plan, self.progress.clone(), cid))
+        Ok(
+            MultipartUpload::new(plan, self.progress.clone(), cid)
+                .cancelled_by(self.cancel.clone()),
+        )
     }
 }
 

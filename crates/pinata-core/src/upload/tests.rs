@@ -21,6 +21,11 @@ fn drive(
                     None => return Err(cursor.reader_unavailable(true)),
                 }
             }
+            UploadStep::Cancelled => return Err(LocalError::Cancelled),
+            UploadStep::OpenFileAt { path, offset } => match files.get(&path) {
+                Some(bytes) => open = Some((bytes.clone(), offset as usize)),
+                None => return Err(cursor.open_failed(std::io::ErrorKind::NotFound.into())),
+            },
             UploadStep::OpenFile(p) => match files.get(&p) {
                 Some(bytes) => open = Some((bytes.clone(), 0)),
                 None => return Err(cursor.open_failed(std::io::ErrorKind::NotFound.into())),

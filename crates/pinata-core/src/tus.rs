@@ -1,0 +1,1186 @@
+//! Resumable uploads over TUS 1.0, as Pinata serves them (`pinata-v3-api.md` §1.3, §6): create
+//! (`POST {uploads}/v3/files` with `Upload-Length` and `Upload-Metadata`, or the same to a signed
+//! URL), then `PATCH` chunks streamed from disk, each with an exact `Content-Length`, until the
+//! final answer carries `Upload-Cid`.
+//!
+//! Better than the official SDK on every point it is weak on:
+//! - after a failure (a transport error, 409, 5xx) the session asks the server where it stands
+//!   (`HEAD`) and continues from there, with the client's retry policy as the budget, instead of
+//!   re-sending the same chunk blindly;
+//! - the CID of the whole file is computed on the same pass as the chunks are sent, bytes re-sent
+//!   after a failure are not hashed twice, and the server's `Upload-Cid` is checked against it;
+//! - every session has a serialisable [`ResumeToken`] (upload URL, file fingerprint, fields) the
+//!   caller may persist; `resume_upload(token)` in a new process refuses a file that changed,
+//!   re-reads (never re-sends) the part the server holds to hash it, and continues;
+//! - a [`CancelToken`] stops it at the next step, keeping the upload for a later resume or ending
+//!   it (`DELETE`), as the caller chooses.
+//!
+//! The session is a pure state machine ([`TusSession::next_request`] / [`TusSession::on_answer`]);
+//! the clients drive it (`upload_resumable`, and `upload_file` above the configured threshold), and
+//! the transports read the file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use crate::api::Network;
+use crate::api::signed::SignedUrl;
+use crate::api::uploads::{UploadedFile, mime_type_of};
+use crate::cid::{Cid, CidVersion, FileImporter, ImportOptions};
+use crate::config::{BaseUrl, Config, Origin};
+use crate::endpoint::{Body, Endpoint};
+use crate::error::{BuildError, DecodeError, Error, VerifyError};
+use crate::local::LocalError;
+use crate::multipart::{MultipartPlan, Segment};
+use crate::retry::{Decision, Repeatable};
+use crate::upload::{CancelToken, MultipartUpload, ProgressFn, UploadProgress};
+
+/// A callback given each new resume token (to persist it).
+pub type TokenFn = Arc<dyn Fn(&ResumeToken) + Send + Sync>;
+
+/// Files larger than this go through TUS by default: the official SDK's threshold (90 MiB).
+pub const DEFAULT_TUS_THRESHOLD: u64 = 94_371_840;
+/// The default chunk: 50 MiB + 1 byte, what the SDK and the Go CLI send.
+pub const DEFAULT_TUS_CHUNK: u64 = 52_428_801;
+/// The smallest chunk accepted (tus-js-client normalises to multiples of 256 KiB).
+pub const MIN_TUS_CHUNK: u64 = 256 * 1024;
+/// The largest chunk accepted (Pinata documents ~50 MiB; larger is surely a mistake).
+pub const MAX_TUS_CHUNK: u64 = 512 * 1024 * 1024;
+
+/// What identifies a file on disk between a crash and a resume: its canonical path, length and
+/// modification time. A resume refuses a file whose fingerprint changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFingerprint {
+    /// The canonical path.
+    pub path: PathBuf,
+    /// Its length.
+    pub len: u64,
+    /// Its modification time (seconds, nanoseconds since the Unix epoch), where the file system
+    /// has one.
+    pub modified: Option<(u64, u32)>,
+}
+
+impl FileFingerprint {
+    /// The fingerprint of a file of `len` bytes at canonical `path`, modified at `modified`.
+    pub fn new(path: impl Into<PathBuf>, len: u64, modified: Option<SystemTime>) -> Self {
+        let modified = modified
+            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos()));
+        Self {
+            path: path.into(),
+            len,
+            modified,
+        }
+    }
+}
+
+/// The fields of a TUS upload, sent in `Upload-Metadata` (what a multipart upload sends as form
+/// fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TusFields {
+    pub(crate) filename: String,
+    pub(crate) network: String,
+    pub(crate) name: Option<String>,
+    pub(crate) group_id: Option<String>,
+    pub(crate) keyvalues: BTreeMap<String, String>,
+    pub(crate) cid_version: Option<String>,
+    pub(crate) expires_at: Option<u64>,
+    pub(crate) streamable: bool,
+}
+
+impl TusFields {
+    fn version(&self) -> CidVersion {
+        if self.cid_version.as_deref() == Some("v0") {
+            CidVersion::V0
+        } else {
+            CidVersion::V1
+        }
+    }
+
+    fn network(&self) -> Network {
+        Network::parse(&self.network).unwrap_or(Network::Private)
+    }
+
+    /// `Upload-Metadata`: `key base64(value)` pairs in the SDK's order; values are the UTF-8
+    /// bytes, so any file name travels (the SDK's `btoa` fails on non-Latin-1 names).
+    fn metadata(&self) -> Result<HeaderValue, BuildError> {
+        let b64 = |v: &str| base64::engine::general_purpose::STANDARD.encode(v.as_bytes());
+        let mut pairs = vec![
+            format!("filename {}", b64(&self.filename)),
+            format!("filetype {}", b64(mime_type_of(&self.filename))),
+            format!("network {}", b64(&self.network)),
+        ];
+        if let Some(name) = &self.name {
+            pairs.push(format!("name {}", b64(name)));
+        }
+        if let Some(group) = &self.group_id {
+            pairs.push(format!("group_id {}", b64(group)));
+        }
+        if !self.keyvalues.is_empty() {
+            let json = serde_json::to_string(&self.keyvalues).map_err(BuildError::Serialize)?;
+            pairs.push(format!("keyvalues {}", b64(&json)));
+        }
+        if self.streamable {
+            pairs.push(format!("streamable {}", b64("true")));
+        }
+        if let Some(v) = &self.cid_version {
+            pairs.push(format!("cid_version {}", b64(v)));
+        }
+        if let Some(at) = self.expires_at {
+            pairs.push(format!("expires_at {}", b64(&at.to_string())));
+        }
+        HeaderValue::from_str(&pairs.join(","))
+            .map_err(|_| BuildError::InvalidInput("the upload's metadata is not a header".into()))
+    }
+}
+
+/// What a crashed or cancelled TUS upload needs to continue in another process: persist
+/// [`ResumeToken::to_json`], and give [`ResumeToken::from_json`]'s value to `resume_upload`.
+///
+/// The upload URL is a credential for the upload, so `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeToken {
+    /// The token format (1).
+    format: u32,
+    upload_url: String,
+    fingerprint: FileFingerprint,
+    fields: TusFields,
+    chunk_size: u64,
+    verify: bool,
+    signed: bool,
+}
+
+impl fmt::Debug for ResumeToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResumeToken")
+            .field("fingerprint", &self.fingerprint)
+            .field("chunk_size", &self.chunk_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResumeToken {
+    /// The token as JSON, to persist.
+    pub fn to_json(&self) -> String {
+        // Invariant: every field is a string, number, bool, map of strings or path; a path that is
+        // not UTF-8 cannot occur (uploads need UTF-8 names), so serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A token read back from [`ResumeToken::to_json`].
+    pub fn from_json(json: &str) -> Result<Self, BuildError> {
+        let token: Self = serde_json::from_str(json)
+            .map_err(|e| BuildError::InvalidInput(format!("not a resume token: {e}")))?;
+        if token.format != 1 {
+            return Err(BuildError::InvalidInput(format!(
+                "a resume token of format {}, not 1",
+                token.format
+            )));
+        }
+        Ok(token)
+    }
+
+    /// The file the upload reads.
+    pub fn fingerprint(&self) -> &FileFingerprint {
+        &self.fingerprint
+    }
+}
+
+/// The server's hashing position and importer: bytes are hashed once, in file order, whatever
+/// the chunks re-sent.
+struct Hasher {
+    hashed: u64,
+    importer: Option<FileImporter>,
+}
+
+impl Hasher {
+    /// `bytes` at file position `position` were read: hash those that extend what was hashed.
+    fn feed(&mut self, position: u64, bytes: &[u8]) {
+        let end = position + bytes.len() as u64;
+        if position > self.hashed || end <= self.hashed {
+            return;
+        }
+        let skip = usize::try_from(self.hashed - position).unwrap_or(bytes.len());
+        if let Some(importer) = &mut self.importer {
+            importer.update(&bytes[skip..]);
+        }
+        self.hashed = end;
+    }
+}
+
+/// Where a TUS upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Create,
+    Patch,
+    /// Ask the server for its offset before going on.
+    Head,
+    /// The part before `offset` must be read again to hash it (after a resume).
+    Rehash,
+    Done,
+}
+
+/// What a session asks its driver to do next.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TusStep {
+    /// Send this request once (no retries: the session decides) and give the answer to
+    /// [`TusSession::on_answer`].
+    Send(TusRequest),
+    /// Read `len` bytes of the file at `path` from `offset` and give them to
+    /// [`TusSession::rehash`] (after a resume, to hash what the server already holds).
+    Rehash {
+        /// The file.
+        path: PathBuf,
+        /// The first byte.
+        offset: u64,
+        /// How many bytes.
+        len: u64,
+    },
+    /// The upload is complete: the server's CID, checked when CID checking was asked for.
+    Finished {
+        /// The CID.
+        cid: String,
+    },
+}
+
+/// What the driver does after an answer.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TusNext {
+    /// Ask for the next step.
+    Continue,
+    /// Wait this long, then ask for the next step.
+    Wait(Duration),
+    /// The upload failed.
+    Fail(Error),
+}
+
+/// One resumable upload of a file on disk, as a state machine.
+pub struct TusSession {
+    path: PathBuf,
+    len: u64,
+    fingerprint: FileFingerprint,
+    fields: TusFields,
+    chunk_size: u64,
+    verify: bool,
+    signed: Option<SignedUrl>,
+    allow_restart: bool,
+    progress: Option<ProgressFn>,
+    cancel: Option<CancelToken>,
+    on_token: Option<TokenFn>,
+    uploads_base: String,
+    upload_url: Option<String>,
+    offset: u64,
+    hasher: Arc<Mutex<Hasher>>,
+    phase: Phase,
+    /// Failures since the last progress (the retry budget counts these).
+    failures: u32,
+    /// Bytes the server was sent more than once (a measure of what a failure cost).
+    resent: u64,
+    /// The furthest byte ever sent.
+    furthest: u64,
+    /// The server's CID, once the upload is complete.
+    final_cid: Option<String>,
+    terminate_on_cancel: bool,
+}
+
+impl fmt::Debug for TusSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TusSession")
+            .field("path", &self.path)
+            .field("len", &self.len)
+            .field("offset", &self.offset)
+            .field("phase", &self.phase)
+            .field("failures", &self.failures)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a TUS session is set up (from an `UploadFile` or a resume token).
+pub(crate) struct TusPlan {
+    pub(crate) path: PathBuf,
+    pub(crate) len: u64,
+    pub(crate) fingerprint: FileFingerprint,
+    pub(crate) fields: TusFields,
+    pub(crate) verify: bool,
+    pub(crate) signed: Option<SignedUrl>,
+    pub(crate) progress: Option<ProgressFn>,
+    pub(crate) cancel: Option<CancelToken>,
+    pub(crate) on_token: Option<TokenFn>,
+    pub(crate) allow_restart: bool,
+    pub(crate) terminate_on_cancel: bool,
+}
+
+impl TusSession {
+    pub(crate) fn new(plan: TusPlan, config: &Config) -> Result<Self, BuildError> {
+        let version = plan.fields.version();
+        let importer = if plan.verify {
+            Some(
+                FileImporter::new(ImportOptions::new(version))
+                    .map_err(|e| BuildError::InvalidInput(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+        Ok(Self {
+            path: plan.path,
+            len: plan.len,
+            fingerprint: plan.fingerprint,
+            fields: plan.fields,
+            chunk_size: config.tus_chunk_size(),
+            verify: plan.verify,
+            signed: plan.signed,
+            allow_restart: plan.allow_restart,
+            progress: plan.progress,
+            cancel: plan.cancel,
+            on_token: plan.on_token,
+            uploads_base: config.uploads_url().to_string(),
+            upload_url: None,
+            offset: 0,
+            hasher: Arc::new(Mutex::new(Hasher {
+                hashed: 0,
+                importer,
+            })),
+            phase: Phase::Create,
+            failures: 0,
+            resent: 0,
+            furthest: 0,
+            final_cid: None,
+            terminate_on_cancel: plan.terminate_on_cancel,
+        })
+    }
+
+    /// A TUS session for `upload` whatever its size (a file on disk; `None` for bytes, a reader, a
+    /// folder or a CAR, which TUS does not carry here).
+    pub fn for_upload(
+        upload: &crate::api::uploads::UploadFile,
+        config: &Config,
+    ) -> Option<Result<Self, BuildError>> {
+        upload.tus_plan(0).map(|plan| Self::new(plan, config))
+    }
+
+    /// Whether a cancelled upload is ended on the server (see
+    /// [`TusSession::terminate_on_cancel`]).
+    pub fn terminates_on_cancel(&self) -> bool {
+        self.terminate_on_cancel
+    }
+
+    /// A session continuing `token`'s upload of the file whose fingerprint is now `current`
+    /// (refused when it changed). It first asks the server where it stands.
+    pub fn resume(
+        token: &ResumeToken,
+        current: &FileFingerprint,
+        config: &Config,
+    ) -> Result<Self, Error> {
+        if *current != token.fingerprint {
+            return Err(Error::Local(LocalError::Changed {
+                path: token.fingerprint.path.clone(),
+                expected: token.fingerprint.len,
+                actual: current.len,
+            }));
+        }
+        let plan = TusPlan {
+            path: token.fingerprint.path.clone(),
+            len: token.fingerprint.len,
+            fingerprint: token.fingerprint.clone(),
+            fields: token.fields.clone(),
+            verify: token.verify,
+            signed: token
+                .signed
+                .then(|| SignedUrl::new(token.upload_url.clone())),
+            progress: None,
+            cancel: None,
+            on_token: None,
+            allow_restart: false,
+            terminate_on_cancel: false,
+        };
+        let mut session = Self::new(plan, config)?;
+        session.chunk_size = token.chunk_size;
+        session.upload_url = Some(token.upload_url.clone());
+        session.phase = Phase::Head;
+        Ok(session)
+    }
+
+    /// Reports progress over the whole file (bytes the server confirmed or is being sent).
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Stops at the next step when `token` is cancelled.
+    pub fn cancel_with(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// The token to persist for a resume, once the server created the upload.
+    pub fn resume_token(&self) -> Option<ResumeToken> {
+        Some(ResumeToken {
+            format: 1,
+            upload_url: self.upload_url.clone()?,
+            fingerprint: self.fingerprint.clone(),
+            fields: self.fields.clone(),
+            chunk_size: self.chunk_size,
+            verify: self.verify,
+            signed: self.signed.is_some(),
+        })
+    }
+
+    /// The bytes the server confirmed.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Bytes sent more than once because of failures.
+    pub fn resent(&self) -> u64 {
+        self.resent
+    }
+
+    /// Whether the caller cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelToken::is_cancelled)
+    }
+
+    /// The request that ends (terminates) the upload on the server, if it was created.
+    pub fn terminate(&self) -> Option<TusRequest> {
+        let url = self.upload_url.as_ref()?;
+        Some(self.at_url(url, TusKind::Delete))
+    }
+
+    fn at_url(&self, url: &str, kind: TusKind) -> TusRequest {
+        // Credentials go only to the configured uploads origin; any other URL is a capability.
+        let target = match url.strip_prefix(&self.uploads_base) {
+            Some(rest) if rest.starts_with('/') => Target::Uploads(rest.to_owned()),
+            _ => Target::Absolute(url.to_owned()),
+        };
+        TusRequest { target, kind }
+    }
+
+    /// The next thing to do.
+    pub fn next_request(&mut self) -> Result<TusStep, Error> {
+        if self.is_cancelled() {
+            return Err(Error::Local(LocalError::Cancelled));
+        }
+        match self.phase {
+            Phase::Create => {
+                let query = match &self.fields.cid_version {
+                    Some(v) => format!("X-Upload-Option-Cid-Version={v}"),
+                    None => String::new(),
+                };
+                let target = match &self.signed {
+                    Some(url) => {
+                        let sep = if url.as_str().contains('?') { '&' } else { '?' };
+                        Target::Absolute(if query.is_empty() {
+                            url.as_str().to_owned()
+                        } else {
+                            format!("{}{sep}{query}", url.as_str())
+                        })
+                    }
+                    None if query.is_empty() => Target::Uploads("/v3/files".to_owned()),
+                    None => Target::Uploads(format!("/v3/files?{query}")),
+                };
+                Ok(TusStep::Send(TusRequest {
+                    target,
+                    kind: TusKind::Create {
+                        length: self.len,
+                        metadata: self.fields.metadata()?,
+                        base: match &self.signed {
+                            Some(url) => BaseUrl::split_absolute(url.as_str())
+                                .map(|(b, _)| b.origin())
+                                .unwrap_or_default(),
+                            None => origin_of(&self.uploads_base),
+                        },
+                    },
+                }))
+            }
+            Phase::Head => {
+                let url = self.url()?;
+                Ok(TusStep::Send(self.at_url(&url, TusKind::Head)))
+            }
+            Phase::Rehash => {
+                let hashed = self.hashed();
+                Ok(TusStep::Rehash {
+                    path: self.path.clone(),
+                    offset: hashed,
+                    len: self.offset - hashed,
+                })
+            }
+            Phase::Patch => {
+                let url = self.url()?;
+                let len = (self.len - self.offset).min(self.chunk_size);
+                if self.offset < self.furthest {
+                    self.resent += (self.furthest - self.offset).min(len);
+                }
+                self.furthest = self.furthest.max(self.offset + len);
+                let body = self.chunk_body(len);
+                Ok(TusStep::Send(self.at_url(
+                    &url,
+                    TusKind::Patch {
+                        offset: self.offset,
+                        len,
+                        body,
+                    },
+                )))
+            }
+            Phase::Done => Ok(TusStep::Finished {
+                cid: self.final_cid.clone().unwrap_or_default(),
+            }),
+        }
+    }
+
+    fn url(&self) -> Result<String, Error> {
+        self.upload_url
+            .clone()
+            .ok_or_else(|| Error::Build(BuildError::InvalidInput("no upload URL yet".into())))
+    }
+
+    fn hashed(&self) -> u64 {
+        self.hasher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .hashed
+    }
+
+    /// The body of the chunk at the current offset: a range of the file, hashed as it is sent.
+    fn chunk_body(&self, len: u64) -> MultipartUpload {
+        let plan = MultipartPlan::raw(
+            "application/offset+octet-stream",
+            Segment::FileRange {
+                path: self.path.clone(),
+                offset: self.offset,
+                len,
+            },
+        );
+        let progress = self.progress.clone().map(|p| {
+            let (base, total) = (self.offset, self.len);
+            Arc::new(move |sent: UploadProgress| {
+                p(UploadProgress {
+                    sent: base + sent.sent,
+                    total,
+                })
+            }) as ProgressFn
+        });
+        let hasher = Arc::clone(&self.hasher);
+        MultipartUpload::new(plan, progress, None)
+            .tapped(Arc::new(move |position, bytes| {
+                hasher
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .feed(position, bytes);
+            }))
+            .cancelled_by(self.cancel.clone())
+    }
+
+    /// Bytes of the file read again after a resume (in order, from the position the step gave).
+    pub fn rehash(&mut self, bytes: &[u8]) {
+        let mut h = self.hasher.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = h.hashed;
+        h.feed(at, bytes);
+        if h.hashed >= self.offset {
+            drop(h);
+            self.phase = if self.offset >= self.len {
+                Phase::Done
+            } else {
+                Phase::Patch
+            };
+        }
+    }
+
+    /// The answer to the request of the last step. `elapsed` is the time since the last progress,
+    /// `now` the clock, `jitter` a draw in `[0, 1)`: the retry policy decides the waits.
+    pub fn on_answer(
+        &mut self,
+        answer: Result<TusAnswer, Error>,
+        policy: &crate::retry::RetryPolicy,
+        elapsed: Duration,
+        now: SystemTime,
+        jitter: f64,
+    ) -> TusNext {
+        match (self.phase, answer) {
+            (Phase::Create, Ok(TusAnswer::Created { location })) => {
+                self.upload_url = Some(location);
+                self.phase = Phase::Patch;
+                self.failures = 0;
+                if let (Some(cb), Some(token)) = (&self.on_token, self.resume_token()) {
+                    cb(&token);
+                }
+                TusNext::Continue
+            }
+            (Phase::Patch | Phase::Head, Ok(TusAnswer::Offset { offset, cid })) => {
+                if offset > self.len {
+                    return TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
+                        StatusCode::OK,
+                        "",
+                        format!(
+                            "the server holds {offset} bytes of a {}-byte upload",
+                            self.len
+                        ),
+                        &[],
+                    ))));
+                }
+                if offset > self.offset || self.phase == Phase::Head {
+                    self.failures = 0;
+                }
+                self.offset = offset;
+                if self.hashed() < offset {
+                    // A resumed upload: hash what the server holds before going on.
+                    self.phase = Phase::Rehash;
+                    return TusNext::Continue;
+                }
+                if offset < self.len {
+                    self.phase = Phase::Patch;
+                    return TusNext::Continue;
+                }
+                match cid {
+                    Some(cid) => self.finish(cid),
+                    None if self.phase == Phase::Head => {
+                        TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
+                            StatusCode::OK,
+                            "",
+                            "the upload is complete but its CID is unknown",
+                            &[],
+                        ))))
+                    }
+                    None => TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
+                        StatusCode::NO_CONTENT,
+                        "",
+                        "the last chunk's answer has no Upload-Cid",
+                        &[],
+                    )))),
+                }
+            }
+            (_, Ok(other)) => TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
+                StatusCode::OK,
+                "",
+                format!("an answer that does not fit the upload's state: {other:?}"),
+                &[],
+            )))),
+            (_, Err(e)) => self.failed(e, policy, elapsed, now, jitter),
+        }
+    }
+
+    fn finish(&mut self, cid: String) -> TusNext {
+        if self.verify {
+            let importer = self
+                .hasher
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .importer
+                .take();
+            if let Some(importer) = importer {
+                let expected = importer.finish().cid;
+                match cid.parse::<Cid>() {
+                    Ok(received) if received == expected => {}
+                    _ => {
+                        return TusNext::Fail(Error::Verify(VerifyError::CidMismatch {
+                            expected,
+                            received: cid,
+                        }));
+                    }
+                }
+            }
+        }
+        self.phase = Phase::Done;
+        self.final_cid = Some(cid);
+        TusNext::Continue
+    }
+
+    fn failed(
+        &mut self,
+        e: Error,
+        policy: &crate::retry::RetryPolicy,
+        elapsed: Duration,
+        now: SystemTime,
+        jitter: f64,
+    ) -> TusNext {
+        if matches!(e, Error::Local(_) | Error::Build(_) | Error::Verify(_)) {
+            return TusNext::Fail(e);
+        }
+        let status = e.status();
+        let gone = matches!(status, Some(StatusCode::NOT_FOUND) | Some(StatusCode::GONE));
+        match self.phase {
+            Phase::Create => {
+                // Creating twice would leave an orphan: retried only when surely not sent.
+                self.failures += 1;
+                match policy.decide(Repeatable::Unsafe, &e, self.failures, elapsed, now, jitter) {
+                    Decision::RetryAfter(wait) => TusNext::Wait(wait),
+                    Decision::GiveUp => TusNext::Fail(e.with_attempts(self.failures)),
+                }
+            }
+            _ if gone => {
+                if self.allow_restart {
+                    self.upload_url = None;
+                    self.offset = 0;
+                    self.phase = Phase::Create;
+                    TusNext::Continue
+                } else {
+                    TusNext::Fail(e)
+                }
+            }
+            _ if status == Some(StatusCode::CONFLICT) => {
+                // The offsets disagree: ask, at once (counts against the budget, so a server that
+                // keeps disagreeing ends the upload).
+                self.failures += 1;
+                if self.failures >= policy.attempts_allowed() {
+                    return TusNext::Fail(e.with_attempts(self.failures));
+                }
+                self.phase = Phase::Head;
+                TusNext::Continue
+            }
+            _ => {
+                self.failures += 1;
+                match policy.decide(Repeatable::Safe, &e, self.failures, elapsed, now, jitter) {
+                    Decision::RetryAfter(wait) => {
+                        self.phase = Phase::Head;
+                        TusNext::Wait(wait)
+                    }
+                    Decision::GiveUp => TusNext::Fail(e.with_attempts(self.failures)),
+                }
+            }
+        }
+    }
+}
+
+fn origin_of(base: &str) -> String {
+    BaseUrl::parse(base).map(|b| b.origin()).unwrap_or_default()
+}
+
+/// Where a TUS request goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A path on the configured uploads origin (credentials sent).
+    Uploads(String),
+    /// Any other URL: a signed URL, or an upload URL elsewhere (no credential).
+    Absolute(String),
+}
+
+#[derive(Debug)]
+enum TusKind {
+    Create {
+        length: u64,
+        metadata: HeaderValue,
+        /// The origin a relative `Location` is resolved against.
+        base: String,
+    },
+    Patch {
+        offset: u64,
+        len: u64,
+        body: MultipartUpload,
+    },
+    Head,
+    Delete,
+}
+
+/// One TUS request: an [`Endpoint`] whose answer is a [`TusAnswer`].
+#[derive(Debug)]
+pub struct TusRequest {
+    target: Target,
+    kind: TusKind,
+}
+
+/// What a TUS request answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TusAnswer {
+    /// The upload was created at this absolute URL.
+    Created {
+        /// The upload URL.
+        location: String,
+    },
+    /// The server holds this many bytes (and, when complete, says the CID).
+    Offset {
+        /// `Upload-Offset`.
+        offset: u64,
+        /// `Upload-Cid`, when the upload is complete.
+        cid: Option<String>,
+    },
+    /// The upload was ended.
+    Terminated,
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+impl Endpoint for TusRequest {
+    type Output = TusAnswer;
+
+    fn method(&self) -> Method {
+        match self.kind {
+            TusKind::Create { .. } => Method::POST,
+            TusKind::Patch { .. } => Method::PATCH,
+            TusKind::Head => Method::HEAD,
+            TusKind::Delete => Method::DELETE,
+        }
+    }
+
+    fn origin(&self) -> Origin {
+        match self.target {
+            Target::Uploads(_) => Origin::Uploads,
+            Target::Absolute(_) => Origin::Signed,
+        }
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        Ok(match &self.target {
+            Target::Uploads(p) | Target::Absolute(p) => p.clone(),
+        })
+    }
+
+    fn headers(&self) -> Result<HeaderMap, BuildError> {
+        let mut h = HeaderMap::new();
+        h.insert(
+            HeaderName::from_static("tus-resumable"),
+            HeaderValue::from_static("1.0.0"),
+        );
+        match &self.kind {
+            TusKind::Create {
+                length, metadata, ..
+            } => {
+                h.insert(HeaderName::from_static("upload-length"), (*length).into());
+                h.insert(HeaderName::from_static("upload-metadata"), metadata.clone());
+            }
+            TusKind::Patch { offset, .. } => {
+                h.insert(HeaderName::from_static("upload-offset"), (*offset).into());
+            }
+            TusKind::Head | TusKind::Delete => {}
+        }
+        Ok(h)
+    }
+
+    fn body(&self) -> Result<Body, BuildError> {
+        match &self.kind {
+            TusKind::Patch { body, .. } => Ok(Body::Multipart(body.clone())),
+            _ => Ok(Body::Empty),
+        }
+    }
+
+    fn parse(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        _: &Bytes,
+    ) -> Result<TusAnswer, DecodeError> {
+        match &self.kind {
+            TusKind::Create { base, .. } => {
+                let location = header(headers, "location").ok_or_else(|| {
+                    DecodeError::new(status, "", "the upload was created without a Location", &[])
+                })?;
+                let location = if location.starts_with('/') {
+                    // The SDK needs an absolute Location; a relative one is resolved here.
+                    format!("{base}{location}")
+                } else {
+                    location.to_owned()
+                };
+                Ok(TusAnswer::Created { location })
+            }
+            TusKind::Patch { offset, len, .. } => {
+                // The SDK ignores the answer's offset; a server that omits it has taken the chunk.
+                let offset = match header(headers, "upload-offset") {
+                    Some(v) => v.parse::<u64>().map_err(|_| {
+                        DecodeError::new(status, "", "Upload-Offset is not a number", &[])
+                    })?,
+                    None => offset + len,
+                };
+                Ok(TusAnswer::Offset {
+                    offset,
+                    cid: header(headers, "upload-cid").map(str::to_owned),
+                })
+            }
+            TusKind::Head => {
+                let offset = header(headers, "upload-offset")
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        DecodeError::new(status, "", "HEAD answered without Upload-Offset", &[])
+                    })?;
+                Ok(TusAnswer::Offset {
+                    offset,
+                    cid: header(headers, "upload-cid").map(str::to_owned),
+                })
+            }
+            TusKind::Delete => Ok(TusAnswer::Terminated),
+        }
+    }
+
+    /// The session decides what is sent again; the client never repeats a TUS request itself.
+    fn repeatable(&self) -> Repeatable {
+        Repeatable::Unsafe
+    }
+}
+
+/// What the last step of a finished upload fetches: the file record, or (through a signed URL,
+/// whose uploader holds no credentials) what is known without asking.
+enum Record {
+    Fetch(crate::api::files::GetFile),
+    Known(Box<UploadedFile>),
+}
+
+impl TusSession {
+    /// Ends the upload on the server when cancelled, instead of keeping it for a resume.
+    pub fn terminate_on_cancel(mut self, terminate: bool) -> Self {
+        self.terminate_on_cancel = terminate;
+        self
+    }
+
+    /// The file id in the upload URL (`…/v3/files/<file_id>/<token>`, as the Go CLI reads it).
+    fn file_id(&self) -> Option<String> {
+        let url = self.upload_url.as_deref()?;
+        let path = url.split('?').next()?;
+        let mut segments = path.trim_end_matches('/').rsplit('/');
+        segments.next()?;
+        segments.next().map(str::to_owned)
+    }
+
+    fn record(&self, cid: &str) -> Record {
+        match (&self.signed, self.file_id()) {
+            (None, Some(id)) => {
+                Record::Fetch(crate::api::files::GetFile::new(self.fields.network(), id))
+            }
+            _ => Record::Known(Box::new(self.known(cid))),
+        }
+    }
+
+    /// What is known of the file without asking (as the SDK reports a signed-URL upload).
+    fn known(&self, cid: &str) -> UploadedFile {
+        UploadedFile {
+            id: self.file_id().unwrap_or_default(),
+            name: Some(
+                self.fields
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| self.fields.filename.clone()),
+            ),
+            cid: cid.to_owned(),
+            size: self.len,
+            number_of_files: 1,
+            mime_type: Some(mime_type_of(&self.fields.filename).to_owned()),
+            group_id: self.fields.group_id.clone(),
+            keyvalues: self.fields.keyvalues.clone(),
+            created_at: SystemTime::now(),
+            network: Some(self.fields.network.clone()),
+            is_duplicate: None,
+        }
+    }
+}
+
+impl From<crate::api::files::FileItem> for UploadedFile {
+    fn from(f: crate::api::files::FileItem) -> Self {
+        UploadedFile {
+            id: f.id,
+            name: f.name,
+            cid: f.cid,
+            size: f.size,
+            number_of_files: f.number_of_files,
+            mime_type: f.mime_type,
+            group_id: f.group_id,
+            keyvalues: f.keyvalues,
+            created_at: f.created_at,
+            network: None,
+            is_duplicate: None,
+        }
+    }
+}
+
+impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
+    /// `POST {uploads}/v3/files` (or a signed URL): uploads a file or folder (needs
+    /// `org:files:write`; a signed URL needs no credential). A file on disk larger than the
+    /// config's TUS threshold goes through TUS ([`BlockingClient::upload_resumable`]).
+    ///
+    /// [`BlockingClient::upload_resumable`]: crate::BlockingClient::upload_resumable
+    pub fn upload_file(
+        &self,
+        request: &crate::api::uploads::UploadFile,
+    ) -> Result<UploadedFile, Error> {
+        match request.tus_plan(self.config().tus_threshold()) {
+            Some(plan) => self.upload_resumable(&mut TusSession::new(plan, self.config())?),
+            None => self.execute(request),
+        }
+    }
+
+    /// Runs a TUS session to its end: chunks streamed from disk, failures realigned with the
+    /// server (`HEAD`) within the retry policy's budget, the CID checked, then the file record.
+    /// On cancellation the upload is kept for a resume, or ended if the session says so.
+    pub fn upload_resumable(&self, session: &mut TusSession) -> Result<UploadedFile, Error> {
+        let policy = self.config().retry_policy().clone();
+        let mut jitter = crate::retry::Jitter::new();
+        let mut since = std::time::Instant::now();
+        let cid = loop {
+            let step = match session.next_request() {
+                Ok(step) => step,
+                Err(e) => return Err(self.cancelled(session, e)),
+            };
+            match step {
+                TusStep::Send(request) => {
+                    let before = session.offset();
+                    let answer = self.attempt(&request);
+                    let next = session.on_answer(
+                        answer,
+                        &policy,
+                        since.elapsed(),
+                        SystemTime::now(),
+                        jitter.draw(),
+                    );
+                    if session.offset() > before {
+                        since = std::time::Instant::now();
+                    }
+                    match next {
+                        TusNext::Continue => {}
+                        TusNext::Wait(wait) => self.transport().sleep(wait),
+                        TusNext::Fail(e) => return Err(self.cancelled(session, e)),
+                    }
+                }
+                TusStep::Rehash { path, offset, len } => {
+                    self.transport()
+                        .read_range(&path, offset, len, &mut |bytes| session.rehash(bytes))?;
+                }
+                TusStep::Finished { cid } => break cid,
+            }
+        };
+        match session.record(&cid) {
+            Record::Known(k) => Ok(*k),
+            Record::Fetch(get) => match self.execute(&get) {
+                Ok(file) => Ok(file.into()),
+                // The record may lag the upload (the SDK's list may find nothing too).
+                Err(_) => Ok(session.known(&cid)),
+            },
+        }
+    }
+
+    /// Continues the upload `token` describes (persisted before a crash or a cancellation): the
+    /// file must be unchanged; the part the server holds is read again to hash it, not re-sent.
+    pub fn resume_upload(&self, token: &ResumeToken) -> Result<UploadedFile, Error> {
+        let current = self.transport().fingerprint(&token.fingerprint().path)?;
+        let mut session = TusSession::resume(token, &current, self.config())?;
+        self.upload_resumable(&mut session)
+    }
+
+    /// Ends the upload `token` describes on the server (`DELETE`).
+    pub fn terminate_upload(&self, token: &ResumeToken) -> Result<(), Error> {
+        let session = TusSession::resume(token, token.fingerprint(), self.config())?;
+        match session.terminate() {
+            Some(request) => self.attempt(&request).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// A cancellation, after ending the upload if the session says so.
+    fn cancelled(&self, session: &TusSession, e: Error) -> Error {
+        if matches!(e, Error::Local(LocalError::Cancelled))
+            && session.terminate_on_cancel
+            && let Some(request) = session.terminate()
+        {
+            let _ = self.attempt(&request);
+        }
+        e
+    }
+}
+
+impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
+    /// `POST {uploads}/v3/files` (or a signed URL): uploads a file or folder (see
+    /// `BlockingClient::upload_file`; above the TUS threshold, through TUS).
+    pub async fn upload_file(
+        &self,
+        request: &crate::api::uploads::UploadFile,
+    ) -> Result<UploadedFile, Error> {
+        match request.tus_plan(self.config().tus_threshold()) {
+            Some(plan) => {
+                let mut session = TusSession::new(plan, self.config())?;
+                self.upload_resumable(&mut session).await
+            }
+            None => self.execute(request).await,
+        }
+    }
+
+    /// Runs a TUS session to its end (see `BlockingClient::upload_resumable`).
+    pub async fn upload_resumable(&self, session: &mut TusSession) -> Result<UploadedFile, Error> {
+        let policy = self.config().retry_policy().clone();
+        let mut jitter = crate::retry::Jitter::new();
+        let mut since = std::time::Instant::now();
+        let cid = loop {
+            let step = match session.next_request() {
+                Ok(step) => step,
+                Err(e) => return Err(self.cancelled(session, e).await),
+            };
+            match step {
+                TusStep::Send(request) => {
+                    let before = session.offset();
+                    let answer = self.attempt(&request).await;
+                    let next = session.on_answer(
+                        answer,
+                        &policy,
+                        since.elapsed(),
+                        SystemTime::now(),
+                        jitter.draw(),
+                    );
+                    if session.offset() > before {
+                        since = std::time::Instant::now();
+                    }
+                    match next {
+                        TusNext::Continue => {}
+                        TusNext::Wait(wait) => self.transport().sleep(wait).await,
+                        TusNext::Fail(e) => return Err(self.cancelled(session, e).await),
+                    }
+                }
+                TusStep::Rehash { path, offset, len } => {
+                    self.transport()
+                        .read_range(&path, offset, len, &mut |bytes| session.rehash(bytes))
+                        .await?;
+                }
+                TusStep::Finished { cid } => break cid,
+            }
+        };
+        match session.record(&cid) {
+            Record::Known(k) => Ok(*k),
+            Record::Fetch(get) => match self.execute(&get).await {
+                Ok(file) => Ok(file.into()),
+                Err(_) => Ok(session.known(&cid)),
+            },
+        }
+    }
+
+    /// Continues the upload `token` describes (see `BlockingClient::resume_upload`).
+    pub async fn resume_upload(&self, token: &ResumeToken) -> Result<UploadedFile, Error> {
+        let current = self
+            .transport()
+            .fingerprint(&token.fingerprint().path)
+            .await?;
+        let mut session = TusSession::resume(token, &current, self.config())?;
+        self.upload_resumable(&mut session).await
+    }
+
+    /// Ends the upload `token` describes on the server (`DELETE`).
+    pub async fn terminate_upload(&self, token: &ResumeToken) -> Result<(), Error> {
+        let session = TusSession::resume(token, token.fingerprint(), self.config())?;
+        match session.terminate() {
+            Some(request) => self.attempt(&request).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    async fn cancelled(&self, session: &TusSession, e: Error) -> Error {
+        if matches!(e, Error::Local(LocalError::Cancelled))
+            && session.terminate_on_cancel
+            && let Some(request) = session.terminate()
+        {
+            let _ = self.attempt(&request).await;
+        }
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests;
