@@ -305,13 +305,6 @@ fn upload(c: &Case) -> UploadFile {
         .verify_cid(true)
 }
 
-fn expected_cid(c: &Case) -> String {
-    import_bytes(&c.content, ImportOptions::new(CidVersion::V1))
-        .unwrap()
-        .cid
-        .to_string()
-}
-
 fn stored(c: &Case) -> Vec<u8> {
     let s = c.server.0.lock().unwrap();
     s.uploads
