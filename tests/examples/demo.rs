@@ -345,9 +345,9 @@ v3 files:"
     let url = runtime.block_on(
         async_client.create_signed_upload_url(
             &CreateSignedUploadUrl::new(Network::Public, Duration::from_secs(60))?
-                .max_file_size(1 << 20)
+                .max_file_size(1 << 20)?
                 .allow_mime_type("text/*")?
-                .filename("from a browser"),
+                .filename("from a browser")?,
         ),
     )?;
     println!("  [hyper] signed an upload URL: {url:?}");

@@ -1,9 +1,10 @@
-//! `cargo xtask readme`: every Rust example in README.md runs, as it is, in a fresh crate that
-//! depends on one adapter only (`pinata-ureq`, or `pinata-hyper` and Tokio), against an emulator
-//! process.
+//! `cargo xtask readme`: every Rust example in README.md and in the adapters' pages
+//! (`crates/pinata-{hyper,ureq}/README.md`, their docs.rs root pages) runs, as it is, in a fresh
+//! crate that depends on one adapter only (`pinata-ureq`, or `pinata-hyper` and Tokio), against an
+//! emulator process.
 //!
 //! 1. [`extract`] takes every fenced block whose info string starts with `rust` (` ```rust,no_run `)
-//!    from README.md: each is a whole program with `fn main`; one that names `pinata_hyper` is an
+//!    from each of them ([`READMES`]): each is a whole program with `fn main`; one that names `pinata_hyper` is an
 //!    async example, any other a blocking one (naming both is an error).
 //! 2. Per adapter, a scratch crate in `target/readme-examples/{hyper,ureq}/` ([`manifest`]): its own
 //!    `[workspace]`, edition 2024, the adapter as a path dependency and nothing else (Tokio too for
@@ -64,6 +65,8 @@ pub(crate) struct Example {
     pub(crate) adapter: Adapter,
     /// The block's content, each line ending in `\n`.
     pub(crate) source: String,
+    /// The Markdown file it is in, relative to the workspace root.
+    pub(crate) file: &'static str,
 }
 
 impl Example {
@@ -85,9 +88,14 @@ impl Example {
     fn location(&self) -> String {
         let lines = self.source.lines().count();
         if lines <= 1 {
-            format!("README.md line {}", self.line)
+            format!("{} line {}", self.file, self.line)
         } else {
-            format!("README.md lines {}-{}", self.line, self.line + lines - 1)
+            format!(
+                "{} lines {}-{}",
+                self.file,
+                self.line,
+                self.line + lines - 1
+            )
         }
     }
 }
@@ -208,6 +216,7 @@ pub(crate) fn extract(markdown: &str) -> Result<Vec<Example>> {
                 line: block.line,
                 adapter: if hyper { Adapter::Hyper } else { Adapter::Ureq },
                 source: block.content,
+                file: "README.md",
             });
         }
     }
@@ -446,6 +455,13 @@ fn cached(dir: &Path) -> bool {
     fetch.status().is_ok_and(|s| s.success())
 }
 
+/// The Markdown files whose Rust examples run: the workspace's README and each adapter's page.
+const READMES: [&str; 3] = [
+    "README.md",
+    "crates/pinata-hyper/README.md",
+    "crates/pinata-ureq/README.md",
+];
+
 /// The inputs the examples read, in `dir`: `report.pdf` (50 KB) and `site/` with `index.html` and
 /// `css/style.css`.
 fn write_inputs(dir: &Path) -> Result {
@@ -601,14 +617,22 @@ fn report(example: &Example, outcome: &Outcome) -> std::result::Result<String, S
 /// well under a second.
 pub(crate) fn check() -> Result {
     let started = Instant::now();
-    let readme = root().join("README.md");
-    let text = std::fs::read_to_string(&readme)
-        .map_err(|e| format!("cannot read {}: {e}", readme.display()))?;
-    let examples = extract(&text).map_err(|e| format!("README.md: {e}"))?;
-    if examples.is_empty() {
-        return Err(
-            "README.md has no ```rust block: nothing to check (is the fence right?)".into(),
-        );
+    let mut examples = Vec::new();
+    for file in READMES {
+        let readme = root().join(file);
+        let text = std::fs::read_to_string(&readme)
+            .map_err(|e| format!("cannot read {}: {e}", readme.display()))?;
+        let found = extract(&text).map_err(|e| format!("{file}: {e}"))?;
+        if found.is_empty() {
+            return Err(format!(
+                "{file} has no ```rust block: nothing to check (is the fence right?)"
+            ));
+        }
+        for mut example in found {
+            example.file = file;
+            example.number = examples.len() + 1;
+            examples.push(example);
+        }
     }
     // Absolute: the builds run in the scratch crates' directories.
     let target =
@@ -766,6 +790,7 @@ fn main(){ pinata_ureq::x(); }
                     adapter: Adapter::Hyper,
                     source: "use pinata_hyper::Client;\n\n#[tokio::main]\nasync fn main() {}\n"
                         .into(),
+                    file: "README.md",
                 },
                 Example {
                     number: 2,
@@ -773,12 +798,14 @@ fn main(){ pinata_ureq::x(); }
                     adapter: Adapter::Ureq,
                     // The fence's indentation is taken off, the rest kept.
                     source: "use pinata_ureq::cid;\nfn main() {\n    let _ = 1;\n}\n".into(),
+                    file: "README.md",
                 },
                 Example {
                     number: 3,
                     line: 34,
                     adapter: Adapter::Ureq,
                     source: "fn main(){ pinata_ureq::x(); }\n".into(),
+                    file: "README.md",
                 },
             ]
         );
@@ -965,6 +992,7 @@ x = { path = \"x\" }
             line: 67,
             adapter: Adapter::Ureq,
             source: "\nuse std::collections::BTreeMap;\nfn main() {}\n".into(),
+            file: "README.md",
         };
         let outcome = |status, stdout: &str, stderr: &str| Outcome {
             status,

@@ -181,8 +181,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
             .send(request)
             .await
             .map_err(|e| local_failure(&sent, e))?;
-        interpret_response(endpoint, &sent, response)
-            .map_err(|e| e.redact_client_secrets(credentials, config))
+        interpret_response(endpoint, &sent, response).map_err(|e| {
+            let e = e.redact_client_secrets(credentials, config);
+            redact_signed(endpoint, e)
+        })
     }
 }
 
@@ -217,8 +219,18 @@ impl<T: BlockingTransport> BlockingClient<T> {
         let response = transport
             .send(request)
             .map_err(|e| local_failure(&sent, e))?;
-        interpret_response(endpoint, &sent, response)
-            .map_err(|e| e.redact_client_secrets(credentials, config))
+        interpret_response(endpoint, &sent, response).map_err(|e| {
+            let e = e.redact_client_secrets(credentials, config);
+            redact_signed(endpoint, e)
+        })
+    }
+}
+
+/// Removes the secret parts of a signed URL the request went to from its error.
+pub(crate) fn redact_signed<E: Endpoint + ?Sized>(endpoint: &E, e: Error) -> Error {
+    match (endpoint.origin(), endpoint.path_and_query()) {
+        (crate::config::Origin::Signed, Ok(url)) => e.redact_url_secrets(&url),
+        _ => e,
     }
 }
 

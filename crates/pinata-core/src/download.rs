@@ -4,7 +4,7 @@
 //! `send_streaming`), and [`DownloadCheck`] counts each piece against the cap, reports progress
 //! and, when asked, computes the CID of the bytes on the same pass.
 //!
-//! The clients drive this (`download_to` on the blocking client, `download_with` on the async one);
+//! The clients drive this (`download_to` on the blocking client, `download` on the async one);
 //! the adapters add `download_to_path`, which writes beside the destination and renames only once
 //! every check passed.
 
@@ -34,18 +34,23 @@ use crate::transport::{AsyncTransport, BlockingTransport, BodyReader, BodyStream
 /// The default cap of a download: 1 GiB.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 1 << 30;
 
-/// The temporary file a download to `path` is written to before it replaces `path`:
-/// `.<name>.pinata-part` in the same directory (so the final rename stays on one file system).
+/// A fresh temporary file name for a download to `path`, in the same directory (so the final
+/// rename stays on one file system): `.<name>.<process>-<n>.pinata-part`, different for every
+/// call, so two downloads to one path never write the same file. Create it with `create_new`
+/// (never following a link already there).
 pub fn partial_path(path: &std::path::Path) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.pinata-part"))
+    path.with_file_name(format!(".{name}.{}-{n}.pinata-part", std::process::id()))
 }
 
 /// How far a download has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DownloadProgress {
     /// Bytes received so far.
     pub received: u64,
@@ -58,7 +63,12 @@ pub type DownloadProgressFn = Arc<dyn Fn(DownloadProgress) + Send + Sync>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
-    Public { cid: String, path: String },
+    Public {
+        cid: String,
+        path: String,
+        /// Image options, in order.
+        options: Vec<(String, String)>,
+    },
     Signed(SignedUrl),
 }
 
@@ -96,7 +106,28 @@ impl Download {
     pub fn public(cid: impl Into<String>, path: impl Into<String>) -> Result<Self, BuildError> {
         let (cid, path) = (cid.into(), path.into());
         gateway_path("ipfs", &cid, &path)?;
-        Ok(Self::with_target(Target::Public { cid, path }))
+        Ok(Self::with_target(Target::Public {
+            cid,
+            path,
+            options: Vec::new(),
+        }))
+    }
+
+    /// An image option of a public download (`width`, `format`, … of
+    /// [`crate::api::signed::IMAGE_OPTIONS`]); a signed link carries its options inside (see
+    /// `CreateDownloadLink::image_option`). A transformed image has another CID: do not
+    /// combine with CID checking.
+    pub fn image_option(mut self, name: &str, value: impl ToString) -> Result<Self, BuildError> {
+        let name = crate::api::signed::image_option_name(name)?;
+        match &mut self.target {
+            Target::Public { options, .. } => {
+                options.push((name, value.to_string()));
+                Ok(self)
+            }
+            Target::Signed(_) => Err(BuildError::InvalidInput(
+                "a signed link's image options are signed into it".into(),
+            )),
+        }
     }
 
     /// The file a signed link points at (see `private_download_link`); no credential is sent.
@@ -126,7 +157,7 @@ impl Download {
     /// [`Download::verify_cid`] with the CID being downloaded (a public download of a whole CID).
     pub fn verify(self) -> Result<Self, BuildError> {
         match &self.target {
-            Target::Public { cid, path } if path.trim_matches('/').is_empty() => {
+            Target::Public { cid, path, .. } if path.trim_matches('/').is_empty() => {
                 let cid = cid.clone();
                 self.verify_cid(&cid)
             }
@@ -175,7 +206,13 @@ impl Endpoint for Download {
 
     fn path_and_query(&self) -> Result<String, BuildError> {
         match &self.target {
-            Target::Public { cid, path } => gateway_path("ipfs", cid, path),
+            Target::Public { cid, path, options } => {
+                let mut q = crate::query::Query::new();
+                for (name, value) in options {
+                    q.push(name.clone(), value);
+                }
+                Ok(q.append_to(&gateway_path("ipfs", cid, path)?))
+            }
             Target::Signed(url) => Ok(url.as_str().to_owned()),
         }
     }
@@ -327,12 +364,25 @@ impl<T: BlockingTransport> BlockingClient<T> {
         download: &Download,
         out: &mut dyn std::io::Write,
     ) -> Result<Downloaded, Error> {
-        let redact = |e: Error| e.redact_client_secrets(self.credentials(), self.config());
+        let redact = |e: Error| {
+            crate::client::redact_signed(
+                download,
+                e.redact_client_secrets(self.credentials(), self.config()),
+            )
+        };
+        self.stream_to(download, out).map_err(redact)
+    }
+
+    fn stream_to(
+        &self,
+        download: &Download,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Downloaded, Error> {
         let mut attempts = Attempts::new(self.config().retry_policy(), download);
         let response = loop {
             attempts.begin();
             match attempts.after(self.open_download(download)) {
-                Next::Done(result) => break result.map_err(&redact)?,
+                Next::Done(result) => break result?,
                 Next::Wait(wait) => self.transport().sleep(wait),
             }
         };
@@ -398,7 +448,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
     /// written when a check fails: write to a file you discard on error
     /// (`pinata_hyper::download_to_path` does).
     pub async fn download(&self, download: &Download) -> Result<DownloadBody, Error> {
-        let redact = |e: Error| e.redact_client_secrets(self.credentials(), self.config());
+        let redact = |e: Error| {
+            crate::client::redact_signed(
+                download,
+                e.redact_client_secrets(self.credentials(), self.config()),
+            )
+        };
         let mut attempts = Attempts::new(self.config().retry_policy(), download);
         let response = loop {
             attempts.begin();
@@ -583,6 +638,11 @@ mod tests {
         assert_eq!(d.origin(), Origin::Gateway);
         assert_eq!(d.path_and_query().unwrap(), "/ipfs/bafy/a%20b/c");
         assert_eq!(d.accept(), "*/*");
+        let sized = Download::public("bafy", "")
+            .unwrap()
+            .image_option("width", 64)
+            .unwrap();
+        assert_eq!(sized.path_and_query().unwrap(), "/ipfs/bafy?img-width=64");
         assert!(
             d.verify().is_err(),
             "a path inside a folder has another CID"

@@ -179,6 +179,32 @@ impl Error {
         self.redact(&Secrets::new(secrets.iter().map(|s| s.as_str())))
     }
 
+    /// The same error without the secret parts of `url`, a URL the request went to with no other
+    /// credential (a signed upload URL, a download link, a TUS upload URL): its query values
+    /// (where the signature is) and its last path segment (a TUS upload token).
+    pub(crate) fn redact_url_secrets(self, url: &str) -> Self {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut secrets: Vec<String> = crate::query::Query::parse(query)
+            .into_iter()
+            .map(|(_, v)| v)
+            .chain(
+                query
+                    .split('&')
+                    .filter_map(|p| p.split_once('='))
+                    .map(|(_, v)| v.to_owned()),
+            )
+            .collect();
+        if let Some(last) = path.trim_end_matches('/').rsplit('/').next() {
+            secrets.push(last.to_owned());
+        }
+        // Short values (dates, `GET`) are not secrets and would redact ordinary text.
+        secrets.retain(|s| s.len() >= 16);
+        if secrets.is_empty() {
+            return self;
+        }
+        self.redact(&Secrets::new(secrets))
+    }
+
     fn redact(mut self, secrets: &Secrets) -> Self {
         match &mut self {
             Error::Api(e) => e.redact(secrets),

@@ -13,8 +13,10 @@ use crate::error::BuildError;
 
 pub use crate::upload::ReaderSource;
 
-/// One piece of a multipart body.
+/// One piece of a multipart body. New kinds may come: a transport fails the body on one it does
+/// not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Segment {
     /// Bytes to send as they are (boundaries, part headers, JSON fields).
     Bytes(Bytes),
@@ -211,15 +213,28 @@ impl MultipartBuilder {
         Ok(self)
     }
 
-    /// A file field whose `len` bytes are read from `path` when sent.
+    /// A file field whose `len` bytes are read from `path` when sent, as
+    /// `application/octet-stream` (what the legacy uploads send).
     pub fn file(
-        mut self,
+        self,
         name: &str,
         filename: &str,
         path: PathBuf,
         len: u64,
     ) -> Result<Self, BuildError> {
-        self.header(name, Some(filename), Some("application/octet-stream"))?;
+        self.file_typed(name, filename, "application/octet-stream", path, len)
+    }
+
+    /// A file field of `content_type` whose `len` bytes are read from `path` when sent.
+    pub fn file_typed(
+        mut self,
+        name: &str,
+        filename: &str,
+        content_type: &str,
+        path: PathBuf,
+        len: u64,
+    ) -> Result<Self, BuildError> {
+        self.header(name, Some(filename), Some(content_type))?;
         self.flush();
         self.file_parts.push(self.segments.len());
         self.segments.push(Segment::File { path, len });

@@ -971,7 +971,7 @@ impl TusSession {
             group_id: self.fields.group_id.clone(),
             keyvalues: self.fields.keyvalues.clone(),
             created_at: SystemTime::now(),
-            network: Some(self.fields.network.clone()),
+            network: Some(self.fields.network()),
             is_duplicate: None,
         }
     }

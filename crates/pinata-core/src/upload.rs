@@ -65,6 +65,7 @@ pub(crate) fn reader_label() -> PathBuf {
 
 /// Bytes sent so far out of the body's total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UploadProgress {
     /// Bytes handed to the connection.
     pub sent: u64,
@@ -420,8 +421,10 @@ impl MultipartUpload {
 /// How much a transport reads from a file at a time.
 pub const READ_CHUNK: usize = 256 * 1024;
 
-/// What the transport should do next to send a multipart body (see [`UploadCursor`]).
+/// What the transport should do next to send a multipart body (see [`UploadCursor`]). New steps
+/// may come: a transport fails the body on one it does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UploadStep {
     /// Send these bytes.
     Send(Bytes),
@@ -542,18 +545,15 @@ impl UploadCursor {
     /// The reader of the current step was taken already (a second send of a body read from a
     /// reader), or is not of the kind this transport reads.
     pub fn reader_unavailable(&mut self, used: bool) -> LocalError {
-        let error = if used {
-            LocalError::ReaderUsed
-        } else {
-            LocalError::ReaderKind
+        let error = || {
+            if used {
+                LocalError::ReaderUsed
+            } else {
+                LocalError::ReaderKind
+            }
         };
-        let again = if used {
-            LocalError::ReaderUsed
-        } else {
-            LocalError::ReaderKind
-        };
-        self.upload.watch().fail(again);
-        error
+        self.upload.watch().fail(error());
+        error()
     }
 
     /// The file of the current step could not be opened or read.

@@ -58,7 +58,12 @@ pub async fn download_to_path<T: AsyncTransport>(
         let p = p.to_owned();
         move |e| Error::Local(LocalError::io(p, e))
     };
-    let mut file = tokio::fs::File::create(&part).await.map_err(io(&part))?;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part)
+        .await
+        .map_err(io(&part))?;
     let finished = async {
         let mut body = client.download(download).await?;
         while let Some(piece) = body.next().await? {

@@ -100,6 +100,12 @@ pub(crate) fn body(
                     }
                 }
                 UploadStep::Finished => return None,
+                _ => {
+                    return Some((
+                        Err("upload cursor: a step this transport does not know".into()),
+                        None,
+                    ));
+                }
             }
         }
     }))

@@ -21,7 +21,11 @@ pub fn download_to_path<T: BlockingTransport>(
         let p = p.to_owned();
         move |e| Error::Local(LocalError::io(p, e))
     };
-    let file = std::fs::File::create(&part).map_err(io(&part))?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part)
+        .map_err(io(&part))?;
     let mut out = std::io::BufWriter::new(file);
     let finished = client.download_to(download, &mut out).and_then(|done| {
         let file = out

@@ -101,6 +101,11 @@ impl Read for UploadReader {
                     self.cursor.file_end(more).map_err(abort)?;
                 }
                 UploadStep::Finished => return Ok(0),
+                _ => {
+                    return Err(io::Error::other(
+                        "upload cursor: a step this transport does not know",
+                    ));
+                }
             }
         }
     }

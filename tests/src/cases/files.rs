@@ -13,7 +13,7 @@ use pinata_core::api::signed::{CreateDownloadLink, CreateSignedUploadUrl, Signed
 use pinata_core::api::swaps::{CidSignature, SwapAnswer, SwapCid};
 use pinata_core::api::uploads::{UploadFile, UploadedFile};
 use pinata_core::cid::{CidVersion, ImportOptions, import_bytes};
-use pinata_core::download::{Download, partial_path};
+use pinata_core::download::Download;
 use pinata_core::{Endpoint, VerifyError};
 
 fn admin_jwt(emu: &EmulatorSide) -> Credentials {
@@ -212,7 +212,7 @@ pub fn v3_folder_uploads<D: Driver>(d: &D) {
     )
     .unwrap();
     assert_eq!(up.number_of_files, 2);
-    assert_eq!(up.network.as_deref(), Some("public"));
+    assert_eq!(up.network, Some(Network::Public));
     let (bytes, _, _) = d
         .download(
             nobody(),
@@ -242,8 +242,8 @@ pub fn v3_private_round_trip<D: Driver>(d: &D) {
     )
     .unwrap();
     assert_eq!(
-        up.network.as_deref(),
-        Some("private"),
+        up.network,
+        Some(Network::Private),
         "uploads are private unless told"
     );
     let listed = d
@@ -325,9 +325,11 @@ pub fn v3_signed_upload_urls<D: Driver>(d: &D) {
         CreateSignedUploadUrl::new(Network::Public, Duration::from_secs(120))
             .unwrap()
             .max_file_size(1000)
+            .unwrap()
             .allow_mime_type("text/*")
             .unwrap()
             .filename(&bound)
+            .unwrap()
             .keyvalue("via", "signed")
             .unwrap(),
     );
@@ -362,7 +364,8 @@ pub fn v3_signed_upload_urls<D: Driver>(d: &D) {
     let small = sign(
         CreateSignedUploadUrl::new(Network::Public, Duration::from_secs(60))
             .unwrap()
-            .max_file_size(10),
+            .max_file_size(10)
+            .unwrap(),
     );
     let large = api_error(upload(
         &small,
@@ -407,7 +410,7 @@ pub fn v3_signed_upload_urls<D: Driver>(d: &D) {
             .network(Network::Public),
     )
     .unwrap();
-    assert_eq!(private.network.as_deref(), Some("private"));
+    assert_eq!(private.network, Some(Network::Private));
 }
 
 /// Scopes: `org:files:read` lists but cannot upload or sign; `org:files:write` uploads; the key
@@ -539,7 +542,7 @@ pub fn v3_downloads_stream_to_disk<D: Driver>(d: &D) {
     d.download_to_path(nobody(), config.clone(), &whole, &target_path)
         .unwrap();
     assert!(std::fs::read(&target_path).unwrap() == big);
-    assert!(!partial_path(&target_path).exists());
+    assert_eq!(leftovers(dir.path()), 0);
 
     let capped = dir.path().join("capped.bin");
     let too_large = d.download_to_path(
@@ -554,7 +557,8 @@ pub fn v3_downloads_stream_to_disk<D: Driver>(d: &D) {
         matches!(&too_large, Err(Error::Transport(t)) if t.kind() == TransportErrorKind::BodyTooLarge),
         "{too_large:?}"
     );
-    assert!(!capped.exists() && !partial_path(&capped).exists());
+    assert!(!capped.exists());
+    assert_eq!(leftovers(dir.path()), 0, "the partial file is removed");
 
     let wrong = dir.path().join("wrong.bin");
     let mismatch = d.download_to_path(
@@ -573,7 +577,19 @@ pub fn v3_downloads_stream_to_disk<D: Driver>(d: &D) {
         ),
         "{mismatch:?}"
     );
-    assert!(!wrong.exists() && !partial_path(&wrong).exists());
+    assert!(!wrong.exists());
+    assert_eq!(leftovers(dir.path()), 0, "the partial file is removed");
+}
+
+/// Partial download files left in `dir`.
+fn leftovers(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".pinata-part"))
+        })
+        .count()
 }
 
 /// Swaps (the SDK's body spelling) and signatures, on a file the account holds.
@@ -665,13 +681,14 @@ pub fn v3_expiring_files<D: Driver>(d: &D) {
     let Some(emu) = target().emulator("v3_expiring_files") else {
         return;
     };
-    let soon = now_secs() + 1;
+    let soon = now_secs() + 3;
     let up = as_admin(
         d,
         emu,
         &UploadFile::bytes("brief.txt", content(10))
             .unwrap()
-            .expires_at(soon),
+            .expires_at(soon)
+            .unwrap(),
     )
     .unwrap();
     let later = as_admin(
@@ -683,11 +700,16 @@ pub fn v3_expiring_files<D: Driver>(d: &D) {
     as_admin(
         d,
         emu,
-        &UpdateFile::new(Network::Private, &later.id).expires_at(soon),
+        &UpdateFile::new(Network::Private, &later.id)
+            .expires_at(soon)
+            .unwrap(),
     )
     .unwrap();
     as_admin(d, emu, &GetFile::new(Network::Private, &up.id)).unwrap();
-    std::thread::sleep(Duration::from_millis(2200));
+    // Past `soon` by more than a second: the emulator removes a file once the clock is past it.
+    while now_secs() <= soon + 1 {
+        std::thread::sleep(Duration::from_millis(200));
+    }
     for id in [&up.id, &later.id] {
         let gone = api_error(as_admin(d, emu, &GetFile::new(Network::Private, id)));
         assert_eq!(gone.status(), StatusCode::NOT_FOUND, "{gone}");

@@ -85,7 +85,7 @@ pub(crate) fn string_map<'de, D: serde::Deserializer<'de>>(
 #[non_exhaustive]
 pub struct FilePage {
     /// This page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::v3::null_as_empty")]
     pub files: Vec<FileItem>,
     /// The token of the next page (absent or empty on the last).
     #[serde(default)]
@@ -369,10 +369,11 @@ impl UpdateFile {
         Ok(self)
     }
 
-    /// When the file is removed, in unix seconds.
-    pub fn expires_at(mut self, unix_seconds: u64) -> Self {
+    /// When the file is removed, in unix seconds (1 to the end of year 9999).
+    pub fn expires_at(mut self, unix_seconds: u64) -> Result<Self, BuildError> {
+        crate::api::uploads::check_expiry(unix_seconds)?;
         self.expires_at = Some(unix_seconds);
-        self
+        Ok(self)
     }
 }
 
@@ -570,7 +571,9 @@ mod tests {
     fn updates_and_membership() {
         let update = UpdateFile::new(Network::Public, "f/1")
             .name("n")
-            .expires_at(9);
+            .expires_at(9)
+            .unwrap();
+        assert!(UpdateFile::new(Network::Public, "f").expires_at(0).is_err());
         assert_eq!(update.path_and_query().unwrap(), "/v3/files/public/f%2F1");
         assert_eq!(
             update.body().unwrap(),

@@ -41,7 +41,7 @@ pub struct Group {
 #[non_exhaustive]
 pub struct GroupPage {
     /// This page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::v3::null_as_empty")]
     pub groups: Vec<Group>,
     /// The token of the next page (absent or empty on the last).
     #[serde(default)]

@@ -23,6 +23,47 @@ use crate::query::encode_segment;
 /// beyond any upload or download link a caller needs).
 pub const MAX_SIGNED_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// The most MIME patterns one signed URL allows.
+pub const MAX_MIME_PATTERNS: usize = 32;
+/// The longest MIME pattern.
+pub const MAX_MIME_PATTERN_LEN: usize = 255;
+
+/// Whether `pattern` is something a signed URL can allow: `type/subtype`, `type/*`, `*`, `*/*` or
+/// `directory` (visible ASCII, at most [`MAX_MIME_PATTERN_LEN`] bytes).
+pub fn is_mime_pattern(pattern: &str) -> bool {
+    if pattern.len() > MAX_MIME_PATTERN_LEN || !pattern.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
+    }
+    pattern == "directory"
+        || pattern == "*"
+        || pattern
+            .split_once('/')
+            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/'))
+}
+
+/// Whether the allowed `pattern` covers a file of `mime_type` (`directory` for a folder), as
+/// Pinata matches them: exact (ignoring case and parameters), `type/*` for any subtype, `*` and
+/// `*/*` for any file type but never a folder, and `directory` only for folders.
+pub fn mime_pattern_allows(pattern: &str, mime_type: &str) -> bool {
+    let mime = mime_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let pattern = pattern.trim().to_ascii_lowercase();
+    if mime == "directory" || pattern == "directory" {
+        return mime == pattern;
+    }
+    if pattern == "*" || pattern == "*/*" {
+        return true;
+    }
+    match pattern.strip_suffix("/*") {
+        Some(kind) => mime.split_once('/').is_some_and(|(t, _)| t == kind),
+        None => mime == pattern,
+    }
+}
+
 /// A URL the API signed. `Debug` shows the origin and path only: the query holds the signature.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
@@ -74,6 +115,7 @@ pub struct CreateSignedUploadUrl {
     filename: Option<String>,
     group_id: Option<String>,
     keyvalues: std::collections::BTreeMap<String, String>,
+    streamable: bool,
 }
 
 #[derive(Serialize)]
@@ -91,6 +133,8 @@ struct SignFields<'a> {
     max_file_size: Option<u64>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     allow_mime_types: &'a [String],
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    streamable: bool,
 }
 
 impl CreateSignedUploadUrl {
@@ -107,6 +151,7 @@ impl CreateSignedUploadUrl {
             filename: None,
             group_id: None,
             keyvalues: Default::default(),
+            streamable: false,
         })
     }
 
@@ -116,37 +161,50 @@ impl CreateSignedUploadUrl {
         self
     }
 
-    /// The largest file the URL accepts, in bytes.
-    pub fn max_file_size(mut self, bytes: u64) -> Self {
+    /// The largest file the URL accepts, in bytes (at least 1).
+    pub fn max_file_size(mut self, bytes: u64) -> Result<Self, BuildError> {
+        if bytes == 0 {
+            return Err(BuildError::InvalidInput(
+                "a signed URL that accepts files of at most 0 bytes accepts nothing".into(),
+            ));
+        }
         self.max_file_size = Some(bytes);
-        self
+        Ok(self)
     }
 
-    /// Accepts only files of `mime_type`: `type/subtype`, a wildcard `type/*`, or `directory` for
-    /// folders (`*` and `*/*` do not cover folders). Call once per type.
+    /// Accepts only files of `mime_type`: `type/subtype`, a wildcard `type/*`, `*`, or
+    /// `directory` for folders (`*` and `*/*` do not cover folders). Call once per type, at most
+    /// [`MAX_MIME_PATTERNS`] times.
     pub fn allow_mime_type(mut self, mime_type: impl Into<String>) -> Result<Self, BuildError> {
         let mime_type = mime_type.into();
-        let valid = mime_type == "directory"
-            || mime_type == "*"
-            || mime_type.split_once('/').is_some_and(|(t, s)| {
-                !t.is_empty()
-                    && !s.is_empty()
-                    && !s.contains('/')
-                    && mime_type.bytes().all(|b| b.is_ascii_graphic())
-            });
-        if !valid {
+        if !is_mime_pattern(&mime_type) {
             return Err(BuildError::InvalidInput(format!(
                 "{} is not a MIME type, a wildcard such as image/*, or directory",
                 mime_type.escape_debug()
+            )));
+        }
+        if self.allow_mime_types.len() >= MAX_MIME_PATTERNS {
+            return Err(BuildError::InvalidInput(format!(
+                "a signed URL allows at most {MAX_MIME_PATTERNS} MIME types"
             )));
         }
         self.allow_mime_types.push(mime_type);
         Ok(self)
     }
 
-    /// The name the uploaded file gets.
-    pub fn filename(mut self, name: impl Into<String>) -> Self {
-        self.filename = Some(name.into());
+    /// The name the uploaded file gets (not empty).
+    pub fn filename(mut self, name: impl Into<String>) -> Result<Self, BuildError> {
+        let name = name.into();
+        if name.trim().is_empty() {
+            return Err(BuildError::InvalidInput("a file name is empty".into()));
+        }
+        self.filename = Some(name);
+        Ok(self)
+    }
+
+    /// Marks the uploaded file for streaming playback.
+    pub fn streamable(mut self) -> Self {
+        self.streamable = true;
         self
     }
 
@@ -193,6 +251,7 @@ impl Endpoint for CreateSignedUploadUrl {
             network: self.network,
             max_file_size: self.max_file_size,
             allow_mime_types: &self.allow_mime_types,
+            streamable: self.streamable,
         })
     }
 
@@ -259,10 +318,47 @@ impl CreateDownloadLink {
         self
     }
 
+    /// An image option the link is signed with (`width`, `height`, `format`, … of
+    /// [`IMAGE_OPTIONS`]; Pinata's image optimisation needs them inside the signed URL).
+    pub fn image_option(mut self, name: &str, value: impl ToString) -> Result<Self, BuildError> {
+        let name = image_option_name(name)?;
+        let mut q = crate::query::Query::new();
+        q.push(name, value.to_string());
+        let rendered = q.append_to("");
+        let sep = if self.url.contains('?') { "&" } else { "" };
+        let rendered = if sep.is_empty() {
+            rendered
+        } else {
+            rendered.replacen('?', "&", 1)
+        };
+        self.url.push_str(&rendered);
+        Ok(self)
+    }
+
     /// Signs through another of the API's paths.
     pub fn via(mut self, path: DownloadLinkPath) -> Self {
         self.path = path;
         self
+    }
+}
+
+/// The gateway's image options (`img-width`, …), by the name after `img-`.
+pub const IMAGE_OPTIONS: [&str; 11] = [
+    "width", "height", "dpr", "fit", "gravity", "quality", "format", "anim", "sharpen", "onerror",
+    "metadata",
+];
+
+/// Checks an image option and returns its query name (`img-<name>`).
+pub(crate) fn image_option_name(name: &str) -> Result<String, BuildError> {
+    let bare = name.strip_prefix("img-").unwrap_or(name);
+    if IMAGE_OPTIONS.contains(&bare) {
+        Ok(format!("img-{bare}"))
+    } else {
+        Err(BuildError::InvalidInput(format!(
+            "{} is not one of the gateway's image options ({})",
+            name.escape_debug(),
+            IMAGE_OPTIONS.join(", ")
+        )))
     }
 }
 
@@ -360,11 +456,13 @@ mod tests {
             .unwrap()
             .date(at)
             .max_file_size(10)
+            .unwrap()
             .allow_mime_type("image/*")
             .unwrap()
             .allow_mime_type("directory")
             .unwrap()
-            .filename("a.png");
+            .filename("a.png")
+            .unwrap();
         assert_eq!(sign.origin(), Origin::Uploads);
         assert_eq!(
             sign.body().unwrap(),
@@ -382,6 +480,34 @@ mod tests {
             );
         }
         assert!(CreateSignedUploadUrl::new(Network::Public, Duration::ZERO).is_err());
+        let base = CreateSignedUploadUrl::new(Network::Public, Duration::from_secs(1)).unwrap();
+        assert!(base.clone().filename(" ").is_err());
+        assert!(base.clone().max_file_size(0).is_err());
+        assert!(
+            base.clone()
+                .allow_mime_type("a/".to_owned() + &"b".repeat(300))
+                .is_err()
+        );
+        let mut many = base;
+        for _ in 0..MAX_MIME_PATTERNS {
+            many = many.allow_mime_type("text/plain").unwrap();
+        }
+        assert!(many.allow_mime_type("text/plain").is_err());
+        for (pattern, mime, allowed) in [
+            ("image/*", "image/png", true),
+            ("image/*", "text/plain", false),
+            ("*", "text/plain", true),
+            ("*/*", "directory", false),
+            ("directory", "directory", true),
+            ("directory", "text/plain", false),
+            ("Text/Plain", "text/plain; charset=utf-8", true),
+        ] {
+            assert_eq!(
+                mime_pattern_allows(pattern, mime),
+                allowed,
+                "{pattern} {mime}"
+            );
+        }
         assert!(CreateSignedUploadUrl::new(Network::Public, MAX_SIGNED_VALIDITY * 2).is_err());
     }
 
@@ -402,9 +528,23 @@ mod tests {
             ))
         );
         assert_eq!(
-            link.via(DownloadLinkPath::Sign).path_and_query().unwrap(),
+            link.clone()
+                .via(DownloadLinkPath::Sign)
+                .path_and_query()
+                .unwrap(),
             "/v3/files/sign"
         );
+        let sized = link
+            .image_option("width", 100)
+            .unwrap()
+            .image_option("img-format", "webp")
+            .unwrap();
+        assert!(
+            sized
+                .url
+                .ends_with("/files/bafy/a%20b/c.txt?img-width=100&img-format=webp")
+        );
+        assert!(sized.image_option("colour", 1).is_err());
         assert!(CreateDownloadLink::new(&gw, "", "", Duration::from_secs(1)).is_err());
         assert!(CreateDownloadLink::new(&gw, "c", "../etc", Duration::from_secs(1)).is_err());
         let url = SignedUrl::new("https://x/files/c?X-Signature=secret");

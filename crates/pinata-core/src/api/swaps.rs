@@ -183,7 +183,8 @@ impl Endpoint for SwapCid {
     ) -> Result<SwapAnswer, DecodeError> {
         match self.action {
             SwapAction::Add(_) => decode_data(status, body).map(SwapAnswer::Added),
-            SwapAction::History(_) => decode_data(status, body).map(SwapAnswer::History),
+            SwapAction::History(_) => decode_data::<Option<Vec<Swap>>>(status, body)
+                .map(|h| SwapAnswer::History(h.unwrap_or_default())),
             SwapAction::Delete => Ok(SwapAnswer::Deleted),
         }
     }

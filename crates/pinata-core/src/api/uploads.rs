@@ -65,9 +65,9 @@ pub struct UploadedFile {
     /// When it was added.
     #[serde(deserialize_with = "crate::time::deserialize")]
     pub created_at: SystemTime,
-    /// `public` or `private`, when the server says.
+    /// The network, when the server says.
     #[serde(default)]
-    pub network: Option<String>,
+    pub network: Option<Network>,
     /// `true` when the account already held this CID.
     #[serde(default)]
     pub is_duplicate: Option<bool>,
@@ -93,6 +93,19 @@ struct LegacyAnswer {
     group_id: Option<String>,
     #[serde(rename = "isDuplicate", default)]
     is_duplicate: Option<bool>,
+}
+
+/// The last second of year 9999, the latest expiry accepted.
+pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
+
+/// Refuses an expiry of 0 or past year 9999.
+pub(crate) fn check_expiry(unix_seconds: u64) -> Result<(), BuildError> {
+    if unix_seconds == 0 || unix_seconds > MAX_EXPIRES_AT {
+        return Err(BuildError::InvalidInput(format!(
+            "an expiry is 1 to {MAX_EXPIRES_AT} (unix seconds), not {unix_seconds}"
+        )));
+    }
+    Ok(())
 }
 
 /// A content type from a file name's extension (the types a browser would give the common web
@@ -243,6 +256,11 @@ impl UploadFile {
 
     /// A scanned folder (see `pinata_core::local::FolderScan`); public IPFS only unless sent to a
     /// signed URL.
+    ///
+    /// Without a signed URL a folder goes to the legacy `POST /pinning/pinFileToIPFS`, as the
+    /// official SDK's `fileArray` does: the key needs that endpoint's permission (or admin; a key
+    /// scoped only with v3 resources is refused there), and the answer's `id` is the pin's, which
+    /// the v3 file calls do not know.
     pub fn folder(folder: Folder) -> Result<Self, BuildError> {
         if folder.files.is_empty() {
             return Err(BuildError::InvalidInput(format!(
@@ -289,10 +307,12 @@ impl UploadFile {
         self
     }
 
-    /// Removes the file at this moment (unix seconds).
-    pub fn expires_at(mut self, unix_seconds: u64) -> Self {
+    /// Removes the file at this moment (unix seconds, 1 to the end of year 9999; a moment already
+    /// past is refused by the server).
+    pub fn expires_at(mut self, unix_seconds: u64) -> Result<Self, BuildError> {
+        check_expiry(unix_seconds)?;
         self.expires_at = Some(unix_seconds);
-        self
+        Ok(self)
     }
 
     /// The file is a CAR whose root becomes the CID (public only; processed asynchronously, so
@@ -476,7 +496,7 @@ impl UploadFile {
         };
         match &self.source {
             Source::File { path, len } => {
-                body = body.file("file", &self.filename, path.clone(), *len)?;
+                body = body.file_typed("file", &self.filename, content_type, path.clone(), *len)?;
                 dag_paths.push(String::new());
             }
             Source::Bytes(content) => {
@@ -491,7 +511,8 @@ impl UploadFile {
             Source::Folder(folder) => {
                 for f in &folder.files {
                     let part_name = format!("{}/{}", folder.name, f.relative);
-                    body = body.file("file", &part_name, f.path.clone(), f.len)?;
+                    let part_type = mime_type_of(&f.relative);
+                    body = body.file_typed("file", &part_name, part_type, f.path.clone(), f.len)?;
                     dag_paths.push(f.relative.clone());
                 }
             }
@@ -587,7 +608,7 @@ impl Endpoint for UploadFile {
             keyvalues: self.keyvalues.clone(),
             created_at: legacy.timestamp,
             // What the official SDK reports for a folder upload.
-            network: Some("public".to_owned()),
+            network: Some(Network::Public),
             is_duplicate: legacy.is_duplicate,
         })
     }
@@ -633,6 +654,7 @@ mod tests {
             .unwrap()
             .cid_version(CidVersion::V0)
             .expires_at(1_900_000_000)
+            .unwrap()
             .boundary("B");
         assert_eq!(upload.origin(), Origin::Uploads);
         assert_eq!(upload.path_and_query().unwrap(), "/v3/files");
@@ -719,6 +741,6 @@ mod tests {
             )
             .unwrap();
         assert_eq!((answer.cid.as_str(), answer.size), ("bafy", 9));
-        assert_eq!(answer.network.as_deref(), Some("public"));
+        assert_eq!(answer.network, Some(Network::Public));
     }
 }

@@ -66,6 +66,24 @@ pub(crate) fn next_page_token<'p>(
     (items > 0 && asked != Some(token)).then_some(token)
 }
 
+/// A list that may be `null` (as Go servers send an empty one): `null` is empty.
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+impl<'de> Deserialize<'de> for Network {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Network::parse(&name.to_ascii_lowercase()).ok_or_else(|| {
+            serde::de::Error::custom(format!("{} is not a network", name.escape_debug()))
+        })
+    }
+}
+
 /// Decodes a v3 answer `{"data": T}` into `T`; the JSON path of a failure starts at `data`.
 pub(crate) fn decode_data<T: DeserializeOwned>(
     status: StatusCode,

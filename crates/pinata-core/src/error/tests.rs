@@ -448,3 +448,19 @@ fn hostile_retry_after_dates_are_refused_not_panics() {
     }
     assert!(RetryAfter::parse("Fri, 31 Dec 9999 23:59:59 GMT").is_some());
 }
+
+#[test]
+fn a_signed_urls_signature_is_redacted_from_what_the_server_echoes() {
+    let url = "https://gw.example/files/bafy?X-Date=1700000000&X-Expires=30&X-Method=GET\
+               &X-Signature=0123456789abcdef0123456789abcdef";
+    let body = format!(r#"{{"error":{{"code":401,"message":"bad link {url}"}}}}"#);
+    let e = Error::Api(Box::new(ApiError::from_response(
+        StatusCode::UNAUTHORIZED,
+        &http::HeaderMap::new(),
+        &Bytes::from(body),
+    )))
+    .redact_url_secrets(url);
+    let shown = format!("{e} {e:?}");
+    assert!(!shown.contains("0123456789abcdef0123456789abcdef"), "{shown}");
+    assert!(shown.contains("X-Date=1700000000"), "short values stay: {shown}");
+}
