@@ -1,5 +1,7 @@
 //! Pinned content on disk: each file under `objects/<cid>`, and for each uploaded folder a manifest
-//! of its files, so the gateway can serve `/ipfs/<cid>/<path>`.
+//! of its files, so the gateway can serve `/ipfs/<cid>/<path>`. Uploads being received are in
+//! `incoming/` (multipart) and `tus/<upload token>` (resumable uploads, between requests); both are
+//! emptied at startup and shutdown, as nothing there is needed by another run.
 //!
 //! Content is public unless it was first stored by a private upload: such CIDs (a private file's,
 //! a private folder's and each file's inside it) are marked private and are not served on `/ipfs/`
@@ -53,6 +55,7 @@ impl ContentStore {
         };
         std::fs::create_dir_all(root.join("objects"))?;
         std::fs::create_dir_all(root.join("incoming"))?;
+        std::fs::create_dir_all(root.join("tus"))?;
         let store = Self {
             root,
             remove_on_drop,
@@ -66,18 +69,27 @@ impl ContentStore {
         Ok(store)
     }
 
-    /// Removes every partial upload in `incoming/`. Nothing there is ever needed again: an upload
-    /// either moves its file to `objects/` or fails.
+    /// Removes every partial upload in `incoming/` and `tus/`. Nothing there is ever needed again:
+    /// an upload either moves its file to `objects/` or fails, and resumable uploads are kept in
+    /// memory, so another run knows none of them.
     pub fn clear_incoming(&self) -> io::Result<()> {
-        for entry in std::fs::read_dir(self.root.join("incoming"))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                std::fs::remove_dir_all(&path)?;
-            } else {
-                std::fs::remove_file(&path)?;
+        for dir in ["incoming", "tus"] {
+            for entry in std::fs::read_dir(self.root.join(dir))? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Where the resumable upload with `token` (32 hex digits, checked by the caller) keeps the
+    /// bytes received so far.
+    pub fn tus_path(&self, token: &str) -> PathBuf {
+        self.root.join("tus").join(token)
     }
 
     /// Where the store keeps its data.

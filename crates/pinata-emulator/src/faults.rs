@@ -1,6 +1,11 @@
 //! Fault injection: scripted failures for the next requests (or a fraction of them), and a rate
 //! limiter with the real `X-RateLimit-*` headers. Both can be scoped to one API key, so tests that
 //! share an emulator do not disturb each other. Off until configured (flags or `/emulator/*`).
+//!
+//! The resumable-upload faults (`tus_break`, `tus_status`, `tus_lose`) are for TUS requests only,
+//! which need carry no key (the upload's URL is its capability): they are taken by the next
+//! matching TUS request of anyone, or, scoped to a key, of an upload that key created. No other
+//! request takes them, and TUS requests take no other fault.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -37,6 +42,29 @@ pub enum Fault {
         #[serde(default = "default_stall_after")]
         after_bytes: u64,
     },
+    /// For resumable uploads: store `after_bytes` of the next `PATCH`'s body (all of it if
+    /// shorter), then close the connection without answering.
+    TusBreak {
+        /// Bytes of the body stored before the connection is closed.
+        after_bytes: u64,
+    },
+    /// For resumable uploads: answer the next `PATCH` with this 5xx, storing nothing.
+    TusStatus {
+        /// The status (500–599).
+        status: u16,
+    },
+    /// For resumable uploads: forget the upload the next `PATCH` or `HEAD` names (it is a 404 from
+    /// then on, as after an expiry).
+    TusLose,
+}
+
+/// The kind of TUS request a fault is looked up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TusRequest {
+    /// `PATCH`: takes `tus_break`, `tus_status` and `tus_lose`.
+    Patch,
+    /// `HEAD`: takes `tus_lose`.
+    Head,
 }
 
 fn default_stall_after() -> u64 {
@@ -96,7 +124,28 @@ impl Fault {
                 check_range("ms", *ms, 0..=MAX_FAULT_MS)?;
                 check_range("after_bytes", *after_bytes, 0..=1 << 40)
             }
-            Fault::Close | Fault::TruncateBody => Ok(()),
+            Fault::TusBreak { after_bytes } => {
+                check_range("after_bytes", *after_bytes, 0..=1 << 53)
+            }
+            Fault::TusStatus { status } => check_range("status", u64::from(*status), 500..=599),
+            Fault::Close | Fault::TruncateBody | Fault::TusLose => Ok(()),
+        }
+    }
+
+    /// Whether the fault is for resumable-upload requests (and only for them).
+    pub fn is_tus(&self) -> bool {
+        matches!(
+            self,
+            Fault::TusBreak { .. } | Fault::TusStatus { .. } | Fault::TusLose
+        )
+    }
+
+    /// Whether a TUS request of kind `request` takes this fault.
+    fn fits(&self, request: TusRequest) -> bool {
+        match self {
+            Fault::TusBreak { .. } | Fault::TusStatus { .. } => request == TusRequest::Patch,
+            Fault::TusLose => true,
+            _ => false,
         }
     }
 }
@@ -147,7 +196,8 @@ impl FaultRule {
     }
 
     /// Parses a command-line spec: `status=503`, `status=429:retry_after=2`, `slow=500`, `close`,
-    /// `truncate`, `stall=5000`, each optionally followed by `,count=N` or `,fraction=F`.
+    /// `truncate`, `stall=5000`, `tus_break=BYTES`, `tus_status=503`, `tus_lose`, each optionally
+    /// followed by `,count=N` or `,fraction=F` (and `,key=API_KEY`).
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut parts = spec.split(',');
         let head = parts.next().unwrap_or("");
@@ -176,9 +226,18 @@ impl FaultRule {
                 ms: number(value)?,
                 after_bytes: default_stall_after(),
             },
+            "tus_break" => Fault::TusBreak {
+                after_bytes: number(value)?,
+            },
+            "tus_status" => Fault::TusStatus {
+                status: u16::try_from(number(value)?)
+                    .map_err(|_| format!("{spec:?}: bad status"))?,
+            },
+            "tus_lose" => Fault::TusLose,
             _ => {
                 return Err(format!(
-                    "{spec:?}: unknown fault (status, slow, close, truncate, stall)"
+                    "{spec:?}: unknown fault (status, slow, close, truncate, stall, tus_break, \
+                     tus_status, tus_lose)"
                 ));
             }
         };
@@ -350,8 +409,23 @@ impl Faults {
         self.lock().seen.clone()
     }
 
-    /// The fault for the next request made with `key`, if a rule matches.
+    /// The fault for the next request made with `key`, if a rule matches (never a TUS fault).
     pub fn take(&self, key: Option<&str>) -> Option<Fault> {
+        self.take_where(|rule| {
+            !rule.fault.is_tus() && rule.key.as_deref().is_none_or(|k| Some(k) == key)
+        })
+    }
+
+    /// The fault for the next TUS request of kind `request` on an upload created with `creator`
+    /// (`None`: through a signed URL), if a TUS rule matches: an unscoped rule matches any.
+    pub(crate) fn take_tus(&self, request: TusRequest, creator: Option<&str>) -> Option<Fault> {
+        self.take_where(|rule| {
+            rule.fault.fits(request) && rule.key.as_deref().is_none_or(|k| Some(k) == creator)
+        })
+    }
+
+    /// The fault of the first standing rule `matches` accepts (counted, or drawn for a fraction).
+    fn take_where(&self, matches: impl Fn(&FaultRule) -> bool) -> Option<Fault> {
         let mut inner = self.lock();
         let draw = {
             // xorshift: fractions need no quality beyond "about this often".
@@ -365,7 +439,7 @@ impl Faults {
         let index = inner
             .rules
             .iter()
-            .position(|(r, left)| *left > 0 && r.key.as_deref().is_none_or(|k| Some(k) == key))?;
+            .position(|(r, left)| *left > 0 && matches(r))?;
         let (rule, left) = &mut inner.rules[index];
         if let Some(fraction) = rule.fraction
             && draw >= fraction
@@ -454,6 +528,59 @@ mod tests {
         );
         assert!(FaultRule::parse("explode").is_err());
         assert!(FaultRule::parse("status=abc").is_err());
+        assert_eq!(
+            FaultRule::parse("tus_break=100,count=2").unwrap(),
+            FaultRule {
+                fault: Fault::TusBreak { after_bytes: 100 },
+                count: Some(2),
+                fraction: None,
+                key: None
+            }
+        );
+        assert_eq!(
+            FaultRule::parse("tus_status=503").unwrap().fault,
+            Fault::TusStatus { status: 503 }
+        );
+        assert_eq!(FaultRule::parse("tus_lose").unwrap().fault, Fault::TusLose);
+        assert!(FaultRule::parse("tus_status=404").is_err(), "a 5xx only");
+        assert!(
+            FaultRule::parse("tus_break").is_err(),
+            "a byte count is needed"
+        );
+        let json: FaultRule =
+            serde_json::from_str(r#"{"fault":"tus_break","after_bytes":7}"#).unwrap();
+        assert_eq!(json.fault, Fault::TusBreak { after_bytes: 7 });
+    }
+
+    #[test]
+    fn tus_faults_are_taken_by_tus_requests_only() {
+        let f = Faults::default();
+        let rule = |fault, key: Option<&str>| FaultRule {
+            fault,
+            count: None,
+            fraction: None,
+            key: key.map(str::to_owned),
+        };
+        f.add(rule(Fault::TusStatus { status: 503 }, None)).unwrap();
+        f.add(rule(Fault::Close, None)).unwrap();
+        // An ordinary request skips the TUS rule in front of its own.
+        assert_eq!(f.take(Some("k")), Some(Fault::Close));
+        assert_eq!(f.take(Some("k")), None);
+        // A HEAD does not take a PATCH's fault; a PATCH of anyone does.
+        assert_eq!(f.take_tus(TusRequest::Head, None), None);
+        assert_eq!(
+            f.take_tus(TusRequest::Patch, None),
+            Some(Fault::TusStatus { status: 503 })
+        );
+        // Scoped: only uploads that key created.
+        f.add(rule(Fault::TusLose, Some("k"))).unwrap();
+        assert_eq!(f.take_tus(TusRequest::Head, None), None);
+        assert_eq!(f.take_tus(TusRequest::Head, Some("other")), None);
+        assert_eq!(f.take(Some("k")), None);
+        assert_eq!(
+            f.take_tus(TusRequest::Head, Some("k")),
+            Some(Fault::TusLose)
+        );
     }
 
     #[test]

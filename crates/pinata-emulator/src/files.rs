@@ -173,6 +173,17 @@ pub(crate) struct FileStore {
     inner: Mutex<Inner>,
 }
 
+/// A UUIDv7 for a file made at `now`, after every id made before (the clock may stand still or go
+/// back: the stamp still grows).
+fn next_id(inner: &mut Inner, now: SystemTime) -> Result<String, InsertError> {
+    let ms = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let ms = u64::try_from(ms).unwrap_or(0) & ((1 << 48) - 1);
+    let stamp = (ms << 12).max(inner.last_stamp.saturating_add(1));
+    let id = crate::ids::uuid_v7(stamp).map_err(|_| InsertError::NoId)?;
+    inner.last_stamp = stamp;
+    Ok(id)
+}
+
 /// Whole seconds since the epoch.
 pub(crate) fn unix_seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
@@ -194,6 +205,23 @@ impl FileStore {
         new: NewFile,
         now: SystemTime,
     ) -> Result<(FileRecord, bool), InsertError> {
+        self.insert_as(new, None, now)
+    }
+
+    /// A new file id, in creation order, for a file added later with [`FileStore::insert_as`]
+    /// (a resumable upload's: its id is in its upload URL from the start).
+    pub(crate) fn reserve_id(&self, now: SystemTime) -> Result<String, InsertError> {
+        next_id(&mut self.at(now), now)
+    }
+
+    /// [`FileStore::insert`], under the id `reserved` (from [`FileStore::reserve_id`]) when it is
+    /// given. A duplicate answers the file that holds the CID, whatever id was reserved.
+    pub(crate) fn insert_as(
+        &self,
+        new: NewFile,
+        reserved: Option<String>,
+        now: SystemTime,
+    ) -> Result<(FileRecord, bool), InsertError> {
         let mut inner = self.at(now);
         let key = (new.network, new.cid.clone());
         if new.cid != PENDING
@@ -204,11 +232,10 @@ impl FileStore {
         if inner.files.len() >= MAX_FILES {
             return Err(InsertError::Full);
         }
-        let ms = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        let ms = u64::try_from(ms).unwrap_or(0) & ((1 << 48) - 1);
-        let stamp = (ms << 12).max(inner.last_stamp + 1);
-        let id = crate::ids::uuid_v7(stamp).map_err(|_| InsertError::NoId)?;
-        inner.last_stamp = stamp;
+        let id = match reserved {
+            Some(id) if !inner.files.contains_key(&id) => id,
+            _ => next_id(&mut inner, now)?,
+        };
         let file = FileRecord {
             id: id.clone(),
             network: new.network,
@@ -432,6 +459,25 @@ mod tests {
         assert_eq!(store.get(Network::Public, &p.id, now), None);
         assert!(store.remove(Network::Private, &p.id, now));
         assert!(!store.remove(Network::Private, &p.id, now));
+    }
+
+    #[test]
+    fn a_reserved_id_keeps_its_place_unless_the_cid_is_held() {
+        let store = FileStore::default();
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let reserved = store.reserve_id(now).unwrap();
+        let (later, _) = store.insert(new(Network::Public, "a", None), now).unwrap();
+        assert!(reserved < later.id, "reserved first, sorts first");
+        let (file, dup) = store
+            .insert_as(new(Network::Public, "b", None), Some(reserved.clone()), now)
+            .unwrap();
+        assert_eq!((file.id.as_str(), dup), (reserved.as_str(), false));
+        // The network holds the CID already: the answer is that file.
+        let other = store.reserve_id(now).unwrap();
+        let (held, dup) = store
+            .insert_as(new(Network::Public, "a", None), Some(other), now)
+            .unwrap();
+        assert_eq!((held.id, dup), (later.id, true));
     }
 
     #[test]

@@ -26,7 +26,8 @@
 //! ```
 //!
 //! What a test may want the service to do, it can script: faults (`--fault status=503,count=2`,
-//! `slow`, `close`, `truncate`, `stall`, or `POST /emulator/faults` with an admin key) and rate limits
+//! `slow`, `close`, `truncate`, `stall`, and for resumable uploads `tus_break`, `tus_status`,
+//! `tus_lose`, or `POST /emulator/faults` with an admin key) and rate limits
 //! (`--rate-limit 30/60`, `PUT /emulator/rate_limit`), scoped to one key if asked. It is safe to run
 //! where others can reach it: bounded memory, connections and bodies, no key gains rights it was
 //! not given, and every number from a flag or a control endpoint is range-checked.
@@ -57,6 +58,7 @@ mod routes;
 mod server;
 mod state;
 pub mod token;
+mod tus;
 
 pub use keys::KeyRecord;
 
@@ -91,4 +93,7 @@ pub fn parse_key_request(
 ) -> Result<pinata_core::api::keys::Permissions, String> {
     api::keys::parse_new_key(json).map(|k| k.permissions)
 }
-pub use server::{AdminCredentials, Emulator, EmulatorConfig, EmulatorHandle};
+pub use server::{
+    AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
+    MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES,
+};

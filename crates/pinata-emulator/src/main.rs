@@ -26,11 +26,14 @@ OPTIONS (each also read from the environment variable shown):
   --pin-delay-ms N       how long a pin by hash of held content takes [PINATA_EMULATOR_PIN_DELAY_MS] (2000)
   --pin-expiry-ms N      how long a pin by hash of unknown content searches [PINATA_EMULATOR_PIN_EXPIRY_MS] (60000)
   --fault SPEC           inject a fault (repeatable): status=503, status=429:retry_after=2, slow=MS,
-                         close, truncate, stall=MS; add ,count=N or ,fraction=F (and ,key=API_KEY)
+                         close, truncate, stall=MS, and for resumable uploads tus_break=BYTES,
+                         tus_status=503, tus_lose; add ,count=N or ,fraction=F (and ,key=API_KEY)
   --rate-limit N/SECS    allow N requests per SECS-second window, then 429 with Retry-After
   --max-connections N    connections served at once; more wait to be accepted (default 1024)
   --header-timeout-ms N  time a client has to send a request's headers (default 10000)
   --idle-timeout-ms N    a connection with no traffic for this long is closed (default 60000)
+  --max-upload-bytes N   the largest resumable (TUS) upload (default 25000000000, 25 GB)
+  --tus-expiry-secs N    a resumable upload is dropped this long after its last use (default 86400)
   -h, --help             this text
 
 Faults and limits can also be set while running, with an admin key:
@@ -52,6 +55,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     let mut pin_expiry = env("PINATA_EMULATOR_PIN_EXPIRY_MS");
     let mut header_timeout = None;
     let mut idle_timeout = None;
+    let mut tus_expiry = None;
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -92,6 +96,12 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             }
             "--header-timeout-ms" => header_timeout = Some(value),
             "--idle-timeout-ms" => idle_timeout = Some(value),
+            "--max-upload-bytes" => {
+                config.max_upload_bytes = value
+                    .parse()
+                    .map_err(|_| format!("--max-upload-bytes: {value:?} is not a whole number"))?
+            }
+            "--tus-expiry-secs" => tus_expiry = Some(value),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -127,6 +137,12 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     }
     if let Some(v) = idle_timeout {
         config.idle_timeout = millis("--idle-timeout-ms", v)?;
+    }
+    if let Some(v) = tus_expiry {
+        let secs: u64 = v
+            .parse()
+            .map_err(|_| format!("--tus-expiry-secs: {v:?} is not a number of seconds"))?;
+        config.tus_expiry = Duration::from_secs(secs);
     }
     // Every number in range, with a message that names the flag's meaning.
     config.validate()?;

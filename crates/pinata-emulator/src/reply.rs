@@ -42,6 +42,14 @@ pub fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) 
     r
 }
 
+/// A response with `status` and no body (TUS answers: 201, 204, `HEAD`'s 200), with the headers
+/// every response has.
+pub fn empty(status: StatusCode) -> Reply {
+    let mut r = with_body(status, "text/plain", Vec::new());
+    r.headers_mut().remove(header::CONTENT_TYPE);
+    r
+}
+
 /// `{"error": …}`: every error body's outer shape.
 #[derive(Serialize)]
 struct ErrorEnvelope<T> {

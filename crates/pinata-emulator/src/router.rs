@@ -70,6 +70,19 @@ pub(crate) enum Route {
     UploadFiles,
     /// `POST /v3/files/{id}?X-…`: an upload to a signed URL (no credentials), with its id.
     SignedUpload(String),
+    /// `POST /v3/files` with `Upload-Length`: a resumable upload's creation.
+    TusCreate,
+    /// `POST /v3/files/{id}?X-…` with `Upload-Length`: a resumable upload created through a signed
+    /// URL, with its id.
+    TusSignedCreate(String),
+    /// `OPTIONS /v3/files` (or a signed URL's or an upload's path): what TUS is served.
+    TusOptions,
+    /// `HEAD /v3/files/{file}/{token}`: a resumable upload's offset.
+    TusHead(String, String),
+    /// `PATCH /v3/files/{file}/{token}`: more bytes of a resumable upload.
+    TusPatch(String, String),
+    /// `DELETE /v3/files/{file}/{token}` whose first segment is not a network: termination.
+    TusTerminate(String, String),
     ListFiles(Network),
     GetFile(Network, String),
     UpdateFile(Network, String),
@@ -138,6 +151,7 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/pinning/unpin/{cid}", Method::DELETE, |p| Some(Route::Unpin(decoded(&p("cid"))))),
     ("/ipfs/{*rest}", Method::GET, |p| Some(Route::Gateway(p("rest")))),
     ("/v3/files", Method::POST, |_| Some(Route::UploadFiles)),
+    ("/v3/files", Method::OPTIONS, |_| Some(Route::TusOptions)),
     ("/v3/files/sign", Method::POST, |_| Some(Route::SignFiles)),
     ("/v3/files/download_link", Method::POST, |_| Some(Route::DownloadLink)),
     ("/v3/files/private/download_link", Method::POST, |_| Some(Route::DownloadLink)),
@@ -145,9 +159,18 @@ const TABLE: &[(&str, Method, Make)] = &[
     // parameter name, as matchit wants for one position).
     ("/v3/files/{network}", Method::GET, |p| Some(Route::ListFiles(network(p)?))),
     ("/v3/files/{network}", Method::POST, |p| Some(Route::SignedUpload(decoded(&p("network"))))),
+    ("/v3/files/{network}", Method::OPTIONS, |_| Some(Route::TusOptions)),
+    // Two segments after `/v3/files`: a network and a file id, or a resumable upload's file id and
+    // token (a UUID is never `public` or `private`, so a DELETE tells them apart).
     ("/v3/files/{network}/{id}", Method::GET, |p| Some(Route::GetFile(network(p)?, decoded(&p("id"))))),
     ("/v3/files/{network}/{id}", Method::PUT, |p| Some(Route::UpdateFile(network(p)?, decoded(&p("id"))))),
-    ("/v3/files/{network}/{id}", Method::DELETE, |p| Some(Route::DeleteFile(network(p)?, decoded(&p("id"))))),
+    ("/v3/files/{network}/{id}", Method::DELETE, |p| Some(match network(p) {
+        Some(n) => Route::DeleteFile(n, decoded(&p("id"))),
+        None => Route::TusTerminate(decoded(&p("network")), decoded(&p("id"))),
+    })),
+    ("/v3/files/{network}/{id}", Method::HEAD, |p| Some(Route::TusHead(decoded(&p("network")), decoded(&p("id"))))),
+    ("/v3/files/{network}/{id}", Method::PATCH, |p| Some(Route::TusPatch(decoded(&p("network")), decoded(&p("id"))))),
+    ("/v3/files/{network}/{id}", Method::OPTIONS, |_| Some(Route::TusOptions)),
     ("/v3/files/{network}/swap/{cid}", Method::PUT, |p| Some(Route::AddSwap(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
     ("/v3/files/{network}/swap/{cid}", Method::GET, |p| Some(Route::SwapHistory(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
     ("/v3/files/{network}/swap/{cid}", Method::DELETE, |p| Some(Route::DeleteSwap(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
@@ -240,6 +263,35 @@ impl Route {
         }
     }
 
+    /// The route for a request: [`Route::find`], with what the headers add. A `POST` with
+    /// `Upload-Length` (or `Upload-Defer-Length`, refused later) to `/v3/files` or a signed URL is
+    /// a resumable upload's creation, any other stays a multipart upload; and a `POST` with
+    /// `X-HTTP-Method-Override` (which TUS servers honour, for clients behind proxies that pass
+    /// only GET and POST) to an upload's URL is the method it names.
+    pub(crate) fn for_request(
+        method: &Method,
+        path: &str,
+        headers: &http::HeaderMap,
+    ) -> Option<Route> {
+        if method == Method::POST
+            && let Some(named) = headers
+                .get("x-http-method-override")
+                .and_then(|v| Method::from_bytes(v.as_bytes()).ok())
+            && let Some(
+                route @ (Route::TusHead(..) | Route::TusPatch(..) | Route::TusTerminate(..)),
+            ) = Route::find(&named, path)
+        {
+            return Some(route);
+        }
+        let tus =
+            headers.contains_key("upload-length") || headers.contains_key("upload-defer-length");
+        Some(match Route::find(method, path)? {
+            Route::UploadFiles if tus => Route::TusCreate,
+            Route::SignedUpload(id) if tus => Route::TusSignedCreate(id),
+            other => other,
+        })
+    }
+
     /// The permission table: what the calling key must hold.
     pub(crate) fn requirement(&self) -> Requirement {
         match self {
@@ -266,6 +318,13 @@ impl Route {
             Route::Gateway(_) | Route::PrivateGateway(_) | Route::SignedUpload(_) => {
                 Requirement::Public
             }
+            // After its creation, a resumable upload's URL (its token) is its capability; OPTIONS
+            // says what is served, to anyone.
+            Route::TusSignedCreate(_)
+            | Route::TusOptions
+            | Route::TusHead(..)
+            | Route::TusPatch(..)
+            | Route::TusTerminate(..) => Requirement::Public,
             // Legacy groups have no endpoint permission of their own, and keys scoped with v3
             // resources cannot use the legacy API: admin keys only (emulator's choice).
             Route::Faults
@@ -293,6 +352,7 @@ impl Route {
             Route::PinByCid
             | Route::CancelPinByCid(_)
             | Route::UploadFiles
+            | Route::TusCreate
             | Route::UpdateFile(..)
             | Route::DeleteFile(..)
             | Route::SignFiles
@@ -320,7 +380,7 @@ impl Route {
     pub(crate) fn streams_body(&self) -> bool {
         matches!(
             self,
-            Route::PinFile | Route::UploadFiles | Route::SignedUpload(_)
+            Route::PinFile | Route::UploadFiles | Route::SignedUpload(_) | Route::TusCreate
         )
     }
 
@@ -340,6 +400,7 @@ impl Route {
                 | Route::PinQueue
                 | Route::CancelPinByCid(_)
                 | Route::UploadFiles
+                | Route::TusCreate
                 | Route::ListFiles(_)
                 | Route::GetFile(..)
                 | Route::UpdateFile(..)
@@ -609,5 +670,69 @@ mod tests {
         assert!(Route::UploadFiles.is_v3() && Route::UploadFiles.streams_body());
         assert!(Route::SignedUpload("u".into()).streams_body());
         assert!(Route::SignFiles.takes_json() && !Route::ListFiles(Network::Public).takes_json());
+        assert_eq!(Route::TusCreate.requirement(), write);
+        assert!(Route::TusCreate.is_v3() && Route::TusCreate.streams_body());
+        for public in [
+            Route::TusSignedCreate("u".into()),
+            Route::TusOptions,
+            Route::TusHead("f".into(), "t".into()),
+            Route::TusPatch("f".into(), "t".into()),
+            Route::TusTerminate("f".into(), "t".into()),
+        ] {
+            assert_eq!(public.requirement(), Requirement::Public, "{public:?}");
+            assert!(!public.is_v3() && !public.streams_body(), "{public:?}");
+        }
+    }
+
+    #[test]
+    fn tus_requests_are_told_apart_by_their_headers() {
+        let mut tus = http::HeaderMap::new();
+        tus.insert("upload-length", "5".parse().unwrap());
+        let plain = http::HeaderMap::new();
+        let find = |m: Method, p: &str, h: &http::HeaderMap| Route::for_request(&m, p, h);
+        assert_eq!(
+            find(Method::POST, "/v3/files", &tus),
+            Some(Route::TusCreate)
+        );
+        assert_eq!(
+            find(Method::POST, "/v3/files", &plain),
+            Some(Route::UploadFiles)
+        );
+        assert_eq!(
+            find(Method::POST, "/v3/files/abc", &tus),
+            Some(Route::TusSignedCreate("abc".into()))
+        );
+        assert_eq!(
+            find(Method::PATCH, "/v3/files/F-1/tok", &plain),
+            Some(Route::TusPatch("F-1".into(), "tok".into()))
+        );
+        assert_eq!(
+            find(Method::HEAD, "/v3/files/F-1/tok/", &plain),
+            Some(Route::TusHead("F-1".into(), "tok".into()))
+        );
+        assert_eq!(
+            find(Method::DELETE, "/v3/files/F-1/tok", &plain),
+            Some(Route::TusTerminate("F-1".into(), "tok".into()))
+        );
+        assert_eq!(
+            find(Method::DELETE, "/v3/files/Public/id", &plain),
+            Some(Route::DeleteFile(Network::Public, "id".into())),
+            "a network's file is still deleted"
+        );
+        for path in ["/v3/files", "/v3/files/abc", "/v3/files/f/t"] {
+            assert_eq!(find(Method::OPTIONS, path, &plain), Some(Route::TusOptions));
+        }
+        let mut overridden = http::HeaderMap::new();
+        overridden.insert("x-http-method-override", "PATCH".parse().unwrap());
+        assert_eq!(
+            find(Method::POST, "/v3/files/f/t", &overridden),
+            Some(Route::TusPatch("f".into(), "t".into()))
+        );
+        overridden.insert("x-http-method-override", "GET".parse().unwrap());
+        assert_eq!(
+            find(Method::POST, "/v3/files/public", &overridden),
+            Some(Route::SignedUpload("public".into())),
+            "only TUS methods are overridden"
+        );
     }
 }

@@ -6,7 +6,9 @@
 //! the answer is 2xx (any other ending gives it back). Uploads take the same steps with their body
 //! streamed to disk after the permission check. The public routes (`Requirement::Public`: the
 //! gateway, and uploads to signed URLs, whose signature is their grant) skip authentication,
-//! faults and limits. The routes themselves are the table in `router.rs`.
+//! faults and limits. Resumable (TUS) uploads are created like any upload (authenticated, or
+//! through a signed URL); their later requests are public too, their URL's token being their
+//! capability, and take the TUS faults only. The routes themselves are the table in `router.rs`.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,7 +19,7 @@ use hyper::body::Incoming;
 
 use crate::access::Requirement;
 use crate::api::control::{control, fault_status, rate_limited, with_rate_headers};
-use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, signed, swaps};
+use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, signed, swaps, tus};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
 use crate::reply::{self, Reply};
@@ -46,7 +48,7 @@ impl std::error::Error for Closed {}
 /// malformed JSON body is a 400 even with bad credentials) as far as that prefix tells.
 pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, Closed> {
     let (parts, body) = request.into_parts();
-    let Some(route) = Route::find(&parts.method, parts.uri.path()) else {
+    let Some(route) = Route::for_request(&parts.method, parts.uri.path(), &parts.headers) else {
         return Ok(reply::not_found(parts.method.as_str(), parts.uri.path()));
     };
     let now = SystemTime::now();
@@ -96,7 +98,8 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         Some(Fault::StallUpload { ms, after_bytes }) => {
             stall = Some((after_bytes, Duration::from_millis(ms)));
         }
-        None => {}
+        // TUS faults are taken by TUS requests only (`api/tus.rs`).
+        Some(Fault::TusBreak { .. } | Fault::TusStatus { .. } | Fault::TusLose) | None => {}
     }
     let answer = answer(state, &route, parts, body, caller, now, stall).await?;
     let answer = with_rate_headers(answer, rate);
@@ -108,8 +111,9 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
 }
 
 /// The routes that take no credentials (any `Authorization` header is ignored), and no faults or
-/// rate limits, which are for keys: the gateway, and uploads to signed URLs (whose signature is
-/// their grant, checked before the body is read).
+/// rate limits, which are for keys: the gateway, uploads to signed URLs (whose signature is their
+/// grant, checked before the body is read), and a resumable upload's later requests (its token is
+/// its capability; they take the TUS faults).
 async fn public(
     state: &State,
     route: &Route,
@@ -133,6 +137,22 @@ async fn public(
                 files::upload(state, &parts.headers, body, now, None, Some(grant.grant())).await?;
             grant.finish(answer.status().is_success());
             Ok(answer)
+        }
+        Route::TusSignedCreate(id) => {
+            let query = parts.uri.query().unwrap_or("");
+            let grant = match signed::begin(state, id, query, now) {
+                Ok(g) => g,
+                Err(refusal) => return Ok(drain(body, tus::with_version(refusal)).await),
+            };
+            Ok(tus::create(state, &parts.headers, query, body, now, None, Some(grant)).await)
+        }
+        Route::TusOptions => Ok(drain(body, tus::options(state)).await),
+        Route::TusHead(file, token) => Ok(tus::head(state, file, token, &parts.headers, now).await),
+        Route::TusPatch(file, token) => {
+            tus::patch(state, file, token, &parts.headers, body, now).await
+        }
+        Route::TusTerminate(file, token) => {
+            Ok(tus::terminate(state, file, token, &parts.headers, body, now).await)
         }
         _ => Ok(reply::internal("unrouted request")),
     }
@@ -186,6 +206,11 @@ async fn upload(
     let answer = match route {
         Route::PinFile => pinning::pin_file(state, &parts.headers, body, now, stall).await?,
         Route::UploadFiles => files::upload(state, &parts.headers, body, now, stall, None).await?,
+        Route::TusCreate => {
+            let query = parts.uri.query().unwrap_or("");
+            let creator = Some(reservation.key());
+            tus::create(state, &parts.headers, query, body, now, creator, None).await
+        }
         _ => drain(body, reply::internal("unrouted upload")).await,
     };
     if answer.status().is_success() {

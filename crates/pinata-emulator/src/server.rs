@@ -54,6 +54,12 @@ pub struct EmulatorConfig {
     /// How long a connection may stay without a byte read or written before it is closed (an idle
     /// keep-alive connection, or a client that stopped sending a body). Default 60 s.
     pub idle_timeout: Duration,
+    /// The largest resumable upload (`Upload-Length`, `Tus-Max-Size`), in bytes: 1 to
+    /// [`MAX_UPLOAD_BYTES`]. Default 25 GB (25,000,000,000), Pinata's documented limit.
+    pub max_upload_bytes: u64,
+    /// How long a resumable upload is kept after its creation, its last `PATCH` or its completion
+    /// (a finished one answers `HEAD` that long): 1 s to [`MAX_TUS_EXPIRY`]. Default one day.
+    pub tus_expiry: Duration,
 }
 
 /// What the accept loop applies to every connection.
@@ -71,6 +77,12 @@ pub const MAX_JWT_LIFETIME: Duration = Duration::from_secs(10 * 366 * 86_400);
 pub const MAX_PIN_DELAY: Duration = Duration::from_secs(86_400);
 /// The most connections that can be asked for.
 pub const MAX_CONNECTIONS: usize = 65_536;
+/// The largest resumable-upload cap that can be asked for: JSON's largest exact integer.
+pub const MAX_UPLOAD_BYTES: u64 = (1 << 53) - 1;
+/// The longest a resumable upload can be asked to be kept (30 days).
+pub const MAX_TUS_EXPIRY: Duration = Duration::from_secs(30 * 86_400);
+/// The default cap on a resumable upload: 25 GB, Pinata's documented limit.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25_000_000_000;
 
 impl EmulatorConfig {
     /// Checks every number against its range (and every fault and rate limit), so a bad value is a
@@ -116,6 +128,18 @@ impl EmulatorConfig {
             Duration::from_millis(1),
             hour,
         )?;
+        within(
+            "the resumable-upload expiry",
+            self.tus_expiry,
+            Duration::from_secs(1),
+            MAX_TUS_EXPIRY,
+        )?;
+        if !(1..=MAX_UPLOAD_BYTES).contains(&self.max_upload_bytes) {
+            return Err(format!(
+                "the resumable-upload cap must be 1 to {MAX_UPLOAD_BYTES} bytes, not {}",
+                self.max_upload_bytes
+            ));
+        }
         if !(1..=1000).contains(&self.key_page_size) {
             return Err(format!(
                 "the key page size must be 1 to 1000, not {}",
@@ -157,6 +181,8 @@ impl Default for EmulatorConfig {
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            tus_expiry: Duration::from_secs(86_400),
         }
     }
 }
@@ -241,6 +267,7 @@ impl Emulator {
             url_secret,
             swaps: Default::default(),
             signatures: Default::default(),
+            tus: crate::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
             idle_timeout: config.idle_timeout,
         };
         for rule in config.faults {

@@ -38,6 +38,8 @@ pub(crate) struct State {
     pub(crate) swaps: crate::api::swaps::SwapStore,
     /// CID signatures.
     pub(crate) signatures: crate::api::swaps::SignatureStore,
+    /// Resumable (TUS) uploads, in progress and just finished.
+    pub(crate) tus: crate::tus::TusStore,
     /// The connections' idle timeout: a delay fault must end before it, or the connection would be
     /// closed while the answer waits.
     pub(crate) idle_timeout: Duration,

@@ -175,7 +175,7 @@ fn uploads_decode_as_core_reads_them_and_paging_ends_with_an_empty_token() {
             "v1 by default"
         );
         assert_eq!(up.size, bytes.len() as u64);
-        assert_eq!(up.network.as_deref(), Some("public"));
+        assert_eq!(up.network, Some(Network::Public));
         assert_eq!(up.name.as_deref(), Some(*name), "named after the file");
         assert_eq!(up.is_duplicate, None);
         made.push(up);
@@ -198,8 +198,8 @@ fn uploads_decode_as_core_reads_them_and_paging_ends_with_an_empty_token() {
     );
     let private = uploaded(&emu, &[Part::File("x", b"content 0")]);
     assert_eq!(
-        private.network.as_deref(),
-        Some("private"),
+        private.network,
+        Some(Network::Private),
         "private by default"
     );
     assert_ne!(private.id, made[0].id);
@@ -633,7 +633,7 @@ fn signed_upload_urls_are_checked_bound_and_used_once() {
     assert_eq!(up.status, 200, "{}", up.body);
     let up = decode_upload(&up);
     assert_eq!(up.name.as_deref(), Some("bound.txt"));
-    assert_eq!(up.network.as_deref(), Some("public"));
+    assert_eq!(up.network, Some(Network::Public));
     assert_eq!(up.keyvalues.get("via").map(String::as_str), Some("url"));
     assert_eq!(up.cid, cid(b"note", CidVersion::V1));
     let reused = to_signed(&emu, &url, &[Part::File("b.txt", b"b")]);
@@ -691,8 +691,8 @@ fn signed_upload_urls_are_checked_bound_and_used_once() {
     assert_eq!(dir.status, 200, "{}", dir.body);
     assert_eq!(decode_upload(&dir).mime_type.as_deref(), Some("directory"));
     assert_eq!(
-        decode_upload(&dir).network.as_deref(),
-        Some("private"),
+        decode_upload(&dir).network,
+        Some(Network::Private),
         "private unless signed otherwise"
     );
 

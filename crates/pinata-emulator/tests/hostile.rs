@@ -186,6 +186,14 @@ fn numbers_out_of_range_are_refused_not_panics() {
             max_connections: 0,
             ..Default::default()
         },
+        EmulatorConfig {
+            max_upload_bytes: 0,
+            ..Default::default()
+        },
+        EmulatorConfig {
+            tus_expiry: Duration::ZERO,
+            ..Default::default()
+        },
     ] {
         let e = Emulator::spawn(config).expect_err("refused");
         assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "{e}");
@@ -201,6 +209,11 @@ fn the_binary_refuses_out_of_range_flags() {
         &["--fault", "slow=18446744073709551615"],
         &["--key-page-size", "0"],
         &["--idle-timeout-ms", "0"],
+        &["--max-upload-bytes", "0"],
+        &["--max-upload-bytes", "9007199254740992"],
+        &["--tus-expiry-secs", "0"],
+        &["--tus-expiry-secs", "18446744073709551615"],
+        &["--fault", "tus_status=404"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_pinata-emulator"))
             .args(args)

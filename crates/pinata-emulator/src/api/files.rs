@@ -162,7 +162,7 @@ pub(crate) fn check_name(text: &str) -> Result<String, Reply> {
 
 /// An expiry: Unix seconds not yet passed (the current second or later), at most
 /// [`MAX_EXPIRES_AT`].
-fn expiry(at: Option<u64>, now: SystemTime) -> Result<u64, Reply> {
+pub(crate) fn expiry(at: Option<u64>, now: SystemTime) -> Result<u64, Reply> {
     match at {
         Some(at) if at >= crate::files::unix_seconds(now) && at <= MAX_EXPIRES_AT => Ok(at),
         _ => Err(bad(&format!(
@@ -243,20 +243,26 @@ fn settings(
         Some(g) => Some(g.to_owned()),
     };
     if let Some(kv) = text(form, "keyvalues")? {
-        let json: Value = serde_json::from_str(kv)
-            .map_err(|_| bad("keyvalues must be a JSON object of strings"))?;
-        // A Pinata guide wraps them: `{"keyvalues":{…}}`.
-        let json = match json {
-            Value::Object(mut m)
-                if m.len() == 1 && m.get("keyvalues").is_some_and(Value::is_object) =>
-            {
-                m.remove("keyvalues").unwrap_or_default()
-            }
-            other => other,
-        };
-        settings.keyvalues = keyvalues(&json)?;
+        settings.keyvalues = keyvalues_text(kv)?;
     }
     Ok(settings)
+}
+
+/// Key-values sent as text (a form field, a resumable upload's metadata): a JSON object of
+/// strings, as [`keyvalues`] reads it; `{"keyvalues":{…}}`, which a Pinata guide sends, is
+/// unwrapped.
+pub(crate) fn keyvalues_text(text: &str) -> Result<BTreeMap<String, String>, Reply> {
+    let json: Value = serde_json::from_str(text)
+        .map_err(|_| bad("keyvalues must be a JSON object of strings"))?;
+    let json = match json {
+        Value::Object(mut m)
+            if m.len() == 1 && m.get("keyvalues").is_some_and(Value::is_object) =>
+        {
+            m.remove("keyvalues").unwrap_or_default()
+        }
+        other => other,
+    };
+    keyvalues(&json)
 }
 
 /// `POST /v3/files` (the caller is authenticated, with `org:files:write`), or a signed upload

@@ -12,3 +12,4 @@ pub(crate) mod pinning;
 pub(crate) mod receive;
 pub(crate) mod signed;
 pub(crate) mod swaps;
+pub(crate) mod tus;

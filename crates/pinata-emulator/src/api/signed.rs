@@ -13,7 +13,9 @@
 //!   network, largest size, MIME types), which the emulator keeps by uuid (at most
 //!   [`MAX_SIGNED_UPLOADS`]). It is good for one upload: an upload in progress or done makes
 //!   another 409; a failed one (too large, a refused type, a bad form) gives the URL back for a
-//!   retry. The emulator serves the URL's `POST` (the multipart form), not TUS (`HEAD`/`PATCH`).
+//!   retry. The URL takes the multipart form, or (a `POST` with `Upload-Length`) creates a
+//!   resumable upload (`api/tus.rs`), which holds the URL until it completes (spent), or is
+//!   terminated, lost or expires (given back).
 //! - A download link, `<url>?X-Algorithm=PINATA1&X-Date&X-Expires&X-Method=GET&X-Signature`
 //!   (`&…` when the URL has a query already), signs the CID and path after `/files/` in the URL,
 //!   the date, the validity and the method. The gateway (`gateway.rs`) checks it.
@@ -165,6 +167,14 @@ impl GrantStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Ends the use of the URL `id` held by [`GrantUse::hold`] (or a [`GrantUse`] dropped): spent
+    /// when its upload succeeded, else free for another upload.
+    pub(crate) fn settle(&self, id: &str, spent: bool) {
+        if let Some(e) = self.lock().grants.get_mut(id) {
+            e.state = if spent { Use::Used } else { Use::Unused };
+        }
+    }
+
     /// Keeps `grant` under `id`, making room as the module says; `false` when there is none.
     fn insert(&self, id: String, grant: Grant, ends: u64, now: u64) -> bool {
         let mut inner = self.lock();
@@ -209,6 +219,8 @@ pub(crate) struct GrantUse<'s> {
     id: String,
     grant: Grant,
     spent: bool,
+    /// Kept in flight past this request (a resumable upload settles it later).
+    held: bool,
 }
 
 impl GrantUse<'_> {
@@ -221,12 +233,19 @@ impl GrantUse<'_> {
     pub(crate) fn finish(mut self, succeeded: bool) {
         self.spent = succeeded;
     }
+
+    /// Keeps the URL in use after this request: a resumable upload holds it until it settles it
+    /// with [`GrantStore::settle`], under the id returned.
+    pub(crate) fn hold(mut self) -> String {
+        self.held = true;
+        std::mem::take(&mut self.id)
+    }
 }
 
 impl Drop for GrantUse<'_> {
     fn drop(&mut self) {
-        if let Some(e) = self.store.lock().grants.get_mut(&self.id) {
-            e.state = if self.spent { Use::Used } else { Use::Unused };
+        if !self.held {
+            self.store.settle(&self.id, self.spent);
         }
     }
 }
@@ -309,16 +328,7 @@ fn upload_url(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime)
         Ok(g) => g,
         Err(r) => return r,
     };
-    let Some(host) = headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        })
-    else {
+    let Some(host) = host_of(headers) else {
         return bad("a Host header is needed to sign an upload URL");
     };
     let Ok(id) = crate::ids::uuid_v4() else {
@@ -346,6 +356,20 @@ fn upload_url(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime)
         .push("X-User-ID", &state.user_id)
         .push("X-Signature", sig);
     data(q.append_to(&format!("http://{host}/v3/files/{id}")))
+}
+
+/// The request's `Host`, when it is one a URL can be made of (a name or address and a port: at
+/// most 255 characters of letters, digits and `-.:[]`).
+pub(crate) fn host_of(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
 }
 
 /// The grant of a signing request, validated.
@@ -488,6 +512,7 @@ pub(crate) fn begin<'s>(
         id: id.to_owned(),
         grant: entry.grant.clone(),
         spent: false,
+        held: false,
     })
 }
 

@@ -1,0 +1,470 @@
+//! Resumable (TUS 1.0) uploads (`pinata-v3-api.md` §1.3, §6): the ones in progress, and the ones
+//! just finished, by upload token. `api/tus.rs` creates them, extends and ends them; this store
+//! only keeps what each stands at.
+//!
+//! Bounded: at most [`MAX_TUS_UPLOADS`] entries, each with at most 16 KiB of metadata. A full store
+//! first drops the finished uploads (oldest first: they are kept only so that a client that lost
+//! the final answer can learn the upload's CID with a `HEAD`), and otherwise refuses a new upload.
+//! Every upload has a deadline, pushed back by each `PATCH` (the creation's time, or the last
+//! `PATCH`'s, or the completion's, plus the store's expiry): past it, the upload is dropped at the
+//! next look (lazily, on every TUS request; one being written is never dropped).
+//!
+//! One request at a time writes an upload: a `PATCH` takes a [`Lease`], released when it is
+//! dropped, whatever ended the request (an answer, an error, or the connection going away while
+//! the body was read). The offset moves as bytes are written, so what was written before a broken
+//! connection stays.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use pinata_core::api::Network;
+use pinata_core::cid::CidVersion;
+
+/// The most resumable uploads kept at once (in progress, or finished and not yet dropped).
+pub(crate) const MAX_TUS_UPLOADS: usize = 1_000;
+
+/// What the file will be once its upload completes: the creation's metadata (and the signed URL's
+/// bound fields), checked at creation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) network: Network,
+    pub(crate) name: Option<String>,
+    pub(crate) mime_type: String,
+    pub(crate) keyvalues: BTreeMap<String, String>,
+    pub(crate) group_id: Option<String>,
+    pub(crate) version: CidVersion,
+    /// The file's own expiry (Unix seconds), not the upload's.
+    pub(crate) expires_at: Option<u64>,
+    /// A CAR: received, but not read (its CID is `pending`, as for a multipart CAR).
+    pub(crate) car: bool,
+}
+
+/// An upload to keep.
+#[derive(Debug, Clone)]
+pub(crate) struct NewUpload {
+    /// The file id reserved for it (in its URL from the start).
+    pub(crate) file_id: String,
+    /// `Upload-Length`.
+    pub(crate) length: u64,
+    /// `Upload-Metadata` as sent, for `HEAD` to echo.
+    pub(crate) metadata: Option<String>,
+    pub(crate) plan: Plan,
+    /// The key that created it (`None` through a signed URL), for faults scoped to a key.
+    pub(crate) creator: Option<String>,
+    /// The signed upload URL it holds, if created through one.
+    pub(crate) grant: Option<String>,
+    /// Where its bytes are.
+    pub(crate) path: PathBuf,
+}
+
+#[derive(Debug)]
+struct Entry {
+    new: NewUpload,
+    /// Bytes written.
+    offset: u64,
+    /// When it is dropped.
+    deadline: SystemTime,
+    /// A request holds its lease.
+    busy: bool,
+    /// Its CID, once finished.
+    cid: Option<String>,
+    /// Creation order, for dropping the oldest finished upload.
+    sequence: u64,
+}
+
+/// What a request sees of an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Seen {
+    pub(crate) length: u64,
+    pub(crate) offset: u64,
+    pub(crate) metadata: Option<String>,
+    /// Its CID, once finished.
+    pub(crate) cid: Option<String>,
+    pub(crate) creator: Option<String>,
+}
+
+/// An upload dropped from the store: what is left to clean up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Dropped {
+    /// Its partial file (gone already for a finished upload).
+    pub(crate) path: PathBuf,
+    /// The signed upload URL it held, to give back (never one a finished upload spent).
+    pub(crate) grant: Option<String>,
+}
+
+/// Why a lease was not given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LeaseError {
+    /// No such upload (unknown, terminated, lost or expired).
+    Gone,
+    /// It is finished: its CID and length.
+    Done { cid: String, length: u64 },
+    /// Another request is writing it.
+    Busy,
+    /// It stands at this offset, not the one asked for.
+    Offset(u64),
+}
+
+/// The store is full of uploads in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Full;
+
+#[derive(Debug, Default)]
+struct Inner {
+    uploads: HashMap<String, Entry>,
+    next_sequence: u64,
+}
+
+impl Inner {
+    fn find(&mut self, token: &str, file_id: &str) -> Option<&mut Entry> {
+        self.uploads
+            .get_mut(token)
+            .filter(|e| e.new.file_id == file_id)
+    }
+}
+
+/// The resumable uploads, behind one lock, with the largest upload and the expiry they are held
+/// to.
+#[derive(Debug)]
+pub(crate) struct TusStore {
+    inner: Mutex<Inner>,
+    max_length: u64,
+    expiry: Duration,
+}
+
+impl TusStore {
+    /// A store for uploads of at most `max_length` bytes, each dropped `expiry` after its last use.
+    pub(crate) fn new(max_length: u64, expiry: Duration) -> Self {
+        Self {
+            inner: Mutex::default(),
+            max_length,
+            expiry,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every update is an insert, a removal or a few field writes: consistent after any panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The largest `Upload-Length` accepted.
+    pub(crate) fn max_length(&self) -> u64 {
+        self.max_length
+    }
+
+    /// `now` plus the expiry (a validated expiry is at most 30 days; were it to overflow, the
+    /// deadline would be now).
+    fn deadline(&self, now: SystemTime) -> SystemTime {
+        now.checked_add(self.expiry).unwrap_or(now)
+    }
+
+    /// Drops every upload whose deadline has passed (none being written): what to clean up.
+    pub(crate) fn sweep(&self, now: SystemTime) -> Vec<Dropped> {
+        let mut inner = self.lock();
+        let expired: Vec<String> = inner
+            .uploads
+            .iter()
+            .filter(|(_, e)| !e.busy && e.deadline <= now)
+            .map(|(token, _)| token.clone())
+            .collect();
+        expired
+            .iter()
+            .filter_map(|token| inner.uploads.remove(token).map(dropped))
+            .collect()
+    }
+
+    /// Keeps `new` under `token`, making room by dropping the oldest finished upload when the
+    /// store is full (expired ones are dropped by [`TusStore::sweep`] first); [`Full`] when every
+    /// upload kept is in progress.
+    pub(crate) fn insert(
+        &self,
+        token: String,
+        new: NewUpload,
+        now: SystemTime,
+    ) -> Result<(), Full> {
+        let deadline = self.deadline(now);
+        let mut inner = self.lock();
+        if inner.uploads.len() >= MAX_TUS_UPLOADS {
+            let oldest_done = inner
+                .uploads
+                .iter()
+                .filter(|(_, e)| e.cid.is_some())
+                .min_by_key(|(_, e)| e.sequence)
+                .map(|(token, _)| token.clone());
+            match oldest_done {
+                // A finished upload holds no file and no signed URL: nothing to clean up.
+                Some(old) => {
+                    inner.uploads.remove(&old);
+                }
+                None => return Err(Full),
+            }
+        }
+        let sequence = inner.next_sequence;
+        inner.next_sequence += 1;
+        inner.uploads.insert(
+            token,
+            Entry {
+                new,
+                offset: 0,
+                deadline,
+                busy: false,
+                cid: None,
+                sequence,
+            },
+        );
+        Ok(())
+    }
+
+    /// The upload `token`, if its file id is `file_id`.
+    pub(crate) fn seen(&self, token: &str, file_id: &str) -> Option<Seen> {
+        let mut inner = self.lock();
+        let e = inner.find(token, file_id)?;
+        Some(Seen {
+            length: e.new.length,
+            offset: e.offset,
+            metadata: e.new.metadata.clone(),
+            cid: e.cid.clone(),
+            creator: e.new.creator.clone(),
+        })
+    }
+
+    /// Takes the upload for writing from `offset` (at which it must stand), pushing its deadline
+    /// back.
+    pub(crate) fn lease(
+        &self,
+        token: &str,
+        file_id: &str,
+        offset: u64,
+        now: SystemTime,
+    ) -> Result<Lease<'_>, LeaseError> {
+        let deadline = self.deadline(now);
+        let mut inner = self.lock();
+        let e = inner.find(token, file_id).ok_or(LeaseError::Gone)?;
+        if let Some(cid) = &e.cid {
+            return Err(LeaseError::Done {
+                cid: cid.clone(),
+                length: e.new.length,
+            });
+        }
+        if e.busy {
+            return Err(LeaseError::Busy);
+        }
+        if e.offset != offset {
+            return Err(LeaseError::Offset(e.offset));
+        }
+        e.busy = true;
+        e.deadline = deadline;
+        Ok(Lease {
+            store: self,
+            token: token.to_owned(),
+            upload: e.new.clone(),
+            offset: e.offset,
+        })
+    }
+
+    /// Forgets the upload (terminated, or lost by a fault): what to clean up. A request writing it
+    /// finds it gone at its next write.
+    pub(crate) fn remove(&self, token: &str, file_id: &str) -> Option<Dropped> {
+        let mut inner = self.lock();
+        inner.find(token, file_id)?;
+        inner.uploads.remove(token).map(dropped)
+    }
+}
+
+fn dropped(e: Entry) -> Dropped {
+    Dropped {
+        grant: if e.cid.is_some() { None } else { e.new.grant },
+        path: e.new.path,
+    }
+}
+
+/// One request's hold on an upload, to write it: released when dropped.
+#[derive(Debug)]
+pub(crate) struct Lease<'s> {
+    store: &'s TusStore,
+    token: String,
+    /// The upload as created.
+    pub(crate) upload: NewUpload,
+    /// Bytes written so far.
+    pub(crate) offset: u64,
+}
+
+impl Lease<'_> {
+    /// `n` more bytes are on disk: `false` when the upload is gone (terminated, lost) meanwhile.
+    pub(crate) fn advance(&mut self, n: u64) -> bool {
+        self.set_offset(self.offset.saturating_add(n))
+    }
+
+    /// Back to `offset` (what a refused `PATCH` wrote is dropped): `false` when the upload is gone.
+    pub(crate) fn rewind(&mut self, offset: u64) -> bool {
+        self.set_offset(offset)
+    }
+
+    fn set_offset(&mut self, offset: u64) -> bool {
+        let mut inner = self.store.lock();
+        match inner.uploads.get_mut(&self.token) {
+            Some(e) => {
+                e.offset = offset;
+                self.offset = offset;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The upload's token.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Whether the upload is still kept.
+    pub(crate) fn alive(&self) -> bool {
+        self.store.lock().uploads.contains_key(&self.token)
+    }
+
+    /// The upload is finished with `cid`: kept (for `HEAD`) until the expiry from `now`. The
+    /// signed URL it held, to spend.
+    pub(crate) fn complete(self, cid: String, now: SystemTime) -> Option<String> {
+        let deadline = self.store.deadline(now);
+        let mut inner = self.store.lock();
+        let e = inner.uploads.get_mut(&self.token)?;
+        e.cid = Some(cid);
+        e.offset = e.new.length;
+        e.deadline = deadline;
+        e.new.grant.take()
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut inner = self.store.lock();
+        match inner.uploads.get_mut(&self.token) {
+            Some(e) => e.busy = false,
+            None => {
+                drop(inner);
+                // Forgotten while this request wrote it: what it wrote goes too (a finished
+                // upload's file was moved into the content store, and is not here any more).
+                let _ = std::fs::remove_file(&self.upload.path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    fn upload(i: usize) -> NewUpload {
+        NewUpload {
+            file_id: format!("file-{i}"),
+            length: 10,
+            metadata: None,
+            plan: Plan {
+                network: Network::Private,
+                name: None,
+                mime_type: "text/plain".into(),
+                keyvalues: BTreeMap::new(),
+                group_id: None,
+                version: CidVersion::V1,
+                expires_at: None,
+                car: false,
+            },
+            creator: None,
+            grant: Some(format!("grant-{i}")),
+            path: PathBuf::from(format!("/nonexistent/pinata-emulator-tus-test/{i}")),
+        }
+    }
+
+    fn t(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
+    }
+
+    #[test]
+    fn leases_are_exclusive_and_check_the_offset() {
+        let store = TusStore::new(100, Duration::from_secs(60));
+        store.insert("a".into(), upload(0), t(0)).unwrap();
+        assert_eq!(
+            store.lease("a", "file-9", 0, t(0)).unwrap_err(),
+            LeaseError::Gone,
+            "the file id must match"
+        );
+        assert_eq!(
+            store.lease("a", "file-0", 3, t(0)).unwrap_err(),
+            LeaseError::Offset(0)
+        );
+        let mut lease = store.lease("a", "file-0", 0, t(0)).unwrap();
+        assert_eq!(
+            store.lease("a", "file-0", 0, t(0)).unwrap_err(),
+            LeaseError::Busy
+        );
+        assert!(lease.advance(4));
+        assert_eq!(store.seen("a", "file-0").unwrap().offset, 4);
+        drop(lease);
+        let mut lease = store.lease("a", "file-0", 4, t(0)).unwrap();
+        assert!(lease.advance(6));
+        assert_eq!(lease.complete("bafy".into(), t(1)), Some("grant-0".into()));
+        assert_eq!(
+            store.lease("a", "file-0", 10, t(1)).unwrap_err(),
+            LeaseError::Done {
+                cid: "bafy".into(),
+                length: 10
+            }
+        );
+        // A finished upload's signed URL was spent: dropping it gives nothing back.
+        assert_eq!(store.remove("a", "file-0").unwrap().grant, None);
+        assert!(store.seen("a", "file-0").is_none());
+    }
+
+    #[test]
+    fn a_forgotten_upload_stops_its_writer() {
+        let store = TusStore::new(100, Duration::from_secs(60));
+        store.insert("a".into(), upload(0), t(0)).unwrap();
+        let mut lease = store.lease("a", "file-0", 0, t(0)).unwrap();
+        let gone = store.remove("a", "file-0").unwrap();
+        assert_eq!(gone.grant.as_deref(), Some("grant-0"));
+        assert!(!lease.advance(1));
+        assert!(!lease.alive());
+    }
+
+    #[test]
+    fn uploads_expire_after_their_last_use_but_never_while_written() {
+        let store = TusStore::new(100, Duration::from_secs(60));
+        store.insert("a".into(), upload(0), t(0)).unwrap();
+        store.insert("b".into(), upload(1), t(0)).unwrap();
+        assert!(store.sweep(t(59)).is_empty());
+        // `b` is written at 30 s: its deadline moves to 90 s.
+        let lease = store.lease("b", "file-1", 0, t(30)).unwrap();
+        let dropped = store.sweep(t(60));
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].grant.as_deref(), Some("grant-0"));
+        assert!(store.sweep(t(1000)).is_empty(), "being written");
+        drop(lease);
+        assert_eq!(store.sweep(t(1000)).len(), 1);
+        assert!(store.seen("b", "file-1").is_none());
+    }
+
+    #[test]
+    fn the_store_is_bounded() {
+        let store = TusStore::new(100, Duration::from_secs(60));
+        for i in 0..MAX_TUS_UPLOADS {
+            store.insert(format!("t{i}"), upload(i), t(0)).unwrap();
+        }
+        assert_eq!(store.insert("x".into(), upload(9999), t(0)), Err(Full));
+        // A finished upload makes room (the oldest one).
+        for i in [7, 3] {
+            let lease = store
+                .lease(&format!("t{i}"), &format!("file-{i}"), 0, t(0))
+                .unwrap();
+            lease.complete("bafy".into(), t(0));
+        }
+        store.insert("x".into(), upload(9999), t(0)).unwrap();
+        assert!(store.seen("t3", "file-3").is_none());
+        assert!(store.seen("t7", "file-7").is_some());
+        // Expired ones go at the sweep, before any insert.
+        assert_eq!(store.sweep(t(60)).len(), MAX_TUS_UPLOADS);
+        store.insert("y".into(), upload(1), t(60)).unwrap();
+    }
+}
