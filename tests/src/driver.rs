@@ -8,8 +8,10 @@ use futures_core::Stream;
 use bytes::Bytes;
 use http::{Request, Response};
 use pinata_core::api::AuthenticationOk;
+use pinata_core::api::uploads::{UploadFile, UploadedFile};
 use pinata_core::download::{Download, Downloaded};
 use pinata_core::transport::{AsyncTransport, BlockingTransport, TransportFactory};
+use pinata_core::tus::{ResumeToken, TusSession};
 use pinata_core::{Body, Config, Credentials, Endpoint, Error, Paginated, TransportError};
 
 /// What a case needs from a transport.
@@ -124,6 +126,42 @@ pub trait Driver: Sync {
         download: &Download,
         path: &std::path::Path,
     ) -> Result<Downloaded, Error>;
+
+    /// `client.upload_file(upload)`: multipart, or TUS above the config's threshold.
+    fn execute_upload(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        upload: &UploadFile,
+    ) -> Result<UploadedFile, Error>;
+
+    /// Uploads `upload` through TUS whatever its size (`TusSession::for_upload` and
+    /// `upload_resumable`), returning the file and the bytes the session sent more than once.
+    fn upload_resumable(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        upload: &UploadFile,
+    ) -> Result<(UploadedFile, u64), Error>;
+
+    /// `resume_upload(token)` on a new client.
+    fn resume_upload(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        token: &ResumeToken,
+    ) -> Result<UploadedFile, Error>;
+}
+
+/// A TUS session for `upload` (a file on disk).
+fn session(upload: &UploadFile, config: &Config) -> Result<TusSession, Error> {
+    TusSession::for_upload(upload, config)
+        .ok_or_else(|| {
+            Error::Build(pinata_core::BuildError::InvalidInput(
+                "not a file on disk".into(),
+            ))
+        })?
+        .map_err(Error::Build)
 }
 
 /// A writer that remembers the largest write it was given.
@@ -350,6 +388,46 @@ impl Driver for HyperDriver {
             pinata_hyper::download_to_path(&client, download, path).await
         })
     }
+
+    fn execute_upload(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        upload: &UploadFile,
+    ) -> Result<UploadedFile, Error> {
+        runtime().block_on(async {
+            pinata_hyper::Client::with_config(credentials, config)?
+                .upload_file(upload)
+                .await
+        })
+    }
+
+    fn upload_resumable(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        upload: &UploadFile,
+    ) -> Result<(UploadedFile, u64), Error> {
+        runtime().block_on(async {
+            let mut session = session(upload, &config)?;
+            let client = pinata_hyper::Client::with_config(credentials, config)?;
+            let file = client.upload_resumable(&mut session).await?;
+            Ok((file, session.resent()))
+        })
+    }
+
+    fn resume_upload(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        token: &ResumeToken,
+    ) -> Result<UploadedFile, Error> {
+        runtime().block_on(async {
+            pinata_hyper::Client::with_config(credentials, config)?
+                .resume_upload(token)
+                .await
+        })
+    }
 }
 
 /// The blocking client over ureq.
@@ -517,5 +595,35 @@ impl Driver for UreqDriver {
     ) -> Result<Downloaded, Error> {
         let client = pinata_ureq::Client::with_config(credentials, config)?;
         pinata_ureq::download_to_path(&client, download, path)
+    }
+
+    fn execute_upload(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        upload: &UploadFile,
+    ) -> Result<UploadedFile, Error> {
+        pinata_ureq::Client::with_config(credentials, config)?.upload_file(upload)
+    }
+
+    fn upload_resumable(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        upload: &UploadFile,
+    ) -> Result<(UploadedFile, u64), Error> {
+        let mut session = session(upload, &config)?;
+        let client = pinata_ureq::Client::with_config(credentials, config)?;
+        let file = client.upload_resumable(&mut session)?;
+        Ok((file, session.resent()))
+    }
+
+    fn resume_upload(
+        &self,
+        credentials: Credentials,
+        config: Config,
+        token: &ResumeToken,
+    ) -> Result<UploadedFile, Error> {
+        pinata_ureq::Client::with_config(credentials, config)?.resume_upload(token)
     }
 }

@@ -728,7 +728,9 @@ impl TusSession {
                     TusNext::Fail(e)
                 }
             }
-            _ if status == Some(StatusCode::CONFLICT) => {
+            // 423: another request is writing this upload (an earlier PATCH the server has not
+            // finished with); like a conflict, ask where it stands.
+            _ if status == Some(StatusCode::CONFLICT) || status == Some(StatusCode::LOCKED) => {
                 // The offsets disagree: ask, at once (counts against the budget, so a server that
                 // keeps disagreeing ends the upload).
                 self.failures += 1;
@@ -954,6 +956,11 @@ impl TusSession {
         }
     }
 
+    /// The newest file of this network with `cid`.
+    fn by_cid(&self, cid: &str) -> crate::api::files::ListFiles {
+        crate::api::files::ListFiles::new(self.fields.network()).cid(cid)
+    }
+
     /// What is known of the file without asking (as the SDK reports a signed-URL upload).
     fn known(&self, cid: &str) -> UploadedFile {
         UploadedFile {
@@ -1054,8 +1061,12 @@ impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
             Record::Known(k) => Ok(*k),
             Record::Fetch(get) => match self.execute(&get) {
                 Ok(file) => Ok(file.into()),
-                // The record may lag the upload (the SDK's list may find nothing too).
-                Err(_) => Ok(session.known(&cid)),
+                // No record under the upload's id (a duplicate, or indexing lags): the newest file
+                // with the CID, as the SDK looks it up, else what is known.
+                Err(_) => Ok(match self.execute(&session.by_cid(&cid)) {
+                    Ok(page) if !page.files.is_empty() => page.files[0].clone().into(),
+                    _ => session.known(&cid),
+                }),
             },
         }
     }
@@ -1147,7 +1158,10 @@ impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
             Record::Known(k) => Ok(*k),
             Record::Fetch(get) => match self.execute(&get).await {
                 Ok(file) => Ok(file.into()),
-                Err(_) => Ok(session.known(&cid)),
+                Err(_) => Ok(match self.execute(&session.by_cid(&cid)).await {
+                    Ok(page) if !page.files.is_empty() => page.files[0].clone().into(),
+                    _ => session.known(&cid),
+                }),
             },
         }
     }

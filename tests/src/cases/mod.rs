@@ -11,6 +11,8 @@
 //! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
 //!   filters, groups, signed upload URLs, private links, streamed downloads, swaps, signatures,
 //!   expiry;
+//! - `tus`: resumable uploads: chunks, a broken connection, realignment, a crash resumed from a
+//!   token, cancellation, a signed URL, the protocol's answers;
 //! - `hardening`: what the client does not trust: a loopback host *name*, server text on its way
 //!   to a terminal, a path that is not a regular file.
 
@@ -22,6 +24,7 @@ mod hardening;
 mod keys;
 mod local;
 mod pinning;
+mod tus;
 mod v3;
 
 pub use auth::*;
@@ -32,6 +35,7 @@ pub use hardening::*;
 pub use keys::*;
 pub use local::*;
 pub use pinning::*;
+pub use tus::*;
 pub use v3::*;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -461,6 +461,12 @@ fn a_signed_urls_signature_is_redacted_from_what_the_server_echoes() {
     )))
     .redact_url_secrets(url);
     let shown = format!("{e} {e:?}");
-    assert!(!shown.contains("0123456789abcdef0123456789abcdef"), "{shown}");
-    assert!(shown.contains("X-Date=1700000000"), "short values stay: {shown}");
+    assert!(
+        !shown.contains("0123456789abcdef0123456789abcdef"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("X-Date=1700000000"),
+        "short values stay: {shown}"
+    );
 }
