@@ -9,7 +9,9 @@ use super::*;
 use pinata_core::api::Network;
 use pinata_core::api::files::{FileItem, GetFile, GroupFile, ListFiles, Order, UpdateFile};
 use pinata_core::api::groups::{CreateGroup, DeleteGroup};
-use pinata_core::api::signed::{CreateDownloadLink, CreateSignedUploadUrl, SignedUrl};
+use pinata_core::api::signed::{
+    CreateDownloadLink, CreateSignedUploadUrl, DownloadLinkPath, SignedUrl,
+};
 use pinata_core::api::swaps::{CidSignature, SwapAnswer, SwapCid};
 use pinata_core::api::uploads::{UploadFile, UploadedFile};
 use pinata_core::cid::{CidVersion, ImportOptions, import_bytes};
@@ -255,6 +257,21 @@ pub fn v3_private_round_trip<D: Driver>(d: &D) {
         .unwrap();
     assert_eq!(listed.len(), 1);
     let gateway = config.gateway().unwrap().clone();
+    // The guides' path and the SDK's older one sign links just as well.
+    for path in [DownloadLinkPath::DownloadLink, DownloadLinkPath::Sign] {
+        let other = as_admin(
+            d,
+            emu,
+            &CreateDownloadLink::new(&gateway, &up.cid, "", Duration::from_secs(60))
+                .unwrap()
+                .via(path),
+        )
+        .unwrap();
+        let (got, _, _) = d
+            .download(nobody(), config.clone(), &Download::signed(other))
+            .unwrap();
+        assert!(got == bytes, "{path:?}");
+    }
     let link = as_admin(
         d,
         emu,
