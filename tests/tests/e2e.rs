@@ -91,6 +91,8 @@ suite!(
     tus_cancel_and_terminate,
     tus_through_a_signed_url,
     tus_protocol_answers,
+    tus_lost_upload_restarts_only_when_allowed,
+    multipart_uploads_can_be_cancelled,
     localhost_is_checked_by_its_addresses,
     loopback_only_requests_never_leave_for_other_addresses,
     server_text_in_errors_is_escaped_and_redacted,

@@ -461,3 +461,86 @@ pub fn tus_protocol_answers<D: Driver>(d: &D) {
         http::StatusCode::NOT_FOUND
     );
 }
+
+/// An upload the server lost (404) fails, unless the caller allows starting over.
+pub fn tus_lost_upload_restarts_only_when_allowed<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("tus_lost_upload_restarts_only_when_allowed") else {
+        return;
+    };
+    let dir = Scratch::new("tus-lost");
+    let (creds, key) = uploader(d, emu);
+    for restart in [false, true] {
+        let (path, bytes) = big_file(&dir, (CHUNK * 3) as usize);
+        d.execute(
+            admin(emu),
+            target().config(),
+            &AddFault(serde_json::json!({"fault": "tus_lose", "key": key, "count": 1})),
+        )
+        .unwrap();
+        let upload = d
+            .upload_request(&path)
+            .unwrap()
+            .verify_cid(true)
+            .restart_if_lost(restart);
+        let result = d.upload_resumable(creds.clone(), tus_config(), &upload);
+        if restart {
+            assert_eq!(
+                result.unwrap().0.cid,
+                v1(&bytes),
+                "started over and finished"
+            );
+        } else {
+            let e = result.unwrap_err();
+            assert_eq!(e.status(), Some(http::StatusCode::NOT_FOUND), "{e}");
+        }
+    }
+}
+
+/// Any upload can be cancelled, multipart ones too (legacy and v3): the call fails with
+/// `Cancelled` and the server keeps nothing.
+pub fn multipart_uploads_can_be_cancelled<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("multipart_uploads_can_be_cancelled") else {
+        return;
+    };
+    let dir = Scratch::new("cancel-multipart");
+    let (path, bytes) = big_file(&dir, 8 << 20);
+    let admin_jwt = Credentials::jwt(&emu.admin_jwt).unwrap();
+    let cancel_at = |token: &CancelToken| {
+        let token = token.clone();
+        move |p: pinata_core::UploadProgress| {
+            if p.sent > 1 << 20 {
+                token.cancel();
+            }
+        }
+    };
+    let token = CancelToken::new();
+    let v3 = d
+        .upload_request(&path)
+        .unwrap()
+        .cancel_with(token.clone())
+        .on_progress(cancel_at(&token));
+    let result = d.execute_upload(admin_jwt.clone(), target().config(), &v3);
+    assert!(
+        matches!(result, Err(Error::Local(LocalError::Cancelled))),
+        "{result:?}"
+    );
+    let token = CancelToken::new();
+    let legacy = d
+        .pin_request(&path)
+        .unwrap()
+        .cancel_with(token.clone())
+        .on_progress(cancel_at(&token));
+    let result = d.execute(admin_jwt.clone(), target().config(), &legacy);
+    assert!(
+        matches!(result, Err(Error::Local(LocalError::Cancelled))),
+        "{result:?}"
+    );
+    let listed = d
+        .paginate(
+            admin_jwt,
+            target().config(),
+            pinata_core::api::files::ListFiles::new(Network::Private).cid(v1(&bytes)),
+        )
+        .unwrap();
+    assert!(listed.is_empty(), "nothing was stored");
+}

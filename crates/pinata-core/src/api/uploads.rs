@@ -170,6 +170,7 @@ pub struct UploadFile {
     cancel: Option<crate::upload::CancelToken>,
     on_token: Option<crate::tus::TokenFn>,
     terminate_on_cancel: bool,
+    restart_if_lost: bool,
 }
 
 impl fmt::Debug for UploadFile {
@@ -213,6 +214,7 @@ impl UploadFile {
             cancel: None,
             on_token: None,
             terminate_on_cancel: false,
+            restart_if_lost: false,
         })
     }
 
@@ -370,6 +372,13 @@ impl UploadFile {
         self
     }
 
+    /// A resumable (TUS) upload the server lost (404 or 410) starts over from the first byte
+    /// instead of failing (the default: it fails, so nothing is sent twice unasked).
+    pub fn restart_if_lost(mut self, restart: bool) -> Self {
+        self.restart_if_lost = restart;
+        self
+    }
+
     /// Calls `persist` with the resume token once a resumable (TUS) upload was created, so the
     /// caller can store it and resume after a crash.
     pub fn on_resume_token(
@@ -420,7 +429,7 @@ impl UploadFile {
             progress: self.progress.clone(),
             cancel: self.cancel.clone(),
             on_token: self.on_token.clone(),
-            allow_restart: false,
+            allow_restart: self.restart_if_lost,
             terminate_on_cancel: self.terminate_on_cancel,
         })
     }
@@ -476,6 +485,9 @@ impl UploadFile {
         if let Some(progress) = &self.progress {
             let progress = Arc::clone(progress);
             pin = pin.on_progress(move |p| progress(p));
+        }
+        if let Some(cancel) = &self.cancel {
+            pin = pin.cancel_with(cancel.clone());
         }
         Ok(pin)
     }

@@ -91,6 +91,7 @@ pub struct PinFile {
     verify: bool,
     progress: Option<ProgressFn>,
     boundary: Option<String>,
+    cancel: Option<crate::upload::CancelToken>,
 }
 
 impl fmt::Debug for PinFile {
@@ -113,6 +114,7 @@ impl PinFile {
             verify: false,
             progress: None,
             boundary: None,
+            cancel: None,
         }
     }
 
@@ -170,6 +172,13 @@ impl PinFile {
         self
     }
 
+    /// Stops the upload at its next step when `token` is cancelled (from another thread or task,
+    /// or from the progress callback); the call fails with `LocalError::Cancelled`.
+    pub fn cancel_with(mut self, token: crate::upload::CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
     /// Fixes the multipart boundary (for reproducible requests in tests).
     pub fn boundary(mut self, boundary: impl Into<String>) -> Self {
         self.boundary = Some(boundary.into());
@@ -214,7 +223,10 @@ impl PinFile {
         let cid = self
             .verify
             .then(|| CidPlan::new(ImportOptions::new(self.options.version()), &plan, dag_paths));
-        Ok(MultipartUpload::new(plan, self.progress.clone(), cid))
+        Ok(
+            MultipartUpload::new(plan, self.progress.clone(), cid)
+                .cancelled_by(self.cancel.clone()),
+        )
     }
 }
 
