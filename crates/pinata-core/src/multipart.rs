@@ -151,6 +151,16 @@ pub fn fresh_boundary() -> String {
     format!("----pinata-rs-{hex}")
 }
 
+/// The UTF-8 file name of `path`'s last component, as an upload's part is named.
+pub(crate) fn file_name_of(path: &std::path::Path) -> Result<String, BuildError> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            BuildError::InvalidInput(format!("{} has no UTF-8 file name", path.display()))
+        })
+}
+
 /// Checks a form field or file name. Browsers escape `"`, CR and LF as `%22`, `%0D`, `%0A`, but
 /// Express's multipart parser (busboy) does not decode them, so the stored name would differ from
 /// the one the CID is computed for: such names, and NUL, are refused.

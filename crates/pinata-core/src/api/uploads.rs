@@ -222,13 +222,7 @@ impl UploadFile {
     /// named after the path's last component.
     pub fn path(path: impl Into<PathBuf>, len: u64) -> Result<Self, BuildError> {
         let path = path.into();
-        let filename = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| {
-                BuildError::InvalidInput(format!("{} has no UTF-8 file name", path.display()))
-            })?
-            .to_owned();
+        let filename = crate::multipart::file_name_of(&path)?;
         Self::with_source(Source::File { path, len }, filename)
     }
 

@@ -123,13 +123,7 @@ impl PinFile {
     /// after the file.
     pub fn file(path: impl Into<PathBuf>, len: u64) -> Result<Self, BuildError> {
         let path = path.into();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| {
-                BuildError::InvalidInput(format!("{} has no UTF-8 file name", path.display()))
-            })?
-            .to_owned();
+        let name = crate::multipart::file_name_of(&path)?;
         Ok(Self::with_source(Source::File { path, len, name }))
     }
 
