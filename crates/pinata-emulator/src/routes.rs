@@ -354,7 +354,7 @@ async fn respond(
                 Route::SwapHistory(network, cid, paths) => {
                     swaps::swap_history(state, *network, cid, *paths)
                 }
-                Route::DeleteSwap(network, cid, _) => swaps::delete_swap(state, *network, cid, now),
+                Route::DeleteSwap(network, cid, _) => swaps::delete_swap(state, *network, cid),
                 Route::AddSignature(network, cid) => {
                     swaps::add_signature(state, *network, cid, &json, now)
                 }

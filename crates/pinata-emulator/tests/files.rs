@@ -28,7 +28,10 @@ const BOUNDARY: &str = "emulator-files-test-boundary";
 /// A part of a multipart form.
 #[derive(Clone, Copy)]
 enum Part<'a> {
+    /// A file part, `Content-Type: application/octet-stream`.
     File(&'a str, &'a [u8]),
+    /// A file part with this `Content-Type` (`None`: no `Content-Type` header).
+    Typed(&'a str, Option<&'a str>, &'a [u8]),
     Text(&'a str, &'a str),
 }
 
@@ -36,7 +39,7 @@ fn form(parts: &[Part<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for part in parts {
         out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        match part {
+        match *part {
             Part::File(name, bytes) => {
                 out.extend_from_slice(
                     format!(
@@ -45,6 +48,19 @@ fn form(parts: &[Part<'_>]) -> Vec<u8> {
                     )
                     .as_bytes(),
                 );
+                out.extend_from_slice(bytes);
+            }
+            Part::Typed(name, content_type, bytes) => {
+                out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                    )
+                    .as_bytes(),
+                );
+                if let Some(t) = content_type {
+                    out.extend_from_slice(format!("Content-Type: {t}\r\n").as_bytes());
+                }
+                out.extend_from_slice(b"\r\n");
                 out.extend_from_slice(bytes);
             }
             Part::Text(name, value) => {
@@ -184,7 +200,8 @@ fn uploads_decode_as_core_reads_them_and_paging_ends_with_an_empty_token() {
     assert_eq!(made[2].mime_type.as_deref(), Some("image/png"));
     assert_eq!(made[0].keyvalues.get("k").map(String::as_str), Some("v"));
 
-    // The same CID on the same network is the same file, as a duplicate; on the other, a new one.
+    // The same CID on the same network is a file of its own, as a duplicate; on the other, a
+    // new one.
     let again = uploaded(
         &emu,
         &[
@@ -192,10 +209,19 @@ fn uploads_decode_as_core_reads_them_and_paging_ends_with_an_empty_token() {
             Part::Text("network", "public"),
         ],
     );
-    assert_eq!(
-        (again.id.as_str(), again.is_duplicate),
-        (made[0].id.as_str(), Some(true))
+    assert_eq!(again.is_duplicate, Some(true));
+    assert_ne!(again.id, made[0].id);
+    assert_eq!(again.name.as_deref(), Some("x"), "the new upload's name");
+    // Deleting it leaves the first as it was.
+    let gone = admin_call(
+        &emu,
+        "DELETE",
+        &format!("/v3/files/public/{}", again.id),
+        "",
     );
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    let first = get(&emu, &format!("/v3/files/public/{}", made[0].id));
+    assert_eq!(data(&first)["name"], "One.txt");
     let private = uploaded(&emu, &[Part::File("x", b"content 0")]);
     assert_eq!(
         private.network,
@@ -720,13 +746,23 @@ fn signed_upload_urls_are_checked_bound_and_used_once() {
     );
     assert_eq!(bare.status, 401, "{}", bare.body);
 
-    // What signing refuses.
+    // What signing refuses (MIME patterns as pinata-core refuses them).
+    let too_many_types = format!(
+        r#""allow_mime_types":[{}]"#,
+        vec![r#""text/plain""#; pinata_core::api::signed::MAX_MIME_PATTERNS + 1].join(",")
+    );
+    let too_long_type = format!(
+        r#""allow_mime_types":["a/{}"]"#,
+        "b".repeat(pinata_core::api::signed::MAX_MIME_PATTERN_LEN)
+    );
     for (fields, date, expires) in [
         ("", now_secs(), 0),
         ("", now_secs(), 8 * 86_400),
         ("", now_secs() - 2 * 86_400, 60),
         (r#""network":"elsewhere""#, now_secs(), 60),
         (r#""allow_mime_types":["image"]"#, now_secs(), 60),
+        (too_many_types.as_str(), now_secs(), 60),
+        (too_long_type.as_str(), now_secs(), 60),
         (r#""max_file_size":0"#, now_secs(), 60),
         (r#""group_id":"no-such-group""#, now_secs(), 60),
         (r#""keyvalues":{"a":1}"#, now_secs(), 60),
@@ -1259,4 +1295,344 @@ fn a_signed_url_is_held_while_its_upload_runs_and_given_back_if_it_breaks_off() 
         .unwrap()
         .count();
     assert_eq!(incoming, 0, "the broken-off part is removed");
+}
+
+#[test]
+fn a_file_s_mime_type_is_its_part_s_content_type() {
+    let emu = spawn(EmulatorConfig::default());
+    let public = |name: &'static str, t: Option<&'static str>, bytes: &'static [u8]| {
+        uploaded(
+            &emu,
+            &[Part::Typed(name, t, bytes), Part::Text("network", "public")],
+        )
+    };
+    // The part's type, parameters dropped and lower-cased, whatever the file name says.
+    let png = public("photo", Some("Image/PNG; q=1"), b"png bytes");
+    assert_eq!(png.mime_type.as_deref(), Some("image/png"));
+    let claimed = public("notes.txt", Some("application/json"), b"{}");
+    assert_eq!(claimed.mime_type.as_deref(), Some("application/json"));
+    // Without one, or with octet-stream or something that is not a type: the file name's.
+    for (i, t) in [
+        None,
+        Some("application/octet-stream"),
+        Some("nonsense"),
+        Some("image/*"),
+        Some("directory"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bytes = format!("text {i}");
+        let up = uploaded(
+            &emu,
+            &[
+                Part::Typed("a.txt", t, bytes.as_bytes()),
+                Part::Text("network", "public"),
+            ],
+        );
+        assert_eq!(up.mime_type.as_deref(), Some("text/plain"), "{t:?}");
+    }
+    let unknown = public("blob", None, b"blob");
+    assert_eq!(
+        unknown.mime_type.as_deref(),
+        Some("application/octet-stream")
+    );
+    let listed_png: Vec<String> = listed(&emu, "mimeType=image%2Fpng")
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(listed_png.len(), 1);
+    assert_eq!(listed_png[0], png.id);
+    // A folder is a directory, whatever its parts' types; a CAR takes its part's type.
+    let folder = uploaded(
+        &emu,
+        &[
+            Part::Typed("d/a.png", Some("image/png"), b"1"),
+            Part::Typed("d/b", Some("text/plain"), b"2"),
+        ],
+    );
+    assert_eq!(folder.mime_type.as_deref(), Some("directory"));
+    let car = uploaded(
+        &emu,
+        &[
+            Part::Typed("upload.bin", Some("application/vnd.ipld.car"), b"car"),
+            Part::Text("network", "public"),
+            Part::Text("car", "true"),
+        ],
+    );
+    assert_eq!(car.mime_type.as_deref(), Some("application/vnd.ipld.car"));
+
+    // A private file is served with its type.
+    let private = uploaded(&emu, &[Part::Typed("pic", Some("image/webp"), b"webp")]);
+    let got = anonymous(
+        &emu,
+        &signed_link(&emu, &format!("http://x/files/{}", private.cid)),
+    );
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert!(
+        got.head
+            .to_ascii_lowercase()
+            .contains("content-type: image/webp"),
+        "{}",
+        got.head
+    );
+
+    // A signed URL checks the part's type, not the file name's.
+    let images = signed_url(&emu, r#""allow_mime_types":["image/*"]"#);
+    let text = to_signed(
+        &emu,
+        &images,
+        &[Part::Typed("a.png", Some("text/plain"), b"not a png")],
+    );
+    assert_eq!(text.status, 400, "{}", text.body);
+    assert_eq!(
+        message(&text),
+        "Presigned URL does not grant permissions to upload detected MIME type: text/plain"
+    );
+    let jpeg = to_signed(
+        &emu,
+        &images,
+        &[Part::Typed("camera-upload", Some("image/jpeg"), b"jpeg")],
+    );
+    assert_eq!(jpeg.status, 200, "{}", jpeg.body);
+    assert_eq!(
+        decode_upload(&jpeg).mime_type.as_deref(),
+        Some("image/jpeg")
+    );
+    // An octet-stream part falls back to its name, as pinata-core's uploads name it.
+    let fallback = signed_url(&emu, r#""allow_mime_types":["image/png"]"#);
+    let named = to_signed(&emu, &fallback, &[Part::File("b.png", b"named png")]);
+    assert_eq!(named.status, 200, "{}", named.body);
+
+    // The legacy answer is unchanged: its type is still the file name's.
+    let auth = bearer(&emu.admin().jwt);
+    let pinned = post_form(
+        &emu,
+        "/pinning/pinFileToIPFS",
+        Some(&auth),
+        &[Part::Typed("l.png", Some("text/plain"), b"legacy")],
+    );
+    assert_eq!(pinned.status, 200, "{}", pinned.body);
+    assert_eq!(json(&pinned.body)["MimeType"], "image/png");
+}
+
+#[test]
+fn a_duplicate_is_a_file_of_its_own_with_the_new_upload_s_fields() {
+    let emu = spawn(EmulatorConfig::default());
+    let group = admin_call(&emu, "POST", "/v3/groups/public", r#"{"name":"g"}"#);
+    let group = data(&group)["id"].as_str().unwrap().to_owned();
+    let first = uploaded(
+        &emu,
+        &[
+            Part::File("first.txt", b"shared"),
+            Part::Text("network", "public"),
+        ],
+    );
+    let later = now_secs() + 3600;
+    let second = uploaded(
+        &emu,
+        &[
+            Part::File("second.txt", b"shared"),
+            Part::Text("network", "public"),
+            Part::Text("name", "Second"),
+            Part::Text("keyvalues", r#"{"k":"v"}"#),
+            Part::Text("group_id", &group),
+            Part::Text("expires_at", &later.to_string()),
+        ],
+    );
+    assert_eq!(second.is_duplicate, Some(true));
+    assert_ne!(second.id, first.id);
+    assert_eq!(second.cid, first.cid);
+    assert_eq!(second.name.as_deref(), Some("Second"));
+    assert_eq!(second.keyvalues.get("k").map(String::as_str), Some("v"));
+    assert_eq!(second.group_id.as_deref(), Some(group.as_str()));
+    let shown = get(&emu, &format!("/v3/files/public/{}", second.id));
+    assert_eq!(data(&shown)["expires_at"], later);
+    let by_cid: Vec<String> = listed(&emu, &format!("cid={}&order=ASC", first.cid))
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(by_cid, [first.id.clone(), second.id.clone()]);
+    let unchanged = get(&emu, &format!("/v3/files/public/{}", first.id));
+    assert_eq!(data(&unchanged)["name"], "first.txt");
+    assert_eq!(data(&unchanged)["group_id"], Value::Null);
+
+    // A signed URL's bound fields take effect on a duplicate too, and its use is spent.
+    let url = signed_url(
+        &emu,
+        r#""network":"public","filename":"bound.txt","keyvalues":{"via":"url"}"#,
+    );
+    let bound = to_signed(&emu, &url, &[Part::File("any.txt", b"shared")]);
+    assert_eq!(bound.status, 200, "{}", bound.body);
+    let bound = decode_upload(&bound);
+    assert_eq!(bound.is_duplicate, Some(true));
+    assert_eq!(bound.name.as_deref(), Some("bound.txt"));
+    assert_eq!(bound.keyvalues.get("via").map(String::as_str), Some("url"));
+    assert_eq!(
+        get(&emu, &format!("/v3/files/public/{}", bound.id)).status,
+        200
+    );
+    assert_eq!(
+        to_signed(&emu, &url, &[Part::File("any.txt", b"shared")]).status,
+        409
+    );
+
+    // The content is shared: served while any file holds it.
+    for f in [&first, &second] {
+        let gone = admin_call(&emu, "DELETE", &format!("/v3/files/public/{}", f.id), "");
+        assert_eq!(gone.status, 200, "{}", gone.body);
+        let served = anonymous(&emu, &format!("/ipfs/{}", first.cid));
+        assert_eq!((served.status, served.body.as_str()), (200, "shared"));
+    }
+    // A swap needs the CID held: one file still holds it.
+    let other = cid(b"other", CidVersion::V1);
+    let swap = admin_call(
+        &emu,
+        "PUT",
+        &format!("/v3/files/public/swap/{}", first.cid),
+        &format!(r#"{{"swap_cid":"{other}"}}"#),
+    );
+    assert_eq!(swap.status, 200, "{}", swap.body);
+
+    // Private duplicates: the download link serves the content until the last file goes, and
+    // /ipfs/ never does.
+    let a = uploaded(&emu, &[Part::Typed("a", Some("text/csv"), b"secret")]);
+    let b = uploaded(&emu, &[Part::Typed("b", Some("text/html"), b"secret")]);
+    assert_eq!(b.is_duplicate, Some(true));
+    let link = signed_link(&emu, &format!("http://x/files/{}", a.cid));
+    let got = anonymous(&emu, &link);
+    assert_eq!((got.status, got.body.as_str()), (200, "secret"));
+    assert!(
+        got.head
+            .to_ascii_lowercase()
+            .contains("content-type: text/csv"),
+        "the oldest file's type: {}",
+        got.head
+    );
+    assert_eq!(anonymous(&emu, &format!("/ipfs/{}", a.cid)).status, 404);
+    admin_call(&emu, "DELETE", &format!("/v3/files/private/{}", a.id), "");
+    let got = anonymous(&emu, &link);
+    assert_eq!((got.status, got.body.as_str()), (200, "secret"));
+    assert!(
+        got.head
+            .to_ascii_lowercase()
+            .contains("content-type: text/html"),
+        "{}",
+        got.head
+    );
+    assert_eq!(anonymous(&emu, &format!("/ipfs/{}", a.cid)).status, 404);
+    admin_call(&emu, "DELETE", &format!("/v3/files/private/{}", b.id), "");
+    assert_eq!(anonymous(&emu, &link).status, 404);
+    assert_eq!(anonymous(&emu, &format!("/ipfs/{}", a.cid)).status, 404);
+}
+
+#[test]
+fn a_swap_outlives_its_file_and_can_still_be_deleted() {
+    let emu = spawn(EmulatorConfig::default());
+    let public = |name: &str, bytes: &[u8]| {
+        uploaded(
+            &emu,
+            &[Part::File(name, bytes), Part::Text("network", "public")],
+        )
+    };
+    let old = public("old.txt", b"old content");
+    let new = public("new.txt", b"new content");
+    let swap_path = format!("/v3/files/public/swap/{}", old.cid);
+    let added = admin_call(
+        &emu,
+        "PUT",
+        &swap_path,
+        &format!(r#"{{"swap_cid":"{}"}}"#, new.cid),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let deleted = admin_call(&emu, "DELETE", &format!("/v3/files/public/{}", old.id), "");
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    // The swap is still in force, and its history still there.
+    assert_eq!(
+        anonymous(&emu, &format!("/ipfs/{}", old.cid)).body,
+        "new content"
+    );
+    assert_eq!(get(&emu, &swap_path).status, 200);
+    // Deleting it works although no file holds the CID, and ends it.
+    let ended = admin_call(&emu, "DELETE", &swap_path, "");
+    assert_eq!(
+        (ended.status, data(&ended)),
+        (200, Value::Null),
+        "{}",
+        ended.body
+    );
+    assert_eq!(
+        anonymous(&emu, &format!("/ipfs/{}", old.cid)).body,
+        "old content",
+        "public content stays public"
+    );
+    let again = admin_call(&emu, "DELETE", &swap_path, "");
+    assert_eq!(
+        (again.status, message(&again).as_str()),
+        (404, "CID has no swap in force")
+    );
+    // A new swap needs the CID held.
+    let refused = admin_call(
+        &emu,
+        "PUT",
+        &swap_path,
+        &format!(r#"{{"swap_cid":"{}"}}"#, new.cid),
+    );
+    assert_eq!(
+        (refused.status, message(&refused).as_str()),
+        (404, "CID not pinned to account")
+    );
+    // Same on the legacy path.
+    let held = public("held.txt", b"held");
+    let legacy = format!("/v3/ipfs/swap/{}", held.cid);
+    let added = admin_call(
+        &emu,
+        "PUT",
+        &legacy,
+        &format!(r#"{{"swapCid":"{}"}}"#, new.cid),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    admin_call(&emu, "DELETE", &format!("/v3/files/public/{}", held.id), "");
+    assert_eq!(admin_call(&emu, "DELETE", &legacy, "").status, 200);
+}
+
+#[test]
+fn default_names_are_held_to_the_name_cap() {
+    let emu = spawn(EmulatorConfig::default());
+    let long = "n".repeat(1025);
+    let refused = upload(&emu, &[Part::File(&long, b"long")]);
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(message(&refused).contains("1024"), "{}", refused.body);
+    let folder_name = format!("{long}/a.txt");
+    let folder = upload(&emu, &[Part::File(&folder_name, b"1")]);
+    assert_eq!(folder.status, 400, "a folder's root name: {}", folder.body);
+    let car = upload(
+        &emu,
+        &[
+            Part::File(&long, b"c"),
+            Part::Text("network", "public"),
+            Part::Text("car", "true"),
+        ],
+    );
+    assert_eq!(car.status, 400, "{}", car.body);
+    // A 16 KiB file name (the parser's header cap) is refused the same way.
+    let huge = "h".repeat(15 * 1024);
+    assert_eq!(upload(&emu, &[Part::File(&huge, b"h")]).status, 400);
+    // Named by the form: the file name is not kept, so it may be long.
+    let named = uploaded(
+        &emu,
+        &[Part::File(&long, b"long"), Part::Text("name", "short")],
+    );
+    assert_eq!(named.name.as_deref(), Some("short"));
+    // The cap is in characters, as a name's is.
+    let wide = "\u{e9}".repeat(1024);
+    let up = uploaded(&emu, &[Part::File(&wide, b"wide")]);
+    assert_eq!(up.name.as_deref(), Some(wide.as_str()));
+    assert!(
+        std::fs::read_dir(emu.data_dir().join("incoming"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "nothing of a refused upload is left"
+    );
 }

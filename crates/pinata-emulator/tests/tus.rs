@@ -482,7 +482,8 @@ fn versions_names_and_empty_uploads() {
     assert_eq!(number(&h, "upload-offset"), 0);
     assert_eq!(header(&h, "upload-cid").as_deref(), Some(expected.as_str()));
 
-    // The same content on the same network: the file that holds it, a duplicate.
+    // The same content on the same network: a file of its own under its upload's id, with its
+    // own name, as a multipart duplicate is.
     let twice = created(&emu, 5, &metadata(&[("filename", "again.txt")]));
     let done = patch(&emu, &twice, 0, b"hello");
     let v1 = cid(b"hello", CidVersion::V1);
@@ -490,8 +491,17 @@ fn versions_names_and_empty_uploads() {
     let thrice = created(&emu, 5, &metadata(&[("filename", "thrice.txt")]));
     assert_eq!(patch(&emu, &thrice, 0, b"hello").status, 204);
     let files = listed(&emu, "private", &v1);
-    assert_eq!(files.len(), 1);
-    assert_eq!(files[0]["id"], twice.file_id.as_str());
+    let mut found: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["name"].as_str().unwrap()))
+        .collect();
+    found.sort_unstable();
+    let mut expected = vec![
+        (twice.file_id.as_str(), "again.txt"),
+        (thrice.file_id.as_str(), "thrice.txt"),
+    ];
+    expected.sort_unstable();
+    assert_eq!(found, expected);
 }
 
 #[test]

@@ -10,13 +10,24 @@
 //! sends, is unwrapped), `cid_version` (`v0`|`v1`, default v1), `expires_at` (Unix seconds),
 //! `car` and `streamable`.
 //!
+//! A file's `mime_type` is its part's `Content-Type` (parameters dropped, lower-cased), or, when
+//! the part has none or `application/octet-stream`, the type its file name suggests
+//! (`receive.rs`); a folder's is `directory`. A signed URL's allowed types are checked against that
+//! type with pinata-core's own rule (`mime_pattern_allows`). An upload of a CID the network holds
+//! already is a file of its own, answered with `is_duplicate: true` (`files.rs`).
+//!
 //! Emulator's choices where the real service is not documented: errors are
 //! `{"error":{"code":…,"message":…}}` (400 for a bad form or field, and for a `group_id` that names
 //! no group of the network: the request is wrong, not the path; 404 `File not found` / `Group not
 //! found` for ids in a path); `size` is the bytes of content; `expires_at` must not have passed;
 //! a CAR (`car=true`, one file, public only) is not read: it is answered with CID `pending` and
 //! its bytes are dropped; `streamable` is accepted and ignored; taking a file out of a group it is
-//! not in changes nothing and still answers 200 `{"data":null}`, as a deletion does.
+//! not in changes nothing and still answers 200 `{"data":null}`, as a deletion does. Without a
+//! `name`, a file is named after its part's file name (a folder after its root folder), which must
+//! then be at most [`MAX_NAME`] characters as a `name` must (else 400: a file name may be as long
+//! as a part's headers, 16 KiB). A group deleted while an upload is received leaves the file in
+//! no group (the store checks it again as it records the file), as the deletion would have had it
+//! come a moment later.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -27,7 +38,6 @@ use http::{HeaderMap, StatusCode};
 use hyper::body::Incoming;
 use pinata_core::api::Network;
 use pinata_core::api::files::{MAX_FILE_KEYVALUES, MAX_FILE_PAGE};
-use pinata_core::api::uploads::mime_type_of;
 use pinata_core::cid::CidVersion;
 use pinata_core::server::Query;
 use pinata_core::time::format_iso8601;
@@ -36,7 +46,10 @@ use serde_json::Value;
 
 use crate::api::receive::{self, Refused};
 use crate::api::signed::Grant;
-use crate::files::{Changes, FileFilter, FileRecord, InsertError, MAX_FILES, NewFile, PENDING};
+use crate::files::{
+    Changes, FileFilter, FileRecord, InsertError, MAX_FILE_BYTES, MAX_FILES, NewFile, PENDING,
+    Regrouped, UpdateError,
+};
 use crate::reply::{self, Reply, data};
 use crate::routes::Closed;
 use crate::state::State;
@@ -158,6 +171,32 @@ pub(crate) fn check_name(text: &str) -> Result<String, Reply> {
         return Err(bad(&format!("name must be 1 to {MAX_NAME} characters")));
     }
     Ok(text.to_owned())
+}
+
+/// A default name (a part's file name, a folder's root name): at most [`MAX_NAME`] characters, as
+/// a `name` is.
+fn check_default_name(text: &str) -> Result<String, Reply> {
+    if text.chars().count() > MAX_NAME {
+        return Err(bad(&format!(
+            "the file name must be at most {MAX_NAME} characters (or send a shorter name)"
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// The answer to a store that is full.
+pub(crate) fn store_full(e: InsertError) -> Reply {
+    match e {
+        InsertError::Full => bad(&format!("the emulator holds at most {MAX_FILES} files")),
+        InsertError::TooHeavy => too_heavy(),
+        InsertError::NoId => reply::internal("no random bytes for a file id"),
+    }
+}
+
+fn too_heavy() -> Reply {
+    bad(&format!(
+        "the emulator keeps at most {MAX_FILE_BYTES} bytes of file names, key-values and types"
+    ))
 }
 
 /// An expiry: Unix seconds not yet passed (the current second or later), at most
@@ -320,16 +359,20 @@ fn finish(state: &State, form: &receive::Form, grant: Option<&Grant>, now: Syste
         if s.network != Network::Public || form.files.len() != 1 {
             return bad("a CAR upload is one file, on the public network");
         }
-        let mime = mime_type_of(&first.filename);
-        (PENDING.to_owned(), mime, first.filename.clone(), None)
+        (
+            PENDING.to_owned(),
+            first.mime_type(),
+            first.filename.clone(),
+            None,
+        )
     } else {
         let addressed = match receive::address(&form.files, s.version, false) {
             Ok(a) => a,
             Err(e) => return bad(&e.to_string()),
         };
         let (mime, default_name) = match &addressed.root_name {
-            Some(root) if !addressed.is_file => ("directory", root.clone()),
-            _ => (mime_type_of(&first.filename), first.filename.clone()),
+            Some(root) if !addressed.is_file => ("directory".to_owned(), root.clone()),
+            _ => (first.mime_type(), first.filename.clone()),
         };
         (
             addressed.cid.to_string(),
@@ -338,8 +381,15 @@ fn finish(state: &State, form: &receive::Form, grant: Option<&Grant>, now: Syste
             Some(addressed),
         )
     };
+    let name = match s.name {
+        Some(name) => name,
+        None => match check_default_name(&default_name) {
+            Ok(name) => name,
+            Err(r) => return r,
+        },
+    };
     if let Some(grant) = grant
-        && !grant.allows(mime)
+        && !grant.allows(&mime)
     {
         return bad(&format!(
             "Presigned URL does not grant permissions to upload detected MIME type: {mime}"
@@ -353,19 +403,19 @@ fn finish(state: &State, form: &receive::Form, grant: Option<&Grant>, now: Syste
     }
     let new = NewFile {
         network: s.network,
-        name: Some(s.name.unwrap_or(default_name)),
+        name: Some(name),
         cid,
         size,
         number_of_files: files,
-        mime_type: mime.to_owned(),
+        mime_type: mime,
         keyvalues: s.keyvalues,
         group_id: s.group_id,
         expires_at: s.expires_at,
     };
-    match state.files.insert(new, now) {
+    let group_exists = |network: Network, g: &str| state.groups.exists(network, g);
+    match state.files.insert(new, now, &group_exists) {
         Ok((file, duplicate)) => uploaded(state, &file, duplicate),
-        Err(InsertError::Full) => bad(&format!("the emulator holds at most {MAX_FILES} files")),
-        Err(InsertError::NoId) => reply::internal("no random bytes for a file id"),
+        Err(e) => store_full(e),
     }
 }
 
@@ -495,8 +545,9 @@ pub(crate) fn update(
         return bad("an update needs name, keyvalues or expires_at");
     }
     match state.files.update(network, id, changes, now) {
-        Some(f) => data(Shown::from(&f)),
-        None => file_not_found(),
+        Ok(f) => data(Shown::from(&f)),
+        Err(UpdateError::NotFound) => file_not_found(),
+        Err(UpdateError::TooHeavy) => too_heavy(),
     }
 }
 
@@ -518,15 +569,19 @@ pub(crate) fn group_file(
     add: bool,
     now: SystemTime,
 ) -> Reply {
+    let group_not_found = || reply::coded(StatusCode::NOT_FOUND, "Group not found");
     if !state.groups.exists(network, group) {
-        return reply::coded(StatusCode::NOT_FOUND, "Group not found");
+        return group_not_found();
     }
-    if state
+    // Checked again under the file store's lock: a group deleted meanwhile is not joined.
+    let group_exists = |network: Network, g: &str| state.groups.exists(network, g);
+    let target = add.then_some(group);
+    match state
         .files
-        .set_group(network, file, add.then_some(group), group, now)
+        .set_group(network, file, target, group, now, &group_exists)
     {
-        data(())
-    } else {
-        file_not_found()
+        Regrouped::Done => data(()),
+        Regrouped::NoFile => file_not_found(),
+        Regrouped::NoGroup => group_not_found(),
     }
 }

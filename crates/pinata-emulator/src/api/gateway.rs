@@ -5,7 +5,8 @@
 //!   private (`content.rs`) and not served here, unless a public upload or a legacy pin stores the
 //!   same content, or a public file or an active legacy pin holds that very CID. A CID the account
 //!   swapped on the public network serves the CID swapped in (one hop, emulator's choice), under
-//!   the same rule.
+//!   the same rule, while the swap is in force: deleting the swapped CID's files does not end it
+//!   (`swaps.rs`), deleting the swap does.
 //! - `GET /files/{cid}[/path]?X-…`: a private file (or a file inside a private folder), only with
 //!   a valid, unexpired download-link signature for exactly that CID and path (`signed.rs`).
 //!

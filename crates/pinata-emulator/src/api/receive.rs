@@ -5,7 +5,13 @@
 //! addressed (a file, or a folder under one root, as `pinFileToIPFS` does) and committed to the
 //! content store.
 //!
-//! Bounded whatever the body: the parts, the text fields and the file names have caps
+//! A file part's `Content-Type` is its MIME type ([`Received::mime_type`]: parameters dropped,
+//! lower-cased), unless it has none, `application/octet-stream` (what a client sends when it does
+//! not know) or one that is not a `type/subtype` (emulator's choice: not refused, as a part's
+//! header is the HTTP stack's, not a field the caller chose); then the type is guessed from the
+//! file name, as pinata-core's `mime_type_of` guesses it.
+//!
+//! Bounded whatever the body: the parts, the text fields and the file names and types have caps
 //! ([`MAX_PARTS`], [`MAX_FIELDS`], [`MAX_FILE_NAMES`]), and an upload may be given a cap on its
 //! file bytes (a signed URL's `max_file_size`), past which nothing more is written.
 
@@ -15,6 +21,8 @@ use std::path::PathBuf;
 use http::HeaderMap;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use pinata_core::api::signed::is_mime_pattern;
+use pinata_core::api::uploads::mime_type_of;
 use pinata_core::cid::{
     Cid, CidVersion, DirectoryBuilder, FileImporter, ImportOptions, ImportedFile,
 };
@@ -28,16 +36,34 @@ use crate::state::State;
 /// Largest total size of the text fields of an upload (the ones read and the ones dropped), their
 /// names included.
 pub(crate) const MAX_FIELDS: usize = 1024 * 1024;
-/// Largest total size of the file names of an upload's file parts (emulator's choice).
+/// Largest total size of the file names and MIME types of an upload's file parts (emulator's
+/// choice).
 pub(crate) const MAX_FILE_NAMES: usize = 16 * 1024 * 1024;
 /// Most parts in one upload (emulator's choice: each file part is a file on disk while it is
 /// received).
 pub(crate) const MAX_PARTS: usize = 100_000;
 
+/// A file's MIME type as a client names it (a part's `Content-Type`, a resumable upload's
+/// `filetype`): `type/subtype` shaped as pinata-core's `is_mime_pattern` shapes a pattern (visible
+/// ASCII, at most `MAX_MIME_PATTERN_LEN` bytes) but without a wildcard, parameters dropped,
+/// lower-cased; `None` if it is not one.
+pub(crate) fn media_type(text: &str) -> Option<String> {
+    let t = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    (t.contains('/') && !t.contains('*') && is_mime_pattern(&t)).then_some(t)
+}
+
 /// A file part as received: stored in `incoming`, with its CID in both versions.
 pub(crate) struct Received {
     /// The part's file name as sent (`<folder>/<relative>` for a folder's files).
     pub(crate) filename: String,
+    /// Its `Content-Type` as a [`media_type`], unless absent, not one, or
+    /// `application/octet-stream`.
+    content_type: Option<String>,
     incoming: PathBuf,
     v0: ImportedFile,
     v1: ImportedFile,
@@ -56,11 +82,21 @@ impl Received {
     pub(crate) fn len(&self) -> u64 {
         self.v1.size
     }
+
+    /// Its MIME type: the part's `Content-Type`, or (without a usable one) the type of its file
+    /// name.
+    pub(crate) fn mime_type(&self) -> String {
+        match &self.content_type {
+            Some(t) => t.clone(),
+            None => mime_type_of(&self.filename).to_owned(),
+        }
+    }
 }
 
 /// A file part being received.
 struct Receiving {
     filename: String,
+    content_type: Option<String>,
     incoming: PathBuf,
     out: tokio::fs::File,
     v0: FileImporter,
@@ -242,8 +278,13 @@ async fn handle_event(
             take(&mut tally.parts, 1, MAX_PARTS).map_err(malformed)?;
             *current = Some(match (h.name.as_str(), h.filename) {
                 ("file", Some(filename)) => {
-                    take(&mut tally.file_name_bytes, filename.len(), MAX_FILE_NAMES)
-                        .map_err(malformed)?;
+                    let content_type = h
+                        .content_type
+                        .as_deref()
+                        .and_then(media_type)
+                        .filter(|t| t != "application/octet-stream");
+                    let named = filename.len() + content_type.as_ref().map_or(0, String::len);
+                    take(&mut tally.file_name_bytes, named, MAX_FILE_NAMES).map_err(malformed)?;
                     let incoming = content.incoming_path();
                     form.partial = Some(incoming.clone());
                     let out = tokio::fs::File::create(&incoming)
@@ -252,6 +293,7 @@ async fn handle_event(
                     let importer = |v| FileImporter::new(ImportOptions::new(v));
                     Current::File(Box::new(Receiving {
                         filename,
+                        content_type,
                         incoming,
                         out,
                         v0: importer(CidVersion::V0).map_err(|_| Refused::Malformed)?,
@@ -295,6 +337,7 @@ async fn handle_event(
             Some(Current::File(r)) => {
                 let Receiving {
                     filename,
+                    content_type,
                     incoming,
                     mut out,
                     v0,
@@ -304,6 +347,7 @@ async fn handle_event(
                 form.partial = None;
                 form.files.push(Received {
                     filename,
+                    content_type,
                     incoming,
                     v0: v0.finish(),
                     v1: v1.finish(),
@@ -450,4 +494,37 @@ pub(crate) fn commit(
         .content
         .remember(&cid, addressed.dag_size, form.files.len() as u64);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(
+            media_type(" Text/Plain; charset=UTF-8").as_deref(),
+            Some("text/plain")
+        );
+        assert_eq!(
+            media_type("application/vnd.ipld.car").as_deref(),
+            Some("application/vnd.ipld.car")
+        );
+        let long = format!("a/{}", "b".repeat(300));
+        for not in [
+            "",
+            "text",
+            "a/b/c",
+            "/x",
+            "a/",
+            "a b/c",
+            "image/*",
+            "*/*",
+            "*",
+            "directory",
+            &long,
+        ] {
+            assert_eq!(media_type(not), None, "{not:?}");
+        }
+    }
 }

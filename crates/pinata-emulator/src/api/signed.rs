@@ -27,6 +27,11 @@
 //! `401 "signed URL has expired"`; with [`MAX_SIGNED_UPLOADS`] outstanding, signing first drops
 //! the expired URLs, then the used ones (oldest first), and otherwise answers 429. The URL's
 //! scheme is `http` (the emulator serves no TLS) and its host the request's `Host`.
+//!
+//! Allowed MIME types are validated and matched by pinata-core's own rule (`is_mime_pattern`,
+//! `mime_pattern_allows`, at most `MAX_MIME_PATTERNS` of at most `MAX_MIME_PATTERN_LEN` bytes), so
+//! the client and the emulator never disagree: a folder is `directory`, which only `directory`
+//! allows (no wildcard, nor `application/x-directory` or `inode/directory`, which are file types).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -34,6 +39,9 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, StatusCode};
 use pinata_core::api::Network;
+use pinata_core::api::signed::{
+    MAX_MIME_PATTERN_LEN, MAX_MIME_PATTERNS, is_mime_pattern, mime_pattern_allows,
+};
 use pinata_core::server::Query;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,10 +58,6 @@ pub(crate) const MAX_SIGNED_UPLOADS: usize = 10_000;
 pub(crate) const MAX_VALIDITY: u64 = 7 * 86_400;
 /// How far a signing `date` may be from the emulator's clock (seconds): a day.
 pub(crate) const MAX_DATE_SKEW: u64 = 86_400;
-/// The most MIME types an upload URL may allow.
-pub(crate) const MAX_MIME_TYPES: usize = 32;
-/// The longest MIME type pattern (RFC 6838 names are at most 127 characters on each side).
-const MAX_MIME_PATTERN: usize = 255;
 /// The largest `max_file_size`: JSON's largest exact integer.
 const MAX_FILE_SIZE: u64 = (1 << 53) - 1;
 /// The longest URL a download link is signed for.
@@ -94,41 +98,15 @@ pub(crate) struct Grant {
 }
 
 impl Grant {
-    /// Whether the grant allows an upload of `detected` (`directory` for a folder): `type/subtype`
-    /// exactly (case-insensitive), `type/*`, `*` or `*/*`; no wildcard covers `directory`, which
-    /// only `directory` allows.
+    /// Whether the grant allows an upload of `detected` (`directory` for a folder): any type when
+    /// it names none, else one of its patterns as pinata-core matches them.
     pub(crate) fn allows(&self, detected: &str) -> bool {
-        if self.allow_mime_types.is_empty() {
-            return true;
-        }
-        if detected == "directory" {
-            return self.allow_mime_types.iter().any(|p| p == "directory");
-        }
-        let kind = detected.split('/').next().unwrap_or("");
-        self.allow_mime_types.iter().any(|p| {
-            p == "*"
-                || p == "*/*"
-                || p.eq_ignore_ascii_case(detected)
-                || p.strip_suffix("/*")
-                    .is_some_and(|t| t.eq_ignore_ascii_case(kind))
-        })
+        self.allow_mime_types.is_empty()
+            || self
+                .allow_mime_types
+                .iter()
+                .any(|p| mime_pattern_allows(p, detected))
     }
-}
-
-/// Whether `pattern` is an allowed-type pattern: `directory`, `*`, or `type/subtype` (either may
-/// be `*`) of visible ASCII, at most [`MAX_MIME_PATTERN`] bytes.
-fn is_mime_pattern(pattern: &str) -> bool {
-    if pattern.len() > MAX_MIME_PATTERN {
-        return false;
-    }
-    pattern == "directory"
-        || pattern == "*"
-        || pattern.split_once('/').is_some_and(|(t, s)| {
-            !t.is_empty()
-                && !s.is_empty()
-                && !s.contains('/')
-                && pattern.bytes().all(|b| b.is_ascii_graphic())
-        })
 }
 
 /// Where an upload URL stands.
@@ -407,7 +385,7 @@ fn grant(state: &State, json: &Value) -> Result<Grant, Reply> {
     let allow_mime_types = match json.get("allow_mime_types") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(types))
-            if types.len() <= MAX_MIME_TYPES
+            if types.len() <= MAX_MIME_PATTERNS
                 && types
                     .iter()
                     .all(|t| t.as_str().is_some_and(is_mime_pattern)) =>
@@ -420,8 +398,8 @@ fn grant(state: &State, json: &Value) -> Result<Grant, Reply> {
         }
         Some(_) => {
             return Err(bad(&format!(
-                "allow_mime_types must be at most {MAX_MIME_TYPES} of type/subtype, type/*, * \
-                 or directory"
+                "allow_mime_types must be at most {MAX_MIME_PATTERNS} of type/subtype, type/*, * \
+                 or directory (each at most {MAX_MIME_PATTERN_LEN} bytes)"
             )));
         }
     };
@@ -638,12 +616,43 @@ mod tests {
         for alias in ["application/x-directory", "inode/directory"] {
             assert!(!grant(&[alias]).allows("directory"), "{alias}");
         }
-        for ok in ["directory", "*", "*/*", "image/*", "a/b"] {
-            assert!(is_mime_pattern(ok), "{ok}");
-        }
-        let long = format!("a/{}", "b".repeat(MAX_MIME_PATTERN));
-        for not in ["", "image", "/x", "a/", "a/b/c", "a b/c", &long] {
-            assert!(!is_mime_pattern(not), "{not}");
+        // A file may claim a directory alias as its type; only a grant naming it allows that.
+        assert!(grant(&["inode/directory"]).allows("inode/directory"));
+        assert!(!grant(&["directory"]).allows("inode/directory"));
+        // Parameters and case in the detected type do not matter.
+        assert!(grant(&["text/plain"]).allows("Text/Plain; charset=utf-8"));
+    }
+
+    #[test]
+    fn the_grant_agrees_with_the_client_on_every_pattern() {
+        let patterns = [
+            "*",
+            "*/*",
+            "directory",
+            "image/*",
+            "IMAGE/*",
+            "text/plain",
+            "Text/Plain",
+            "text/*",
+            "application/x-directory",
+            "inode/directory",
+            "application/vnd.ipld.car",
+        ];
+        let types = [
+            "directory",
+            "text/plain",
+            "text/html",
+            "image/png",
+            "application/octet-stream",
+            "application/x-directory",
+            "inode/directory",
+            "application/vnd.ipld.car",
+        ];
+        for p in patterns {
+            assert!(is_mime_pattern(p), "{p}");
+            for t in types {
+                assert_eq!(grant(&[p]).allows(t), mime_pattern_allows(p, t), "{p} {t}");
+            }
         }
     }
 

@@ -16,6 +16,11 @@
 //! keeps the history; `?domain=` is accepted and ignored (the emulator is one gateway); a CID has
 //! one signature, which a new one replaces. The `/ipfs/` gateway serves a public swap's CID in
 //! place of the swapped one.
+//!
+//! A swap is the account's, not a file's: deleting the files that hold the swapped CID (or their
+//! expiry, or unpinning) leaves the swap in force, and the gateway goes on serving it, until the
+//! swap is deleted. So deleting a swap (and reading its history, or a signature, or deleting one)
+//! needs only the swap (or signature) itself, not the CID still held: only adding one does.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -176,11 +181,9 @@ pub(crate) fn swap_history(state: &State, network: Network, cid: &str, paths: Sw
     }
 }
 
-/// `DELETE …/swap/{cid}`: ends the swap in force; `{"data":null}`.
-pub(crate) fn delete_swap(state: &State, network: Network, cid: &str, now: SystemTime) -> Reply {
-    if !holds(state, network, cid, now) {
-        return not_held();
-    }
+/// `DELETE …/swap/{cid}`: ends the swap in force (whether or not the CID is still held);
+/// `{"data":null}`.
+pub(crate) fn delete_swap(state: &State, network: Network, cid: &str) -> Reply {
     let mut swaps = state.swaps.lock();
     match swaps.get_mut(&(network, cid.to_owned())) {
         Some(h) if h.active => {

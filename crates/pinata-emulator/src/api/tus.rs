@@ -36,13 +36,17 @@
 //! creation with a body (`creation-with-upload`, not offered) or with `Upload-Defer-Length` is a
 //! 400; with [`MAX_TUS_UPLOADS`] kept, creation drops the expired and the finished ones first,
 //! then answers 429; the metadata's `cid_version` wins over the query's; `expires_at` and the
-//! group are checked at creation (a group deleted meanwhile leaves the file in none); a CAR is
+//! group are checked at creation, and the group again as the file is recorded, under the file
+//! store's lock (a group deleted meanwhile leaves the file in none); a CAR is
 //! received but not read (CID `pending`, as for a multipart CAR); a signed URL is checked at
 //! creation only, and is held by the upload until it finishes (spent) or is terminated, lost or
 //! expires (given back); an upload expires [`EmulatorConfig::tus_expiry`] after its creation, its
 //! last `PATCH` or its completion, and a finished one's record is kept that long for `HEAD`, with
-//! `Upload-Cid` (TUS has no header for it); the file id in the URL is the file's, unless the
-//! network holds the CID already (then the answer is the file that holds it, as a duplicate).
+//! `Upload-Cid` (TUS has no header for it); the file id in the URL is the file's, even when the
+//! network holds the CID already (a duplicate is a file of its own, as for a multipart upload).
+//! `filetype` is the file's MIME type (parameters dropped, lower-cased; a `type/subtype` without
+//! wildcards, as a multipart part's `Content-Type` is read), else the type its `filename`
+//! suggests.
 //! `X-HTTP-Method-Override` (TUS core) is honoured on a `POST` to an upload's URL.
 //!
 //! [`EmulatorConfig::tus_expiry`]: crate::EmulatorConfig::tus_expiry
@@ -64,10 +68,11 @@ use pinata_core::server::Query;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::api::control::fault_status;
-use crate::api::files::{expiry, keyvalues_text};
+use crate::api::files::{expiry, keyvalues_text, store_full};
+use crate::api::receive::media_type;
 use crate::api::signed::{Grant, GrantUse, host_of};
 use crate::faults::{Fault, TusRequest};
-use crate::files::{InsertError, MAX_FILES, NewFile, PENDING};
+use crate::files::{InsertError, NewFile, PENDING};
 use crate::reply::{self, Reply};
 use crate::routes::{Closed, drain};
 use crate::state::State;
@@ -81,8 +86,6 @@ const TUS_EXTENSIONS: &str = "creation,termination";
 const OFFSET_STREAM: &str = "application/offset+octet-stream";
 /// The longest `Upload-Metadata` header accepted (bytes; emulator's choice).
 pub(crate) const MAX_METADATA: usize = 16 * 1024;
-/// The longest `filetype` (RFC 6838 names are at most 127 characters on each side).
-const MAX_MEDIA_TYPE: usize = 255;
 /// The longest file name (characters), as for a multipart upload's name.
 const MAX_FILENAME: usize = crate::api::files::MAX_NAME;
 /// How much of a finished upload is read at once for its CID.
@@ -231,16 +234,6 @@ pub(crate) fn parse_metadata(header: &str) -> Result<HashMap<&'static str, Strin
         }
     }
     Ok(fields)
-}
-
-/// A `filetype` as a MIME type (`type/subtype`, lower-cased, parameters dropped), or `None`.
-fn media_type(text: &str) -> Option<String> {
-    let t = text.split(';').next().unwrap_or("").trim();
-    let shaped = t.len() <= MAX_MEDIA_TYPE
-        && t.bytes().all(|b| b.is_ascii_graphic())
-        && t.split_once('/')
-            .is_some_and(|(kind, sub)| !kind.is_empty() && !sub.is_empty() && !sub.contains('/'));
-    shaped.then(|| t.to_ascii_lowercase())
 }
 
 /// What the finished upload will be, from its metadata, the query and (through a signed URL) the
@@ -867,26 +860,23 @@ async fn finish(state: &State, lease: Lease<'_>, now: SystemTime) -> Result<Stri
         number_of_files: 1,
         mime_type: plan.mime_type.clone(),
         keyvalues: plan.keyvalues.clone(),
-        group_id: plan
-            .group_id
-            .clone()
-            .filter(|g| state.groups.exists(plan.network, g)),
+        // Checked again under the file store's lock: a group deleted meanwhile is dropped.
+        group_id: plan.group_id.clone(),
         expires_at: plan.expires_at,
     };
+    let group_exists = |network: Network, g: &str| state.groups.exists(network, g);
     match state
         .files
-        .insert_as(new, Some(upload.file_id.clone()), now)
+        .insert_as(new, Some(upload.file_id.clone()), now, &group_exists)
     {
         Ok(_) => {}
-        Err(InsertError::Full) => {
+        Err(e @ (InsertError::Full | InsertError::TooHeavy)) => {
             let (token_file, token) = (upload.file_id.clone(), lease.token().to_owned());
             drop(lease);
             forget(state, &token, &token_file);
-            return Err(bad(&format!(
-                "the emulator holds at most {MAX_FILES} files"
-            )));
+            return Err(store_full(e));
         }
-        Err(InsertError::NoId) => return Err(reply::internal("no random bytes for a file id")),
+        Err(e @ InsertError::NoId) => return Err(store_full(e)),
     }
     if let Some(grant) = lease.complete(cid.clone(), now) {
         state.grants.settle(&grant, true);
@@ -944,7 +934,7 @@ mod tests {
             media_type("Text/Plain; charset=utf-8").as_deref(),
             Some("text/plain")
         );
-        for not in ["", "text", "a/b/c", "/x", "a b/c"] {
+        for not in ["", "text", "a/b/c", "/x", "a b/c", "image/*"] {
             assert_eq!(media_type(not), None, "{not:?}");
         }
     }
