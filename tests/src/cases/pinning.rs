@@ -806,8 +806,10 @@ fn wrong_cid_server() -> (crate::fake::FakeServer, &'static str) {
     let wrong = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
     let body =
         format!(r#"{{"IpfsHash":"{wrong}","PinSize":20,"Timestamp":"2026-01-01T00:00:00.000Z"}}"#);
+    // One answer per connection, said so: the fake closes after answering, and a client that
+    // pooled the connection would meet a reset on its next request.
     let raw = format!(
-        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+        "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     );
     (
