@@ -24,6 +24,10 @@ use crate::api::pinning::{
     ListPinJobs, ListPins, PinByHash, PinByHashJob, PinFile, PinJobPage, PinJson, PinPage,
     PinResponse, PinnedDataTotal, UnpinCid, UpdatePinMetadata, UserPinnedDataTotal,
 };
+use crate::api::psa::{
+    AddPsaPin, GetPsaPin, ListPsaPins, PsaPin, PsaPinResults, PsaPinStatus, RemovePsaPin,
+    ReplacePsaPin,
+};
 use crate::api::signed::{CreateDownloadLink, CreateSignedUploadUrl, SignedUrl};
 use crate::api::swaps::{CidSignature, Signature, SwapAnswer, SwapCid};
 use crate::api::{AuthenticationOk, TestAuthentication};
@@ -391,6 +395,24 @@ client_methods! {
     /// `POST|GET|DELETE /v3/files/{network}/signature/{cid}`: a CID's signature (needs
     /// `org:files:write`; reading `org:files:read`).
     fn cid_signature(request: &CidSignature) -> Option<Signature> = request;
+
+    /// `GET /psa/pins`: one page of Pinning Service API requests; see `paginate` for all.
+    fn psa_list(request: &ListPsaPins) -> PsaPinResults = request;
+
+    /// `POST /psa/pins`: asks the Pinning Service API to pin a CID.
+    fn psa_add(pin: &PsaPin) -> PsaPinStatus = AddPsaPin(pin.clone());
+
+    /// `GET /psa/pins/{requestid}`: one Pinning Service API request.
+    fn psa_get(requestid: &str) -> PsaPinStatus = GetPsaPin(requestid.to_owned());
+
+    /// `POST /psa/pins/{requestid}`: replaces a request with another pin (a new request id).
+    fn psa_replace(requestid: &str, pin: &PsaPin) -> PsaPinStatus = ReplacePsaPin {
+        requestid: requestid.to_owned(),
+        pin: pin.clone(),
+    };
+
+    /// `DELETE /psa/pins/{requestid}`: removes a Pinning Service API request.
+    fn psa_remove(requestid: &str) -> () = RemovePsaPin(requestid.to_owned());
 }
 
 #[cfg(test)]

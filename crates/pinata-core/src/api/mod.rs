@@ -5,6 +5,7 @@ pub mod groups;
 pub mod keys;
 pub mod pin_by_cid;
 pub mod pinning;
+pub mod psa;
 pub mod signed;
 pub mod swaps;
 mod test_authentication;
