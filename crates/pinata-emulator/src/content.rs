@@ -86,6 +86,26 @@ impl ContentStore {
         Ok(())
     }
 
+    /// Removes every object, folder, private mark and partial upload (a reset), keeping the
+    /// directory itself. An upload being received when this runs fails (its file is gone).
+    pub fn clear(&self) -> io::Result<()> {
+        // Held throughout, as while content is added, so no object is half stored meanwhile.
+        let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
+        self.folders
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.roots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        private.clear();
+        for dir in ["objects", "incoming", "tus"] {
+            empty_dir(&self.root.join(dir))?;
+        }
+        Ok(())
+    }
+
     /// Where the resumable upload with `token` (32 hex digits, checked by the caller) keeps the
     /// bytes received so far.
     pub fn tus_path(&self, token: &str) -> PathBuf {
@@ -216,6 +236,27 @@ impl ContentStore {
         let object = self.object_path(cid);
         (path.is_empty() && object.is_file()).then_some(Resolved::File(object))
     }
+}
+
+/// Removes everything inside `dir` (what another request removed meanwhile is no error).
+fn empty_dir(dir: &Path) -> io::Result<()> {
+    let gone = |e: io::Error| {
+        if e.kind() == io::ErrorKind::NotFound {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    };
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.or_else(gone)?;
+    }
+    Ok(())
 }
 
 /// Updates the private marks after `cid` was stored: public content loses its mark; private

@@ -11,18 +11,20 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// One kind of failure.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// One kind of failure. Serialises to (and parses from) the JSON `POST /emulator/faults` takes:
+/// `{"fault":"status","status":503}`, `{"fault":"slow_headers","ms":500}`, `{"fault":"close"}`…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "fault", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Fault {
     /// Answer with this status (500, 502, 503, 504 or 429) instead of handling the request.
     Status {
         /// The status.
         status: u16,
         /// `Retry-After` seconds for a 429 (default 1).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after: Option<u64>,
     },
     /// Wait this long before answering.
@@ -151,23 +153,138 @@ impl Fault {
 }
 
 /// A scripted fault: which, how often, and for which key.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+///
+/// Built with its constructors and modifiers, it serialises to exactly the JSON
+/// `POST /emulator/faults` takes (and [`FaultRule::from_json`] parses):
+///
+/// ```
+/// use pinata_emulator::faults::FaultRule;
+///
+/// let rule = FaultRule::status(503).count(2).key("0123456789abcdef0123");
+/// assert_eq!(
+///     serde_json::to_string(&rule)?,
+///     r#"{"fault":"status","status":503,"count":2,"key":"0123456789abcdef0123"}"#
+/// );
+/// assert_eq!(FaultRule::from_json(serde_json::to_string(&rule)?.as_bytes()), Ok(rule));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultRule {
     /// The fault.
     #[serde(flatten)]
     pub fault: Fault,
     /// Apply to the next `count` matching requests (default 1, unless `fraction` is given).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
     /// Apply to this fraction of matching requests, for as long as the rule stands.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fraction: Option<f64>,
     /// Only requests made with this API key (public key, or a JWT's `scopedKeyKey`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
 
+/// Whole milliseconds of `d` (saturating: a huge delay fails validation rather than wrapping).
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 impl FaultRule {
+    /// A rule for `fault`, taken by the next matching request (see [`FaultRule::count`],
+    /// [`FaultRule::fraction`] and [`FaultRule::key`] for more).
+    pub fn new(fault: Fault) -> Self {
+        Self {
+            fault,
+            count: None,
+            fraction: None,
+            key: None,
+        }
+    }
+
+    /// Answer with `status` (400–599) instead of handling the request.
+    pub fn status(status: u16) -> Self {
+        Self::new(Fault::Status {
+            status,
+            retry_after: None,
+        })
+    }
+
+    /// Answer 429 with `Retry-After: retry_after_secs` (at most [`MAX_RETRY_AFTER_SECS`]).
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self::new(Fault::Status {
+            status: 429,
+            retry_after: Some(retry_after_secs),
+        })
+    }
+
+    /// Wait `delay` (whole milliseconds, at most [`MAX_FAULT_MS`]) before answering.
+    pub fn slow(delay: Duration) -> Self {
+        Self::new(Fault::SlowHeaders { ms: millis(delay) })
+    }
+
+    /// Close the connection without any response.
+    pub fn close() -> Self {
+        Self::new(Fault::Close)
+    }
+
+    /// Send the response headers and half of the body, then close the connection.
+    pub fn truncate() -> Self {
+        Self::new(Fault::TruncateBody)
+    }
+
+    /// For uploads: stop reading the body after `after_bytes`, for `pause` (whole milliseconds, at
+    /// most [`MAX_FAULT_MS`]), then close.
+    pub fn stall(pause: Duration, after_bytes: u64) -> Self {
+        Self::new(Fault::StallUpload {
+            ms: millis(pause),
+            after_bytes,
+        })
+    }
+
+    /// For resumable uploads: store `after_bytes` of the next `PATCH`, then close the connection.
+    pub fn tus_break(after_bytes: u64) -> Self {
+        Self::new(Fault::TusBreak { after_bytes })
+    }
+
+    /// For resumable uploads: answer the next `PATCH` with `status` (500–599), storing nothing.
+    pub fn tus_status(status: u16) -> Self {
+        Self::new(Fault::TusStatus { status })
+    }
+
+    /// For resumable uploads: forget the upload the next `PATCH` or `HEAD` names.
+    pub fn tus_lose() -> Self {
+        Self::new(Fault::TusLose)
+    }
+
+    /// Apply to the next `n` matching requests (at least 1).
+    #[must_use]
+    pub fn count(mut self, n: u32) -> Self {
+        self.count = Some(n);
+        self
+    }
+
+    /// Apply to this fraction (0 to 1) of matching requests, for as long as the rule stands.
+    #[must_use]
+    pub fn fraction(mut self, fraction: f64) -> Self {
+        self.fraction = Some(fraction);
+        self
+    }
+
+    /// Only requests made with this API key (for TUS faults: uploads it created).
+    #[must_use]
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Parses and validates a rule as `POST /emulator/faults` does (the idle-timeout check,
+    /// which depends on the running emulator, comes when the rule is added).
+    pub fn from_json(json: &[u8]) -> Result<Self, String> {
+        let rule: Self = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+        rule.validate()?;
+        Ok(rule)
+    }
+
     /// Checks the fault's numbers, a `count` of at least 1, a `fraction` in `[0, 1]` and the key's
     /// length.
     pub fn validate(&self) -> Result<(), String> {
@@ -267,19 +384,58 @@ impl FaultRule {
     }
 }
 
-/// A fixed-window rate limit.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A fixed-window rate limit. Serialises to exactly the JSON `PUT /emulator/rate_limit` takes
+/// (and [`RateLimitRule::from_json`] parses):
+///
+/// ```
+/// use std::time::Duration;
+/// use pinata_emulator::faults::RateLimitRule;
+///
+/// let limit = RateLimitRule::new(30, Duration::from_secs(60)).key("0123456789abcdef0123");
+/// assert_eq!(
+///     serde_json::to_string(&limit)?,
+///     r#"{"limit":30,"window_secs":60,"key":"0123456789abcdef0123"}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateLimitRule {
     /// Requests allowed per window.
     pub limit: u64,
     /// Window length in seconds.
     pub window_secs: u64,
     /// Only requests made with this key (default: all, like an account-wide limit).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
 
 impl RateLimitRule {
+    /// `limit` requests per `window` (whole seconds, rounded up; 1 s to [`MAX_WINDOW_SECS`]), for
+    /// every key.
+    pub fn new(limit: u64, window: Duration) -> Self {
+        Self {
+            limit,
+            window_secs: window
+                .as_secs()
+                .saturating_add(u64::from(window.subsec_nanos() > 0)),
+            key: None,
+        }
+    }
+
+    /// Only requests made with this API key.
+    #[must_use]
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Parses and validates a limit as `PUT /emulator/rate_limit` does.
+    pub fn from_json(json: &[u8]) -> Result<Self, String> {
+        let rule: Self = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+        rule.validate()?;
+        Ok(rule)
+    }
+
     /// Parses `LIMIT/WINDOW_SECS` (the `--rate-limit` flag), range-checked.
     pub fn parse(spec: &str) -> Result<Self, String> {
         let (limit, window) = spec
@@ -373,13 +529,30 @@ impl Faults {
 
     /// Removes every rule and limiter (for `key`, or all).
     pub fn clear(&self, key: Option<&str>) {
-        let mut inner = self.lock();
-        inner
+        self.clear_rules(key);
+        self.clear_limits(key);
+    }
+
+    /// Removes every fault rule (scoped to `key`, or all).
+    pub fn clear_rules(&self, key: Option<&str>) {
+        self.lock()
             .rules
             .retain(|(r, _)| key.is_some() && r.key.as_deref() != key);
-        inner
+    }
+
+    /// Removes every rate limit (scoped to `key`, or all).
+    pub fn clear_limits(&self, key: Option<&str>) {
+        self.lock()
             .limiters
             .retain(|l| key.is_some() && l.rule.key.as_deref() != key);
+    }
+
+    /// Back to the start: no rules, no limiters, no request counters.
+    pub(crate) fn reset(&self) {
+        let mut inner = self.lock();
+        inner.rules.clear();
+        inner.limiters.clear();
+        inner.seen.clear();
     }
 
     /// Sets a rate limit (replacing one for the same key). At most [`MAX_RULES`] limiters stand;
@@ -655,5 +828,112 @@ mod tests {
         ));
         f.clear(None);
         assert_eq!(f.rate(None, t0), RateVerdict::Unlimited);
+    }
+
+    #[test]
+    fn builders_serialise_to_what_the_endpoints_parse() {
+        let rules = [
+            FaultRule::status(503).count(2).key("abc"),
+            FaultRule::too_many_requests(3),
+            FaultRule::slow(Duration::from_millis(250)).fraction(0.5),
+            FaultRule::close(),
+            FaultRule::truncate().key("k"),
+            FaultRule::stall(Duration::from_secs(5), 1024),
+            FaultRule::tus_break(100_000),
+            FaultRule::tus_status(502).count(3),
+            FaultRule::tus_lose().key("creator"),
+        ];
+        for rule in rules {
+            let json = serde_json::to_vec(&rule).unwrap();
+            assert_eq!(
+                FaultRule::from_json(&json),
+                Ok(rule.clone()),
+                "{}",
+                String::from_utf8_lossy(&json)
+            );
+        }
+        assert_eq!(
+            serde_json::to_value(FaultRule::status(503).count(2).key("abc")).unwrap(),
+            serde_json::json!({"fault": "status", "status": 503, "count": 2, "key": "abc"})
+        );
+        assert_eq!(
+            serde_json::to_value(FaultRule::too_many_requests(3)).unwrap(),
+            serde_json::json!({"fault": "status", "status": 429, "retry_after": 3})
+        );
+        assert_eq!(
+            serde_json::to_value(FaultRule::tus_break(100_000)).unwrap(),
+            serde_json::json!({"fault": "tus_break", "after_bytes": 100_000})
+        );
+        assert_eq!(
+            serde_json::to_value(FaultRule::slow(Duration::from_millis(1500))).unwrap(),
+            serde_json::json!({"fault": "slow_headers", "ms": 1500})
+        );
+        // The builders do not validate; the parser (and adding a rule) does.
+        assert!(
+            FaultRule::from_json(&serde_json::to_vec(&FaultRule::status(200)).unwrap()).is_err()
+        );
+        assert!(
+            FaultRule::from_json(&serde_json::to_vec(&FaultRule::close().count(0)).unwrap())
+                .is_err()
+        );
+        assert!(
+            FaultRule::from_json(
+                &serde_json::to_vec(&FaultRule::slow(Duration::from_secs(601))).unwrap()
+            )
+            .is_err()
+        );
+        assert!(FaultRule::from_json(b"{\"fault\":\"explode\"}").is_err());
+
+        let limits = [
+            RateLimitRule::new(30, Duration::from_secs(60)),
+            RateLimitRule::new(0, Duration::from_millis(1500)).key("k"),
+        ];
+        for limit in limits {
+            let json = serde_json::to_vec(&limit).unwrap();
+            assert_eq!(RateLimitRule::from_json(&json), Ok(limit.clone()));
+        }
+        assert_eq!(
+            RateLimitRule::new(0, Duration::from_millis(1500)).window_secs,
+            2,
+            "rounded up"
+        );
+        assert_eq!(
+            serde_json::to_value(RateLimitRule::new(30, Duration::from_secs(60))).unwrap(),
+            serde_json::json!({"limit": 30, "window_secs": 60})
+        );
+        assert!(
+            RateLimitRule::from_json(
+                &serde_json::to_vec(&RateLimitRule::new(1, Duration::ZERO)).unwrap()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn rules_and_limits_clear_apart() {
+        let f = Faults::default();
+        f.add(FaultRule::close()).unwrap();
+        f.set_rate_limit(
+            RateLimitRule::new(5, Duration::from_secs(60)),
+            SystemTime::now(),
+        );
+        f.clear_limits(None);
+        assert_eq!(f.rate(None, SystemTime::now()), RateVerdict::Unlimited);
+        assert_eq!(f.take(None), Some(Fault::Close), "the rule stands");
+        f.add(FaultRule::close()).unwrap();
+        f.set_rate_limit(
+            RateLimitRule::new(5, Duration::from_secs(60)),
+            SystemTime::now(),
+        );
+        f.clear_rules(None);
+        assert_eq!(f.take(None), None);
+        assert!(matches!(
+            f.rate(None, SystemTime::now()),
+            RateVerdict::Allowed { .. }
+        ));
+        f.record(Some("k"));
+        f.reset();
+        assert_eq!(f.rate(None, SystemTime::now()), RateVerdict::Unlimited);
+        assert!(f.seen().is_empty());
     }
 }

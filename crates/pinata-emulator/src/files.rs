@@ -293,6 +293,15 @@ pub(crate) fn unix_seconds(t: SystemTime) -> u64 {
 }
 
 impl FileStore {
+    /// Forgets every file (a reset). Ids keep growing, so none is ever made twice.
+    pub(crate) fn clear(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.files.clear();
+        inner.by_cid.clear();
+        inner.expiring.clear();
+        inner.weight = 0;
+    }
+
     /// The store at `now`, with what expired dropped.
     fn at(&self, now: SystemTime) -> MutexGuard<'_, Inner> {
         // Every update keeps the indexes consistent before it can panic: usable after a panic.

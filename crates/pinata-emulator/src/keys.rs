@@ -242,6 +242,19 @@ impl KeyStore {
         }
     }
 
+    /// Forgets every key but `keep` (the admin key), which starts again unused and unrevoked.
+    /// Calls in flight keep their hold on it; any other key's calls find it gone when they end.
+    pub(crate) fn reset(&self, keep: &str) {
+        let now = SystemTime::now();
+        let mut inner = self.lock();
+        inner.keys.retain(|k, _| k == keep);
+        if let Some(r) = inner.keys.get_mut(keep) {
+            r.uses = 0;
+            r.revoked = false;
+            r.updated_at = now;
+        }
+    }
+
     /// A copy of the record of `key`.
     pub fn get(&self, key: &str) -> Option<KeyRecord> {
         self.lock().keys.get(key).cloned()
@@ -317,6 +330,37 @@ mod tests {
         let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
         assert_eq!(total, 37);
         assert_eq!(store.get(&r.key).unwrap().uses, 37);
+    }
+
+    #[test]
+    fn a_reset_keeps_only_the_admin_key_fresh() {
+        let (store, admin) = store_with(None);
+        let other = store
+            .create(NewKey {
+                name: "other".into(),
+                permissions: Permissions::admin(),
+                max_uses: None,
+            })
+            .unwrap();
+        store
+            .admit(&admin.key, admin.secret.expose_secret())
+            .unwrap()
+            .commit();
+        let held = store
+            .admit(&admin.key, admin.secret.expose_secret())
+            .unwrap();
+        store.revoke(&admin.key);
+        store.reset(&admin.key);
+        assert!(store.get(&other.key).is_none());
+        let fresh = store.get(&admin.key).unwrap();
+        assert!(!fresh.revoked);
+        assert_eq!(fresh.uses, 0);
+        held.commit();
+        assert_eq!(
+            store.get(&admin.key).unwrap().uses,
+            1,
+            "a call in flight still counts"
+        );
     }
 
     #[test]

@@ -1,36 +1,75 @@
 //! A local server that behaves like the Pinata API (`https://api.pinata.cloud`): same paths, status
 //! codes and error bodies, with an account, API keys and HS256 JWTs of its own.
 //!
-//! Start it in-process for tests:
+//! # In a test, in one line
 //!
-//! ```
-//! let emulator = pinata_emulator::Emulator::spawn(Default::default())?;
-//! println!("serving on {} with admin key {}", emulator.url(), emulator.admin().api_key);
-//! # Ok::<(), std::io::Error>(())
-//! ```
-//!
-//! or as a process: `pinata-emulator --listen 127.0.0.1:0` prints one JSON line with its URL and
-//! admin credentials, then serves until SIGINT or SIGTERM.
-//!
-//! Point a client at it (every origin: API, uploads, gateway) with its admin key:
+//! [`Emulator::spawn`] starts one in-process, on its own thread and runtime (from sync or async
+//! tests alike), on an ephemeral port; dropping the handle stops it. [`EmulatorHandle::credentials`]
+//! (the admin key's JWT) and [`EmulatorHandle::config`] (every origin — API, uploads, gateway — at
+//! the emulator) are what a client needs:
 //!
 //! ```
 //! use pinata_core::{Config, Credentials};
 //!
-//! let emulator = pinata_emulator::Emulator::spawn(Default::default())?;
-//! let config = Config::for_emulator(emulator.url())?;
-//! let admin = Credentials::jwt(&emulator.admin().jwt)?;
-//! // pinata_ureq::Client::with_config(admin, config)?, or pinata_hyper's.
-//! # let _ = (config, admin);
+//! let emu = pinata_emulator::Emulator::spawn(Default::default())?;
+//! let (credentials, config): (Credentials, Config) = (emu.credentials(), emu.config());
+//! // With an adapter: let client = pinata_ureq::Client::with_config(emu.credentials(), emu.config())?;
+//! // or pinata_hyper::Client::with_config(…), the same for async code.
+//! # let _ = (credentials, config);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! What a test may want the service to do, it can script: faults (`--fault status=503,count=2`,
-//! `slow`, `close`, `truncate`, `stall`, and for resumable uploads `tus_break`, `tus_status`,
-//! `tus_lose`, or `POST /emulator/faults` with an admin key) and rate limits
-//! (`--rate-limit 30/60`, `PUT /emulator/rate_limit`), scoped to one key if asked. It is safe to run
-//! where others can reach it: bounded memory, connections and bodies, no key gains rights it was
-//! not given, and every number from a flag or a control endpoint is range-checked.
+//! (The adapters are not dependencies of this crate, so the example stops at pinata-core's types.)
+//!
+//! The handle also seeds state and inspects it, without HTTP:
+//!
+//! ```
+//! use pinata_core::api::Network;
+//! use pinata_core::api::keys::{EndpointPermission, Permissions};
+//! use pinata_emulator::JournalFilter;
+//! use pinata_emulator::faults::FaultRule;
+//!
+//! let emu = pinata_emulator::Emulator::spawn(Default::default())?;
+//! let reader = emu.create_key("reader", Permissions::endpoints([EndpointPermission::PinList]))?;
+//! let group = emu.create_group(Network::Public, "fixtures")?;
+//! emu.add_fault(FaultRule::status(503).count(2).key(reader.api_key.as_str()))?;
+//! // … the code under test runs, then:
+//! let refused = emu.requests(&JournalFilter::new().key(reader.api_key.as_str()).status(503));
+//! assert!(refused.is_empty());
+//! emu.reset()?; // only the admin key again, everything else gone
+//! # let _ = group;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # As a process
+//!
+//! `pinata-emulator --listen 127.0.0.1:0` prints one JSON line with its URL and admin credentials,
+//! then serves until SIGINT or SIGTERM. Point a client at it with
+//! `Config::for_emulator(url)` and `Credentials::jwt(admin.jwt)`.
+//!
+//! # The control surface
+//!
+//! Over HTTP, on the same listener, and as [`EmulatorHandle`] methods:
+//!
+//! - `GET /emulator/health` — no credentials, always 200 `{"status":"ok","version":"…"}`: the one
+//!   path wait-scripts poll;
+//! - `POST /emulator/reset` (admin) — back to the state at start-up: only the admin key (its uses
+//!   counted afresh), no pins, jobs, files, groups, swaps, signatures, signed URLs, resumable
+//!   uploads, faults, rate limits or journal entries, content on disk removed. The admin key,
+//!   secret and JWT secret survive, so existing admin clients keep working;
+//! - `GET /emulator/requests` (admin) — the request journal (see [`journal`]), filtered by
+//!   `method`, `path` (a prefix), `key`, `status`, `since` and `limit`; `DELETE` empties it;
+//! - `POST|GET|DELETE /emulator/faults`, `PUT|DELETE /emulator/rate_limit` (admin) — scripted
+//!   faults (`--fault status=503,count=2`, `slow`, `close`, `truncate`, `stall`, and for resumable
+//!   uploads `tus_break`, `tus_status`, `tus_lose`) and rate limits (`--rate-limit 30/60`), scoped
+//!   to one key if asked; [`faults::FaultRule`] and [`faults::RateLimitRule`] build them in Rust
+//!   and serialise to exactly the JSON these endpoints take.
+//!
+//! Every answer carries `X-Pinata-Emulator-Version: <this crate's version>` ([`VERSION`]).
+//!
+//! It is safe to run where others can reach it: bounded memory, connections and bodies, no key
+//! gains rights it was not given, and every number from a flag or a control endpoint is
+//! range-checked.
 //!
 //! Where the real service's behaviour is not known (it is marked "emulator's choice" in the code),
 //! the emulator picks an answer in the same style and documents it.
@@ -47,6 +86,7 @@ mod content;
 pub mod faults;
 mod files;
 mod ids;
+pub mod journal;
 mod keys;
 /// The multipart parser, public for the fuzz targets in `fuzz/` (not a stable API).
 #[doc(hidden)]
@@ -60,7 +100,12 @@ mod state;
 pub mod token;
 mod tus;
 
-pub use keys::KeyRecord;
+pub use journal::{JournalEntry, JournalFilter};
+pub use keys::{KeyRecord, MAX_KEYS};
+
+/// This crate's version, sent on every answer as `X-Pinata-Emulator-Version` and by
+/// `GET /emulator/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Entry points for the fuzz targets in `fuzz/` (not a stable API).
 #[doc(hidden)]
@@ -95,5 +140,5 @@ pub fn parse_key_request(
 }
 pub use server::{
     AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
-    MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES,
+    KeyCredentials, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES,
 };

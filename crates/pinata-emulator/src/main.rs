@@ -36,7 +36,10 @@ OPTIONS (each also read from the environment variable shown):
   --tus-expiry-secs N    a resumable upload is dropped this long after its last use (default 86400)
   -h, --help             this text
 
-Faults and limits can also be set while running, with an admin key:
+Control endpoints (all but health with an admin key; every answer has X-Pinata-Emulator-Version):
+  GET /emulator/health       200 {\"status\":\"ok\",\"version\":...}, no credentials needed
+  POST /emulator/reset       back to the start: only the admin key, no pins, files, faults...
+  GET /emulator/requests     the request journal (?method&path&key&status&since&limit); DELETE
   POST /emulator/faults {\"fault\":\"status\",\"status\":503,\"count\":2,\"key\":\"...\"}   GET, DELETE
   PUT /emulator/rate_limit {\"limit\":30,\"window_secs\":60,\"key\":\"...\"}            DELETE
 ";

@@ -146,6 +146,13 @@ impl PinStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Forgets every pin and job (a reset).
+    pub(crate) fn clear(&self) {
+        let mut inner = self.lock();
+        inner.pins.clear();
+        inner.jobs.clear();
+    }
+
     /// Adds `pin`, unless the account already pins its CID: then the existing pin and `true`.
     pub fn add(&self, pin: PinRecord) -> (PinRecord, bool) {
         let mut inner = self.lock();

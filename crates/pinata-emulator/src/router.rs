@@ -51,6 +51,12 @@ pub(crate) enum Route {
     Faults,
     /// `/emulator/rate_limit` (PUT a limit, DELETE to clear), admin only.
     RateLimit,
+    /// `GET /emulator/health`: public, always 200 (for wait-scripts).
+    Health,
+    /// `POST /emulator/reset`: back to the state at start-up, admin only.
+    Reset,
+    /// `/emulator/requests` (GET the journal, DELETE to clear), admin only.
+    Requests,
     CreateGroup(Network),
     ListGroups(Network),
     GetGroup(Network, String),
@@ -191,6 +197,10 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/emulator/faults", Method::DELETE, |_| Some(Route::Faults)),
     ("/emulator/rate_limit", Method::PUT, |_| Some(Route::RateLimit)),
     ("/emulator/rate_limit", Method::DELETE, |_| Some(Route::RateLimit)),
+    ("/emulator/health", Method::GET, |_| Some(Route::Health)),
+    ("/emulator/reset", Method::POST, |_| Some(Route::Reset)),
+    ("/emulator/requests", Method::GET, |_| Some(Route::Requests)),
+    ("/emulator/requests", Method::DELETE, |_| Some(Route::Requests)),
 ];
 
 /// The table as a router: each path with the routes of its methods.
@@ -325,10 +335,14 @@ impl Route {
             | Route::TusHead(..)
             | Route::TusPatch(..)
             | Route::TusTerminate(..) => Requirement::Public,
+            // A liveness URL needs no credentials (as MinIO's and LocalStack's).
+            Route::Health => Requirement::Public,
             // Legacy groups have no endpoint permission of their own, and keys scoped with v3
             // resources cannot use the legacy API: admin keys only (emulator's choice).
             Route::Faults
             | Route::RateLimit
+            | Route::Reset
+            | Route::Requests
             | Route::LegacyCreateGroup
             | Route::LegacyListGroups
             | Route::LegacyGetGroup(_)
@@ -374,6 +388,24 @@ impl Route {
             }
             other => other.requirement(),
         }
+    }
+
+    /// The emulator's own control surface (`/emulator/*`): answered in `api/control.rs`, never
+    /// faulted, rate-limited or journaled.
+    pub(crate) fn is_control(&self) -> bool {
+        matches!(
+            self,
+            Route::Faults | Route::RateLimit | Route::Health | Route::Reset | Route::Requests
+        )
+    }
+
+    /// A resumable upload's request after its creation, whose path ends with its token (its
+    /// capability).
+    pub(crate) fn has_token(&self) -> bool {
+        matches!(
+            self,
+            Route::TusHead(..) | Route::TusPatch(..) | Route::TusTerminate(..)
+        )
     }
 
     /// Routes whose body is streamed to disk rather than read into memory: uploads.
@@ -506,6 +538,26 @@ mod tests {
             Some(Route::Faults)
         );
         assert_eq!(Route::find(&Method::PATCH, "/emulator/faults"), None);
+        assert_eq!(
+            Route::find(&Method::GET, "/Emulator/Health/"),
+            Some(Route::Health)
+        );
+        assert_eq!(Route::Health.requirement(), Requirement::Public);
+        for (m, route) in [
+            (Method::POST, Route::Reset),
+            (Method::GET, Route::Requests),
+            (Method::DELETE, Route::Requests),
+        ] {
+            let path = match route {
+                Route::Reset => "/emulator/reset",
+                _ => "/emulator/requests",
+            };
+            assert_eq!(Route::find(&m, path), Some(route.clone()));
+            assert_eq!(route.requirement(), Requirement::Admin);
+            assert!(route.is_control());
+        }
+        assert_eq!(Route::find(&Method::GET, "/emulator/reset"), None);
+        assert!(!Route::TestAuthentication.is_control());
         assert_eq!(Route::find(&Method::GET, "/nowhere"), None);
         assert_eq!(
             Route::find(&Method::PUT, "/v3/groups/Private/AbC"),

@@ -9,8 +9,11 @@
 //! faults and limits. Resumable (TUS) uploads are created like any upload (authenticated, or
 //! through a signed URL); their later requests are public too, their URL's token being their
 //! capability, and take the TUS faults only. The routes themselves are the table in `router.rs`.
+//!
+//! Around it all, [`handle`] records each request in the journal (`journal.rs`) and gives every
+//! answer `X-Pinata-Emulator-Version`.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::{Request, StatusCode};
@@ -18,10 +21,11 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use crate::access::Requirement;
-use crate::api::control::{control, fault_status, rate_limited, with_rate_headers};
+use crate::api::control::{control, fault_status, health, rate_limited, with_rate_headers};
 use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, signed, swaps, tus};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
+use crate::journal::JournalEntry;
 use crate::reply::{self, Reply};
 use crate::router::Route;
 use crate::state::State;
@@ -46,12 +50,65 @@ impl std::error::Error for Closed {}
 /// [`UNAUTHENTICATED_BODY_LIMIT`] (a refused upload is drained, never kept, up to 64 MiB, so that a
 /// client still sending sees the answer). The answer keeps the real API's order of outcomes (a
 /// malformed JSON body is a 400 even with bad credentials) as far as that prefix tells.
+///
+/// Every answer carries `X-Pinata-Emulator-Version`, and every request but the control surface's
+/// is recorded in the journal once it is answered (or closed).
 pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, Closed> {
+    let started = Instant::now();
+    let now = SystemTime::now();
+    let route = Route::for_request(request.method(), request.uri().path(), request.headers());
+    let journaled = match &route {
+        Some(r) if r.is_control() => None,
+        r => Some((
+            request.method().as_str().to_owned(),
+            journal_path(request.uri().path(), r.as_ref()),
+        )),
+    };
+    let mut key = None;
+    let answer = dispatch(state, route, request, now, &mut key).await;
+    if let Some((method, path)) = journaled {
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let status = answer.as_ref().ok().map(|a| a.status().as_u16());
+        state
+            .journal
+            .record(JournalEntry::new(&method, &path, key, status, now, ms));
+    }
+    answer.map(with_version)
+}
+
+/// `reply` with `X-Pinata-Emulator-Version`.
+fn with_version(mut reply: Reply) -> Reply {
+    reply.headers_mut().insert(
+        "x-pinata-emulator-version",
+        http::HeaderValue::from_static(crate::VERSION),
+    );
+    reply
+}
+
+/// The path as the journal records it: as sent (the query string is never part of it), with a
+/// resumable upload's token, its capability, replaced by `{token}`.
+fn journal_path(path: &str, route: Option<&Route>) -> String {
+    if route.is_some_and(Route::has_token) {
+        let trimmed = path.strip_suffix('/').unwrap_or(path);
+        if let Some((upload, _token)) = trimmed.rsplit_once('/') {
+            return format!("{upload}/{{token}}");
+        }
+    }
+    path.to_owned()
+}
+
+/// The pipeline proper: `key` is set to the key that authenticated, if one did.
+async fn dispatch(
+    state: &State,
+    route: Option<Route>,
+    request: Request<Incoming>,
+    now: SystemTime,
+    authenticated: &mut Option<String>,
+) -> Result<Reply, Closed> {
     let (parts, body) = request.into_parts();
-    let Some(route) = Route::for_request(&parts.method, parts.uri.path(), &parts.headers) else {
+    let Some(route) = route else {
         return Ok(reply::not_found(parts.method.as_str(), parts.uri.path()));
     };
-    let now = SystemTime::now();
     if route.requirement() == Requirement::Public {
         return public(state, &route, parts, body, now).await;
     }
@@ -65,9 +122,10 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
         authenticate(&parts.headers, &state.keys, &state.jwt_secret, now)
     };
     let key = caller.as_ref().ok().map(|r| r.key().to_owned());
-    if matches!(route, Route::Faults | Route::RateLimit) {
+    if route.is_control() {
         return Ok(control(state, &route, parts, body, caller, now).await);
     }
+    authenticated.clone_from(&key);
     state.faults.record(key.as_deref());
     // Faults and limits are for authenticated callers only: an anonymous or forged request can
     // neither spend a key's limit nor a rule meant for the next real call (emulator's choice; a
@@ -147,6 +205,7 @@ async fn public(
             Ok(tus::create(state, &parts.headers, query, body, now, None, Some(grant)).await)
         }
         Route::TusOptions => Ok(drain(body, tus::options(state)).await),
+        Route::Health => Ok(drain(body, health()).await),
         Route::TusHead(file, token) => Ok(tus::head(state, file, token, &parts.headers, now).await),
         Route::TusPatch(file, token) => {
             tus::patch(state, file, token, &parts.headers, body, now).await
@@ -427,6 +486,30 @@ fn js_parse_error(body: &[u8], e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journaled_paths_hide_upload_tokens() {
+        let tus = Route::TusPatch("f".into(), "t".into());
+        assert_eq!(
+            journal_path("/v3/files/F-1/0123abcd", Some(&tus)),
+            "/v3/files/F-1/{token}"
+        );
+        assert_eq!(
+            journal_path("/v3/files/F-1/0123abcd/", Some(&tus)),
+            "/v3/files/F-1/{token}"
+        );
+        assert_eq!(
+            journal_path(
+                "/v3/files/public/x",
+                Some(&Route::GetFile(
+                    pinata_core::api::Network::Public,
+                    "x".into()
+                ))
+            ),
+            "/v3/files/public/x"
+        );
+        assert_eq!(journal_path("/nowhere", None), "/nowhere");
+    }
 
     #[test]
     fn json_errors_read_like_node() {

@@ -10,12 +10,17 @@ use std::time::{Duration, SystemTime};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use pinata_core::api::Network;
+use pinata_core::api::keys::Permissions;
+use pinata_core::{Config, Credentials, CredentialsError};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::conn;
+use crate::faults::{FaultRule, RateLimitRule};
 use crate::ids;
+use crate::journal::{JournalEntry, JournalFilter};
 use crate::keys::{KeyRecord, NewKey};
 use crate::routes;
 use crate::state::State;
@@ -197,10 +202,11 @@ impl fmt::Debug for EmulatorConfig {
     }
 }
 
-/// The admin key the emulator starts with, in both schemes.
+/// A key's credentials in both schemes: the admin key's, or one made with
+/// [`EmulatorHandle::create_key`]. `Debug` shows the public key only.
 #[derive(Clone, Serialize)]
-pub struct AdminCredentials {
-    /// JWT for the admin key.
+pub struct KeyCredentials {
+    /// JWT for the key.
     pub jwt: String,
     /// Public key.
     pub api_key: String,
@@ -208,9 +214,24 @@ pub struct AdminCredentials {
     pub api_secret: String,
 }
 
-impl fmt::Debug for AdminCredentials {
+/// The admin key the emulator starts with, in both schemes.
+pub type AdminCredentials = KeyCredentials;
+
+impl KeyCredentials {
+    /// The key's JWT as client credentials (the scheme the v3 endpoints take).
+    pub fn jwt_credentials(&self) -> Result<Credentials, CredentialsError> {
+        Credentials::jwt(self.jwt.as_str())
+    }
+
+    /// The key's public key and secret as client credentials (the legacy endpoints' scheme).
+    pub fn key_pair_credentials(&self) -> Result<Credentials, CredentialsError> {
+        Credentials::key_pair(self.api_key.as_str(), self.api_secret.as_str())
+    }
+}
+
+impl fmt::Debug for KeyCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AdminCredentials")
+        f.debug_struct("KeyCredentials")
             .field("api_key", &self.api_key)
             .finish_non_exhaustive()
     }
@@ -250,35 +271,6 @@ impl Emulator {
         };
         // A key of its own for signed URLs, derived so that fixed secrets give the same URLs.
         let url_secret = token::mac(&jwt_secret, b"pinata-emulator signed URLs");
-        let state = State {
-            keys: Default::default(),
-            jwt_secret,
-            user_id,
-            jwt_lifetime: config.jwt_lifetime,
-            key_page_size: config.key_page_size,
-            content: crate::content::ContentStore::open(config.data_dir)?,
-            pins: Default::default(),
-            pin_delay: config.pin_by_hash_delay,
-            search_expiry: config.pin_by_hash_expiry,
-            faults: Default::default(),
-            groups: Default::default(),
-            files: Default::default(),
-            grants: Default::default(),
-            url_secret,
-            swaps: Default::default(),
-            signatures: Default::default(),
-            tus: crate::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
-            idle_timeout: config.idle_timeout,
-        };
-        for rule in config.faults {
-            state
-                .faults
-                .add(rule)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        }
-        if let Some(limit) = config.rate_limit {
-            state.faults.set_rate_limit(limit, SystemTime::now());
-        }
         let admin_key = match config.admin_key {
             Some(k) => k,
             None => ids::random_hex(20)?,
@@ -296,6 +288,37 @@ impl Emulator {
                 io::ErrorKind::InvalidInput,
                 "the admin key must be 20 and the admin secret 64 lower-case hex digits, like Pinata's",
             ));
+        }
+        let state = State {
+            keys: Default::default(),
+            admin_key: admin_key.clone(),
+            jwt_secret,
+            user_id,
+            jwt_lifetime: config.jwt_lifetime,
+            key_page_size: config.key_page_size,
+            content: crate::content::ContentStore::open(config.data_dir)?,
+            pins: Default::default(),
+            pin_delay: config.pin_by_hash_delay,
+            search_expiry: config.pin_by_hash_expiry,
+            faults: Default::default(),
+            groups: Default::default(),
+            files: Default::default(),
+            grants: Default::default(),
+            url_secret,
+            swaps: Default::default(),
+            signatures: Default::default(),
+            tus: crate::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
+            idle_timeout: config.idle_timeout,
+            journal: Default::default(),
+        };
+        for rule in config.faults {
+            state
+                .faults
+                .add(rule)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        }
+        if let Some(limit) = config.rate_limit {
+            state.faults.set_rate_limit(limit, SystemTime::now());
         }
         let record = state
             .keys
@@ -440,29 +463,53 @@ impl Emulator {
                         return;
                     }
                 };
-                let ready = (
-                    emulator.url.clone(),
-                    emulator.admin.clone(),
-                    emulator.control(),
-                );
-                if ready_tx.send(Ok(ready)).is_err() {
+                // What a test's client needs, made once: the admin JWT and every origin here.
+                let client = emulator
+                    .admin
+                    .jwt_credentials()
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+                    .and_then(|credentials| {
+                        let config = Config::for_emulator(&emulator.url)
+                            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                        Ok((credentials, config))
+                    });
+                let ready = client.map(|(credentials, config)| Ready {
+                    url: emulator.url.clone(),
+                    admin: emulator.admin.clone(),
+                    credentials,
+                    config,
+                    control: emulator.control(),
+                });
+                let failed = ready.is_err();
+                if ready_tx.send(ready).is_err() || failed {
                     return;
                 }
                 runtime.block_on(emulator.serve(async {
                     let _ = stopped.await;
                 }));
             })?;
-        let (url, admin, control) = ready_rx
+        let ready = ready_rx
             .recv()
             .map_err(|_| io::Error::other("the emulator thread stopped during start-up"))??;
         Ok(EmulatorHandle {
-            url,
-            admin,
-            control,
+            url: ready.url,
+            admin: ready.admin,
+            credentials: ready.credentials,
+            config: ready.config,
+            control: ready.control,
             stop: Some(stop),
             thread: Some(thread),
         })
     }
+}
+
+/// What the emulator's thread hands over once it serves.
+struct Ready {
+    url: String,
+    admin: AdminCredentials,
+    credentials: Credentials,
+    config: Config,
+    control: Control,
 }
 
 /// Direct access to a running emulator's state.
@@ -472,9 +519,15 @@ struct Control {
 }
 
 /// A running in-process emulator. Dropping it shuts the server down.
+///
+/// Besides the URL and the admin key, it offers what the HTTP control surface offers
+/// (`/emulator/reset`, `/emulator/requests`, `/emulator/faults`, `/emulator/rate_limit`) as methods,
+/// and seeding: keys and groups made directly.
 pub struct EmulatorHandle {
     url: String,
     admin: AdminCredentials,
+    credentials: Credentials,
+    config: Config,
     control: Control,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
@@ -518,6 +571,87 @@ impl EmulatorHandle {
     pub fn mint_jwt(&self, key: &str, secret: &str, exp: u64) -> String {
         let claims = token::Claims::new(&self.control.state.user_id, key, secret, exp);
         token::sign(&claims, &self.control.state.jwt_secret)
+    }
+
+    /// The admin key's JWT as client credentials: with [`EmulatorHandle::config`], all a client
+    /// needs (`pinata_ureq::Client::with_config(emu.credentials(), emu.config())`).
+    pub fn credentials(&self) -> Credentials {
+        self.credentials.clone()
+    }
+
+    /// A client configuration with every origin (API, uploads, gateway) at this emulator
+    /// (`Config::for_emulator(url)`).
+    pub fn config(&self) -> Config {
+        self.config.clone()
+    }
+
+    /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key, with
+    /// fresh use counters, and no pins, jobs, files, groups, swaps, signatures, signed upload URLs,
+    /// resumable uploads, faults, rate limits or journal entries; content on disk removed (the data
+    /// directory kept). The admin credentials and the JWT secret survive, so clients made with
+    /// [`EmulatorHandle::credentials`] keep working. `Err` if the content could not be removed.
+    pub fn reset(&self) -> io::Result<()> {
+        self.control.state.reset()
+    }
+
+    /// The journal's entries that `filter` keeps, oldest first (as `GET /emulator/requests`).
+    pub fn requests(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+        self.control.state.journal.find(filter).0
+    }
+
+    /// How many entries the journal dropped (the oldest, past
+    /// [`MAX_JOURNAL`](crate::journal::MAX_JOURNAL)) since it was last cleared.
+    pub fn dropped_requests(&self) -> u64 {
+        self.control
+            .state
+            .journal
+            .find(&JournalFilter::new().limit(0))
+            .1
+    }
+
+    /// Empties the journal (as `DELETE /emulator/requests`).
+    pub fn clear_requests(&self) {
+        self.control.state.journal.clear();
+    }
+
+    /// Adds a fault rule (as `POST /emulator/faults`): `Err` says why it was refused (a number out
+    /// of range, a delay not shorter than the idle timeout, [`MAX_RULES`](crate::faults::MAX_RULES)
+    /// rules standing).
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+        self.control.state.add_fault(rule)
+    }
+
+    /// Removes every fault rule (as `DELETE /emulator/faults`); rate limits stay.
+    pub fn clear_faults(&self) {
+        self.control.state.faults.clear_rules(None);
+    }
+
+    /// Sets a rate limit, replacing one for the same key (as `PUT /emulator/rate_limit`): `Err`
+    /// when a number is out of range.
+    pub fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), String> {
+        self.control.state.set_rate_limit(rule)
+    }
+
+    /// Removes every rate limit (as `DELETE /emulator/rate_limit`); fault rules stay.
+    pub fn clear_rate_limit(&self) {
+        self.control.state.faults.clear_limits(None);
+    }
+
+    /// Makes an API key with `permissions`, by the rules of the API's key creation (a name of 1 to
+    /// 256 characters, valid permissions, at most [`MAX_KEYS`](crate::MAX_KEYS) keys), as
+    /// the admin would: its public key, secret and JWT.
+    pub fn create_key(
+        &self,
+        name: &str,
+        permissions: Permissions,
+    ) -> Result<KeyCredentials, String> {
+        crate::api::keys::seed_key(&self.control.state, name, permissions, SystemTime::now())
+    }
+
+    /// Makes a (private) group on `network` named `name` (1 to 1024 characters), by the API's
+    /// rules: its id.
+    pub fn create_group(&self, network: Network, name: &str) -> Result<String, String> {
+        crate::api::groups::seed(&self.control.state, network, name, SystemTime::now())
     }
 }
 

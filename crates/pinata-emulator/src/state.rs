@@ -1,9 +1,11 @@
 //! The emulator's shared state.
 
-use std::time::Duration;
+use std::io;
+use std::time::{Duration, SystemTime};
 
 use crate::content::ContentStore;
-use crate::faults::Faults;
+use crate::faults::{FaultRule, Faults, RateLimitRule};
+use crate::journal::Journal;
 use crate::keys::KeyStore;
 use crate::pins::PinStore;
 
@@ -11,6 +13,8 @@ use crate::pins::PinStore;
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) keys: KeyStore,
+    /// The admin key's public key: the one key a reset keeps.
+    pub(crate) admin_key: String,
     pub(crate) jwt_secret: Vec<u8>,
     pub(crate) user_id: String,
     pub(crate) jwt_lifetime: Duration,
@@ -43,4 +47,44 @@ pub(crate) struct State {
     /// The connections' idle timeout: a delay fault must end before it, or the connection would be
     /// closed while the answer waits.
     pub(crate) idle_timeout: Duration,
+    /// The requests answered, most recent last.
+    pub(crate) journal: Journal,
+}
+
+impl State {
+    /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key (unused,
+    /// unrevoked), and no pins, jobs, files, groups, swaps, signatures, signed upload URLs,
+    /// resumable uploads, faults (not even those given at start-up), rate limits, request counters
+    /// or journal entries; the content on disk removed, the data directory kept. What survives:
+    /// the admin key and secret (so its JWTs stay valid), the JWT secret (and so the signing key of
+    /// URLs), the account id, and every setting. Requests in flight meanwhile may fail, or leave
+    /// what they finish behind.
+    pub(crate) fn reset(&self) -> io::Result<()> {
+        self.faults.reset();
+        self.keys.reset(&self.admin_key);
+        self.grants.clear();
+        self.tus.clear();
+        self.pins.clear();
+        self.files.clear();
+        self.groups.clear();
+        self.swaps.clear();
+        self.signatures.clear();
+        self.journal.clear();
+        self.content.clear()
+    }
+
+    /// Adds a fault rule as `POST /emulator/faults` does: validated, its delay within the idle
+    /// timeout, at most [`MAX_RULES`](crate::faults::MAX_RULES) standing.
+    pub(crate) fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+        rule.validate()?;
+        rule.fits_idle_timeout(self.idle_timeout)?;
+        self.faults.add(rule)
+    }
+
+    /// Sets a rate limit as `PUT /emulator/rate_limit` does (validated; its window starts now).
+    pub(crate) fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), String> {
+        rule.validate()?;
+        self.faults.set_rate_limit(rule, SystemTime::now());
+        Ok(())
+    }
 }

@@ -264,6 +264,13 @@ impl TusStore {
         })
     }
 
+    /// Forgets every upload (a reset). A request writing one finds it gone at its next write and
+    /// removes what it wrote; the partial files of the others go with the content store's
+    /// [`clear`](crate::content::ContentStore::clear).
+    pub(crate) fn clear(&self) {
+        self.lock().uploads.clear();
+    }
+
     /// Forgets the upload (terminated, or lost by a fault): what to clean up. A request writing it
     /// finds it gone at its next write.
     pub(crate) fn remove(&self, token: &str, file_id: &str) -> Option<Dropped> {

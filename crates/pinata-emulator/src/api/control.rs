@@ -1,5 +1,18 @@
-//! The emulator's own control endpoints (`/emulator/faults`, `/emulator/rate_limit`, admin only)
-//! and the answers faults and rate limits give.
+//! The emulator's own control surface, under `/emulator/`, and the answers faults and rate limits
+//! give:
+//!
+//! - `GET /emulator/health` (no credentials): 200 `{"status":"ok","version":"<crate version>"}`;
+//! - `POST /emulator/reset`: back to the state at start-up (see `State::reset`), 200
+//!   `{"reset":true}`;
+//! - `GET /emulator/requests?method&path&key&status&since&limit`: the journal,
+//!   `{"requests":[{"method","path","key","status","time","duration_ms"}…],"dropped":N}`;
+//!   `DELETE /emulator/requests` empties it;
+//! - `POST /emulator/faults` (a rule), `GET /emulator/faults` (requests seen per key),
+//!   `DELETE /emulator/faults[?key=K]` (the rules; rate limits stay);
+//! - `PUT /emulator/rate_limit` (a limit), `DELETE /emulator/rate_limit[?key=K]` (the limits;
+//!   fault rules stay).
+//!
+//! All but the health check take an admin key. None is faulted, rate-limited or journaled.
 
 use std::time::SystemTime;
 
@@ -8,10 +21,19 @@ use hyper::body::Incoming;
 use pinata_core::server::Query;
 
 use crate::faults::{FaultRule, RateLimitRule, RateVerdict};
+use crate::journal::JournalFilter;
 use crate::reply::{self, Reply};
 use crate::router::{MAX_JSON_BODY, Route};
 use crate::routes::{Caller, read_body};
 use crate::state::State;
+
+/// The `key` a clear is scoped to, if the query names one.
+fn key(query: &str) -> Option<String> {
+    Query::parse(query)
+        .into_iter()
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v)
+}
 
 /// The answer for an injected status fault.
 pub(crate) fn fault_status(status: u16, retry_after: Option<u64>) -> Reply {
@@ -80,7 +102,24 @@ pub(crate) fn with_rate_headers(mut r: Reply, verdict: RateVerdict) -> Reply {
     r
 }
 
-/// `/emulator/faults` and `/emulator/rate_limit`: admin only.
+/// `GET /emulator/health`: always 200, for anyone.
+pub(crate) fn health() -> Reply {
+    #[derive(serde::Serialize)]
+    struct Health {
+        status: &'static str,
+        version: &'static str,
+    }
+    reply::json(
+        StatusCode::OK,
+        &Health {
+            status: "ok",
+            version: crate::VERSION,
+        },
+    )
+}
+
+/// The admin-only control endpoints: `/emulator/reset`, `/emulator/requests`, `/emulator/faults`
+/// and `/emulator/rate_limit`.
 pub(crate) async fn control(
     state: &State,
     route: &Route,
@@ -99,41 +138,55 @@ pub(crate) async fn control(
     let Ok(body) = read_body(body, MAX_JSON_BODY).await else {
         return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
     };
-    let key = Query::parse(parts.uri.query().unwrap_or(""))
-        .into_iter()
-        .find(|(k, _)| k == "key")
-        .map(|(_, v)| v);
     let ok = || reply::json(StatusCode::OK, &serde_json::json!({"ok": true}));
     let invalid = |what: &str, e: &dyn std::fmt::Display| {
         reply::message(StatusCode::BAD_REQUEST, &format!("invalid {what}: {e}"))
     };
+    let query = parts.uri.query().unwrap_or("");
     match (route, &parts.method) {
-        (Route::Faults, &Method::POST) => match serde_json::from_slice::<FaultRule>(&body)
-            .map_err(|e| e.to_string())
-            .and_then(|rule| rule.validate().map(|()| rule))
-            .and_then(|rule| rule.fits_idle_timeout(state.idle_timeout).map(|()| rule))
-            .and_then(|rule| state.faults.add(rule))
-        {
-            Ok(()) => ok(),
-            Err(e) => invalid("fault rule", &e),
-        },
+        (Route::Faults, &Method::POST) => {
+            match FaultRule::from_json(&body).and_then(|rule| state.add_fault(rule)) {
+                Ok(()) => ok(),
+                Err(e) => invalid("fault rule", &e),
+            }
+        }
         (Route::Faults, &Method::GET) => reply::json(
             StatusCode::OK,
             &serde_json::json!({ "requests": state.faults.seen() }),
         ),
-        (Route::RateLimit, &Method::PUT) => match serde_json::from_slice::<RateLimitRule>(&body)
-            .map_err(|e| e.to_string())
-            .and_then(|rule| rule.validate().map(|()| rule))
-        {
+        (Route::Faults, _) => {
+            state.faults.clear_rules(key(query).as_deref());
+            ok()
+        }
+        (Route::RateLimit, &Method::PUT) => match RateLimitRule::from_json(&body) {
             Ok(rule) => {
                 state.faults.set_rate_limit(rule, now);
                 ok()
             }
             Err(e) => invalid("rate limit", &e),
         },
-        _ => {
-            state.faults.clear(key.as_deref());
+        (Route::RateLimit, _) => {
+            state.faults.clear_limits(key(query).as_deref());
             ok()
         }
+        (Route::Reset, _) => match state.reset() {
+            Ok(()) => reply::json(StatusCode::OK, &serde_json::json!({"reset": true})),
+            Err(e) => reply::internal(&format!("the content could not be removed: {e}")),
+        },
+        (Route::Requests, &Method::GET) => match JournalFilter::parse(query) {
+            Ok(filter) => {
+                let (requests, dropped) = state.journal.find(&filter);
+                reply::json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "requests": requests, "dropped": dropped }),
+                )
+            }
+            Err(e) => invalid("filter", &e),
+        },
+        (Route::Requests, _) => {
+            state.journal.clear();
+            ok()
+        }
+        _ => reply::internal("unrouted control request"),
     }
 }

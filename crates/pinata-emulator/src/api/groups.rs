@@ -109,12 +109,88 @@ struct Fields {
 
 fn fields(json: &serde_json::Value) -> Result<Fields, Reply> {
     let fields = Fields::deserialize(json).map_err(|e| bad(&format!("invalid body: {e}")))?;
-    if let Some(name) = &fields.name
-        && (name.trim().is_empty() || name.chars().count() > MAX_NAME)
-    {
-        return Err(bad(&format!("name must be 1 to {MAX_NAME} characters")));
+    if let Some(name) = &fields.name {
+        check_name(name).map_err(|e| bad(&e))?;
     }
     Ok(fields)
+}
+
+/// A group name's rule: not blank, at most [`MAX_NAME`] characters.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() || name.chars().count() > MAX_NAME {
+        Err(format!("name must be 1 to {MAX_NAME} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a group could not be made.
+enum InsertError {
+    /// The store holds [`MAX_GROUPS`] already.
+    Full,
+    /// No random bytes for its id.
+    NoId,
+}
+
+impl std::fmt::Display for InsertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InsertError::Full => write!(f, "the emulator holds at most {MAX_GROUPS} groups"),
+            InsertError::NoId => f.write_str("no random bytes for a group id"),
+        }
+    }
+}
+
+impl GroupStore {
+    /// Makes a group (its name already checked) and shows it with `show`.
+    fn insert<T>(
+        &self,
+        network: Network,
+        name: String,
+        is_public: bool,
+        now: SystemTime,
+        show: impl FnOnce(&GroupRecord) -> T,
+    ) -> Result<T, InsertError> {
+        let id = crate::ids::uuid_v4().map_err(|_| InsertError::NoId)?;
+        let mut inner = self.lock();
+        if inner.groups.len() >= MAX_GROUPS {
+            return Err(InsertError::Full);
+        }
+        let sequence = inner.next_sequence;
+        inner.next_sequence += 1;
+        let record = GroupRecord {
+            network,
+            id,
+            name,
+            is_public,
+            created_at: now,
+            updated_at: now,
+            sequence,
+        };
+        let shown = show(&record);
+        inner.groups.push(record);
+        Ok(shown)
+    }
+
+    /// Forgets every group (a reset; creation order goes on, so page tokens never repeat).
+    pub(crate) fn clear(&self) {
+        self.lock().groups.clear();
+    }
+}
+
+/// A group made from Rust ([`EmulatorHandle::create_group`](crate::EmulatorHandle::create_group)),
+/// by the API's rules: its id.
+pub(crate) fn seed(
+    state: &State,
+    network: Network,
+    name: &str,
+    now: SystemTime,
+) -> Result<String, String> {
+    check_name(name)?;
+    state
+        .groups
+        .insert(network, name.to_owned(), false, now, |g| g.id.clone())
+        .map_err(|e| e.to_string())
 }
 
 /// `POST /v3/groups/{network}`.
@@ -131,27 +207,15 @@ pub(crate) fn create(
     let Some(name) = fields.name else {
         return bad("name is required");
     };
-    let Ok(id) = crate::ids::uuid_v4() else {
-        return reply::internal("no random bytes for a group id");
-    };
-    let mut inner = state.groups.lock();
-    if inner.groups.len() >= MAX_GROUPS {
-        return bad(&format!("the emulator holds at most {MAX_GROUPS} groups"));
+    let is_public = fields.is_public.unwrap_or(false);
+    match state
+        .groups
+        .insert(network, name, is_public, now, |g| data(Shown::from(g)))
+    {
+        Ok(answer) => answer,
+        Err(e @ InsertError::Full) => bad(&e.to_string()),
+        Err(e @ InsertError::NoId) => reply::internal(&e.to_string()),
     }
-    let sequence = inner.next_sequence;
-    inner.next_sequence += 1;
-    let record = GroupRecord {
-        network,
-        id,
-        name,
-        is_public: fields.is_public.unwrap_or(false),
-        created_at: now,
-        updated_at: now,
-        sequence,
-    };
-    let answer = data(Shown::from(&record));
-    inner.groups.push(record);
-    answer
 }
 
 /// `GET /v3/groups/{network}?name&isPublic&limit&pageToken`.
@@ -314,19 +378,13 @@ pub(crate) fn legacy_create(state: &State, json: &serde_json::Value, now: System
         Ok(n) => n,
         Err(r) => return r,
     };
-    let answer = create(
-        state,
-        Network::Public,
-        &serde_json::json!({ "name": name }),
-        now,
-    );
-    if !answer.status().is_success() {
-        return answer;
-    }
-    let inner = state.groups.lock();
-    match inner.groups.last() {
-        Some(g) => reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id)),
-        None => reply::internal("the group just made is gone"),
+    // Shown as it is made, so a group made at the same moment by another call is not shown instead.
+    match state.groups.insert(Network::Public, name, false, now, |g| {
+        reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id))
+    }) {
+        Ok(answer) => answer,
+        Err(e @ InsertError::Full) => bad(&e.to_string()),
+        Err(e @ InsertError::NoId) => reply::internal(&e.to_string()),
     }
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::access::may_manage;
 use crate::keys::{KeyRecord, NewKey, StoreError, UseReservation};
 use crate::reply::{self, Reply};
+use crate::server::KeyCredentials;
 use crate::state::State;
 use crate::token::{self, Claims};
 
@@ -23,10 +24,10 @@ const MAX_KEY_NAME: usize = 256;
 /// were never captured), in the legacy `{"error":"…"}` shape of the API's other validation errors.
 pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> {
     let name = match json.get("keyName") {
-        Some(serde_json::Value::String(s)) if s.chars().count() > MAX_KEY_NAME => {
-            return Err(format!("keyName must be at most {MAX_KEY_NAME} characters"));
+        Some(serde_json::Value::String(s)) => {
+            check_name(s)?;
+            s.clone()
         }
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => return Err("keyName is required".into()),
     };
     let permissions = json
@@ -45,6 +46,43 @@ pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> 
         name,
         permissions,
         max_uses,
+    })
+}
+
+/// A key name's rule: not blank, at most [`MAX_KEY_NAME`] characters.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.chars().count() > MAX_KEY_NAME {
+        Err(format!("keyName must be at most {MAX_KEY_NAME} characters"))
+    } else if name.trim().is_empty() {
+        Err("keyName is required".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// A key made from Rust ([`EmulatorHandle::create_key`](crate::EmulatorHandle::create_key)), by
+/// the rules of the API's key creation (name, permissions, the store's cap) as an admin makes it.
+pub(crate) fn seed_key(
+    state: &State,
+    name: &str,
+    permissions: Permissions,
+    now: SystemTime,
+) -> Result<KeyCredentials, String> {
+    check_name(name)?;
+    permissions.validate().map_err(|e| e.to_string())?;
+    let record = state
+        .keys
+        .create(NewKey {
+            name: name.to_owned(),
+            permissions,
+            max_uses: None,
+        })
+        .map_err(|e| e.to_string())?;
+    let secret = record.secret.expose_secret();
+    Ok(KeyCredentials {
+        jwt: state.mint(&record.key, secret, now),
+        api_key: record.key.clone(),
+        api_secret: secret.to_owned(),
     })
 }
 

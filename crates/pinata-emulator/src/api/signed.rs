@@ -145,6 +145,12 @@ impl GrantStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Forgets every signed upload URL (a reset): each is refused from then on, and an upload still
+    /// using one finds nothing to settle.
+    pub(crate) fn clear(&self) {
+        self.lock().grants.clear();
+    }
+
     /// Ends the use of the URL `id` held by [`GrantUse::hold`] (or a [`GrantUse`] dropped): spent
     /// when its upload succeeded, else free for another upload.
     pub(crate) fn settle(&self, id: &str, spent: bool) {

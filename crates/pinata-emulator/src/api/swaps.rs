@@ -79,6 +79,11 @@ impl SwapStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Forgets every swap (a reset).
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+
     /// The CID served in place of `cid` on `network`, if a swap is in force.
     pub(crate) fn current(&self, network: Network, cid: &str) -> Option<String> {
         let swaps = self.lock();
@@ -99,6 +104,11 @@ impl SignatureStore {
     fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), (String, String)>> {
         // Every update is one insert or removal.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets every signature (a reset).
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
     }
 }
 
