@@ -93,6 +93,7 @@ suite!(
     tus_protocol_answers,
     tus_lost_upload_restarts_only_when_allowed,
     multipart_uploads_can_be_cancelled,
+    emulator_is_a_test_tool,
     localhost_is_checked_by_its_addresses,
     loopback_only_requests_never_leave_for_other_addresses,
     server_text_in_errors_is_escaped_and_redacted,

@@ -11,6 +11,8 @@
 //! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
 //!   filters, groups, signed upload URLs, private links, streamed downloads, swaps, signatures,
 //!   expiry;
+//! - `tooling`: the emulator as a downstream test tool (one-line clients, faults from Rust, the
+//!   request journal, seeding, reset);
 //! - `tus`: resumable uploads: chunks, a broken connection, realignment, a crash resumed from a
 //!   token, cancellation, a signed URL, the protocol's answers;
 //! - `hardening`: what the client does not trust: a loopback host *name*, server text on its way
@@ -24,6 +26,7 @@ mod hardening;
 mod keys;
 mod local;
 mod pinning;
+mod tooling;
 mod tus;
 mod v3;
 
@@ -35,6 +38,7 @@ pub use hardening::*;
 pub use keys::*;
 pub use local::*;
 pub use pinning::*;
+pub use tooling::*;
 pub use tus::*;
 pub use v3::*;
 
