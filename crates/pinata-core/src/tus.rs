@@ -289,6 +289,10 @@ pub struct TusSession {
     furthest: u64,
     /// The server's CID, once the upload is complete.
     final_cid: Option<String>,
+    /// The CID the server's last answer named (kept across a re-hash).
+    server_cid: Option<String>,
+    /// A failure found outside an answer (a re-hash that ended in a mismatch).
+    failure: Option<Error>,
     terminate_on_cancel: bool,
 }
 
@@ -354,6 +358,8 @@ impl TusSession {
             resent: 0,
             furthest: 0,
             final_cid: None,
+            server_cid: None,
+            failure: None,
             terminate_on_cancel: plan.terminate_on_cancel,
         })
     }
@@ -469,6 +475,9 @@ impl TusSession {
 
     /// The next thing to do.
     pub fn next_request(&mut self) -> Result<TusStep, Error> {
+        if let Some(e) = self.failure.take() {
+            return Err(e);
+        }
         if self.is_cancelled() {
             return Err(Error::Local(LocalError::Cancelled));
         }
@@ -589,11 +598,27 @@ impl TusSession {
         h.feed(at, bytes);
         if h.hashed >= self.offset {
             drop(h);
-            self.phase = if self.offset >= self.len {
-                Phase::Done
-            } else {
-                Phase::Patch
-            };
+            if self.offset < self.len {
+                self.phase = Phase::Patch;
+                return;
+            }
+            // The server had it all before the resume (the last answer was lost): check the CID
+            // it gave with the HEAD, as for a last chunk.
+            match self.server_cid.take() {
+                Some(cid) => {
+                    if let TusNext::Fail(e) = self.finish(cid) {
+                        self.failure = Some(e);
+                    }
+                }
+                None => {
+                    self.failure = Some(Error::Decode(Box::new(DecodeError::new(
+                        StatusCode::OK,
+                        "",
+                        "the upload is complete but its CID is unknown",
+                        &[],
+                    ))))
+                }
+            }
         }
     }
 
@@ -633,6 +658,7 @@ impl TusSession {
                     self.failures = 0;
                 }
                 self.offset = offset;
+                self.server_cid = cid.clone();
                 if self.hashed() < offset {
                     // A resumed upload: hash what the server holds before going on.
                     self.phase = Phase::Rehash;

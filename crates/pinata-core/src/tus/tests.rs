@@ -40,6 +40,8 @@ struct Server {
     next: u32,
     /// Answer the last chunk with another CID.
     wrong_cid: bool,
+    /// HEAD of a complete upload names its CID.
+    head_cid: bool,
 }
 
 #[derive(Default)]
@@ -130,11 +132,22 @@ impl BlockingTransport for FakeTus {
             ("HEAD", _) => {
                 s.heads += 1;
                 match s.uploads.get(&id) {
-                    Some((_, data)) => Ok(respond(
-                        200,
-                        &[("upload-offset", data.len().to_string())],
-                        "",
-                    )),
+                    Some((length, data)) => {
+                        let mut headers = vec![("upload-offset", data.len().to_string())];
+                        if s.head_cid && data.len() as u64 == *length {
+                            let bytes = if s.wrong_cid {
+                                &b"other"[..]
+                            } else {
+                                &data[..]
+                            };
+                            let cid = import_bytes(bytes, ImportOptions::new(CidVersion::V1))
+                                .unwrap()
+                                .cid
+                                .to_string();
+                            headers.push(("upload-cid", cid));
+                        }
+                        Ok(respond(200, &headers, ""))
+                    }
                     None => Ok(respond(404, &[], "")),
                 }
             }
@@ -488,4 +501,32 @@ fn metadata_is_utf8_base64_and_tokens_round_trip() {
     assert!(header.contains(&format!("expires_at {}", b64("5"))));
     assert!(ResumeToken::from_json("{}").is_err());
     assert!(ResumeToken::from_json("not json").is_err());
+}
+
+#[test]
+fn a_resume_after_the_last_answer_was_lost_checks_the_cid_from_head() {
+    let c = case("complete", (CHUNK * 2) as usize);
+    let token: std::sync::Arc<Mutex<Option<ResumeToken>>> = Default::default();
+    let keep = std::sync::Arc::clone(&token);
+    c.client
+        .upload_file(&upload(&c).on_resume_token(move |t| *keep.lock().unwrap() = Some(t.clone())))
+        .unwrap();
+    // The server holds it all; HEAD answers the length and the CID: the resume only re-reads
+    // the file to check that CID.
+    c.server.0.lock().unwrap().head_cid = true;
+    let token = token.lock().unwrap().clone().unwrap();
+    let before = c.server.0.lock().unwrap().received;
+    let again = c.client.resume_upload(&token).unwrap();
+    assert_eq!(again.id, "file1");
+    assert_eq!(
+        c.server.0.lock().unwrap().received,
+        before,
+        "nothing sent again"
+    );
+    c.server.0.lock().unwrap().wrong_cid = true;
+    let wrong = c.client.resume_upload(&token);
+    assert!(
+        matches!(wrong, Err(Error::Verify(VerifyError::CidMismatch { .. }))),
+        "{wrong:?}"
+    );
 }
