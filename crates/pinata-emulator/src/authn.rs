@@ -24,11 +24,7 @@ pub fn authenticate<'s>(
     let (key, secret) = match parse_credentials(headers) {
         // Sources disagree over time (400 KEYS_MUST_BE_STRINGS in 2022-23, 401 in 2025-26); the
         // most recent evidence wins.
-        PresentedCredentials::Missing => {
-            return Err(reply::invalid_credentials(
-                "No Authentication method provided",
-            ));
-        }
+        PresentedCredentials::Missing => return Err(missing_credentials()),
         PresentedCredentials::IncompletePair { .. } => {
             return Err(reply::reason(
                 StatusCode::BAD_REQUEST,
@@ -66,6 +62,11 @@ pub fn authenticate<'s>(
         ),
         KeyRefusal::Exhausted => reply::max_uses_reached(),
     })
+}
+
+/// The answer to a request with no credentials at all.
+pub(crate) fn missing_credentials() -> Reply {
+    reply::invalid_credentials("No Authentication method provided")
 }
 
 fn invalid() -> Reply {

@@ -54,8 +54,9 @@
 //! - `GET /emulator/health` — no credentials, always 200 `{"status":"ok","version":"…"}`: the one
 //!   path wait-scripts poll;
 //! - `POST /emulator/reset` (admin) — back to the state at start-up: only the admin key (its uses
-//!   counted afresh), no pins, jobs, files, groups, swaps, signatures, signed URLs, resumable
-//!   uploads, faults, rate limits or journal entries, content on disk removed. The admin key,
+//!   counted afresh), no pins, jobs, `/psa` pin requests, files, groups, swaps, signatures, signed
+//!   URLs, resumable uploads, faults, rate limits or journal entries, content on disk removed. The
+//!   admin key,
 //!   secret and JWT secret survive, so existing admin clients keep working;
 //! - `GET /emulator/requests` (admin) — the request journal (see [`journal`]), filtered by
 //!   `method`, `path` (a prefix), `key`, `status`, `since` and `limit`; `DELETE` empties it;
@@ -140,5 +141,5 @@ pub fn parse_key_request(
 }
 pub use server::{
     AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
-    KeyCredentials, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES,
+    KeyCredentials, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
 };

@@ -34,6 +34,9 @@ OPTIONS (each also read from the environment variable shown):
   --idle-timeout-ms N    a connection with no traffic for this long is closed (default 60000)
   --max-upload-bytes N   the largest resumable (TUS) upload (default 25000000000, 25 GB)
   --tus-expiry-secs N    a resumable upload is dropped this long after its last use (default 86400)
+  --psa-mode MODE        how /psa (the IPFS Pinning Service API) answers [PINATA_EMULATOR_PSA_MODE]:
+                         pinata (default: 200, DELETE 200 OK, oldest first, Pinata's missing-token
+                         answer) or spec (202, DELETE 202 with no body, newest first, 401)
   -h, --help             this text
 
 Control endpoints (all but health with an admin key; every answer has X-Pinata-Emulator-Version):
@@ -59,6 +62,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     let mut header_timeout = None;
     let mut idle_timeout = None;
     let mut tus_expiry = None;
+    let mut psa_mode = env("PINATA_EMULATOR_PSA_MODE");
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -105,6 +109,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
                     .map_err(|_| format!("--max-upload-bytes: {value:?} is not a whole number"))?
             }
             "--tus-expiry-secs" => tus_expiry = Some(value),
+            "--psa-mode" => psa_mode = Some(value),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -146,6 +151,10 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             .parse()
             .map_err(|_| format!("--tus-expiry-secs: {v:?} is not a number of seconds"))?;
         config.tus_expiry = Duration::from_secs(secs);
+    }
+    if let Some(m) = psa_mode {
+        config.psa_mode = pinata_emulator::PsaMode::parse(&m)
+            .ok_or_else(|| format!("--psa-mode: {m:?} is neither pinata nor spec"))?;
     }
     // Every number in range, with a message that names the flag's meaning.
     config.validate()?;

@@ -285,6 +285,32 @@ impl PinStore {
         inner.jobs.len() != before
     }
 
+    /// The state of the job `id`, if it is still kept.
+    pub(crate) fn job_state(&self, id: &str) -> Option<JobState> {
+        self.lock()
+            .jobs
+            .iter()
+            .find(|j| j.id == id)
+            .map(|j| j.state)
+    }
+
+    /// Every job's state, by id (for `/psa`, which reads many at once).
+    pub(crate) fn job_states(&self) -> std::collections::HashMap<String, JobState> {
+        let inner = self.lock();
+        inner.jobs.iter().map(|j| (j.id.clone(), j.state)).collect()
+    }
+
+    /// The CIDs the account pins (active pins).
+    pub(crate) fn pinned_cids(&self) -> std::collections::HashSet<String> {
+        let inner = self.lock();
+        inner
+            .pins
+            .iter()
+            .filter(|p| p.active())
+            .map(|p| p.cid.clone())
+            .collect()
+    }
+
     /// Moves jobs along at `now`: held content is pinned once its delay passed; unfound content
     /// expires. `held` says whether a CID's content is in the store.
     pub fn advance(

@@ -112,6 +112,16 @@ pub(crate) enum Route {
     AddSignature(Network, String),
     GetSignature(Network, String),
     DeleteSignature(Network, String),
+    /// `GET /psa/pins`: the IPFS Pinning Service API's list.
+    PsaList,
+    /// `POST /psa/pins`: a new pin request.
+    PsaAdd,
+    /// `GET /psa/pins/{requestid}`.
+    PsaGet(String),
+    /// `POST /psa/pins/{requestid}`: replace a pin request with a new one.
+    PsaReplace(String),
+    /// `DELETE /psa/pins/{requestid}`.
+    PsaRemove(String),
 }
 
 /// Makes the route from a match: `param(name)` is the parameter in the case it was sent in;
@@ -191,6 +201,11 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/v3/ipfs/signature/{cid}", Method::DELETE, |p| Some(Route::DeleteSignature(Network::Public, decoded(&p("cid"))))),
     ("/v3/groups/{network}/{id}/ids/{file}", Method::PUT, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: true })),
     ("/v3/groups/{network}/{id}/ids/{file}", Method::DELETE, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: false })),
+    ("/psa/pins", Method::GET, |_| Some(Route::PsaList)),
+    ("/psa/pins", Method::POST, |_| Some(Route::PsaAdd)),
+    ("/psa/pins/{id}", Method::GET, |p| Some(Route::PsaGet(decoded(&p("id"))))),
+    ("/psa/pins/{id}", Method::POST, |p| Some(Route::PsaReplace(decoded(&p("id"))))),
+    ("/psa/pins/{id}", Method::DELETE, |p| Some(Route::PsaRemove(decoded(&p("id"))))),
     ("/files/{*rest}", Method::GET, |p| Some(Route::PrivateGateway(p("rest")))),
     ("/emulator/faults", Method::POST, |_| Some(Route::Faults)),
     ("/emulator/faults", Method::GET, |_| Some(Route::Faults)),
@@ -360,7 +375,9 @@ impl Route {
             | Route::GetFile(..)
             | Route::DownloadLink
             | Route::SwapHistory(..)
-            | Route::GetSignature(..) => Requirement::AdminOrResource(ResourceScope::FilesRead),
+            | Route::GetSignature(..)
+            | Route::PsaList
+            | Route::PsaGet(_) => Requirement::AdminOrResource(ResourceScope::FilesRead),
             // `SignFiles` signs a download link (read) when its body holds `url`: see
             // `requirement_for`.
             Route::PinByCid
@@ -373,7 +390,11 @@ impl Route {
             | Route::AddSwap(..)
             | Route::DeleteSwap(..)
             | Route::AddSignature(..)
-            | Route::DeleteSignature(..) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
+            | Route::DeleteSignature(..)
+            // `/psa` has no scope of its own; a pin request is a pin by CID (emulator's choice).
+            | Route::PsaAdd
+            | Route::PsaReplace(_)
+            | Route::PsaRemove(_) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
             Route::GroupFile { .. } => Requirement::AdminOrResource(ResourceScope::GroupsWrite),
         }
     }
@@ -469,6 +490,20 @@ impl Route {
                 | Route::DownloadLink
                 | Route::AddSwap(..)
                 | Route::AddSignature(..)
+                | Route::PsaAdd
+                | Route::PsaReplace(_)
+        )
+    }
+
+    /// The Pinning Service API (`/psa/pins…`): Bearer only, answered as `--psa-mode` says.
+    pub(crate) fn is_psa(&self) -> bool {
+        matches!(
+            self,
+            Route::PsaList
+                | Route::PsaAdd
+                | Route::PsaGet(_)
+                | Route::PsaReplace(_)
+                | Route::PsaRemove(_)
         )
     }
 
@@ -734,6 +769,33 @@ mod tests {
             assert_eq!(public.requirement(), Requirement::Public, "{public:?}");
             assert!(!public.is_v3() && !public.streams_body(), "{public:?}");
         }
+    }
+
+    #[test]
+    fn psa_rows_match_and_keep_the_request_id() {
+        let find = |m: Method, p: &str| Route::find(&m, p);
+        assert_eq!(find(Method::GET, "/psa/pins"), Some(Route::PsaList));
+        assert_eq!(find(Method::POST, "/PSA/Pins/"), Some(Route::PsaAdd));
+        assert_eq!(
+            find(Method::GET, "/psa/pins/AbC-1"),
+            Some(Route::PsaGet("AbC-1".into()))
+        );
+        assert_eq!(
+            find(Method::POST, "/psa/pins/r"),
+            Some(Route::PsaReplace("r".into()))
+        );
+        assert_eq!(
+            find(Method::DELETE, "/psa/pins/r"),
+            Some(Route::PsaRemove("r".into()))
+        );
+        assert_eq!(find(Method::PUT, "/psa/pins/r"), None);
+        let read = Requirement::AdminOrResource(ResourceScope::FilesRead);
+        let write = Requirement::AdminOrResource(ResourceScope::FilesWrite);
+        assert_eq!(Route::PsaList.requirement(), read);
+        assert_eq!(Route::PsaGet("r".into()).requirement(), read);
+        assert_eq!(Route::PsaAdd.requirement(), write);
+        assert_eq!(Route::PsaRemove("r".into()).requirement(), write);
+        assert!(Route::PsaAdd.takes_json() && Route::PsaAdd.is_psa() && !Route::PsaAdd.is_v3());
     }
 
     #[test]

@@ -22,7 +22,7 @@ use hyper::body::Incoming;
 
 use crate::access::Requirement;
 use crate::api::control::{control, fault_status, health, rate_limited, with_rate_headers};
-use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, signed, swaps, tus};
+use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, psa, signed, swaps, tus};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
 use crate::journal::JournalEntry;
@@ -112,12 +112,16 @@ async fn dispatch(
     if route.requirement() == Requirement::Public {
         return public(state, &route, parts, body, now).await;
     }
-    let caller = if route.is_v3() && !parts.headers.contains_key(http::header::AUTHORIZATION) {
+    let has_authorization = parts.headers.contains_key(http::header::AUTHORIZATION);
+    let caller = if route.is_v3() && !has_authorization {
         // v3 endpoints take Bearer authentication only (the key pair is not looked at).
         Err(reply::coded(
             StatusCode::UNAUTHORIZED,
             "no Authorization header found",
         ))
+    } else if route.is_psa() && !has_authorization {
+        // So does `/psa`, answered as its mode says.
+        Err(psa::missing_token(state.psa_mode))
     } else {
         authenticate(&parts.headers, &state.keys, &state.jwt_secret, now)
     };
@@ -402,6 +406,11 @@ async fn respond(
                 Route::PinQueue => pin_by_cid::list(state, parts.uri.query().unwrap_or("")),
                 Route::CancelPinByCid(id) => pin_by_cid::cancel(state, id),
                 Route::PinJobs => pinning::pin_jobs(state, parts.uri.query().unwrap_or("")),
+                Route::PsaList => psa::list(state, parts.uri.query().unwrap_or("")),
+                Route::PsaAdd => psa::add(state, &json, now),
+                Route::PsaGet(id) => psa::get(state, id),
+                Route::PsaReplace(id) => psa::replace(state, id, &json, now),
+                Route::PsaRemove(id) => psa::remove(state, id, now),
                 Route::HashMetadata => pinning::hash_metadata(state, &json),
                 Route::Unpin(cid) => pinning::unpin(state, cid, now),
                 Route::PinList => pinning::pin_list(state, parts.uri.query().unwrap_or("")),

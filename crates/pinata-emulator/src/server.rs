@@ -65,6 +65,36 @@ pub struct EmulatorConfig {
     /// How long a resumable upload is kept after its creation, its last `PATCH` or its completion
     /// (a finished one answers `HEAD` that long): 1 s to [`MAX_TUS_EXPIRY`]. Default one day.
     pub tus_expiry: Duration,
+    /// How `/psa` (the IPFS Pinning Service API) answers: as Pinata does (the default) or as the
+    /// spec says. See [`PsaMode`].
+    pub psa_mode: PsaMode,
+}
+
+/// How the emulator's `/psa` (IPFS Pinning Service API) answers where Pinata departs from the
+/// spec (`pinata-v3-api.md` §2.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PsaMode {
+    /// As Pinata was observed to answer (the default): an add or a replace is 200, a removal 200
+    /// `text/plain` `OK`, lists come oldest first, and a request without a token gets the
+    /// emulator's usual missing-credentials answer (401 `INVALID_CREDENTIALS`).
+    #[default]
+    Pinata,
+    /// As the spec says (for Kubo and the compliance suite): an add or a replace is 202, a removal
+    /// 202 with no body, lists come newest first, and a request without a token is 401
+    /// `UNAUTHORIZED`.
+    Spec,
+}
+
+impl PsaMode {
+    /// `pinata` or `spec`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pinata" => Some(PsaMode::Pinata),
+            "spec" => Some(PsaMode::Spec),
+            _ => None,
+        }
+    }
 }
 
 /// What the accept loop applies to every connection.
@@ -188,6 +218,7 @@ impl Default for EmulatorConfig {
             idle_timeout: Duration::from_secs(60),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             tus_expiry: Duration::from_secs(86_400),
+            psa_mode: PsaMode::Pinata,
         }
     }
 }
@@ -198,6 +229,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("listen", &self.listen)
             .field("admin_key", &self.admin_key)
             .field("jwt_lifetime", &self.jwt_lifetime)
+            .field("psa_mode", &self.psa_mode)
             .finish_non_exhaustive()
     }
 }
@@ -310,6 +342,8 @@ impl Emulator {
             tus: crate::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
             idle_timeout: config.idle_timeout,
             journal: Default::default(),
+            psa: Default::default(),
+            psa_mode: config.psa_mode,
         };
         for rule in config.faults {
             state

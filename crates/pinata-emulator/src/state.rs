@@ -49,12 +49,16 @@ pub(crate) struct State {
     pub(crate) idle_timeout: Duration,
     /// The requests answered, most recent last.
     pub(crate) journal: Journal,
+    /// `/psa` pin requests (their jobs are in `pins`).
+    pub(crate) psa: crate::api::psa::PsaStore,
+    /// How `/psa` answers.
+    pub(crate) psa_mode: crate::server::PsaMode,
 }
 
 impl State {
     /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key (unused,
-    /// unrevoked), and no pins, jobs, files, groups, swaps, signatures, signed upload URLs,
-    /// resumable uploads, faults (not even those given at start-up), rate limits, request counters
+    /// unrevoked), and no pins, jobs, `/psa` pin requests, files, groups, swaps, signatures, signed
+    /// upload URLs, resumable uploads, faults (not even those given at start-up), rate limits, request counters
     /// or journal entries; the content on disk removed, the data directory kept. What survives:
     /// the admin key and secret (so its JWTs stay valid), the JWT secret (and so the signing key of
     /// URLs), the account id, and every setting. Requests in flight meanwhile may fail, or leave
@@ -65,6 +69,7 @@ impl State {
         self.grants.clear();
         self.tus.clear();
         self.pins.clear();
+        self.psa.clear();
         self.files.clear();
         self.groups.clear();
         self.swaps.clear();

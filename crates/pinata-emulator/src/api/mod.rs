@@ -9,6 +9,7 @@ pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod pin_by_cid;
 pub(crate) mod pinning;
+pub(crate) mod psa;
 pub(crate) mod receive;
 pub(crate) mod signed;
 pub(crate) mod swaps;
