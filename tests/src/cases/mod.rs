@@ -11,6 +11,8 @@
 //! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
 //!   filters, groups, signed upload URLs, private links, streamed downloads, swaps, signatures,
 //!   expiry;
+//! - `psa`: the Pinning Service API (add, get, statuses, match modes, metadata, replace, remove,
+//!   paging by `before`);
 //! - `tooling`: the emulator as a downstream test tool (one-line clients, faults from Rust, the
 //!   request journal, seeding, reset);
 //! - `tus`: resumable uploads: chunks, a broken connection, realignment, a crash resumed from a
@@ -26,6 +28,7 @@ mod hardening;
 mod keys;
 mod local;
 mod pinning;
+mod psa;
 mod tooling;
 mod tus;
 mod v3;
@@ -38,6 +41,7 @@ pub use hardening::*;
 pub use keys::*;
 pub use local::*;
 pub use pinning::*;
+pub use psa::*;
 pub use tooling::*;
 pub use tus::*;
 pub use v3::*;
