@@ -108,7 +108,7 @@ struct Fields {
 }
 
 fn fields(json: &serde_json::Value) -> Result<Fields, Reply> {
-    let fields = Fields::deserialize(json).map_err(|e| bad(&format!("invalid body: {e}")))?;
+    let fields: Fields = super::typed(json)?;
     if let Some(name) = &fields.name {
         check_name(name).map_err(|e| bad(&e))?;
     }

@@ -14,3 +14,13 @@ pub(crate) mod receive;
 pub(crate) mod signed;
 pub(crate) mod swaps;
 pub(crate) mod tus;
+
+/// Decodes a JSON request body into its typed form (`T`'s fields, each optional where the API
+/// allows it); a body of the wrong shape is a 400 in the v3 error shape that says what is wrong.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(
+    json: &serde_json::Value,
+) -> Result<T, crate::reply::Reply> {
+    T::deserialize(json).map_err(|e| {
+        crate::reply::coded(http::StatusCode::BAD_REQUEST, &format!("invalid body: {e}"))
+    })
+}

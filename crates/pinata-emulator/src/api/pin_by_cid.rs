@@ -24,37 +24,44 @@ fn bad(message: &str) -> Reply {
 
 /// `POST /v3/files/public/pin_by_cid {cid, name, keyvalues, group_id, host_nodes}`.
 pub(crate) fn create(state: &State, json: &Value, now: SystemTime) -> Reply {
-    let Some(cid) = json.get("cid").and_then(Value::as_str) else {
+    /// The body, as the SDK sends it (`name` absent when not given).
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default)]
+        cid: Option<String>,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        keyvalues: Option<std::collections::BTreeMap<String, String>>,
+        #[serde(default)]
+        host_nodes: Option<Vec<String>>,
+        #[serde(default)]
+        group_id: Option<String>,
+    }
+    let body: Body = match super::typed(json) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(cid) = body.cid.as_deref() else {
         return bad("cid is required");
     };
     if cid.parse::<Cid>().is_err() {
         return bad("cid is not a valid CID");
     }
-    let name = match json.get("name") {
-        Some(Value::String(n)) => Some(n.clone()),
-        None | Some(Value::Null) => Some(cid.to_owned()),
-        Some(_) => return bad("name must be a string"),
-    };
-    let keyvalues = match json.get("keyvalues") {
-        Some(Value::Object(kv)) if kv.len() <= 10 && kv.values().all(Value::is_string) => {
-            kv.clone()
-        }
-        None | Some(Value::Null) => Map::new(),
-        Some(_) => return bad("keyvalues must be at most 10 string values"),
-    };
-    let host_nodes: Vec<String> = match json.get("host_nodes") {
-        Some(Value::Array(nodes)) if nodes.len() <= 5 => nodes
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        None | Some(Value::Null) => Vec::new(),
-        Some(_) => return bad("host_nodes must be at most 5 multiaddrs"),
-    };
-    let group_id = json
-        .get("group_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let name = Some(body.name.unwrap_or_else(|| cid.to_owned()));
+    let keyvalues = body.keyvalues.unwrap_or_default();
+    if keyvalues.len() > 10 {
+        return bad("keyvalues must be at most 10 string values");
+    }
+    let keyvalues: Map<String, Value> = keyvalues
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let host_nodes = body.host_nodes.unwrap_or_default();
+    if host_nodes.len() > 5 {
+        return bad("host_nodes must be at most 5 multiaddrs");
+    }
+    let group_id = body.group_id;
     let job = new_job(
         state,
         cid,

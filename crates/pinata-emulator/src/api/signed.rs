@@ -264,10 +264,37 @@ fn link_text(cid: &str, path: &str, date: u64, expires: u64) -> String {
     format!("PINATA1\n{cid}\n{path}\n{date}\n{expires}\nGET")
 }
 
+/// A signing request's body, typed: an upload URL's grant (as pinata-core's
+/// `CreateSignedUploadUrl` sends it) or a download link's (`url` present, as `CreateDownloadLink`
+/// sends it). Unknown fields are ignored, as the real API ignores them.
+#[derive(serde::Deserialize)]
+struct SignBody {
+    #[serde(default)]
+    date: Option<u64>,
+    #[serde(default)]
+    expires: Option<u64>,
+    #[serde(default)]
+    network: Option<String>,
+    #[serde(default)]
+    filename: Option<String>,
+    #[serde(default)]
+    group_id: Option<String>,
+    #[serde(default)]
+    keyvalues: Option<Value>,
+    #[serde(default)]
+    max_file_size: Option<u64>,
+    #[serde(default)]
+    allow_mime_types: Option<Vec<String>>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    method: Option<String>,
+}
+
 /// `date` and `expires` of a signing request, range-checked.
-fn validity(json: &Value, now: SystemTime) -> Result<(u64, u64), Reply> {
+fn validity(body: &SignBody, now: SystemTime) -> Result<(u64, u64), Reply> {
     let now = unix_seconds(now);
-    let date = match json.get("date").and_then(Value::as_u64) {
+    let date = match body.date {
         Some(d) if d.abs_diff(now) <= MAX_DATE_SKEW => d,
         _ => {
             return Err(bad(&format!(
@@ -275,7 +302,7 @@ fn validity(json: &Value, now: SystemTime) -> Result<(u64, u64), Reply> {
             )));
         }
     };
-    let expires = match json.get("expires").and_then(Value::as_u64) {
+    let expires = match body.expires {
         Some(e) if (1..=MAX_VALIDITY).contains(&e) => e,
         _ => {
             return Err(bad(&format!("expires must be 1 to {MAX_VALIDITY} seconds")));
@@ -286,29 +313,24 @@ fn validity(json: &Value, now: SystemTime) -> Result<(u64, u64), Reply> {
 
 /// `POST /v3/files/sign`: a download link when the body holds `url`, an upload URL otherwise.
 pub(crate) fn sign(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime) -> Reply {
-    if json.get("url").is_some() {
-        return download_link(state, json, now);
+    let body: SignBody = match super::typed(json) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if body.url.is_some() {
+        return link(state, &body, now);
     }
-    upload_url(state, headers, json, now)
-}
-
-/// An optional string field.
-fn string_field<'j>(json: &'j Value, key: &str) -> Result<Option<&'j str>, Reply> {
-    match json.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(bad(&format!("{key} must be a string"))),
-    }
+    upload_url(state, headers, &body, now)
 }
 
 /// `POST /v3/files/sign {date, expires, network, filename?, group_id?, keyvalues?,
 /// max_file_size?, allow_mime_types?, streamable?}` → `{"data":"<upload URL>"}`.
-fn upload_url(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime) -> Reply {
-    let (date, expires) = match validity(json, now) {
+fn upload_url(state: &State, headers: &HeaderMap, body: &SignBody, now: SystemTime) -> Reply {
+    let (date, expires) = match validity(body, now) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let grant = match grant(state, json) {
+    let grant = match grant(state, body) {
         Ok(g) => g,
         Err(r) => return r,
     };
@@ -357,15 +379,13 @@ pub(crate) fn host_of(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The grant of a signing request, validated.
-fn grant(state: &State, json: &Value) -> Result<Grant, Reply> {
-    let network = match string_field(json, "network")? {
+fn grant(state: &State, body: &SignBody) -> Result<Grant, Reply> {
+    let network = match body.network.as_deref() {
         None => Network::Private,
         Some(n) => Network::parse(n).ok_or_else(|| bad("network must be public or private"))?,
     };
-    let name = string_field(json, "filename")?
-        .map(check_name)
-        .transpose()?;
-    let group_id = string_field(json, "group_id")?.map(str::to_owned);
+    let name = body.filename.as_deref().map(check_name).transpose()?;
+    let group_id = body.group_id.clone();
     if let Some(g) = &group_id
         && !state.groups.exists(network, g)
     {
@@ -373,34 +393,25 @@ fn grant(state: &State, json: &Value) -> Result<Grant, Reply> {
             "group_id names no group on the {network} network"
         )));
     }
-    let keyvalues = match json.get("keyvalues") {
+    let keyvalues = match &body.keyvalues {
         None | Some(Value::Null) => BTreeMap::new(),
         Some(kv) => keyvalues(kv)?,
     };
-    let max_file_size = match json.get("max_file_size") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_u64() {
-            Some(n) if (1..=MAX_FILE_SIZE).contains(&n) => Some(n),
-            _ => {
-                return Err(bad(&format!(
-                    "max_file_size must be 1 to {MAX_FILE_SIZE} bytes"
-                )));
-            }
-        },
+    let max_file_size = match body.max_file_size {
+        None => None,
+        Some(n) if (1..=MAX_FILE_SIZE).contains(&n) => Some(n),
+        Some(_) => {
+            return Err(bad(&format!(
+                "max_file_size must be 1 to {MAX_FILE_SIZE} bytes"
+            )));
+        }
     };
-    let allow_mime_types = match json.get("allow_mime_types") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(types))
-            if types.len() <= MAX_MIME_PATTERNS
-                && types
-                    .iter()
-                    .all(|t| t.as_str().is_some_and(is_mime_pattern)) =>
+    let allow_mime_types = match &body.allow_mime_types {
+        None => Vec::new(),
+        Some(types)
+            if types.len() <= MAX_MIME_PATTERNS && types.iter().all(|t| is_mime_pattern(t)) =>
         {
-            types
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
+            types.clone()
         }
         Some(_) => {
             return Err(bad(&format!(
@@ -518,10 +529,16 @@ pub(crate) fn link_target(url: &str) -> Option<(String, String)> {
 /// `POST /v3/files/private/download_link` (also `/v3/files/download_link`, and `/v3/files/sign`
 /// with a `url`) `{url, date, expires, method}` → `{"data":"<url>?X-Algorithm=PINATA1&…"}`.
 pub(crate) fn download_link(state: &State, json: &Value, now: SystemTime) -> Reply {
-    let target = match json.get("url") {
-        Some(Value::String(url)) if url.len() <= MAX_URL => {
-            link_target(url).map(|t| (url.as_str(), t))
-        }
+    match super::typed::<SignBody>(json) {
+        Ok(body) => link(state, &body, now),
+        Err(r) => r,
+    }
+}
+
+/// A download link for a typed signing body.
+fn link(state: &State, body: &SignBody, now: SystemTime) -> Reply {
+    let target = match body.url.as_deref() {
+        Some(url) if url.len() <= MAX_URL => link_target(url).map(|t| (url, t)),
         _ => None,
     };
     let Some((url, (cid, path))) = target else {
@@ -529,13 +546,13 @@ pub(crate) fn download_link(state: &State, json: &Value, now: SystemTime) -> Rep
             "url must be <gateway>/files/<cid>[/path] (at most {MAX_URL} bytes)"
         ));
     };
-    let (date, expires) = match validity(json, now) {
+    let (date, expires) = match validity(body, now) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match json.get("method") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(m)) if m.eq_ignore_ascii_case("GET") => {}
+    match body.method.as_deref() {
+        None => {}
+        Some(m) if m.eq_ignore_ascii_case("GET") => {}
         Some(_) => return bad("method must be GET"),
     }
     let sig = signature(state, &link_text(&cid, &path, date, expires));

@@ -30,6 +30,7 @@ use http::StatusCode;
 use pinata_core::api::Network;
 use pinata_core::cid::Cid;
 use pinata_core::time::format_iso8601;
+use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -143,11 +144,17 @@ pub(crate) fn add_swap(
     json: &Value,
     now: SystemTime,
 ) -> Reply {
-    let Some(swap_cid) = json
-        .get("swap_cid")
-        .or_else(|| json.get("swapCid"))
-        .and_then(Value::as_str)
-    else {
+    /// `{"swap_cid": …}` as the SDK and the Go CLI send it, `{"swapCid": …}` as the spec writes it.
+    #[derive(Deserialize)]
+    struct SwapBody {
+        #[serde(default, alias = "swapCid")]
+        swap_cid: Option<String>,
+    }
+    let body: SwapBody = match super::typed(json) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(swap_cid) = body.swap_cid.as_deref() else {
         return bad("swap_cid is required");
     };
     if swap_cid.parse::<Cid>().is_err() {
@@ -218,12 +225,24 @@ pub(crate) fn add_signature(
     json: &Value,
     now: SystemTime,
 ) -> Reply {
-    let text = |k: &str| {
-        json.get(k)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty() && s.len() <= MAX_SIGNATURE_LEN)
+    /// `{signature, address}`.
+    #[derive(Deserialize)]
+    struct SignatureBody {
+        #[serde(default)]
+        signature: Option<String>,
+        #[serde(default)]
+        address: Option<String>,
+    }
+    let body: SignatureBody = match super::typed(json) {
+        Ok(b) => b,
+        Err(r) => return r,
     };
-    let (Some(signature), Some(address)) = (text("signature"), text("address")) else {
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .filter(|s| !s.is_empty() && s.len() <= MAX_SIGNATURE_LEN)
+            .map(str::to_owned)
+    };
+    let (Some(signature), Some(address)) = (text(&body.signature), text(&body.address)) else {
         return bad(&format!(
             "signature and address must be strings of 1 to {MAX_SIGNATURE_LEN} bytes"
         ));
@@ -238,8 +257,12 @@ pub(crate) fn add_signature(
             "the emulator holds at most {MAX_SIGNATURES} signatures"
         ));
     }
-    signatures.insert(key, (signature.to_owned(), address.to_owned()));
-    data(ShownSignature { cid, signature })
+    let shown = data(ShownSignature {
+        cid,
+        signature: &signature,
+    });
+    signatures.insert(key, (signature, address));
+    shown
 }
 
 /// `GET …/signature/{cid}`.
