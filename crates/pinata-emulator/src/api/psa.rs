@@ -237,60 +237,62 @@ pub(crate) fn missing_token(mode: PsaMode) -> Reply {
     }
 }
 
-/// A `Pin` body: `{cid, name?, origins?, meta?}`.
+/// A `Pin` body: `{cid, name?, origins?, meta?}` (the spec's `Pin`, as pinata-core's `PsaPin`
+/// sends it; `meta` values must be strings here, as the spec says).
+#[derive(serde::Deserialize)]
+struct PinBody {
+    #[serde(default)]
+    cid: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    origins: Option<Vec<String>>,
+    #[serde(default)]
+    meta: Option<BTreeMap<String, String>>,
+}
+
 fn parse_pin(json: &Value) -> Result<PinSpec, Reply> {
-    let Some(body) = json.as_object() else {
+    if !json.is_object() {
         return Err(bad("the body must be a Pin object"));
+    }
+    let body: PinBody =
+        serde_json::from_value(json.clone()).map_err(|e| bad(&format!("not a Pin: {e}")))?;
+    let cid = match body.cid {
+        Some(c) if c.parse::<Cid>().is_ok() => c,
+        Some(_) => return Err(bad("cid is not a valid CID")),
+        None => return Err(bad("cid is required")),
     };
-    let cid = match body.get("cid") {
-        Some(Value::String(c)) if c.parse::<Cid>().is_ok() => c.clone(),
-        Some(Value::String(_)) => return Err(bad("cid is not a valid CID")),
-        _ => return Err(bad("cid is required")),
-    };
-    let name = match body.get("name") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(n)) if n.chars().count() <= MAX_PSA_NAME => Some(n.clone()),
+    let name = match body.name {
+        None => None,
+        Some(n) if n.chars().count() <= MAX_PSA_NAME => Some(n),
         Some(_) => {
             return Err(bad(&format!(
                 "name must be a string of at most {MAX_PSA_NAME} characters"
             )));
         }
     };
-    let origins = match body.get("origins") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(list)) if list.len() <= MAX_PSA_ORIGINS => {
-            let mut origins: Vec<String> = Vec::with_capacity(list.len());
-            for origin in list {
-                let Some(origin) = origin.as_str() else {
-                    return Err(bad("origins must be multiaddrs"));
-                };
-                if let Err(e) = pinata_core::api::pinning::validate_multiaddr(origin) {
-                    return Err(bad(&e.to_string()));
-                }
-                if origins.iter().any(|o| o == origin) {
-                    return Err(bad("origins must be distinct"));
-                }
-                origins.push(origin.to_owned());
-            }
-            origins
+    let list = body.origins.unwrap_or_default();
+    if list.len() > MAX_PSA_ORIGINS {
+        return Err(bad(&format!(
+            "origins must be at most {MAX_PSA_ORIGINS} multiaddrs"
+        )));
+    }
+    let mut origins: Vec<String> = Vec::with_capacity(list.len());
+    for origin in list {
+        if let Err(e) = pinata_core::api::pinning::validate_multiaddr(&origin) {
+            return Err(bad(&e.to_string()));
         }
-        Some(_) => {
-            return Err(bad(&format!(
-                "origins must be at most {MAX_PSA_ORIGINS} multiaddrs"
-            )));
+        if origins.contains(&origin) {
+            return Err(bad("origins must be distinct"));
         }
-    };
-    let meta = match body.get("meta") {
-        None | Some(Value::Null) => BTreeMap::new(),
-        Some(Value::Object(m)) if m.len() <= MAX_PSA_META => {
-            string_map(m).ok_or_else(|| bad("meta values must be strings"))?
-        }
-        Some(_) => {
-            return Err(bad(&format!(
-                "meta must be an object of at most {MAX_PSA_META} strings"
-            )));
-        }
-    };
+        origins.push(origin);
+    }
+    let meta = body.meta.unwrap_or_default();
+    if meta.len() > MAX_PSA_META {
+        return Err(bad(&format!(
+            "meta must be an object of at most {MAX_PSA_META} strings"
+        )));
+    }
     let size = cid.len()
         + name.as_ref().map_or(0, String::len)
         + origins.iter().map(String::len).sum::<usize>()
