@@ -96,6 +96,7 @@ mod pins;
 mod reply;
 mod router;
 mod routes;
+pub mod seed;
 mod server;
 mod state;
 pub mod token;

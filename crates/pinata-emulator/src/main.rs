@@ -37,11 +37,16 @@ OPTIONS (each also read from the environment variable shown):
   --psa-mode MODE        how /psa (the IPFS Pinning Service API) answers [PINATA_EMULATOR_PSA_MODE]:
                          pinata (default: 200, DELETE 200 OK, oldest first, Pinata's missing-token
                          answer) or spec (202, DELETE 202 with no body, newest first, 401)
+  --seed FILE            a JSON seed file read at start-up and re-applied after every reset
+                         [PINATA_EMULATOR_SEED]: {\"keys\":[{\"name\",\"api_key\",\"api_secret\",
+                         \"permissions\"}],\"groups\":[{\"network\",\"name\"}],\"files\":[{\"network\",
+                         \"path\",\"name\",\"keyvalues\",\"group\",\"cid_version\"}]}; seeded keys'
+                         credentials are in the first line's \"keys\"; a bad seed exits with code 2
   -h, --help             this text
 
 Control endpoints (all but health with an admin key; every answer has X-Pinata-Emulator-Version):
   GET /emulator/health       200 {\"status\":\"ok\",\"version\":...}, no credentials needed
-  POST /emulator/reset       back to the start: only the admin key, no pins, files, faults...
+  POST /emulator/reset       back to the start: only the admin key and the seed, no pins, faults...
   GET /emulator/requests     the request journal (?method&path&key&status&since&limit); DELETE
   POST /emulator/faults {\"fault\":\"status\",\"status\":503,\"count\":2,\"key\":\"...\"}   GET, DELETE
   PUT /emulator/rate_limit {\"limit\":30,\"window_secs\":60,\"key\":\"...\"}            DELETE
@@ -63,6 +68,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
     let mut idle_timeout = None;
     let mut tus_expiry = None;
     let mut psa_mode = env("PINATA_EMULATOR_PSA_MODE");
+    config.seed = env("PINATA_EMULATOR_SEED").map(Into::into);
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -110,6 +116,7 @@ fn parse_args() -> Result<Option<EmulatorConfig>, String> {
             }
             "--tus-expiry-secs" => tus_expiry = Some(value),
             "--psa-mode" => psa_mode = Some(value),
+            "--seed" => config.seed = Some(value.into()),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -185,7 +192,12 @@ fn main() -> ExitCode {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("pinata-emulator: {e}");
-                return ExitCode::FAILURE;
+                // Bad input (a seed file, the admin key's format) is a usage error, as a bad flag.
+                return if e.kind() == std::io::ErrorKind::InvalidInput {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::FAILURE
+                };
             }
         };
         println!("{}", emulator.startup_line());

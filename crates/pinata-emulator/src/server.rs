@@ -68,6 +68,10 @@ pub struct EmulatorConfig {
     /// How `/psa` (the IPFS Pinning Service API) answers: as Pinata does (the default) or as the
     /// spec says. See [`PsaMode`].
     pub psa_mode: PsaMode,
+    /// A seed file (JSON) read at start-up and applied again after every reset: keys with fixed
+    /// credentials, groups and files (see [`crate::seed`]). A bad one makes [`Emulator::bind`] fail
+    /// with the problem named. None by default.
+    pub seed: Option<std::path::PathBuf>,
 }
 
 /// How the emulator's `/psa` (IPFS Pinning Service API) answers where Pinata departs from the
@@ -219,6 +223,7 @@ impl Default for EmulatorConfig {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             tus_expiry: Duration::from_secs(86_400),
             psa_mode: PsaMode::Pinata,
+            seed: None,
         }
     }
 }
@@ -230,6 +235,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("admin_key", &self.admin_key)
             .field("jwt_lifetime", &self.jwt_lifetime)
             .field("psa_mode", &self.psa_mode)
+            .field("seed", &self.seed)
             .finish_non_exhaustive()
     }
 }
@@ -276,6 +282,7 @@ pub struct Emulator {
     listener: TcpListener,
     url: String,
     admin: AdminCredentials,
+    seeded: Vec<KeyCredentials>,
 }
 
 impl fmt::Debug for Emulator {
@@ -321,6 +328,13 @@ impl Emulator {
                 "the admin key must be 20 and the admin secret 64 lower-case hex digits, like Pinata's",
             ));
         }
+        let seed = match &config.seed {
+            Some(path) => Some(
+                crate::seed::Seed::load(path, &admin_key)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?,
+            ),
+            None => None,
+        };
         let state = State {
             keys: Default::default(),
             admin_key: admin_key.clone(),
@@ -344,6 +358,7 @@ impl Emulator {
             journal: Default::default(),
             psa: Default::default(),
             psa_mode: config.psa_mode,
+            seed,
         };
         for rule in config.faults {
             state
@@ -375,6 +390,12 @@ impl Emulator {
             api_key: record.key.clone(),
             api_secret: record.secret.expose_secret().to_owned(),
         };
+        let seeded = match &state.seed {
+            Some(seed) => seed
+                .apply(&state, SystemTime::now())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?,
+            None => Vec::new(),
+        };
         let listener = TcpListener::bind(config.listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
         Ok(Self {
@@ -387,6 +408,7 @@ impl Emulator {
             listener,
             url,
             admin,
+            seeded,
         })
     }
 
@@ -400,16 +422,25 @@ impl Emulator {
         &self.admin
     }
 
-    /// The line the binary prints first: `{"url":…,"admin":{"jwt":…,"api_key":…,"api_secret":…}}`.
+    /// The keys the seed made, in its order, each with a JWT (empty without a seed).
+    pub fn seeded_keys(&self) -> &[KeyCredentials] {
+        &self.seeded
+    }
+
+    /// The line the binary prints first: `{"url":…,"admin":{"jwt":…,"api_key":…,"api_secret":…}}`,
+    /// with `"keys":[{"jwt":…,"api_key":…,"api_secret":…}…]` too when a seed made keys.
     pub fn startup_line(&self) -> String {
         #[derive(Serialize)]
         struct Line<'a> {
             url: &'a str,
             admin: &'a AdminCredentials,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            keys: &'a [KeyCredentials],
         }
         serde_json::to_string(&Line {
             url: &self.url,
             admin: &self.admin,
+            keys: &self.seeded,
         })
         .unwrap_or_default()
     }
@@ -510,6 +541,7 @@ impl Emulator {
                 let ready = client.map(|(credentials, config)| Ready {
                     url: emulator.url.clone(),
                     admin: emulator.admin.clone(),
+                    seeded: emulator.seeded.clone(),
                     credentials,
                     config,
                     control: emulator.control(),
@@ -528,6 +560,7 @@ impl Emulator {
         Ok(EmulatorHandle {
             url: ready.url,
             admin: ready.admin,
+            seeded: ready.seeded,
             credentials: ready.credentials,
             config: ready.config,
             control: ready.control,
@@ -541,6 +574,7 @@ impl Emulator {
 struct Ready {
     url: String,
     admin: AdminCredentials,
+    seeded: Vec<KeyCredentials>,
     credentials: Credentials,
     config: Config,
     control: Control,
@@ -560,6 +594,7 @@ struct Control {
 pub struct EmulatorHandle {
     url: String,
     admin: AdminCredentials,
+    seeded: Vec<KeyCredentials>,
     credentials: Credentials,
     config: Config,
     control: Control,
@@ -584,6 +619,12 @@ impl EmulatorHandle {
     /// The admin key.
     pub fn admin(&self) -> &AdminCredentials {
         &self.admin
+    }
+
+    /// The keys the seed made, in its order, each with a JWT (empty without a seed). They are made
+    /// again with the same credentials after a reset, so these stay valid.
+    pub fn seeded_keys(&self) -> &[KeyCredentials] {
+        &self.seeded
     }
 
     /// The secret JWTs are signed with (to mint test tokens with [`token::sign`]).
@@ -623,7 +664,9 @@ impl EmulatorHandle {
     /// fresh use counters, and no pins, jobs, files, groups, swaps, signatures, signed upload URLs,
     /// resumable uploads, faults, rate limits or journal entries; content on disk removed (the data
     /// directory kept). The admin credentials and the JWT secret survive, so clients made with
-    /// [`EmulatorHandle::credentials`] keep working. `Err` if the content could not be removed.
+    /// [`EmulatorHandle::credentials`] keep working. Then the seed ([`EmulatorConfig::seed`]), if
+    /// any, is applied again (its files read anew), so seeded keys, groups and files are back.
+    /// `Err` if the content could not be removed or the seed not re-applied (a seeded file gone).
     pub fn reset(&self) -> io::Result<()> {
         self.control.state.reset()
     }

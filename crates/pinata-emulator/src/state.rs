@@ -53,13 +53,16 @@ pub(crate) struct State {
     pub(crate) psa: crate::api::psa::PsaStore,
     /// How `/psa` answers.
     pub(crate) psa_mode: crate::server::PsaMode,
+    /// The seed applied at start-up and again after each reset, if one was given.
+    pub(crate) seed: Option<crate::seed::Seed>,
 }
 
 impl State {
     /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key (unused,
     /// unrevoked), and no pins, jobs, `/psa` pin requests, files, groups, swaps, signatures, signed
     /// upload URLs, resumable uploads, faults (not even those given at start-up), rate limits, request counters
-    /// or journal entries; the content on disk removed, the data directory kept. What survives:
+    /// or journal entries; the content on disk removed, the data directory kept; then the seed (if
+    /// any) is applied again, its files read from disk anew. What survives:
     /// the admin key and secret (so its JWTs stay valid), the JWT secret (and so the signing key of
     /// URLs), the account id, and every setting. Requests in flight meanwhile may fail, or leave
     /// what they finish behind.
@@ -75,7 +78,13 @@ impl State {
         self.swaps.clear();
         self.signatures.clear();
         self.journal.clear();
-        self.content.clear()
+        self.content.clear()?;
+        // The seed again, so a reset is back to the known account (its files read anew).
+        if let Some(seed) = &self.seed {
+            seed.apply(self, SystemTime::now())
+                .map_err(|e| io::Error::other(format!("re-applying the seed: {e}")))?;
+        }
+        Ok(())
     }
 
     /// Adds a fault rule as `POST /emulator/faults` does: validated, its delay within the idle
