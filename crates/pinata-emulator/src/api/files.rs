@@ -520,23 +520,35 @@ pub(crate) fn update(
     json: &Value,
     now: SystemTime,
 ) -> Reply {
-    let present = |k: &str| json.get(k).filter(|v| !v.is_null());
+    /// The body, as pinata-core's `UpdateFile` sends it.
+    #[derive(serde::Deserialize)]
+    struct UpdateBody {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        keyvalues: Option<Value>,
+        #[serde(default)]
+        expires_at: Option<u64>,
+    }
+    let body: UpdateBody = match super::typed(json) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let mut changes = Changes::default();
-    if let Some(n) = present("name") {
-        match n.as_str().map(check_name) {
-            Some(Ok(n)) => changes.name = Some(n),
-            Some(Err(r)) => return r,
-            None => return bad("name must be a string"),
+    if let Some(n) = body.name.as_deref() {
+        match check_name(n) {
+            Ok(n) => changes.name = Some(n),
+            Err(r) => return r,
         }
     }
-    if let Some(kv) = present("keyvalues") {
+    if let Some(kv) = body.keyvalues.as_ref().filter(|v| !v.is_null()) {
         match keyvalues(kv) {
             Ok(kv) => changes.keyvalues = Some(kv),
             Err(r) => return r,
         }
     }
-    if let Some(at) = present("expires_at") {
-        match expiry(at.as_u64(), now) {
+    if let Some(at) = body.expires_at {
+        match expiry(Some(at), now) {
             Ok(at) => changes.expires_at = Some(at),
             Err(r) => return r,
         }
