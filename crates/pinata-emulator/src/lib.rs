@@ -127,6 +127,16 @@ pub mod fuzzing {
         crate::api::signed::link_target(url)
     }
 
+    /// Parses a TUS `Upload-Metadata` header as the emulator does; `true` if it is accepted.
+    pub fn tus_metadata(header: &str) -> bool {
+        crate::api::tus::parse_metadata(header).is_ok()
+    }
+
+    /// Parses a request-journal query as `GET /emulator/requests` does; `true` if accepted.
+    pub fn journal_query(query: &str) -> bool {
+        crate::journal::JournalFilter::parse(query).is_ok()
+    }
+
     /// Parses a pinJSONToIPFS body's content as the emulator normalises it.
     pub fn normalise_json(text: &str) -> String {
         crate::api::pinning::minify(text)
