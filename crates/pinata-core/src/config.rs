@@ -264,9 +264,23 @@ pub struct TransportOptions {
     pub request_timeout: Duration,
     /// Responses with a larger body fail with [`crate::TransportErrorKind::BodyTooLarge`]. Default 16 MiB.
     pub max_response_body: u64,
-    /// How long a download's body may take in total, once its headers arrived (each piece still
-    /// arrives within `request_timeout` on transports that can tell). Default 1 hour.
+    /// How long a transfer may take: a download's body once its headers arrived (each piece still
+    /// arrives within `request_timeout` on transports that can tell), and a whole request whose
+    /// body is an upload (a file, a TUS chunk), which `request_timeout` alone would cut off on a
+    /// slow link. Default 1 hour.
     pub download_timeout: Duration,
+}
+
+impl TransportOptions {
+    /// The whole-request deadline for a request with `body`: `request_timeout`, or for an upload
+    /// body the transfer budget (`download_timeout`) when that is longer. Both transports apply
+    /// this one rule.
+    pub fn deadline_for(&self, body: &crate::endpoint::Body) -> Duration {
+        match body {
+            crate::endpoint::Body::Multipart(_) => self.request_timeout.max(self.download_timeout),
+            _ => self.request_timeout,
+        }
+    }
 }
 
 impl Default for TransportOptions {
@@ -667,5 +681,26 @@ mod tests {
             assert!(!e.to_string().contains("hunter2"), "{leaky}: {e}");
             assert!(!format!("{e:?}").contains("hunter2"), "{leaky}: {e:?}");
         }
+    }
+
+    #[test]
+    fn uploads_get_the_transfer_budget() {
+        let options = TransportOptions::default();
+        assert_eq!(
+            options.deadline_for(&crate::endpoint::Body::Empty),
+            options.request_timeout
+        );
+        let upload = crate::api::uploads::UploadFile::bytes("a.txt", "a").unwrap();
+        let body = crate::Endpoint::body(&upload).unwrap();
+        assert_eq!(options.deadline_for(&body), options.download_timeout);
+        let short = TransportOptions {
+            download_timeout: Duration::from_secs(1),
+            ..TransportOptions::default()
+        };
+        assert_eq!(
+            short.deadline_for(&body),
+            short.request_timeout,
+            "never shorter"
+        );
     }
 }

@@ -114,7 +114,7 @@ impl HyperTransport {
 #[async_trait::async_trait]
 impl AsyncTransport for HyperTransport {
     async fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
-        let deadline = self.options.request_timeout;
+        let deadline = self.options.deadline_for(request.body());
         match tokio::time::timeout(deadline, self.exchange(request)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::maybe_sent(

@@ -49,8 +49,7 @@ pub struct UreqTransport {
     /// For requests marked `LoopbackOnly`: every resolved address checked.
     loopback: ureq::Agent,
     max_response_body: u64,
-    request_timeout: std::time::Duration,
-    download_timeout: std::time::Duration,
+    options: TransportOptions,
 }
 
 impl std::fmt::Debug for UreqTransport {
@@ -103,8 +102,7 @@ impl UreqTransport {
             agent,
             loopback,
             max_response_body: options.max_response_body,
-            request_timeout: options.request_timeout,
-            download_timeout: options.download_timeout,
+            options: options.clone(),
         }
     }
 }
@@ -155,15 +153,25 @@ impl BlockingTransport for UreqTransport {
         let request = agent
             .configure_request(request)
             .timeout_global(None)
-            .timeout_recv_response(Some(self.request_timeout))
-            .timeout_recv_body(Some(self.download_timeout))
+            .timeout_recv_response(Some(self.options.request_timeout))
+            .timeout_recv_body(Some(self.options.download_timeout))
             .build();
         let response = agent.run(request).map_err(classify)?;
         Ok(response.map(|body| Box::new(body.into_reader()) as BodyReader))
     }
 
     fn send(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
+        let deadline = self.options.deadline_for(request.body());
         let (agent, request) = self.prepare(request);
+        let request = if deadline > self.options.request_timeout {
+            // An upload: the transfer budget, not the request timeout, bounds it.
+            agent
+                .configure_request(request)
+                .timeout_global(Some(deadline))
+                .build()
+        } else {
+            request
+        };
         let response = agent.run(request).map_err(classify)?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
