@@ -223,17 +223,11 @@ impl Endpoint for ListPinQueue {
 
     fn path_and_query(&self) -> Result<String, BuildError> {
         let mut q = Query::new();
-        q.push_opt(
-            "order",
-            self.order.map(|o| match o {
-                JobSort::Ascending => "ASC",
-                JobSort::Descending => "DESC",
-            }),
-        )
-        .push_opt("status", self.status.as_ref().map(PinJobStatus::as_str))
-        .push_opt("cid", self.cid.as_deref())
-        .push_opt("limit", self.limit)
-        .push_opt("pageToken", self.page_token.as_deref());
+        q.push_opt("order", self.order.map(JobSort::as_str))
+            .push_opt("status", self.status.as_ref().map(PinJobStatus::as_str))
+            .push_opt("cid", self.cid.as_deref())
+            .push_opt("limit", self.limit)
+            .push_opt("pageToken", self.page_token.as_deref());
         Ok(q.append_to(PATH))
     }
 

@@ -17,6 +17,16 @@ pub enum JobSort {
     Descending,
 }
 
+impl JobSort {
+    /// The wire name: `ASC` or `DESC` (the legacy `sort` and the v3 queue's `order` alike).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobSort::Ascending => "ASC",
+            JobSort::Descending => "DESC",
+        }
+    }
+}
+
 /// A job's state. A state this library does not know yet is kept as [`PinJobStatus::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -210,17 +220,11 @@ impl Endpoint for ListPinJobs {
 
     fn path_and_query(&self) -> Result<String, BuildError> {
         let mut q = Query::new();
-        q.push_opt(
-            "sort",
-            self.sort.map(|s| match s {
-                JobSort::Ascending => "ASC",
-                JobSort::Descending => "DESC",
-            }),
-        )
-        .push_opt("status", self.status.as_ref().map(PinJobStatus::as_str))
-        .push_opt("ipfs_pin_hash", self.cid.as_deref())
-        .push("limit", self.limit)
-        .push("offset", self.offset);
+        q.push_opt("sort", self.sort.map(JobSort::as_str))
+            .push_opt("status", self.status.as_ref().map(PinJobStatus::as_str))
+            .push_opt("ipfs_pin_hash", self.cid.as_deref())
+            .push("limit", self.limit)
+            .push("offset", self.offset);
         Ok(q.append_to("/pinning/pinJobs"))
     }
 
