@@ -323,6 +323,17 @@ pub(crate) struct TusPlan {
     pub(crate) terminate_on_cancel: bool,
 }
 
+impl TusPlan {
+    /// The file's fingerprint as the transport reads it now, when the upload was described
+    /// without one (`UploadFile::path` rather than the adapters' `upload_request`), so that its
+    /// resume token can be resumed. Kept only if the length agrees with the plan.
+    fn with_fingerprint(&mut self, found: FileFingerprint) {
+        if found.len == self.len {
+            self.fingerprint = found;
+        }
+    }
+}
+
 impl TusSession {
     pub(crate) fn new(plan: TusPlan, config: &Config) -> Result<Self, BuildError> {
         let version = plan.fields.version();
@@ -1039,7 +1050,14 @@ impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
         request: &crate::api::uploads::UploadFile,
     ) -> Result<UploadedFile, Error> {
         match request.tus_plan(self.config().tus_threshold()) {
-            Some(plan) => self.upload_resumable(&mut TusSession::new(plan, self.config())?),
+            Some(mut plan) => {
+                if plan.fingerprint.modified.is_none()
+                    && let Ok(found) = self.transport().fingerprint(&plan.path)
+                {
+                    plan.with_fingerprint(found);
+                }
+                self.upload_resumable(&mut TusSession::new(plan, self.config())?)
+            }
             None => self.execute(request),
         }
     }
@@ -1134,7 +1152,12 @@ impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
         request: &crate::api::uploads::UploadFile,
     ) -> Result<UploadedFile, Error> {
         match request.tus_plan(self.config().tus_threshold()) {
-            Some(plan) => {
+            Some(mut plan) => {
+                if plan.fingerprint.modified.is_none()
+                    && let Ok(found) = self.transport().fingerprint(&plan.path).await
+                {
+                    plan.with_fingerprint(found);
+                }
                 let mut session = TusSession::new(plan, self.config())?;
                 self.upload_resumable(&mut session).await
             }

@@ -530,3 +530,28 @@ fn a_resume_after_the_last_answer_was_lost_checks_the_cid_from_head() {
         "{wrong:?}"
     );
 }
+
+#[test]
+fn an_upload_described_without_a_fingerprint_can_still_be_resumed() {
+    let c = case("no-fingerprint", (CHUNK * 3) as usize);
+    let token: std::sync::Arc<Mutex<Option<ResumeToken>>> = Default::default();
+    let keep = std::sync::Arc::clone(&token);
+    let cancel = CancelToken::new();
+    let stop = cancel.clone();
+    // `UploadFile::path`, not `upload_request`: the client asks the transport for the fingerprint.
+    let up = UploadFile::path(&c.path, c.content.len() as u64)
+        .unwrap()
+        .verify_cid(true)
+        .on_resume_token(move |t| *keep.lock().unwrap() = Some(t.clone()))
+        .cancel_with(cancel)
+        .on_progress(move |p| {
+            if p.sent >= CHUNK {
+                stop.cancel();
+            }
+        });
+    assert!(c.client.upload_file(&up).is_err());
+    let token = token.lock().unwrap().clone().unwrap();
+    assert!(token.fingerprint().modified.is_some());
+    c.client.resume_upload(&token).unwrap();
+    assert_eq!(stored(&c), c.content);
+}
