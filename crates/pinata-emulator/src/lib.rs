@@ -82,6 +82,7 @@
 mod access;
 mod api;
 mod authn;
+pub mod cli;
 mod conn;
 mod content;
 pub mod faults;
