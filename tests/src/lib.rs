@@ -12,6 +12,7 @@ pub mod cases;
 pub mod control;
 pub mod driver;
 pub mod fake;
+pub mod process;
 pub mod scratch;
 pub mod target;
 

@@ -22,6 +22,7 @@ macro_rules! suite {
 }
 
 suite!(
+    state_survives_a_restart,
     good_credentials_authenticate,
     key_pair_authenticates,
     jwt_authenticates,

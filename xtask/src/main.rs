@@ -413,6 +413,13 @@ fn it(live: bool) -> Result {
         return run(test);
     }
     let jwt_secret = format!("xtask-it-{}", std::process::id());
+    // The process keeps its state in a database (the in-process emulator of `cargo test` keeps it
+    // in memory), so the whole suite runs against both stores.
+    let data_dir = target_dir().join(format!("xtask-it-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let data = data_dir
+        .to_str()
+        .ok_or("the target directory's path is not UTF-8")?;
     // The pin-by-hash timings match the in-process emulator's (tests/src/target.rs).
     let emulator = EmulatorProcess::start(&[
         "--jwt-secret",
@@ -421,12 +428,20 @@ fn it(live: bool) -> Result {
         "300",
         "--pin-expiry-ms",
         "800",
+        "--data-dir",
+        data,
     ])?;
-    eprintln!("emulator process started: {}", emulator.get("/url")?);
+    eprintln!(
+        "emulator process started: {} (state in {})",
+        emulator.get("/url")?,
+        data_dir.display()
+    );
     test.env("PINATA_E2E_EMULATOR", &emulator.line)
         .env("PINATA_E2E_JWT_SECRET", &jwt_secret);
-    run(test)?;
-    check_examples(&emulator)
+    let result = run(test).and_then(|()| check_examples(&emulator));
+    drop(emulator);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    result
 }
 
 /// The adapters' `test_authentication_*` examples print the server's message for good credentials

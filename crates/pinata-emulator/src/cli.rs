@@ -24,8 +24,12 @@ OPTIONS (each also read from the environment variable shown):
   --jwt-secret TEXT      the JWT signing secret [PINATA_EMULATOR_JWT_SECRET] (default random)
   --jwt-lifetime SECS    how long issued JWTs are valid [PINATA_EMULATOR_JWT_LIFETIME] (default 1 year)
   --key-page-size N      keys per page of a key listing [PINATA_EMULATOR_KEY_PAGE_SIZE] (default 10)
-  --data-dir DIR         where pinned content is kept [PINATA_EMULATOR_DATA_DIR]
-                         (default: a temporary directory, removed on exit)
+  --data-dir DIR         keep all state in DIR, across restarts [PINATA_EMULATOR_DATA_DIR]:
+                         content, and keys (with their uses), pins, jobs, files, groups, signed
+                         URLs, resumable uploads and the secrets in DIR/emulator.sqlite3 (a
+                         corrupt, foreign or newer database stops the start-up, exit code 1); the
+                         seed is applied only to a new database. Default: a temporary directory
+                         removed on exit, state in memory
   --pin-delay-ms N       how long a pin by hash of held content takes [PINATA_EMULATOR_PIN_DELAY_MS] (2000)
   --pin-expiry-ms N      how long a pin by hash of unknown content searches [PINATA_EMULATOR_PIN_EXPIRY_MS] (60000)
   --fault SPEC           inject a fault (repeatable): status=503, status=429:retry_after=2, slow=MS,

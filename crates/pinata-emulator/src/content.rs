@@ -1,20 +1,23 @@
 //! Pinned content on disk: each file under `objects/<cid>`, and for each uploaded folder a manifest
 //! of its files, so the gateway can serve `/ipfs/<cid>/<path>`. Uploads being received are in
 //! `incoming/` (multipart) and `tus/<upload token>` (resumable uploads, between requests); both are
-//! emptied at startup and shutdown, as nothing there is needed by another run.
+//! emptied at startup and shutdown, as nothing there is needed by another run — but for the
+//! resumable uploads a database keeps (`--data-dir`), whose partial files stay for the next run.
 //!
 //! Content is public unless it was first stored by a private upload: such CIDs (a private file's,
 //! a private folder's and each file's inside it) are marked private and are not served on `/ipfs/`
 //! until a public upload or a legacy pin stores the same content (then it is public for good, as
 //! content once announced on IPFS may be cached anywhere). Deleting a private file leaves its
-//! content marked private. The marks live in memory, like the files that hold them (emulator's
-//! choice).
+//! content marked private (emulator's choice). The marks, folder manifests and roots live in
+//! memory, and in the database with `--data-dir`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+
+use crate::db::{Persist, Table};
 
 /// What a CID (and path) names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,8 @@ pub struct ContentStore {
     /// held while an object or folder is added, so a mark and the store's contents agree.
     private: Mutex<HashSet<String>>,
     next_temp: AtomicU64,
+    /// Where every change of the maps above is written (under their locks).
+    db: Persist,
 }
 
 impl ContentStore {
@@ -63,27 +68,74 @@ impl ContentStore {
             roots: Mutex::new(HashMap::new()),
             private: Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
+            db: Persist::default(),
         };
         // A previous run that was killed mid-upload left partial files.
-        store.clear_incoming()?;
+        empty_dir(&store.root.join("incoming"))?;
         Ok(store)
     }
 
-    /// Removes every partial upload in `incoming/` and `tus/`. Nothing there is ever needed again:
-    /// an upload either moves its file to `objects/` or fails, and resumable uploads are kept in
-    /// memory, so another run knows none of them.
-    pub fn clear_incoming(&self) -> io::Result<()> {
-        for dir in ["incoming", "tus"] {
-            for entry in std::fs::read_dir(self.root.join(dir))? {
-                let path = entry?.path();
-                if path.is_dir() {
-                    std::fs::remove_dir_all(&path)?;
-                } else {
-                    std::fs::remove_file(&path)?;
-                }
+    /// Reads the marks, manifests and roots `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> io::Result<()> {
+        let folders = self
+            .folders
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        folders.extend(db.load::<BTreeMap<String, String>>(Table::Folders)?);
+        let roots = self.roots.get_mut().unwrap_or_else(PoisonError::into_inner);
+        roots.extend(db.load::<(u64, u64)>(Table::Roots)?);
+        let private = self
+            .private
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        private.extend(
+            db.load::<()>(Table::Private)?
+                .into_iter()
+                .map(|(cid, ())| cid),
+        );
+        self.db = db;
+        Ok(())
+    }
+
+    /// Removes every partial file in `tus/` but those of the resumable uploads named in `keep`
+    /// (the ones a database brought back): another run knows none of the others.
+    pub(crate) fn keep_tus(&self, keep: &HashSet<String>) -> io::Result<()> {
+        for entry in std::fs::read_dir(self.root.join("tus"))? {
+            let entry = entry?;
+            if entry.file_name().to_str().is_some_and(|t| keep.contains(t)) {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path)?;
+            } else {
+                std::fs::remove_file(&path)?;
             }
         }
         Ok(())
+    }
+
+    /// Removes every partial upload in `incoming/`, and in `tus/` unless a database keeps the
+    /// resumable uploads for the next run. Nothing else there is ever needed again: an upload
+    /// either moves its file to `objects/` or fails.
+    pub fn clear_incoming(&self) -> io::Result<()> {
+        empty_dir(&self.root.join("incoming"))?;
+        if !self.db.is_on() {
+            empty_dir(&self.root.join("tus"))?;
+        }
+        Ok(())
+    }
+
+    /// Updates the private marks after `cid` was stored: public content loses its mark; private
+    /// content the store did not hold before gets one.
+    fn mark(&self, private: &mut HashSet<String>, cid: &str, public: bool, existed: bool) {
+        if public {
+            if private.remove(cid) {
+                self.db.delete(Table::Private, cid);
+            }
+        } else if !existed && private.insert(cid.to_owned()) {
+            self.db.put(Table::Private, cid, &());
+        }
     }
 
     /// Removes every object, folder, private mark and partial upload (a reset), keeping the
@@ -100,6 +152,9 @@ impl ContentStore {
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
         private.clear();
+        for table in [Table::Folders, Table::Roots, Table::Private] {
+            self.db.clear(table);
+        }
         for dir in ["objects", "incoming", "tus"] {
             empty_dir(&self.root.join(dir))?;
         }
@@ -140,7 +195,7 @@ impl ContentStore {
         } else {
             std::fs::rename(incoming, target)?;
         }
-        mark(&mut private, cid, public, existed);
+        self.mark(&mut private, cid, public, existed);
         Ok(())
     }
 
@@ -153,7 +208,7 @@ impl ContentStore {
             std::fs::write(&incoming, bytes)?;
             std::fs::rename(incoming, target)?;
         }
-        private.remove(cid);
+        self.mark(&mut private, cid, true, true);
         Ok(())
     }
 
@@ -161,13 +216,11 @@ impl ContentStore {
     /// [`ContentStore::commit_file`].
     pub fn add_folder(&self, root_cid: &str, files: BTreeMap<String, String>, public: bool) {
         let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
-        let existed = self
-            .folders
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(root_cid.to_owned(), files)
-            .is_some();
-        mark(&mut private, root_cid, public, existed);
+        let mut folders = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
+        self.db.put(Table::Folders, root_cid, &files);
+        let existed = folders.insert(root_cid.to_owned(), files).is_some();
+        drop(folders);
+        self.mark(&mut private, root_cid, public, existed);
     }
 
     /// Whether `cid` was stored by private uploads only (see the module's documentation).
@@ -180,10 +233,9 @@ impl ContentStore {
 
     /// Remembers the DAG size and file count of a stored root.
     pub fn remember(&self, cid: &str, dag_size: u64, files: u64) {
-        self.roots
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(cid.to_owned(), (dag_size, files));
+        let mut roots = self.roots.lock().unwrap_or_else(PoisonError::into_inner);
+        self.db.put(Table::Roots, cid, &(dag_size, files));
+        roots.insert(cid.to_owned(), (dag_size, files));
     }
 
     /// DAG size and file count of a stored root.
@@ -257,16 +309,6 @@ fn empty_dir(dir: &Path) -> io::Result<()> {
         removed.or_else(gone)?;
     }
     Ok(())
-}
-
-/// Updates the private marks after `cid` was stored: public content loses its mark; private
-/// content the store did not hold before gets one.
-fn mark(private: &mut HashSet<String>, cid: &str, public: bool, existed: bool) {
-    if public {
-        private.remove(cid);
-    } else if !existed {
-        private.insert(cid.to_owned());
-    }
 }
 
 impl Drop for ContentStore {

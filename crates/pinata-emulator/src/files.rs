@@ -38,6 +38,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pinata_core::api::Network;
+
+use crate::db::{Persist, Table};
 use pinata_core::api::files::MAX_FILE_KEYVALUES;
 
 /// The most files the emulator holds on both networks together (each is kept in memory).
@@ -68,11 +70,12 @@ pub(crate) const MAX_RECORD_WEIGHT: usize = RECORD_OVERHEAD
 pub(crate) const PENDING: &str = "pending";
 
 /// A v3 file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileRecord {
     /// Its UUIDv7.
     pub(crate) id: String,
     /// Its network.
+    #[serde(with = "crate::db::form::network")]
     pub(crate) network: Network,
     /// Its name.
     pub(crate) name: Option<String>,
@@ -222,6 +225,8 @@ struct Inner {
     weight: usize,
     /// The most they may weigh: [`MAX_FILE_BYTES`] (less in tests).
     budget: usize,
+    /// Where every change is written.
+    db: Persist,
 }
 
 impl Default for Inner {
@@ -233,6 +238,7 @@ impl Default for Inner {
             last_stamp: 0,
             weight: 0,
             budget: MAX_FILE_BYTES,
+            db: Persist::default(),
         }
     }
 }
@@ -251,6 +257,7 @@ impl Inner {
     /// Removes the file `id` from every index.
     fn take(&mut self, id: &str) -> Option<FileRecord> {
         let f = self.files.remove(id)?;
+        self.db.delete(Table::Files, id);
         let key = (f.network, f.cid.clone());
         if let Some(held) = self.by_cid.get_mut(&key) {
             held.remove(id);
@@ -267,6 +274,27 @@ impl Inner {
 
     fn find(&mut self, network: Network, id: &str) -> Option<&mut FileRecord> {
         self.files.get_mut(id).filter(|f| f.network == network)
+    }
+
+    /// Adds `file` (its weight already counted) to every index.
+    fn index(&mut self, file: FileRecord) {
+        if file.cid != PENDING {
+            self.by_cid
+                .entry((file.network, file.cid.clone()))
+                .or_default()
+                .insert(file.id.clone());
+        }
+        if let Some(at) = file.expires_at {
+            self.expiring.insert((at, file.id.clone()));
+        }
+        self.files.insert(file.id.clone(), file);
+    }
+
+    /// Ids made from now on come after `id` (one made by an earlier run).
+    fn follow(&mut self, id: &str) {
+        if let Some(stamp) = crate::ids::uuid_v7_stamp(id) {
+            self.last_stamp = self.last_stamp.max(stamp);
+        }
     }
 }
 
@@ -293,9 +321,30 @@ pub(crate) fn unix_seconds(t: SystemTime) -> u64 {
 }
 
 impl FileStore {
+    /// Reads the files `db` keeps and writes every change there from now on; ids made from now on
+    /// come after theirs and after every one of `reserved` (resumable uploads' file ids).
+    pub(crate) fn restore<'a>(
+        &mut self,
+        db: Persist,
+        reserved: impl IntoIterator<Item = &'a str>,
+    ) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (_, file) in db.load::<FileRecord>(Table::Files)? {
+            inner.weight = inner.weight.saturating_add(weight(&file));
+            inner.follow(&file.id);
+            inner.index(file);
+        }
+        for id in reserved {
+            inner.follow(id);
+        }
+        inner.db = db;
+        Ok(())
+    }
+
     /// Forgets every file (a reset). Ids keep growing, so none is ever made twice.
     pub(crate) fn clear(&self) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.db.clear(Table::Files);
         inner.files.clear();
         inner.by_cid.clear();
         inner.expiring.clear();
@@ -378,13 +427,8 @@ impl FileStore {
             return Err(InsertError::TooHeavy);
         }
         inner.weight = total;
-        if file.cid != PENDING {
-            inner.by_cid.entry(key).or_default().insert(id.clone());
-        }
-        if let Some(at) = file.expires_at {
-            inner.expiring.insert((at, id.clone()));
-        }
-        inner.files.insert(id, file.clone());
+        inner.db.put(Table::Files, &id, &file);
+        inner.index(file.clone());
         Ok((file, duplicate))
     }
 
@@ -438,6 +482,7 @@ impl FileStore {
         let old_expiry = file.expires_at;
         *file = changed.clone();
         inner.weight = total;
+        inner.db.put(Table::Files, id, &changed);
         let file = changed;
         if file.expires_at != old_expiry {
             if let Some(at) = old_expiry {
@@ -488,7 +533,10 @@ impl FileStore {
                 file.group_id = None;
                 inner.weight = inner.weight.saturating_sub(from.len());
             }
-            None => {}
+            None => return Regrouped::Done,
+        }
+        if let Some(file) = inner.files.get(id) {
+            inner.db.put(Table::Files, id, file);
         }
         Regrouped::Done
     }
@@ -496,10 +544,12 @@ impl FileStore {
     /// Takes every file of `network` out of the group `group` (it was deleted).
     pub(crate) fn ungroup(&self, network: Network, group: &str) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let inner = &mut *inner;
         let mut freed = 0;
         for f in inner.files.values_mut() {
             if f.network == network && f.group_id.as_deref() == Some(group) {
                 f.group_id = None;
+                inner.db.put(Table::Files, &f.id, f);
                 freed += group.len();
             }
         }

@@ -58,6 +58,17 @@ pub(crate) fn uuid_v7(stamp: u64) -> io::Result<String> {
     Ok(format_uuid(&mut b))
 }
 
+/// The stamp (milliseconds << 12 | counter) a [`uuid_v7`] was made from; `None` for another text.
+pub(crate) fn uuid_v7_stamp(id: &str) -> Option<u64> {
+    let hex: String = id.chars().filter(|c| *c != '-').collect();
+    if hex.len() != 32 || hex.as_bytes()[12] != b'7' {
+        return None;
+    }
+    let ms = u64::from_str_radix(hex.get(..12)?, 16).ok()?;
+    let counter = u64::from_str_radix(hex.get(13..16)?, 16).ok()?;
+    Some(ms << 12 | counter)
+}
+
 /// A UUID derived from `seed` (the first 16 bytes of its SHA-256, shaped as version 4).
 pub(crate) fn uuid_from(seed: &[u8]) -> String {
     use sha2::Digest;
@@ -101,6 +112,9 @@ mod tests {
         assert_ne!(uuid_from(b"k"), uuid_from(b"j"));
         assert_eq!(&uuid_from(b"k")[14..15], "4");
         let (a, b) = (uuid_v7(5 << 12 | 0xfff).unwrap(), uuid_v7(6 << 12).unwrap());
+        assert_eq!(uuid_v7_stamp(&a), Some(5 << 12 | 0xfff));
+        assert_eq!(uuid_v7_stamp(&b), Some(6 << 12));
+        assert_eq!(uuid_v7_stamp(&uuid_v4().unwrap()), None);
         assert!(a < b, "{a} sorts before {b}");
         assert!(a.starts_with("00000000-0005-7fff-"), "{a}");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use pinata_core::SecretString;
 use pinata_core::api::keys::Permissions;
 
+use crate::db::{Persist, Table, form};
 use crate::ids;
 
 /// The most keys the emulator holds (revoked ones included): every key costs memory, and a key
@@ -108,10 +109,68 @@ struct Inner {
     next_sequence: u64,
 }
 
+/// A key as the database keeps it (`KeyRecord` itself has no `Serialize`, so its secret cannot be
+/// written anywhere else by accident).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Row {
+    id: String,
+    name: String,
+    key: String,
+    #[serde(with = "form::secret")]
+    secret: SecretString,
+    #[serde(with = "form::permissions")]
+    permissions: Permissions,
+    max_uses: Option<u64>,
+    uses: u64,
+    revoked: bool,
+    created_at: SystemTime,
+    updated_at: SystemTime,
+    sequence: u64,
+}
+
+impl From<&KeyRecord> for Row {
+    fn from(r: &KeyRecord) -> Self {
+        Self {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            key: r.key.clone(),
+            secret: r.secret.clone(),
+            permissions: r.permissions.clone(),
+            max_uses: r.max_uses,
+            uses: r.uses,
+            revoked: r.revoked,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            sequence: r.sequence,
+        }
+    }
+}
+
+impl From<Row> for KeyRecord {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            key: r.key,
+            secret: r.secret,
+            permissions: r.permissions,
+            max_uses: r.max_uses,
+            uses: r.uses,
+            revoked: r.revoked,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            sequence: r.sequence,
+            // Calls in flight ended with the run that admitted them.
+            in_flight: 0,
+        }
+    }
+}
+
 /// All keys, behind one lock.
 #[derive(Debug, Default)]
 pub struct KeyStore {
     inner: Mutex<Inner>,
+    db: Persist,
 }
 
 /// A use of a key held for one call: committed when the call succeeds, given back otherwise (also
@@ -146,6 +205,7 @@ impl UseReservation<'_> {
             r.in_flight = r.in_flight.saturating_sub(1);
             if used {
                 r.uses += 1;
+                self.store.save(r);
             }
         }
     }
@@ -158,6 +218,22 @@ impl Drop for UseReservation<'_> {
 }
 
 impl KeyStore {
+    /// Reads the keys `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (key, row) in db.load::<Row>(Table::Keys)? {
+            inner.next_sequence = inner.next_sequence.max(row.sequence + 1);
+            inner.keys.insert(key, row.into());
+        }
+        self.db = db;
+        Ok(())
+    }
+
+    /// Writes `record` to the database (under the store's lock).
+    fn save(&self, record: &KeyRecord) {
+        self.db.put(Table::Keys, &record.key, &Row::from(record));
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every update below is a few field writes that cannot panic halfway, so a poisoned lock
         // (a panic elsewhere while holding it) still guards consistent data.
@@ -193,6 +269,7 @@ impl KeyStore {
             sequence,
             in_flight: 0,
         };
+        self.save(&record);
         inner.keys.insert(key, record.clone());
         Ok(record)
     }
@@ -236,6 +313,7 @@ impl KeyStore {
             Some(r) => {
                 r.revoked = true;
                 r.updated_at = SystemTime::now();
+                self.save(r);
                 true
             }
             None => false,
@@ -248,10 +326,12 @@ impl KeyStore {
         let now = SystemTime::now();
         let mut inner = self.lock();
         inner.keys.retain(|k, _| k == keep);
+        self.db.clear(Table::Keys);
         if let Some(r) = inner.keys.get_mut(keep) {
             r.uses = 0;
             r.revoked = false;
             r.updated_at = now;
+            self.save(r);
         }
     }
 

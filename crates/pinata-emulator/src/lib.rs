@@ -47,12 +47,27 @@
 //! then serves until SIGINT or SIGTERM. Point a client at it with
 //! `Config::for_emulator(url)` and `Credentials::jwt(admin.jwt)`.
 //!
+//! # Keeping state across restarts
+//!
+//! With [`EmulatorConfig::data_dir`] (`--data-dir DIR`), all of the account's state — keys and their
+//! use counts, pins, pin jobs, `/psa` requests, files, groups, signed upload URLs, swaps, signatures,
+//! resumable uploads in progress (resumable after the restart, from the client's token), the content
+//! and the JWT and URL signing secrets — is kept in an SQLite database, `DIR/emulator.sqlite3`, and
+//! comes back when an emulator starts on the same directory (on the same port, a client and its
+//! tokens carry on as if nothing happened). Requests are answered from memory as without one, so
+//! max-uses counting stays exact under concurrency; each change is written before its answer. A
+//! database that is corrupt, not this emulator's, newer than it, or in use by another emulator stops
+//! the start-up with an error that names it; it is never reset silently. The seed is applied to a
+//! new database only (and at every reset). Faults, rate limits and the request journal belong to
+//! one run and are not kept. See [`db`].
+//!
 //! # The control surface
 //!
 //! Over HTTP, on the same listener, and as [`EmulatorHandle`] methods:
 //!
-//! - `GET /emulator/health` — no credentials, always 200 `{"status":"ok","version":"…"}`: the one
-//!   path wait-scripts poll;
+//! - `GET /emulator/health` — no credentials, 200 `{"status":"ok","version":"…"}`: the one
+//!   path wait-scripts poll (503 `{"status":"failing",…,"error":…}` once a write to the database
+//!   failed, when every other request is refused with 503 too);
 //! - `POST /emulator/reset` (admin) — back to the state at start-up: only the admin key (its uses
 //!   counted afresh), no pins, jobs, `/psa` pin requests, files, groups, swaps, signatures, signed
 //!   URLs, resumable uploads, faults, rate limits or journal entries, content on disk removed. The
@@ -85,6 +100,7 @@ mod authn;
 pub mod cli;
 mod conn;
 mod content;
+pub mod db;
 pub mod faults;
 mod files;
 mod ids;

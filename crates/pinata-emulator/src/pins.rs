@@ -7,8 +7,10 @@ use pinata_core::api::pinning::KeyValueOp;
 use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
 
+use crate::db::{Persist, Table};
+
 /// One pin (a row of `pinList`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PinRecord {
     /// Row id.
     pub id: String,
@@ -58,7 +60,7 @@ impl PinRecord {
 }
 
 /// Where a pin-by-hash job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum JobState {
     /// The content is held: it will be pinned at `ready_at`.
     Retrieving,
@@ -83,7 +85,7 @@ impl JobState {
 }
 
 /// A pin-by-hash job.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct JobRecord {
     /// Job id.
     pub id: String,
@@ -130,6 +132,7 @@ struct Inner {
 #[derive(Debug, Default)]
 pub struct PinStore {
     inner: Mutex<Inner>,
+    db: Persist,
 }
 
 /// What a pin-by-hash job becomes when it completes: facts about the held content.
@@ -141,6 +144,23 @@ pub struct Held {
 }
 
 impl PinStore {
+    /// Reads the pins and jobs `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        inner.pins = db.load(Table::Pins)?.into_iter().map(|(_, p)| p).collect();
+        inner.jobs = db.load(Table::Jobs)?.into_iter().map(|(_, j)| j).collect();
+        self.db = db;
+        Ok(())
+    }
+
+    fn save_pin(&self, pin: &PinRecord) {
+        self.db.put(Table::Pins, &pin.id, pin);
+    }
+
+    fn save_job(&self, job: &JobRecord) {
+        self.db.put(Table::Jobs, &job.id, job);
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Each update is a push or a few field writes; a poisoned lock still guards whole records.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -151,6 +171,8 @@ impl PinStore {
         let mut inner = self.lock();
         inner.pins.clear();
         inner.jobs.clear();
+        self.db.clear(Table::Pins);
+        self.db.clear(Table::Jobs);
     }
 
     /// Adds `pin`, unless the account already pins its CID: then the existing pin and `true`.
@@ -159,6 +181,7 @@ impl PinStore {
         if let Some(existing) = inner.pins.iter().find(|p| p.active() && p.cid == pin.cid) {
             return (existing.clone(), true);
         }
+        self.save_pin(&pin);
         inner.pins.push(pin.clone());
         (pin, false)
     }
@@ -174,6 +197,7 @@ impl PinStore {
         match inner.pins.iter_mut().find(|p| p.active() && p.cid == cid) {
             Some(p) => {
                 p.date_unpinned = Some(now);
+                self.save_pin(p);
                 true
             }
             None => false,
@@ -208,6 +232,7 @@ impl PinStore {
         if name.is_some() {
             pin.name = name;
         }
+        self.save_pin(pin);
         Ok(true)
     }
 
@@ -241,9 +266,11 @@ impl PinStore {
                 .iter()
                 .position(|j| matches!(j.state, JobState::Expired | JobState::Backfilled))
         {
-            inner.jobs.remove(oldest);
+            let dropped = inner.jobs.remove(oldest);
+            self.db.delete(Table::Jobs, &dropped.id);
         }
         let state = job.state;
+        self.save_job(&job);
         inner.jobs.push(job);
         state
     }
@@ -263,6 +290,7 @@ impl PinStore {
                 continue;
             }
             pin.group_id = group.map(str::to_owned);
+            self.save_pin(pin);
             changed += 1;
         }
         changed
@@ -273,6 +301,7 @@ impl PinStore {
         for pin in self.lock().pins.iter_mut() {
             if pin.group_id.as_deref() == Some(id) {
                 pin.group_id = None;
+                self.save_pin(pin);
             }
         }
     }
@@ -282,6 +311,7 @@ impl PinStore {
         let mut inner = self.lock();
         let before = inner.jobs.len();
         inner.jobs.retain(|j| j.id != id);
+        self.db.delete(Table::Jobs, id);
         inner.jobs.len() != before
     }
 
@@ -334,6 +364,7 @@ impl PinStore {
                         done.push(i);
                     } else {
                         job.state = JobState::Expired;
+                        self.save_job(job);
                     }
                 }
                 JobState::Expired | JobState::Backfilled => {}
@@ -341,11 +372,12 @@ impl PinStore {
         }
         for i in done.into_iter().rev() {
             let job = inner.jobs.remove(i);
+            self.db.delete(Table::Jobs, &job.id);
             let Some(h) = held(&job.cid) else { continue };
             if inner.pins.iter().any(|p| p.active() && p.cid == job.cid) {
                 continue;
             }
-            inner.pins.push(PinRecord {
+            let pin = PinRecord {
                 id: new_id(),
                 cid: job.cid.clone(),
                 size: h.size,
@@ -356,7 +388,9 @@ impl PinStore {
                 mime_type: None,
                 number_of_files: h.files,
                 group_id: job.group_id,
-            });
+            };
+            self.save_pin(&pin);
+            inner.pins.push(pin);
         }
     }
 

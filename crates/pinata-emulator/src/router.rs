@@ -51,7 +51,7 @@ pub(crate) enum Route {
     Faults,
     /// `/emulator/rate_limit` (PUT a limit, DELETE to clear), admin only.
     RateLimit,
-    /// `GET /emulator/health`: public, always 200 (for wait-scripts).
+    /// `GET /emulator/health`: public, 200 (503 once the database failed a write), for wait-scripts.
     Health,
     /// `POST /emulator/reset`: back to the state at start-up, admin only.
     Reset,

@@ -109,6 +109,16 @@ async fn dispatch(
     let Some(route) = route else {
         return Ok(reply::not_found(parts.method.as_str(), parts.uri.path()));
     };
+    // A database that failed a write holds an older state than memory: nothing goes on as if not.
+    if let Some(failure) = state.db.failure()
+        && route != Route::Health
+    {
+        let refusal = reply::coded(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("the emulator cannot go on: {failure}"),
+        );
+        return Ok(drain(body, refusal).await);
+    }
     if route.requirement() == Requirement::Public {
         return public(state, &route, parts, body, now).await;
     }
@@ -209,7 +219,7 @@ async fn public(
             Ok(tus::create(state, &parts.headers, query, body, now, None, Some(grant)).await)
         }
         Route::TusOptions => Ok(drain(body, tus::options(state)).await),
-        Route::Health => Ok(drain(body, health()).await),
+        Route::Health => Ok(drain(body, health(state)).await),
         Route::TusHead(file, token) => Ok(tus::head(state, file, token, &parts.headers, now).await),
         Route::TusPatch(file, token) => {
             tus::patch(state, file, token, &parts.headers, body, now).await

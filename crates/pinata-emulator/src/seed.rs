@@ -266,6 +266,19 @@ impl Seed {
 
     /// Puts the seed into `state` (at start-up, or just after a reset emptied it): the keys'
     /// credentials, a JWT minted for each.
+    /// The credentials of the seed's keys, each with a JWT, without making them (a kept state
+    /// made them in an earlier run).
+    pub(crate) fn credentials(&self, state: &State, now: SystemTime) -> Vec<KeyCredentials> {
+        self.keys
+            .iter()
+            .map(|k| KeyCredentials {
+                jwt: state.mint(&k.key, &k.secret, now),
+                api_key: k.key.clone(),
+                api_secret: k.secret.clone(),
+            })
+            .collect()
+    }
+
     pub(crate) fn apply(
         &self,
         state: &State,
@@ -291,8 +304,9 @@ impl Seed {
             );
         }
         for f in &self.files {
-            let (cid, size) =
-                store(state, f).map_err(|e| format!("file {}: {e}", f.path.display()))?;
+            let (cid, size) = std::fs::File::open(&f.path)
+                .and_then(|mut input| store(state, &mut input, f.network, f.version))
+                .map_err(|e| format!("file {}: {e}", f.path.display()))?;
             let new = NewFile {
                 network: f.network,
                 name: Some(f.name.clone()),
@@ -314,15 +328,64 @@ impl Seed {
     }
 }
 
-/// Copies `f` into the content store as an upload would (both the bytes and the CID on one pass,
-/// then committed): its CID and size.
-fn store(state: &State, f: &File) -> std::io::Result<(String, u64)> {
-    let mut input = std::fs::File::open(&f.path)?;
+/// A file made from Rust ([`EmulatorHandle::create_file`](crate::EmulatorHandle::create_file)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SeededFile {
+    /// Its id (a UUIDv7, as uploads get).
+    pub id: String,
+    /// Its CID (v1, as the v3 uploads make by default).
+    pub cid: String,
+}
+
+/// Stores `contents` as a file named `name` (1 to [`MAX_NAME`] characters, its MIME type from its
+/// extension) on `network`, as an upload would.
+pub(crate) fn file(
+    state: &State,
+    network: Network,
+    name: &str,
+    contents: &[u8],
+    now: SystemTime,
+) -> Result<SeededFile, String> {
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(format!("a file name is 1 to {MAX_NAME} characters"));
+    }
+    let (cid, size) = store(state, &mut &contents[..], network, CidVersion::V1)
+        .map_err(|e| format!("storing {name:?}: {e}"))?;
+    let new = NewFile {
+        network,
+        name: Some(name.to_owned()),
+        cid,
+        size,
+        number_of_files: 1,
+        mime_type: mime_type_of(name).to_owned(),
+        keyvalues: BTreeMap::new(),
+        group_id: None,
+        expires_at: None,
+    };
+    let (record, _) = state
+        .files
+        .insert(new, now, &|_, _| false)
+        .map_err(|e| format!("{name:?}: {e:?}"))?;
+    Ok(SeededFile {
+        id: record.id,
+        cid: record.cid,
+    })
+}
+
+/// Copies `input` into the content store as an upload to `network` would (both the bytes and the
+/// CID on one pass, then committed): its CID and size.
+fn store(
+    state: &State,
+    input: &mut impl Read,
+    network: Network,
+    version: CidVersion,
+) -> std::io::Result<(String, u64)> {
     let incoming = state.content.incoming_path();
     let result = (|| {
         let mut out = std::fs::File::create(&incoming)?;
         let mut importer =
-            FileImporter::new(ImportOptions::new(f.version)).map_err(std::io::Error::other)?;
+            FileImporter::new(ImportOptions::new(version)).map_err(std::io::Error::other)?;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = input.read(&mut buf)?;
@@ -337,7 +400,7 @@ fn store(state: &State, f: &File) -> std::io::Result<(String, u64)> {
         let cid = imported.cid.to_string();
         state
             .content
-            .commit_file(&incoming, &cid, f.network == Network::Public)?;
+            .commit_file(&incoming, &cid, network == Network::Public)?;
         state.content.remember(&cid, imported.dag_size, 1);
         Ok((cid, imported.size))
     })();

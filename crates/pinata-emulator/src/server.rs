@@ -1,5 +1,6 @@
 //! The HTTP server: binding, the accept loop, and the in-process handle tests use.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -18,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::conn;
+use crate::db::{Persist, Table};
 use crate::faults::{FaultRule, RateLimitRule};
 use crate::ids;
 use crate::journal::{JournalEntry, JournalFilter};
@@ -41,7 +43,9 @@ pub struct EmulatorConfig {
     pub jwt_lifetime: Duration,
     /// Keys per page of a key listing. The real page size is not documented; default 10.
     pub key_page_size: usize,
-    /// Where pinned content is kept; a temporary directory (removed on exit) by default.
+    /// Where all state is kept across restarts: the content, and everything else in the database
+    /// `emulator.sqlite3` there (see [`crate::db`]). By default a temporary directory (removed on
+    /// exit) holds the content and the rest stays in memory.
     pub data_dir: Option<std::path::PathBuf>,
     /// How long a pin by hash of content the emulator holds takes. Default 2 s.
     pub pin_by_hash_delay: Duration,
@@ -299,21 +303,40 @@ impl Emulator {
         config
             .validate()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        // With a data directory, the state of the last run (checked whole before anything else).
+        let db = match &config.data_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                Persist::to(Arc::new(crate::db::Db::open(dir)?))
+            }
+            None => Persist::default(),
+        };
+        let account: HashMap<String, String> = db.load(Table::Account)?.into_iter().collect();
+        // A flag wins over what the last run kept, which wins over a new random value.
         let jwt_secret = match config.jwt_secret {
             Some(s) if !s.is_empty() => s,
-            _ => ids::random_bytes(32)?,
+            _ => match account.get("jwt_secret").and_then(|h| ids::unhex(h)) {
+                Some(kept) if !kept.is_empty() => kept,
+                _ => ids::random_bytes(32)?,
+            },
         };
-        let user_id = match &config.admin_key {
+        let user_id = match (account.get("user_id"), &config.admin_key) {
+            // The account keeps its id once it has one.
+            (Some(kept), _) => kept.clone(),
             // A fixed admin key gives a fixed account id, so runs with fixed secrets are reproducible.
-            Some(key) => ids::uuid_from(key.as_bytes()),
-            None => ids::uuid_v4()?,
+            (None, Some(key)) => ids::uuid_from(key.as_bytes()),
+            (None, None) => ids::uuid_v4()?,
         };
         // A key of its own for signed URLs, derived so that fixed secrets give the same URLs.
         let url_secret = token::mac(&jwt_secret, b"pinata-emulator signed URLs");
-        let admin_key = match config.admin_key {
+        let admin_key = match config
+            .admin_key
+            .or_else(|| account.get("admin_key").cloned())
+        {
             Some(k) => k,
             None => ids::random_hex(20)?,
         };
+        let given_secret = config.admin_secret.is_some();
         let admin_secret = match config.admin_secret {
             Some(s) => s,
             None => ids::random_hex(64)?,
@@ -335,7 +358,7 @@ impl Emulator {
             ),
             None => None,
         };
-        let state = State {
+        let mut state = State {
             keys: Default::default(),
             admin_key: admin_key.clone(),
             jwt_secret,
@@ -359,7 +382,9 @@ impl Emulator {
             psa: Default::default(),
             psa_mode: config.psa_mode,
             seed,
+            db: db.clone(),
         };
+        state.restore(&db)?;
         for rule in config.faults {
             state
                 .faults
@@ -369,18 +394,26 @@ impl Emulator {
         if let Some(limit) = config.rate_limit {
             state.faults.set_rate_limit(limit, SystemTime::now());
         }
-        let record = state
+        // The admin key the last run kept (its uses and all), unless a flag gives another secret.
+        let kept = state
             .keys
-            .insert_with(
-                NewKey {
-                    name: "emulator admin".to_owned(),
-                    permissions: pinata_core::api::keys::Permissions::admin(),
-                    max_uses: None,
-                },
-                admin_key,
-                admin_secret,
-            )
-            .map_err(io::Error::other)?;
+            .get(&admin_key)
+            .filter(|r| !given_secret || r.secret.expose_secret() == admin_secret);
+        let record = match kept {
+            Some(record) => record,
+            None => state
+                .keys
+                .insert_with(
+                    NewKey {
+                        name: "emulator admin".to_owned(),
+                        permissions: pinata_core::api::keys::Permissions::admin(),
+                        max_uses: None,
+                    },
+                    admin_key,
+                    admin_secret,
+                )
+                .map_err(io::Error::other)?,
+        };
         let admin = AdminCredentials {
             jwt: state.mint(
                 &record.key,
@@ -390,12 +423,22 @@ impl Emulator {
             api_key: record.key.clone(),
             api_secret: record.secret.expose_secret().to_owned(),
         };
+        // The seed makes a new account's state; a kept one already holds what it made (and
+        // whatever happened since), so it is not applied again, but its keys are still shown.
         let seeded = match &state.seed {
-            Some(seed) => seed
+            Some(seed) if db.is_fresh() => seed
                 .apply(&state, SystemTime::now())
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?,
+            Some(seed) => seed.credentials(&state, SystemTime::now()),
             None => Vec::new(),
         };
+        // Written last, so a run stopped before this point leaves a database that is still new.
+        db.put(Table::Account, "jwt_secret", &ids::hex(&state.jwt_secret));
+        db.put(Table::Account, "user_id", &state.user_id);
+        db.put(Table::Account, "admin_key", &state.admin_key);
+        if let Some(failure) = db.failure() {
+            return Err(io::Error::other(failure));
+        }
         let listener = TcpListener::bind(config.listen).await?;
         let url = format!("http://{}", listener.local_addr()?);
         Ok(Self {
@@ -729,6 +772,24 @@ impl EmulatorHandle {
     /// rules: its id.
     pub fn create_group(&self, network: Network, name: &str) -> Result<String, String> {
         crate::api::groups::seed(&self.control.state, network, name, SystemTime::now())
+    }
+
+    /// Stores `contents` as a file named `name` on `network` (in no group, its MIME type from the
+    /// name's extension, CID v1), as an upload would: its id and CID. Private content is served
+    /// only through download links, as an uploaded private file's.
+    pub fn create_file(
+        &self,
+        network: Network,
+        name: &str,
+        contents: impl AsRef<[u8]>,
+    ) -> Result<crate::seed::SeededFile, String> {
+        crate::seed::file(
+            &self.control.state,
+            network,
+            name,
+            contents.as_ref(),
+            SystemTime::now(),
+        )
     }
 }
 

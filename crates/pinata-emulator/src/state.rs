@@ -1,9 +1,11 @@
 //! The emulator's shared state.
 
+use std::collections::HashSet;
 use std::io;
 use std::time::{Duration, SystemTime};
 
 use crate::content::ContentStore;
+use crate::db::Persist;
 use crate::faults::{FaultRule, Faults, RateLimitRule};
 use crate::journal::Journal;
 use crate::keys::KeyStore;
@@ -55,9 +57,36 @@ pub(crate) struct State {
     pub(crate) psa_mode: crate::server::PsaMode,
     /// The seed applied at start-up and again after each reset, if one was given.
     pub(crate) seed: Option<crate::seed::Seed>,
+    /// The database every store writes to, with `--data-dir`.
+    pub(crate) db: Persist,
 }
 
 impl State {
+    /// Reads what `db` keeps into every store (nothing without a data directory), and has each
+    /// store write its changes there from now on. Resumable uploads come first: their file ids and
+    /// signed URLs are spoken for; then the partial files no kept upload owns are removed.
+    pub(crate) fn restore(&mut self, db: &Persist) -> io::Result<()> {
+        self.keys.restore(db.clone())?;
+        self.pins.restore(db.clone())?;
+        self.groups.restore(db.clone())?;
+        let content = &self.content;
+        self.tus
+            .restore(db.clone(), |token| content.tus_path(token))?;
+        let kept = self.tus.kept();
+        self.files.restore(
+            db.clone(),
+            kept.iter().map(|(_, file_id, _)| file_id.as_str()),
+        )?;
+        let held: HashSet<String> = kept.iter().filter_map(|(_, _, g)| g.clone()).collect();
+        self.grants.restore(db.clone(), &held)?;
+        self.swaps.restore(db.clone())?;
+        self.signatures.restore(db.clone())?;
+        self.psa.restore(db.clone())?;
+        self.content.restore(db.clone())?;
+        let tokens: HashSet<String> = kept.into_iter().map(|(token, _, _)| token).collect();
+        self.content.keep_tus(&tokens)
+    }
+
     /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key (unused,
     /// unrevoked), and no pins, jobs, `/psa` pin requests, files, groups, swaps, signatures, signed
     /// upload URLs, resumable uploads, faults (not even those given at start-up), rate limits, request counters

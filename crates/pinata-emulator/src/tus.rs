@@ -22,18 +22,22 @@ use std::time::{Duration, SystemTime};
 use pinata_core::api::Network;
 use pinata_core::cid::CidVersion;
 
+use crate::db::{Persist, Table};
+
 /// The most resumable uploads kept at once (in progress, or finished and not yet dropped).
 pub(crate) const MAX_TUS_UPLOADS: usize = 1_000;
 
 /// What the file will be once its upload completes: the creation's metadata (and the signed URL's
 /// bound fields), checked at creation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Plan {
+    #[serde(with = "crate::db::form::network")]
     pub(crate) network: Network,
     pub(crate) name: Option<String>,
     pub(crate) mime_type: String,
     pub(crate) keyvalues: BTreeMap<String, String>,
     pub(crate) group_id: Option<String>,
+    #[serde(with = "crate::db::form::cid_version")]
     pub(crate) version: CidVersion,
     /// The file's own expiry (Unix seconds), not the upload's.
     pub(crate) expires_at: Option<u64>,
@@ -42,7 +46,7 @@ pub(crate) struct Plan {
 }
 
 /// An upload to keep.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct NewUpload {
     /// The file id reserved for it (in its URL from the start).
     pub(crate) file_id: String,
@@ -55,11 +59,12 @@ pub(crate) struct NewUpload {
     pub(crate) creator: Option<String>,
     /// The signed upload URL it holds, if created through one.
     pub(crate) grant: Option<String>,
-    /// Where its bytes are.
+    /// Where its bytes are (not kept in the database: the data directory may have moved).
+    #[serde(skip)]
     pub(crate) path: PathBuf,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Entry {
     new: NewUpload,
     /// Bytes written.
@@ -67,6 +72,7 @@ struct Entry {
     /// When it is dropped.
     deadline: SystemTime,
     /// A request holds its lease.
+    #[serde(skip)]
     busy: bool,
     /// Its CID, once finished.
     cid: Option<String>,
@@ -115,6 +121,23 @@ pub(crate) struct Full;
 struct Inner {
     uploads: HashMap<String, Entry>,
     next_sequence: u64,
+    /// Where each upload is written when it is created, after each `PATCH`, and when it ends.
+    db: Persist,
+}
+
+impl Inner {
+    /// Writes the upload `token` to the database, if it is kept.
+    fn save(&self, token: &str) {
+        if let Some(e) = self.uploads.get(token) {
+            self.db.put(Table::Tus, token, e);
+        }
+    }
+
+    fn forget(&mut self, token: &str) -> Option<Entry> {
+        let e = self.uploads.remove(token)?;
+        self.db.delete(Table::Tus, token);
+        Some(e)
+    }
 }
 
 impl Inner {
@@ -149,6 +172,46 @@ impl TusStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Reads the uploads `db` keeps (each upload's bytes at `path_of(token)`) and writes every
+    /// change there from now on. An upload in progress stands at what its file holds (the last
+    /// run may have written past the offset it saved); one whose file is gone is dropped.
+    pub(crate) fn restore(
+        &mut self,
+        db: Persist,
+        path_of: impl Fn(&str) -> PathBuf,
+    ) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (token, mut e) in db.load::<Entry>(Table::Tus)? {
+            e.new.path = path_of(&token);
+            if e.cid.is_none() {
+                match std::fs::metadata(&e.new.path) {
+                    Ok(m) => e.offset = m.len().min(e.new.length),
+                    Err(_) => {
+                        db.delete(Table::Tus, &token);
+                        continue;
+                    }
+                }
+            }
+            inner.next_sequence = inner.next_sequence.max(e.sequence + 1);
+            inner.uploads.insert(token, e);
+        }
+        inner.db = db;
+        Ok(())
+    }
+
+    /// Every upload's token, file id, and the signed upload URL it holds (if in progress).
+    pub(crate) fn kept(&self) -> Vec<(String, String, Option<String>)> {
+        let inner = self.lock();
+        inner
+            .uploads
+            .iter()
+            .map(|(token, e)| {
+                let grant = e.cid.is_none().then(|| e.new.grant.clone()).flatten();
+                (token.clone(), e.new.file_id.clone(), grant)
+            })
+            .collect()
+    }
+
     /// The largest `Upload-Length` accepted.
     pub(crate) fn max_length(&self) -> u64 {
         self.max_length
@@ -171,7 +234,7 @@ impl TusStore {
             .collect();
         expired
             .iter()
-            .filter_map(|token| inner.uploads.remove(token).map(dropped))
+            .filter_map(|token| inner.forget(token).map(dropped))
             .collect()
     }
 
@@ -196,7 +259,7 @@ impl TusStore {
             match oldest_done {
                 // A finished upload holds no file and no signed URL: nothing to clean up.
                 Some(old) => {
-                    inner.uploads.remove(&old);
+                    inner.forget(&old);
                 }
                 None => return Err(Full),
             }
@@ -204,7 +267,7 @@ impl TusStore {
         let sequence = inner.next_sequence;
         inner.next_sequence += 1;
         inner.uploads.insert(
-            token,
+            token.clone(),
             Entry {
                 new,
                 offset: 0,
@@ -214,6 +277,7 @@ impl TusStore {
                 sequence,
             },
         );
+        inner.save(&token);
         Ok(())
     }
 
@@ -268,7 +332,9 @@ impl TusStore {
     /// removes what it wrote; the partial files of the others go with the content store's
     /// [`clear`](crate::content::ContentStore::clear).
     pub(crate) fn clear(&self) {
-        self.lock().uploads.clear();
+        let mut inner = self.lock();
+        inner.uploads.clear();
+        inner.db.clear(Table::Tus);
     }
 
     /// Forgets the upload (terminated, or lost by a fault): what to clean up. A request writing it
@@ -276,7 +342,7 @@ impl TusStore {
     pub(crate) fn remove(&self, token: &str, file_id: &str) -> Option<Dropped> {
         let mut inner = self.lock();
         inner.find(token, file_id)?;
-        inner.uploads.remove(token).map(dropped)
+        inner.forget(token).map(dropped)
     }
 }
 
@@ -340,7 +406,9 @@ impl Lease<'_> {
         e.cid = Some(cid);
         e.offset = e.new.length;
         e.deadline = deadline;
-        e.new.grant.take()
+        let grant = e.new.grant.take();
+        inner.save(&self.token);
+        grant
     }
 }
 
@@ -348,7 +416,11 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         let mut inner = self.store.lock();
         match inner.uploads.get_mut(&self.token) {
-            Some(e) => e.busy = false,
+            Some(e) => {
+                e.busy = false;
+                // Where this request left it (its offset and deadline), for a restart.
+                inner.save(&self.token);
+            }
             None => {
                 drop(inner);
                 // Forgotten while this request wrote it: what it wrote goes too (a finished

@@ -11,6 +11,7 @@
 //! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
 //!   filters, groups, signed upload URLs, private links, streamed downloads, swaps, signatures,
 //!   expiry;
+//! - `persistence`: the emulator's database across a real restart of its process;
 //! - `psa`: the Pinning Service API (add, get, statuses, match modes, metadata, replace, remove,
 //!   paging by `before`);
 //! - `tooling`: the emulator as a downstream test tool (one-line clients, faults from Rust, the
@@ -27,6 +28,7 @@ mod files;
 mod hardening;
 mod keys;
 mod local;
+mod persistence;
 mod pinning;
 mod psa;
 mod tooling;
@@ -40,6 +42,7 @@ pub use files::*;
 pub use hardening::*;
 pub use keys::*;
 pub use local::*;
+pub use persistence::*;
 pub use pinning::*;
 pub use psa::*;
 pub use tooling::*;

@@ -1,6 +1,6 @@
 //! The emulator as a downstream test tool, through each transport: a client in one line from the
 //! in-process handle, faults injected from Rust, the requests the app made inspected, keys and
-//! groups seeded, a reset.
+//! groups and files seeded, a reset.
 
 use super::*;
 use pinata_core::api::Network;
@@ -67,6 +67,30 @@ pub fn emulator_is_a_test_tool<D: Driver>(d: &D) {
         )
         .unwrap();
     assert_eq!(got.name, "seeded group");
+    // A file, as if uploaded: listed, its bytes served on the gateway with its CID checked.
+    let seeded = emu
+        .create_file(Network::Public, "fixture.txt", "seeded bytes")
+        .unwrap();
+    let listed = d
+        .execute(
+            reader_creds.clone(),
+            emu.config(),
+            &ListFiles::new(Network::Public).cid(&seeded.cid),
+        )
+        .unwrap();
+    assert_eq!(listed.files.len(), 1);
+    assert_eq!(listed.files[0].id, seeded.id);
+    assert_eq!(listed.files[0].name.as_deref(), Some("fixture.txt"));
+    assert_eq!(listed.files[0].mime_type.as_deref(), Some("text/plain"));
+    let download = pinata_core::download::Download::public(&seeded.cid, "")
+        .unwrap()
+        .verify()
+        .unwrap();
+    let (bytes, _, _) = d
+        .download(emu.credentials(), emu.config(), &download)
+        .unwrap();
+    assert_eq!(bytes, b"seeded bytes");
+    assert!(emu.create_file(Network::Public, "", "x").is_err());
 
     // Reset: back to the admin alone; the seeded key no longer works, the admin still does.
     emu.reset().unwrap();

@@ -102,18 +102,27 @@ pub(crate) fn with_rate_headers(mut r: Reply, verdict: RateVerdict) -> Reply {
     r
 }
 
-/// `GET /emulator/health`: always 200, for anyone.
-pub(crate) fn health() -> Reply {
+/// `GET /emulator/health`, for anyone: 200 `{"status":"ok","version":…}`, or once a write to the
+/// database failed (see [`crate::db`]) 503 `{"status":"failing","version":…,"error":…}`.
+pub(crate) fn health(state: &State) -> Reply {
     #[derive(serde::Serialize)]
     struct Health {
         status: &'static str,
         version: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
     }
+    let error = state.db.failure();
+    let (status, text) = match error {
+        None => (StatusCode::OK, "ok"),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "failing"),
+    };
     reply::json(
-        StatusCode::OK,
+        status,
         &Health {
-            status: "ok",
+            status: text,
             version: crate::VERSION,
+            error,
         },
     )
 }

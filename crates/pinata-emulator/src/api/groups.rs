@@ -19,6 +19,7 @@ use pinata_core::server::Query;
 use pinata_core::time::format_iso8601 as iso8601;
 use serde::{Deserialize, Serialize};
 
+use crate::db::{Persist, Table};
 use crate::reply::{self, Reply, data};
 use crate::state::State;
 
@@ -31,8 +32,9 @@ const DEFAULT_PAGE: usize = 10;
 /// The most groups per page.
 const MAX_PAGE: usize = 1000;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct GroupRecord {
+    #[serde(with = "crate::db::form::network")]
     network: Network,
     id: String,
     name: String,
@@ -47,6 +49,14 @@ struct GroupRecord {
 struct Inner {
     groups: Vec<GroupRecord>,
     next_sequence: u64,
+    /// Where every change is written.
+    db: Persist,
+}
+
+impl Inner {
+    fn save(db: &Persist, g: &GroupRecord) {
+        db.put(Table::Groups, &g.id, g);
+    }
 }
 
 /// Every group of the account, behind one lock.
@@ -56,6 +66,17 @@ pub struct GroupStore {
 }
 
 impl GroupStore {
+    /// Reads the groups `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (_, g) in db.load::<GroupRecord>(Table::Groups)? {
+            inner.next_sequence = inner.next_sequence.max(g.sequence + 1);
+            inner.groups.push(g);
+        }
+        inner.db = db;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every update is a push, a removal or a few field writes: consistent after any panic.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -168,13 +189,16 @@ impl GroupStore {
             sequence,
         };
         let shown = show(&record);
+        Inner::save(&inner.db, &record);
         inner.groups.push(record);
         Ok(shown)
     }
 
     /// Forgets every group (a reset; creation order goes on, so page tokens never repeat).
     pub(crate) fn clear(&self) {
-        self.lock().groups.clear();
+        let mut inner = self.lock();
+        inner.groups.clear();
+        inner.db.clear(Table::Groups);
     }
 }
 
@@ -293,7 +317,8 @@ pub(crate) fn update(state: &State, network: Network, id: &str, json: &serde_jso
         Ok(f) => f,
         Err(r) => return r,
     };
-    let mut inner = state.groups.lock();
+    let mut guard = state.groups.lock();
+    let inner = &mut *guard;
     let Some(g) = inner
         .groups
         .iter_mut()
@@ -308,6 +333,7 @@ pub(crate) fn update(state: &State, network: Network, id: &str, json: &serde_jso
         g.is_public = p;
     }
     g.updated_at = SystemTime::now();
+    Inner::save(&inner.db, g);
     data(Shown::from(&*g))
 }
 
@@ -321,6 +347,7 @@ pub(crate) fn delete(state: &State, network: Network, id: &str) -> Reply {
     if inner.groups.len() == before {
         return not_found();
     }
+    inner.db.delete(Table::Groups, id);
     drop(inner);
     state.files.ungroup(network, id);
     data(())
@@ -462,10 +489,12 @@ pub(crate) fn legacy_rename(state: &State, id: &str, json: &serde_json::Value) -
         Err(r) => return r,
     };
     let mut inner = state.groups.lock();
+    let db = inner.db.clone();
     match legacy_find(&mut inner, id) {
         Some(g) => {
             g.name = name;
             g.updated_at = SystemTime::now();
+            Inner::save(&db, g);
             reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id))
         }
         None => legacy_not_found(),
@@ -481,6 +510,7 @@ pub(crate) fn legacy_delete(state: &State, id: &str) -> Reply {
     inner
         .groups
         .retain(|g| !(g.network == Network::Public && g.id == id));
+    inner.db.delete(Table::Groups, id);
     drop(inner);
     state.pins.ungroup(id);
     state.files.ungroup(Network::Public, id);

@@ -42,6 +42,7 @@ use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
 
 use crate::api::pinning::new_job;
+use crate::db::{Persist, Table};
 use crate::pins::JobState;
 use crate::reply::{self, Reply};
 use crate::server::PsaMode;
@@ -60,7 +61,7 @@ pub(crate) const DELEGATE: &str =
     "/ip4/127.0.0.1/tcp/4001/p2p/QmYHGkmurAbqazUdZDG46LKJDXBdPGQ3i9Sk8yXtkdf4gz";
 
 /// What to pin, as the request gave it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct PinSpec {
     cid: String,
     name: Option<String>,
@@ -69,7 +70,7 @@ struct PinSpec {
 }
 
 /// One pin request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct PsaRequest {
     id: String,
     /// Its pin job's id.
@@ -91,6 +92,8 @@ struct Inner {
 #[derive(Debug, Default)]
 pub(crate) struct PsaStore {
     inner: Mutex<Inner>,
+    /// Where every change is written (under the lock).
+    db: Persist,
 }
 
 /// Why a request could not be recorded.
@@ -101,6 +104,17 @@ enum Refused {
 }
 
 impl PsaStore {
+    /// Reads the requests `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (_, request) in db.load::<PsaRequest>(Table::Psa)? {
+            inner.last_created = inner.last_created.max(Some(request.created));
+            inner.requests.push(request);
+        }
+        self.db = db;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Each update is a push or a removal; a poisoned lock still guards whole records.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -108,7 +122,9 @@ impl PsaStore {
 
     /// Forgets every request (a reset). `created` keeps growing.
     pub(crate) fn clear(&self) {
-        self.lock().requests.clear();
+        let mut inner = self.lock();
+        inner.requests.clear();
+        self.db.clear(Table::Psa);
     }
 
     /// Records a request for `pin` made at `now`, in place of `replacing` if given; returns it and
@@ -129,7 +145,9 @@ impl PsaStore {
                     .iter()
                     .position(|r| r.id == old)
                     .ok_or(Refused::Missing)?;
-                Some(inner.requests.remove(at))
+                let old = inner.requests.remove(at);
+                self.db.delete(Table::Psa, &old.id);
+                Some(old)
             }
             None if inner.requests.len() >= MAX_PSA_REQUESTS => return Err(Refused::Full),
             None => None,
@@ -152,6 +170,7 @@ impl PsaStore {
             created,
             pin,
         };
+        self.db.put(Table::Psa, &request.id, &request);
         inner.requests.push(request.clone());
         Ok((request, old))
     }
@@ -163,6 +182,7 @@ impl PsaStore {
     fn remove(&self, id: &str) -> Option<PsaRequest> {
         let mut inner = self.lock();
         let at = inner.requests.iter().position(|r| r.id == id)?;
+        self.db.delete(Table::Psa, id);
         Some(inner.requests.remove(at))
     }
 

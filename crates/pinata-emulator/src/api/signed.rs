@@ -48,6 +48,7 @@ use serde_json::Value;
 
 use crate::api::files::{check_name, keyvalues};
 use crate::api::gateway::percent_decode_path;
+use crate::db::{Persist, Table};
 use crate::files::unix_seconds;
 use crate::reply::{self, Reply, data};
 use crate::state::State;
@@ -81,9 +82,10 @@ fn expired() -> Reply {
 }
 
 /// What an upload URL grants: the fields bound at signing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub(crate) struct Grant {
     /// The network the file goes to.
+    #[serde(with = "crate::db::form::network")]
     pub(crate) network: Network,
     /// The file's name (`filename` at signing).
     pub(crate) name: Option<String>,
@@ -110,14 +112,14 @@ impl Grant {
 }
 
 /// Where an upload URL stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 enum Use {
     Unused,
     InFlight,
     Used,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 struct Entry {
     grant: Grant,
     /// When it stops being valid (Unix seconds).
@@ -131,6 +133,8 @@ struct Entry {
 struct Inner {
     grants: HashMap<String, Entry>,
     next_sequence: u64,
+    /// Where every change is written.
+    db: Persist,
 }
 
 /// The upload URLs signed and not yet dropped, by uuid.
@@ -140,6 +144,26 @@ pub(crate) struct GrantStore {
 }
 
 impl GrantStore {
+    /// Reads the signed upload URLs `db` keeps and writes every change there from now on. A URL
+    /// in use by an upload of the last run is free again, unless a resumable upload in `held`
+    /// (restored before) still holds it.
+    pub(crate) fn restore(
+        &mut self,
+        db: Persist,
+        held: &std::collections::HashSet<String>,
+    ) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (id, mut entry) in db.load::<Entry>(Table::Grants)? {
+            if entry.state == Use::InFlight && !held.contains(&id) {
+                entry.state = Use::Unused;
+            }
+            inner.next_sequence = inner.next_sequence.max(entry.sequence + 1);
+            inner.grants.insert(id, entry);
+        }
+        inner.db = db;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every update is an insert, a removal or one field write: consistent after any panic.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -148,24 +172,35 @@ impl GrantStore {
     /// Forgets every signed upload URL (a reset): each is refused from then on, and an upload still
     /// using one finds nothing to settle.
     pub(crate) fn clear(&self) {
-        self.lock().grants.clear();
+        let mut inner = self.lock();
+        inner.grants.clear();
+        inner.db.clear(Table::Grants);
     }
 
     /// Ends the use of the URL `id` held by [`GrantUse::hold`] (or a [`GrantUse`] dropped): spent
     /// when its upload succeeded, else free for another upload.
     pub(crate) fn settle(&self, id: &str, spent: bool) {
-        if let Some(e) = self.lock().grants.get_mut(id) {
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        if let Some(e) = inner.grants.get_mut(id) {
             e.state = if spent { Use::Used } else { Use::Unused };
+            inner.db.put(Table::Grants, id, e);
         }
     }
 
     /// Keeps `grant` under `id`, making room as the module says; `false` when there is none.
     fn insert(&self, id: String, grant: Grant, ends: u64, now: u64) -> bool {
-        let mut inner = self.lock();
+        let mut guard = self.lock();
+        let inner = &mut *guard;
         if inner.grants.len() >= MAX_SIGNED_UPLOADS {
-            inner
-                .grants
-                .retain(|_, e| e.ends >= now || e.state == Use::InFlight);
+            let db = &inner.db;
+            inner.grants.retain(|id, e| {
+                let keep = e.ends >= now || e.state == Use::InFlight;
+                if !keep {
+                    db.delete(Table::Grants, id);
+                }
+                keep
+            });
         }
         if inner.grants.len() >= MAX_SIGNED_UPLOADS {
             let oldest_used = inner
@@ -177,21 +212,21 @@ impl GrantStore {
             match oldest_used {
                 Some(old) => {
                     inner.grants.remove(&old);
+                    inner.db.delete(Table::Grants, &old);
                 }
                 None => return false,
             }
         }
         let sequence = inner.next_sequence;
         inner.next_sequence += 1;
-        inner.grants.insert(
-            id,
-            Entry {
-                grant,
-                ends,
-                state: Use::Unused,
-                sequence,
-            },
-        );
+        let entry = Entry {
+            grant,
+            ends,
+            state: Use::Unused,
+            sequence,
+        };
+        inner.db.put(Table::Grants, &id, &entry);
+        inner.grants.insert(id, entry);
         true
     }
 }
@@ -468,7 +503,8 @@ pub(crate) fn begin<'s>(
     if p["X-Algorithm"] != "PINATA2" || p["X-Method"] != UPLOAD_METHODS {
         return Err(invalid());
     }
-    let mut inner = state.grants.lock();
+    let mut guard = state.grants.lock();
+    let inner = &mut *guard;
     let Some(entry) = inner.grants.get_mut(id) else {
         return Err(invalid());
     };
@@ -502,6 +538,7 @@ pub(crate) fn begin<'s>(
         }
     }
     entry.state = Use::InFlight;
+    inner.db.put(Table::Grants, id, entry);
     Ok(GrantUse {
         store: &state.grants,
         id: id.to_owned(),

@@ -34,6 +34,7 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::db::{Persist, Table};
 use crate::reply::{self, Reply, data};
 use crate::state::State;
 
@@ -55,13 +56,13 @@ pub(crate) enum SwapPaths {
     Ipfs,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SwapRecord {
     mapped_cid: String,
     created_at: SystemTime,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct History {
     swaps: VecDeque<SwapRecord>,
     /// Whether the last swap is in force (a deletion ends it).
@@ -72,9 +73,38 @@ struct History {
 #[derive(Debug, Default)]
 pub(crate) struct SwapStore {
     inner: Mutex<HashMap<(Network, String), History>>,
+    /// Where every change is written (under the lock).
+    db: Persist,
+}
+
+/// A row id for the CID `cid` of `network`: `network/cid`.
+fn row_id(network: Network, cid: &str) -> String {
+    format!("{network}/{cid}")
+}
+
+/// The network and CID of a [`row_id`].
+fn from_row_id(id: &str) -> std::io::Result<(Network, String)> {
+    id.split_once('/')
+        .and_then(|(n, cid)| Some((Network::parse(n)?, cid.to_owned())))
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the emulator's database has a row {id:?} that names no network and CID"),
+            )
+        })
 }
 
 impl SwapStore {
+    /// Reads the swaps `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (id, history) in db.load::<History>(Table::Swaps)? {
+            inner.insert(from_row_id(&id)?, history);
+        }
+        self.db = db;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), History>> {
         // Every update is an insert, a push or a flag write: consistent after any panic.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -82,7 +112,9 @@ impl SwapStore {
 
     /// Forgets every swap (a reset).
     pub(crate) fn clear(&self) {
-        self.lock().clear();
+        let mut swaps = self.lock();
+        swaps.clear();
+        self.db.clear(Table::Swaps);
     }
 
     /// The CID served in place of `cid` on `network`, if a swap is in force.
@@ -99,9 +131,21 @@ impl SwapStore {
 #[derive(Debug, Default)]
 pub(crate) struct SignatureStore {
     inner: Mutex<HashMap<(Network, String), (String, String)>>,
+    /// Where every change is written (under the lock).
+    db: Persist,
 }
 
 impl SignatureStore {
+    /// Reads the signatures `db` keeps and writes every change there from now on.
+    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (id, signed) in db.load::<(String, String)>(Table::Signatures)? {
+            inner.insert(from_row_id(&id)?, signed);
+        }
+        self.db = db;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), (String, String)>> {
         // Every update is one insert or removal.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
@@ -109,7 +153,9 @@ impl SignatureStore {
 
     /// Forgets every signature (a reset).
     pub(crate) fn clear(&self) {
-        self.lock().clear();
+        let mut signatures = self.lock();
+        signatures.clear();
+        self.db.clear(Table::Signatures);
     }
 }
 
@@ -184,6 +230,10 @@ pub(crate) fn add_swap(
     let answer = data(shown(&record, paths));
     history.swaps.push_back(record);
     history.active = true;
+    state
+        .swaps
+        .db
+        .put(Table::Swaps, &row_id(network, cid), &*history);
     answer
 }
 
@@ -205,6 +255,7 @@ pub(crate) fn delete_swap(state: &State, network: Network, cid: &str) -> Reply {
     match swaps.get_mut(&(network, cid.to_owned())) {
         Some(h) if h.active => {
             h.active = false;
+            state.swaps.db.put(Table::Swaps, &row_id(network, cid), &*h);
             data(())
         }
         _ => reply::coded(StatusCode::NOT_FOUND, "CID has no swap in force"),
@@ -261,7 +312,10 @@ pub(crate) fn add_signature(
         cid,
         signature: &signature,
     });
-    signatures.insert(key, (signature, address));
+    let id = row_id(network, cid);
+    let signed = (signature, address);
+    state.signatures.db.put(Table::Signatures, &id, &signed);
+    signatures.insert(key, signed);
     shown
 }
 
@@ -275,8 +329,15 @@ pub(crate) fn get_signature(state: &State, network: Network, cid: &str) -> Reply
 
 /// `DELETE …/signature/{cid}`: `{"data":null}`.
 pub(crate) fn delete_signature(state: &State, network: Network, cid: &str) -> Reply {
-    match state.signatures.lock().remove(&(network, cid.to_owned())) {
-        Some(_) => data(()),
+    let mut signatures = state.signatures.lock();
+    match signatures.remove(&(network, cid.to_owned())) {
+        Some(_) => {
+            state
+                .signatures
+                .db
+                .delete(Table::Signatures, &row_id(network, cid));
+            data(())
+        }
         None => signature_not_found(),
     }
 }
