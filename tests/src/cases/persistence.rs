@@ -46,20 +46,12 @@ fn config(emu: &EmulatorProcess) -> Config {
 
 /// Bytes no other run writes.
 fn content(len: usize) -> Vec<u8> {
-    let mut x = unique_name("persist")
+    let seed = unique_name("persist")
         .bytes()
         .fold(0x9e37_79b9_u32, |h, b| {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        })
-        | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
+        });
+    super::local::pattern(len, seed)
 }
 
 /// Everything the account holds survives a killed process; a TUS upload cut short before the

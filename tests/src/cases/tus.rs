@@ -46,15 +46,7 @@ fn big_file(dir: &Scratch, len: usize) -> (std::path::PathBuf, Vec<u8>) {
     let seed = unique_name("tus").bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
-    let mut x = seed | 1;
-    let bytes: Vec<u8> = (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect();
+    let bytes = super::local::pattern(len, seed);
     let path = dir.write(&format!("{}.bin", unique_name("big")), &bytes);
     (path, bytes)
 }
