@@ -25,7 +25,7 @@
 //! request journal.
 //!
 //! A write that fails at run time (a full disk) is printed once on stderr and from then on every
-//! request but the health check is answered `503` naming it (see [`Persist::failure`]): the state
+//! request but the health check is answered `503` naming it: the state
 //! in memory has moved past the one on disk, and a test should not go on as if it had not.
 
 use std::io;
