@@ -131,7 +131,9 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
             }
         }
     }
-    ctx.out.list(&HEADERS, &items)?;
+    if !items.is_empty() || outcome.is_ok() {
+        ctx.out.list(&HEADERS, &items)?;
+    }
     outcome
 }
 
