@@ -215,6 +215,29 @@ fn upload_files_and_folders_verified_by_cid() {
     assert!(err.contains("checked"), "{err}");
     assert!(!out.contains(&emu.jwt) && !err.contains(&emu.jwt));
 
+    // An expiry two hours from now.
+    let expiring = json_lines_of(
+        s.pinata()
+            .args(["upload", "--json", "--expires", "2h"])
+            .arg(&file),
+    );
+    let expiring = json_of(s.pinata().args([
+        "files",
+        "get",
+        expiring[0]["id"].as_str().unwrap(),
+        "--json",
+    ]));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = expiring["expires_at"].as_u64().unwrap();
+    assert!(at > now + 7000 && at <= now + 7300, "{at} vs {now}");
+    s.pinata()
+        .args(["files", "delete", expiring["id"].as_str().unwrap()])
+        .assert()
+        .success();
+
     // files list / get / update / delete.
     let listed = json_lines_of(
         s.pinata()
@@ -329,9 +352,10 @@ fn download_public_and_private_with_checks() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(out.stdout, b"only for the account\n");
-    // Not public.
+    // Not public: not found on the gateway, and the hint says what to do.
     let (code, _, err) = run(s.pinata().args(["download", pcid]));
-    assert_ne!(code, 0, "{err}");
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("--private"), "{err}");
 
     // A link to it: a URL on the gateway that anyone can fetch until it expires.
     let url = stdout_of(s.pinata().args(["link", pcid, "--expires", "10m"]));
@@ -594,4 +618,70 @@ fn help_completions_and_usage() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("config.toml"));
+}
+
+#[test]
+fn no_secret_reaches_stdout_or_stderr() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("secrets");
+    s.login(&emu);
+    let file = s.file("s.txt", b"secret test\n");
+    let gateway_key = "gwkey-0123456789abcdef-secret";
+    let key =
+        json_of(
+            s.pinata()
+                .args(["keys", "create", "k", "--scope", "org:files:read", "--json"]),
+        );
+    let api_key = key["api_key"].as_str().unwrap().to_owned();
+    let api_secret = key["api_secret"].as_str().unwrap().to_owned();
+    let secrets = [emu.jwt.clone(), api_secret.clone(), gateway_key.to_owned()];
+    let runs: Vec<Vec<String>> = vec![
+        vec!["whoami".into()],
+        vec!["config".into(), "show".into()],
+        vec!["config".into(), "show".into(), "--json".into()],
+        vec!["config".into(), "profiles".into()],
+        vec!["upload".into(), file.display().to_string()],
+        vec!["files".into(), "list".into(), "--json".into()],
+        vec!["files".into(), "get".into(), "nope".into()],
+        vec!["keys".into(), "list".into(), "--json".into()],
+        vec![
+            "--api-url".into(),
+            "http://127.0.0.1:9".into(),
+            "whoami".into(),
+        ],
+        vec![
+            "download".into(),
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy".into(),
+        ],
+    ];
+    for args in &runs {
+        for pair in [false, true] {
+            let mut cmd = s.pinata();
+            cmd.env("PINATA_GATEWAY_KEY", gateway_key).args(args);
+            if pair {
+                // Key-pair credentials from the environment instead of the profile's JWT.
+                cmd.env("PINATA_API_KEY", &api_key)
+                    .env("PINATA_API_SECRET", &api_secret);
+            }
+            let (_, out, err) = run(&mut cmd);
+            for secret in &secrets {
+                assert!(
+                    !out.contains(secret.as_str()),
+                    "{args:?}: stdout has a secret: {out}"
+                );
+                assert!(
+                    !err.contains(secret.as_str()),
+                    "{args:?}: stderr has a secret: {err}"
+                );
+            }
+        }
+    }
+    // A wrong secret (the server echoes nothing of it either).
+    let (code, out, err) = run(s
+        .pinata()
+        .env("PINATA_API_KEY", &api_key)
+        .env("PINATA_API_SECRET", "0000wrongsecret0000")
+        .arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+    assert!(!out.contains("0000wrongsecret0000") && !err.contains("0000wrongsecret0000"));
 }

@@ -63,3 +63,50 @@ fn progress_bars_on_a_terminal_only() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("upload ["), "plain progress lines: {err}");
 }
+
+#[test]
+fn auth_prompts_on_the_terminal_without_echo() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("pty-auth");
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!(
+        "{} --profile typed auth --emulator {}",
+        bin.display(),
+        emu.url
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("TERM", "xterm-256color")
+        .env_remove("PINATA_JWT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Wait for the prompt, then type the JWT.
+    let mut screen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&screen).contains("JWT:") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&screen));
+        screen.extend_from_slice(&buf[..n]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{}\n", emu.jwt).as_bytes())
+        .unwrap();
+    stdout.read_to_end(&mut screen).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let screen = String::from_utf8_lossy(&screen);
+    assert!(screen.contains("Stored the credentials"), "{screen}");
+    assert!(!screen.contains(&emu.jwt), "the JWT was echoed: {screen}");
+    let stored = std::fs::read_to_string(s.config()).unwrap();
+    assert!(stored.contains(&emu.jwt));
+}

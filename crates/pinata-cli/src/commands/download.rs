@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{Ctx, network_of, parse_duration};
 use crate::args::{DownloadArgs, LinkArgs, SignUploadArgs};
 use crate::config::Settings;
-use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
 use crate::output::{Format, Item, bytes};
 
 const READ: Needs = Needs("org:files:read");
@@ -101,7 +101,14 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
         }
     };
     bar.finish_and_clear();
-    let done = done.map_err(|e| from_api(e, needs))?;
+    let done = done.map_err(|e| {
+        let e = from_api(e, needs);
+        if e.kind == Kind::NotFound && !args.private {
+            e.hint("the gateway does not serve it publicly; a private file needs --private")
+        } else {
+            e
+        }
+    })?;
     let checked = done
         .verified_cid
         .as_ref()
