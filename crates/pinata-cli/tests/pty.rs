@@ -40,6 +40,18 @@ fn progress_bars_on_a_terminal_only() {
     assert!(screen.contains("upload ["), "a byte bar: {screen:?}");
     assert!(screen.contains("MiB"), "bytes shown: {screen:?}");
     assert!(screen.contains("bafy"), "the result: {screen:?}");
+    let cid = screen
+        .split_whitespace()
+        .find(|w| w.starts_with("bafy"))
+        .unwrap()
+        .to_owned();
+
+    // A download to a file: a byte bar too.
+    let copy = s.dir.join("copy.bin");
+    let shown = on_a_terminal(&s, &format!("download {cid} -o {}", copy.display()));
+    assert!(shown.contains("download ["), "a download bar: {shown:?}");
+    assert!(shown.contains("Downloaded"), "{shown:?}");
+    assert_eq!(std::fs::read(&copy).unwrap().len(), 8 * 1024 * 1024);
 
     // A folder: files done and bytes sent.
     s.file("dir/a.bin", &vec![1u8; 2 * 1024 * 1024]);
