@@ -555,6 +555,10 @@ pub struct KeysCreateArgs {
     /// The most uses the key has.
     #[arg(long, value_name = "N")]
     pub max_uses: Option<u32>,
+    /// Store the new key's JWT in this profile (with the active profile's origins) instead of
+    /// printing its secrets.
+    #[arg(long, value_name = "PROFILE")]
+    pub save_as: Option<String>,
 }
 
 /// `pinata download`.

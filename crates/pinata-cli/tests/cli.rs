@@ -446,6 +446,33 @@ fn keys_scopes_and_permission_errors() {
     let (_, out, _) = run(s.pinata().args(["keys", "list"]));
     assert!(out.contains("reader") && out.starts_with("KEY"), "{out}");
 
+    // --save-as: the new key goes into a profile; its secrets are not printed.
+    let (code, out, err) = run(s.pinata().args([
+        "keys",
+        "create",
+        "uploader",
+        "--scope",
+        "org:files:write",
+        "--save-as",
+        "ci",
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let saved: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(saved["profile"], "ci");
+    assert!(
+        saved.get("jwt").is_none() && saved.get("api_secret").is_none(),
+        "{out}"
+    );
+    assert!(!out.contains("eyJ") && !err.contains("eyJ"), "{out}{err}");
+    let who = json_of(s.pinata().args(["--profile", "ci", "whoami", "--json"]));
+    assert_eq!(who["api_key"], saved["api_key"]);
+    s.pinata()
+        .args(["--profile", "ci", "upload", "-q"])
+        .arg(&file)
+        .assert()
+        .success();
+
     s.pinata()
         .args(["keys", "revoke", &api_key])
         .assert()

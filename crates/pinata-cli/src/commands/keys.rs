@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{Ctx, collect};
 use crate::args::{KeysCommand, KeysCreateArgs};
+use crate::config::{ConfigFile, config_path};
 use crate::exit::{CliError, CliResult, Needs, from_api};
 use crate::output::{Item, time};
 
@@ -138,6 +139,9 @@ fn create(ctx: &Ctx, client: &pinata_ureq::Client, args: KeysCreateArgs) -> CliR
     let key = client
         .create_api_key(&request)
         .map_err(|e| from_api(e, ADMIN))?;
+    if let Some(profile) = &args.save_as {
+        return save_as(ctx, profile, &args.name, &key);
+    }
     ctx.out.message(
         "The secret and JWT are shown once: store them now (e.g. `pinata --profile NAME auth`).",
     );
@@ -158,4 +162,45 @@ fn create(ctx: &Ctx, client: &pinata_ureq::Client, args: KeysCreateArgs) -> CliR
     };
     ctx.out
         .record(&item, &["name", "api_key", "api_secret", "jwt"])
+}
+
+/// `--save-as PROFILE`: the new key's JWT goes into the profile (the active profile's origins and
+/// network copied), and only its public id is printed.
+fn save_as(
+    ctx: &Ctx,
+    profile: &str,
+    name: &str,
+    key: &pinata_ureq::api::keys::CreatedApiKey,
+) -> CliResult {
+    let path = config_path()?;
+    let mut file = ConfigFile::load(&path)?;
+    let active = file.active_name(ctx.global.profile.as_deref());
+    let mut new = file.profiles.get(&active).cloned().unwrap_or_default();
+    if let Some(url) = &ctx.global.api_url {
+        new.api_url = Some(url.clone());
+    }
+    if let Some(url) = &ctx.global.uploads_url {
+        new.uploads_url = Some(url.clone());
+    }
+    if let Some(g) = &ctx.global.gateway {
+        new.gateway = Some(g.clone());
+    }
+    new.jwt = Some(key.jwt().expose_secret().to_owned());
+    new.api_key = None;
+    new.api_secret = None;
+    file.profiles.insert(profile.to_owned(), new);
+    file.save(&path)?;
+    ctx.out.message(format!(
+        "Created key {name:?} and stored its JWT in profile {profile:?} (use it with --profile {profile})"
+    ));
+    let item = Item {
+        json: json!({"name": name, "api_key": key.api_key(), "profile": profile}),
+        id: key.api_key().to_owned(),
+        cells: vec![
+            name.to_owned(),
+            key.api_key().to_owned(),
+            profile.to_owned(),
+        ],
+    };
+    ctx.out.record(&item, &["name", "api_key", "profile"])
 }
