@@ -143,6 +143,13 @@ pub enum Command {
         pinata pins queue\n  pinata pins legacy list"
     )]
     Pins(PinsCommand),
+    /// Hot swaps: serve another CID in place of one (through the account's gateway).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  pinata swaps add bafyOLD… bafyNEW…\n  \
+        pinata swaps list bafyOLD…\n  pinata swaps delete bafyOLD…"
+    )]
+    Swaps(SwapsCommand),
     /// Create, list and revoke API keys (needs an admin key).
     #[command(
         subcommand,
@@ -509,6 +516,39 @@ pub enum LegacyCommand {
     },
 }
 
+/// `pinata swaps …`.
+#[derive(Debug, Subcommand)]
+pub enum SwapsCommand {
+    /// Serve SWAP_CID in place of CID.
+    Add {
+        /// The CID swapped.
+        cid: String,
+        /// The CID served instead.
+        swap_cid: String,
+        #[command(flatten)]
+        network: NetworkFlag,
+    },
+    /// The swaps of CID, oldest first.
+    #[command(alias = "ls")]
+    List {
+        /// The CID.
+        cid: String,
+        /// The gateway domain they are seen through (default: the configured gateway's host).
+        #[arg(long)]
+        domain: Option<String>,
+        #[command(flatten)]
+        network: NetworkFlag,
+    },
+    /// Stop swapping CID.
+    #[command(alias = "rm")]
+    Delete {
+        /// The CID.
+        cid: String,
+        #[command(flatten)]
+        network: NetworkFlag,
+    },
+}
+
 /// `pinata keys …`.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -568,7 +608,8 @@ pub struct DownloadArgs {
     pub cid: String,
     /// A path inside the CID (a folder's file).
     pub path: Option<String>,
-    /// Write to this file (default: stdout).
+    /// Write to this file (default: stdout when it is piped, else a file named after the CID or
+    /// PATH; `-` for stdout).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// A private file: fetched through a signed link made for this download.

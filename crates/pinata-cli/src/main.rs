@@ -56,6 +56,7 @@ fn run(ctx: &Ctx, command: Command) -> CliResult {
         Command::Groups(c) => groups::run(ctx, c),
         Command::Pins(c) => pins::run(ctx, c),
         Command::Keys(c) => keys::run(ctx, c),
+        Command::Swaps(c) => swaps::run(ctx, c),
         Command::Download(a) => download::download(ctx, a),
         Command::Link(a) => download::link(ctx, a),
         Command::SignUpload(a) => download::sign_upload(ctx, a),

@@ -585,7 +585,27 @@ fn groups_and_pins() {
             .args(["pins", "legacy", "list", "-q", "--cid", pinned]),
     );
     assert_eq!(pins.trim(), "");
-    let _ = cid;
+
+    // Hot swaps: the gateway serves the other CID.
+    let other = s.file("other.txt", b"the replacement\n");
+    let other_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&other));
+    let other_cid = other_cid.trim();
+    let swap = json_of(s.pinata().args(["swaps", "add", &cid, other_cid, "--json"]));
+    assert_eq!(swap["mapped_cid"], other_cid);
+    let history = stdout_of(s.pinata().args(["swaps", "list", &cid, "-q"]));
+    assert_eq!(history.trim(), other_cid);
+    let served = s
+        .pinata()
+        .args(["download", &cid, "--no-verify"])
+        .output()
+        .unwrap();
+    assert_eq!(served.stdout, b"the replacement\n");
+    s.pinata()
+        .args(["swaps", "delete", &cid])
+        .assert()
+        .success();
+    let served = s.pinata().args(["download", &cid]).output().unwrap();
+    assert_eq!(served.stdout, b"grouped\n");
 }
 
 #[test]

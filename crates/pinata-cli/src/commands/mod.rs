@@ -8,6 +8,7 @@ pub mod files;
 pub mod groups;
 pub mod keys;
 pub mod pins;
+pub mod swaps;
 pub mod upload;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
