@@ -1,0 +1,187 @@
+//! `pinata download` (public CIDs, private files through a signed link), `pinata link` (a signed
+//! download link) and `pinata sign-upload` (a signed upload URL).
+
+use pinata_ureq::api::keys::ResourceScope;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pinata_ureq::api::signed::CreateSignedUploadUrl;
+use pinata_ureq::download::Download;
+use serde_json::json;
+
+use super::{Ctx, network_of, parse_duration};
+use crate::args::{DownloadArgs, LinkArgs, SignUploadArgs};
+use crate::config::Settings;
+use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
+use crate::output::{Format, Item, bytes};
+
+const READ: Needs = Needs::Scope(ResourceScope::FilesRead);
+
+fn need_gateway(settings: &Settings) -> CliResult {
+    if settings.gateway.is_none() {
+        return Err(CliError::usage("no gateway is configured").hint(
+            "set one with `pinata config set gateway example.mypinata.cloud` (or --gateway, PINATA_GATEWAY)",
+        ));
+    }
+    Ok(())
+}
+
+/// `pinata download`.
+pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
+    let (settings, client) = ctx.client()?;
+    need_gateway(&settings)?;
+    let inner = args.path.clone().unwrap_or_default();
+    let whole = inner.trim_matches('/').is_empty();
+    let usage = |e: pinata_ureq::BuildError| CliError::usage(e.to_string());
+    let mut request = if args.private {
+        let link = client
+            .private_download_link(&args.cid, &inner, Duration::from_secs(300))
+            .map_err(|e| from_api(e, READ))?;
+        let d = Download::signed(link);
+        if whole && !args.no_verify {
+            d.verify_cid(&args.cid).map_err(usage)?
+        } else {
+            d
+        }
+    } else {
+        let d = Download::public(args.cid.clone(), inner.clone()).map_err(usage)?;
+        if whole && !args.no_verify {
+            d.verify().map_err(usage)?
+        } else {
+            d
+        }
+    };
+    if let Some(max) = args.max_size {
+        request = request.max_bytes(max);
+    }
+    let bar = ctx.progress.bytes(None, "download");
+    let watch = bar.clone();
+    request = request.on_progress(move |p| {
+        if let Some(total) = p.total {
+            watch.set_length(total);
+        }
+        watch.set_position(p.received);
+    });
+
+    // Where to: -o FILE, else stdout when it is not a terminal, else a file named after the CID.
+    let target: Option<PathBuf> = match &args.output {
+        Some(p) if p.as_os_str() == "-" => None,
+        Some(p) => Some(p.clone()),
+        None if std::io::stdout().is_terminal() => Some(PathBuf::from(
+            inner
+                .rsplit('/')
+                .find(|s| !s.is_empty())
+                .unwrap_or(&args.cid)
+                .to_owned(),
+        )),
+        None => None,
+    };
+    let needs = if args.private {
+        READ
+    } else {
+        Needs::Text("the gateway's access")
+    };
+    let done = match &target {
+        Some(path) => {
+            if path.exists() && !args.force {
+                bar.finish_and_clear();
+                return Err(
+                    CliError::local(format!("{} already exists", path.display()))
+                        .hint("give --force to replace it, or another -o FILE"),
+                );
+            }
+            if path.exists() {
+                let _ = std::fs::remove_file(path);
+            }
+            pinata_ureq::download_to_path(&client, &request, path)
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            client.download_to(&request, &mut out)
+        }
+    };
+    bar.finish_and_clear();
+    let done = done.map_err(|e| {
+        let e = from_api(e, needs);
+        if e.kind == Kind::NotFound && !args.private {
+            e.hint("the gateway does not serve it publicly; a private file needs --private")
+        } else {
+            e
+        }
+    })?;
+    let checked = done
+        .verified_cid
+        .as_ref()
+        .map(|c| format!(", CID {c} checked"))
+        .unwrap_or_default();
+    match &target {
+        Some(path) => {
+            ctx.out.message(format!(
+                "Downloaded {} to {}{checked}",
+                bytes(done.bytes),
+                path.display()
+            ));
+            let item = Item {
+                json: json!({
+                    "path": path.display().to_string(),
+                    "bytes": done.bytes,
+                    "content_type": done.content_type,
+                    "verified_cid": done.verified_cid.as_ref().map(ToString::to_string),
+                }),
+                id: path.display().to_string(),
+                cells: vec![],
+            };
+            match ctx.out.format {
+                Format::Human => Ok(()),
+                _ => ctx.out.record(&item, &[]),
+            }
+        }
+        None => {
+            ctx.out
+                .message(format!("Downloaded {}{checked}", bytes(done.bytes)));
+            Ok(())
+        }
+    }
+}
+
+/// `pinata link`.
+pub fn link(ctx: &Ctx, args: LinkArgs) -> CliResult {
+    let (settings, client) = ctx.client()?;
+    need_gateway(&settings)?;
+    let expires = parse_duration(&args.expires)?;
+    let url = client
+        .private_download_link(&args.cid, args.path.as_deref().unwrap_or(""), expires)
+        .map_err(|e| from_api(e, READ))?;
+    ctx.out.value("url", url.as_str())
+}
+
+/// `pinata sign-upload`.
+pub fn sign_upload(ctx: &Ctx, args: SignUploadArgs) -> CliResult {
+    let (settings, client) = ctx.client()?;
+    let usage = |e: pinata_ureq::BuildError| CliError::usage(e.to_string());
+    let mut request = CreateSignedUploadUrl::new(
+        network_of(args.network, &settings),
+        parse_duration(&args.expires)?,
+    )
+    .map_err(usage)?;
+    if let Some(max) = args.max_size {
+        request = request.max_file_size(max).map_err(usage)?;
+    }
+    for m in args.mime {
+        request = request.allow_mime_type(m).map_err(usage)?;
+    }
+    if let Some(f) = args.filename {
+        request = request.filename(f).map_err(usage)?;
+    }
+    if let Some(g) = args.group {
+        request = request.group(g);
+    }
+    for (k, v) in args.keyvalues {
+        request = request.keyvalue(k, v).map_err(usage)?;
+    }
+    let url = client
+        .create_signed_upload_url(&request)
+        .map_err(|e| from_api(e, Needs::Scope(ResourceScope::FilesWrite)))?;
+    ctx.out.value("url", url.as_str())
+}

@@ -1,0 +1,133 @@
+//! `pinata groups create|list|get|update|delete|add|remove` (v3 groups).
+
+use pinata_ureq::api::groups::{
+    CreateGroup, DeleteGroup, GetGroup, Group, ListGroups, UpdateGroup,
+};
+use pinata_ureq::api::keys::ResourceScope;
+use serde_json::json;
+
+use super::{Ctx, collect, network_of};
+use crate::args::GroupsCommand;
+use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::output::{Item, time};
+
+const READ: Needs = Needs::Scope(ResourceScope::GroupsRead);
+const WRITE: Needs = Needs::Scope(ResourceScope::GroupsWrite);
+const HEADERS: [&str; 4] = ["id", "name", "public", "created"];
+
+fn group_item(g: &Group) -> Item {
+    Item {
+        json: json!({
+            "id": g.id,
+            "name": g.name,
+            "is_public": g.is_public,
+            "created_at": time(g.created_at),
+        }),
+        id: g.id.clone(),
+        cells: vec![
+            g.id.clone(),
+            g.name.clone(),
+            g.is_public.to_string(),
+            time(g.created_at),
+        ],
+    }
+}
+
+/// `pinata groups …`.
+pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
+    let (settings, client) = ctx.client()?;
+    let usage = |e: pinata_ureq::BuildError| CliError::usage(e.to_string());
+    match command {
+        GroupsCommand::Create {
+            name,
+            public,
+            network,
+        } => {
+            let request = CreateGroup::new(network_of(network, &settings), name)
+                .map_err(usage)?
+                .public(public);
+            let g = client
+                .create_group(&request)
+                .map_err(|e| from_api(e, WRITE))?;
+            ctx.out.record(&group_item(&g), &HEADERS)
+        }
+        GroupsCommand::List {
+            name,
+            limit,
+            network,
+        } => {
+            let mut request = ListGroups::new(network_of(network, &settings));
+            if let Some(n) = name {
+                request = request.name(n);
+            }
+            let groups = collect(client.paginate(request), limit, READ)?;
+            ctx.out
+                .list(&HEADERS, &groups.iter().map(group_item).collect::<Vec<_>>())
+        }
+        GroupsCommand::Get { id, network } => {
+            let g = client
+                .get_group(&GetGroup::new(network_of(network, &settings), id))
+                .map_err(|e| from_api(e, READ))?;
+            ctx.out.record(&group_item(&g), &HEADERS)
+        }
+        GroupsCommand::Update {
+            id,
+            name,
+            public,
+            network,
+        } => {
+            if name.is_none() && public.is_none() {
+                return Err(CliError::usage("nothing to update").hint("give --name or --public"));
+            }
+            let mut request = UpdateGroup::new(network_of(network, &settings), id);
+            if let Some(n) = name {
+                request = request.name(n).map_err(usage)?;
+            }
+            if let Some(p) = public {
+                request = request.public(p);
+            }
+            let g = client
+                .update_group(&request)
+                .map_err(|e| from_api(e, WRITE))?;
+            ctx.out.record(&group_item(&g), &HEADERS)
+        }
+        GroupsCommand::Delete { id, network } => {
+            client
+                .delete_group(&DeleteGroup::new(
+                    network_of(network, &settings),
+                    id.clone(),
+                ))
+                .map_err(|e| from_api(e, WRITE))?;
+            ctx.out.message(format!("Deleted group {id}"));
+            Ok(())
+        }
+        GroupsCommand::Add {
+            group,
+            files,
+            network,
+        } => {
+            let net = network_of(network, &settings);
+            for f in &files {
+                client
+                    .add_file_to_group(net, &group, f)
+                    .map_err(|e| from_api(e, WRITE))?;
+                ctx.out.message(format!("Added {f} to group {group}"));
+            }
+            Ok(())
+        }
+        GroupsCommand::Remove {
+            group,
+            files,
+            network,
+        } => {
+            let net = network_of(network, &settings);
+            for f in &files {
+                client
+                    .remove_file_from_group(net, &group, f)
+                    .map_err(|e| from_api(e, WRITE))?;
+                ctx.out.message(format!("Removed {f} from group {group}"));
+            }
+            Ok(())
+        }
+    }
+}

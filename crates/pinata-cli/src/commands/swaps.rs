@@ -1,0 +1,64 @@
+//! `pinata swaps add|list|delete` (hot swaps).
+
+use pinata_ureq::api::keys::ResourceScope;
+use pinata_ureq::api::swaps::{Swap, SwapAnswer, SwapCid};
+use serde_json::json;
+
+use super::{Ctx, network_of};
+use crate::args::SwapsCommand;
+use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::output::{Item, time};
+
+const WRITE: Needs = Needs::Scope(ResourceScope::FilesWrite);
+const HEADERS: [&str; 2] = ["mapped_cid", "created"];
+
+fn swap_item(s: &Swap) -> Item {
+    Item {
+        json: json!({"mapped_cid": s.mapped_cid, "created_at": time(s.created_at)}),
+        id: s.mapped_cid.clone(),
+        cells: vec![s.mapped_cid.clone(), time(s.created_at)],
+    }
+}
+
+/// `pinata swaps …`.
+pub fn run(ctx: &Ctx, command: SwapsCommand) -> CliResult {
+    let (settings, client) = ctx.client()?;
+    let request = match command {
+        SwapsCommand::Add {
+            cid,
+            swap_cid,
+            network,
+        } => SwapCid::add(network_of(network, &settings), cid, swap_cid),
+        SwapsCommand::List {
+            cid,
+            domain,
+            network,
+        } => {
+            let domain = match domain {
+                Some(d) => d,
+                None => client
+                    .config()
+                    .gateway()
+                    .map(|g| g.host().to_owned())
+                    .ok_or_else(|| {
+                        CliError::usage("no gateway is configured").hint("give --domain")
+                    })?,
+            };
+            SwapCid::history(network_of(network, &settings), cid, domain)
+        }
+        SwapsCommand::Delete { cid, network } => {
+            SwapCid::delete(network_of(network, &settings), cid)
+        }
+    };
+    match client.swap_cid(&request).map_err(|e| from_api(e, WRITE))? {
+        SwapAnswer::Added(s) => ctx.out.record(&swap_item(&s), &HEADERS),
+        SwapAnswer::History(all) => ctx
+            .out
+            .list(&HEADERS, &all.iter().map(swap_item).collect::<Vec<_>>()),
+        SwapAnswer::Deleted => {
+            ctx.out.message("Swap removed");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

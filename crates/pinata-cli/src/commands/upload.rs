@@ -1,0 +1,439 @@
+//! `pinata upload` (v3 or legacy; files and folders; streamed, CID-checked, resumable) and
+//! `pinata cid` (the same CID computed locally).
+
+use pinata_ureq::api::keys::{EndpointPermission, ResourceScope};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use pinata_ureq::api::Network;
+use pinata_ureq::api::pinning::{PinMetadata, PinOptions, PinResponse};
+use pinata_ureq::api::uploads::{UploadFile, UploadedFile};
+use pinata_ureq::cid::{CidVersion, DirectoryBuilder, FileImporter, ImportOptions};
+use pinata_ureq::transport::BlockingTransport;
+use pinata_ureq::tus::{ResumeToken, TusSession};
+use pinata_ureq::{Client, LocalError};
+use serde_json::json;
+
+use super::{Ctx, network, parse_expiry};
+use crate::args::{CidArgs, CidFlags, UploadArgs};
+use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::output::{Item, bytes, opt, time};
+use crate::state::UploadState;
+
+const HEADERS: [&str; 4] = ["cid", "id", "name", "size"];
+
+fn version_of(flags: &CidFlags, legacy: bool) -> CidVersion {
+    match flags.cid_version {
+        Some(0) => CidVersion::V0,
+        Some(_) => CidVersion::V1,
+        None if legacy => CidVersion::V0,
+        None => CidVersion::V1,
+    }
+}
+
+fn local(e: LocalError) -> CliError {
+    CliError::local(e.to_string())
+}
+
+fn uploaded_item(up: &UploadedFile, network: Network) -> Item {
+    Item {
+        json: json!({
+            "id": up.id,
+            "cid": up.cid,
+            "name": up.name,
+            "size": up.size,
+            "number_of_files": up.number_of_files,
+            "mime_type": up.mime_type,
+            "group_id": up.group_id,
+            "keyvalues": up.keyvalues,
+            "created_at": time(up.created_at),
+            "network": up.network.unwrap_or(network).as_str(),
+            "is_duplicate": up.is_duplicate,
+        }),
+        id: up.cid.clone(),
+        cells: vec![up.cid.clone(), up.id.clone(), opt(&up.name), bytes(up.size)],
+    }
+}
+
+fn pinned_item(pin: &PinResponse, name: &str) -> Item {
+    Item {
+        json: json!({
+            "cid": pin.ipfs_hash,
+            "name": name,
+            "size": pin.pin_size,
+            "created_at": time(pin.timestamp),
+            "network": "public",
+            "is_duplicate": pin.is_duplicate,
+        }),
+        id: pin.ipfs_hash.clone(),
+        cells: vec![
+            pin.ipfs_hash.clone(),
+            String::new(),
+            name.to_owned(),
+            bytes(pin.pin_size),
+        ],
+    }
+}
+
+/// `pinata upload`.
+pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
+    if args.name.is_some() && args.paths.len() > 1 {
+        return Err(CliError::usage(
+            "--name names one upload; give one PATH with it",
+        ));
+    }
+    if args.wrap() && !args.legacy {
+        return Err(CliError::usage("--wrap needs --legacy")
+            .hint("the v3 upload does not wrap a file in a directory; pinFileToIPFS does"));
+    }
+    if args.legacy && args.expires.is_some() {
+        return Err(CliError::usage(
+            "--expires is a v3 upload option; drop --legacy",
+        ));
+    }
+    let (settings, client) = ctx.client()?;
+    let net = network(args.network, &settings);
+    if args.legacy && net == Network::Private {
+        return Err(
+            CliError::usage("a legacy upload (pinFileToIPFS) is public only")
+                .hint("drop --legacy, or use --network public"),
+        );
+    }
+    let state = UploadState::open()?;
+    let mut items = Vec::new();
+    let mut outcome = Ok(());
+
+    if args.paths.is_empty() {
+        if !args.resume {
+            return Err(CliError::usage("give a PATH to upload (or --resume alone)"));
+        }
+        let tokens = state.all();
+        if tokens.is_empty() {
+            ctx.out.message("No interrupted upload to resume.");
+            return Ok(());
+        }
+        for token in tokens {
+            match resume(ctx, &client, &state, &token) {
+                Ok(up) => items.push(uploaded_item(&up, net)),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+    } else {
+        for path in &args.paths {
+            match upload_one(ctx, &client, &state, &args, net, path) {
+                Ok(item) => items.push(item),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+    }
+    if !items.is_empty() || outcome.is_ok() {
+        ctx.out.list(&HEADERS, &items)?;
+    }
+    outcome
+}
+
+impl UploadArgs {
+    fn wrap(&self) -> bool {
+        self.cid.wrap
+    }
+}
+
+fn upload_one(
+    ctx: &Ctx,
+    client: &Client,
+    state: &UploadState,
+    args: &UploadArgs,
+    net: Network,
+    path: &Path,
+) -> CliResult<Item> {
+    let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
+    let shown = path.display().to_string();
+    if args.legacy {
+        return legacy(ctx, client, args, path, meta.is_dir());
+    }
+    let verify = !args.no_verify;
+    if meta.is_dir() {
+        let folder = pinata_ureq::local::scan_folder(path).map_err(local)?;
+        let lens: Vec<u64> = folder.files.iter().map(|f| f.len).collect();
+        let bars = ctx.progress.folder(&lens, &shown);
+        let watch = bars.clone();
+        let request = describe(UploadFile::folder(folder), args, net)?
+            .verify_cid(verify)
+            .on_progress(move |p| watch.update(p.sent, p.total));
+        let done = client.upload_file(&request);
+        bars.finish();
+        let up =
+            done.map_err(|e| from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs)))?;
+        return Ok(uploaded_item(&up, net));
+    }
+
+    let canonical = std::fs::canonicalize(path).map_err(|e| local(LocalError::io(path, e)))?;
+    if !args.no_resume
+        && let Some(token) = state.load(&canonical)
+    {
+        let current = client.transport().fingerprint(&canonical).map_err(local)?;
+        if *token.fingerprint() == current {
+            ctx.out.message(format!(
+                "Resuming the interrupted upload of {shown} (--no-resume starts over)"
+            ));
+            return resume(ctx, client, state, &token).map(|up| uploaded_item(&up, net));
+        }
+        ctx.out.warn(format!(
+            "{shown} changed since its upload was interrupted; uploading it from the start"
+        ));
+        state.remove(&canonical);
+    } else if args.resume {
+        ctx.out.message(format!(
+            "No interrupted upload of {shown} is remembered; uploading it from the start"
+        ));
+    }
+
+    let bar = ctx.progress.bytes(Some(meta.len()), "upload");
+    let watch = bar.clone();
+    let keep = state.clone();
+    let request = describe(pinata_ureq::upload_request(path), args, net)?
+        .verify_cid(verify)
+        .on_progress(move |p| {
+            watch.set_length(p.total);
+            watch.set_position(p.sent);
+        })
+        .on_resume_token(move |token| {
+            if let Err(e) = keep.save(token) {
+                eprintln!("warning: cannot remember the upload for a resume: {e}");
+            }
+        });
+    let done = client.upload_file(&request);
+    bar.finish_and_clear();
+    match done {
+        Ok(up) => {
+            state.remove(&canonical);
+            if verify {
+                ctx.out
+                    .message(format!("{shown}: uploaded, CID {} checked", up.cid));
+            }
+            Ok(uploaded_item(&up, net))
+        }
+        Err(e) => {
+            let resumable = state.load(&canonical).is_some();
+            let e = from_api(e, Needs::Scope(ResourceScope::FilesWrite));
+            Err(if resumable {
+                CliError {
+                    hint: Some(format!(
+                        "{}the upload is remembered: run `pinata upload --resume {shown}` to continue it",
+                        e.hint
+                            .as_ref()
+                            .map(|h| format!("{h}; "))
+                            .unwrap_or_default()
+                    )),
+                    ..e
+                }
+            } else {
+                e
+            })
+        }
+    }
+}
+
+/// The v3 request's options from the flags.
+fn describe(
+    request: Result<UploadFile, impl Into<pinata_ureq::Error>>,
+    args: &UploadArgs,
+    net: Network,
+) -> CliResult<UploadFile> {
+    let fail = |e: pinata_ureq::Error| from_api(e, Needs::Scope(ResourceScope::FilesWrite));
+    let mut request = request.map_err(|e| fail(e.into()))?.network(net);
+    if let Some(name) = &args.name {
+        request = request.name(name.clone());
+    }
+    if let Some(group) = &args.group {
+        request = request.group(group.clone());
+    }
+    for (k, v) in &args.keyvalues {
+        request = request
+            .keyvalue(k.clone(), v.clone())
+            .map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    if args.cid.cid_version.is_some() {
+        request = request.cid_version(version_of(&args.cid, false));
+    }
+    if let Some(expires) = &args.expires {
+        request = request
+            .expires_at(parse_expiry(expires)?)
+            .map_err(|e| CliError::usage(format!("--expires: {e}")))?;
+    }
+    Ok(request)
+}
+
+/// Continues a remembered upload, with a progress bar; forgotten once it finished.
+fn resume(
+    ctx: &Ctx,
+    client: &Client,
+    state: &UploadState,
+    token: &ResumeToken,
+) -> CliResult<UploadedFile> {
+    let path = token.fingerprint().path.clone();
+    let fail = |e| from_api(e, Needs::Scope(ResourceScope::FilesWrite));
+    let current = client.transport().fingerprint(&path).map_err(|e| {
+        CliError::local(format!(
+            "cannot resume the upload of {}: {e}",
+            path.display()
+        ))
+        .hint("the file is gone; `pinata upload --no-resume PATH` uploads another")
+    })?;
+    let bar = ctx.progress.bytes(Some(token.fingerprint().len), "resume");
+    let watch = bar.clone();
+    let mut session = TusSession::resume(token, &current, client.config())
+        .map_err(fail)?
+        .on_progress(move |p| {
+            watch.set_length(p.total);
+            watch.set_position(p.sent);
+        });
+    let done = client.upload_resumable(&mut session);
+    bar.finish_and_clear();
+    match done {
+        Ok(up) => {
+            state.remove(&path);
+            ctx.out.message(format!(
+                "{}: resumed and finished, CID {}",
+                path.display(),
+                up.cid
+            ));
+            Ok(up)
+        }
+        Err(e @ pinata_ureq::Error::Local(LocalError::Changed { .. })) => {
+            state.remove(&path);
+            Err(fail(e).hint("the file changed: upload it again"))
+        }
+        Err(e)
+            if e.status()
+                .is_some_and(|s| s.as_u16() == 404 || s.as_u16() == 410) =>
+        {
+            state.remove(&path);
+            Err(fail(e).hint("the server no longer holds this upload: upload the file again"))
+        }
+        Err(e) => Err(fail(e).hint(format!(
+            "run `pinata upload --resume {}` to try again",
+            path.display()
+        ))),
+    }
+}
+
+/// `--legacy`: `pinFileToIPFS`, with its options.
+fn legacy(
+    ctx: &Ctx,
+    client: &Client,
+    args: &UploadArgs,
+    path: &Path,
+    dir: bool,
+) -> CliResult<Item> {
+    let needs = Needs::Endpoint(EndpointPermission::PinFileToIpfs);
+    let name = args.name.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let mut metadata = PinMetadata::new().name(name.clone());
+    for (k, v) in &args.keyvalues {
+        metadata = metadata
+            .keyvalue(k.clone(), v.clone())
+            .map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    let mut options = PinOptions::new().wrap_with_directory(args.cid.wrap);
+    if args.cid.cid_version.is_some() {
+        options = options.cid_version(version_of(&args.cid, true));
+    }
+    if let Some(g) = &args.group {
+        options = options.group(g.clone());
+    }
+    let total = if dir {
+        pinata_ureq::local::scan_folder(path)
+            .map_err(local)?
+            .total_len()
+    } else {
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    };
+    let bar = ctx.progress.bytes(Some(total), "upload");
+    let watch = bar.clone();
+    let request = pinata_ureq::pin_request(path)
+        .map_err(|e| from_api(e, needs))?
+        .metadata(metadata)
+        .options(options)
+        .verify_cid(!args.no_verify)
+        .on_progress(move |p| {
+            watch.set_length(p.total);
+            watch.set_position(p.sent);
+        });
+    let done = client.pin_file(&request);
+    bar.finish_and_clear();
+    let pin = done.map_err(|e| from_api(e, needs))?;
+    Ok(pinned_item(&pin, &name))
+}
+
+/// `pinata cid`: the CIDs an upload with the same flags gets, computed locally.
+pub fn cid(ctx: &Ctx, args: CidArgs) -> CliResult {
+    let version = version_of(&args.cid, args.legacy);
+    let options = ImportOptions::new(version);
+    let mut items = Vec::new();
+    for path in &args.paths {
+        let cid = if args.cid.wrap {
+            wrapped_cid(path, options)?
+        } else {
+            pinata_ureq::upload_cid_of_path(path, options)
+                .map_err(local)?
+                .to_string()
+        };
+        items.push(Item {
+            json: json!({"cid": cid, "path": path.display().to_string()}),
+            id: cid.clone(),
+            cells: vec![cid, path.display().to_string()],
+        });
+    }
+    ctx.out.list(&["cid", "path"], &items)
+}
+
+/// Imports the file at `path`.
+fn import_file(path: &Path, options: ImportOptions) -> CliResult<pinata_ureq::cid::ImportedFile> {
+    let mut importer = FileImporter::new(options).map_err(|e| CliError::usage(e.to_string()))?;
+    let mut file = std::fs::File::open(path).map_err(|e| local(LocalError::io(path, e)))?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => importer.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(local(LocalError::io(path, e))),
+        }
+    }
+    Ok(importer.finish())
+}
+
+/// The CID of `path` wrapped in a directory, as `--legacy --wrap` uploads it.
+fn wrapped_cid(path: &Path, options: ImportOptions) -> CliResult<String> {
+    let mut dir = DirectoryBuilder::new();
+    let cid_error = |e: pinata_ureq::cid::CidError| CliError::usage(e.to_string());
+    let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
+    if meta.is_dir() {
+        let folder = pinata_ureq::local::scan_folder(path).map_err(local)?;
+        for f in &folder.files {
+            let imported = import_file(&f.path, options)?;
+            dir.add_file(&format!("{}/{}", folder.name, f.relative), imported)
+                .map_err(cid_error)?;
+        }
+    } else {
+        let name: PathBuf = path.file_name().map(PathBuf::from).unwrap_or_default();
+        let imported = import_file(path, options)?;
+        dir.add_file(&name.to_string_lossy(), imported)
+            .map_err(cid_error)?;
+    }
+    Ok(dir
+        .finish(options.version)
+        .map_err(cid_error)?
+        .cid
+        .to_string())
+}

@@ -1,0 +1,423 @@
+//! Profiles: a TOML file in the platform's config directory (or `PINATA_CONFIG`), written with
+//! mode 0600, and the settings a command runs with, resolved as flag > environment (`PINATA_*`) >
+//! profile.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pinata_ureq::api::Network;
+use pinata_ureq::retry::RetryPolicy;
+use pinata_ureq::{Config, Credentials};
+use serde::{Deserialize, Serialize};
+
+use crate::args::Global;
+use crate::exit::{CliError, CliResult, Kind};
+
+/// The profile used when none is named.
+pub const DEFAULT_PROFILE: &str = "default";
+
+/// The whole config file.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The profile used when neither `--profile` nor `PINATA_PROFILE` names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    /// The profiles by name.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One profile: credentials, where the API is, and defaults.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// A JWT (secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<String>,
+    /// A legacy API key (public part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// The legacy API key's secret (secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_secret: Option<String>,
+    /// The API origin (`https://api.pinata.cloud` unless set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    /// The uploads origin (`https://uploads.pinata.cloud` unless set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploads_url: Option<String>,
+    /// The gateway: a domain (`example.mypinata.cloud`) or a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The gateway key (secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_key: Option<String>,
+    /// The default network of uploads and lists: `public` or `private`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+}
+
+impl Profile {
+    /// The profile with every origin at one emulator URL.
+    pub fn point_at_emulator(&mut self, url: &str) {
+        self.api_url = Some(url.to_owned());
+        self.uploads_url = Some(url.to_owned());
+        self.gateway = Some(url.to_owned());
+    }
+}
+
+/// Reads an environment variable; empty counts as unset.
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Where the config file is: `PINATA_CONFIG`, else `<config dir>/pinata/config.toml`.
+pub fn config_path() -> CliResult<PathBuf> {
+    if let Some(p) = env("PINATA_CONFIG") {
+        return Ok(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "pinata")
+        .map(|d| d.config_dir().join("config.toml"))
+        .ok_or_else(|| {
+            CliError::local("no home directory to keep the config file in")
+                .hint("set PINATA_CONFIG to the file's path")
+        })
+}
+
+/// Where interrupted uploads are remembered: `PINATA_STATE_DIR`, else the platform's state (or
+/// local data) directory.
+pub fn state_dir() -> CliResult<PathBuf> {
+    if let Some(p) = env("PINATA_STATE_DIR") {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "pinata").ok_or_else(|| {
+        CliError::local("no home directory to keep upload state in")
+            .hint("set PINATA_STATE_DIR to a directory")
+    })?;
+    Ok(dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .to_owned())
+}
+
+impl ConfigFile {
+    /// The file at `path`, or an empty one when there is none.
+    pub fn load(path: &Path) -> CliResult<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(CliError::local(format!(
+                    "cannot read the config file {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        toml::from_str(&text).map_err(|e| {
+            CliError::usage(format!(
+                "the config file {} is not valid: {}",
+                path.display(),
+                e.message()
+            ))
+            .hint("fix or remove it (`pinata config path` shows where it is)")
+        })
+    }
+
+    /// Writes the file atomically, readable by its owner only (0600; its directory 0700).
+    pub fn save(&self, path: &Path) -> CliResult<()> {
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| CliError::new(Kind::Api, format!("cannot write the config: {e}")))?;
+        let fail = |e: std::io::Error| {
+            CliError::local(format!(
+                "cannot write the config file {}: {e}",
+                path.display()
+            ))
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(fail)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut file = private_file(&tmp).map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        drop(file);
+        std::fs::rename(&tmp, path).map_err(fail)
+    }
+
+    /// The profile in use: `--profile`, else `PINATA_PROFILE`, else the file's default, else
+    /// `default`.
+    pub fn active_name(&self, flag: Option<&str>) -> String {
+        flag.map(str::to_owned)
+            .or_else(|| env("PINATA_PROFILE"))
+            .or_else(|| self.default_profile.clone())
+            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned())
+    }
+}
+
+/// Creates `dir` (and its parents) with mode 0700 where new.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// A new file readable and writable by its owner only.
+pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Where a setting came from, for `config show` and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// A `PINATA_*` variable.
+    Env,
+    /// The profile.
+    Profile,
+    /// The built-in default.
+    Default,
+}
+
+impl Source {
+    /// How `config show` names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Flag => "flag",
+            Source::Env => "environment",
+            Source::Profile => "profile",
+            Source::Default => "default",
+        }
+    }
+}
+
+/// Everything a command runs with.
+#[derive(Debug)]
+pub struct Settings {
+    /// The config file's path.
+    pub path: PathBuf,
+    /// The profile in use.
+    pub profile_name: String,
+    /// The credentials, with where they came from, or why there are none.
+    pub credentials: Result<(Credentials, Source), String>,
+    /// The client configuration (origins, timeouts, retries, TUS settings).
+    pub config: Config,
+    /// The API URL and where it came from.
+    pub api_url: (String, Source),
+    /// The uploads URL and where it came from.
+    pub uploads_url: (String, Source),
+    /// The gateway and where it came from.
+    pub gateway: Option<(String, Source)>,
+    /// Whether a gateway key is set.
+    pub gateway_key: bool,
+    /// The default network.
+    pub network: Network,
+}
+
+/// `value` from the flag, else the variable `var`, else the profile.
+fn pick(flag: Option<&String>, var: &str, profile: Option<&String>) -> Option<(String, Source)> {
+    flag.map(|v| (v.clone(), Source::Flag))
+        .or_else(|| env(var).map(|v| (v, Source::Env)))
+        .or_else(|| profile.map(|v| (v.clone(), Source::Profile)))
+}
+
+/// A number from a hidden variable (test knobs).
+fn env_number(name: &str) -> CliResult<Option<u64>> {
+    env(name)
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| CliError::usage(format!("{name}={v:?} is not a whole number")))
+        })
+        .transpose()
+}
+
+fn config_error(what: &str, value: &str, source: Source, e: impl std::fmt::Display) -> CliError {
+    CliError::usage(format!(
+        "{what} {value:?} (from the {}) is not usable: {e}",
+        source.label()
+    ))
+}
+
+impl Settings {
+    /// Reads the config file and resolves every setting for `global`.
+    pub fn resolve(global: &Global) -> CliResult<Self> {
+        let path = config_path()?;
+        let file = ConfigFile::load(&path)?;
+        Self::from_file(global, path, file)
+    }
+
+    /// Resolves every setting for `global` over `file` (read from `path`).
+    pub fn from_file(global: &Global, path: PathBuf, file: ConfigFile) -> CliResult<Self> {
+        let profile_name = file.active_name(global.profile.as_deref());
+        let explicit = global.profile.is_some() || env("PINATA_PROFILE").is_some();
+        let profile = match file.profiles.get(&profile_name) {
+            Some(p) => p.clone(),
+            None if explicit && profile_name != DEFAULT_PROFILE => {
+                return Err(CliError::usage(format!(
+                    "there is no profile {profile_name:?} in {}",
+                    path.display()
+                ))
+                .hint(format!(
+                    "create it with `pinata --profile {profile_name} auth`"
+                )));
+            }
+            None => Profile::default(),
+        };
+
+        let credentials = resolve_credentials(global, &profile);
+
+        let default_api = Config::default().base_url().to_string();
+        let default_uploads = Config::default().uploads_url().to_string();
+        let api_url = pick(
+            global.api_url.as_ref(),
+            "PINATA_API_URL",
+            profile.api_url.as_ref(),
+        )
+        .unwrap_or((default_api, Source::Default));
+        let uploads_url = pick(
+            global.uploads_url.as_ref(),
+            "PINATA_UPLOADS_URL",
+            profile.uploads_url.as_ref(),
+        )
+        .unwrap_or((default_uploads, Source::Default));
+        let gateway = pick(
+            global.gateway.as_ref(),
+            "PINATA_GATEWAY",
+            profile.gateway.as_ref(),
+        )
+        .or_else(|| env("PINATA_GATEWAY_URL").map(|v| (v, Source::Env)));
+        let gateway_key = env("PINATA_GATEWAY_KEY").or_else(|| profile.gateway_key.clone());
+
+        let mut config = Config::default()
+            .with_base_url(&api_url.0)
+            .map_err(|e| config_error("the API URL", &api_url.0, api_url.1, e))?
+            .with_uploads_url(&uploads_url.0)
+            .map_err(|e| config_error("the uploads URL", &uploads_url.0, uploads_url.1, e))?
+            .with_user_agent(format!("pinata-cli/{}", env!("CARGO_PKG_VERSION")));
+        if let Some((g, source)) = &gateway {
+            config = config
+                .with_gateway(g)
+                .map_err(|e| config_error("the gateway", g, *source, e))?;
+        }
+        if let Some(key) = &gateway_key {
+            config = config.with_gateway_key(key.clone()).map_err(|_| {
+                CliError::usage("the gateway key is not usable (see `pinata config show`)")
+            })?;
+        }
+        let mut policy = RetryPolicy::default();
+        if let Some(retries) = global.retries {
+            policy = policy.max_attempts(retries.saturating_add(1));
+        }
+        config = config.with_retry_policy(policy);
+        if let Some(secs) = global.timeout {
+            let mut options = config.transport_options().clone();
+            options.request_timeout = Duration::from_secs(secs);
+            options.connect_timeout = options.connect_timeout.min(Duration::from_secs(secs));
+            config = config.with_transport_options(options);
+        }
+        // Test knobs, not documented: force a small file through TUS.
+        if let Some(threshold) = env_number("PINATA_TUS_THRESHOLD")? {
+            config = config.with_tus_threshold(threshold);
+        }
+        if let Some(chunk) = env_number("PINATA_TUS_CHUNK")? {
+            config = config
+                .with_tus_chunk_size(chunk)
+                .map_err(|e| CliError::usage(format!("PINATA_TUS_CHUNK: {e}")))?;
+        }
+
+        let network = match env("PINATA_NETWORK").or_else(|| profile.network.clone()) {
+            Some(n) => parse_network(&n)?,
+            None => Network::Public,
+        };
+        Ok(Self {
+            path,
+            profile_name,
+            credentials,
+            config,
+            api_url,
+            uploads_url,
+            gateway,
+            gateway_key: gateway_key.is_some(),
+            network,
+        })
+    }
+
+    /// The credentials, or the error that says how to get some.
+    pub fn require_credentials(&self) -> CliResult<Credentials> {
+        match &self.credentials {
+            Ok((c, _)) => Ok(c.clone()),
+            Err(why) => Err(CliError::new(Kind::Auth, why.clone()).hint(format!(
+                "run `pinata{} auth`, or set PINATA_JWT",
+                if self.profile_name == DEFAULT_PROFILE {
+                    String::new()
+                } else {
+                    format!(" --profile {}", self.profile_name)
+                }
+            ))),
+        }
+    }
+
+    /// A client with the resolved credentials and configuration.
+    pub fn client(&self) -> CliResult<pinata_ureq::Client> {
+        let credentials = self.require_credentials()?;
+        pinata_ureq::Client::with_config(credentials, self.config.clone())
+            .map_err(|e| crate::exit::from_api(e, crate::exit::Needs::Text("valid credentials")))
+    }
+}
+
+/// `public` or `private`.
+pub fn parse_network(name: &str) -> CliResult<Network> {
+    Network::parse(name).ok_or_else(|| {
+        CliError::usage(format!("{name:?} is not a network")).hint("use public or private")
+    })
+}
+
+/// Credentials: `PINATA_JWT` / `PINATA_API_KEY` + `PINATA_API_SECRET` (as the library reads
+/// them), else the profile's.
+fn resolve_credentials(
+    _global: &Global,
+    profile: &Profile,
+) -> Result<(Credentials, Source), String> {
+    match Credentials::from_env() {
+        Ok(c) => return Ok((c, Source::Env)),
+        Err(pinata_ureq::CredentialsError::NotInEnvironment) => {}
+        Err(e) => return Err(format!("the PINATA_* credentials are not usable: {e}")),
+    }
+    let lookup = |name: &'static str| -> Result<Option<String>, ()> {
+        Ok(match name {
+            pinata_ureq::ENV_JWT => profile.jwt.clone(),
+            pinata_ureq::ENV_API_KEY => profile.api_key.clone(),
+            pinata_ureq::ENV_API_SECRET => profile.api_secret.clone(),
+            _ => None,
+        })
+    };
+    match Credentials::from_lookup(lookup) {
+        Ok(c) => Ok((c, Source::Profile)),
+        Err(pinata_ureq::CredentialsError::NotInEnvironment) => {
+            Err("no credentials: neither PINATA_JWT nor the profile has any".into())
+        }
+        Err(e) => Err(format!("the profile's credentials are not usable: {e}")),
+    }
+}
+
+/// A secret as it may be shown: its first 4 characters and `…(redacted)`.
+pub fn mask(secret: &str) -> String {
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}…(redacted)")
+}

@@ -1,0 +1,185 @@
+//! Errors as the user sees them: one line that says what happened and what to do, and an exit
+//! code per kind of failure (documented in `pinata --help`).
+
+use std::fmt;
+use std::process::ExitCode;
+
+use pinata_ureq::api::keys::{EndpointPermission, ResourceScope};
+use pinata_ureq::http::StatusCode;
+use pinata_ureq::{BuildError, Error, TransportErrorKind};
+
+/// What kind of failure a command ended with; each is one exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The API refused the request for another reason (1).
+    Api,
+    /// Bad flags, arguments or settings (2).
+    Usage,
+    /// Missing, wrong or insufficient credentials (3).
+    Auth,
+    /// The thing named does not exist (4).
+    NotFound,
+    /// Connection, timeout, unavailability or rate limiting (5).
+    Network,
+    /// A local file problem (6).
+    Local,
+}
+
+impl Kind {
+    /// The process exit code of this kind.
+    pub fn code(self) -> u8 {
+        match self {
+            Kind::Api => 1,
+            Kind::Usage => 2,
+            Kind::Auth => 3,
+            Kind::NotFound => 4,
+            Kind::Network => 5,
+            Kind::Local => 6,
+        }
+    }
+}
+
+/// A failed command: its kind, the one-line message, and a hint for what to do.
+#[derive(Debug)]
+pub struct CliError {
+    /// Which exit code.
+    pub kind: Kind,
+    /// What happened.
+    pub message: String,
+    /// What to do about it, if there is something to say.
+    pub hint: Option<String>,
+}
+
+/// A command's result.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+impl CliError {
+    /// A failure of `kind` with `message`.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A usage error.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+
+    /// A local file problem.
+    pub fn local(message: impl Into<String>) -> Self {
+        Self::new(Kind::Local, message)
+    }
+
+    /// The same error with `hint`.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.kind.code())
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a command needs, to say so when the key lacks it: a v3 scope or a legacy endpoint
+/// permission, as the core names them, or (for what no permission names) a few words.
+#[derive(Debug, Clone, Copy)]
+pub enum Needs {
+    /// A v3 resource scope, e.g. `org:files:write`.
+    Scope(ResourceScope),
+    /// A legacy endpoint permission, e.g. `pinning.unpin`.
+    Endpoint(EndpointPermission),
+    /// Anything else (`valid credentials`).
+    Text(&'static str),
+}
+
+impl fmt::Display for Needs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Needs::Scope(s) => f.write_str(s.as_str()),
+            Needs::Endpoint(e) => e.fmt(f),
+            Needs::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// The library's error as the user sees it. `needs` names the scope the command needs, so a 403
+/// says which one is missing. The library's `Display` already escapes server text and redacts
+/// the client's secrets.
+pub fn from_api(e: Error, needs: Needs) -> CliError {
+    let text = e.to_string();
+    match &e {
+        Error::Build(b) => match b {
+            BuildError::Credentials(_) | BuildError::ExpiredJwt { .. } => {
+                CliError::new(Kind::Auth, text).hint(
+                    "run `pinata auth` or set PINATA_JWT (or PINATA_API_KEY and PINATA_API_SECRET)",
+                )
+            }
+            _ => CliError::usage(text),
+        },
+        Error::Transport(t) => match t.kind() {
+            TransportErrorKind::BodyTooLarge => {
+                CliError::new(Kind::Api, text).hint("raise the cap with --max-size")
+            }
+            TransportErrorKind::NotLoopback => CliError::usage(text)
+                .hint("plain http:// is only allowed to a loopback address (an emulator)"),
+            TransportErrorKind::Timeout => CliError::new(Kind::Network, text)
+                .hint("the network or the service is slow; try again (or raise --timeout)"),
+            _ => CliError::new(Kind::Network, text)
+                .hint("check the network and the API URL (`pinata config show`)"),
+        },
+        Error::Api(api) => {
+            let status = api.status();
+            if status == StatusCode::UNAUTHORIZED {
+                CliError::new(Kind::Auth, text)
+                    .hint("the credentials were refused: run `pinata auth` to store working ones")
+            } else if status == StatusCode::FORBIDDEN {
+                let hint = match api.reason() {
+                    Some("NO_SCOPES_FOUND") => format!(
+                        "this key lacks the scope this command needs ({}): create a key that has it \
+                         with `pinata keys create`",
+                        needs
+                    ),
+                    Some("API_KEY_REVOKED") => {
+                        "this key was revoked: run `pinata auth` with another".into()
+                    }
+                    Some("API_KEY_MAX_USES_REACHED") => {
+                        "this key has used up its uses: run `pinata auth` with another".into()
+                    }
+                    _ => format!("this command needs {}", needs),
+                };
+                CliError::new(Kind::Auth, text).hint(hint)
+            } else if status == StatusCode::NOT_FOUND {
+                CliError::new(Kind::NotFound, text)
+                    .hint("check the id or CID (`pinata files list`)")
+            } else if status == StatusCode::TOO_MANY_REQUESTS {
+                CliError::new(Kind::Network, text).hint("rate limited: wait a moment and try again")
+            } else if status.is_server_error() {
+                CliError::new(Kind::Network, text)
+                    .hint("the service failed or is unavailable; try again later")
+            } else {
+                CliError::new(Kind::Api, text)
+            }
+        }
+        Error::Local(_) => CliError::local(text),
+        Error::Verify(_) => CliError::new(Kind::Api, text)
+            .hint("the server holds other bytes than were sent; upload again"),
+        Error::Decode(_) | Error::Redirect(_) => CliError::new(Kind::Api, text),
+        #[allow(unreachable_patterns)]
+        _ => CliError::new(Kind::Api, text),
+    }
+}

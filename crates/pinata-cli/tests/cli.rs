@@ -1,0 +1,734 @@
+//! End to end: the `pinata` binary against an emulator process started by `pinata emulator`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Emulator, Scratch, json_lines_of, json_of, run, stdout_of};
+use predicates::prelude::*;
+
+#[test]
+fn auth_stores_a_private_profile_and_whoami_checks_it() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("auth");
+    // No credentials at all: an authentication error, with what to do.
+    let (code, _, err) = run(s.pinata().arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("pinata auth"), "{err}");
+
+    // Wrong credentials: refused, nothing stored.
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["--profile", "local", "auth", "--emulator", &emu.url])
+        .write_stdin("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl\n"));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(!s.config().exists());
+
+    // The admin JWT on stdin (as a prompt would read it).
+    let (code, out, err) = run(s
+        .pinata()
+        .args(["--profile", "local", "auth", "--emulator", &emu.url])
+        .write_stdin(format!("{}\n", emu.jwt)));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Congratulations"), "{err}");
+    assert!(!out.contains(&emu.jwt) && !err.contains(&emu.jwt));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.config()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the config file is private");
+        let dir = std::fs::metadata(s.config().parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(dir & 0o777, 0o700);
+    }
+    let text = std::fs::read_to_string(s.config()).unwrap();
+    let file: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(
+        file["profiles"]["local"]["api_url"].as_str(),
+        Some(emu.url.as_str())
+    );
+    assert_eq!(
+        file["profiles"]["local"]["jwt"].as_str(),
+        Some(emu.jwt.as_str())
+    );
+
+    // A named profile that is not the default: --profile and PINATA_PROFILE select it.
+    let who = json_of(s.pinata().args(["--profile", "local", "whoami", "--json"]));
+    assert_eq!(who["profile"], "local");
+    assert_eq!(who["credentials"], "jwt");
+    assert_eq!(who["credentials_from"], "profile");
+    assert!(who["message"].as_str().unwrap().contains("Congratulations"));
+    let who = json_of(
+        s.pinata()
+            .env("PINATA_PROFILE", "local")
+            .args(["test", "--json"]),
+    );
+    assert_eq!(who["api_url"], emu.url.as_str());
+    // The default profile has no credentials.
+    s.pinata().arg("whoami").assert().code(3);
+    s.pinata()
+        .args(["--profile", "nope", "whoami"])
+        .assert()
+        .code(2);
+
+    // `config use` makes it the default; `config show` masks the secret.
+    s.pinata()
+        .args(["config", "use", "local"])
+        .assert()
+        .success();
+    let (code, out, err) = run(s.pinata().args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("eyJh…(redacted)"), "{out}");
+    assert!(!out.contains(&emu.jwt) && !err.contains(&emu.jwt));
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["profile"], "local");
+    assert!(!shown.to_string().contains(&emu.jwt));
+
+    // Precedence: the environment's URL beats the profile's, a flag beats the environment.
+    let shown = json_of(
+        s.pinata()
+            .env("PINATA_API_URL", "http://127.0.0.1:9")
+            .args(["config", "show", "--json"]),
+    );
+    assert_eq!(shown["api_url"], "http://127.0.0.1:9");
+    let shown = json_of(
+        s.pinata()
+            .env("PINATA_API_URL", "http://127.0.0.1:9")
+            .args([
+                "--api-url",
+                "http://127.0.0.1:10",
+                "config",
+                "show",
+                "--json",
+            ]),
+    );
+    assert_eq!(shown["api_url"], "http://127.0.0.1:10");
+    // PINATA_JWT beats the profile's credentials.
+    let (code, _, err) = run(s.pinata().env("PINATA_JWT", "not-a-jwt").arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+
+    // Nothing listens there: a network error.
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["--api-url", "http://127.0.0.1:9", "whoami"]));
+    assert_eq!(code, 5, "{err}");
+    assert!(!err.contains(&emu.jwt));
+
+    // A key pair, with the secret prompted (read from stdin here).
+    let key = json_of(s.pinata().args([
+        "keys",
+        "create",
+        "pair",
+        "--scope",
+        "org:files:read",
+        "--json",
+    ]));
+    let api_key = key["api_key"].as_str().unwrap();
+    let secret = key["api_secret"].as_str().unwrap();
+    let (code, out, err) = run(s
+        .pinata()
+        .args([
+            "--profile",
+            "pair",
+            "auth",
+            "--emulator",
+            &emu.url,
+            "--key",
+            api_key,
+        ])
+        .write_stdin(format!("{secret}\n")));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(secret) && !err.contains(secret));
+    let who = json_of(s.pinata().args(["--profile", "pair", "whoami", "--json"]));
+    assert_eq!(who["credentials"], "api key");
+    assert_eq!(who["api_key"], api_key);
+    let (_, out, _) = run(s.pinata().args(["--profile", "pair", "config", "show"]));
+    assert!(!out.contains(secret), "{out}");
+}
+
+#[test]
+fn upload_files_and_folders_verified_by_cid() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("upload");
+    s.login(&emu);
+    let file = s.file("hello.txt", b"hello, pinata\n");
+    s.file("site/index.html", b"<h1>hi</h1>\n");
+    s.file("site/css/site.css", b"body { color: red }\n");
+    let site = s.dir.join("site");
+
+    // The CID computed locally is the one the upload gets.
+    let local = stdout_of(s.pinata().args(["cid", "-q"]).arg(&file));
+    let up = json_lines_of(
+        s.pinata()
+            .args([
+                "upload", "--json", "--name", "greeting", "--kv", "env=test", "--kv", "team=cli",
+            ])
+            .arg(&file),
+    );
+    assert_eq!(up.len(), 1);
+    assert_eq!(up[0]["cid"].as_str().unwrap(), local.trim());
+    assert_eq!(up[0]["name"], "greeting");
+    assert_eq!(up[0]["keyvalues"]["env"], "test");
+    assert_eq!(up[0]["network"], "public");
+    let id = up[0]["id"].as_str().unwrap().to_owned();
+
+    // -q prints only the CID; a folder too (and it matches `pinata cid` of the folder).
+    let folder_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&site));
+    let local = stdout_of(s.pinata().args(["cid", "-q"]).arg(&site));
+    assert_eq!(folder_cid, local);
+    assert!(folder_cid.trim().starts_with("bafy"), "{folder_cid}");
+    // CIDv0 and the legacy endpoint, wrapped: `pinata cid` predicts it with the same flags.
+    let legacy = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--legacy", "--wrap"])
+            .arg(&file),
+    );
+    let predicted = stdout_of(
+        s.pinata()
+            .args(["cid", "-q", "--legacy", "--wrap"])
+            .arg(&file),
+    );
+    assert_eq!(legacy, predicted);
+    assert!(legacy.starts_with("Qm"), "{legacy}");
+    // Private.
+    let private = json_lines_of(
+        s.pinata()
+            .args([
+                "upload",
+                "--json",
+                "--network",
+                "private",
+                "--cid-version",
+                "1",
+            ])
+            .arg(&file),
+    );
+    assert_eq!(private[0]["network"], "private");
+
+    // Human output: a table with the CID on stdout, the check on stderr.
+    let (code, out, err) = run(s.pinata().arg("upload").arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("CID"), "{out}");
+    assert!(err.contains("checked"), "{err}");
+    assert!(!out.contains(&emu.jwt) && !err.contains(&emu.jwt));
+
+    // An expiry two hours from now.
+    let expiring = json_lines_of(
+        s.pinata()
+            .args(["upload", "--json", "--expires", "2h"])
+            .arg(&file),
+    );
+    let expiring = json_of(s.pinata().args([
+        "files",
+        "get",
+        expiring[0]["id"].as_str().unwrap(),
+        "--json",
+    ]));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = expiring["expires_at"].as_u64().unwrap();
+    assert!(at > now + 7000 && at <= now + 7300, "{at} vs {now}");
+    s.pinata()
+        .args(["files", "delete", expiring["id"].as_str().unwrap()])
+        .assert()
+        .success();
+
+    // files list / get / update / delete.
+    let listed = json_lines_of(
+        s.pinata()
+            .args(["files", "list", "--json", "--kv", "env=test"]),
+    );
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], id.as_str());
+    let got = json_of(s.pinata().args(["files", "get", &id, "--json"]));
+    assert_eq!(got["name"], "greeting");
+    let updated = json_of(
+        s.pinata()
+            .args(["files", "update", &id, "--name", "renamed", "--json"]),
+    );
+    assert_eq!(updated["name"], "renamed");
+    let (code, out, _) = run(s.pinata().args(["files", "list"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("renamed") && out.starts_with("ID"), "{out}");
+    let ids = stdout_of(
+        s.pinata()
+            .args(["files", "list", "-q", "--network", "private"]),
+    );
+    assert_eq!(ids.lines().count(), 1);
+    s.pinata().args(["files", "delete", &id]).assert().success();
+    let (code, _, err) = run(s.pinata().args(["files", "get", &id]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("not found") || err.contains("Not Found"),
+        "{err}"
+    );
+    s.pinata().args(["files", "update", &id]).assert().code(2);
+
+    // Local file problems are exit code 6.
+    let (code, _, err) = run(s.pinata().args(["upload", "no-such-file"]));
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("no-such-file"), "{err}");
+    // Usage errors are exit code 2.
+    s.pinata()
+        .args(["upload", "--wrap"])
+        .arg(&file)
+        .assert()
+        .code(2);
+    s.pinata()
+        .args(["upload", "--cid-version", "7"])
+        .arg(&file)
+        .assert()
+        .code(2);
+    s.pinata()
+        .args(["upload", "--kv", "novalue"])
+        .arg(&file)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn download_public_and_private_with_checks() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("download");
+    s.login(&emu);
+    let content = b"some bytes worth fetching\n".repeat(1000);
+    let file = s.file("data.bin", &content);
+    let cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&file));
+    let cid = cid.trim();
+
+    // To stdout (not a terminal here), the CID checked.
+    let out = s.pinata().args(["download", cid]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, content);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checked"));
+
+    // To a file, with --json describing it.
+    let target = s.dir.join("copy.bin");
+    let done = json_of(
+        s.pinata()
+            .args(["download", cid, "--json", "-o"])
+            .arg(&target),
+    );
+    assert_eq!(done["bytes"], content.len());
+    assert_eq!(done["verified_cid"], cid);
+    assert_eq!(std::fs::read(&target).unwrap(), content);
+    // An existing file is kept unless --force.
+    s.pinata()
+        .args(["download", cid, "-o"])
+        .arg(&target)
+        .assert()
+        .code(6);
+    s.pinata()
+        .args(["download", cid, "--force", "-o"])
+        .arg(&target)
+        .assert()
+        .success();
+    // The size cap.
+    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "100"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--max-size"), "{err}");
+
+    // A private file: through a signed link.
+    let secret = s.file("secret.txt", b"only for the account\n");
+    let pcid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "private"])
+            .arg(&secret),
+    );
+    let pcid = pcid.trim();
+    let out = s
+        .pinata()
+        .args(["download", pcid, "--private"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"only for the account\n");
+    // Not public: not found on the gateway, and the hint says what to do.
+    let (code, _, err) = run(s.pinata().args(["download", pcid]));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("--private"), "{err}");
+
+    // A link to it: a URL on the gateway that anyone can fetch until it expires.
+    let url = stdout_of(s.pinata().args(["link", pcid, "--expires", "10m"]));
+    assert!(url.starts_with(&emu.url) && url.contains(pcid), "{url}");
+    let json = json_of(s.pinata().args(["link", pcid, "--json"]));
+    assert!(json["url"].as_str().unwrap().contains("X-Signature"));
+    s.pinata()
+        .args(["link", pcid, "--expires", "soon"])
+        .assert()
+        .code(2);
+
+    // A signed upload URL.
+    let url = stdout_of(
+        s.pinata()
+            .args(["sign-upload", "--expires", "5m", "--max-size", "1000"]),
+    );
+    assert!(url.starts_with(&emu.url), "{url}");
+}
+
+#[test]
+fn keys_scopes_and_permission_errors() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("keys");
+    s.login(&emu);
+    let file = s.file("f.txt", b"scoped\n");
+
+    let key = json_of(s.pinata().args([
+        "keys",
+        "create",
+        "reader",
+        "--scope",
+        "org:files:read",
+        "--max-uses",
+        "50",
+        "--json",
+    ]));
+    let jwt = key["jwt"].as_str().unwrap().to_owned();
+    let api_key = key["api_key"].as_str().unwrap().to_owned();
+
+    // A key without org:files:write cannot upload: exit 3, and the error names the scope.
+    let (code, out, err) = run(s.pinata().env("PINATA_JWT", &jwt).arg("upload").arg(&file));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("org:files:write"), "{err}");
+    assert!(!err.contains(&jwt) && !out.contains(&jwt));
+    // It can list.
+    s.pinata()
+        .env("PINATA_JWT", &jwt)
+        .args(["files", "list"])
+        .assert()
+        .success();
+    // It cannot manage keys.
+    let (code, _, err) = run(s.pinata().env("PINATA_JWT", &jwt).args(["keys", "list"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("admin"), "{err}");
+
+    // Legacy endpoint permissions.
+    let legacy = json_of(s.pinata().args([
+        "keys",
+        "create",
+        "legacy",
+        "--endpoint",
+        "pinning.pinFileToIPFS",
+        "--json",
+    ]));
+    let legacy_jwt = legacy["jwt"].as_str().unwrap();
+    s.pinata()
+        .env("PINATA_JWT", legacy_jwt)
+        .args(["upload", "--legacy", "-q"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Qm"));
+    s.pinata()
+        .args(["keys", "create", "bad", "--endpoint", "pinning.nothing"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pinning.pinFileToIPFS"));
+    s.pinata().args(["keys", "create", "none"]).assert().code(2);
+
+    let listed = json_lines_of(
+        s.pinata()
+            .args(["keys", "list", "--json", "--name", "reader"]),
+    );
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["key"], api_key.as_str());
+    assert_eq!(listed[0]["max_uses"], 50);
+    assert_eq!(listed[0]["permissions"], "org:files:read");
+    let (_, out, _) = run(s.pinata().args(["keys", "list"]));
+    assert!(out.contains("reader") && out.starts_with("KEY"), "{out}");
+
+    // --save-as: the new key goes into a profile; its secrets are not printed.
+    let (code, out, err) = run(s.pinata().args([
+        "keys",
+        "create",
+        "uploader",
+        "--scope",
+        "org:files:write",
+        "--save-as",
+        "ci",
+        "--json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let saved: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(saved["profile"], "ci");
+    assert!(
+        saved.get("jwt").is_none() && saved.get("api_secret").is_none(),
+        "{out}"
+    );
+    assert!(!out.contains("eyJ") && !err.contains("eyJ"), "{out}{err}");
+    let who = json_of(s.pinata().args(["--profile", "ci", "whoami", "--json"]));
+    assert_eq!(who["api_key"], saved["api_key"]);
+    s.pinata()
+        .args(["--profile", "ci", "upload", "-q"])
+        .arg(&file)
+        .assert()
+        .success();
+
+    s.pinata()
+        .args(["keys", "revoke", &api_key])
+        .assert()
+        .success();
+    let (code, _, err) = run(s.pinata().env("PINATA_JWT", &jwt).arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+    let revoked = json_lines_of(
+        s.pinata()
+            .args(["keys", "list", "--json", "--revoked", "true"]),
+    );
+    assert!(revoked.iter().any(|k| k["key"] == api_key.as_str()));
+}
+
+#[test]
+fn groups_and_pins() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("groups");
+    s.login(&emu);
+    let file = s.file("g.txt", b"grouped\n");
+    let up = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&file));
+    let file_id = up[0]["id"].as_str().unwrap().to_owned();
+    let cid = up[0]["cid"].as_str().unwrap().to_owned();
+
+    let group = json_of(s.pinata().args(["groups", "create", "photos", "--json"]));
+    let gid = group["id"].as_str().unwrap().to_owned();
+    assert_eq!(group["name"], "photos");
+    let listed = json_lines_of(s.pinata().args(["groups", "list", "--json"]));
+    assert!(listed.iter().any(|g| g["id"] == gid.as_str()));
+    let renamed = json_of(
+        s.pinata()
+            .args(["groups", "update", &gid, "--name", "pics", "--json"]),
+    );
+    assert_eq!(renamed["name"], "pics");
+    assert_eq!(
+        json_of(s.pinata().args(["groups", "get", &gid, "--json"]))["name"],
+        "pics"
+    );
+    s.pinata()
+        .args(["groups", "add", &gid, &file_id])
+        .assert()
+        .success();
+    let in_group = stdout_of(s.pinata().args(["files", "list", "-q", "--group", &gid]));
+    assert_eq!(in_group.trim(), file_id);
+    s.pinata()
+        .args(["groups", "remove", &gid, &file_id])
+        .assert()
+        .success();
+    let in_group = stdout_of(s.pinata().args(["files", "list", "-q", "--group", &gid]));
+    assert_eq!(in_group.trim(), "");
+    s.pinata()
+        .args(["groups", "delete", &gid])
+        .assert()
+        .success();
+    s.pinata().args(["groups", "get", &gid]).assert().code(4);
+
+    // v3 pin by CID: queued, listed, cancelled.
+    let job = json_of(s.pinata().args([
+        "pins",
+        "add-by-cid",
+        "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+        "--name",
+        "remote",
+        "--json",
+    ]));
+    let job_id = job["id"].as_str().unwrap().to_owned();
+    let queue = json_lines_of(s.pinata().args(["pins", "queue", "--json"]));
+    assert!(queue.iter().any(|j| j["id"] == job_id.as_str()));
+    s.pinata()
+        .args(["pins", "cancel", &job_id])
+        .assert()
+        .success();
+    s.pinata()
+        .args(["pins", "add-by-cid", "not-a-cid"])
+        .assert()
+        .code(2);
+
+    // The legacy pin list, metadata and unpin.
+    let pinned = stdout_of(s.pinata().args(["upload", "-q", "--legacy"]).arg(&file));
+    let pinned = pinned.trim();
+    let pins = json_lines_of(
+        s.pinata()
+            .args(["pins", "legacy", "list", "--json", "--cid", pinned]),
+    );
+    assert_eq!(pins.len(), 1);
+    s.pinata()
+        .args([
+            "pins",
+            "legacy",
+            "metadata",
+            pinned,
+            "--name",
+            "legacy-name",
+            "--kv",
+            "a=b",
+        ])
+        .assert()
+        .success();
+    let pins = json_lines_of(
+        s.pinata()
+            .args(["pins", "legacy", "list", "--json", "--cid", pinned]),
+    );
+    assert_eq!(pins[0]["name"], "legacy-name");
+    assert_eq!(pins[0]["keyvalues"]["a"], "b");
+    s.pinata()
+        .args(["pins", "legacy", "unpin", pinned])
+        .assert()
+        .success();
+    let pins = stdout_of(
+        s.pinata()
+            .args(["pins", "legacy", "list", "-q", "--cid", pinned]),
+    );
+    assert_eq!(pins.trim(), "");
+
+    // Hot swaps: the gateway serves the other CID.
+    let other = s.file("other.txt", b"the replacement\n");
+    let other_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&other));
+    let other_cid = other_cid.trim();
+    let swap = json_of(s.pinata().args(["swaps", "add", &cid, other_cid, "--json"]));
+    assert_eq!(swap["mapped_cid"], other_cid);
+    let history = stdout_of(s.pinata().args(["swaps", "list", &cid, "-q"]));
+    assert_eq!(history.trim(), other_cid);
+    let served = s
+        .pinata()
+        .args(["download", &cid, "--no-verify"])
+        .output()
+        .unwrap();
+    assert_eq!(served.stdout, b"the replacement\n");
+    s.pinata()
+        .args(["swaps", "delete", &cid])
+        .assert()
+        .success();
+    let served = s.pinata().args(["download", &cid]).output().unwrap();
+    assert_eq!(served.stdout, b"grouped\n");
+}
+
+#[test]
+fn help_completions_and_usage() {
+    let s = Scratch::new("help");
+    s.pinata()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains("6  local files"));
+    for command in [
+        "auth",
+        "whoami",
+        "upload",
+        "cid",
+        "files",
+        "groups",
+        "pins",
+        "keys",
+        "download",
+        "link",
+        "sign-upload",
+        "config",
+        "completions",
+    ] {
+        s.pinata()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        s.pinata()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("upload"));
+    }
+    s.pinata().arg("frobnicate").assert().code(2);
+    s.pinata().args(["completions", "tcsh"]).assert().code(2);
+    // The emulator's own flags pass through.
+    s.pinata()
+        .args(["emulator", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--data-dir"));
+    s.pinata()
+        .args(["emulator", "--listen", "nonsense"])
+        .assert()
+        .code(2);
+    // A broken config file is a usage error that names the file.
+    std::fs::create_dir_all(s.config().parent().unwrap()).unwrap();
+    std::fs::write(s.config(), "profiles = 3").unwrap();
+    s.pinata()
+        .arg("whoami")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config.toml"));
+}
+
+#[test]
+fn no_secret_reaches_stdout_or_stderr() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("secrets");
+    s.login(&emu);
+    let file = s.file("s.txt", b"secret test\n");
+    let gateway_key = "gwkey-0123456789abcdef-secret";
+    let key =
+        json_of(
+            s.pinata()
+                .args(["keys", "create", "k", "--scope", "org:files:read", "--json"]),
+        );
+    let api_key = key["api_key"].as_str().unwrap().to_owned();
+    let api_secret = key["api_secret"].as_str().unwrap().to_owned();
+    let secrets = [emu.jwt.clone(), api_secret.clone(), gateway_key.to_owned()];
+    let runs: Vec<Vec<String>> = vec![
+        vec!["whoami".into()],
+        vec!["config".into(), "show".into()],
+        vec!["config".into(), "show".into(), "--json".into()],
+        vec!["config".into(), "profiles".into()],
+        vec!["upload".into(), file.display().to_string()],
+        vec!["files".into(), "list".into(), "--json".into()],
+        vec!["files".into(), "get".into(), "nope".into()],
+        vec!["keys".into(), "list".into(), "--json".into()],
+        vec![
+            "--api-url".into(),
+            "http://127.0.0.1:9".into(),
+            "whoami".into(),
+        ],
+        vec![
+            "download".into(),
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy".into(),
+        ],
+    ];
+    for args in &runs {
+        for pair in [false, true] {
+            let mut cmd = s.pinata();
+            cmd.env("PINATA_GATEWAY_KEY", gateway_key).args(args);
+            if pair {
+                // Key-pair credentials from the environment instead of the profile's JWT.
+                cmd.env("PINATA_API_KEY", &api_key)
+                    .env("PINATA_API_SECRET", &api_secret);
+            }
+            let (_, out, err) = run(&mut cmd);
+            for secret in &secrets {
+                assert!(
+                    !out.contains(secret.as_str()),
+                    "{args:?}: stdout has a secret: {out}"
+                );
+                assert!(
+                    !err.contains(secret.as_str()),
+                    "{args:?}: stderr has a secret: {err}"
+                );
+            }
+        }
+    }
+    // A wrong secret (the server echoes nothing of it either).
+    let (code, out, err) = run(s
+        .pinata()
+        .env("PINATA_API_KEY", &api_key)
+        .env("PINATA_API_SECRET", "0000wrongsecret0000")
+        .arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+    assert!(!out.contains("0000wrongsecret0000") && !err.contains("0000wrongsecret0000"));
+}

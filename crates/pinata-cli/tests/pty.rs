@@ -1,0 +1,124 @@
+//! Progress bars: drawn on a terminal (a pseudo-terminal from util-linux's `script`), absent when
+//! stderr is a pipe, and as plain lines with `--progress always`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+use common::{Emulator, Scratch, run};
+
+/// Runs `pinata ARGS` with stdin, stdout and stderr on a pseudo-terminal; returns what the
+/// terminal showed.
+fn on_a_terminal(s: &Scratch, args: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!("{} {args}", bin.display());
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("TERM", "xterm-256color")
+        .env_remove("PINATA_JWT")
+        .output()
+        .expect("util-linux's `script` runs the command on a pseudo-terminal");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_bars_on_a_terminal_only() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("pty");
+    s.login(&emu);
+    // Large enough to take more than one frame; the bar draws at least its first and last.
+    let file = s.file("bar.bin", &vec![7u8; 8 * 1024 * 1024]);
+    let screen = on_a_terminal(&s, &format!("upload {}", file.display()));
+    assert!(screen.contains("upload ["), "a byte bar: {screen:?}");
+    assert!(screen.contains("MiB"), "bytes shown: {screen:?}");
+    assert!(screen.contains("bafy"), "the result: {screen:?}");
+    let cid = screen
+        .split_whitespace()
+        .find(|w| w.starts_with("bafy"))
+        .unwrap()
+        .to_owned();
+
+    // A download to a file: a byte bar too.
+    let copy = s.dir.join("copy.bin");
+    let shown = on_a_terminal(&s, &format!("download {cid} -o {}", copy.display()));
+    assert!(shown.contains("download ["), "a download bar: {shown:?}");
+    assert!(shown.contains("Downloaded"), "{shown:?}");
+    assert_eq!(std::fs::read(&copy).unwrap().len(), 8 * 1024 * 1024);
+
+    // A folder: files done and bytes sent.
+    s.file("dir/a.bin", &vec![1u8; 2 * 1024 * 1024]);
+    s.file("dir/b.bin", &vec![2u8; 2 * 1024 * 1024]);
+    let screen = on_a_terminal(&s, &format!("upload {}", s.dir.join("dir").display()));
+    assert!(screen.contains("files"), "a files bar: {screen:?}");
+    assert!(screen.contains("sent ["), "a bytes bar: {screen:?}");
+
+    // --progress never on a terminal: no bar.
+    let screen = on_a_terminal(&s, &format!("--progress never upload {}", file.display()));
+    assert!(!screen.contains("upload ["), "{screen:?}");
+
+    // stderr is a pipe: no bar unless asked for.
+    let (code, _, err) = run(s.pinata().arg("upload").arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("upload ["), "{err}");
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["--progress", "always", "upload"])
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("upload ["), "plain progress lines: {err}");
+}
+
+#[test]
+fn auth_prompts_on_the_terminal_without_echo() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("pty-auth");
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!(
+        "{} --profile typed auth --emulator {}",
+        bin.display(),
+        emu.url
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("TERM", "xterm-256color")
+        .env_remove("PINATA_JWT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Wait for the prompt, then type the JWT.
+    let mut screen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&screen).contains("JWT:") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&screen));
+        screen.extend_from_slice(&buf[..n]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{}\n", emu.jwt).as_bytes())
+        .unwrap();
+    stdout.read_to_end(&mut screen).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let screen = String::from_utf8_lossy(&screen);
+    assert!(screen.contains("Stored the credentials"), "{screen}");
+    assert!(!screen.contains(&emu.jwt), "the JWT was echoed: {screen}");
+    let stored = std::fs::read_to_string(s.config()).unwrap();
+    assert!(stored.contains(&emu.jwt));
+}
