@@ -5,12 +5,18 @@
 //! - `rps --seconds S --rounds R [--only CLIENT]`: requests per second over keep-alive to a minimal local server, the library's
 //!   clients against raw hyper-util and raw ureq;
 //! - `sink`: a local server that swallows uploads (prints its URL, serves until killed);
-//! - `upload --via hyper|ureq --url URL --file PATH`: one upload through the library.
+//! - `upload --via hyper|ureq --url URL --file PATH`: one upload through the library;
+//! - `work --via hyper|ureq --url URL TASK …` (JWT in `PINATA_JWT`): a task against an emulator, as the
+//!   official SDK's program in `benches/sdk/` does it (see `work.rs`);
+//! - `hammer --url URL --op auth|upload|list --seconds S --concurrency C`: load on an
+//!   emulator, requests per second and latency percentiles.
 
+mod hammer;
 mod overhead;
 mod rps;
 mod server;
 mod upload;
+mod work;
 
 use std::process::ExitCode;
 
@@ -65,7 +71,9 @@ fn main() -> ExitCode {
             arg(&args, "--url").unwrap_or_default(),
             arg(&args, "--file").unwrap_or_default(),
         ),
-        _ => Err("usage: pinata-bench overhead|rps|sink|upload …".into()),
+        Some("work") => work::run(&args),
+        Some("hammer") => hammer::run(&args),
+        _ => Err("usage: pinata-bench overhead|rps|sink|upload|work …".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

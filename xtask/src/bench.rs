@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, cargo, root, run, target_dir};
 
+mod emulated;
+
 /// min, median, max of `values` (the median of an even count is the mean of the middle two; NaN
 /// when there are none).
 fn spread(values: &[f64]) -> (f64, f64, f64) {
@@ -99,13 +101,14 @@ pub(crate) fn all(quick: bool) -> Result {
     run(build)?;
     let dir = target_dir().join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let sections = vec![
+    let mut sections = vec![
         core_overhead(quick)?,
         requests_per_second(quick)?,
         uploads(&dir, quick)?,
         cid_importer(&dir, quick)?,
         dependency_weight()?,
     ];
+    sections.extend(emulated::sections(&dir, quick)?);
     let report = render(&sections, quick);
     print!("{report}");
     if !quick {
