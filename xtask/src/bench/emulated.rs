@@ -166,7 +166,7 @@ fn seed_files(dir: &Path, count: usize) -> Result<PathBuf> {
     Ok(seed)
 }
 
-/// 1. The official SDK and our clients, the same work against the same emulator.
+/// Part 1: the official SDK and our clients, the same work against the same emulator.
 fn against_the_sdk(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let (sizes, listed, small): (&[u64], usize, usize) = if quick {
@@ -352,7 +352,7 @@ fn curl_tus(emu: &Emu, file: &Path, len: u64) -> Result<(f64, f64)> {
     Ok((wall, rss))
 }
 
-/// 2. TUS uploads against curl, RSS across sizes and chunk sizes, and the cost of a resume.
+/// Part 2: TUS uploads against curl, RSS across sizes and chunk sizes, and the cost of a resume.
 fn resumable_uploads(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let sizes: &[u64] = if quick {
@@ -454,7 +454,7 @@ fn resumable_uploads(dir: &Path, quick: bool) -> Result<Section> {
     })
 }
 
-/// 3. Downloads from the emulator's gateway against `curl -o`.
+/// Part 3: downloads from the emulator's gateway against `curl -o`.
 fn downloads(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let size: u64 = if quick { 256 << 20 } else { 1 << 30 };
@@ -565,8 +565,8 @@ fn many(dir: &Path, count: usize) -> Result<PathBuf> {
     Ok(at.join("tree"))
 }
 
-/// 4. A folder of many small files: its CID computed locally against a naive walk and hash, and
-/// its upload.
+/// Part 4: a folder of many small files: its CID computed locally against a naive walk and hash,
+/// and its upload.
 fn many_files(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let count = if quick { 1000 } else { 10_000 };
@@ -635,7 +635,7 @@ fn many_files(dir: &Path, quick: bool) -> Result<Section> {
     })
 }
 
-/// 5. The emulator itself under load: in memory and with its database.
+/// Part 5: the emulator itself under load: in memory and with its database.
 fn emulator_under_load(dir: &Path, quick: bool) -> Result<Section> {
     let seconds = if quick { "1" } else { "5" };
     let mut table = String::from(
