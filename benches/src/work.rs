@@ -187,10 +187,11 @@ fn upload_of(job: &Job, path: &str, url: &str, jwt: &str, config: &Config) -> Re
     let armed = std::sync::atomic::AtomicBool::new(false);
     let (url, jwt) = (url.to_owned(), jwt.to_owned());
     Ok(upload.on_progress(move |p| {
-        if p.sent >= trigger && !armed.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            if let Err(e) = add_fault(&url, &jwt, &fault) {
-                eprintln!("pinata-bench: adding the fault: {e}");
-            }
+        if p.sent >= trigger
+            && !armed.swap(true, std::sync::atomic::Ordering::SeqCst)
+            && let Err(e) = add_fault(&url, &jwt, &fault)
+        {
+            eprintln!("pinata-bench: adding the fault: {e}");
         }
     }))
 }
