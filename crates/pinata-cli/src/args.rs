@@ -453,7 +453,8 @@ pub enum PinsCommand {
         #[arg(long, value_name = "MULTIADDR")]
         host_node: Vec<String>,
     },
-    /// The queue of pin-by-CID jobs.
+    /// The queue of pin-by-CID jobs (`pins list` too: v3 lists pins as their jobs).
+    #[command(visible_alias = "list")]
     Queue {
         /// Jobs for this CID.
         #[arg(long)]

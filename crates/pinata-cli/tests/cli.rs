@@ -540,6 +540,8 @@ fn groups_and_pins() {
     let job_id = job["id"].as_str().unwrap().to_owned();
     let queue = json_lines_of(s.pinata().args(["pins", "queue", "--json"]));
     assert!(queue.iter().any(|j| j["id"] == job_id.as_str()));
+    let listed = json_lines_of(s.pinata().args(["pins", "list", "--json"]));
+    assert_eq!(listed, queue, "`pins list` is the queue");
     s.pinata()
         .args(["pins", "cancel", &job_id])
         .assert()

@@ -43,6 +43,9 @@ pub struct ContentStore {
     next_temp: AtomicU64,
     /// Where every change of the maps above is written (under their locks).
     db: Persist,
+    /// Resumable uploads' partial files outlive this run (a data directory was given, so a
+    /// database keeps their uploads; decided at open, so a start-up refused later keeps them too).
+    keep_tus: bool,
 }
 
 impl ContentStore {
@@ -69,6 +72,7 @@ impl ContentStore {
             private: Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
             db: Persist::default(),
+            keep_tus: !remove_on_drop,
         };
         // A previous run that was killed mid-upload left partial files.
         empty_dir(&store.root.join("incoming"))?;
@@ -120,7 +124,7 @@ impl ContentStore {
     /// either moves its file to `objects/` or fails.
     pub fn clear_incoming(&self) -> io::Result<()> {
         empty_dir(&self.root.join("incoming"))?;
-        if !self.db.is_on() {
+        if !self.keep_tus {
             empty_dir(&self.root.join("tus"))?;
         }
         Ok(())

@@ -24,9 +24,18 @@
 //! decode. Not kept (they belong to one run): faults, rate limits, request counters and the
 //! request journal.
 //!
+//! Each store writes its own records, so a change that spans two stores is two writes, and an
+//! emulator killed between them (SIGKILL or a crash; a clean stop finishes every request) keeps
+//! the first: a resumable upload's file recorded but the upload not yet marked finished (repaired
+//! at start-up: the upload is finished with that file's CID), its signed URL not yet spent (usable
+//! once more), a group deleted but its files not yet taken out of it (they name a group that is
+//! gone), a reset or a first seeding half done. Counters that only order records (group page
+//! positions, file id stamps) go on from the highest one kept.
+//!
 //! A write that fails at run time (a full disk) is printed once on stderr and from then on every
-//! request but the health check is answered `503` naming it: the state
-//! in memory has moved past the one on disk, and a test should not go on as if it had not.
+//! request but the health check is answered `503` naming it (the request whose write failed
+//! too): the state in memory has moved past the one on disk, and a test should not go on as if
+//! it had not.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -136,25 +145,36 @@ fn refused(path: &Path, what: impl std::fmt::Display) -> io::Error {
 }
 
 impl Db {
-    /// Opens (or creates) the database in `dir`, checked as the module says.
+    /// Opens (or creates) the database in `dir`, checked as the module says: every check reads
+    /// only, so a refused file is left exactly as it was.
     pub(crate) fn open(dir: &Path) -> io::Result<Self> {
         let path = dir.join(FILE_NAME);
+        let existed = path.exists();
         let conn = Connection::open(&path).map_err(|e| refused(&path, e))?;
+        // The database holds the keys' secrets: for the owner only, like a key file.
+        #[cfg(unix)]
+        if !existed {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| refused(&path, e))?;
+        }
         // Nothing else should hold the file: another emulator's lock is reported at once.
         conn.busy_timeout(std::time::Duration::from_millis(100))
             .map_err(|e| refused(&path, e))?;
-        let setup = || -> rusqlite::Result<i64> {
-            conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-            conn.query_row("PRAGMA user_version", [], |row| row.get(0))
-        };
-        let version = setup().map_err(|e| match e.sqlite_error_code() {
+        // Every table's put, delete and clear stay prepared.
+        conn.set_prepared_statement_cache_capacity(4 * Table::ALL.len());
+        let busy = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 refused(&path, "another emulator is using it")
             }
             _ => refused(&path, e),
-        })?;
+        };
+        // Held from the first read on: the lock is taken before anything is looked at.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(busy)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(busy)?;
         if version > SCHEMA_VERSION {
             return Err(refused(
                 &path,
@@ -166,14 +186,14 @@ impl Db {
         }
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(|e| refused(&path, e))?;
+            .map_err(busy)?;
         if check != "ok" {
             return Err(refused(&path, format!("it is corrupt ({check})")));
         }
         if version == 0 {
             let tables: i64 = conn
                 .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
-                .map_err(|e| refused(&path, e))?;
+                .map_err(busy)?;
             if tables > 0 {
                 return Err(refused(
                     &path,
@@ -181,6 +201,12 @@ impl Db {
                 ));
             }
         }
+        // WAL (a write: only for a database that passed). A file system without it keeps SQLite's
+        // rollback journal, slower but as safe.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(busy)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(busy)?;
         let create = || -> rusqlite::Result<()> {
             let tx = conn.unchecked_transaction()?;
             for table in Table::ALL {
@@ -195,13 +221,8 @@ impl Db {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()
         };
-        // Also the first write, which takes the exclusive lock for as long as the emulator runs.
-        create().map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                refused(&path, "another emulator is using it")
-            }
-            _ => refused(&path, e),
-        })?;
+        // The exclusive write lock is held from here for as long as the emulator runs.
+        create().map_err(busy)?;
         let fresh = conn
             .query_row("SELECT 1 FROM account LIMIT 1", [], |_| Ok(()))
             .optional()
@@ -252,11 +273,6 @@ impl Persist {
     /// Persistence into `db`.
     pub(crate) fn to(db: Arc<Db>) -> Self {
         Self(Some(db))
-    }
-
-    /// Whether state is kept on disk.
-    pub(crate) fn is_on(&self) -> bool {
-        self.0.is_some()
     }
 
     /// Whether the database had no account yet (always `true` in memory).

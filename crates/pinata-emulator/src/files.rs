@@ -322,23 +322,30 @@ pub(crate) fn unix_seconds(t: SystemTime) -> u64 {
 
 impl FileStore {
     /// Reads the files `db` keeps and writes every change there from now on; ids made from now on
-    /// come after theirs and after every one of `reserved` (resumable uploads' file ids).
-    pub(crate) fn restore<'a>(
-        &mut self,
-        db: Persist,
-        reserved: impl IntoIterator<Item = &'a str>,
-    ) -> std::io::Result<()> {
+    /// come after theirs.
+    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
         let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
         for (_, file) in db.load::<FileRecord>(Table::Files)? {
             inner.weight = inner.weight.saturating_add(weight(&file));
             inner.follow(&file.id);
             inner.index(file);
         }
+        inner.db = db;
+        Ok(())
+    }
+
+    /// Ids made from now on come after every one of `reserved` (resumable uploads' file ids).
+    pub(crate) fn follow<'a>(&self, reserved: impl IntoIterator<Item = &'a str>) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         for id in reserved {
             inner.follow(id);
         }
-        inner.db = db;
-        Ok(())
+    }
+
+    /// The CID of the file `id`, on either network (expired ones included).
+    pub(crate) fn cid_of(&self, id: &str) -> Option<String> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.files.get(id).map(|f| f.cid.clone())
     }
 
     /// Forgets every file (a reset). Ids keep growing, so none is ever made twice.

@@ -335,6 +335,19 @@ impl KeyStore {
         }
     }
 
+    /// Makes `key` (the admin key kept by the last run) usable again if it was revoked, its uses
+    /// kept: an admin that revoked its own key must not be locked out of every later run.
+    pub(crate) fn unrevoke(&self, key: &str) {
+        let mut inner = self.lock();
+        if let Some(r) = inner.keys.get_mut(key)
+            && r.revoked
+        {
+            r.revoked = false;
+            r.updated_at = SystemTime::now();
+            self.save(r);
+        }
+    }
+
     /// A copy of the record of `key`.
     pub fn get(&self, key: &str) -> Option<KeyRecord> {
         self.lock().keys.get(key).cloned()

@@ -66,6 +66,17 @@ pub async fn handle(state: &State, request: Request<Incoming>) -> Result<Reply, 
     };
     let mut key = None;
     let answer = dispatch(state, route, request, now, &mut key).await;
+    // A write this request made failed: its answer would speak of a state the database does not
+    // hold (a health check says so itself).
+    let answer = match (answer, state.db.failure()) {
+        (Ok(a), Some(failure)) if a.status() != StatusCode::SERVICE_UNAVAILABLE => {
+            Ok(reply::coded(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!("the emulator cannot go on: {failure}"),
+            ))
+        }
+        (answer, _) => answer,
+    };
     if let Some((method, path)) = journaled {
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let status = answer.as_ref().ok().map(|a| a.status().as_u16());

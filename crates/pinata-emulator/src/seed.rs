@@ -264,8 +264,6 @@ impl Seed {
         })
     }
 
-    /// Puts the seed into `state` (at start-up, or just after a reset emptied it): the keys'
-    /// credentials, a JWT minted for each.
     /// The credentials of the seed's keys, each with a JWT, without making them (a kept state
     /// made them in an earlier run).
     pub(crate) fn credentials(&self, state: &State, now: SystemTime) -> Vec<KeyCredentials> {
@@ -279,6 +277,8 @@ impl Seed {
             .collect()
     }
 
+    /// Puts the seed into `state` (at start-up, or just after a reset emptied it): the keys'
+    /// credentials, a JWT minted for each.
     pub(crate) fn apply(
         &self,
         state: &State,

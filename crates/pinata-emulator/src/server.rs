@@ -315,9 +315,19 @@ impl Emulator {
         // A flag wins over what the last run kept, which wins over a new random value.
         let jwt_secret = match config.jwt_secret {
             Some(s) if !s.is_empty() => s,
-            _ => match account.get("jwt_secret").and_then(|h| ids::unhex(h)) {
-                Some(kept) if !kept.is_empty() => kept,
-                _ => ids::random_bytes(32)?,
+            _ => match account.get("jwt_secret") {
+                Some(hex) => match ids::unhex(hex) {
+                    Some(kept) if !kept.is_empty() => kept,
+                    // Every JWT and signed URL of the account hangs on it: never replaced silently.
+                    _ => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "the emulator's database keeps a JWT secret that is not hex; move the \
+                             database away (or choose another --data-dir) to start afresh",
+                        ));
+                    }
+                },
+                None => ids::random_bytes(32)?,
             },
         };
         let user_id = match (account.get("user_id"), &config.admin_key) {
@@ -400,7 +410,10 @@ impl Emulator {
             .get(&admin_key)
             .filter(|r| !given_secret || r.secret.expose_secret() == admin_secret);
         let record = match kept {
-            Some(record) => record,
+            Some(record) => {
+                state.keys.unrevoke(&record.key);
+                record
+            }
             None => state
                 .keys
                 .insert_with(

@@ -63,20 +63,24 @@ pub(crate) struct State {
 
 impl State {
     /// Reads what `db` keeps into every store (nothing without a data directory), and has each
-    /// store write its changes there from now on. Resumable uploads come first: their file ids and
-    /// signed URLs are spoken for; then the partial files no kept upload owns are removed.
+    /// store write its changes there from now on. Files come before resumable uploads (one whose
+    /// file was recorded as the last run stopped is finished), which come before signed URLs
+    /// (those they hold stay in use); the uploads' file ids are spoken for. Only once all of it
+    /// was read are the partial files no kept upload owns removed.
     pub(crate) fn restore(&mut self, db: &Persist) -> io::Result<()> {
         self.keys.restore(db.clone())?;
         self.pins.restore(db.clone())?;
         self.groups.restore(db.clone())?;
-        let content = &self.content;
-        self.tus
-            .restore(db.clone(), |token| content.tus_path(token))?;
-        let kept = self.tus.kept();
-        self.files.restore(
+        self.files.restore(db.clone())?;
+        let (content, files) = (&self.content, &self.files);
+        self.tus.restore(
             db.clone(),
-            kept.iter().map(|(_, file_id, _)| file_id.as_str()),
+            |token| content.tus_path(token),
+            |file_id| files.cid_of(file_id),
         )?;
+        let kept = self.tus.kept();
+        self.files
+            .follow(kept.iter().map(|(_, file_id, _)| file_id.as_str()));
         let held: HashSet<String> = kept.iter().filter_map(|(_, _, g)| g.clone()).collect();
         self.grants.restore(db.clone(), &held)?;
         self.swaps.restore(db.clone())?;

@@ -174,11 +174,14 @@ impl TusStore {
 
     /// Reads the uploads `db` keeps (each upload's bytes at `path_of(token)`) and writes every
     /// change there from now on. An upload in progress stands at what its file holds (the last
-    /// run may have written past the offset it saved); one whose file is gone is dropped.
+    /// run may have written past the offset it saved). One whose partial file is gone either
+    /// finished as the last run stopped (its file record exists: `finished(file_id)` gives its
+    /// CID, and it is kept as finished) or is dropped.
     pub(crate) fn restore(
         &mut self,
         db: Persist,
         path_of: impl Fn(&str) -> PathBuf,
+        finished: impl Fn(&str) -> Option<String>,
     ) -> std::io::Result<()> {
         let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
         for (token, mut e) in db.load::<Entry>(Table::Tus)? {
@@ -186,10 +189,20 @@ impl TusStore {
             if e.cid.is_none() {
                 match std::fs::metadata(&e.new.path) {
                     Ok(m) => e.offset = m.len().min(e.new.length),
-                    Err(_) => {
-                        db.delete(Table::Tus, &token);
-                        continue;
+                    Err(gone) if gone.kind() == std::io::ErrorKind::NotFound => {
+                        match finished(&e.new.file_id) {
+                            Some(cid) => {
+                                e.cid = Some(cid);
+                                e.offset = e.new.length;
+                                db.put(Table::Tus, &token, &e);
+                            }
+                            None => {
+                                db.delete(Table::Tus, &token);
+                                continue;
+                            }
+                        }
                     }
+                    Err(e) => return Err(e),
                 }
             }
             inner.next_sequence = inner.next_sequence.max(e.sequence + 1);

@@ -26,6 +26,14 @@ fn scratch(label: &str) -> PathBuf {
     dir
 }
 
+/// The value of the header `name` of an answer.
+fn header<'a>(answer: &'a Answer, name: &str) -> Option<&'a str> {
+    answer.head.lines().find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
 fn with_data(dir: &std::path::Path) -> EmulatorConfig {
     EmulatorConfig {
         data_dir: Some(dir.to_owned()),
@@ -174,4 +182,98 @@ fn the_seed_makes_a_new_account_and_a_kept_one_is_left_alone() {
         200,
         "uses counted afresh"
     );
+}
+
+#[test]
+fn an_admin_key_revoked_by_itself_works_again_after_a_restart() {
+    let dir = scratch("revoked-admin");
+    let first = Emulator::spawn(with_data(&dir)).unwrap();
+    let (key, jwt) = (first.admin().api_key.clone(), first.admin().jwt.clone());
+    let revoked = admin_call(&first, "PUT", &format!("/v3/pinata/keys/{key}"), "");
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    assert_eq!(test_auth(first.url(), &jwt).status, 403, "revoked");
+    drop(first);
+    let second = Emulator::spawn(with_data(&dir)).unwrap();
+    assert_eq!(second.admin().api_key, key, "the same admin key");
+    assert_eq!(test_auth(second.url(), &jwt).status, 200, "not locked out");
+}
+
+#[test]
+fn a_refused_start_up_leaves_everything_in_place() {
+    let dir = scratch("kept-partials");
+    let first = Emulator::spawn(with_data(&dir)).unwrap();
+    // A resumable upload half done: its partial file on disk.
+    let created = call(
+        first.url(),
+        "POST",
+        "/v3/files",
+        &[
+            ("authorization", &bearer(&first.admin().jwt)),
+            ("upload-length", "10"),
+            ("tus-resumable", "1.0.0"),
+        ],
+        b"",
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let location = header(&created, "location").unwrap().to_owned();
+    let path = location.trim_start_matches(first.url());
+    let patched = call(
+        first.url(),
+        "PATCH",
+        path,
+        &[
+            ("tus-resumable", "1.0.0"),
+            ("upload-offset", "0"),
+            ("content-type", "application/offset+octet-stream"),
+        ],
+        b"hello",
+    );
+    assert_eq!(patched.status, 204, "{}", patched.body);
+    drop(first);
+    let partials = || std::fs::read_dir(dir.join("tus")).unwrap().count();
+    assert_eq!(partials(), 1);
+
+    // A newer schema is refused, and neither the database nor the partial file is touched.
+    {
+        let conn = rusqlite::Connection::open(dir.join(FILE_NAME)).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    let before = std::fs::read(dir.join(FILE_NAME)).unwrap();
+    assert!(Emulator::spawn(with_data(&dir)).is_err());
+    assert_eq!(std::fs::read(dir.join(FILE_NAME)).unwrap(), before);
+    assert_eq!(partials(), 1, "the upload's bytes are kept");
+
+    // Back to this schema, but a row that does not decode: refused while the stores are read
+    // back, and the partial file is still kept.
+    {
+        let conn = rusqlite::Connection::open(dir.join(FILE_NAME)).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO psa_requests VALUES ('bad', 'not a request')",
+            [],
+        )
+        .unwrap();
+    }
+    let err = Emulator::spawn(with_data(&dir)).unwrap_err();
+    assert!(err.to_string().contains("psa_requests"), "{err}");
+    assert_eq!(partials(), 1, "the upload's bytes are kept");
+
+    // Without the bad row, the upload goes on from where it stood.
+    {
+        let conn = rusqlite::Connection::open(dir.join(FILE_NAME)).unwrap();
+        conn.execute("DELETE FROM psa_requests WHERE id = 'bad'", [])
+            .unwrap();
+    }
+    let second = Emulator::spawn(with_data(&dir)).unwrap();
+    let head = call(
+        second.url(),
+        "HEAD",
+        path,
+        &[("tus-resumable", "1.0.0")],
+        b"",
+    );
+    assert_eq!(head.status, 200);
+    assert_eq!(header(&head, "upload-offset"), Some("5"));
 }
