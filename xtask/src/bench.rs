@@ -343,26 +343,48 @@ fn requests_per_second(quick: bool) -> Result<Section> {
 }
 
 /// Uploads through each adapter to a local sink, against `curl -F` to the same sink.
-fn uploads(dir: &Path, quick: bool) -> Result<Section> {
-    let mut sink = Command::new(bench_bin())
-        .arg("sink")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut line = String::new();
-    if let Some(out) = sink.stdout.take() {
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line)
+/// The benchmark programs' discarding server (`pinata-bench sink`), killed when dropped.
+struct Sink {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Sink {
+    fn start() -> Result<Self> {
+        let mut child = Command::new(bench_bin())
+            .arg("sink")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
             .map_err(|e| e.to_string())?;
-    }
-    let url = line
-        .trim()
-        .strip_prefix("url ")
-        .unwrap_or_default()
-        .to_owned();
-    let result = (|| -> Result<Section> {
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line)
+                .map_err(|e| e.to_string())?;
+        }
+        let url = line
+            .trim()
+            .strip_prefix("url ")
+            .unwrap_or_default()
+            .to_owned();
         if url.is_empty() {
+            let _ = child.kill();
             return Err("the sink did not start".into());
         }
+        Ok(Self { child, url })
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn uploads(dir: &Path, quick: bool) -> Result<Section> {
+    let sink = Sink::start()?;
+    let url = sink.url.clone();
+    let result = (|| -> Result<Section> {
         let runs = if quick { 1 } else { 3 };
         let sizes: &[u64] = if quick {
             &[16 << 20]
@@ -431,8 +453,7 @@ fn uploads(dir: &Path, quick: bool) -> Result<Section> {
             table,
         })
     })();
-    let _ = sink.kill();
-    let _ = sink.wait();
+    drop(sink);
     result
 }
 

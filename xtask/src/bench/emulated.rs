@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use super::{Section, bench_bin, make_file, spread, timed, values};
+use super::{Section, Sink, bench_bin, make_file, spread, timed, values};
 use crate::{EmulatorProcess, Result, root};
 
 /// What one run of a benchmark program reported.
@@ -76,44 +76,6 @@ impl Emu {
                 .args(task),
         )?;
         Ok(parse(&stdout))
-    }
-}
-
-/// The benchmark programs' discarding server (`pinata-bench sink`), killed when dropped.
-struct Sink {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Sink {
-    fn start() -> Result<Self> {
-        let mut child = Command::new(bench_bin())
-            .arg("sink")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line)
-                .map_err(|e| e.to_string())?;
-        }
-        let url = line
-            .trim()
-            .strip_prefix("url ")
-            .unwrap_or_default()
-            .to_owned();
-        if url.is_empty() {
-            let _ = child.kill();
-            return Err("the sink did not start".into());
-        }
-        Ok(Self { child, url })
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
