@@ -334,6 +334,13 @@ impl TusPlan {
     }
 }
 
+/// Whether `e` says the server no longer holds the upload (404 or 410 on its URL: terminated,
+/// expired or lost): resuming cannot go on, the file has to be uploaded again (a session does so
+/// by itself only with `restart_if_lost`).
+pub fn upload_is_gone(e: &Error) -> bool {
+    matches!(e.status(), Some(StatusCode::NOT_FOUND | StatusCode::GONE))
+}
+
 impl TusSession {
     pub(crate) fn new(plan: TusPlan, config: &Config) -> Result<Self, BuildError> {
         let version = plan.fields.version();
@@ -745,7 +752,7 @@ impl TusSession {
             return TusNext::Fail(e);
         }
         let status = e.status();
-        let gone = matches!(status, Some(StatusCode::NOT_FOUND) | Some(StatusCode::GONE));
+        let gone = upload_is_gone(&e);
         match self.phase {
             Phase::Create => {
                 // Creating twice would leave an orphan: retried only when surely not sent.

@@ -43,9 +43,6 @@ pub struct ContentStore {
     next_temp: AtomicU64,
     /// Where every change of the maps above is written (under their locks).
     db: Persist,
-    /// Resumable uploads' partial files outlive this run (a data directory was given, so a
-    /// database keeps their uploads; decided at open, so a start-up refused later keeps them too).
-    keep_tus: bool,
 }
 
 impl ContentStore {
@@ -72,7 +69,6 @@ impl ContentStore {
             private: Mutex::new(HashSet::new()),
             next_temp: AtomicU64::new(0),
             db: Persist::default(),
-            keep_tus: !remove_on_drop,
         };
         // A previous run that was killed mid-upload left partial files.
         empty_dir(&store.root.join("incoming"))?;
@@ -103,7 +99,7 @@ impl ContentStore {
 
     /// Removes every partial file in `tus/` but those of the resumable uploads named in `keep`
     /// (the ones a database brought back): another run knows none of the others.
-    pub(crate) fn keep_tus(&self, keep: &HashSet<String>) -> io::Result<()> {
+    pub(crate) fn remove_orphan_partials(&self, keep: &HashSet<String>) -> io::Result<()> {
         for entry in std::fs::read_dir(self.root.join("tus"))? {
             let entry = entry?;
             if entry.file_name().to_str().is_some_and(|t| keep.contains(t)) {
@@ -124,7 +120,10 @@ impl ContentStore {
     /// either moves its file to `objects/` or fails.
     pub fn clear_incoming(&self) -> io::Result<()> {
         empty_dir(&self.root.join("incoming"))?;
-        if !self.keep_tus {
+        // A data directory of the user's own keeps its resumable uploads' partial files for the
+        // next run (its database keeps the uploads); this is known at open, so a start-up refused
+        // later keeps them too.
+        if self.remove_on_drop {
             empty_dir(&self.root.join("tus"))?;
         }
         Ok(())

@@ -88,7 +88,7 @@ impl State {
         self.psa.restore(db.clone())?;
         self.content.restore(db.clone())?;
         let tokens: HashSet<String> = kept.into_iter().map(|(token, _, _)| token).collect();
-        self.content.keep_tus(&tokens)
+        self.content.remove_orphan_partials(&tokens)
     }
 
     /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key (unused,

@@ -310,10 +310,7 @@ fn resume(
             state.remove(&path);
             Err(fail(e).hint("the file changed: upload it again"))
         }
-        Err(e)
-            if e.status()
-                .is_some_and(|s| s.as_u16() == 404 || s.as_u16() == 410) =>
-        {
+        Err(e) if pinata_ureq::tus::upload_is_gone(&e) => {
             state.remove(&path);
             Err(fail(e).hint("the server no longer holds this upload: upload the file again"))
         }
