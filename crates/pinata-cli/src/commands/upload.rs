@@ -26,8 +26,9 @@ fn version_of(flags: &CidFlags, legacy: bool) -> CidVersion {
     match flags.cid_version {
         Some(0) => CidVersion::V0,
         Some(_) => CidVersion::V1,
-        None if legacy => CidVersion::V0,
-        None => CidVersion::V1,
+        // Whatever the endpoint does when it is given none.
+        None if legacy => PinOptions::DEFAULT_CID_VERSION,
+        None => UploadFile::DEFAULT_CID_VERSION,
     }
 }
 

@@ -188,6 +188,9 @@ impl fmt::Debug for UploadFile {
 }
 
 impl UploadFile {
+    /// The CID version of a v3 upload that names none: v1.
+    pub const DEFAULT_CID_VERSION: CidVersion = CidVersion::V1;
+
     fn with_source(source: Source, filename: String) -> Result<Self, BuildError> {
         crate::multipart::check_name(&filename)?;
         if filename.is_empty() {
@@ -438,7 +441,7 @@ impl UploadFile {
     }
 
     fn version(&self) -> CidVersion {
-        self.cid_version.unwrap_or(CidVersion::V1)
+        self.cid_version.unwrap_or(Self::DEFAULT_CID_VERSION)
     }
 
     /// Whether this upload goes to the legacy folder endpoint.

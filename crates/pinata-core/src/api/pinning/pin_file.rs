@@ -28,6 +28,9 @@ pub struct PinOptions {
 }
 
 impl PinOptions {
+    /// The CID version `pinFileToIPFS` uses when the options name none: v0, as `ipfs add`.
+    pub const DEFAULT_CID_VERSION: CidVersion = CidVersion::V0;
+
     /// The server's defaults (CIDv0, no wrapping, no group).
     pub fn new() -> Self {
         Self::default()
@@ -52,10 +55,10 @@ impl PinOptions {
     }
 
     fn version(&self) -> CidVersion {
-        if self.cid_version == Some(1) {
-            CidVersion::V1
-        } else {
-            CidVersion::V0
+        match self.cid_version {
+            Some(1) => CidVersion::V1,
+            Some(_) => CidVersion::V0,
+            None => Self::DEFAULT_CID_VERSION,
         }
     }
 
