@@ -378,8 +378,9 @@ impl Route {
             | Route::GetSignature(..)
             | Route::PsaList
             | Route::PsaGet(_) => Requirement::AdminOrResource(ResourceScope::FilesRead),
-            // `SignFiles` signs a download link (read) when its body holds `url`: see
-            // `requirement_for`.
+            // `SignFiles` signs a download link (read) when its typed body holds a `url`: the
+            // request decides (`api::signed::SignRequest::requirement`); this is the stricter
+            // rule, which applies until the body is typed.
             Route::PinByCid
             | Route::CancelPinByCid(_)
             | Route::UploadFiles
@@ -396,18 +397,6 @@ impl Route {
             | Route::PsaReplace(_)
             | Route::PsaRemove(_) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
             Route::GroupFile { .. } => Requirement::AdminOrResource(ResourceScope::GroupsWrite),
-        }
-    }
-
-    /// What the caller must hold given the request's JSON body: [`Route::requirement`], except
-    /// that `POST /v3/files/sign` with a `url` signs a download link, which needs only
-    /// `org:files:read`.
-    pub(crate) fn requirement_for(&self, json: &serde_json::Value) -> Requirement {
-        match self {
-            Route::SignFiles if json.get("url").is_some() => {
-                Requirement::AdminOrResource(ResourceScope::FilesRead)
-            }
-            other => other.requirement(),
         }
     }
 
@@ -737,15 +726,7 @@ mod tests {
         assert_eq!(Route::UploadFiles.requirement(), write);
         assert_eq!(Route::ListFiles(Network::Public).requirement(), read);
         assert_eq!(Route::DownloadLink.requirement(), read);
-        assert_eq!(
-            Route::SignFiles.requirement_for(&serde_json::json!({})),
-            write
-        );
-        assert_eq!(
-            Route::SignFiles.requirement_for(&serde_json::json!({"url": "x"})),
-            read,
-            "a download link signed on /v3/files/sign needs read only"
-        );
+        assert_eq!(Route::SignFiles.requirement(), write);
         for public in [
             Route::SignedUpload("u".into()),
             Route::PrivateGateway("c".into()),

@@ -370,12 +370,24 @@ async fn respond(
         Ok(r) => r,
         Err(refusal) => return refusal,
     };
-    if !route
-        .requirement_for(&json)
-        .is_met_by(&reservation.permissions)
-    {
+    // A route whose requirement depends on its body has the body typed here, once: the
+    // permission comes from that typed value and the handler acts on the same value. An untyped
+    // (malformed) body is held to the route's stricter rule before its 400.
+    let sign = match route {
+        Route::SignFiles => Some(signed::SignRequest::parse(&json)),
+        _ => None,
+    };
+    let requirement = match &sign {
+        Some(Ok(request)) => request.requirement(),
+        _ => route.requirement(),
+    };
+    if !requirement.is_met_by(&reservation.permissions) {
         return reply::no_scopes();
     }
+    let sign = match sign.transpose() {
+        Ok(sign) => sign,
+        Err(refusal) => return refusal,
+    };
     let permissions = &reservation.permissions;
     let answer = match &route {
         Route::TestAuthentication => reply::json(
@@ -417,7 +429,11 @@ async fn respond(
             file,
             add,
         } => files::group_file(state, *network, group, file, *add, now),
-        Route::SignFiles => signed::sign(state, &parts.headers, &json, now),
+        Route::SignFiles => match &sign {
+            Some(request) => signed::sign(state, &parts.headers, request, now),
+            // Typed above for this route.
+            None => reply::internal("unrouted request"),
+        },
         Route::DownloadLink => signed::download_link(state, &json, now),
         other => {
             pinning::advance_jobs(state, now);

@@ -813,6 +813,21 @@ fn scopes_and_groups() {
         as_key(&reader, "POST", "/v3/files/sign", &sign_body).status,
         403
     );
+    // A `url` of null is no URL: the request signs an upload URL, so it needs write, whatever
+    // the JSON's keys are.
+    let null_url = format!(r#"{{"url":null,"date":{now},"expires":60}}"#);
+    let refused = as_key(&reader, "POST", "/v3/files/sign", &null_url);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let signed = as_key(&writer, "POST", "/v3/files/sign", &null_url);
+    assert_eq!(signed.status, 200, "{}", signed.body);
+    assert!(
+        json(&signed.body)["data"]
+            .as_str()
+            .unwrap()
+            .contains("X-Algorithm=PINATA2"),
+        "an upload URL: {}",
+        signed.body
+    );
     let link_body = format!(r#"{{"url":"http://x/files/bafy","date":{now},"expires":60}}"#);
     assert_eq!(
         as_key(&reader, "POST", "/v3/files/sign", &link_body).status,

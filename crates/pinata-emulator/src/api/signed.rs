@@ -39,6 +39,7 @@ use std::time::SystemTime;
 
 use http::{HeaderMap, StatusCode};
 use pinata_core::api::Network;
+use pinata_core::api::keys::ResourceScope;
 use pinata_core::api::signed::{
     MAX_MIME_PATTERN_LEN, MAX_MIME_PATTERNS, is_mime_pattern, mime_pattern_allows,
 };
@@ -46,6 +47,7 @@ use pinata_core::server::Query;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::access::Requirement;
 use crate::api::files::{check_name, keyvalues};
 use crate::api::gateway::percent_decode_path;
 use crate::db::{Persist, Table};
@@ -303,7 +305,7 @@ fn link_text(cid: &str, path: &str, date: u64, expires: u64) -> String {
 /// `CreateSignedUploadUrl` sends it) or a download link's (`url` present, as `CreateDownloadLink`
 /// sends it). Unknown fields are ignored, as the real API ignores them.
 #[derive(serde::Deserialize)]
-struct SignBody {
+pub(crate) struct SignBody {
     #[serde(default)]
     date: Option<u64>,
     #[serde(default)]
@@ -346,16 +348,46 @@ fn validity(body: &SignBody, now: SystemTime) -> Result<(u64, u64), Reply> {
     Ok((date, expires))
 }
 
-/// `POST /v3/files/sign`: a download link when the body holds `url`, an upload URL otherwise.
-pub(crate) fn sign(state: &State, headers: &HeaderMap, json: &Value, now: SystemTime) -> Reply {
-    let body: SignBody = match super::typed(json) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    if body.url.is_some() {
-        return link(state, &body, now);
+/// A `POST /v3/files/sign` request, typed once: what it asks for decides both the permission the
+/// caller needs ([`SignRequest::requirement`]) and what [`sign`] does, so the two cannot disagree
+/// (a `"url": null` is no URL for either).
+pub(crate) enum SignRequest {
+    /// No `url` (absent or `null`): an upload URL, which needs `org:files:write`.
+    UploadUrl(SignBody),
+    /// A `url`: a download link, which needs only `org:files:read`.
+    DownloadLink(SignBody),
+}
+
+impl SignRequest {
+    /// Types a signing request's JSON body; a body of the wrong shape is a 400.
+    pub(crate) fn parse(json: &Value) -> Result<SignRequest, Reply> {
+        let body: SignBody = super::typed(json)?;
+        Ok(match body.url {
+            Some(_) => SignRequest::DownloadLink(body),
+            None => SignRequest::UploadUrl(body),
+        })
     }
-    upload_url(state, headers, &body, now)
+
+    /// What the caller must hold for this request.
+    pub(crate) fn requirement(&self) -> Requirement {
+        match self {
+            SignRequest::UploadUrl(_) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
+            SignRequest::DownloadLink(_) => Requirement::AdminOrResource(ResourceScope::FilesRead),
+        }
+    }
+}
+
+/// `POST /v3/files/sign`: a download link or an upload URL, as the typed request says.
+pub(crate) fn sign(
+    state: &State,
+    headers: &HeaderMap,
+    request: &SignRequest,
+    now: SystemTime,
+) -> Reply {
+    match request {
+        SignRequest::DownloadLink(body) => link(state, body, now),
+        SignRequest::UploadUrl(body) => upload_url(state, headers, body, now),
+    }
 }
 
 /// `POST /v3/files/sign {date, expires, network, filename?, group_id?, keyvalues?,
