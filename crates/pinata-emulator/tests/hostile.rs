@@ -545,45 +545,69 @@ fn anonymous_callers_spend_no_global_limit_or_fault() {
 }
 
 #[test]
-fn a_limited_key_cannot_mint_more_uses_than_it_has() {
+fn a_limited_key_creates_no_keys_so_its_uses_cannot_multiply() {
     let emu = spawn(EmulatorConfig::default());
-    let body = r#"{"keyName":"k","permissions":{"resources":["org:write"]},"maxUses":3}"#;
-    let limited = call(
-        emu.url(),
-        "POST",
-        "/v3/pinata/keys",
-        &[
-            ("authorization", &bearer(&emu.admin().jwt)),
-            ("content-type", "application/json"),
-        ],
-        body.as_bytes(),
+    let create = |jwt: &str, body: &str| {
+        call(
+            emu.url(),
+            "POST",
+            "/v3/pinata/keys",
+            &[
+                ("authorization", &bearer(jwt)),
+                ("content-type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let limited = create(
+        &emu.admin().jwt,
+        r#"{"keyName":"k","permissions":{"resources":["org:write"]},"maxUses":12}"#,
     );
+    assert_eq!(limited.status, 200, "{}", limited.body);
     let jwt = json(&limited.body)["JWT"].as_str().unwrap().to_owned();
-    let unlimited = create_key(emu.url(), &jwt, r#"{"resources":["org:write"]}"#);
-    assert_eq!(unlimited.status, 403, "{}", unlimited.body);
-    let more = call(
+    for body in [
+        r#"{"keyName":"k","permissions":{"resources":["org:write"]}}"#,
+        r#"{"keyName":"k","permissions":{"resources":["org:read"]},"maxUses":10}"#,
+        r#"{"keyName":"k","permissions":{"resources":["org:read"]},"maxUses":1}"#,
+    ] {
+        let child = create(&jwt, body);
+        assert_eq!(child.status, 403, "{body}: {}", child.body);
+        assert!(child.body.contains("limited uses"), "{}", child.body);
+    }
+    // Nor does a limited admin key, on the legacy path.
+    let limited_admin = create(
+        &emu.admin().jwt,
+        r#"{"keyName":"a","permissions":{"admin":true},"maxUses":5}"#,
+    );
+    let admin_jwt = json(&limited_admin.body)["JWT"].as_str().unwrap().to_owned();
+    let legacy = call(
         emu.url(),
         "POST",
-        "/v3/pinata/keys",
+        "/users/generateApiKey",
         &[
-            ("authorization", &bearer(&jwt)),
+            ("authorization", &bearer(&admin_jwt)),
             ("content-type", "application/json"),
         ],
-        br#"{"keyName":"k","permissions":{"resources":["org:read"]},"maxUses":10}"#,
+        br#"{"keyName":"k","permissions":{"endpoints":{"data":{"pinList":true}}}}"#,
     );
-    assert_eq!(more.status, 403, "{}", more.body);
-    // Three uses, one spent by this call: two are left to give.
-    let fewer = call(
-        emu.url(),
-        "POST",
-        "/v3/pinata/keys",
-        &[
-            ("authorization", &bearer(&jwt)),
-            ("content-type", "application/json"),
-        ],
-        br#"{"keyName":"k","permissions":{"resources":["org:read"]},"maxUses":2}"#,
+    assert_eq!(legacy.status, 403, "{}", legacy.body);
+    assert!(legacy.body.contains("limited uses"), "{}", legacy.body);
+    // A refused creation spends nothing: the key still has its 12 uses.
+    for n in 0..12 {
+        assert_eq!(test_auth(emu.url(), &jwt).status, 200, "use {n}");
+    }
+    assert_eq!(test_auth(emu.url(), &jwt).status, 403);
+    // An unlimited org:write key still creates keys.
+    let unlimited = create(
+        &emu.admin().jwt,
+        r#"{"keyName":"u","permissions":{"resources":["org:write"]}}"#,
     );
-    assert_eq!(fewer.status, 200, "{}", fewer.body);
+    let parent = json(&unlimited.body)["JWT"].as_str().unwrap().to_owned();
+    let child = create(
+        &parent,
+        r#"{"keyName":"c","permissions":{"resources":["org:read"]},"maxUses":3}"#,
+    );
+    assert_eq!(child.status, 200, "{}", child.body);
 }
 
 #[test]

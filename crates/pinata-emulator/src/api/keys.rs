@@ -99,15 +99,20 @@ pub(crate) fn create_key(
     if !may_manage(&caller.permissions, &new.permissions) {
         return cannot_manage();
     }
-    // A key with limited uses cannot mint a key with more uses than it has left after this call
-    // (least privilege; the real service's rule is not documented: emulator's choice).
-    if let Some(holder) = state.keys.get(caller.key())
-        && let Some(max) = holder.max_uses
+    // A key with limited uses creates no keys at all: a key it made would have a budget of its
+    // own, and uses would multiply down a tree of keys (12 uses became 233 calls through 143
+    // keys). Refusing is the least-privilege rule; the real service's rule is not documented
+    // (emulator's choice).
+    if state
+        .keys
+        .get(caller.key())
+        .is_some_and(|holder| holder.max_uses.is_some())
     {
-        let left = max.saturating_sub(holder.uses.saturating_add(1));
-        if new.max_uses.is_none_or(|n| n > left) {
-            return cannot_manage();
-        }
+        return reply::reason(
+            StatusCode::FORBIDDEN,
+            "NO_SCOPES_FOUND",
+            "A key with limited uses (maxUses) cannot create keys",
+        );
     }
     let record = match state.keys.create(new) {
         Ok(r) => r,
