@@ -579,7 +579,10 @@ fn a_limited_key_creates_no_keys_so_its_uses_cannot_multiply() {
         &emu.admin().jwt,
         r#"{"keyName":"a","permissions":{"admin":true},"maxUses":5}"#,
     );
-    let admin_jwt = json(&limited_admin.body)["JWT"].as_str().unwrap().to_owned();
+    let admin_jwt = json(&limited_admin.body)["JWT"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let legacy = call(
         emu.url(),
         "POST",

@@ -20,9 +20,10 @@
 //!   (`&…` when the URL has a query already), signs the CID and path after `/files/` in the URL,
 //!   the date, the validity and the method. The gateway (`gateway.rs`) checks it.
 //!
-//! Emulator's choices where the real service is not documented: `date` must be within a day of
-//! the emulator's clock and `expires` 1 s to 7 days; a URL is expired once `X-Date + X-Expires`
-//! has passed; every signature problem (missing, malformed, altered, unknown uuid) is
+//! Emulator's choices where the real service is not documented: `date` must be at most a day old
+//! and at most five minutes ([`MAX_CLOCK_SKEW`]) ahead of the emulator's clock, and `expires` 1 s
+//! to 7 days; a URL is valid from its date (less that skew) and expired once
+//! `X-Date + X-Expires` has passed, so it never lasts longer than it was signed for; every signature problem (missing, malformed, altered, unknown uuid) is
 //! `401 {"error":{"code":401,"message":"invalid or missing signature"}}`, expiry
 //! `401 "signed URL has expired"`; with [`MAX_SIGNED_UPLOADS`] outstanding, signing first drops
 //! the expired URLs, then the used ones (oldest first), and otherwise answers 429. The URL's
@@ -59,8 +60,12 @@ use crate::state::State;
 pub(crate) const MAX_SIGNED_UPLOADS: usize = 10_000;
 /// The longest validity a URL may be signed for (seconds): a week.
 pub(crate) const MAX_VALIDITY: u64 = 7 * 86_400;
-/// How far a signing `date` may be from the emulator's clock (seconds): a day.
-pub(crate) const MAX_DATE_SKEW: u64 = 86_400;
+/// How far in the past a signing `date` may be (seconds): a day.
+pub(crate) const MAX_DATE_AGE: u64 = 86_400;
+/// How far in the future a signing `date` may be (seconds): a small clock skew, five minutes (S3
+/// allows fifteen). A URL is valid from its date (less this skew) until `date + expires`, so a URL
+/// signed for a week lasts a week, not a week and a day.
+pub(crate) const MAX_CLOCK_SKEW: u64 = 300;
 /// The largest `max_file_size`: JSON's largest exact integer.
 const MAX_FILE_SIZE: u64 = (1 << 53) - 1;
 /// The longest URL a download link is signed for.
@@ -81,6 +86,22 @@ fn invalid() -> Reply {
 
 fn expired() -> Reply {
     reply::coded(StatusCode::UNAUTHORIZED, "signed URL has expired")
+}
+
+/// Whether a URL signed at `date` for `expires` seconds is valid at `now`: from `date` (less
+/// [`MAX_CLOCK_SKEW`]) until `date + expires`, the one rule for upload URLs and download links.
+fn in_window(date: u64, expires: u64, now: SystemTime) -> Result<(), Reply> {
+    let now = unix_seconds(now);
+    if date > now.saturating_add(MAX_CLOCK_SKEW) {
+        return Err(reply::coded(
+            StatusCode::UNAUTHORIZED,
+            "signed URL is not valid yet (its date is in the future)",
+        ));
+    }
+    if date.saturating_add(expires) < now {
+        return Err(expired());
+    }
+    Ok(())
 }
 
 /// What an upload URL grants: the fields bound at signing.
@@ -332,10 +353,15 @@ pub(crate) struct SignBody {
 fn validity(body: &SignBody, now: SystemTime) -> Result<(u64, u64), Reply> {
     let now = unix_seconds(now);
     let date = match body.date {
-        Some(d) if d.abs_diff(now) <= MAX_DATE_SKEW => d,
+        Some(d)
+            if d <= now.saturating_add(MAX_CLOCK_SKEW) && now.saturating_sub(d) <= MAX_DATE_AGE =>
+        {
+            d
+        }
         _ => {
             return Err(bad(&format!(
-                "date must be the signing time in Unix seconds, within {MAX_DATE_SKEW} s of now"
+                "date must be the signing time in Unix seconds: at most {MAX_DATE_AGE} s ago \
+                 and at most {MAX_CLOCK_SKEW} s ahead of the emulator's clock"
             )));
         }
     };
@@ -551,9 +577,7 @@ pub(crate) fn begin<'s>(
     if !signed(state, &text, &p["X-Signature"]) {
         return Err(invalid());
     }
-    if date.saturating_add(expires) < unix_seconds(now) {
-        return Err(expired());
-    }
+    in_window(date, expires, now)?;
     match entry.state {
         Use::Unused => {}
         Use::InFlight => {
@@ -670,15 +694,26 @@ pub(crate) fn check_link(
     ) {
         return Err(invalid());
     }
-    if date.saturating_add(expires) < unix_seconds(now) {
-        return Err(expired());
-    }
+    in_window(date, expires, now)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_is_valid_from_its_date_until_its_expiry_and_no_longer() {
+        let at = |secs: u64| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        let date = 1_000_000;
+        let week = MAX_VALIDITY;
+        assert!(in_window(date, week, at(date)).is_ok());
+        assert!(in_window(date, week, at(date + week)).is_ok());
+        assert!(in_window(date, week, at(date + week + 1)).is_err());
+        // A date ahead of the clock by more than the skew is not valid yet.
+        assert!(in_window(date, week, at(date - MAX_CLOCK_SKEW)).is_ok());
+        assert!(in_window(date, week, at(date - MAX_CLOCK_SKEW - 1)).is_err());
+    }
 
     fn grant(types: &[&str]) -> Grant {
         Grant {
