@@ -101,6 +101,7 @@ pub mod cli;
 mod conn;
 mod content;
 pub mod db;
+mod disk;
 pub mod faults;
 mod files;
 mod ids;

@@ -430,7 +430,7 @@ async fn respond(
             add,
         } => files::group_file(state, *network, group, file, *add, now),
         Route::SignFiles => match &sign {
-            Some(request) => signed::sign(state, &parts.headers, request, now),
+            Some(request) => signed::sign(state, &parts.headers, reservation.key(), request, now),
             // Typed above for this route.
             None => reply::internal("unrouted request"),
         },

@@ -26,6 +26,9 @@ use crate::db::{Persist, Table};
 
 /// The most resumable uploads kept at once (in progress, or finished and not yet dropped).
 pub(crate) const MAX_TUS_UPLOADS: usize = 1_000;
+/// The most resumable uploads one key may have in progress: those it created, and those created
+/// through the upload URLs it signed. A tenth of the store, so no one key fills it.
+pub(crate) const MAX_TUS_UPLOADS_PER_KEY: usize = MAX_TUS_UPLOADS / 10;
 
 /// What the file will be once its upload completes: the creation's metadata (and the signed URL's
 /// bound fields), checked at creation.
@@ -59,6 +62,14 @@ pub(crate) struct NewUpload {
     pub(crate) creator: Option<String>,
     /// The signed upload URL it holds, if created through one.
     pub(crate) grant: Option<String>,
+    /// The key whose cap ([`MAX_TUS_UPLOADS_PER_KEY`]) it counts against: its creator, or the
+    /// key that signed the URL it was created through.
+    #[serde(default)]
+    pub(crate) owner: Option<String>,
+    /// When the signed URL it was created through stops being valid (Unix seconds): the upload
+    /// is dropped then, finished or not, so a URL never grants more than its validity.
+    #[serde(default)]
+    pub(crate) url_ends: Option<u64>,
     /// Where its bytes are (not kept in the database: the data directory may have moved).
     #[serde(skip)]
     pub(crate) path: PathBuf,
@@ -113,9 +124,16 @@ pub(crate) enum LeaseError {
     Offset(u64),
 }
 
-/// The store is full of uploads in progress.
+/// Why a new upload was not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Full;
+pub(crate) enum Refused {
+    /// The store is full of uploads in progress.
+    Full,
+    /// Its key has [`MAX_TUS_UPLOADS_PER_KEY`] uploads in progress.
+    KeyFull,
+    /// The disk cannot hold it: only `available` bytes are free.
+    NoRoom { available: u64 },
+}
 
 #[derive(Debug, Default)]
 struct Inner {
@@ -236,6 +254,19 @@ impl TusStore {
         now.checked_add(self.expiry).unwrap_or(now)
     }
 
+    /// The deadline of an upload in progress written at `now`: [`TusStore::deadline`], but no
+    /// later than the end of the signed URL it was created through.
+    fn deadline_of(&self, new: &NewUpload, now: SystemTime) -> SystemTime {
+        let deadline = self.deadline(now);
+        match new.url_ends {
+            // Valid through its last second (`signed::in_window`).
+            Some(ends) => {
+                deadline.min(SystemTime::UNIX_EPOCH + Duration::from_secs(ends.saturating_add(1)))
+            }
+            None => deadline,
+        }
+    }
+
     /// Drops every upload whose deadline has passed (none being written): what to clean up.
     pub(crate) fn sweep(&self, now: SystemTime) -> Vec<Dropped> {
         let mut inner = self.lock();
@@ -252,16 +283,34 @@ impl TusStore {
     }
 
     /// Keeps `new` under `token`, making room by dropping the oldest finished upload when the
-    /// store is full (expired ones are dropped by [`TusStore::sweep`] first); [`Full`] when every
-    /// upload kept is in progress.
+    /// store is full (expired ones are dropped by [`TusStore::sweep`] first). Refused when every
+    /// upload kept is in progress, when `new`'s key has [`MAX_TUS_UPLOADS_PER_KEY`] in progress,
+    /// or when its length is more than `available` (the disk's free bytes, if known).
     pub(crate) fn insert(
         &self,
         token: String,
         new: NewUpload,
         now: SystemTime,
-    ) -> Result<(), Full> {
-        let deadline = self.deadline(now);
+        available: Option<u64>,
+    ) -> Result<(), Refused> {
+        let deadline = self.deadline_of(&new, now);
         let mut inner = self.lock();
+        let in_progress = || inner.uploads.values().filter(|e| e.cid.is_none());
+        if let Some(owner) = &new.owner
+            && in_progress()
+                .filter(|e| e.new.owner.as_ref() == Some(owner))
+                .count()
+                >= MAX_TUS_UPLOADS_PER_KEY
+        {
+            return Err(Refused::KeyFull);
+        }
+        // Only what the disk holds now: lengths declared by the uploads in progress are not
+        // set aside, or a key could keep the disk "full" by declaring without sending.
+        if let Some(available) = available
+            && new.length > available
+        {
+            return Err(Refused::NoRoom { available });
+        }
         if inner.uploads.len() >= MAX_TUS_UPLOADS {
             let oldest_done = inner
                 .uploads
@@ -274,7 +323,7 @@ impl TusStore {
                 Some(old) => {
                     inner.forget(&old);
                 }
-                None => return Err(Full),
+                None => return Err(Refused::Full),
             }
         }
         let sequence = inner.next_sequence;
@@ -316,9 +365,13 @@ impl TusStore {
         offset: u64,
         now: SystemTime,
     ) -> Result<Lease<'_>, LeaseError> {
-        let deadline = self.deadline(now);
         let mut inner = self.lock();
         let e = inner.find(token, file_id).ok_or(LeaseError::Gone)?;
+        // Past its deadline (its signed URL's end, say) but not swept yet: gone all the same.
+        if e.cid.is_none() && e.deadline <= now {
+            return Err(LeaseError::Gone);
+        }
+        let deadline = self.deadline_of(&e.new, now);
         if let Some(cid) = &e.cid {
             return Err(LeaseError::Done {
                 cid: cid.clone(),
@@ -466,6 +519,8 @@ mod tests {
             },
             creator: None,
             grant: Some(format!("grant-{i}")),
+            owner: None,
+            url_ends: None,
             path: PathBuf::from(format!("/nonexistent/pinata-emulator-tus-test/{i}")),
         }
     }
@@ -477,7 +532,7 @@ mod tests {
     #[test]
     fn leases_are_exclusive_and_check_the_offset() {
         let store = TusStore::new(100, Duration::from_secs(60));
-        store.insert("a".into(), upload(0), t(0)).unwrap();
+        store.insert("a".into(), upload(0), t(0), None).unwrap();
         assert_eq!(
             store.lease("a", "file-9", 0, t(0)).unwrap_err(),
             LeaseError::Gone,
@@ -513,7 +568,7 @@ mod tests {
     #[test]
     fn a_forgotten_upload_stops_its_writer() {
         let store = TusStore::new(100, Duration::from_secs(60));
-        store.insert("a".into(), upload(0), t(0)).unwrap();
+        store.insert("a".into(), upload(0), t(0), None).unwrap();
         let mut lease = store.lease("a", "file-0", 0, t(0)).unwrap();
         let gone = store.remove("a", "file-0").unwrap();
         assert_eq!(gone.grant.as_deref(), Some("grant-0"));
@@ -524,8 +579,8 @@ mod tests {
     #[test]
     fn uploads_expire_after_their_last_use_but_never_while_written() {
         let store = TusStore::new(100, Duration::from_secs(60));
-        store.insert("a".into(), upload(0), t(0)).unwrap();
-        store.insert("b".into(), upload(1), t(0)).unwrap();
+        store.insert("a".into(), upload(0), t(0), None).unwrap();
+        store.insert("b".into(), upload(1), t(0), None).unwrap();
         assert!(store.sweep(t(59)).is_empty());
         // `b` is written at 30 s: its deadline moves to 90 s.
         let lease = store.lease("b", "file-1", 0, t(30)).unwrap();
@@ -542,9 +597,14 @@ mod tests {
     fn the_store_is_bounded() {
         let store = TusStore::new(100, Duration::from_secs(60));
         for i in 0..MAX_TUS_UPLOADS {
-            store.insert(format!("t{i}"), upload(i), t(0)).unwrap();
+            store
+                .insert(format!("t{i}"), upload(i), t(0), None)
+                .unwrap();
         }
-        assert_eq!(store.insert("x".into(), upload(9999), t(0)), Err(Full));
+        assert_eq!(
+            store.insert("x".into(), upload(9999), t(0), None),
+            Err(Refused::Full)
+        );
         // A finished upload makes room (the oldest one).
         for i in [7, 3] {
             let lease = store
@@ -552,11 +612,85 @@ mod tests {
                 .unwrap();
             lease.complete("bafy".into(), t(0));
         }
-        store.insert("x".into(), upload(9999), t(0)).unwrap();
+        store.insert("x".into(), upload(9999), t(0), None).unwrap();
         assert!(store.seen("t3", "file-3").is_none());
         assert!(store.seen("t7", "file-7").is_some());
         // Expired ones go at the sweep, before any insert.
         assert_eq!(store.sweep(t(60)).len(), MAX_TUS_UPLOADS);
-        store.insert("y".into(), upload(1), t(60)).unwrap();
+        store.insert("y".into(), upload(1), t(60), None).unwrap();
+    }
+
+    fn owned(i: usize, owner: &str, length: u64) -> NewUpload {
+        NewUpload {
+            owner: Some(owner.into()),
+            length,
+            ..upload(i)
+        }
+    }
+
+    #[test]
+    fn no_key_fills_the_store() {
+        let store = TusStore::new(u64::MAX, Duration::from_secs(60));
+        for i in 0..MAX_TUS_UPLOADS_PER_KEY {
+            store
+                .insert(format!("a{i}"), owned(i, "greedy", 1), t(0), None)
+                .unwrap();
+        }
+        assert_eq!(
+            store.insert("more".into(), owned(0, "greedy", 1), t(0), None),
+            Err(Refused::KeyFull)
+        );
+        // Another key, and an upload with no owner, still get theirs.
+        store
+            .insert("other".into(), owned(0, "admin", 1), t(0), None)
+            .unwrap();
+        // A finished upload no longer counts against its key.
+        store
+            .lease("a0", "file-0", 0, t(0))
+            .unwrap()
+            .complete("bafy".into(), t(0));
+        store
+            .insert("again".into(), owned(0, "greedy", 1), t(0), None)
+            .unwrap();
+    }
+
+    #[test]
+    fn an_upload_must_fit_on_the_disk() {
+        let store = TusStore::new(u64::MAX, Duration::from_secs(60));
+        assert_eq!(
+            store.insert("huge".into(), owned(0, "k", 1_001), t(0), Some(1_000)),
+            Err(Refused::NoRoom { available: 1_000 })
+        );
+        store
+            .insert("a".into(), owned(1, "k", 1_000), t(0), Some(1_000))
+            .unwrap();
+        // Declared lengths are not set aside: only bytes written take room.
+        store
+            .insert("b".into(), owned(2, "k", 1_000), t(0), Some(1_000))
+            .unwrap();
+        store
+            .insert("c".into(), owned(3, "k", 5), t(0), None)
+            .unwrap();
+    }
+
+    #[test]
+    fn an_upload_through_a_signed_url_ends_with_the_url() {
+        let store = TusStore::new(100, Duration::from_secs(3_600));
+        let ends = t(30)
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap();
+        let new = NewUpload {
+            url_ends: Some(ends),
+            ..upload(0)
+        };
+        store.insert("a".into(), new, t(0), None).unwrap();
+        // Written within the URL's validity: the deadline stays at the URL's end, not an hour on.
+        drop(store.lease("a", "file-0", 0, t(20)).unwrap());
+        assert_eq!(
+            store.lease("a", "file-0", 0, t(31)).err(),
+            Some(LeaseError::Gone)
+        );
+        assert_eq!(store.sweep(t(31)).len(), 1);
     }
 }

@@ -697,7 +697,7 @@ fn signed_upload_urls_are_checked_bound_and_used_once() {
     assert_eq!(wrong.status, 400, "{}", wrong.body);
     assert_eq!(
         message(&wrong),
-        "Presigned URL does not grant permissions to upload detected MIME type: text/plain"
+        "Presigned URL does not grant permissions to upload declared MIME type: text/plain"
     );
     assert_eq!(
         to_signed(&emu, &images, &[Part::File("a.png", b"png")]).status,
@@ -1408,7 +1408,7 @@ fn a_file_s_mime_type_is_its_part_s_content_type() {
     assert_eq!(text.status, 400, "{}", text.body);
     assert_eq!(
         message(&text),
-        "Presigned URL does not grant permissions to upload detected MIME type: text/plain"
+        "Presigned URL does not grant permissions to upload declared MIME type: text/plain"
     );
     let jpeg = to_signed(
         &emu,

@@ -592,7 +592,7 @@ fn signed_urls_create_resumable_uploads_without_credentials() {
     assert_eq!(image.status, 400, "{}", image.body);
     assert_eq!(
         message(&image),
-        "Presigned URL does not grant permissions to upload detected MIME type: image/png"
+        "Presigned URL does not grant permissions to upload declared MIME type: image/png"
     );
     let altered = create_at(
         &emu,
@@ -723,16 +723,53 @@ fn uploads_expire_and_give_their_signed_urls_back() {
 }
 
 #[test]
+fn an_upload_through_a_signed_url_ends_when_the_url_does() {
+    let emu = spawn(EmulatorConfig::default());
+    let date = now_secs();
+    let body = format!(r#"{{"date":{date},"expires":1,"network":"private"}}"#);
+    let a = admin_call(&emu, "POST", "/v3/files/sign", &body);
+    assert_eq!(a.status, 200, "{}", a.body);
+    let url = json(&a.body)["data"].as_str().unwrap()["http://x".len()..].to_owned();
+    let up = upload_of(&create_at(&emu, &url, "10", "", &[]));
+    assert_eq!(patch(&emu, &up, 0, b"abc").status, 204);
+    // Valid through the second `date + 1`: wait until it has passed.
+    while now_secs() <= date + 1 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(patch(&emu, &up, 3, b"def").status, 404);
+    assert_eq!(head(&emu, &up).status, 404);
+    assert_eq!(partial_files(&emu), 0, "its file went with it");
+}
+
+#[test]
 fn at_most_a_thousand_uploads_are_kept() {
     let emu = spawn(EmulatorConfig::default());
-    // A finished upload (empty, so finished at creation), then in-progress ones up to the cap.
+    let writers: Vec<String> = (0..10)
+        .map(|_| {
+            let a = create_key(
+                emu.url(),
+                &emu.admin().jwt,
+                r#"{"resources":["org:files:write"]}"#,
+            );
+            assert_eq!(a.status, 200, "{}", a.body);
+            bearer(json(&a.body)["JWT"].as_str().unwrap())
+        })
+        .collect();
+    let create_as = |auth: &str| create_at(&emu, "/v3/files", "5", "", &[("authorization", auth)]);
+    // A finished upload (empty, so finished at creation), then in-progress ones up to the cap,
+    // a hundred a key: no one key may take more.
     let finished = created(&emu, 0, "");
-    let mut last = None;
-    for _ in 1..1000 {
-        last = Some(created(&emu, 5, ""));
+    for (i, auth) in writers.iter().enumerate() {
+        let n = if i == 9 { 99 } else { 100 };
+        for _ in 0..n {
+            upload_of(&create_as(auth));
+        }
     }
-    // The finished one makes room for one more; then the cap holds.
-    created(&emu, 5, "");
+    let greedy = create_as(&writers[0]);
+    assert_eq!(greedy.status, 429, "{}", greedy.body);
+    assert!(message(&greedy).starts_with("this key has 100 resumable uploads in progress"));
+    // The finished one makes room for one more; then the store's cap holds.
+    let last = upload_of(&create_as(&writers[9]));
     assert_eq!(head(&emu, &finished).status, 404);
     let refused = create(&emu, 5, "");
     assert_eq!(refused.status, 429, "{}", refused.body);
@@ -740,7 +777,58 @@ fn at_most_a_thousand_uploads_are_kept() {
         message(&refused),
         "at most 1000 resumable uploads may be in progress"
     );
-    let last = last.unwrap();
     assert_eq!(call(emu.url(), "DELETE", &last.path, &[], b"").status, 204);
+    assert_eq!(create(&emu, 5, "").status, 201);
+}
+
+#[test]
+fn one_key_cannot_take_every_resumable_upload() {
+    let emu = spawn(EmulatorConfig::default());
+    let a = create_key(
+        emu.url(),
+        &emu.admin().jwt,
+        r#"{"resources":["org:files:write"]}"#,
+    );
+    let writer = bearer(json(&a.body)["JWT"].as_str().unwrap());
+    let huge = "25000000000";
+    let mut taken = 0;
+    loop {
+        let a = create_at(&emu, "/v3/files", huge, "", &[("authorization", &writer)]);
+        match a.status {
+            201 => taken += 1,
+            // A disk of less than 25 GB free.
+            507 => {
+                assert!(message(&a).contains("does not fit"), "{}", a.body);
+                break;
+            }
+            429 => {
+                assert!(message(&a).starts_with("this key has 100"), "{}", a.body);
+                break;
+            }
+            other => panic!("{other}: {}", a.body),
+        }
+        assert!(taken <= 100, "a key took more than its share");
+    }
+    // The admin and a signed URL still get resumable uploads.
+    assert_eq!(create(&emu, 5, "").status, 201);
+    let url = signed_url(&emu, r#""network":"private""#);
+    assert_eq!(create_at(&emu, &url, "5", "", &[]).status, 201);
+}
+
+#[test]
+fn an_upload_the_disk_cannot_hold_is_refused_at_its_creation() {
+    let config = EmulatorConfig {
+        max_upload_bytes: pinata_emulator::MAX_UPLOAD_BYTES,
+        ..EmulatorConfig::default()
+    };
+    let emu = spawn(config);
+    // Four pebibytes: no test machine's disk.
+    let a = create(&emu, 1 << 52, "");
+    assert_eq!(a.status, 507, "{}", a.body);
+    assert!(
+        message(&a).starts_with("Upload-Length 4503599627370496 does not fit"),
+        "{}",
+        a.body
+    );
     assert_eq!(create(&emu, 5, "").status, 201);
 }

@@ -391,9 +391,7 @@ fn finish(state: &State, form: &receive::Form, grant: Option<&Grant>, now: Syste
     if let Some(grant) = grant
         && !grant.allows(&mime)
     {
-        return bad(&format!(
-            "Presigned URL does not grant permissions to upload detected MIME type: {mime}"
-        ));
+        return super::signed::mime_refused(&mime);
     }
     if let Some(addressed) = &addressed {
         let public = s.network == Network::Public;

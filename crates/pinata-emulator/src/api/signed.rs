@@ -147,6 +147,9 @@ struct Entry {
     grant: Grant,
     /// When it stops being valid (Unix seconds).
     ends: u64,
+    /// The key that signed it: resumable uploads through it count against that key's cap.
+    #[serde(default)]
+    signer: Option<String>,
     state: Use,
     /// Signing order, for dropping the oldest.
     sequence: u64,
@@ -212,7 +215,7 @@ impl GrantStore {
     }
 
     /// Keeps `grant` under `id`, making room as the module says; `false` when there is none.
-    fn insert(&self, id: String, grant: Grant, ends: u64, now: u64) -> bool {
+    fn insert(&self, id: String, signed: Signed, now: u64) -> bool {
         let mut guard = self.lock();
         let inner = &mut *guard;
         if inner.grants.len() >= MAX_SIGNED_UPLOADS {
@@ -243,8 +246,9 @@ impl GrantStore {
         let sequence = inner.next_sequence;
         inner.next_sequence += 1;
         let entry = Entry {
-            grant,
-            ends,
+            grant: signed.grant,
+            ends: signed.ends,
+            signer: signed.signer,
             state: Use::Unused,
             sequence,
         };
@@ -254,12 +258,23 @@ impl GrantStore {
     }
 }
 
+/// An upload URL as signed: what it grants, until when, and by which key.
+struct Signed {
+    grant: Grant,
+    ends: u64,
+    signer: Option<String>,
+}
+
 /// An upload URL's one use, held while its upload runs: [`GrantUse::finish`] spends it on
 /// success; otherwise (a failure, or the upload dropped mid-way) the URL may be used again.
 pub(crate) struct GrantUse<'s> {
     store: &'s GrantStore,
     id: String,
     grant: Grant,
+    /// When the URL stops being valid (Unix seconds).
+    ends: u64,
+    /// The key that signed the URL.
+    signer: Option<String>,
     spent: bool,
     /// Kept in flight past this request (a resumable upload settles it later).
     held: bool,
@@ -269,6 +284,16 @@ impl GrantUse<'_> {
     /// What the URL grants.
     pub(crate) fn grant(&self) -> &Grant {
         &self.grant
+    }
+
+    /// When the URL stops being valid (Unix seconds): a resumable upload through it ends then.
+    pub(crate) fn ends(&self) -> u64 {
+        self.ends
+    }
+
+    /// The key that signed the URL (`None` for a URL kept by an older emulator).
+    pub(crate) fn signer(&self) -> Option<&str> {
+        self.signer.as_deref()
     }
 
     /// Ends the use: the URL is spent when the upload `succeeded`.
@@ -290,6 +315,21 @@ impl Drop for GrantUse<'_> {
             self.store.settle(&self.id, self.spent);
         }
     }
+}
+
+/// The 400 for an upload of a type the URL does not allow. Pinata's text says "detected"; the
+/// emulator does not read a file's bytes for its type: a file's type is the one its upload
+/// declares (the part's `Content-Type` or TUS `filetype`, else its name's), and only a folder's,
+/// `directory`, is detected, so the message says which (emulator's choice).
+pub(crate) fn mime_refused(mime: &str) -> Reply {
+    let how = if mime == "directory" {
+        "detected"
+    } else {
+        "declared"
+    };
+    bad(&format!(
+        "Presigned URL does not grant permissions to upload {how} MIME type: {mime}"
+    ))
 }
 
 /// The HMAC (hex) of `text` under the emulator's URL key.
@@ -404,21 +444,29 @@ impl SignRequest {
 }
 
 /// `POST /v3/files/sign`: a download link or an upload URL, as the typed request says.
+/// `signer` is the calling key.
 pub(crate) fn sign(
     state: &State,
     headers: &HeaderMap,
+    signer: &str,
     request: &SignRequest,
     now: SystemTime,
 ) -> Reply {
     match request {
         SignRequest::DownloadLink(body) => link(state, body, now),
-        SignRequest::UploadUrl(body) => upload_url(state, headers, body, now),
+        SignRequest::UploadUrl(body) => upload_url(state, headers, signer, body, now),
     }
 }
 
 /// `POST /v3/files/sign {date, expires, network, filename?, group_id?, keyvalues?,
 /// max_file_size?, allow_mime_types?, streamable?}` → `{"data":"<upload URL>"}`.
-fn upload_url(state: &State, headers: &HeaderMap, body: &SignBody, now: SystemTime) -> Reply {
+fn upload_url(
+    state: &State,
+    headers: &HeaderMap,
+    signer: &str,
+    body: &SignBody,
+    now: SystemTime,
+) -> Reply {
     let (date, expires) = match validity(body, now) {
         Ok(v) => v,
         Err(r) => return r,
@@ -436,11 +484,12 @@ fn upload_url(state: &State, headers: &HeaderMap, body: &SignBody, now: SystemTi
     let network = grant.network.as_str();
     let text = upload_text(&id, date, expires, network, &state.user_id, &grant);
     let sig = signature(state, &text);
-    let ends = date.saturating_add(expires);
-    if !state
-        .grants
-        .insert(id.clone(), grant, ends, unix_seconds(now))
-    {
+    let signed = Signed {
+        grant,
+        ends: date.saturating_add(expires),
+        signer: Some(signer.to_owned()),
+    };
+    if !state.grants.insert(id.clone(), signed, unix_seconds(now)) {
         return reply::coded(
             StatusCode::TOO_MANY_REQUESTS,
             &format!("at most {MAX_SIGNED_UPLOADS} signed upload URLs may be outstanding"),
@@ -598,6 +647,8 @@ pub(crate) fn begin<'s>(
     Ok(GrantUse {
         store: &state.grants,
         id: id.to_owned(),
+        ends: entry.ends,
+        signer: entry.signer.clone(),
         grant: entry.grant.clone(),
         spent: false,
         held: false,
@@ -812,25 +863,33 @@ mod tests {
         assert!(params("A=1&B=2&A=1", &names).is_none());
     }
 
+    fn signed(grant: &Grant, ends: u64) -> Signed {
+        Signed {
+            grant: grant.clone(),
+            ends,
+            signer: None,
+        }
+    }
+
     #[test]
     fn the_grant_store_is_bounded() {
         let store = GrantStore::default();
         let g = grant(&[]);
         for i in 0..MAX_SIGNED_UPLOADS {
-            assert!(store.insert(i.to_string(), g.clone(), 1000 + i as u64, 0));
+            assert!(store.insert(i.to_string(), signed(&g, 1000 + i as u64), 0));
         }
         // Full of valid, unused URLs: refused.
-        assert!(!store.insert("x".into(), g.clone(), 9000, 0));
+        assert!(!store.insert("x".into(), signed(&g, 9000), 0));
         // Once one has expired, it makes room (and only it goes).
-        assert!(store.insert("x".into(), g.clone(), 9000, 1001));
+        assert!(store.insert("x".into(), signed(&g, 9000), 1001));
         assert!(!store.lock().grants.contains_key("0"));
         assert_eq!(store.lock().grants.len(), MAX_SIGNED_UPLOADS);
         // A used URL goes before a refusal; an unused one never does.
         if let Some(e) = store.lock().grants.get_mut("5") {
             e.state = Use::Used;
         }
-        assert!(store.insert("y".into(), g.clone(), 9000, 1001));
+        assert!(store.insert("y".into(), signed(&g, 9000), 1001));
         assert!(!store.lock().grants.contains_key("5"));
-        assert!(!store.insert("z".into(), g, 9000, 1001));
+        assert!(!store.insert("z".into(), signed(&g, 9000), 1001));
     }
 }

@@ -76,7 +76,9 @@ use crate::files::{InsertError, NewFile, PENDING};
 use crate::reply::{self, Reply};
 use crate::routes::{Closed, drain};
 use crate::state::State;
-use crate::tus::{Dropped, Lease, LeaseError, MAX_TUS_UPLOADS, NewUpload, Plan};
+use crate::tus::{
+    Dropped, Lease, LeaseError, MAX_TUS_UPLOADS, MAX_TUS_UPLOADS_PER_KEY, NewUpload, Plan, Refused,
+};
 
 /// The TUS version served.
 const TUS_VERSION: &str = "1.0.0";
@@ -430,10 +432,7 @@ async fn begin(
     if let Some(g) = &grant
         && !g.grant().allows(&plan.mime_type)
     {
-        return bad(&format!(
-            "Presigned URL does not grant permissions to upload detected MIME type: {}",
-            plan.mime_type
-        ));
+        return super::signed::mime_refused(&plan.mime_type);
     }
     let Some(host) = host_of(headers) else {
         return bad("a Host header is needed for the upload's URL");
@@ -449,6 +448,9 @@ async fn begin(
     if tokio::fs::File::create(&path).await.is_err() {
         return reply::internal("could not store the upload");
     }
+    let owner = creator.or(grant.as_ref().and_then(GrantUse::signer));
+    let owner = owner.map(str::to_owned);
+    let url_ends = grant.as_ref().map(GrantUse::ends);
     let held = grant.map(GrantUse::hold);
     let new = NewUpload {
         file_id: file_id.clone(),
@@ -457,14 +459,15 @@ async fn begin(
         plan,
         creator: creator.map(str::to_owned),
         grant: held.clone(),
+        owner,
+        url_ends,
         path: path.clone(),
     };
-    if state.tus.insert(token.clone(), new, now).is_err() {
+    // Not measured (an unknown platform, a failed statvfs): only --max-upload-bytes holds.
+    let available = crate::disk::available(&path).ok();
+    if let Err(refused) = state.tus.insert(token.clone(), new, now, available) {
         clean(state, vec![Dropped { path, grant: held }]);
-        return reply::coded(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("at most {MAX_TUS_UPLOADS} resumable uploads may be in progress"),
-        );
+        return refusal(refused, length);
     }
     let mut r = reply::empty(StatusCode::CREATED);
     // An empty upload is complete from the start.
@@ -488,6 +491,30 @@ async fn begin(
     }
     h.insert("upload-offset", 0.into());
     r
+}
+
+/// The answer to a creation the store refused.
+fn refusal(refused: Refused, length: u64) -> Reply {
+    match refused {
+        Refused::Full => reply::coded(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("at most {MAX_TUS_UPLOADS} resumable uploads may be in progress"),
+        ),
+        Refused::KeyFull => reply::coded(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "this key has {MAX_TUS_UPLOADS_PER_KEY} resumable uploads in progress (with those \
+                 through the upload URLs it signed), the most one key may have: finish or \
+                 terminate one first"
+            ),
+        ),
+        Refused::NoRoom { available } => reply::coded(
+            StatusCode::INSUFFICIENT_STORAGE,
+            &format!(
+                "Upload-Length {length} does not fit: the emulator's disk has {available} bytes free"
+            ),
+        ),
+    }
 }
 
 /// `HEAD /v3/files/{file_id}/{token}`.
