@@ -3,8 +3,10 @@
 //! [`EmulatorHandle::requests`](crate::EmulatorHandle::requests)).
 //!
 //! What is recorded: the method as sent, the path *without* its query string (which may carry a
-//! signature or a gateway key) and with a resumable upload's token (its capability) replaced by
-//! `{token}`, the public key of the key that authenticated (or none: a public route, or refused
+//! signature or a gateway key) and with anything that could be a resumable upload's token (its
+//! capability: a run of at least [`UPLOAD_TOKEN_LEN`] hex digits, percent-encoded or not, anywhere
+//! in the path, on any route or none, so `GET` on an upload's URL, a suffix after its token or a
+//! doubled slash hide it too) replaced by `{token}`, the public key of the key that authenticated (or none: a public route, or refused
 //! credentials), the status (none when the connection was closed without an answer), when the
 //! request arrived and how long it took until its answer's head was ready (a streamed body may
 //! still be sending). Never a credential, a secret or a body.
@@ -24,6 +26,8 @@ use std::time::SystemTime;
 use pinata_core::server::Query;
 use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde::Serialize;
+
+use crate::tus::UPLOAD_TOKEN_LEN;
 
 /// The most entries the journal keeps; past that, the oldest is dropped.
 pub const MAX_JOURNAL: usize = 10_000;
@@ -75,6 +79,64 @@ impl JournalEntry {
 }
 
 /// `text` cut to at most `max` bytes at a character boundary, with `mark` after a cut.
+/// `path` as the journal records it: every run of at least [`UPLOAD_TOKEN_LEN`] hex digits (after
+/// decoding percent-encoded letters and digits, which would otherwise smuggle a token past) is
+/// `{token}`. Linear in the path.
+pub(crate) fn recorded_path(path: &str) -> String {
+    let decoded = decode_alphanumerics(path);
+    let mut out = String::with_capacity(decoded.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= UPLOAD_TOKEN_LEN {
+            out.push_str("{token}");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in decoded.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// `path` with each `%XX` that encodes an ASCII letter or digit decoded; every other escape stays.
+fn decode_alphanumerics(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let decoded = (b == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .filter(u8::is_ascii_alphanumeric);
+        match decoded {
+            Some(c) => {
+                out.push(char::from(c));
+                i += 3;
+            }
+            None => {
+                // `path` is a str: a byte that starts no escape is copied as the char it begins.
+                let ch = path[i..]
+                    .chars()
+                    .next()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    out
+}
+
 fn cut(text: &str, max: usize, mark: &str) -> String {
     if text.len() <= max {
         return text.to_owned();
@@ -403,6 +465,51 @@ mod tests {
             assert!(JournalFilter::parse(bad).is_err(), "{bad}");
         }
         assert!(JournalFilter::parse("limit=10000").is_ok());
+    }
+
+    #[test]
+    fn no_path_records_an_upload_token() {
+        let token = "0123456789abcdef0123456789ABCDEF";
+        let id = "0190c1a2-7b3c-7d4e-8f00-0123456789ab";
+        for (path, recorded) in [
+            (
+                format!("/v3/files/{id}/{token}"),
+                format!("/v3/files/{id}/{{token}}"),
+            ),
+            (
+                format!("/v3/files/{id}/{token}/"),
+                format!("/v3/files/{id}/{{token}}/"),
+            ),
+            (
+                format!("/v3/files/{id}/{token}x/y"),
+                format!("/v3/files/{id}/{{token}}x/y"),
+            ),
+            (
+                format!("/v3/files/{id}//{token}"),
+                format!("/v3/files/{id}//{{token}}"),
+            ),
+            (
+                format!("/v3/files/public/{token}"),
+                "/v3/files/public/{token}".to_owned(),
+            ),
+            (format!("/x/{token}{token}"), "/x/{token}".to_owned()),
+            // Percent-encoded digits and letters are decoded first.
+            (
+                format!("/v3/files/{id}/%30{}", &token[1..]),
+                format!("/v3/files/{id}/{{token}}"),
+            ),
+        ] {
+            assert_eq!(recorded_path(&path), recorded, "{path}");
+        }
+        // What is not a token stays: ids, CIDs, short hex, other escapes, any text.
+        for path in [
+            format!("/v3/files/private/{id}"),
+            "/ipfs/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku".to_owned(),
+            "/v3/pinata/keys/0123456789abcdef0123".to_owned(),
+            "/a%20b/%2F/ünïcödé/%zz%4".to_owned(),
+        ] {
+            assert_eq!(recorded_path(&path), path);
+        }
     }
 
     #[test]

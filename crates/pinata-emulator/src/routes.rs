@@ -96,16 +96,17 @@ fn with_version(mut reply: Reply) -> Reply {
     reply
 }
 
-/// The path as the journal records it: as sent (the query string is never part of it), with a
-/// resumable upload's token, its capability, replaced by `{token}`.
+/// The path as the journal records it: a matched resumable upload's last segment (its token) is
+/// `{token}`, and so is anything else that could be a token, wherever it is
+/// ([`crate::journal::recorded_path`]).
 fn journal_path(path: &str, route: Option<&Route>) -> String {
     if route.is_some_and(Route::has_token) {
         let trimmed = path.strip_suffix('/').unwrap_or(path);
         if let Some((upload, _token)) = trimmed.rsplit_once('/') {
-            return format!("{upload}/{{token}}");
+            return format!("{}/{{token}}", crate::journal::recorded_path(upload));
         }
     }
-    path.to_owned()
+    crate::journal::recorded_path(path)
 }
 
 /// The pipeline proper: `key` is set to the key that authenticated, if one did.
@@ -555,6 +556,12 @@ mod tests {
             "/v3/files/public/x"
         );
         assert_eq!(journal_path("/nowhere", None), "/nowhere");
+        // Unmatched paths hide what could be a token too.
+        let token = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            journal_path(&format!("/v3/files/F-1/{token}/more"), None),
+            "/v3/files/F-1/{token}/more"
+        );
     }
 
     #[test]

@@ -26,6 +26,8 @@ use crate::db::{Persist, Table};
 
 /// The most resumable uploads kept at once (in progress, or finished and not yet dropped).
 pub(crate) const MAX_TUS_UPLOADS: usize = 1_000;
+/// The length of an upload's token (hex digits): 128 random bits, the upload's capability.
+pub(crate) const UPLOAD_TOKEN_LEN: usize = 32;
 /// The most resumable uploads one key may have in progress: those it created, and those created
 /// through the upload URLs it signed. A tenth of the store, so no one key fills it.
 pub(crate) const MAX_TUS_UPLOADS_PER_KEY: usize = MAX_TUS_UPLOADS / 10;

@@ -454,6 +454,33 @@ fn the_journal_records_requests_without_their_secrets() {
 }
 
 #[test]
+fn no_path_puts_an_upload_token_in_the_journal() {
+    let emu = crate::spawn(EmulatorConfig::default());
+    let (_, upload) = tus_create(&emu, 5);
+    let token = upload.rsplit('/').next().unwrap().to_owned();
+    let (head, _) = upload.rsplit_once('/').unwrap();
+    let encoded: String = token.chars().map(|c| format!("%{:02X}", c as u32)).collect();
+    // Paths that are not a matched upload route but carry its token.
+    for (method, path) in [
+        ("GET", upload.clone()),
+        ("POST", format!("{upload}/suffix")),
+        ("PATCH", format!("{upload}x")),
+        ("HEAD", format!("{head}//{token}")),
+        ("DELETE", format!("/v3/files/public/{token}")),
+        ("GET", format!("/nowhere/{}", token.to_uppercase())),
+        ("GET", format!("{head}/{encoded}/x")),
+    ] {
+        call(emu.url(), method, &path, &[], b"");
+    }
+    let a = admin_call(&emu, "GET", "/emulator/requests", "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let lower = a.body.to_lowercase();
+    assert!(!lower.contains(&token), "the token in {}", a.body);
+    assert!(!a.body.contains(&encoded[..30]), "the token in {}", a.body);
+    assert_eq!(lower.matches("{token}").count(), 7, "{}", a.body);
+}
+
+#[test]
 fn the_journal_filters_are_range_checked_and_it_clears() {
     let emu = spawn(EmulatorConfig::default());
     let admin = emu.admin().clone();

@@ -78,6 +78,7 @@ use crate::routes::{Closed, drain};
 use crate::state::State;
 use crate::tus::{
     Dropped, Lease, LeaseError, MAX_TUS_UPLOADS, MAX_TUS_UPLOADS_PER_KEY, NewUpload, Plan, Refused,
+    UPLOAD_TOKEN_LEN,
 };
 
 /// The TUS version served.
@@ -437,7 +438,7 @@ async fn begin(
     let Some(host) = host_of(headers) else {
         return bad("a Host header is needed for the upload's URL");
     };
-    let Ok(token) = crate::ids::random_hex(32) else {
+    let Ok(token) = crate::ids::random_hex(UPLOAD_TOKEN_LEN) else {
         return reply::internal("no random bytes for an upload token");
     };
     let Ok(file_id) = state.files.reserve_id(now) else {
