@@ -734,3 +734,61 @@ fn no_secret_reaches_stdout_or_stderr() {
     assert_eq!(code, 3, "{err}");
     assert!(!out.contains("0000wrongsecret0000") && !err.contains("0000wrongsecret0000"));
 }
+
+/// Whether `text` holds something a terminal would act on: ESC, BEL, CR, or a bidi override.
+fn has_terminal_controls(text: &str) -> bool {
+    text.contains(['\x1b', '\x07', '\r', '\u{202e}'])
+}
+
+#[test]
+fn server_text_reaches_the_terminal_escaped() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("escaped");
+    s.login(&emu);
+    // A name that writes the clipboard (OSC 52), clears the screen and overwrites the line, and
+    // a key-value that reverses what follows it: what anyone holding an upload URL could send.
+    let name = "\x1b]52;c;aGk=\x07evil\x1b[2J\rname";
+    let note = "fine\u{202e}txt.exe";
+    let file = s.file("evil.txt", b"terminal games\n");
+    let (code, out, err) = run(s
+        .pinata()
+        .args(["upload", "--name", name, "--kv"])
+        .arg(format!("note={note}"))
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(!has_terminal_controls(&out), "{out:?}");
+    assert!(!has_terminal_controls(&err), "{err:?}");
+    let shown_name = r"\u{1b}]52;c;aGk=\u{7}evil\u{1b}[2J\rname";
+    assert!(out.contains(shown_name), "{out}");
+
+    // The table of `files list`: the name and the key-value, escaped as error text is.
+    let (code, out, err) = run(s.pinata().args(["files", "list"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!has_terminal_controls(&out), "{out:?}");
+    assert!(out.contains(shown_name), "{out}");
+    assert!(out.contains(r"note=fine\u{202e}txt.exe"), "{out}");
+
+    // -q: only ids, escaped too (the emulator's ids are plain, so this only shows nothing else
+    // slips in; the unit tests of output.rs escape a hostile id).
+    let ids = stdout_of(s.pinata().args(["files", "list", "-q"]));
+    assert!(!has_terminal_controls(&ids), "{ids:?}");
+    assert_eq!(ids.lines().count(), 1, "{ids}");
+    let id = ids.trim().to_owned();
+
+    // `files get`: the `label  value` lines.
+    let (code, out, err) = run(s.pinata().args(["files", "get", &id]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!has_terminal_controls(&out), "{out:?}");
+    assert!(out.contains(&format!("name       {shown_name}\n")), "{out}");
+
+    // --json stays exact: escaped as JSON (serde_json escapes C0 controls), the same text once
+    // decoded.
+    let (code, out, err) = run(s.pinata().args(["files", "list", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(['\x1b', '\x07', '\r']), "{out:?}");
+    let listed: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(listed["name"], name);
+    assert_eq!(listed["keyvalues"]["note"], note);
+    let got = json_of(s.pinata().args(["files", "get", &id, "--json"]));
+    assert_eq!(got["name"], name);
+}
