@@ -1,5 +1,6 @@
 //! What goes on stdout (data: a table, JSON, or bare ids) and on stderr (messages).
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -81,7 +82,7 @@ impl Out {
         match self.format {
             Format::Json => {
                 for item in items {
-                    text.push_str(&item.json.to_string());
+                    text.push_str(&json_shown(item.json.to_string()));
                     text.push('\n');
                 }
             }
@@ -108,7 +109,7 @@ impl Out {
         match self.format {
             Format::Json => format!(
                 "{}\n",
-                serde_json::to_string_pretty(&item.json).unwrap_or_default()
+                json_shown(serde_json::to_string_pretty(&item.json).unwrap_or_default())
             ),
             Format::Quiet => format!("{}\n", shown(&item.id)),
             Format::Human => {
@@ -134,7 +135,10 @@ impl Out {
     /// What [`Out::value`] writes on stdout.
     fn value_text(&self, key: &str, line: &str) -> String {
         match self.format {
-            Format::Json => format!("{}\n", serde_json::json!({ key: line })),
+            Format::Json => format!(
+                "{}\n",
+                json_shown(serde_json::json!({ key: line }).to_string())
+            ),
             _ => format!("{}\n", shown(line)),
         }
     }
@@ -181,6 +185,46 @@ pub fn shown(text: &str) -> String {
     }
     escaped.push_str(&shown_piece(&text[start..]));
     escaped
+}
+
+/// `json` (serde_json's output) with every character the core escapes written as a JSON `\u`
+/// escape, so `--json` on a terminal is as safe as a table and decodes to the same values.
+/// serde_json escapes only C0 controls, `"` and `\` in strings; DEL, C1 controls (U+009B is a CSI
+/// to some terminals) and invisible formatting characters (U+202E) it writes as they are. Outside
+/// strings it writes only printable ASCII and the newlines of pretty output (kept), so every
+/// character escaped here is inside a string.
+fn json_shown(json: String) -> String {
+    if json
+        .bytes()
+        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
+    {
+        return json;
+    }
+    let mut safe = String::with_capacity(json.len());
+    let mut start = 0;
+    let mut pieces = json.char_indices().map(|(at, _)| at).step_by(PIECE).skip(1);
+    while start < json.len() {
+        let end = pieces.next().unwrap_or(json.len());
+        let piece = &json[start..end];
+        if shown_piece(piece) == piece {
+            safe.push_str(piece);
+        } else {
+            for c in piece.chars() {
+                let mut utf8 = [0u8; 4];
+                let text = c.encode_utf8(&mut utf8);
+                if c == '\n' || shown_piece(text) == *text {
+                    safe.push(c);
+                } else {
+                    for unit in c.encode_utf16(&mut [0u16; 2]) {
+                        // Writing to a String cannot fail.
+                        let _ = write!(safe, "\\u{unit:04x}");
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    safe
 }
 
 /// A table with a header row, columns padded to their widest cell; every cell [`shown`]
@@ -354,16 +398,40 @@ mod tests {
     }
 
     #[test]
-    fn json_stays_exact() {
+    fn json_stays_exact_and_escapes_what_serde_json_leaves_raw() {
+        let hostile = format!("{EVIL}\u{202e}txt\u{9b}2J\u{7f}\u{E0041}\u{200b}é日本");
+        let item = Item {
+            json: serde_json::json!({"id": hostile, "name": hostile}),
+            id: hostile.clone(),
+            cells: vec![],
+        };
         let json = out(Format::Json);
-        let line = json.list_text(&[], &[evil_item()]);
-        assert!(!line.contains(['\x1b', '\x07', '\r']), "{line:?}");
+        let line = json.list_text(&[], std::slice::from_ref(&item));
+        assert!(!has_controls(&line), "{line:?}");
+        assert!(
+            line.contains(r"\u202etxt\u009b2J\u007f\udb40\udc41\u200b"),
+            "{line}"
+        );
+        assert!(line.contains("é日本"), "{line}");
+        assert_eq!(line.lines().count(), 1);
         let decoded: Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(decoded["name"], EVIL);
-        let doc = json.record_text(&evil_item(), &[]);
-        assert!(!doc.contains(['\x1b', '\x07', '\r']), "{doc:?}");
-        assert_eq!(serde_json::from_str::<Value>(&doc).unwrap()["id"], EVIL);
-        let value = json.value_text("url", EVIL);
-        assert_eq!(serde_json::from_str::<Value>(&value).unwrap()["url"], EVIL);
+        assert_eq!(decoded["name"], hostile.as_str());
+        let doc = json.record_text(&item, &[]);
+        assert!(!has_controls(&doc), "{doc:?}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&doc).unwrap()["id"],
+            hostile.as_str()
+        );
+        assert!(doc.contains("\n  \"id\": "), "pretty printed: {doc}");
+        let value = json.value_text("url", &hostile);
+        assert!(!has_controls(&value), "{value:?}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&value).unwrap()["url"],
+            hostile.as_str()
+        );
+        // Long text: every piece checked, nothing lost.
+        let long = format!("{}\u{202e}", "日".repeat(100));
+        let line = json_shown(serde_json::json!({ "a": long }).to_string());
+        assert_eq!(line, format!("{{\"a\":\"{}\\u202e\"}}", "日".repeat(100)));
     }
 }

@@ -781,11 +781,12 @@ fn server_text_reaches_the_terminal_escaped() {
     assert!(!has_terminal_controls(&out), "{out:?}");
     assert!(out.contains(&format!("name       {shown_name}\n")), "{out}");
 
-    // --json stays exact: escaped as JSON (serde_json escapes C0 controls), the same text once
-    // decoded.
+    // --json stays exact: escaped as JSON (the bidi override too, which serde_json leaves raw),
+    // the same text once decoded.
     let (code, out, err) = run(s.pinata().args(["files", "list", "--json"]));
     assert_eq!(code, 0, "{err}");
-    assert!(!out.contains(['\x1b', '\x07', '\r']), "{out:?}");
+    assert!(!has_terminal_controls(&out), "{out:?}");
+    assert!(out.contains(r"fine\u202etxt.exe"), "{out}");
     let listed: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(listed["name"], name);
     assert_eq!(listed["keyvalues"]["note"], note);
