@@ -105,8 +105,12 @@ pub enum NetworkArg {
 pub enum Command {
     /// Store credentials in a profile (prompting without echo) and test them.
     #[command(
-        after_help = "Examples:\n  pinata auth\n  pinata auth --key KEY      (the secret is prompted)\n  \
-        pinata --profile local auth --emulator http://127.0.0.1:8080 --jwt \"$JWT\""
+        after_help = "Examples:\n  pinata auth                (the JWT is prompted, not echoed)\n  \
+        pinata auth --key KEY      (the secret is prompted)\n  \
+        printf '%s' \"$JWT\" | pinata --profile local auth --emulator http://127.0.0.1:8080 --jwt-stdin\n\n\
+        Without a terminal, give the JWT on standard input (--jwt-stdin; a key's secret: \
+        --secret-stdin) or in PINATA_JWT (PINATA_API_KEY and PINATA_API_SECRET), not as --jwt or \
+        --secret: other local users can read a command line (ps), and the shell's history keeps it."
     )]
     Auth(AuthArgs),
     /// Check the active credentials (also: `pinata test`).
@@ -200,15 +204,32 @@ pub enum Command {
 /// `pinata auth`.
 #[derive(Debug, Args)]
 pub struct AuthArgs {
-    /// The JWT (prompted without echo when no credential is given).
-    #[arg(long, value_name = "JWT", conflicts_with_all = ["key", "secret"])]
+    /// The JWT on the command line, where other local users can read it: prefer --jwt-stdin or
+    /// PINATA_JWT (with none of them, the JWT is prompted without echo).
+    #[arg(
+        long,
+        value_name = "JWT",
+        conflicts_with_all = ["jwt_stdin", "key", "secret", "secret_stdin"]
+    )]
     pub jwt: Option<String>,
-    /// A legacy API key (its secret is prompted when --secret is not given).
+    /// Read the JWT from standard input (its first line).
+    #[arg(long, conflicts_with_all = ["key", "secret", "secret_stdin"])]
+    pub jwt_stdin: bool,
+    /// A legacy API key (its secret: --secret-stdin, else PINATA_API_SECRET, else prompted).
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
-    /// The legacy API key's secret.
-    #[arg(long, value_name = "SECRET", requires = "key")]
+    /// The legacy API key's secret on the command line, where other local users can read it:
+    /// prefer --secret-stdin or PINATA_API_SECRET.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        requires = "key",
+        conflicts_with = "secret_stdin"
+    )]
     pub secret: Option<String>,
+    /// Read the legacy API key's secret from standard input (its first line).
+    #[arg(long, requires = "key")]
+    pub secret_stdin: bool,
     /// Point every origin (API, uploads, gateway) of the profile at this emulator URL.
     #[arg(long, value_name = "URL")]
     pub emulator: Option<String>,

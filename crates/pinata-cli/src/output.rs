@@ -1,8 +1,11 @@
 //! What goes on stdout (data: a table, JSON, or bare ids) and on stderr (messages).
 
+use std::fmt::Write as _;
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
+use pinata_ureq::LocalError;
 use serde_json::Value;
 
 use crate::exit::{CliError, CliResult};
@@ -51,53 +54,64 @@ fn print_out(text: &str) -> CliResult<()> {
 }
 
 impl Out {
-    /// A message for people, on stderr (not with `-q`).
+    /// A message for people, on stderr (not with `-q`), [`shown`] escaped: messages name
+    /// what the server answered (`pinata auth` prints its greeting).
     pub fn message(&self, text: impl AsRef<str>) {
         if self.format != Format::Quiet {
-            eprintln!("{}", text.as_ref());
+            eprintln!("{}", shown(text.as_ref()));
         }
     }
 
-    /// A warning on stderr, even with `-q`.
+    /// A warning on stderr, even with `-q`, [`shown`] escaped.
     pub fn warn(&self, text: impl AsRef<str>) {
-        eprintln!("warning: {}", text.as_ref());
+        eprintln!("warning: {}", shown(text.as_ref()));
     }
 
     /// A list: a table with `headers`, JSON lines, or ids.
     pub fn list(&self, headers: &[&str], items: &[Item]) -> CliResult<()> {
+        if self.format == Format::Human && items.is_empty() {
+            self.message("(none)");
+            return Ok(());
+        }
+        print_out(&self.list_text(headers, items))
+    }
+
+    /// What [`Out::list`] writes on stdout.
+    fn list_text(&self, headers: &[&str], items: &[Item]) -> String {
         let mut text = String::new();
         match self.format {
             Format::Json => {
                 for item in items {
-                    text.push_str(&item.json.to_string());
+                    text.push_str(&json_shown(item.json.to_string()));
                     text.push('\n');
                 }
             }
             Format::Quiet => {
                 for item in items {
-                    text.push_str(&item.id);
+                    text.push_str(&shown(&item.id));
                     text.push('\n');
                 }
             }
             Format::Human => {
-                if items.is_empty() {
-                    self.message("(none)");
-                    return Ok(());
-                }
                 text = table(headers, items.iter().map(|i| i.cells.clone()).collect());
             }
         }
-        print_out(&text)
+        text
     }
 
     /// One result: `label: value` lines, a JSON document, or its id.
     pub fn record(&self, item: &Item, labels: &[&str]) -> CliResult<()> {
+        print_out(&self.record_text(item, labels))
+    }
+
+    /// What [`Out::record`] writes on stdout.
+    fn record_text(&self, item: &Item, labels: &[&str]) -> String {
         match self.format {
-            Format::Json => print_out(&format!(
+            Format::Json => format!(
                 "{}\n",
-                serde_json::to_string_pretty(&item.json).unwrap_or_default()
-            )),
-            Format::Quiet => print_out(&format!("{}\n", item.id)),
+                json_shown(serde_json::to_string_pretty(&item.json).unwrap_or_default())
+            ),
+            Format::Quiet => format!("{}\n", shown(&item.id)),
             Format::Human => {
                 let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
                 let mut text = String::new();
@@ -105,25 +119,121 @@ impl Out {
                     if cell.is_empty() {
                         continue;
                     }
-                    text.push_str(&format!("{label:<width$}  {cell}\n"));
+                    text.push_str(&format!("{label:<width$}  {}\n", shown(cell)));
                 }
-                print_out(&text)
+                text
             }
         }
     }
 
-    /// A plain line of data on stdout (a URL, a CID), the same in every format but JSON, where
-    /// it is `{"<key>": line}`.
+    /// A plain line of data on stdout (a URL, a CID), [`shown`] escaped, the same in every
+    /// format but JSON, where it is `{"<key>": line}`.
     pub fn value(&self, key: &str, line: &str) -> CliResult<()> {
+        print_out(&self.value_text(key, line))
+    }
+
+    /// What [`Out::value`] writes on stdout.
+    fn value_text(&self, key: &str, line: &str) -> String {
         match self.format {
-            Format::Json => print_out(&format!("{}\n", serde_json::json!({ key: line }))),
-            _ => print_out(&format!("{line}\n")),
+            Format::Json => format!(
+                "{}\n",
+                json_shown(serde_json::json!({ key: line }).to_string())
+            ),
+            _ => format!("{}\n", shown(line)),
         }
     }
 }
 
-/// A table with a header row, columns padded to their widest cell.
+/// What follows the path in the core's `Display` of [`LocalError::NonUtf8Name`].
+const NON_UTF8_TAIL: &str = ": the name is not valid UTF-8";
+
+/// How many characters [`shown`] hands the core at a time. The core caps the text it shows at
+/// 500 characters and one character shows as at most 10 (`\u{10ffff}`), so a piece this long is
+/// never cut.
+const PIECE: usize = 32;
+
+/// One piece of text escaped by the core's rule. The core does not publish its escaper; the one
+/// public way to apply it to a text of our choosing is the `Display` of a [`LocalError`] naming
+/// a path (the core escapes paths as it escapes server text), whose fixed tail is removed here.
+fn shown_piece(piece: &str) -> String {
+    let text = LocalError::NonUtf8Name(PathBuf::from(piece)).to_string();
+    match text.strip_suffix(NON_UTF8_TAIL) {
+        Some(escaped) => escaped.to_owned(),
+        // The core words the error otherwise now: the whole text is still escaped, only longer
+        // (the unit tests say so).
+        None => text,
+    }
+}
+
+/// Text from outside this program (a server's names, ids, CIDs, MIME types, key-values; a
+/// config file's values) as it may reach a terminal: control characters (ESC, BEL, CR, C1) and
+/// invisible formatting characters (bidi overrides such as U+202E, zero-width spaces) escaped as
+/// the core escapes server text in errors (`\u{1b}`, `\r`, `\u{202e}`), everything else as it
+/// is. Unlike error text it is not capped: data is shown whole.
+pub fn shown(text: &str) -> String {
+    // Printable ASCII is never escaped (a unit test holds the core to it): most text stops here.
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return text.to_owned();
+    }
+    let mut escaped = String::with_capacity(text.len());
+    let mut start = 0;
+    for (count, (at, _)) in text.char_indices().enumerate() {
+        if count > 0 && count % PIECE == 0 {
+            escaped.push_str(&shown_piece(&text[start..at]));
+            start = at;
+        }
+    }
+    escaped.push_str(&shown_piece(&text[start..]));
+    escaped
+}
+
+/// `json` (serde_json's output) with every character the core escapes written as a JSON `\u`
+/// escape, so `--json` on a terminal is as safe as a table and decodes to the same values.
+/// serde_json escapes only C0 controls, `"` and `\` in strings; DEL, C1 controls (U+009B is a CSI
+/// to some terminals) and invisible formatting characters (U+202E) it writes as they are. Outside
+/// strings it writes only printable ASCII and the newlines of pretty output (kept), so every
+/// character escaped here is inside a string.
+fn json_shown(json: String) -> String {
+    if json
+        .bytes()
+        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
+    {
+        return json;
+    }
+    let mut safe = String::with_capacity(json.len());
+    let mut start = 0;
+    let mut pieces = json.char_indices().map(|(at, _)| at).step_by(PIECE).skip(1);
+    while start < json.len() {
+        let end = pieces.next().unwrap_or(json.len());
+        let piece = &json[start..end];
+        if shown_piece(piece) == piece {
+            safe.push_str(piece);
+        } else {
+            for c in piece.chars() {
+                let mut utf8 = [0u8; 4];
+                let text = c.encode_utf8(&mut utf8);
+                if c == '\n' || shown_piece(text) == *text {
+                    safe.push(c);
+                } else {
+                    for unit in c.encode_utf16(&mut [0u16; 2]) {
+                        // Writing to a String cannot fail.
+                        let _ = write!(safe, "\\u{unit:04x}");
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    safe
+}
+
+/// A table with a header row, columns padded to their widest cell; every cell [`shown`]
+/// escaped.
 pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|row| row.iter().map(|cell| shown(cell)).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {
@@ -145,7 +255,7 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
         }
         s.trim_end().to_owned() + "\n"
     };
-    let mut text = line(headers.iter().map(|h| h.to_uppercase()).collect());
+    let mut text = line(headers.iter().map(|h| shown(&h.to_uppercase())).collect());
     for row in rows {
         text.push_str(&line(row));
     }
@@ -184,4 +294,144 @@ pub fn keyvalues<'a>(kv: impl IntoIterator<Item = (&'a String, String)>) -> Stri
 /// An optional string, empty when absent.
 pub fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A file name that writes the clipboard (OSC 52), clears the screen and overwrites its line.
+    const EVIL: &str = "\x1b]52;c;aGk=\x07evil\x1b[2J\rname";
+    /// [`EVIL`] as the user sees it.
+    const EVIL_SHOWN: &str = r"\u{1b}]52;c;aGk=\u{7}evil\u{1b}[2J\rname";
+
+    fn out(format: Format) -> Out {
+        Out { format }
+    }
+
+    fn evil_item() -> Item {
+        Item {
+            json: serde_json::json!({"id": EVIL, "name": EVIL}),
+            id: format!("id-{EVIL}"),
+            cells: vec![
+                format!("id-{EVIL}"),
+                EVIL.to_owned(),
+                "a=\u{202e}b".to_owned(),
+            ],
+        }
+    }
+
+    /// Whether a terminal would act on something in `text`.
+    fn has_controls(text: &str) -> bool {
+        text.chars()
+            .any(|c| c != '\n' && (c.is_control() || c == '\u{202e}' || c == '\u{200b}'))
+    }
+
+    #[test]
+    fn shown_escapes_as_the_core_escapes_server_text() {
+        assert_eq!(shown(EVIL), EVIL_SHOWN);
+        assert_eq!(shown("abc\u{202e}fed\u{200b}"), r"abc\u{202e}fed\u{200b}");
+        assert_eq!(
+            shown("line\nnext\ttab\u{9b}31m\u{7f}"),
+            r"line\nnext\ttab\u{9b}31m\u{7f}"
+        );
+        // Printable text is unchanged, every printable ASCII character included (the shortcut
+        // in `shown` relies on it), and so is text outside ASCII.
+        let ascii: String = (b' '..=b'~').map(char::from).collect();
+        assert_eq!(shown_piece(&ascii), ascii);
+        for text in ["", "report.pdf", "héllo wörld 日本語 🎉", "image/png"] {
+            assert_eq!(shown(text), text);
+        }
+    }
+
+    #[test]
+    fn shown_text_is_whole_however_long() {
+        let escapes = "\x1b".repeat(2000);
+        assert_eq!(shown(&escapes), r"\u{1b}".repeat(2000));
+        let tags = "\u{E0041}".repeat(700);
+        assert_eq!(shown(&tags), r"\u{e0041}".repeat(700));
+        let long = format!("{}é\r", "x".repeat(1000));
+        assert_eq!(shown(&long), format!("{}é\\r", "x".repeat(1000)));
+    }
+
+    #[test]
+    fn tables_escape_every_cell_and_align_on_what_is_shown() {
+        let text = out(Format::Human).list_text(&["id", "name", "kv"], &[evil_item()]);
+        assert!(!has_controls(&text), "{text:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(
+            lines[1],
+            format!("id-{EVIL_SHOWN}  {EVIL_SHOWN}  a=\\u{{202e}}b")
+        );
+        // The header's columns start where the row's do: widths are those of the escaped cells.
+        let second = format!("id-{EVIL_SHOWN}  ").len();
+        assert_eq!(lines[0].find("NAME"), Some(second), "{text}");
+    }
+
+    #[test]
+    fn label_lines_escape_each_value() {
+        let text = out(Format::Human).record_text(&evil_item(), &["id", "name", "kv"]);
+        assert!(!has_controls(&text), "{text:?}");
+        assert_eq!(
+            text,
+            format!("id    id-{EVIL_SHOWN}\nname  {EVIL_SHOWN}\nkv    a=\\u{{202e}}b\n")
+        );
+    }
+
+    #[test]
+    fn quiet_ids_and_plain_values_are_escaped() {
+        let quiet = out(Format::Quiet);
+        let expected = format!("id-{EVIL_SHOWN}\n");
+        assert_eq!(
+            quiet.list_text(&[], &[evil_item(), evil_item()]),
+            expected.repeat(2)
+        );
+        assert_eq!(quiet.record_text(&evil_item(), &[]), expected);
+        assert_eq!(
+            out(Format::Human).value_text("url", EVIL),
+            format!("{EVIL_SHOWN}\n")
+        );
+        assert_eq!(quiet.value_text("url", EVIL), format!("{EVIL_SHOWN}\n"));
+    }
+
+    #[test]
+    fn json_stays_exact_and_escapes_what_serde_json_leaves_raw() {
+        let hostile = format!("{EVIL}\u{202e}txt\u{9b}2J\u{7f}\u{E0041}\u{200b}é日本");
+        let item = Item {
+            json: serde_json::json!({"id": hostile, "name": hostile}),
+            id: hostile.clone(),
+            cells: vec![],
+        };
+        let json = out(Format::Json);
+        let line = json.list_text(&[], std::slice::from_ref(&item));
+        assert!(!has_controls(&line), "{line:?}");
+        assert!(
+            line.contains(r"\u202etxt\u009b2J\u007f\udb40\udc41\u200b"),
+            "{line}"
+        );
+        assert!(line.contains("é日本"), "{line}");
+        assert_eq!(line.lines().count(), 1);
+        let decoded: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(decoded["name"], hostile.as_str());
+        let doc = json.record_text(&item, &[]);
+        assert!(!has_controls(&doc), "{doc:?}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&doc).unwrap()["id"],
+            hostile.as_str()
+        );
+        assert!(doc.contains("\n  \"id\": "), "pretty printed: {doc}");
+        let value = json.value_text("url", &hostile);
+        assert!(!has_controls(&value), "{value:?}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&value).unwrap()["url"],
+            hostile.as_str()
+        );
+        // Long text: every piece checked, nothing lost.
+        let long = format!("{}\u{202e}", "日".repeat(100));
+        let line = json_shown(serde_json::json!({ "a": long }).to_string());
+        assert_eq!(line, format!("{{\"a\":\"{}\\u202e\"}}", "日".repeat(100)));
+    }
 }
