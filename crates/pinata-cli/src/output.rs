@@ -2,10 +2,9 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::SystemTime;
 
-use pinata_ureq::LocalError;
+use pinata_ureq::{escape_untrusted, is_unprintable};
 use serde_json::Value;
 
 use crate::exit::{CliError, CliResult};
@@ -144,47 +143,13 @@ impl Out {
     }
 }
 
-/// What follows the path in the core's `Display` of [`LocalError::NonUtf8Name`].
-const NON_UTF8_TAIL: &str = ": the name is not valid UTF-8";
-
-/// How many characters [`shown`] hands the core at a time. The core caps the text it shows at
-/// 500 characters and one character shows as at most 10 (`\u{10ffff}`), so a piece this long is
-/// never cut.
-const PIECE: usize = 32;
-
-/// One piece of text escaped by the core's rule. The core does not publish its escaper; the one
-/// public way to apply it to a text of our choosing is the `Display` of a [`LocalError`] naming
-/// a path (the core escapes paths as it escapes server text), whose fixed tail is removed here.
-fn shown_piece(piece: &str) -> String {
-    let text = LocalError::NonUtf8Name(PathBuf::from(piece)).to_string();
-    match text.strip_suffix(NON_UTF8_TAIL) {
-        Some(escaped) => escaped.to_owned(),
-        // The core words the error otherwise now: the whole text is still escaped, only longer
-        // (the unit tests say so).
-        None => text,
-    }
-}
-
 /// Text from outside this program (a server's names, ids, CIDs, MIME types, key-values; a
 /// config file's values) as it may reach a terminal: control characters (ESC, BEL, CR, C1) and
-/// invisible formatting characters (bidi overrides such as U+202E, zero-width spaces) escaped as
-/// the core escapes server text in errors (`\u{1b}`, `\r`, `\u{202e}`), everything else as it
+/// invisible formatting characters (bidi overrides such as U+202E, zero-width spaces) escaped by
+/// the core's rule ([`escape_untrusted`]: `\u{1b}`, `\r`, `\u{202e}`), everything else as it
 /// is. Unlike error text it is not capped: data is shown whole.
 pub fn shown(text: &str) -> String {
-    // Printable ASCII is never escaped (a unit test holds the core to it): most text stops here.
-    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        return text.to_owned();
-    }
-    let mut escaped = String::with_capacity(text.len());
-    let mut start = 0;
-    for (count, (at, _)) in text.char_indices().enumerate() {
-        if count > 0 && count % PIECE == 0 {
-            escaped.push_str(&shown_piece(&text[start..at]));
-            start = at;
-        }
-    }
-    escaped.push_str(&shown_piece(&text[start..]));
-    escaped
+    escape_untrusted(text).into_owned()
 }
 
 /// `json` (serde_json's output) with every character the core escapes written as a JSON `\u`
@@ -194,35 +159,19 @@ pub fn shown(text: &str) -> String {
 /// strings it writes only printable ASCII and the newlines of pretty output (kept), so every
 /// character escaped here is inside a string.
 fn json_shown(json: String) -> String {
-    if json
-        .bytes()
-        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
-    {
+    if !json.chars().any(|c| c != '\n' && is_unprintable(c)) {
         return json;
     }
-    let mut safe = String::with_capacity(json.len());
-    let mut start = 0;
-    let mut pieces = json.char_indices().map(|(at, _)| at).step_by(PIECE).skip(1);
-    while start < json.len() {
-        let end = pieces.next().unwrap_or(json.len());
-        let piece = &json[start..end];
-        if shown_piece(piece) == piece {
-            safe.push_str(piece);
+    let mut safe = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c == '\n' || !is_unprintable(c) {
+            safe.push(c);
         } else {
-            for c in piece.chars() {
-                let mut utf8 = [0u8; 4];
-                let text = c.encode_utf8(&mut utf8);
-                if c == '\n' || shown_piece(text) == *text {
-                    safe.push(c);
-                } else {
-                    for unit in c.encode_utf16(&mut [0u16; 2]) {
-                        // Writing to a String cannot fail.
-                        let _ = write!(safe, "\\u{unit:04x}");
-                    }
-                }
+            for unit in c.encode_utf16(&mut [0u16; 2]) {
+                // Writing to a String cannot fail.
+                let _ = write!(safe, "\\u{unit:04x}");
             }
         }
-        start = end;
     }
     safe
 }
@@ -340,7 +289,7 @@ mod tests {
         // Printable text is unchanged, every printable ASCII character included (the shortcut
         // in `shown` relies on it), and so is text outside ASCII.
         let ascii: String = (b' '..=b'~').map(char::from).collect();
-        assert_eq!(shown_piece(&ascii), ascii);
+        assert_eq!(shown(&ascii), ascii);
         for text in ["", "report.pdf", "héllo wörld 日本語 🎉", "image/png"] {
             assert_eq!(shown(text), text);
         }

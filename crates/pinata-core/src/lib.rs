@@ -99,6 +99,7 @@ pub use credentials::{
     CredentialField, Credentials, CredentialsError, ENV_API_KEY, ENV_API_SECRET, ENV_JWT, Scheme,
 };
 pub use endpoint::{Body, Endpoint, Paginated};
+pub use error::shown::{escape_untrusted, is_unprintable};
 pub use error::{
     ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError, RetryAfter,
     TransportError, TransportErrorKind, VerifyError,

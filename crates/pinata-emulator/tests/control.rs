@@ -459,7 +459,10 @@ fn no_path_puts_an_upload_token_in_the_journal() {
     let (_, upload) = tus_create(&emu, 5);
     let token = upload.rsplit('/').next().unwrap().to_owned();
     let (head, _) = upload.rsplit_once('/').unwrap();
-    let encoded: String = token.chars().map(|c| format!("%{:02X}", c as u32)).collect();
+    let encoded: String = token
+        .chars()
+        .map(|c| format!("%{:02X}", c as u32))
+        .collect();
     // Paths that are not a matched upload route but carry its token.
     for (method, path) in [
         ("GET", upload.clone()),

@@ -37,6 +37,29 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// `text` as a terminal or a log may safely show it when it came from a server (or anyone else):
+/// every character [`is_unprintable`] says could act on the terminal or hide itself is escaped
+/// (`\n`, `\r`, `\t`, `\u{1b}`, `\u{202e}`), everything else is as it was. Not capped, unlike the
+/// text an error shows: data is shown whole. Borrowed when nothing needed escaping.
+///
+/// ```
+/// assert_eq!(pinata_core::escape_untrusted("a\u{1b}]52;c;aGk=\u{7}b"), "a\\u{1b}]52;c;aGk=\\u{7}b");
+/// assert_eq!(pinata_core::escape_untrusted("photo.png"), "photo.png");
+/// ```
+pub fn escape_untrusted(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match escape(c) {
+            Some(e) => out.push_str(&e),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How `c` is shown, when it must not be written as it is.
 fn escape(c: char) -> Option<String> {
     if !is_unprintable(c) {
@@ -53,8 +76,8 @@ fn escape(c: char) -> Option<String> {
 /// Control characters (C0, DEL, C1), and the characters that print nothing yet change what is
 /// shown: Unicode's format characters (bidi embeddings, overrides, isolates and marks; zero-width
 /// spaces and joiners; the BOM; tags; interlinear annotation), the line and paragraph separators,
-/// and the invisible fillers used to spoof text.
-pub(crate) fn is_unprintable(c: char) -> bool {
+/// and the invisible fillers used to spoof text: what [`escape_untrusted`] escapes.
+pub fn is_unprintable(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
