@@ -4,6 +4,13 @@
 //! emptied at startup and shutdown, as nothing there is needed by another run — but for the
 //! resumable uploads a database keeps (`--data-dir`), whose partial files stay for the next run.
 //!
+//! Everything here is for the owner only and reached without following a symbolic link: every
+//! directory and file is made, opened and cleaned through [`crate::disk`] (directories `0700`,
+//! files `0600`; `objects/`, `incoming/`, `tus/` or a kept file being a link refuses the start-up).
+//! At start-up in a data directory of the user's, its three directories and the files kept in
+//! `objects/` and `tus/` are narrowed to those modes if an earlier version left them wider (a walk
+//! of `objects/` at every start: one directory read, and a file opened only if it is too wide).
+//!
 //! Content is public unless it was first stored by a private upload: such CIDs (a private file's,
 //! a private folder's and each file's inside it) are marked private and are not served on `/ipfs/`
 //! until a public upload or a legacy pin stores the same content (then it is public for good, as
@@ -12,12 +19,13 @@
 //! memory, and in the database with `--data-dir`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::db::{Persist, Table};
+use crate::disk;
 
 /// What a CID (and path) names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,20 +55,28 @@ pub struct ContentStore {
 
 impl ContentStore {
     /// A store in `dir` (kept), or in a new temporary directory (removed when the store is dropped).
+    /// In `dir`, refused (before anything is removed) if one of its directories or a file it keeps
+    /// is a symbolic link; what an earlier version left readable by others is narrowed.
     pub fn open(dir: Option<PathBuf>) -> io::Result<Self> {
         let (root, remove_on_drop) = match dir {
-            Some(d) => (d, false),
+            Some(d) => {
+                disk::create_data_dir(&d)?;
+                (d, false)
+            }
             None => {
                 let id = crate::ids::random_hex(16)?;
-                (
-                    std::env::temp_dir().join(format!("pinata-emulator-{id}")),
-                    true,
-                )
+                let root = std::env::temp_dir().join(format!("pinata-emulator-{id}"));
+                disk::create_new_dir(&root)?;
+                (root, true)
             }
         };
-        std::fs::create_dir_all(root.join("objects"))?;
-        std::fs::create_dir_all(root.join("incoming"))?;
-        std::fs::create_dir_all(root.join("tus"))?;
+        for dir in ["objects", "incoming", "tus"] {
+            disk::private_dir(&root.join(dir))?;
+        }
+        if !remove_on_drop {
+            disk::narrow_files(&root.join("objects"))?;
+            disk::narrow_files(&root.join("tus"))?;
+        }
         let store = Self {
             root,
             remove_on_drop,
@@ -71,7 +87,7 @@ impl ContentStore {
             db: Persist::default(),
         };
         // A previous run that was killed mid-upload left partial files.
-        empty_dir(&store.root.join("incoming"))?;
+        disk::empty_dir(&store.root.join("incoming"))?;
         Ok(store)
     }
 
@@ -100,17 +116,14 @@ impl ContentStore {
     /// Removes every partial file in `tus/` but those of the resumable uploads named in `keep`
     /// (the ones a database brought back): another run knows none of the others.
     pub(crate) fn remove_orphan_partials(&self, keep: &HashSet<String>) -> io::Result<()> {
-        for entry in std::fs::read_dir(self.root.join("tus"))? {
+        let tus = self.root.join("tus");
+        disk::refuse_link(&tus)?;
+        for entry in std::fs::read_dir(tus)? {
             let entry = entry?;
             if entry.file_name().to_str().is_some_and(|t| keep.contains(t)) {
                 continue;
             }
-            let path = entry.path();
-            if path.is_dir() {
-                std::fs::remove_dir_all(&path)?;
-            } else {
-                std::fs::remove_file(&path)?;
-            }
+            disk::remove_entry(&entry)?;
         }
         Ok(())
     }
@@ -119,12 +132,12 @@ impl ContentStore {
     /// resumable uploads for the next run. Nothing else there is ever needed again: an upload
     /// either moves its file to `objects/` or fails.
     pub fn clear_incoming(&self) -> io::Result<()> {
-        empty_dir(&self.root.join("incoming"))?;
+        disk::empty_dir(&self.root.join("incoming"))?;
         // A data directory of the user's own keeps its resumable uploads' partial files for the
         // next run (its database keeps the uploads); this is known at open, so a start-up refused
         // later keeps them too.
         if self.remove_on_drop {
-            empty_dir(&self.root.join("tus"))?;
+            disk::empty_dir(&self.root.join("tus"))?;
         }
         Ok(())
     }
@@ -159,13 +172,14 @@ impl ContentStore {
             self.db.clear(table);
         }
         for dir in ["objects", "incoming", "tus"] {
-            empty_dir(&self.root.join(dir))?;
+            disk::empty_dir(&self.root.join(dir))?;
         }
         Ok(())
     }
 
     /// Where the resumable upload with `token` (32 hex digits, checked by the caller) keeps the
-    /// bytes received so far.
+    /// bytes received so far (created with [`disk::create_private_file_async`], opened with
+    /// [`disk::open_options_async`]).
     pub fn tus_path(&self, token: &str) -> PathBuf {
         self.root.join("tus").join(token)
     }
@@ -175,7 +189,8 @@ impl ContentStore {
         &self.root
     }
 
-    /// A fresh path for an upload being received.
+    /// A fresh path for an upload being received (to create with [`disk::create_private_file`] or
+    /// its async twin: the name is predictable, so what is there already must not be used).
     pub fn incoming_path(&self) -> PathBuf {
         let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
         self.root
@@ -192,7 +207,8 @@ impl ContentStore {
     pub fn commit_file(&self, incoming: &Path, cid: &str, public: bool) -> io::Result<()> {
         let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
         let target = self.object_path(cid);
-        let existed = target.exists();
+        // A link there (never made by the store) is replaced by the file.
+        let existed = disk::is_regular_file(&target);
         if existed {
             std::fs::remove_file(incoming)?;
         } else {
@@ -206,10 +222,15 @@ impl ContentStore {
     pub fn put_bytes(&self, bytes: &[u8], cid: &str) -> io::Result<()> {
         let mut private = self.private.lock().unwrap_or_else(PoisonError::into_inner);
         let target = self.object_path(cid);
-        if !target.exists() {
+        if !disk::is_regular_file(&target) {
             let incoming = self.incoming_path();
-            std::fs::write(&incoming, bytes)?;
-            std::fs::rename(incoming, target)?;
+            let written = disk::create_private_file(&incoming)
+                .and_then(|mut f| f.write_all(bytes))
+                .and_then(|()| std::fs::rename(&incoming, target));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&incoming);
+                return Err(e);
+            }
         }
         self.mark(&mut private, cid, true, true);
         Ok(())
@@ -252,7 +273,7 @@ impl ContentStore {
 
     /// Whether the store holds content for `cid`.
     pub fn has(&self, cid: &str) -> bool {
-        self.object_path(cid).is_file()
+        disk::is_regular_file(&self.object_path(cid))
             || self
                 .folders
                 .lock()
@@ -289,34 +310,14 @@ impl ContentStore {
         }
         drop(folders);
         let object = self.object_path(cid);
-        (path.is_empty() && object.is_file()).then_some(Resolved::File(object))
+        (path.is_empty() && disk::is_regular_file(&object)).then_some(Resolved::File(object))
     }
-}
-
-/// Removes everything inside `dir` (what another request removed meanwhile is no error).
-fn empty_dir(dir: &Path) -> io::Result<()> {
-    let gone = |e: io::Error| {
-        if e.kind() == io::ErrorKind::NotFound {
-            Ok(())
-        } else {
-            Err(e)
-        }
-    };
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let removed = if path.is_dir() {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-        removed.or_else(gone)?;
-    }
-    Ok(())
 }
 
 impl Drop for ContentStore {
     fn drop(&mut self) {
         if self.remove_on_drop {
+            // The temporary directory was made new by the store; `remove_dir_all` follows no link.
             let _ = std::fs::remove_dir_all(&self.root);
         } else {
             // Uploads cut short by the shutdown leave partial files behind.

@@ -18,9 +18,13 @@
 //! exclusive locking mode, so a second emulator pointed at the same data directory refuses to start
 //! instead of writing beside the first.
 //!
+//! The file is created `0600` (SQLite gives its journals the same mode) and one left wider is
+//! narrowed once it passed the checks below, as everything in the data directory (`disk.rs`).
+//!
 //! Refused at start-up, with a message that names the file and what to do, never a silent reset:
-//! a file that is not an SQLite database, one that fails SQLite's `quick_check`, one written by a
-//! newer emulator (a higher schema version), one without this schema, and a record that does not
+//! the file or one of SQLite's journals beside it being a symbolic link (never followed), a file
+//! that is not an SQLite database, one that fails SQLite's `quick_check`, one written by a newer
+//! emulator (a higher schema version), one without this schema, and a record that does not
 //! decode. Not kept (they belong to one run): faults, rate limits, request counters and the
 //! request journal.
 //!
@@ -50,6 +54,9 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// The database's file name inside the data directory.
 pub const FILE_NAME: &str = "emulator.sqlite3";
+
+/// What follows [`FILE_NAME`] in the names of the database file and of SQLite's journals beside it.
+const SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
 
 /// A table: one kind of record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,15 +156,20 @@ impl Db {
     /// only, so a refused file is left exactly as it was.
     pub(crate) fn open(dir: &Path) -> io::Result<Self> {
         let path = dir.join(FILE_NAME);
-        let existed = path.exists();
-        let conn = Connection::open(&path).map_err(|e| refused(&path, e))?;
-        // The database holds the keys' secrets: for the owner only, like a key file.
-        #[cfg(unix)]
-        if !existed {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| refused(&path, e))?;
+        // Neither the file nor SQLite's journals beside it are reached through a symbolic link.
+        for suffix in SUFFIXES {
+            let file = dir.join(format!("{FILE_NAME}{suffix}"));
+            crate::disk::refuse_link(&file)?;
         }
+        // The database holds the keys' secrets: for the owner only, like a key file, from its
+        // creation on (SQLite takes an empty file as a new database, and gives its journals the
+        // file's mode).
+        let existed = match crate::disk::create_private_file(&path) {
+            Ok(_) => false,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => true,
+            Err(e) => return Err(refused(&path, e)),
+        };
+        let conn = Connection::open(&path).map_err(|e| refused(&path, e))?;
         // Nothing else should hold the file: another emulator's lock is reported at once.
         conn.busy_timeout(std::time::Duration::from_millis(100))
             .map_err(|e| refused(&path, e))?;
@@ -199,6 +211,16 @@ impl Db {
                     &path,
                     "it is an SQLite database, but not one of this emulator's (no schema version)",
                 ));
+            }
+        }
+        // One an earlier version (or the user) left readable by others is narrowed, now that it
+        // passed, with its journals.
+        if existed {
+            for suffix in SUFFIXES {
+                let file = dir.join(format!("{FILE_NAME}{suffix}"));
+                if file.exists() {
+                    crate::disk::narrow_file(&file)?;
+                }
             }
         }
         // WAL (a write: only for a database that passed). A file system without it keeps SQLite's

@@ -59,7 +59,10 @@
 //! database that is corrupt, not this emulator's, newer than it, or in use by another emulator stops
 //! the start-up with an error that names it; it is never reset silently. The seed is applied to a
 //! new database only (and at every reset). Faults, rate limits and the request journal belong to
-//! one run and are not kept. See [`db`].
+//! one run and are not kept. See [`db`]. Everything kept in `DIR` is for its owner only (directories
+//! `0700`, files `0600`, narrowed at start-up if an earlier version left them wider), and none of it
+//! is reached through a symbolic link: a link in the emulator's place (`objects/`, `incoming/`,
+//! `tus/`, a kept file, the database) stops the start-up with its path.
 //!
 //! # The control surface
 //!

@@ -383,7 +383,7 @@ fn store(
 ) -> std::io::Result<(String, u64)> {
     let incoming = state.content.incoming_path();
     let result = (|| {
-        let mut out = std::fs::File::create(&incoming)?;
+        let mut out = crate::disk::create_private_file(&incoming)?;
         let mut importer =
             FileImporter::new(ImportOptions::new(version)).map_err(std::io::Error::other)?;
         let mut buf = vec![0u8; 64 * 1024];

@@ -306,7 +306,7 @@ impl Emulator {
         // With a data directory, the state of the last run (checked whole before anything else).
         let db = match &config.data_dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir)?;
+                crate::disk::create_data_dir(dir)?;
                 Persist::to(Arc::new(crate::db::Db::open(dir)?))
             }
             None => Persist::default(),

@@ -207,7 +207,8 @@ impl TusStore {
         for (token, mut e) in db.load::<Entry>(Table::Tus)? {
             e.new.path = path_of(&token);
             if e.cid.is_none() {
-                match std::fs::metadata(&e.new.path) {
+                // The file's own length (the content store refused a link there at start-up).
+                match std::fs::symlink_metadata(&e.new.path) {
                     Ok(m) => e.offset = m.len().min(e.new.length),
                     Err(gone) if gone.kind() == std::io::ErrorKind::NotFound => {
                         match finished(&e.new.file_id) {

@@ -59,8 +59,13 @@ pub(crate) async fn private(state: &State, rest: &str, query: &str, now: SystemT
 /// folder gets the type of its name.
 async fn serve(state: &State, cid: &str, path: &str, root_mime: Option<&str>) -> Reply {
     match state.content.resolve(cid, path) {
-        Some(Resolved::File(file)) => match tokio::fs::File::open(&file).await {
+        Some(Resolved::File(file)) => match crate::disk::open_options_async()
+            .read(true)
+            .open(&file)
+            .await
+        {
             Ok(f) => {
+                let length = f.metadata().await.ok().map(|meta| meta.len());
                 let mut r = http::Response::new(reply::file_body(f));
                 let mime = if path.trim_matches('/').is_empty() {
                     root_mime.unwrap_or("application/octet-stream")
@@ -70,9 +75,9 @@ async fn serve(state: &State, cid: &str, path: &str, root_mime: Option<&str>) ->
                 if let Ok(v) = http::HeaderValue::from_str(mime) {
                     r.headers_mut().insert(http::header::CONTENT_TYPE, v);
                 }
-                if let Ok(meta) = std::fs::metadata(&file) {
+                if let Some(length) = length {
                     r.headers_mut()
-                        .insert(http::header::CONTENT_LENGTH, meta.len().into());
+                        .insert(http::header::CONTENT_LENGTH, length.into());
                 }
                 r
             }

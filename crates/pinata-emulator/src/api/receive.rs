@@ -287,7 +287,7 @@ async fn handle_event(
                     take(&mut tally.file_name_bytes, named, MAX_FILE_NAMES).map_err(malformed)?;
                     let incoming = content.incoming_path();
                     form.partial = Some(incoming.clone());
-                    let out = tokio::fs::File::create(&incoming)
+                    let out = crate::disk::create_private_file_async(&incoming)
                         .await
                         .map_err(|_| Refused::Malformed)?;
                     let importer = |v| FileImporter::new(ImportOptions::new(v));

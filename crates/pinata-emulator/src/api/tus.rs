@@ -446,7 +446,7 @@ async fn begin(
     };
     clean(state, state.tus.sweep(now));
     let path = state.content.tus_path(&token);
-    if tokio::fs::File::create(&path).await.is_err() {
+    if crate::disk::create_private_file_async(&path).await.is_err() {
         return reply::internal("could not store the upload");
     }
     let owner = creator.or(grant.as_ref().and_then(GrantUse::signer));
@@ -796,7 +796,7 @@ async fn write(
         }
         Ending::Overflow => {
             // Nothing of a refused PATCH is kept.
-            let kept = match tokio::fs::OpenOptions::new()
+            let kept = match crate::disk::open_options_async()
                 .write(true)
                 .open(&lease.upload.path)
                 .await
@@ -820,7 +820,10 @@ async fn write(
 /// The upload's file, open for writing at `offset`: anything past it (bytes whose write was never
 /// recorded, from a request that went away mid-write) is dropped first.
 async fn open_at(path: &Path, offset: u64) -> std::io::Result<tokio::fs::File> {
-    let mut file = tokio::fs::OpenOptions::new().write(true).open(path).await?;
+    let mut file = crate::disk::open_options_async()
+        .write(true)
+        .open(path)
+        .await?;
     file.set_len(offset).await?;
     file.seek(SeekFrom::Start(offset)).await?;
     Ok(file)
@@ -828,7 +831,7 @@ async fn open_at(path: &Path, offset: u64) -> std::io::Result<tokio::fs::File> {
 
 /// The CID of the first `length` bytes of `path` (cut to that length first), read from disk.
 async fn import(path: &Path, length: u64, version: CidVersion) -> std::io::Result<ImportedFile> {
-    let mut file = tokio::fs::OpenOptions::new()
+    let mut file = crate::disk::open_options_async()
         .read(true)
         .write(true)
         .open(path)
