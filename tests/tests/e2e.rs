@@ -99,6 +99,7 @@ suite!(
     psa_paging_by_before,
     psa_spec_mode,
     localhost_is_checked_by_its_addresses,
+    ipv4_mapped_loopback_is_loopback_and_nothing_else_is,
     loopback_only_requests_never_leave_for_other_addresses,
     server_text_in_errors_is_escaped_and_redacted,
     a_fifo_is_refused_before_anything_is_read,

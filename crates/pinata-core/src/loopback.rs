@@ -2,7 +2,10 @@
 //! where it resolves host names.
 //!
 //! [`crate::prepare_request`] lets a request with credentials go over plain http only when its host
-//! is loopback *by its text* (`localhost`, `127.0.0.0/8`, `::1`; see [`crate::BaseUrl::is_loopback`]),
+//! is loopback *by its text* (`localhost`, `127.0.0.0/8`, `::1`, and, deliberately, the
+//! IPv4-mapped `::ffff:127.0.0.0/104`, which is the IPv4 loopback address as an IPv6 socket names
+//! it; not the deprecated IPv4-compatible `::127.0.0.1` nor `::ffff:0:127.0.0.1`, which no kernel
+//! delivers to loopback; see [`crate::BaseUrl::is_loopback`]),
 //! unless [`crate::Config::allow_insecure_http`] opts out. Text is not enough for a name: `localhost`
 //! may resolve elsewhere (a hosts file, a resolver that answers anything). So such a request carries
 //! a [`LoopbackOnly`] mark in its `http::Extensions`, and a transport that finds the mark must judge

@@ -48,6 +48,51 @@ pub fn localhost_is_checked_by_its_addresses<D: Driver>(d: &D) {
     );
 }
 
+/// `http://[::ffff:127.0.0.1]` is loopback, by decision: an IPv4-mapped IPv6 address is the IPv4
+/// address it maps (the kernel delivers it to `127.0.0.1`), so plain http goes there, marked and
+/// checked by its address like any loopback request. Any other mapped address, and the deprecated
+/// IPv4-*compatible* form (`::127.0.0.1`, which no kernel maps to loopback), are refused before
+/// anything is sent.
+pub fn ipv4_mapped_loopback_is_loopback_and_nothing_else_is<D: Driver>(d: &D) {
+    let server = FakeServer::start(Some(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 16\r\n\r\n{\"message\":\"hi\"}".to_vec(),
+    ));
+    let mapped = server.url.replacen("127.0.0.1", "[::ffff:127.0.0.1]", 1);
+    let config = Config::default().with_base_url(&mapped).unwrap();
+    let request = prepare_request(
+        &TestAuthentication,
+        &echo_pair(),
+        &config,
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        LoopbackOnly::is_required(&request),
+        "marked for the transport's check"
+    );
+    let ok = d.test_authentication(echo_pair(), config);
+    assert_eq!(ok.map(|ok| ok.message).ok().as_deref(), Some("hi"));
+    assert_eq!(server.connections(), 1);
+
+    for elsewhere in ["[::ffff:10.0.0.1]", "[::127.0.0.1]", "[::ffff:0:127.0.0.1]"] {
+        let url = server.url.replacen("127.0.0.1", elsewhere, 1);
+        let refused = Config::default()
+            .with_base_url(&url)
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                d.test_authentication(echo_pair(), config)
+                    .map(|ok| ok.message)
+                    .map_err(|e| e.to_string())
+            })
+            .expect_err(elsewhere);
+        assert!(
+            refused.contains("refusing to send credentials over plain http"),
+            "{elsewhere}: {refused}"
+        );
+    }
+    assert_eq!(server.connections(), 1, "nothing else reached the server");
+}
+
 /// A request marked loopback-only whose address is not loopback is refused by the transport with
 /// the same typed error through both transports, and no connection is made. `0.0.0.0` is not
 /// loopback, yet on Linux connecting to it reaches this machine's listeners: the unmarked request
