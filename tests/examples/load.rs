@@ -4,11 +4,16 @@
 //! key admits exactly its limit under contention.
 //!
 //! Meanwhile a hostile phase runs beside the well-behaved clients: unauthenticated junk (huge
-//! claimed keys, 10 MB JSON bodies with wrong credentials), field-heavy multipart uploads and a
-//! crowd of idle connections. The run passes only if no well-behaved request failed and the
-//! emulator's peak RSS stayed under the bound.
+//! claimed keys, 10 MB JSON bodies with wrong credentials), field-heavy multipart uploads, a crowd
+//! of idle connections, an `org:files:write` key trying to take every resumable-upload slot
+//! (25 GB declared each), a key limited to 12 uses trying to grow a tree of keys with budgets of
+//! their own, and a signed upload URL replayed after it expired. The well-behaved clients also do
+//! resumable uploads, as the admin and through signed URLs, while the hog runs. The run passes
+//! only if no well-behaved request failed, the hog held at most its per-key share, the limited key
+//! made no key and at most 12 calls, no expired URL was accepted, and the emulator's peak RSS
+//! stayed under the bound.
 //!
-//! Environment (set by the xtask): PINATA_API_URL, PINATA_JWT (admin), PINATA_LOAD_SECONDS,
+//! Environment (set by the xtask): PINATA_API_URL, PINATA_UPLOADS_URL, PINATA_JWT (admin), PINATA_LOAD_SECONDS,
 //! PINATA_LOAD_TASKS, PINATA_LOAD_THREADS, PINATA_LOAD_EMULATOR_PID, PINATA_LOAD_RSS_BOUND_MIB
 //! (default 64).
 
@@ -18,8 +23,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use pinata_core::api::Network;
 use pinata_core::api::keys::{CreateApiKey, Permissions};
 use pinata_core::api::pinning::{ListPins, PinJson};
+use pinata_core::api::signed::CreateSignedUploadUrl;
+use pinata_core::api::uploads::UploadFile;
 use pinata_core::retry::RetryPolicy;
 use pinata_core::{Config, Credentials};
 
@@ -43,13 +51,84 @@ fn emulator_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// What the hostile phase sent.
+/// What the hostile phase sent, and what it got.
 #[derive(Default)]
 struct Hostile {
     junk: AtomicU64,
     floods: AtomicU64,
     multipart: AtomicU64,
     idle: AtomicU64,
+    /// Resumable uploads the hog created, and creations refused (429, 507).
+    tus_taken: AtomicU64,
+    tus_refused: AtomicU64,
+    /// Keys grown under the limited key, and the calls all of them got through.
+    tree_keys: AtomicU64,
+    tree_calls: AtomicU64,
+    /// Replays of an expired signed URL, and how many were accepted.
+    replays: AtomicU64,
+    replays_accepted: AtomicU64,
+}
+
+/// The most resumable uploads one key may have in progress (the emulator's `MAX_TUS_UPLOADS_PER_KEY`).
+const TUS_PER_KEY: u64 = 100;
+/// The uses of the key the tree is grown under.
+const TREE_USES: u64 = 12;
+
+/// One request on its own connection: the answer's status and body (`None` when none came).
+fn raw_call(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{headers}content-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body).ok()?;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    Some((status, body))
+}
+
+/// A JSON call with a bearer token.
+fn json_call(
+    addr: &str,
+    method: &str,
+    path: &str,
+    jwt: &str,
+    body: &str,
+) -> Option<(u16, serde_json::Value)> {
+    let headers = format!("authorization: Bearer {jwt}\r\ncontent-type: application/json\r\n");
+    let (status, text) = raw_call(addr, method, path, &headers, body.as_bytes())?;
+    Some((status, serde_json::from_str(&text).unwrap_or_default()))
+}
+
+/// A new key's JWT, created by `jwt` with `permissions` (JSON) and `extra` fields; `None` when
+/// refused.
+fn new_key(addr: &str, jwt: &str, permissions: &str, extra: &str) -> Option<String> {
+    let body = format!(r#"{{"keyName":"load","permissions":{permissions}{extra}}}"#);
+    match json_call(addr, "POST", "/v3/pinata/keys", jwt, &body)? {
+        (200, v) => v["JWT"].as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Writes `head` and up to `body_len` bytes of `body_byte`, then reads whatever answer comes (or
@@ -153,6 +232,101 @@ fn hostile_phase(
                     let _ = stream.read_to_end(&mut sink);
                 }
                 sent.multipart.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    // An `org:files:write` key creating resumable uploads of 25 GB until it is refused, again and
+    // again: it must hold at most its share of the slots.
+    {
+        let (addr, jwt, sent) = (addr.clone(), jwt.clone(), sent.clone());
+        threads.push(std::thread::spawn(move || {
+            let Some(hog) = new_key(&addr, &jwt, r#"{"resources":["org:files:write"]}"#, "") else {
+                eprintln!("hostile: the hog's key was not created");
+                return;
+            };
+            let headers = format!("authorization: Bearer {hog}\r\nupload-length: 25000000000\r\n");
+            while Instant::now() < deadline {
+                match raw_call(&addr, "POST", "/v3/files", &headers, b"") {
+                    Some((201, _)) => sent.tus_taken.fetch_add(1, Ordering::Relaxed),
+                    Some((429 | 507, _)) => {
+                        std::thread::sleep(Duration::from_millis(5));
+                        sent.tus_refused.fetch_add(1, Ordering::Relaxed)
+                    }
+                    _ => 0,
+                };
+            }
+        }));
+    }
+    // A key limited to 12 uses growing a tree: every key it (or a descendant) makes tries to
+    // make two more, each with uses of its own, and spends what it can on calls.
+    {
+        let (addr, jwt, sent) = (addr.clone(), jwt.clone(), sent.clone());
+        threads.push(std::thread::spawn(move || {
+            let limited = format!(r#","maxUses":{TREE_USES}"#);
+            let Some(root) = new_key(&addr, &jwt, r#"{"resources":["org:write"]}"#, &limited)
+            else {
+                eprintln!("hostile: the limited key was not created");
+                return;
+            };
+            let mut queue = std::collections::VecDeque::from([root]);
+            while let Some(key) = queue.pop_front() {
+                if Instant::now() >= deadline || sent.tree_keys.load(Ordering::Relaxed) >= 300 {
+                    break;
+                }
+                for _ in 0..2 {
+                    let child = new_key(
+                        &addr,
+                        &key,
+                        r#"{"resources":["org:write"]}"#,
+                        r#","maxUses":5"#,
+                    );
+                    match child {
+                        Some(child) => {
+                            sent.tree_keys.fetch_add(1, Ordering::Relaxed);
+                            sent.tree_calls.fetch_add(1, Ordering::Relaxed);
+                            queue.push_back(child);
+                        }
+                        None => break,
+                    }
+                }
+                while let Some((200, _)) =
+                    json_call(&addr, "GET", "/data/testAuthentication", &key, "")
+                {
+                    sent.tree_calls.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    // An upload URL signed for one second, replayed (multipart and resumable) once it expired.
+    {
+        let (addr, jwt, sent) = (addr.clone(), jwt.clone(), sent.clone());
+        threads.push(std::thread::spawn(move || {
+            let date = unix_now();
+            let sign = format!(r#"{{"date":{date},"expires":1,"network":"private"}}"#);
+            let url = match json_call(&addr, "POST", "/v3/files/sign", &jwt, &sign) {
+                Some((200, v)) => v["data"].as_str().unwrap_or_default().to_owned(),
+                _ => {
+                    eprintln!("hostile: no signed URL to replay");
+                    return;
+                }
+            };
+            let Some(path) = url.strip_prefix("http://").and_then(|u| u.find('/').map(|i| u[i..].to_owned())) else {
+                return;
+            };
+            while unix_now() <= date + 1 {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let form = b"--b\r\ncontent-disposition: form-data; name=\"file\"; filename=\"r.txt\"\r\n\r\nreplayed\r\n--b--\r\n";
+            while Instant::now() < deadline {
+                let multipart = raw_call(&addr, "POST", &path, "content-type: multipart/form-data; boundary=b\r\n", form);
+                let resumable = raw_call(&addr, "POST", &path, "upload-length: 8\r\n", b"");
+                for answer in [multipart, resumable] {
+                    sent.replays.fetch_add(1, Ordering::Relaxed);
+                    if answer.is_some_and(|(status, _)| (200..300).contains(&status)) {
+                        sent.replays_accepted.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
             }
         }));
     }
@@ -284,6 +458,42 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             })
         })
         .collect();
+    // Resumable uploads, as the admin and through signed URLs, while the hog holds its slots.
+    let resumable_file =
+        std::env::temp_dir().join(format!("pinata-load-{}.bin", std::process::id()));
+    std::fs::write(&resumable_file, vec![7u8; 256 * 1024])?;
+    let resumable = {
+        let tus_client =
+            pinata_ureq::Client::with_config(admin.clone(), config.clone().with_tus_threshold(1))?;
+        let (tally, file) = (ureq_tally.clone(), resumable_file.clone());
+        std::thread::spawn(move || {
+            let (mut n, mut done) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                n += 1;
+                let upload = || -> Result<(), pinata_core::Error> {
+                    let mut request = UploadFile::path(&file, 256 * 1024)?.name(format!("tus-{n}"));
+                    if n % 2 == 0 {
+                        let url = tus_client.create_signed_upload_url(
+                            &CreateSignedUploadUrl::new(Network::Private, Duration::from_secs(60))?,
+                        )?;
+                        request = request.to_signed_url(url);
+                    }
+                    tus_client.upload_file(&request).map(|_| ())
+                };
+                match upload() {
+                    Ok(()) => {
+                        done += 1;
+                        tally.ok.fetch_add(1, Ordering::Relaxed)
+                    }
+                    Err(e) => {
+                        eprintln!("ureq resumable: {e}");
+                        tally.errors.fetch_add(1, Ordering::Relaxed)
+                    }
+                };
+            }
+            done
+        })
+    };
     let mut peak_rss = rss_before.unwrap_or(f64::NAN);
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
@@ -294,6 +504,8 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     for w in workers {
         let _ = w.join();
     }
+    let resumable_done = resumable.join().unwrap_or(0);
+    let _ = std::fs::remove_file(&resumable_file);
     for h in hostile_threads {
         let _ = h.join();
     }
@@ -376,9 +588,32 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     println!(
         "max-uses key (limit {limit}) under 16 racing clients × 10 calls: {admitted} admitted"
     );
+    let (taken, refused) = (
+        hostile.tus_taken.load(Ordering::Relaxed),
+        hostile.tus_refused.load(Ordering::Relaxed),
+    );
+    let (tree_keys, tree_calls) = (
+        hostile.tree_keys.load(Ordering::Relaxed),
+        hostile.tree_calls.load(Ordering::Relaxed),
+    );
+    let (replays, accepted) = (
+        hostile.replays.load(Ordering::Relaxed),
+        hostile.replays_accepted.load(Ordering::Relaxed),
+    );
+    println!(
+        "resumable uploads of 256 KiB meanwhile (ureq, as the admin and through signed URLs): \
+         {resumable_done}"
+    );
+    println!(
+        "resumable-upload hog: {taken} uploads of 25 GB taken (at most {TUS_PER_KEY}), {refused} \
+         refused; key tree under a {TREE_USES}-use key: {tree_keys} keys made, {tree_calls} calls \
+         admitted (at most {TREE_USES}); expired signed URL: {replays} replays, {accepted} accepted"
+    );
     // A peak that could not be read (no /proc) is NaN and does not fail the run.
     let rss_ok = peak_rss.is_nan() || peak_rss <= rss_bound;
-    let pass = errors == 0 && lost == 0 && admitted == u64::from(limit) && rss_ok;
+    let hostile_held =
+        taken <= TUS_PER_KEY && tree_keys == 0 && tree_calls <= TREE_USES && accepted == 0;
+    let pass = errors == 0 && lost == 0 && admitted == u64::from(limit) && rss_ok && hostile_held;
     println!("{}", if pass { "PASS" } else { "FAIL" });
     Ok(pass)
 }

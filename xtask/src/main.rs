@@ -619,7 +619,10 @@ fn load(seconds: u64) -> Result {
         emulator.child.id()
     );
     let mut load = Command::new(target_dir().join("release").join("examples").join("load"));
-    load.env("PINATA_API_URL", emulator.get("/url")?)
+    let url = emulator.get("/url")?;
+    // The emulator serves the uploads origin on the same listener (resumable uploads go there).
+    load.env("PINATA_API_URL", &url)
+        .env("PINATA_UPLOADS_URL", &url)
         .env("PINATA_JWT", emulator.get("/admin/jwt")?)
         .env_remove("PINATA_API_KEY")
         .env("PINATA_LOAD_SECONDS", seconds.to_string())

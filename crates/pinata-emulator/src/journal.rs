@@ -4,12 +4,12 @@
 //!
 //! What is recorded: the method as sent, the path *without* its query string (which may carry a
 //! signature or a gateway key) and with anything that could be a resumable upload's token (its
-//! capability: a run of at least [`UPLOAD_TOKEN_LEN`] hex digits, percent-encoded or not, anywhere
-//! in the path, on any route or none, so `GET` on an upload's URL, a suffix after its token or a
-//! doubled slash hide it too) replaced by `{token}`, the public key of the key that authenticated (or none: a public route, or refused
-//! credentials), the status (none when the connection was closed without an answer), when the
-//! request arrived and how long it took until its answer's head was ready (a streamed body may
-//! still be sending). Never a credential, a secret or a body.
+//! capability: a run of at least 32 hex digits, percent-encoded or not, anywhere in the path, on
+//! any route or none, so `GET` on an upload's URL, a suffix after its token or a doubled slash hide
+//! it too) replaced by `{token}`, the public key of the key that authenticated (or none: a public
+//! route, or refused credentials), the status (none when the connection was closed without an
+//! answer), when the request arrived and how long it took until its answer's head was ready (a
+//! streamed body may still be sending). Never a credential, a secret or a body.
 //!
 //! Not recorded: the control surface itself (`/emulator/health`, `/emulator/reset`,
 //! `/emulator/requests`, `/emulator/faults`, `/emulator/rate_limit`, as WireMock leaves its

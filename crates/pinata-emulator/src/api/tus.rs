@@ -35,12 +35,16 @@
 //! it); a `PATCH` body that would pass `Upload-Length` is a 400 and nothing of it is kept; a
 //! creation with a body (`creation-with-upload`, not offered) or with `Upload-Defer-Length` is a
 //! 400; with [`MAX_TUS_UPLOADS`] kept, creation drops the expired and the finished ones first,
-//! then answers 429; the metadata's `cid_version` wins over the query's; `expires_at` and the
+//! then answers 429; a key with [`MAX_TUS_UPLOADS_PER_KEY`] in progress (its own, and those
+//! through the upload URLs it signed) gets a 429 of its own, so no one key blocks the others; an
+//! `Upload-Length` more than the disk's free space is a 507 (lengths declared by other uploads are
+//! not set aside: only bytes written take room, so declaring costs an attacker nothing); the metadata's `cid_version` wins over the query's; `expires_at` and the
 //! group are checked at creation, and the group again as the file is recorded, under the file
 //! store's lock (a group deleted meanwhile leaves the file in none); a CAR is
 //! received but not read (CID `pending`, as for a multipart CAR); a signed URL is checked at
-//! creation only, and is held by the upload until it finishes (spent) or is terminated, lost or
-//! expires (given back); an upload expires [`EmulatorConfig::tus_expiry`] after its creation, its
+//! creation, and is held by the upload until it finishes (spent) or is terminated, lost or
+//! expires (given back); an upload through a signed URL expires when the URL does, so `PATCH`es
+//! after the URL's end are 404s (the URL bounds the upload, not only its creation); an upload expires [`EmulatorConfig::tus_expiry`] after its creation, its
 //! last `PATCH` or its completion, and a finished one's record is kept that long for `HEAD`, with
 //! `Upload-Cid` (TUS has no header for it); the file id in the URL is the file's, even when the
 //! network holds the CID already (a duplicate is a file of its own, as for a multipart upload).
