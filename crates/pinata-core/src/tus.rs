@@ -1065,7 +1065,17 @@ impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
                 }
                 self.upload_resumable(&mut TusSession::new(plan, self.config())?)
             }
-            None => self.execute(request),
+            None => {
+                let routed = request.routed_for(self.credentials().scheme());
+                let request = routed.as_ref().unwrap_or(request);
+                match self.execute(request) {
+                    Err(e) => match request.legacy_fallback(&e) {
+                        Some(legacy) => self.execute(&legacy),
+                        None => Err(e),
+                    },
+                    done => done,
+                }
+            }
         }
     }
 
@@ -1168,7 +1178,17 @@ impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
                 let mut session = TusSession::new(plan, self.config())?;
                 self.upload_resumable(&mut session).await
             }
-            None => self.execute(request).await,
+            None => {
+                let routed = request.routed_for(self.credentials().scheme());
+                let request = routed.as_ref().unwrap_or(request);
+                match self.execute(request).await {
+                    Err(e) => match request.legacy_fallback(&e) {
+                        Some(legacy) => self.execute(&legacy).await,
+                        None => Err(e),
+                    },
+                    done => done,
+                }
+            }
         }
     }
 

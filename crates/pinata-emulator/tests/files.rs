@@ -428,13 +428,19 @@ fn private_content_is_served_only_through_signed_links() {
         anonymous(&emu, &format!("/ipfs/{}", secret.cid)).status,
         404
     );
-    let folder = uploaded(
+    // A private folder comes through a signed URL (the keyed endpoint takes public ones only).
+    let folder_url = signed_url(
         &emu,
+        r#""network":"private","allow_mime_types":["directory"]"#,
+    );
+    let folder = decode_upload(&to_signed(
+        &emu,
+        &folder_url,
         &[
             Part::File("priv/index.html", b"private page"),
             Part::File("priv/css/a.css", b"private css"),
         ],
-    );
+    ));
     assert_eq!(
         anonymous(&emu, &format!("/ipfs/{}/index.html", folder.cid)).status,
         404
@@ -1370,9 +1376,23 @@ fn a_file_s_mime_type_is_its_part_s_content_type() {
         &[
             Part::Typed("d/a.png", Some("image/png"), b"1"),
             Part::Typed("d/b", Some("text/plain"), b"2"),
+            Part::Text("network", "public"),
         ],
     );
     assert_eq!(folder.mime_type.as_deref(), Some("directory"));
+    // A private folder is refused, in Pinata's documented words; the files alone are not.
+    let private = upload(
+        &emu,
+        &[
+            Part::Typed("p/a.txt", Some("text/plain"), b"1"),
+            Part::Typed("p/b.txt", Some("text/plain"), b"2"),
+        ],
+    );
+    assert_eq!(private.status, 400, "{}", private.body);
+    assert_eq!(
+        message(&private),
+        "Folder uploads are currently only supported on Public IPFS"
+    );
     let car = uploaded(
         &emu,
         &[

@@ -9,11 +9,12 @@ use super::*;
 use pinata_core::api::Network;
 use pinata_core::api::files::{FileItem, GetFile, GroupFile, ListFiles, Order, UpdateFile};
 use pinata_core::api::groups::{CreateGroup, DeleteGroup};
+use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
 use pinata_core::api::signed::{
     CreateDownloadLink, CreateSignedUploadUrl, DownloadLinkPath, SignedUrl,
 };
 use pinata_core::api::swaps::{CidSignature, SwapAnswer, SwapCid};
-use pinata_core::api::uploads::{UploadFile, UploadedFile};
+use pinata_core::api::uploads::{FolderEndpoint, UploadFile, UploadedFile};
 use pinata_core::cid::{CidVersion, ImportOptions, import_bytes};
 use pinata_core::download::Download;
 use pinata_core::{Endpoint, VerifyError};
@@ -192,8 +193,10 @@ pub fn v3_files_lifecycle<D: Driver>(d: &D) {
     }
 }
 
-/// Folders: public ones through the legacy endpoint behind the same call (the CID checked, the
-/// files served by path); a private folder is refused before anything is sent.
+/// Folders: public ones through the v3 endpoint (the CID checked, the files served by path); a
+/// private folder is refused before anything is sent. `upload_file` picks the endpoint the key
+/// can use: v3 for a key with only `org:files:write`, the legacy one for a key with only the
+/// `pinFileToIPFS` permission (after v3's 403) and for a key pair.
 pub fn v3_folder_uploads<D: Driver>(d: &D) {
     let Some(emu) = target().emulator("v3_folder_uploads") else {
         return;
@@ -226,6 +229,52 @@ pub fn v3_folder_uploads<D: Driver>(d: &D) {
 
     let private = as_admin(d, emu, &d.upload_request(&root).unwrap());
     assert!(matches!(private, Err(Error::Build(_))), "{private:?}");
+    let private = d.execute_upload(
+        admin_jwt(emu),
+        target().config(),
+        &d.upload_request(&root).unwrap(),
+    );
+    match private {
+        Err(Error::Build(e)) => assert!(e.to_string().contains("public IPFS only"), "{e}"),
+        other => panic!("a private folder is refused before sending: {other:?}"),
+    }
+
+    let v3_key = super::create_key(
+        d,
+        emu,
+        Permissions::none().allow_resource(ResourceScope::FilesWrite),
+    );
+    let legacy_key = super::create_key(
+        d,
+        emu,
+        Permissions::endpoints([EndpointPermission::PinFileToIpfs]),
+    );
+    let folder = d
+        .upload_request(&root)
+        .unwrap()
+        .network(Network::Public)
+        .verify_cid(true);
+    for (who, credentials) in [
+        ("a v3 key", v3_key.jwt_credentials().unwrap()),
+        ("a legacy key's JWT", legacy_key.jwt_credentials().unwrap()),
+        (
+            "a legacy key pair",
+            legacy_key.key_pair_credentials().unwrap(),
+        ),
+    ] {
+        let again = d
+            .execute_upload(credentials, target().config(), &folder)
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+        assert_eq!(again.cid, up.cid, "{who}");
+        assert_eq!(again.number_of_files, 2, "{who}");
+    }
+    // Told to use v3, a legacy key is refused: nothing is chosen for it.
+    let forced = d.execute_upload(
+        legacy_key.jwt_credentials().unwrap(),
+        target().config(),
+        &folder.clone().folder_endpoint(FolderEndpoint::V3),
+    );
+    assert_eq!(api_error(forced).reason(), Some("NO_SCOPES_FOUND"));
 }
 
 /// A private file round trip: upload → list → download link → the same bytes (CID checked); never

@@ -4,10 +4,12 @@
 //!
 //! One call for every source: a file on disk (streamed, with progress and CID checking as the
 //! legacy upload does), bytes in memory, any reader of known length (streamed once), or a folder.
-//! Folders go to v3 as repeated `file` parts when posted to a signed URL (the SDK 2.5.6 does this),
-//! and to the legacy `pinFileToIPFS` otherwise, which is what the SDK's `fileArray` calls; Pinata
-//! documents folder uploads for public IPFS only, so a private folder without a signed URL is
-//! refused before sending.
+//! Folders go to v3 as repeated `file` parts (what the SDK 2.5.6 sends to a signed URL, and what
+//! its open PR #97 sends for every folder), or to the legacy `pinFileToIPFS` for keys that hold
+//! only legacy permissions ([`FolderEndpoint`]: chosen by the credentials, and by the answer — a
+//! Bearer key the v3 endpoint refuses with `NO_SCOPES_FOUND` is tried once on the legacy one).
+//! Pinata documents folder uploads for public IPFS only, so a private folder without a signed URL
+//! is refused before sending.
 //!
 //! Resumable (TUS) uploads of large files are a separate protocol on the same URL; this module is
 //! the single-request form, and its fields are what TUS's `Upload-Metadata` carries too.
@@ -142,6 +144,18 @@ enum Source {
     Folder(Folder),
 }
 
+/// Where a folder upload without a signed URL goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FolderEndpoint {
+    /// `POST {uploads}/v3/files`, one `file` part per file plus the v3 fields: needs Bearer
+    /// credentials with `org:files:write`.
+    V3,
+    /// The legacy `POST /pinning/pinFileToIPFS` (the answer mapped as the SDK maps it): needs the
+    /// `pinFileToIPFS` endpoint permission; cannot expire, be a CAR or streamable.
+    Legacy,
+}
+
 /// Uploads a file or folder through the v3 API (or to a signed URL).
 ///
 /// The network defaults to **private**: the v3 spec's default, and the one that publishes nothing
@@ -171,6 +185,9 @@ pub struct UploadFile {
     on_token: Option<crate::tus::TokenFn>,
     terminate_on_cancel: bool,
     restart_if_lost: bool,
+    /// Set: the folder goes there and nowhere else. Unset: chosen by the client (see
+    /// [`UploadFile::folder_endpoint`]).
+    folder_endpoint: Option<FolderEndpoint>,
 }
 
 impl fmt::Debug for UploadFile {
@@ -218,6 +235,7 @@ impl UploadFile {
             on_token: None,
             terminate_on_cancel: false,
             restart_if_lost: false,
+            folder_endpoint: None,
         })
     }
 
@@ -369,6 +387,37 @@ impl UploadFile {
         self
     }
 
+    /// Sends a folder (without a signed URL) to `endpoint` and nowhere else. Unset, the clients'
+    /// `upload_file` chooses: v3 for Bearer (JWT) credentials — and, should the v3 endpoint refuse
+    /// the key with 403 `NO_SCOPES_FOUND` (a key made with legacy permissions only), the legacy
+    /// endpoint once — and the legacy endpoint for a key pair, which v3 endpoints do not take.
+    pub fn folder_endpoint(mut self, endpoint: FolderEndpoint) -> Self {
+        self.folder_endpoint = Some(endpoint);
+        self
+    }
+
+    /// This upload as sent with credentials of `scheme`: a folder whose endpoint was not chosen
+    /// goes to the legacy endpoint with a key pair (v3 takes Bearer only), else as it is.
+    pub(crate) fn routed_for(&self, scheme: crate::credentials::Scheme) -> Option<UploadFile> {
+        let automatic = matches!(self.source, Source::Folder(_))
+            && self.signed_url.is_none()
+            && self.folder_endpoint.is_none();
+        (automatic && scheme == crate::credentials::Scheme::KeyPair)
+            .then(|| self.clone().folder_endpoint(FolderEndpoint::Legacy))
+    }
+
+    /// What to send after `error` answered this upload: the same folder to the legacy endpoint,
+    /// when it went to v3 by the client's choice and the key holds no v3 files scope (403
+    /// `NO_SCOPES_FOUND`). Anything else is final.
+    pub(crate) fn legacy_fallback(&self, error: &crate::Error) -> Option<UploadFile> {
+        let automatic = matches!(self.source, Source::Folder(_))
+            && self.signed_url.is_none()
+            && self.folder_endpoint.is_none();
+        let no_scope = error.status() == Some(StatusCode::FORBIDDEN)
+            && error.reason() == Some("NO_SCOPES_FOUND");
+        (automatic && no_scope).then(|| self.clone().folder_endpoint(FolderEndpoint::Legacy))
+    }
+
     /// A resumable (TUS) upload the server lost (404 or 410) starts over from the first byte
     /// instead of failing (the default: it fails, so nothing is sent twice unasked).
     pub fn restart_if_lost(mut self, restart: bool) -> Self {
@@ -446,17 +495,29 @@ impl UploadFile {
 
     /// Whether this upload goes to the legacy folder endpoint.
     fn is_legacy_folder(&self) -> bool {
-        matches!(self.source, Source::Folder(_)) && self.signed_url.is_none()
+        matches!(self.source, Source::Folder(_))
+            && self.signed_url.is_none()
+            && self.folder_endpoint == Some(FolderEndpoint::Legacy)
     }
 
-    fn legacy_folder(&self, folder: &Folder) -> Result<PinFile, BuildError> {
-        if self.network != Network::Public {
+    /// Refuses a private folder without a signed URL, before anything is sent.
+    fn check_folder_network(&self) -> Result<(), BuildError> {
+        if matches!(self.source, Source::Folder(_))
+            && self.signed_url.is_none()
+            && self.network != Network::Public
+        {
             return Err(BuildError::InvalidInput(
-                "folder uploads are for public IPFS only (Pinata's documented limit); \
-                 upload the files one by one, or to a signed URL"
+                "folder uploads are for public IPFS only (Pinata's documented limit: \
+                 \"Folder uploads are currently only supported on Public IPFS\"); upload it to \
+                 the public network, the files one by one, or to a signed URL"
                     .into(),
             ));
         }
+        Ok(())
+    }
+
+    fn legacy_folder(&self, folder: &Folder) -> Result<PinFile, BuildError> {
+        self.check_folder_network()?;
         if self.expires_at.is_some() || self.car || self.streamable {
             return Err(BuildError::InvalidInput(
                 "a folder upload (the legacy endpoint) cannot expire, be a CAR or streamable"
@@ -490,6 +551,7 @@ impl UploadFile {
     }
 
     fn build(&self) -> Result<MultipartUpload, BuildError> {
+        self.check_folder_network()?;
         if self.car && self.verify {
             return Err(BuildError::InvalidInput(
                 "a CAR upload's CID is its root's, which CID checking cannot compute".into(),
@@ -584,14 +646,18 @@ impl Endpoint for UploadFile {
     fn path_and_query(&self) -> Result<String, BuildError> {
         match (&self.signed_url, &self.source) {
             (Some(url), _) => Ok(url.as_str().to_owned()),
-            (None, Source::Folder(folder)) => self.legacy_folder(folder)?.path_and_query(),
+            (None, Source::Folder(folder)) if self.is_legacy_folder() => {
+                self.legacy_folder(folder)?.path_and_query()
+            }
             (None, _) => Ok("/v3/files".to_owned()),
         }
     }
 
     fn body(&self) -> Result<Body, BuildError> {
         match (&self.signed_url, &self.source) {
-            (None, Source::Folder(folder)) => self.legacy_folder(folder)?.body(),
+            (None, Source::Folder(folder)) if self.is_legacy_folder() => {
+                self.legacy_folder(folder)?.body()
+            }
             _ => Ok(Body::Multipart(self.build()?)),
         }
     }
@@ -708,9 +774,24 @@ mod tests {
         let public = UploadFile::folder(folder.clone())
             .unwrap()
             .network(Network::Public);
-        assert_eq!(public.origin(), Origin::Api);
-        assert_eq!(public.path_and_query().unwrap(), "/pinning/pinFileToIPFS");
-        assert!(rendered(&public.body().unwrap()).contains("filename=\"site/index.html\""));
+        // A folder goes to v3 unless told, or routed, otherwise.
+        assert_eq!(public.origin(), Origin::Uploads);
+        assert_eq!(public.path_and_query().unwrap(), "/v3/files");
+        let v3 = rendered(&public.body().unwrap());
+        assert!(v3.contains("filename=\"site/index.html\""), "{v3}");
+        assert!(v3.contains("name=\"network\"\r\n\r\npublic"), "{v3}");
+        let legacy = public.clone().folder_endpoint(FolderEndpoint::Legacy);
+        assert_eq!(legacy.origin(), Origin::Api);
+        assert_eq!(legacy.path_and_query().unwrap(), "/pinning/pinFileToIPFS");
+        assert!(rendered(&legacy.body().unwrap()).contains("filename=\"site/index.html\""));
+        assert!(
+            UploadFile::folder(folder.clone())
+                .unwrap()
+                .folder_endpoint(FolderEndpoint::Legacy)
+                .body()
+                .is_err(),
+            "private folders are refused on either endpoint"
+        );
         let to_url = UploadFile::folder(folder)
             .unwrap()
             .to_signed_url(SignedUrl::new("http://127.0.0.1:1/v3/files/x"));
@@ -728,6 +809,57 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_s_endpoint_follows_the_credentials_and_the_answer() {
+        use crate::credentials::Scheme;
+        let folder = UploadFile::folder(Folder {
+            name: "f".into(),
+            files: vec![crate::local::LocalFile {
+                path: "/x".into(),
+                relative: "x".into(),
+                len: 1,
+            }],
+            empty_dirs: Vec::new(),
+        })
+        .unwrap()
+        .network(Network::Public);
+        // A key pair: v3 endpoints take Bearer only.
+        let routed = folder.routed_for(Scheme::KeyPair).unwrap();
+        assert_eq!(routed.path_and_query().unwrap(), "/pinning/pinFileToIPFS");
+        assert!(folder.routed_for(Scheme::Jwt).is_none());
+        // A Bearer key v3 refuses for want of a scope: once more, on the legacy endpoint.
+        let answer = |status: u16, body: &str| {
+            let response = http::Response::builder()
+                .status(status)
+                .body(Bytes::from(body.to_owned()))
+                .unwrap();
+            crate::interpret_response(&folder, &folder.body().unwrap(), response).unwrap_err()
+        };
+        let no_scope = answer(
+            403,
+            r#"{"error":{"reason":"NO_SCOPES_FOUND","details":"no scope"}}"#,
+        );
+        let fallback = folder.legacy_fallback(&no_scope).unwrap();
+        assert_eq!(fallback.path_and_query().unwrap(), "/pinning/pinFileToIPFS");
+        assert!(fallback.legacy_fallback(&no_scope).is_none(), "tried once");
+        for other in [
+            answer(
+                403,
+                r#"{"error":{"reason":"API_KEY_REVOKED","details":"x"}}"#,
+            ),
+            answer(500, r#"{"error":"boom"}"#),
+        ] {
+            assert!(folder.legacy_fallback(&other).is_none(), "{other}");
+        }
+        // A chosen endpoint, a file, or a signed URL: never rerouted.
+        let chosen = folder.clone().folder_endpoint(FolderEndpoint::V3);
+        assert!(chosen.routed_for(Scheme::KeyPair).is_none());
+        assert!(chosen.legacy_fallback(&no_scope).is_none());
+        let file = UploadFile::bytes("a", "x").unwrap();
+        assert!(file.routed_for(Scheme::KeyPair).is_none());
+        assert!(file.legacy_fallback(&no_scope).is_none());
+    }
+
+    #[test]
     fn legacy_folder_answers_map_like_the_sdk() {
         let upload = UploadFile::folder(Folder {
             name: "f".into(),
@@ -739,7 +871,8 @@ mod tests {
             empty_dirs: Vec::new(),
         })
         .unwrap()
-        .network(Network::Public);
+        .network(Network::Public)
+        .folder_endpoint(FolderEndpoint::Legacy);
         let answer = upload
             .parse(
                 StatusCode::OK,

@@ -173,6 +173,9 @@ pub(crate) fn check_name(text: &str) -> Result<String, Reply> {
     Ok(text.to_owned())
 }
 
+/// The refusal of a private folder on `POST /v3/files`, in Pinata's documented words.
+const PRIVATE_FOLDER: &str = "Folder uploads are currently only supported on Public IPFS";
+
 /// A default name (a part's file name, a folder's root name): at most [`MAX_NAME`] characters, as
 /// a `name` is.
 fn check_default_name(text: &str) -> Result<String, Reply> {
@@ -392,6 +395,11 @@ fn finish(state: &State, form: &receive::Form, grant: Option<&Grant>, now: Syste
         && !grant.allows(&mime)
     {
         return super::signed::mime_refused(&mime);
+    }
+    // Pinata documents folder uploads for public IPFS only (its Go CLI refuses private ones); a
+    // signed URL's grant decides its own network, so only the keyed endpoint refuses here.
+    if grant.is_none() && mime == "directory" && s.network != Network::Public {
+        return bad(PRIVATE_FOLDER);
     }
     if let Some(addressed) = &addressed {
         let public = s.network == Network::Public;
