@@ -230,6 +230,71 @@ impl Endpoint for Download {
     }
 }
 
+impl Download {
+    /// What the download names, as a person would write it: `<cid>[/<path>]`, or the signed
+    /// URL's path (never its query, which holds the signature).
+    fn target_name(&self) -> String {
+        match &self.target {
+            Target::Public { cid, path, .. } if path.is_empty() => cid.clone(),
+            Target::Public { cid, path, .. } => format!("{cid}/{}", path.trim_matches('/')),
+            Target::Signed(url) => url_path(url.as_str()).to_owned(),
+        }
+    }
+
+    /// Whether an answer says the target is a folder: a redirect to the same path with a trailing
+    /// slash (what IPFS gateways answer for a folder, boxo's among them), or a generated listing
+    /// (boxo's `ETag: "DirIndex-…"`).
+    fn names_a_folder(&self, status: StatusCode, headers: &HeaderMap) -> bool {
+        let listing = headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|etag| etag.trim_start_matches("W/").starts_with("\"DirIndex-"));
+        if listing {
+            return true;
+        }
+        let Some(location) = status
+            .is_redirection()
+            .then(|| headers.get(header::LOCATION))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+        else {
+            return false;
+        };
+        let asked = match self.path_and_query() {
+            Ok(p) => url_path(&p).to_owned(),
+            Err(_) => return false,
+        };
+        url_path(location).strip_suffix('/') == Some(asked.as_str())
+    }
+
+    /// The error an answer that is not a success means: a folder's redirect is
+    /// [`VerifyError::Directory`], anything else as any endpoint's error.
+    fn refusal(&self, status: StatusCode, headers: &HeaderMap, body: &Bytes) -> Error {
+        if self.names_a_folder(status, headers) {
+            return self.folder_error();
+        }
+        error_response(status, headers, body)
+    }
+
+    fn folder_error(&self) -> Error {
+        Error::Verify(VerifyError::Directory {
+            target: self.target_name(),
+        })
+    }
+}
+
+/// The path of a URL or of a path-and-query: no scheme, host or query.
+fn url_path(url: &str) -> &str {
+    let after_host = match url.find("://") {
+        Some(at) => {
+            let rest = &url[at + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        }
+        None => url,
+    };
+    after_host.split(['?', '#']).next().unwrap_or(after_host)
+}
+
 /// What a finished download received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -272,6 +337,9 @@ fn too_large(max: u64) -> Error {
 
 impl DownloadCheck {
     fn new(download: &Download, headers: &HeaderMap) -> Result<Self, Error> {
+        if download.names_a_folder(StatusCode::OK, headers) {
+            return Err(download.folder_error());
+        }
         let announced = headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
@@ -433,11 +501,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
         let mut kept = Vec::new();
         // What could be read of the error body; a failure here leaves the status to speak.
         let _ = body.take(MAX_ERROR_BODY).read_to_end(&mut kept);
-        Err(error_response(
-            parts.status,
-            &parts.headers,
-            &Bytes::from(kept),
-        ))
+        Err(download.refusal(parts.status, &parts.headers, &Bytes::from(kept)))
     }
 }
 
@@ -504,11 +568,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
                 break;
             }
         }
-        Err(error_response(
-            parts.status,
-            &parts.headers,
-            &Bytes::from(kept),
-        ))
+        Err(download.refusal(parts.status, &parts.headers, &Bytes::from(kept)))
     }
 }
 
@@ -630,6 +690,76 @@ mod tests {
         let mut check = small.check(&headers(None)).unwrap();
         check.chunk(b"1234").unwrap();
         assert!(check.chunk(b"5").is_err());
+    }
+
+    #[test]
+    fn a_folder_is_named_as_such_never_as_corruption() {
+        let folder = Download::public("bafyfolder", "").unwrap();
+        let redirect = |location: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::LOCATION, location.parse().unwrap());
+            h
+        };
+        for location in [
+            "/ipfs/bafyfolder/",
+            "https://gw.example/ipfs/bafyfolder/?x=1",
+        ] {
+            let e = folder.refusal(
+                StatusCode::MOVED_PERMANENTLY,
+                &redirect(location),
+                &Bytes::new(),
+            );
+            assert!(
+                matches!(&e, Error::Verify(VerifyError::Directory { target }) if target == "bafyfolder"),
+                "{location}: {e:?}"
+            );
+            let text = e.to_string();
+            assert!(
+                text.contains("bafyfolder is a folder, not a file"),
+                "{text}"
+            );
+            assert!(
+                !text.contains("corrupt") || text.contains("nothing is corrupt"),
+                "{text}"
+            );
+        }
+        // A redirect elsewhere stays a redirect.
+        let elsewhere = folder.refusal(
+            StatusCode::FOUND,
+            &redirect("/ipfs/bafyother/"),
+            &Bytes::new(),
+        );
+        assert!(matches!(elsewhere, Error::Redirect(_)), "{elsewhere:?}");
+        // A generated listing served as a success is refused before a byte is counted.
+        let mut listing = HeaderMap::new();
+        listing.insert(
+            header::ETAG,
+            "\"DirIndex-abc_CID-bafyfolder\"".parse().unwrap(),
+        );
+        let inner = Download::public("bafyfolder", "css").unwrap();
+        match inner.check(&listing) {
+            Err(Error::Verify(VerifyError::Directory { target })) => {
+                assert_eq!(target, "bafyfolder/css");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut file = HeaderMap::new();
+        file.insert(header::ETAG, "\"bafyfile\"".parse().unwrap());
+        assert!(inner.check(&file).is_ok());
+        // A signed link names its path, never its signature.
+        let signed = Download::signed(SignedUrl::new(
+            "https://gw.example/files/bafyfolder?X-Signature=secret",
+        ));
+        let e = signed.refusal(
+            StatusCode::MOVED_PERMANENTLY,
+            &redirect("https://gw.example/files/bafyfolder/?X-Signature=secret"),
+            &Bytes::new(),
+        );
+        assert!(!e.to_string().contains("secret"), "{e}");
+        assert!(
+            e.to_string().contains("/files/bafyfolder is a folder"),
+            "{e}"
+        );
     }
 
     #[test]

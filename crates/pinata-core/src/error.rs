@@ -925,7 +925,7 @@ impl fmt::Display for RedirectError {
 
 impl std::error::Error for RedirectError {}
 
-/// A success answer that does not match what was sent.
+/// An answer that is not what was sent or asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -938,6 +938,12 @@ pub enum VerifyError {
     },
     /// The local CID could not be computed (see the cause); the server's answer is unchecked.
     Unavailable(crate::cid::CidError),
+    /// The download names a folder, not a file: the gateway redirected to its listing (or served
+    /// one). Nothing is corrupt; a file inside it is downloaded by its path (`<cid>/<path>`).
+    Directory {
+        /// What was asked for: the CID, and the path inside it if any.
+        target: String,
+    },
     /// A download's bytes do not have the CID they were asked for.
     ContentMismatch {
         /// The CID the download was asked to check.
@@ -971,6 +977,13 @@ impl fmt::Display for VerifyError {
                 f,
                 "the download ended after {received} of the {expected} bytes announced"
             ),
+            VerifyError::Directory { target } => write!(
+                f,
+                "{} is a folder, not a file: the gateway lists it rather than serving bytes \
+                 (nothing is corrupt); download a file inside it by its path, {}/<path>",
+                Shown(target),
+                Shown(target)
+            ),
         }
     }
 }
@@ -981,7 +994,8 @@ impl std::error::Error for VerifyError {
             VerifyError::Unavailable(e) => Some(e),
             VerifyError::CidMismatch { .. }
             | VerifyError::ContentMismatch { .. }
-            | VerifyError::Truncated { .. } => None,
+            | VerifyError::Truncated { .. }
+            | VerifyError::Directory { .. } => None,
         }
     }
 }

@@ -206,11 +206,8 @@ async fn public(
     now: SystemTime,
 ) -> Result<Reply, Closed> {
     match route {
-        Route::Gateway(rest) => Ok(gateway::public(state, rest, now).await),
-        Route::PrivateGateway(rest) => {
-            let query = parts.uri.query().unwrap_or("");
-            Ok(gateway::private(state, rest, query, now).await)
-        }
+        Route::Gateway(rest) => Ok(gateway::public(state, rest, &parts.uri, now).await),
+        Route::PrivateGateway(rest) => Ok(gateway::private(state, rest, &parts.uri, now).await),
         Route::SignedUpload(id) => {
             let query = parts.uri.query().unwrap_or("");
             let grant = match signed::begin(state, id, query, now) {

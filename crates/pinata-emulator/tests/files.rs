@@ -350,6 +350,29 @@ fn folders_are_addressed_like_pin_file_to_ipfs_and_cars_stay_pending() {
         folder.cid.as_str(),
         "one importer, one CID"
     );
+    // A folder without a trailing slash is a redirect to its listing, as IPFS gateways answer;
+    // the listing carries boxo's kind of ETag.
+    for path in [
+        format!("/ipfs/{}", folder.cid),
+        format!("/ipfs/{}/css", folder.cid),
+    ] {
+        let moved = anonymous(&emu, &path);
+        assert_eq!(moved.status, 301, "{path}: {}", moved.body);
+        let head = moved.head.to_ascii_lowercase();
+        assert!(
+            head.contains(&format!("location: {}/\r\n", path.to_ascii_lowercase())),
+            "{head}"
+        );
+        let listing = anonymous(&emu, &format!("{path}/"));
+        assert_eq!(listing.status, 200);
+        assert!(
+            listing
+                .head
+                .contains(&format!("\"DirIndex-emulator_CID-{}\"", folder.cid)),
+            "{}",
+            listing.head
+        );
+    }
     let served = anonymous(&emu, &format!("/ipfs/{}/css/a.css", folder.cid));
     assert_eq!((served.status, served.body.as_str()), (200, "p{}"));
     assert!(

@@ -226,6 +226,29 @@ pub fn v3_folder_uploads<D: Driver>(d: &D) {
         )
         .unwrap();
     assert_eq!(bytes, page);
+    // The folder itself is not a file: said so, not called corruption, nothing written.
+    for download in [
+        Download::public(&up.cid, "").unwrap(),
+        Download::public(&up.cid, "css").unwrap(),
+        Download::public(&up.cid, "").unwrap().verify().unwrap(),
+    ] {
+        match d.download(nobody(), target().config(), &download) {
+            Err(Error::Verify(VerifyError::Directory { target })) => {
+                assert!(target.starts_with(&up.cid), "{target}");
+            }
+            other => panic!("a folder is named as such: {other:?}"),
+        }
+    }
+    let to = dir.path().join("folder.bin");
+    let refused = d.download_to_path(
+        nobody(),
+        target().config(),
+        &Download::public(&up.cid, "").unwrap(),
+        &to,
+    );
+    let e = refused.expect_err("a folder is not downloaded as a file");
+    assert!(e.to_string().contains("is a folder, not a file"), "{e}");
+    assert!(!to.exists() && !pinata_core::download::partial_path(&to).exists());
 
     let private = as_admin(d, emu, &d.upload_request(&root).unwrap());
     assert!(matches!(private, Err(Error::Build(_))), "{private:?}");

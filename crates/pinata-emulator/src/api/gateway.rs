@@ -10,7 +10,10 @@
 //! - `GET /files/{cid}[/path]?X-…`: a private file (or a file inside a private folder), only with
 //!   a valid, unexpired download-link signature for exactly that CID and path (`signed.rs`).
 //!
-//! Both stream from disk; a folder answers the names inside it, one per line; a miss is
+//! Both stream from disk. A folder asked for without a trailing slash is a `301` to the same URL
+//! with one (as IPFS gateways answer, boxo's among them: a client that does not follow redirects
+//! learns the CID is a folder, not a file); with the slash it answers the names inside it, one per
+//! line, with an `ETag` of the `"DirIndex-…"` form boxo gives its generated listings. A miss is
 //! `404 Not found` in plain text, whatever the reason (so a private CID looks like a missing one).
 
 use std::time::SystemTime;
@@ -26,7 +29,7 @@ use crate::reply::{self, Reply};
 use crate::state::State;
 
 /// `GET /ipfs/{cid}[/path]`.
-pub(crate) async fn public(state: &State, rest: &str, now: SystemTime) -> Reply {
+pub(crate) async fn public(state: &State, rest: &str, uri: &http::Uri, now: SystemTime) -> Reply {
     let (cid, path) = rest.split_once('/').unwrap_or((rest, ""));
     let path = percent_decode_path(path);
     let swapped = state.swaps.current(Network::Public, cid);
@@ -37,11 +40,12 @@ pub(crate) async fn public(state: &State, rest: &str, now: SystemTime) -> Reply 
     if !visible {
         return not_found();
     }
-    serve(state, cid, &path, None).await
+    serve(state, cid, &path, None, uri).await
 }
 
 /// `GET /files/{cid}[/path]?X-Algorithm=PINATA1&X-Date&X-Expires&X-Method&X-Signature`.
-pub(crate) async fn private(state: &State, rest: &str, query: &str, now: SystemTime) -> Reply {
+pub(crate) async fn private(state: &State, rest: &str, uri: &http::Uri, now: SystemTime) -> Reply {
+    let query = uri.query().unwrap_or("");
     let (cid, path) = rest.split_once('/').unwrap_or((rest, ""));
     let path = percent_decode_path(path);
     let path = path.trim_matches('/');
@@ -51,13 +55,20 @@ pub(crate) async fn private(state: &State, rest: &str, query: &str, now: SystemT
     let Some(file) = state.files.find_cid(Network::Private, cid, now) else {
         return not_found();
     };
-    serve(state, cid, path, Some(&file.mime_type)).await
+    serve(state, cid, path, Some(&file.mime_type), uri).await
 }
 
 /// Streams what `cid` and `path` name. `root_mime`: the content type of the CID itself when it
 /// is a file (its file's MIME type; `application/octet-stream` without one); a path inside a
 /// folder gets the type of its name.
-async fn serve(state: &State, cid: &str, path: &str, root_mime: Option<&str>) -> Reply {
+/// `uri`: the request's, for a folder's redirect.
+async fn serve(
+    state: &State,
+    cid: &str,
+    path: &str,
+    root_mime: Option<&str>,
+    uri: &http::Uri,
+) -> Reply {
     match state.content.resolve(cid, path) {
         Some(Resolved::File(file)) => match crate::disk::open_options_async()
             .read(true)
@@ -83,11 +94,34 @@ async fn serve(state: &State, cid: &str, path: &str, root_mime: Option<&str>) ->
             }
             Err(_) => reply::internal("could not read stored content"),
         },
-        Some(Resolved::Directory(names)) => reply::with_body(
-            StatusCode::OK,
-            "text/plain; charset=utf-8",
-            (names.join("\n") + "\n").into_bytes(),
-        ),
+        Some(Resolved::Directory(_)) if !uri.path().ends_with('/') => {
+            let location = match uri.query() {
+                Some(q) => format!("{}/?{q}", uri.path()),
+                None => format!("{}/", uri.path()),
+            };
+            let mut r = reply::with_body(
+                StatusCode::MOVED_PERMANENTLY,
+                "text/plain; charset=utf-8",
+                b"a folder: its listing is at the same path with a trailing slash\n".to_vec(),
+            );
+            // The path and query were parsed as a URI's: they make a header value.
+            if let Ok(v) = http::HeaderValue::from_str(&location) {
+                r.headers_mut().insert(http::header::LOCATION, v);
+            }
+            r
+        }
+        Some(Resolved::Directory(names)) => {
+            let mut r = reply::with_body(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                (names.join("\n") + "\n").into_bytes(),
+            );
+            if let Ok(v) = http::HeaderValue::from_str(&format!("\"DirIndex-emulator_CID-{cid}\""))
+            {
+                r.headers_mut().insert(http::header::ETAG, v);
+            }
+            r
+        }
         None => not_found(),
     }
 }
