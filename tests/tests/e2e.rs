@@ -87,6 +87,7 @@ suite!(
     v3_expiring_files,
     tus_upload_in_chunks,
     tus_broken_connection_resumes,
+    tus_lost_final_answer_finishes,
     tus_errors_are_realigned,
     tus_resume_after_a_crash,
     tus_cancel_and_terminate,

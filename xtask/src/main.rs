@@ -17,6 +17,7 @@
 mod args;
 mod bench;
 mod readme;
+mod tus_server;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -82,7 +83,8 @@ const COMMANDS: &[Entry] = &[
         args::Command {
             name: "it",
             about: "Run the end-to-end suite against an emulator process, then check the adapters'\n\
-                    test_authentication examples against it.",
+                    test_authentication examples against it, then the TUS clients against a stock\n\
+                    TUS server (tests/tus-server/, @tus/server; skipped without Node 20.19+ and npm).",
             opts: &[Opt {
                 name: "live",
                 value: "",
@@ -504,7 +506,7 @@ fn it(live: bool) -> Result {
     let result = run(test).and_then(|()| check_examples(&emulator));
     drop(emulator);
     let _ = std::fs::remove_dir_all(&data_dir);
-    result
+    result.and_then(|()| tus_server::check())
 }
 
 /// The adapters' `test_authentication_*` examples print the server's message for good credentials

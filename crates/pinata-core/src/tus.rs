@@ -1,7 +1,11 @@
 //! Resumable uploads over TUS 1.0, as Pinata serves them (`pinata-v3-api.md` §1.3, §6): create
 //! (`POST {uploads}/v3/files` with `Upload-Length` and `Upload-Metadata`, or the same to a signed
 //! URL), then `PATCH` chunks streamed from disk, each with an exact `Content-Length`, until the
-//! final answer carries `Upload-Cid`.
+//! server holds every byte (its `Upload-Offset` equals `Upload-Length`: complete, as TUS says);
+//! Pinata's final answer also carries `Upload-Cid`. Then the file's record is found: under the id
+//! Pinata's upload URLs carry (`…/v3/files/{file_id}/{token}`), checked to hold the upload's CID,
+//! else as the newest file with that CID (`GET /v3/files/{network}?cid=…`, as the SDK finds it),
+//! so a server whose upload URLs have another shape (a stock TUS server) works too.
 //!
 //! Better than the official SDK on every point it is weak on:
 //! - after a failure (a transport error, 409, 5xx) the session asks the server where it stands
@@ -9,6 +13,8 @@
 //!   re-sending the same chunk blindly;
 //! - the CID of the whole file is computed on the same pass as the chunks are sent, bytes re-sent
 //!   after a failure are not hashed twice, and the server's `Upload-Cid` is checked against it;
+//!   when the server names no CID (a final answer lost, then a `HEAD` that says only the offset, or
+//!   a server without Pinata's header) the client's own CID is used;
 //! - every session has a serialisable [`ResumeToken`] (upload URL, file fingerprint, fields) the
 //!   caller may persist; `resume_upload(token)` in a new process refuses a file that changed,
 //!   re-reads (never re-sends) the part the server holds to hash it, and continues;
@@ -222,9 +228,21 @@ enum Phase {
     Patch,
     /// Ask the server for its offset before going on.
     Head,
-    /// The part before `offset` must be read again to hash it (after a resume).
+    /// The part before `offset` must be read again to hash it (after a resume, or to learn the
+    /// CID of an upload the server completed without naming it).
     Rehash,
+    /// The upload is complete (its CID known): find its record.
+    Lookup(LookupBy),
     Done,
+}
+
+/// How a complete upload's record is looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LookupBy {
+    /// Under the file id the upload URL carries (Pinata's shape), checked to hold the CID.
+    Id,
+    /// The newest file with the upload's CID.
+    Cid,
 }
 
 /// What a session asks its driver to do next.
@@ -244,10 +262,15 @@ pub enum TusStep {
         /// How many bytes.
         len: u64,
     },
-    /// The upload is complete: the server's CID, checked when CID checking was asked for.
+    /// Send this API call (an ordinary one: the client's retry policy applies) and give its
+    /// result to [`TusSession::on_lookup`]: the upload is complete, and this looks for its record.
+    Lookup(FileLookup),
+    /// The upload is complete: its record (the server's, or what is known without one). Its CID
+    /// is the server's, checked when CID checking was asked for, or the client's own when the
+    /// server named none.
     Finished {
-        /// The CID.
-        cid: String,
+        /// The file.
+        file: Box<UploadedFile>,
     },
 }
 
@@ -287,8 +310,13 @@ pub struct TusSession {
     resent: u64,
     /// The furthest byte ever sent.
     furthest: u64,
-    /// The server's CID, once the upload is complete.
+    /// The upload's CID, once it is complete.
     final_cid: Option<String>,
+    /// The file's record, once looked up.
+    record: Option<UploadedFile>,
+    /// The server said the upload URL's file id is not this upload's file (404, or a record with
+    /// another CID).
+    id_refuted: bool,
     /// The CID the server's last answer named (kept across a re-hash).
     server_cid: Option<String>,
     /// A failure found outside an answer (a re-hash that ended in a mismatch).
@@ -376,6 +404,8 @@ impl TusSession {
             resent: 0,
             furthest: 0,
             final_cid: None,
+            record: None,
+            id_refuted: false,
             server_cid: None,
             failure: None,
             terminate_on_cancel: plan.terminate_on_cancel,
@@ -496,7 +526,8 @@ impl TusSession {
         if let Some(e) = self.failure.take() {
             return Err(e);
         }
-        if self.is_cancelled() {
+        // Once the server holds every byte the upload is done: a cancellation no longer stops it.
+        if self.is_cancelled() && !matches!(self.phase, Phase::Lookup(_) | Phase::Done) {
             return Err(Error::Local(LocalError::Cancelled));
         }
         match self.phase {
@@ -560,9 +591,33 @@ impl TusSession {
                     },
                 )))
             }
-            Phase::Done => Ok(TusStep::Finished {
-                cid: self.final_cid.clone().unwrap_or_default(),
-            }),
+            Phase::Lookup(LookupBy::Id) => match self.file_id() {
+                Some(id) => Ok(TusStep::Lookup(FileLookup {
+                    kind: LookupKind::Id(crate::api::files::GetFile::new(
+                        self.fields.network(),
+                        id,
+                    )),
+                })),
+                None => {
+                    self.phase = Phase::Lookup(LookupBy::Cid);
+                    self.next_request()
+                }
+            },
+            Phase::Lookup(LookupBy::Cid) => Ok(TusStep::Lookup(FileLookup {
+                kind: LookupKind::Cid(
+                    crate::api::files::ListFiles::new(self.fields.network())
+                        .cid(self.final_cid.clone().unwrap_or_default()),
+                ),
+            })),
+            Phase::Done => {
+                let file = match &self.record {
+                    Some(file) => file.clone(),
+                    None => self.known(),
+                };
+                Ok(TusStep::Finished {
+                    file: Box::new(file),
+                })
+            }
         }
     }
 
@@ -620,22 +675,11 @@ impl TusSession {
                 self.phase = Phase::Patch;
                 return;
             }
-            // The server had it all before the resume (the last answer was lost): check the CID
-            // it gave with the HEAD, as for a last chunk.
-            match self.server_cid.take() {
-                Some(cid) => {
-                    if let TusNext::Fail(e) = self.finish(cid) {
-                        self.failure = Some(e);
-                    }
-                }
-                None => {
-                    self.failure = Some(Error::Decode(Box::new(DecodeError::new(
-                        StatusCode::OK,
-                        "",
-                        "the upload is complete but its CID is unknown",
-                        &[],
-                    ))))
-                }
+            // The server holds it all (the last answer was lost before a resume, or the file was
+            // read again to learn its CID): the CID it named, checked, else the client's own.
+            let named = self.server_cid.take();
+            if let TusNext::Fail(e) = self.complete(named) {
+                self.failure = Some(e);
             }
         }
     }
@@ -677,7 +721,7 @@ impl TusSession {
                 }
                 self.offset = offset;
                 self.server_cid = cid.clone();
-                if self.hashed() < offset {
+                if self.is_hashing() && self.hashed() < offset {
                     // A resumed upload: hash what the server holds before going on.
                     self.phase = Phase::Rehash;
                     return TusNext::Continue;
@@ -686,23 +730,9 @@ impl TusSession {
                     self.phase = Phase::Patch;
                     return TusNext::Continue;
                 }
-                match cid {
-                    Some(cid) => self.finish(cid),
-                    None if self.phase == Phase::Head => {
-                        TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
-                            StatusCode::OK,
-                            "",
-                            "the upload is complete but its CID is unknown",
-                            &[],
-                        ))))
-                    }
-                    None => TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
-                        StatusCode::NO_CONTENT,
-                        "",
-                        "the last chunk's answer has no Upload-Cid",
-                        &[],
-                    )))),
-                }
+                // Offset = length: complete, with or without a CID in the answer (TUS's rule; a
+                // HEAD after a lost final answer, or a server without Pinata's `Upload-Cid`).
+                self.complete(cid)
             }
             (_, Ok(other)) => TusNext::Fail(Error::Decode(Box::new(DecodeError::new(
                 StatusCode::OK,
@@ -712,6 +742,45 @@ impl TusSession {
             )))),
             (_, Err(e)) => self.failed(e, policy, elapsed, now, jitter),
         }
+    }
+
+    /// The server holds every byte. Its CID is the one the server named (checked against the
+    /// client's own when checking was asked for), else the client's own: hashed as the chunks
+    /// went, or, when nothing was hashed (checking off), by reading the file once more.
+    fn complete(&mut self, named: Option<String>) -> TusNext {
+        if let Some(cid) = named {
+            return self.finish(cid);
+        }
+        let mut hasher = self.hasher.lock().unwrap_or_else(PoisonError::into_inner);
+        if hasher.hashed >= self.len
+            && let Some(importer) = hasher.importer.take()
+        {
+            drop(hasher);
+            let cid = importer.finish().cid.to_string();
+            self.found_cid(cid);
+            return TusNext::Continue;
+        }
+        // Nothing hashed: read the whole file to learn its CID (a local read, nothing re-sent).
+        match FileImporter::new(ImportOptions::new(self.fields.version())) {
+            Ok(importer) => {
+                *hasher = Hasher {
+                    hashed: 0,
+                    importer: Some(importer),
+                };
+                self.phase = Phase::Rehash;
+                TusNext::Continue
+            }
+            Err(e) => TusNext::Fail(Error::Build(BuildError::InvalidInput(e.to_string()))),
+        }
+    }
+
+    /// Whether the bytes are hashed (CID checking on, or a CID being learnt).
+    fn is_hashing(&self) -> bool {
+        self.hasher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .importer
+            .is_some()
     }
 
     fn finish(&mut self, cid: String) -> TusNext {
@@ -735,9 +804,72 @@ impl TusSession {
                 }
             }
         }
-        self.phase = Phase::Done;
-        self.final_cid = Some(cid);
+        self.found_cid(cid);
         TusNext::Continue
+    }
+
+    /// The upload's CID is known: look for its record (a signed URL's uploader holds no
+    /// credentials to ask with, so its record is what is known).
+    fn found_cid(&mut self, cid: String) {
+        self.final_cid = Some(cid);
+        self.phase = if self.signed.is_some() {
+            Phase::Done
+        } else {
+            Phase::Lookup(LookupBy::Id)
+        };
+    }
+
+    /// The result of the [`TusStep::Lookup`] step: the files the server answered, or why not.
+    ///
+    /// The record under the upload URL's id counts only if it holds the upload's CID (otherwise,
+    /// or when there is none, the newest file with the CID, preferring this upload's name and
+    /// size); when nothing is found the upload still succeeded, and its record is what is known
+    /// without asking (an empty id unless the upload URL carried one the server did not refute).
+    pub fn on_lookup(&mut self, found: Result<Vec<crate::api::files::FileItem>, Error>) {
+        let Phase::Lookup(by) = self.phase else {
+            return;
+        };
+        let cid = self.final_cid.clone().unwrap_or_default();
+        match (by, found) {
+            (LookupBy::Id, Ok(files)) => match files.into_iter().find(|f| same_cid(&f.cid, &cid)) {
+                Some(file) => self.found_record(file),
+                None => {
+                    self.id_refuted = true;
+                    self.phase = Phase::Lookup(LookupBy::Cid);
+                }
+            },
+            (LookupBy::Id, Err(e)) => {
+                self.id_refuted |= upload_is_gone(&e);
+                self.phase = Phase::Lookup(LookupBy::Cid);
+            }
+            (LookupBy::Cid, Ok(files)) => {
+                let name = self.fields.name.as_ref().unwrap_or(&self.fields.filename);
+                let mut same: Vec<_> = files
+                    .into_iter()
+                    .filter(|f| same_cid(&f.cid, &cid))
+                    .collect();
+                let at = same
+                    .iter()
+                    .position(|f| f.size == self.len && f.name.as_ref() == Some(name))
+                    .or_else(|| same.iter().position(|f| f.size == self.len))
+                    .unwrap_or(0);
+                if at < same.len() {
+                    let file = same.swap_remove(at);
+                    self.found_record(file);
+                } else {
+                    self.phase = Phase::Done;
+                }
+            }
+            (LookupBy::Cid, Err(_)) => self.phase = Phase::Done,
+        }
+    }
+
+    fn found_record(&mut self, file: crate::api::files::FileItem) {
+        self.record = Some(UploadedFile {
+            network: Some(self.fields.network()),
+            ..file.into()
+        });
+        self.phase = Phase::Done;
     }
 
     fn failed(
@@ -968,11 +1100,75 @@ impl Endpoint for TusRequest {
     }
 }
 
-/// What the last step of a finished upload fetches: the file record, or (through a signed URL,
-/// whose uploader holds no credentials) what is known without asking.
-enum Record {
-    Fetch(crate::api::files::GetFile),
-    Known(Box<UploadedFile>),
+/// The look-up of a complete upload's record ([`TusStep::Lookup`]): `GET /v3/files/{network}/{id}`
+/// or `GET /v3/files/{network}?cid=…` (needs `org:files:read`), answered as the files found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLookup {
+    kind: LookupKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LookupKind {
+    Id(crate::api::files::GetFile),
+    Cid(crate::api::files::ListFiles),
+}
+
+impl Endpoint for FileLookup {
+    type Output = Vec<crate::api::files::FileItem>;
+
+    fn method(&self) -> Method {
+        Method::GET
+    }
+
+    fn path_and_query(&self) -> Result<String, BuildError> {
+        match &self.kind {
+            LookupKind::Id(get) => get.path_and_query(),
+            LookupKind::Cid(list) => list.path_and_query(),
+        }
+    }
+
+    fn parse(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<Self::Output, DecodeError> {
+        match &self.kind {
+            LookupKind::Id(get) => get.parse(status, headers, body).map(|f| vec![f]),
+            LookupKind::Cid(list) => list.parse(status, headers, body).map(|page| page.files),
+        }
+    }
+}
+
+/// Whether two CIDs name the same content address (the same CID however it is written).
+fn same_cid(a: &str, b: &str) -> bool {
+    match (a.parse::<Cid>(), b.parse::<Cid>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The file id in an upload URL of Pinata's shape, `…/v3/files/{file_id}/{token}` (the emulator's
+/// too): an id of letters, digits, `-`, `_` and `.`. Any other shape names no file id (a stock TUS
+/// server's `…/files/{upload_id}` names its upload, not a file record).
+fn pinata_file_id(upload_url: &str) -> Option<String> {
+    let uri = upload_url.parse::<http::Uri>().ok()?;
+    let segments: Vec<&str> = uri.path().trim_end_matches('/').split('/').collect();
+    let [.., v3, files, id, token] = segments.as_slice() else {
+        return None;
+    };
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    (*v3 == "v3"
+        && *files == "files"
+        && plain(id)
+        && !token.is_empty()
+        && *id != "."
+        && *id != "..")
+        .then(|| (*id).to_owned())
 }
 
 impl TusSession {
@@ -982,31 +1178,19 @@ impl TusSession {
         self
     }
 
-    /// The file id in the upload URL (`…/v3/files/<file_id>/<token>`, as the Go CLI reads it).
+    /// The file id the upload URL carries, if it has Pinata's shape and the server did not
+    /// refute it.
     fn file_id(&self) -> Option<String> {
-        let url = self.upload_url.as_deref()?;
-        let path = url.split('?').next()?;
-        let mut segments = path.trim_end_matches('/').rsplit('/');
-        segments.next()?;
-        segments.next().map(str::to_owned)
-    }
-
-    fn record(&self, cid: &str) -> Record {
-        match (&self.signed, self.file_id()) {
-            (None, Some(id)) => {
-                Record::Fetch(crate::api::files::GetFile::new(self.fields.network(), id))
-            }
-            _ => Record::Known(Box::new(self.known(cid))),
+        if self.id_refuted {
+            return None;
         }
+        pinata_file_id(self.upload_url.as_deref()?)
     }
 
-    /// The newest file of this network with `cid`.
-    fn by_cid(&self, cid: &str) -> crate::api::files::ListFiles {
-        crate::api::files::ListFiles::new(self.fields.network()).cid(cid)
-    }
-
-    /// What is known of the file without asking (as the SDK reports a signed-URL upload).
-    fn known(&self, cid: &str) -> UploadedFile {
+    /// What is known of the file without asking (as the SDK reports a signed-URL upload): the id
+    /// is the upload URL's when it carries one, else empty.
+    fn known(&self) -> UploadedFile {
+        let cid = self.final_cid.as_deref().unwrap_or_default();
         UploadedFile {
             id: self.file_id().unwrap_or_default(),
             name: Some(
@@ -1080,13 +1264,16 @@ impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
     }
 
     /// Runs a TUS session to its end: chunks streamed from disk, failures realigned with the
-    /// server (`HEAD`) within the retry policy's budget, the CID checked, then the file record.
-    /// On cancellation the upload is kept for a resume, or ended if the session says so.
+    /// server (`HEAD`) within the retry policy's budget, complete when the server holds every
+    /// byte, the CID checked (or the client's own when the server names none), then the file
+    /// record as the session looks for it ([`TusSession::on_lookup`]; a record that cannot be
+    /// found does not fail the upload). On cancellation the upload is kept for a resume, or ended
+    /// if the session says so.
     pub fn upload_resumable(&self, session: &mut TusSession) -> Result<UploadedFile, Error> {
         let policy = self.config().retry_policy().clone();
         let mut jitter = crate::retry::Jitter::new();
         let mut since = std::time::Instant::now();
-        let cid = loop {
+        loop {
             let step = match session.next_request() {
                 Ok(step) => step,
                 Err(e) => return Err(self.cancelled(session, e)),
@@ -1115,20 +1302,9 @@ impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
                     self.transport()
                         .read_range(&path, offset, len, &mut |bytes| session.rehash(bytes))?;
                 }
-                TusStep::Finished { cid } => break cid,
+                TusStep::Lookup(lookup) => session.on_lookup(self.execute(&lookup)),
+                TusStep::Finished { file } => return Ok(*file),
             }
-        };
-        match session.record(&cid) {
-            Record::Known(k) => Ok(*k),
-            Record::Fetch(get) => match self.execute(&get) {
-                Ok(file) => Ok(file.into()),
-                // No record under the upload's id (a duplicate, or indexing lags): the newest file
-                // with the CID, as the SDK looks it up, else what is known.
-                Err(_) => Ok(match self.execute(&session.by_cid(&cid)) {
-                    Ok(page) if !page.files.is_empty() => page.files[0].clone().into(),
-                    _ => session.known(&cid),
-                }),
-            },
         }
     }
 
@@ -1197,7 +1373,7 @@ impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
         let policy = self.config().retry_policy().clone();
         let mut jitter = crate::retry::Jitter::new();
         let mut since = std::time::Instant::now();
-        let cid = loop {
+        loop {
             let step = match session.next_request() {
                 Ok(step) => step,
                 Err(e) => return Err(self.cancelled(session, e).await),
@@ -1227,18 +1403,9 @@ impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
                         .read_range(&path, offset, len, &mut |bytes| session.rehash(bytes))
                         .await?;
                 }
-                TusStep::Finished { cid } => break cid,
+                TusStep::Lookup(lookup) => session.on_lookup(self.execute(&lookup).await),
+                TusStep::Finished { file } => return Ok(*file),
             }
-        };
-        match session.record(&cid) {
-            Record::Known(k) => Ok(*k),
-            Record::Fetch(get) => match self.execute(&get).await {
-                Ok(file) => Ok(file.into()),
-                Err(_) => Ok(match self.execute(&session.by_cid(&cid)).await {
-                    Ok(page) if !page.files.is_empty() => page.files[0].clone().into(),
-                    _ => session.known(&cid),
-                }),
-            },
         }
     }
 

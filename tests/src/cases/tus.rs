@@ -1,7 +1,7 @@
 //! Resumable (TUS) uploads through each transport against the emulator's TUS server: many
 //! chunks, a connection broken mid-chunk, a crash resumed from a persisted token (and refused for
-//! a changed file), cancellation with and without termination, an upload through a signed URL by a
-//! client without usable credentials, and the protocol's own answers.
+//! a changed file), a final answer lost, cancellation with and without termination, an upload
+//! through a signed URL by a client without usable credentials, and the protocol's own answers.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -145,6 +145,82 @@ pub fn tus_broken_connection_resumes<D: Driver>(d: &D) {
     assert_eq!(up.cid, v1(&bytes));
     assert!(resent < CHUNK, "less than a chunk sent again: {resent}");
     assert!(fetch_private(d, emu, &up.cid) == bytes);
+}
+
+/// The final PATCH's answer is lost: the emulator stores every byte of it, then closes the
+/// connection (`tus_break` with `after_bytes` covering the chunk). The client asks where the
+/// upload stands (`HEAD`: offset = length, complete), sends nothing again and finishes with the
+/// CID and the record of the upload, with and without CID checking.
+pub fn tus_lost_final_answer_finishes<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("tus_lost_final_answer_finishes") else {
+        return;
+    };
+    let dir = Scratch::new("tus-lost-final");
+    let (creds, key) = uploader(d, emu);
+    for verify in [true, false] {
+        // One chunk, so the first PATCH is the final one.
+        let (path, bytes) = big_file(&dir, (CHUNK - 1000) as usize);
+        d.execute(
+            admin(emu),
+            target().config(),
+            &AddFault(serde_json::json!({"fault": "tus_break", "after_bytes": CHUNK, "key": key, "count": 1})),
+        )
+        .unwrap();
+        let upload = d.upload_request(&path).unwrap().verify_cid(verify);
+        let (up, resent) = d
+            .upload_resumable(creds.clone(), tus_config(), &upload)
+            .unwrap();
+        assert_eq!(up.cid, v1(&bytes), "verify {verify}");
+        assert_eq!(resent, 0, "nothing sent again");
+        let got = d
+            .execute(
+                creds.clone(),
+                target().config(),
+                &GetFile::new(Network::Private, &up.id),
+            )
+            .unwrap();
+        assert_eq!(
+            (got.cid.as_str(), got.size),
+            (up.cid.as_str(), bytes.len() as u64)
+        );
+        assert!(fetch_private(d, emu, &up.cid) == bytes);
+        let heads = d
+            .execute(
+                admin(emu),
+                target().config(),
+                &Journal(format!("method=HEAD&path=/v3/files/{}/", up.id)),
+            )
+            .unwrap();
+        assert_eq!(
+            heads["requests"].as_array().map(Vec::len),
+            Some(1),
+            "the answer was lost, and one HEAD found the upload complete: {heads}"
+        );
+    }
+}
+
+/// `GET /emulator/requests?{query}`: the emulator's journal (admin only).
+struct Journal(String);
+
+impl pinata_core::Endpoint for Journal {
+    type Output = serde_json::Value;
+
+    fn method(&self) -> http::Method {
+        http::Method::GET
+    }
+
+    fn path_and_query(&self) -> Result<String, pinata_core::BuildError> {
+        Ok(format!("/emulator/requests?{}", self.0))
+    }
+
+    fn parse(
+        &self,
+        status: http::StatusCode,
+        _: &http::HeaderMap,
+        body: &bytes::Bytes,
+    ) -> Result<Self::Output, pinata_core::DecodeError> {
+        pinata_core::DecodeError::decode_json(status, body)
+    }
 }
 
 /// A server answering 5xx, or holding more than the client thinks (409), is realigned.

@@ -1,5 +1,6 @@
 //! The TUS session against a fake server in memory, driven by the blocking client: chunks, the
-//! CID, failures realigned with HEAD, resumes from a token, cancellation.
+//! CID, failures realigned with HEAD, resumes from a token, cancellation, a stock TUS server's
+//! upload URLs and answers; and the session alone, step by step, with no client.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -20,6 +21,8 @@ use crate::{BlockingClient, Credentials};
 /// What the fake server does to the next PATCH.
 #[derive(Debug, Clone, Copy)]
 enum Fault {
+    /// Nothing.
+    Pass,
     /// Keep this many bytes of the chunk, then break the connection.
     BreakAfter(usize),
     /// Answer 409 without taking anything.
@@ -30,9 +33,30 @@ enum Fault {
     Lose,
 }
 
+/// An upload in progress: its length, the bytes held, its file name.
+#[derive(Clone)]
+struct Upload {
+    length: u64,
+    data: Vec<u8>,
+    name: String,
+    /// The file id its record gets (`file<n>`), also in Pinata's upload URL.
+    file_id: String,
+}
+
+/// A file record, made when an upload is complete.
+#[derive(Clone)]
+struct Record {
+    id: String,
+    name: String,
+    cid: String,
+    size: u64,
+}
+
 #[derive(Default)]
 struct Server {
-    uploads: HashMap<String, (u64, Vec<u8>)>,
+    uploads: HashMap<String, Upload>,
+    /// Records, oldest first.
+    files: Vec<Record>,
     faults: VecDeque<Fault>,
     received: u64,
     heads: u32,
@@ -42,6 +66,39 @@ struct Server {
     wrong_cid: bool,
     /// HEAD of a complete upload names its CID.
     head_cid: bool,
+    /// Answer as a stock TUS server: `Location: …/v3/files/<upload>` and no `Upload-Cid` at all.
+    stock: bool,
+    /// With `stock`, Pinata's one addition: the final PATCH's answer names the CID.
+    stock_with_cid: bool,
+    /// The file API's requests (method, path and query).
+    api_calls: Vec<String>,
+}
+
+impl Server {
+    /// The record of `upload`, made now that it is complete.
+    fn record(&mut self, upload: &Upload) {
+        let cid = v1(&upload.data);
+        self.files.push(Record {
+            id: upload.file_id.clone(),
+            name: upload.name.clone(),
+            cid,
+            size: upload.length,
+        });
+    }
+}
+
+fn v1(bytes: &[u8]) -> String {
+    import_bytes(bytes, ImportOptions::new(CidVersion::V1))
+        .unwrap()
+        .cid
+        .to_string()
+}
+
+fn record_json(r: &Record) -> String {
+    format!(
+        r#"{{"id":"{}","name":"{}","cid":"{}","size":{},"number_of_files":1,"created_at":"2026-01-01T00:00:00Z"}}"#,
+        r.id, r.name, r.cid, r.size
+    )
 }
 
 #[derive(Default)]
@@ -106,45 +163,82 @@ impl BlockingTransport for FakeTus {
         match (request.method().as_str(), path.as_str()) {
             ("POST", "/v3/files") => {
                 let length: u64 = header("upload-length").unwrap().parse().unwrap();
-                assert!(header("upload-metadata").unwrap().contains("filename "));
+                let metadata = header("upload-metadata").unwrap();
+                let encoded = metadata
+                    .split(',')
+                    .find_map(|pair| pair.strip_prefix("filename "))
+                    .unwrap();
+                let name = String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(encoded)
+                        .unwrap(),
+                )
+                .unwrap();
                 s.next += 1;
                 let token = format!("tok{}", s.next);
-                s.uploads.insert(token.clone(), (length, Vec::new()));
-                Ok(respond(
-                    201,
-                    &[(
-                        "location",
-                        format!(
-                            "https://uploads.pinata.cloud/v3/files/file{}/{token}",
-                            s.next
-                        ),
-                    )],
-                    "",
-                ))
+                let file_id = format!("file{}", s.next);
+                let location = if s.stock {
+                    format!("https://uploads.pinata.cloud/v3/files/{token}")
+                } else {
+                    format!("https://uploads.pinata.cloud/v3/files/{file_id}/{token}")
+                };
+                s.uploads.insert(
+                    token,
+                    Upload {
+                        length,
+                        data: Vec::new(),
+                        name,
+                        file_id,
+                    },
+                );
+                Ok(respond(201, &[("location", location)], ""))
             }
-            ("GET", p) if p.starts_with("/v3/files/private/") => Ok(respond(
-                200,
-                &[],
-                &format!(
-                    r#"{{"data":{{"id":"{id}","name":"n","cid":"c","size":1,"number_of_files":1,"created_at":"2026-01-01T00:00:00Z"}}}}"#
-                ),
-            )),
+            ("GET", p) if p.starts_with("/v3/files/private") => {
+                let query = request.uri().query().unwrap_or_default().to_owned();
+                s.api_calls.push(format!("GET {p}?{query}"));
+                if p == "/v3/files/private" {
+                    let cid = query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix("cid="))
+                        .unwrap_or_default();
+                    let files: Vec<String> = s
+                        .files
+                        .iter()
+                        .rev()
+                        .filter(|r| r.cid == cid)
+                        .map(record_json)
+                        .collect();
+                    let body = format!(
+                        r#"{{"data":{{"files":[{}],"next_page_token":""}}}}"#,
+                        files.join(",")
+                    );
+                    return Ok(respond(200, &[], &body));
+                }
+                match s.files.iter().find(|r| r.id == id) {
+                    Some(r) => Ok(respond(
+                        200,
+                        &[],
+                        &format!(r#"{{"data":{}}}"#, record_json(r)),
+                    )),
+                    None => Ok(respond(
+                        404,
+                        &[],
+                        r#"{"error":{"code":404,"message":"not found"}}"#,
+                    )),
+                }
+            }
             ("HEAD", _) => {
                 s.heads += 1;
                 match s.uploads.get(&id) {
-                    Some((length, data)) => {
-                        let mut headers = vec![("upload-offset", data.len().to_string())];
-                        if s.head_cid && data.len() as u64 == *length {
+                    Some(up) => {
+                        let mut headers = vec![("upload-offset", up.data.len().to_string())];
+                        if s.head_cid && !s.stock && up.data.len() as u64 == up.length {
                             let bytes = if s.wrong_cid {
                                 &b"other"[..]
                             } else {
-                                &data[..]
+                                &up.data[..]
                             };
-                            let cid = import_bytes(bytes, ImportOptions::new(CidVersion::V1))
-                                .unwrap()
-                                .cid
-                                .to_string();
-                            headers.push(("upload-cid", cid));
+                            headers.push(("upload-cid", v1(bytes)));
                         }
                         Ok(respond(200, &headers, ""))
                     }
@@ -161,7 +255,7 @@ impl BlockingTransport for FakeTus {
                 if let Some(Fault::Lose) = fault {
                     s.uploads.remove(&id);
                 }
-                let Some((length, data)) = s.uploads.get(&id).cloned() else {
+                let Some(up) = s.uploads.get(&id).cloned() else {
                     return Ok(respond(
                         404,
                         &[],
@@ -169,10 +263,10 @@ impl BlockingTransport for FakeTus {
                     ));
                 };
                 let offset: u64 = header("upload-offset").unwrap().parse().unwrap();
-                if offset != data.len() as u64 || matches!(fault, Some(Fault::Conflict)) {
+                if offset != up.data.len() as u64 || matches!(fault, Some(Fault::Conflict)) {
                     return Ok(respond(
                         409,
-                        &[("upload-offset", data.len().to_string())],
+                        &[("upload-offset", up.data.len().to_string())],
                         "",
                     ));
                 }
@@ -189,28 +283,25 @@ impl BlockingTransport for FakeTus {
                 };
                 let chunk = read_body(request.body(), limit);
                 s.received += chunk.len() as u64;
-                let wrong_cid = s.wrong_cid;
                 let entry = s.uploads.get_mut(&id).unwrap();
-                entry.1.extend_from_slice(&chunk);
+                entry.data.extend_from_slice(&chunk);
+                let up = entry.clone();
+                let complete = up.data.len() as u64 == up.length;
+                if complete {
+                    s.record(&up);
+                }
                 if let Some(Fault::BreakAfter(_)) = fault {
                     return Err(TransportError::maybe_sent(
                         TransportErrorKind::Protocol,
                         "connection reset mid-chunk",
                     ));
                 }
-                let mut headers = vec![("upload-offset", entry.1.len().to_string())];
-                if entry.1.len() as u64 == length {
-                    let cid = import_bytes(&entry.1, ImportOptions::new(CidVersion::V1))
-                        .unwrap()
-                        .cid
-                        .to_string();
-                    let cid = if wrong_cid {
-                        import_bytes(b"other", ImportOptions::new(CidVersion::V1))
-                            .unwrap()
-                            .cid
-                            .to_string()
+                let mut headers = vec![("upload-offset", up.data.len().to_string())];
+                if complete && (!s.stock || s.stock_with_cid) {
+                    let cid = if s.wrong_cid {
+                        v1(b"other")
                     } else {
-                        cid
+                        v1(&up.data)
                     };
                     headers.push(("upload-cid", cid));
                 }
@@ -323,7 +414,7 @@ fn stored(c: &Case) -> Vec<u8> {
     s.uploads
         .values()
         .next()
-        .map(|(_, d)| d.clone())
+        .map(|up| up.data.clone())
         .unwrap_or_default()
 }
 
@@ -554,4 +645,328 @@ fn an_upload_described_without_a_fingerprint_can_still_be_resumed() {
     assert!(token.fingerprint().modified.is_some());
     c.client.resume_upload(&token).unwrap();
     assert_eq!(stored(&c), c.content);
+}
+
+/// A stock TUS server (`@tus/server`, tusd): its upload URL is `…/v3/files/<upload>`, which names
+/// no file record, and no answer names a CID (or only the final PATCH's, Pinata's addition). The
+/// upload is complete when the server holds every byte; its CID is the server's or else the
+/// client's own (hashed on the way, or the file read once more when CID checking is off, nothing
+/// re-sent), and its record is found by that CID, never under a file id guessed from the URL.
+#[test]
+fn a_stock_servers_upload_finishes_at_full_offset_and_finds_its_record_by_cid() {
+    for (verify, with_cid) in [(true, false), (false, false), (true, true), (false, true)] {
+        let c = case(
+            &format!("stock-{verify}-{with_cid}"),
+            (CHUNK * 3 + 99) as usize,
+        );
+        {
+            let mut s = c.server.0.lock().unwrap();
+            s.stock = true;
+            s.stock_with_cid = with_cid;
+            // Another file with the same bytes, uploaded earlier under another name.
+            s.files.push(Record {
+                id: "older".into(),
+                name: "copy.bin".into(),
+                cid: v1(&c.content),
+                size: c.content.len() as u64,
+            });
+        }
+        let done = c
+            .client
+            .upload_file(&upload(&c).verify_cid(verify))
+            .unwrap();
+        assert_eq!(done.cid, v1(&c.content), "verify {verify}");
+        assert_eq!(
+            done.id, "file1",
+            "this upload's record, not the older copy's"
+        );
+        assert_eq!(done.name.as_deref(), Some("big.bin"));
+        let s = c.server.0.lock().unwrap();
+        assert_eq!(
+            s.api_calls,
+            [format!("GET /v3/files/private?cid={}", v1(&c.content))],
+            "one look-up, by CID"
+        );
+        assert_eq!(s.received, c.content.len() as u64, "every byte sent once");
+    }
+}
+
+/// The final PATCH's answer is lost after the server stored every byte; the HEAD that follows
+/// says offset = length and names no CID. The upload is complete (nothing sent again), its CID is
+/// the one the client hashed (or, with CID checking off, learnt by reading the file once more),
+/// and the record is the one the upload URL names. A crash resumed from the token after that
+/// ends the same way.
+#[test]
+fn a_lost_final_answer_and_a_head_without_cid_finish_with_the_clients_cid() {
+    for verify in [true, false] {
+        let c = case(&format!("lost-final-{verify}"), (CHUNK * 2) as usize);
+        c.server.0.lock().unwrap().faults =
+            VecDeque::from([Fault::Pass, Fault::BreakAfter(usize::MAX)]);
+        let token: std::sync::Arc<Mutex<Option<ResumeToken>>> = Default::default();
+        let keep = std::sync::Arc::clone(&token);
+        let done = c
+            .client
+            .upload_file(
+                &upload(&c)
+                    .verify_cid(verify)
+                    .on_resume_token(move |t| *keep.lock().unwrap() = Some(t.clone())),
+            )
+            .unwrap();
+        assert_eq!(done.cid, v1(&c.content), "verify {verify}");
+        assert_eq!(done.id, "file1");
+        {
+            let s = c.server.0.lock().unwrap();
+            assert_eq!(s.heads, 1, "one HEAD to learn the upload is complete");
+            assert_eq!(s.received, c.content.len() as u64, "nothing sent again");
+            assert_eq!(s.api_calls, ["GET /v3/files/private/file1?"]);
+        }
+        // A new process resumes the finished upload from its token: the HEAD says it is all
+        // there, with no CID; the client reads the file to hash it and finishes.
+        let token = token.lock().unwrap().clone().unwrap();
+        let again = c.client.resume_upload(&token).unwrap();
+        assert_eq!(
+            (again.id.as_str(), again.cid.as_str()),
+            ("file1", &*v1(&c.content))
+        );
+        assert_eq!(c.server.0.lock().unwrap().received, c.content.len() as u64);
+    }
+}
+
+/// The policy applied to the session's answers in the step-by-step tests.
+fn policy() -> RetryPolicy {
+    RetryPolicy::default().max_attempts(4)
+}
+
+/// The server's answer to `request` with `status` and `headers`, read as a client reads it.
+fn answer_to<E: Endpoint>(
+    request: &E,
+    status: u16,
+    headers: &[(&str, String)],
+    body: &str,
+) -> Result<E::Output, Error> {
+    crate::interpret_response(request, &Body::Empty, respond(status, headers, body))
+}
+
+/// Drives `session` from creation (at `location`) through every chunk, each body read as a
+/// transport reads it (so the session hashes it) and taken whole; the last chunk is answered by
+/// `last` (given the request and the file's length).
+fn send_every_chunk(
+    session: &mut TusSession,
+    location: &str,
+    last: impl FnOnce(&TusRequest, u64) -> Result<TusAnswer, Error>,
+) {
+    let TusStep::Send(create) = session.next_request().unwrap() else {
+        panic!("not a creation")
+    };
+    let created = answer_to(&create, 201, &[("location", location.to_owned())], "");
+    assert!(matches!(
+        session.on_answer(created, &policy(), Duration::ZERO, SystemTime::now(), 0.0),
+        TusNext::Continue
+    ));
+    let len = session.len;
+    let mut last = Some(last);
+    loop {
+        let step = session.next_request().unwrap();
+        let TusStep::Send(request) = step else {
+            panic!("not a chunk: {step:?}")
+        };
+        let TusKind::Patch { offset, len: n, .. } = &request.kind else {
+            panic!("not a PATCH")
+        };
+        let end = offset + n;
+        read_body(&request.body().unwrap(), usize::MAX);
+        let answer = if end == len {
+            (last.take().unwrap())(&request, len)
+        } else {
+            answer_to(&request, 204, &[("upload-offset", end.to_string())], "")
+        };
+        let next = session.on_answer(answer, &policy(), Duration::ZERO, SystemTime::now(), 0.0);
+        assert!(!matches!(next, TusNext::Fail(_)), "{next:?}");
+        if end == len {
+            return;
+        }
+    }
+}
+
+/// A lookup step's request line, or a panic.
+fn lookup_path(step: &TusStep) -> String {
+    match step {
+        TusStep::Lookup(lookup) => lookup.path_and_query().unwrap(),
+        other => panic!("not a look-up: {other:?}"),
+    }
+}
+
+fn file_json(id: &str, name: &str, cid: &str, size: u64) -> String {
+    record_json(&Record {
+        id: id.into(),
+        name: name.into(),
+        cid: cid.into(),
+        size,
+    })
+}
+
+/// The session alone, no client: where a complete upload's record is looked for, and what the
+/// caller gets when the server's answers do not help.
+#[test]
+fn the_session_decides_where_a_complete_uploads_record_is_looked_for() {
+    let c = case("session-lookup", (CHUNK * 2 + 5) as usize);
+    let cid = v1(&c.content);
+    let len = c.content.len() as u64;
+    let no_cid =
+        |r: &TusRequest, len: u64| answer_to(r, 204, &[("upload-offset", len.to_string())], "");
+
+    // A stock server's URL: straight to the look-up by CID; of two files with the CID, the one
+    // with this upload's name and size.
+    let mut session = TusSession::for_upload(&upload(&c), c.client.config())
+        .unwrap()
+        .unwrap();
+    send_every_chunk(
+        &mut session,
+        "http://127.0.0.1:1080/v3/files/3f2a9c0d",
+        no_cid,
+    );
+    let step = session.next_request().unwrap();
+    assert_eq!(lookup_path(&step), format!("/v3/files/private?cid={cid}"));
+    let TusStep::Lookup(lookup) = step else {
+        unreachable!()
+    };
+    let page = format!(
+        r#"{{"data":{{"files":[{},{}],"next_page_token":""}}}}"#,
+        file_json("newer-copy", "other.bin", &cid, len),
+        file_json("mine", "big.bin", &cid, len),
+    );
+    session.on_lookup(answer_to(&lookup, 200, &[], &page));
+    let TusStep::Finished { file } = session.next_request().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (file.id.as_str(), file.cid.as_str()),
+        ("mine", cid.as_str())
+    );
+    assert_eq!(file.network, Some(Network::Private));
+
+    // Pinata's URL: the record under its file id, if it holds the CID; a record with another CID
+    // refutes the id, and with nothing found by CID the caller gets what is known, no id.
+    let pinata = "https://uploads.pinata.cloud/v3/files/0190aa-f1/tok";
+    let mut session = TusSession::for_upload(&upload(&c), c.client.config())
+        .unwrap()
+        .unwrap();
+    send_every_chunk(&mut session, pinata, no_cid);
+    let step = session.next_request().unwrap();
+    assert_eq!(lookup_path(&step), "/v3/files/private/0190aa-f1");
+    let TusStep::Lookup(lookup) = step else {
+        unreachable!()
+    };
+    let other = format!(
+        r#"{{"data":{}}}"#,
+        file_json("0190aa-f1", "x", &v1(b"x"), 1)
+    );
+    session.on_lookup(answer_to(&lookup, 200, &[], &other));
+    let step = session.next_request().unwrap();
+    assert_eq!(lookup_path(&step), format!("/v3/files/private?cid={cid}"));
+    let TusStep::Lookup(lookup) = step else {
+        unreachable!()
+    };
+    session.on_lookup(answer_to(&lookup, 200, &[], r#"{"data":{"files":[]}}"#));
+    let TusStep::Finished { file } = session.next_request().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (file.id.as_str(), file.cid.as_str(), file.size),
+        ("", cid.as_str(), len)
+    );
+
+    // A 404 refutes the id too; a 503 (after the client's retries) does not: the id stays.
+    for (status, id) in [(404, ""), (503, "0190aa-f1")] {
+        let mut session = TusSession::for_upload(&upload(&c), c.client.config())
+            .unwrap()
+            .unwrap();
+        send_every_chunk(&mut session, pinata, no_cid);
+        let TusStep::Lookup(by_id) = session.next_request().unwrap() else {
+            panic!()
+        };
+        session.on_lookup(answer_to(&by_id, status, &[], r#"{"error":"no"}"#));
+        let TusStep::Lookup(by_cid) = session.next_request().unwrap() else {
+            panic!()
+        };
+        session.on_lookup(answer_to(&by_cid, status, &[], r#"{"error":"no"}"#));
+        let TusStep::Finished { file } = session.next_request().unwrap() else {
+            panic!()
+        };
+        assert_eq!(file.id, id, "after a {status}");
+    }
+
+    // Through a signed URL no credential is held: no look-up; what is known, the URL's id.
+    let signed = upload(&c).to_signed_url(SignedUrl::new(
+        "https://uploads.pinata.cloud/v3/files/sign?X-Sig=1",
+    ));
+    let mut session = TusSession::for_upload(&signed, c.client.config())
+        .unwrap()
+        .unwrap();
+    send_every_chunk(&mut session, pinata, no_cid);
+    let TusStep::Finished { file } = session.next_request().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (file.id.as_str(), file.cid.as_str()),
+        ("0190aa-f1", cid.as_str())
+    );
+}
+
+/// The session alone: the final PATCH's answer is lost; the HEAD says offset = length without a
+/// CID. That is complete, not a failure: with CID checking the client's hash is the CID; without
+/// it, the session asks for the whole file to be read once (a local read) and then looks up.
+#[test]
+fn the_session_treats_full_offset_as_complete_and_uses_its_own_cid() {
+    let c = case("session-complete", (CHUNK + 17) as usize);
+    let cid = v1(&c.content);
+    for verify in [true, false] {
+        let up = upload(&c).verify_cid(verify);
+        let mut session = TusSession::for_upload(&up, c.client.config())
+            .unwrap()
+            .unwrap();
+        send_every_chunk(
+            &mut session,
+            "http://127.0.0.1:1080/v3/files/abc",
+            |_, _| {
+                Err(Error::Transport(TransportError::maybe_sent(
+                    TransportErrorKind::Protocol,
+                    "connection closed before the answer",
+                )))
+            },
+        );
+        let TusStep::Send(head) = session.next_request().unwrap() else {
+            panic!()
+        };
+        assert!(matches!(head.kind, TusKind::Head));
+        let len = c.content.len() as u64;
+        let held = answer_to(
+            &head,
+            200,
+            &[
+                ("upload-offset", len.to_string()),
+                ("upload-length", len.to_string()),
+            ],
+            "",
+        );
+        let next = session.on_answer(held, &policy(), Duration::ZERO, SystemTime::now(), 0.0);
+        assert!(
+            matches!(next, TusNext::Continue),
+            "verify {verify}: {next:?}"
+        );
+        if !verify {
+            let step = session.next_request().unwrap();
+            let TusStep::Rehash { offset, len: n, .. } = step else {
+                panic!("{step:?}")
+            };
+            assert_eq!((offset, n), (0, len), "the whole file read once");
+            session.rehash(&c.content);
+        }
+        let step = session.next_request().unwrap();
+        assert_eq!(
+            lookup_path(&step),
+            format!("/v3/files/private?cid={cid}"),
+            "verify {verify}"
+        );
+    }
 }
