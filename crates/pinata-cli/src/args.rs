@@ -94,9 +94,9 @@ pub enum ProgressMode {
 /// `public` or `private`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NetworkArg {
-    /// Public IPFS.
+    /// Public IPFS: anyone can fetch it by its CID.
     Public,
-    /// Private to the account.
+    /// Private to the account (the default): fetched through signed links.
     Private,
 }
 
@@ -116,9 +116,10 @@ pub enum Command {
     /// Check the active credentials (also: `pinata test`).
     #[command(alias = "test", after_help = "Example:\n  pinata whoami --json")]
     Whoami,
-    /// Upload files or folders (streamed, resumable, CID-checked).
+    /// Upload files or folders (streamed, resumable, CID-checked); private unless --network public.
     #[command(
         after_help = "Examples:\n  pinata upload report.pdf --name report --kv env=prod\n  \
+        pinata upload index.html --network public   (publish to public IPFS)\n  \
         pinata upload ./site --cid-version 1 -q\n  pinata upload big.iso --resume\n  \
         pinata upload --resume                (every interrupted upload)"
     )]
@@ -244,7 +245,7 @@ pub struct UploadArgs {
     /// Files or folders to upload (none with --resume: every interrupted upload).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The network (default: the profile's, else public).
+    /// The network (default: PINATA_NETWORK, else the profile's, else private).
     #[arg(long, value_enum)]
     pub network: Option<NetworkArg>,
     /// The name in the account (default: the file's name).
@@ -261,7 +262,7 @@ pub struct UploadArgs {
     /// Remove the file after this long (30m, 2h, 7d) or at this Unix time.
     #[arg(long, value_name = "DURATION|UNIX")]
     pub expires: Option<String>,
-    /// Use the legacy pinFileToIPFS endpoint (public; supports --wrap).
+    /// Use the legacy pinFileToIPFS endpoint (always public; supports --wrap).
     #[arg(long)]
     pub legacy: bool,
     /// Continue interrupted uploads (those of PATHs, or all when no PATH is given).
@@ -328,7 +329,7 @@ pub enum FilesCommand {
 /// `--network` of commands on existing things.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct NetworkFlag {
-    /// The network (default: the profile's, else public).
+    /// The network (default: PINATA_NETWORK, else the profile's, else private).
     #[arg(long, value_enum)]
     pub network: Option<NetworkArg>,
 }

@@ -18,6 +18,11 @@ use crate::exit::{CliError, CliResult, Kind};
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";
 
+/// The network of uploads and lists when neither `--network`, `PINATA_NETWORK` nor the profile
+/// names one: private, as the library's `UploadFile` (and Pinata's API) default to, so nothing is
+/// published to public IPFS unless asked for.
+pub const DEFAULT_NETWORK: Network = Network::Private;
+
 /// The whole config file.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -226,8 +231,8 @@ pub struct Settings {
     pub gateway: Option<(String, Source)>,
     /// Whether a gateway key is set.
     pub gateway_key: bool,
-    /// The default network.
-    pub network: Network,
+    /// The default network and where it came from (`--network` of a command wins over it).
+    pub network: (Network, Source),
 }
 
 /// `value` from the flag, else the variable `var`, else the profile.
@@ -341,9 +346,14 @@ impl Settings {
                 .map_err(|e| CliError::usage(format!("PINATA_TUS_CHUNK: {e}")))?;
         }
 
-        let network = match env("PINATA_NETWORK").or_else(|| profile.network.clone()) {
-            Some(n) => parse_network(&n)?,
-            None => Network::Public,
+        let network = match pick(None, "PINATA_NETWORK", profile.network.as_ref()) {
+            Some((n, source)) => (
+                parse_network(&n).map_err(|_| {
+                    config_error("the network", &n, source, "use public or private")
+                })?,
+                source,
+            ),
+            None => (DEFAULT_NETWORK, Source::Default),
         };
         Ok(Self {
             path,

@@ -172,11 +172,15 @@ fn upload_files_and_folders_verified_by_cid() {
     assert_eq!(up[0]["cid"].as_str().unwrap(), local.trim());
     assert_eq!(up[0]["name"], "greeting");
     assert_eq!(up[0]["keyvalues"]["env"], "test");
-    assert_eq!(up[0]["network"], "public");
+    assert_eq!(up[0]["network"], "private", "private unless asked");
     let id = up[0]["id"].as_str().unwrap().to_owned();
 
     // -q prints only the CID; a folder too (and it matches `pinata cid` of the folder).
-    let folder_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&site));
+    let folder_cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&site),
+    );
     let local = stdout_of(s.pinata().args(["cid", "-q"]).arg(&site));
     assert_eq!(folder_cid, local);
     assert!(folder_cid.trim().starts_with("bafy"), "{folder_cid}");
@@ -255,11 +259,12 @@ fn upload_files_and_folders_verified_by_cid() {
     let (code, out, _) = run(s.pinata().args(["files", "list"]));
     assert_eq!(code, 0);
     assert!(out.contains("renamed") && out.starts_with("ID"), "{out}");
+    // The private uploads above: greeting, the --network private one and the table's.
     let ids = stdout_of(
         s.pinata()
             .args(["files", "list", "-q", "--network", "private"]),
     );
-    assert_eq!(ids.lines().count(), 1);
+    assert_eq!(ids.lines().count(), 3, "{ids}");
     s.pinata().args(["files", "delete", &id]).assert().success();
     let (code, _, err) = run(s.pinata().args(["files", "get", &id]));
     assert_eq!(code, 4, "{err}");
@@ -292,13 +297,106 @@ fn upload_files_and_folders_verified_by_cid() {
 }
 
 #[test]
+fn uploads_are_private_unless_asked_and_config_show_says_where_the_network_comes_from() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("network");
+    s.login(&emu);
+    let file = s.file("n.txt", b"which network?\n");
+    s.file("folder/a.txt", b"a\n");
+    let folder = s.dir.join("folder");
+
+    // No flag, no variable, no profile setting: private, and said so.
+    let (code, out, err) = run(s.pinata().args(["upload", "--json"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    let up: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(up["network"], "private");
+    assert!(err.contains("uploaded to private IPFS"), "{err}");
+    assert_eq!(
+        stdout_of(
+            s.pinata()
+                .args(["files", "list", "-q", "--network", "public"])
+        ),
+        "",
+        "nothing published"
+    );
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["network"], "private");
+    assert_eq!(shown["network_from"], "default");
+    let (_, table, _) = run(s.pinata().args(["config", "show"]));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["network", "private", "default"]),
+        "{table}"
+    );
+
+    // --network public publishes.
+    let (code, out, err) = run(s
+        .pinata()
+        .args(["upload", "--json", "--network", "public"])
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("uploaded to public IPFS"), "{err}");
+    let up: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(up["network"], "public");
+
+    // The environment, then the profile, say where it comes from.
+    let shown = json_of(
+        s.pinata()
+            .env("PINATA_NETWORK", "public")
+            .args(["config", "show", "--json"]),
+    );
+    assert_eq!(shown["network"], "public");
+    assert_eq!(shown["network_from"], "environment");
+    s.pinata()
+        .args(["config", "set", "network", "public"])
+        .assert()
+        .success();
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["network"], "public");
+    assert_eq!(shown["network_from"], "profile");
+    let up = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&file));
+    assert_eq!(up[0]["network"], "public");
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_NETWORK", "nowhere")
+        .args(["config", "show"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("from the environment"), "{err}");
+    s.pinata()
+        .args(["config", "unset", "network"])
+        .assert()
+        .success();
+
+    // --legacy is public by nature: no flag needed, and --network private contradicts it.
+    let legacy = stdout_of(s.pinata().args(["upload", "-q", "--legacy"]).arg(&file));
+    assert!(legacy.starts_with("Qm"), "{legacy}");
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["upload", "--legacy", "--network", "private"])
+        .arg(&file));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("public only"), "{err}");
+
+    // A folder is refused on private IPFS (by the library): the error says how to publish it.
+    let (code, out, err) = run(s.pinata().arg("upload").arg(&folder));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("add --network public"), "{err}");
+}
+
+#[test]
 fn download_public_and_private_with_checks() {
     let emu = Emulator::start(&[]);
     let s = Scratch::new("download");
     s.login(&emu);
     let content = b"some bytes worth fetching\n".repeat(1000);
     let file = s.file("data.bin", &content);
-    let cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&file));
+    let cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&file),
+    );
     let cid = cid.trim();
 
     // To stdout (not a terminal here), the CID checked.
@@ -588,13 +686,37 @@ fn groups_and_pins() {
     );
     assert_eq!(pins.trim(), "");
 
-    // Hot swaps: the gateway serves the other CID.
+    // Hot swaps: the gateway serves the other CID (of public files, seen on /ipfs/).
+    assert_eq!(
+        stdout_of(
+            s.pinata()
+                .args(["upload", "-q", "--network", "public"])
+                .arg(&file)
+        )
+        .trim(),
+        cid
+    );
     let other = s.file("other.txt", b"the replacement\n");
-    let other_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&other));
+    let other_cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&other),
+    );
     let other_cid = other_cid.trim();
-    let swap = json_of(s.pinata().args(["swaps", "add", &cid, other_cid, "--json"]));
+    let swap = json_of(s.pinata().args([
+        "swaps",
+        "add",
+        &cid,
+        other_cid,
+        "--json",
+        "--network",
+        "public",
+    ]));
     assert_eq!(swap["mapped_cid"], other_cid);
-    let history = stdout_of(s.pinata().args(["swaps", "list", &cid, "-q"]));
+    let history = stdout_of(
+        s.pinata()
+            .args(["swaps", "list", &cid, "-q", "--network", "public"]),
+    );
     assert_eq!(history.trim(), other_cid);
     let served = s
         .pinata()
@@ -603,7 +725,7 @@ fn groups_and_pins() {
         .unwrap();
     assert_eq!(served.stdout, b"the replacement\n");
     s.pinata()
-        .args(["swaps", "delete", &cid])
+        .args(["swaps", "delete", &cid, "--network", "public"])
         .assert()
         .success();
     let served = s.pinata().args(["download", &cid]).output().unwrap();

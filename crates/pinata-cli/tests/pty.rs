@@ -36,7 +36,7 @@ fn progress_bars_on_a_terminal_only() {
     s.login(&emu);
     // Large enough to take more than one frame; the bar draws at least its first and last.
     let file = s.file("bar.bin", &vec![7u8; 8 * 1024 * 1024]);
-    let screen = on_a_terminal(&s, &format!("upload {}", file.display()));
+    let screen = on_a_terminal(&s, &format!("upload --network public {}", file.display()));
     assert!(screen.contains("upload ["), "a byte bar: {screen:?}");
     assert!(screen.contains("MiB"), "bytes shown: {screen:?}");
     assert!(screen.contains("bafy"), "the result: {screen:?}");
@@ -56,7 +56,10 @@ fn progress_bars_on_a_terminal_only() {
     // A folder: files done and bytes sent.
     s.file("dir/a.bin", &vec![1u8; 2 * 1024 * 1024]);
     s.file("dir/b.bin", &vec![2u8; 2 * 1024 * 1024]);
-    let screen = on_a_terminal(&s, &format!("upload {}", s.dir.join("dir").display()));
+    let screen = on_a_terminal(
+        &s,
+        &format!("upload --network public {}", s.dir.join("dir").display()),
+    );
     assert!(screen.contains("files"), "a files bar: {screen:?}");
     assert!(screen.contains("sent ["), "a bytes bar: {screen:?}");
 

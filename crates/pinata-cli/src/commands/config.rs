@@ -135,7 +135,7 @@ fn show(ctx: &Ctx) -> CliResult {
     } else {
         "(none)"
     };
-    let network = s.network.as_str();
+    let (network, network_from) = (s.network.0.as_str(), s.network.1.label());
     let rows = vec![
         vec!["profile".into(), s.profile_name.clone(), String::new()],
         vec![
@@ -156,7 +156,7 @@ fn show(ctx: &Ctx) -> CliResult {
         ],
         vec!["gateway".into(), gateway.0.clone(), gateway.1.into()],
         vec!["gateway_key".into(), gateway_key.into(), String::new()],
-        vec!["network".into(), network.into(), String::new()],
+        vec!["network".into(), network.into(), network_from.into()],
     ];
     match ctx.out.format {
         crate::output::Format::Human => {
@@ -175,6 +175,7 @@ fn show(ctx: &Ctx) -> CliResult {
                     "gateway": s.gateway.as_ref().map(|g| g.0.clone()),
                     "gateway_key": s.gateway_key,
                     "network": network,
+                    "network_from": network_from,
                 }),
                 id: s.profile_name.clone(),
                 cells: Vec::new(),

@@ -51,7 +51,7 @@ pub fn network(flag: Option<NetworkArg>, settings: &Settings) -> Network {
     match flag {
         Some(NetworkArg::Public) => Network::Public,
         Some(NetworkArg::Private) => Network::Private,
-        None => settings.network,
+        None => settings.network.0,
     }
 }
 

@@ -15,7 +15,7 @@ use pinata_ureq::{Client, LocalError};
 use serde_json::json;
 
 use super::{Ctx, network, parse_expiry};
-use crate::args::{CidArgs, CidFlags, UploadArgs};
+use crate::args::{CidArgs, CidFlags, NetworkArg, UploadArgs};
 use crate::exit::{CliError, CliResult, Needs, from_api};
 use crate::output::{Item, bytes, opt, time};
 use crate::state::UploadState;
@@ -93,13 +93,19 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
         ));
     }
     let (settings, client) = ctx.client()?;
-    let net = network(args.network, &settings);
-    if args.legacy && net == Network::Private {
-        return Err(
-            CliError::usage("a legacy upload (pinFileToIPFS) is public only")
-                .hint("drop --legacy, or use --network public"),
-        );
-    }
+    // pinFileToIPFS publishes to public IPFS whatever the default network: --legacy asks for it.
+    // Only an explicit --network private contradicts it.
+    let net = if args.legacy {
+        if args.network == Some(NetworkArg::Private) {
+            return Err(
+                CliError::usage("a legacy upload (pinFileToIPFS) is public only")
+                    .hint("drop --legacy to upload privately, or drop --network private"),
+            );
+        }
+        Network::Public
+    } else {
+        network(args.network, &settings)
+    };
     let state = UploadState::open()?;
     let mut items = Vec::new();
     let mut outcome = Ok(());
@@ -169,8 +175,19 @@ fn upload_one(
             .on_progress(move |p| watch.update(p.sent, p.total));
         let done = client.upload_file(&request);
         bars.finish();
-        let up =
-            done.map_err(|e| from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs)))?;
+        let up = done.map_err(|e| {
+            // The library refuses a private folder before sending (its rule, not repeated here):
+            // say how to publish it instead.
+            let refused = matches!(e, pinata_ureq::Error::Build(_)) && net == Network::Private;
+            let e = from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs));
+            if refused {
+                e.hint(format!(
+                    "to publish {shown} on public IPFS, add --network public"
+                ))
+            } else {
+                e
+            }
+        })?;
         return Ok(uploaded_item(&up, net));
     }
 
@@ -214,10 +231,7 @@ fn upload_one(
     match done {
         Ok(up) => {
             state.remove(&canonical);
-            if verify {
-                ctx.out
-                    .message(format!("{shown}: uploaded, CID {} checked", up.cid));
-            }
+            ctx.out.message(uploaded_message(&shown, &up, net, verify));
             Ok(uploaded_item(&up, net))
         }
         Err(e) => {
@@ -239,6 +253,18 @@ fn upload_one(
             })
         }
     }
+}
+
+/// What a finished v3 upload says on stderr: where it went (which network), and its CID, checked
+/// against the one computed while sending unless `--no-verify`.
+fn uploaded_message(shown: &str, up: &UploadedFile, net: Network, verified: bool) -> String {
+    let net = up.network.unwrap_or(net);
+    let check = if verified {
+        "checked"
+    } else {
+        "not checked (--no-verify)"
+    };
+    format!("{shown}: uploaded to {net} IPFS, CID {} {check}", up.cid)
 }
 
 /// The v3 request's options from the flags.
