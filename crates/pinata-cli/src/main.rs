@@ -62,9 +62,11 @@ fn run(ctx: &Ctx, command: Command) -> CliResult {
         Command::SignUpload(a) => download::sign_upload(ctx, a),
         Command::Config(c) => config::run(ctx, c),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "pinata", &mut std::io::stdout());
-            Ok(())
+            // Generated in memory (clap_complete panics when its writer fails), then written as
+            // every output is: a closed pipe (`| head -1`) is no error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pinata", &mut script);
+            output::write_out(&script)
         }
         Command::Emulator { .. } => Ok(()),
     }

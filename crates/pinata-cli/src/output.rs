@@ -43,9 +43,15 @@ fn write_failed(e: std::io::Error) -> CliError {
 }
 
 /// Writes `text` to stdout, where a closed pipe (`| head`) is not an error.
-fn print_out(text: &str) -> CliResult<()> {
+pub fn print_out(text: &str) -> CliResult<()> {
+    write_out(text.as_bytes())
+}
+
+/// Writes `bytes` to stdout, where a closed pipe (`| head`) is not an error: the reader has what
+/// it wanted, and the command succeeded (exit 0, as `cat file | head` does), without a panic.
+pub fn write_out(bytes: &[u8]) -> CliResult<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(write_failed(e)),

@@ -791,6 +791,49 @@ fn help_completions_and_usage() {
         .stderr(predicate::str::contains("config.toml"));
 }
 
+/// Runs `pinata ARGS` with stdout a pipe whose reading end is already closed (`| head -1` once
+/// `head` has its line): its exit code and stderr.
+fn into_a_closed_pipe(s: &Scratch, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinata"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PINATA_") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .args(args)
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn output_into_a_closed_pipe_is_no_error() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("pipe");
+    s.login(&emu);
+    for args in [
+        &["completions", "zsh"][..],
+        &["completions", "bash"],
+        &["config", "show"],
+        &["files", "list"],
+        &["--help"],
+    ] {
+        let (code, err) = into_a_closed_pipe(&s, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn no_secret_reaches_stdout_or_stderr() {
     let emu = Emulator::start(&[]);

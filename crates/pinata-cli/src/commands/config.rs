@@ -8,7 +8,7 @@ use crate::config::{
     ConfigFile, DEFAULT_PROFILE, Settings, Source, config_path, mask, parse_network,
 };
 use crate::exit::{CliError, CliResult};
-use crate::output::{Item, table};
+use crate::output::{Item, print_out, table};
 
 /// `pinata config …`.
 pub fn run(ctx: &Ctx, command: ConfigCommand) -> CliResult {
@@ -159,10 +159,7 @@ fn show(ctx: &Ctx) -> CliResult {
         vec!["network".into(), network.into(), network_from.into()],
     ];
     match ctx.out.format {
-        crate::output::Format::Human => {
-            print!("{}", table(&["setting", "value", "from"], rows));
-            Ok(())
-        }
+        crate::output::Format::Human => print_out(&table(&["setting", "value", "from"], rows)),
         _ => ctx.out.record(
             &Item {
                 json: json!({
