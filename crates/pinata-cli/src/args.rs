@@ -131,7 +131,8 @@ pub enum Command {
     #[command(
         subcommand,
         after_help = "Examples:\n  pinata files list --name report\n  \
-        pinata files get 0190…\n  pinata files delete 0190…"
+        pinata files get 0190…\n  pinata files get bafy…      (the newest file with this CID)\n  \
+        pinata files delete 0190…"
     )]
     Files(FilesCommand),
     /// Create, list, show, update and delete groups, and put files in them.
@@ -306,9 +307,10 @@ pub enum FilesCommand {
     /// List files, newest first.
     #[command(alias = "ls")]
     List(FilesListArgs),
-    /// Show one file.
+    /// Show one file, by its id or its CID.
     Get {
-        /// The file id.
+        /// The file id, or its CID (when several files hold it, the newest).
+        #[arg(value_name = "ID|CID")]
         id: String,
         #[command(flatten)]
         network: NetworkFlag,

@@ -219,6 +219,9 @@ pub struct Settings {
     pub path: PathBuf,
     /// The profile in use.
     pub profile_name: String,
+    /// The other profiles of the file that hold credentials (for the hint when this one has
+    /// none).
+    pub other_profiles: Vec<String>,
     /// The credentials, with where they came from, or why there are none.
     pub credentials: Result<(Credentials, Source), String>,
     /// The client configuration (origins, timeouts, retries, TUS settings).
@@ -285,7 +288,13 @@ impl Settings {
             None => Profile::default(),
         };
 
-        let credentials = resolve_credentials(global, &profile);
+        let credentials = resolve_credentials(&profile_name, &profile);
+        let other_profiles = file
+            .profiles
+            .iter()
+            .filter(|(name, p)| **name != profile_name && (p.jwt.is_some() || p.api_key.is_some()))
+            .map(|(name, _)| name.clone())
+            .collect();
 
         let default_api = Config::default().base_url().to_string();
         let default_uploads = Config::default().uploads_url().to_string();
@@ -358,6 +367,7 @@ impl Settings {
         Ok(Self {
             path,
             profile_name,
+            other_profiles,
             credentials,
             config,
             api_url,
@@ -368,19 +378,44 @@ impl Settings {
         })
     }
 
-    /// The credentials, or the error that says how to get some.
+    /// The credentials, or the error that says how to get some: the profiles that have them
+    /// (and how to use one), or how to store some in this one.
     pub fn require_credentials(&self) -> CliResult<Credentials> {
-        match &self.credentials {
-            Ok((c, _)) => Ok(c.clone()),
-            Err(why) => Err(CliError::new(Kind::Auth, why.clone()).hint(format!(
-                "run `pinata{} auth`, or set PINATA_JWT",
-                if self.profile_name == DEFAULT_PROFILE {
-                    String::new()
+        let why = match &self.credentials {
+            Ok((c, _)) => return Ok(c.clone()),
+            Err(why) => why,
+        };
+        let auth = format!(
+            "`pinata{} auth`",
+            if self.profile_name == DEFAULT_PROFILE {
+                String::new()
+            } else {
+                format!(" --profile {}", self.profile_name)
+            }
+        );
+        let hint = match self.other_profiles.as_slice() {
+            [] => format!("run {auth}, or set PINATA_JWT"),
+            others => {
+                let first = &others[0];
+                let names = others
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let (noun, these) = if others.len() == 1 {
+                    ("profile", "it")
                 } else {
-                    format!(" --profile {}", self.profile_name)
-                }
-            ))),
-        }
+                    ("profiles", "one")
+                };
+                format!(
+                    "credentials are in {noun} {names}: use {these} with `pinata config use \
+                     {first}` (or --profile {first} for one command), or run {auth} to store \
+                     some in {:?}",
+                    self.profile_name
+                )
+            }
+        };
+        Err(CliError::new(Kind::Auth, why.clone()).hint(hint))
     }
 
     /// A client with the resolved credentials and configuration.
@@ -399,11 +434,8 @@ pub fn parse_network(name: &str) -> CliResult<Network> {
 }
 
 /// Credentials: `PINATA_JWT` / `PINATA_API_KEY` + `PINATA_API_SECRET` (as the library reads
-/// them), else the profile's.
-fn resolve_credentials(
-    _global: &Global,
-    profile: &Profile,
-) -> Result<(Credentials, Source), String> {
+/// them), else those of the profile `name`.
+fn resolve_credentials(name: &str, profile: &Profile) -> Result<(Credentials, Source), String> {
     match Credentials::from_env() {
         Ok(c) => return Ok((c, Source::Env)),
         Err(pinata_ureq::CredentialsError::NotInEnvironment) => {}
@@ -419,9 +451,9 @@ fn resolve_credentials(
     };
     match Credentials::from_lookup(lookup) {
         Ok(c) => Ok((c, Source::Profile)),
-        Err(pinata_ureq::CredentialsError::NotInEnvironment) => {
-            Err("no credentials: neither PINATA_JWT nor the profile has any".into())
-        }
+        Err(pinata_ureq::CredentialsError::NotInEnvironment) => Err(format!(
+            "no credentials: neither PINATA_JWT nor the profile {name:?} has any"
+        )),
         Err(e) => Err(format!("the profile's credentials are not usable: {e}")),
     }
 }

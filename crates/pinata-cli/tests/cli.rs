@@ -67,8 +67,20 @@ fn auth_stores_a_private_profile_and_whoami_checks_it() {
             .args(["test", "--json"]),
     );
     assert_eq!(who["api_url"], emu.url.as_str());
-    // The default profile has no credentials.
-    s.pinata().arg("whoami").assert().code(3);
+    // The default profile has no credentials: the error names the profile that has some, and
+    // how to use it.
+    let (code, _, err) = run(s.pinata().arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(r#"neither PINATA_JWT nor the profile "default" has any"#),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"credentials are in profile "local""#),
+        "{err}"
+    );
+    assert!(err.contains("`pinata config use local`"), "{err}");
+    assert!(err.contains("--profile local"), "{err}");
     s.pinata()
         .args(["--profile", "nope", "whoami"])
         .assert()
@@ -383,6 +395,76 @@ fn uploads_are_private_unless_asked_and_config_show_says_where_the_network_comes
     assert_eq!(code, 2, "{err}");
     assert_eq!(out, "");
     assert!(err.contains("add --network public"), "{err}");
+}
+
+#[test]
+fn files_get_takes_a_cid_and_not_found_says_what_to_check() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("lookup");
+    s.login(&emu);
+    let twice = s.file("twice.txt", b"uploaded twice\n");
+    let once = s.file("once.txt", b"uploaded once\n");
+    let first = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&twice));
+    let second = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&twice));
+    let cid = second[0]["cid"].as_str().unwrap();
+    assert_eq!(first[0]["cid"], cid);
+
+    // A CID held by two files: the newest, and a message that says so.
+    let (code, out, err) = run(s.pinata().args(["files", "get", cid, "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got["id"], second[0]["id"]);
+    assert!(err.contains("2 files hold the CID"), "{err}");
+    assert!(
+        err.contains(&format!("pinata files list --cid {cid}")),
+        "{err}"
+    );
+    // Held by one: that one, quietly; the same as by its id.
+    let one = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&once));
+    let (code, out, err) =
+        run(s
+            .pinata()
+            .args(["files", "get", one[0]["cid"].as_str().unwrap(), "--json"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "");
+    let by_id =
+        json_of(
+            s.pinata()
+                .args(["files", "get", one[0]["id"].as_str().unwrap(), "--json"]),
+        );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        by_id
+    );
+
+    // Not found, by CID or by id: what to check, and on which network.
+    let (code, _, err) = run(s.pinata().args([
+        "files",
+        "get",
+        "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    ]));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("no file has the CID bafkrei"), "{err}");
+    assert!(err.contains("on the private network"), "{err}");
+    assert!(err.contains("--network public looks on the other"), "{err}");
+    let (code, _, err) = run(s.pinata().args(["files", "get", "no-such-id"]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("check the id, on the private network"),
+        "{err}"
+    );
+
+    // A group: its own list, not the files'.
+    let (code, _, err) = run(s.pinata().args(["groups", "get", "no-such-group"]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("check the group id (`pinata groups list`)"),
+        "{err}"
+    );
+    assert!(!err.contains("files list"), "{err}");
+    let (code, _, err) = run(s.pinata().args(["pins", "cancel", "no-such-job"]));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("`pinata pins queue`"), "{err}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::config::{ConfigFile, config_path};
 use crate::exit::{CliError, CliResult, Needs, from_api};
 use crate::output::{Item, time};
 
-const ADMIN: Needs = Needs::Text("admin");
+const ADMIN: Needs = Needs::Admin;
 
 /// Permissions for people: `admin`, or the endpoint permissions and scopes.
 fn shown(p: &Permissions) -> String {
