@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::size::parse_size;
+
 /// The text after the top-level `--help`: examples, settings and the exit codes.
 const AFTER_HELP: &str = concat!(
     "Examples:\n",
@@ -165,14 +167,15 @@ pub enum Command {
     Keys(KeysCommand),
     /// Download a CID (public) or a private file through a signed link.
     #[command(after_help = "Examples:\n  pinata download bafy… -o file.bin\n  \
-        pinata download bafy… --private -o secret.pdf\n  pinata download bafy… > out")]
+        pinata download bafy… --private -o secret.pdf\n  pinata download bafy… > out\n  \
+        pinata download bafy… --max-size 4G -o big.iso   (a CID the account does not hold)")]
     Download(DownloadArgs),
     /// Print a signed, expiring download link to a (private) file.
     #[command(after_help = "Example:\n  pinata link bafy… --expires 1h")]
     Link(LinkArgs),
     /// Print a signed upload URL, for an uploader that holds no key.
     #[command(
-        after_help = "Example:\n  pinata sign-upload --expires 10m --max-size 10000000 --mime 'image/*'"
+        after_help = "Example:\n  pinata sign-upload --expires 10m --max-size 10MB --mime 'image/*'"
     )]
     SignUpload(SignUploadArgs),
     /// Show or change the config file and its profiles (secrets are masked).
@@ -640,8 +643,10 @@ pub struct DownloadArgs {
     /// A private file: fetched through a signed link made for this download.
     #[arg(long)]
     pub private: bool,
-    /// Refuse a body larger than this many bytes (default 1 GiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Refuse a body larger than this: bytes, or 2G, 500MB, 1.5GiB (K, M, G count in 1024s, KB,
+    /// MB, GB in 1000s). Default: the file's size when the account holds it (the file list
+    /// knows it), else 1 GiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_size: Option<u64>,
     /// Do not check that the bytes have the CID.
     #[arg(long)]
@@ -671,8 +676,9 @@ pub struct SignUploadArgs {
     pub expires: String,
     #[command(flatten)]
     pub network: NetworkFlag,
-    /// The largest file accepted, in bytes.
-    #[arg(long, value_name = "BYTES")]
+    /// The largest file accepted: bytes, or 10M, 500MB, 1.5GiB (K, M, G count in 1024s, KB,
+    /// MB, GB in 1000s).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_size: Option<u64>,
     /// A MIME type (or pattern such as image/*) accepted (repeatable).
     #[arg(long, value_name = "TYPE")]

@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pinata_ureq::api::Network;
+use pinata_ureq::download::DEFAULT_MAX_DOWNLOAD;
 use pinata_ureq::retry::RetryPolicy;
 use pinata_ureq::{Config, Credentials};
 use serde::{Deserialize, Serialize};
 
 use crate::args::Global;
 use crate::exit::{CliError, CliResult, Kind};
+use crate::size::parse_size;
 
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -236,6 +238,9 @@ pub struct Settings {
     pub gateway_key: bool,
     /// The default network and where it came from (`--network` of a command wins over it).
     pub network: (Network, Source),
+    /// The cap of a download whose size is not known beforehand (the library's 1 GiB; a test
+    /// knob changes it).
+    pub download_cap: u64,
 }
 
 /// `value` from the flag, else the variable `var`, else the profile.
@@ -245,13 +250,10 @@ fn pick(flag: Option<&String>, var: &str, profile: Option<&String>) -> Option<(S
         .or_else(|| profile.map(|v| (v.clone(), Source::Profile)))
 }
 
-/// A number from a hidden variable (test knobs).
-fn env_number(name: &str) -> CliResult<Option<u64>> {
+/// A size from a hidden variable (test knobs), by the rule of every size (`256K`).
+fn env_size(name: &str) -> CliResult<Option<u64>> {
     env(name)
-        .map(|v| {
-            v.parse::<u64>()
-                .map_err(|_| CliError::usage(format!("{name}={v:?} is not a whole number")))
-        })
+        .map(|v| parse_size(&v).map_err(|e| CliError::usage(format!("{name}: {e}"))))
         .transpose()
 }
 
@@ -345,15 +347,18 @@ impl Settings {
             options.connect_timeout = options.connect_timeout.min(Duration::from_secs(secs));
             config = config.with_transport_options(options);
         }
-        // Test knobs, not documented: force a small file through TUS.
-        if let Some(threshold) = env_number("PINATA_TUS_THRESHOLD")? {
+        // Test knobs, not documented: force a small file through TUS (and, below, a small
+        // download over the default cap).
+        if let Some(threshold) = env_size("PINATA_TUS_THRESHOLD")? {
             config = config.with_tus_threshold(threshold);
         }
-        if let Some(chunk) = env_number("PINATA_TUS_CHUNK")? {
+        if let Some(chunk) = env_size("PINATA_TUS_CHUNK")? {
             config = config
                 .with_tus_chunk_size(chunk)
                 .map_err(|e| CliError::usage(format!("PINATA_TUS_CHUNK: {e}")))?;
         }
+
+        let download_cap = env_size("PINATA_DOWNLOAD_CAP")?.unwrap_or(DEFAULT_MAX_DOWNLOAD);
 
         let network = match pick(None, "PINATA_NETWORK", profile.network.as_ref()) {
             Some((n, source)) => (
@@ -375,6 +380,7 @@ impl Settings {
             gateway,
             gateway_key: gateway_key.is_some(),
             network,
+            download_cap,
         })
     }
 

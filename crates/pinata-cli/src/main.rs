@@ -7,6 +7,7 @@ mod config;
 mod exit;
 mod output;
 mod progress;
+mod size;
 mod state;
 
 use std::process::ExitCode;

@@ -508,10 +508,80 @@ fn download_public_and_private_with_checks() {
         .arg(&target)
         .assert()
         .success();
-    // The size cap.
-    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "100"]));
+    // The size cap: the account's own file has a known size, said before anything is fetched.
+    let (code, out, err) = run(s.pinata().args(["download", cid, "--max-size", "100"]));
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("--max-size"), "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains(&format!(
+            "{cid} is 25.4 KiB (26000 bytes), more than --max-size of 100 B (100 bytes)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass --max-size 26K (or more) to download it"),
+        "{err}"
+    );
+    // Sizes take units: K, M, G count in 1024s, KB, MB, GB in 1000s.
+    for size in ["26K", "25.4KiB", "26KB", "2G", "1.5GB", "26000"] {
+        let out = s
+            .pinata()
+            .args(["download", cid, "--max-size", size])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{size}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, content);
+    }
+    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "25KB"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("more than --max-size of 24.4 KiB (25000 bytes)"),
+        "{err}"
+    );
+    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "2X"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("K, M, G, T (or KiB, MiB, GiB, TiB) count in 1024s"),
+        "{err}"
+    );
+
+    // The account's own file needs no flag whatever its size: the default cap (1 GiB, made
+    // 1000 bytes here) gives way to the size the file list knows.
+    let out = s
+        .pinata()
+        .env("PINATA_DOWNLOAD_CAP", "1000")
+        .args(["download", cid])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, content);
+    // A CID the account's file list does not know (a legacy pin): its size is found out while
+    // downloading; the error names the cap and what to pass.
+    let legacy = stdout_of(s.pinata().args(["upload", "-q", "--legacy"]).arg(&file));
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_DOWNLOAD_CAP", "1000")
+        .args(["download", legacy.trim()]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "the download of {} is larger than the default cap of 1000 B (1000 bytes)",
+            legacy.trim()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass a larger --max-size, e.g. --max-size 2K"),
+        "{err}"
+    );
 
     // A private file: through a signed link.
     let secret = s.file("secret.txt", b"only for the account\n");
@@ -532,8 +602,23 @@ fn download_public_and_private_with_checks() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(out.stdout, b"only for the account\n");
-    // Not public: not found on the gateway, and the hint says what to do.
-    let (code, _, err) = run(s.pinata().args(["download", pcid]));
+    // Without --private: the file list says it is the account's private file, so it comes
+    // through a signed link all the same.
+    let (code, out, err) = run(s.pinata().args(["download", pcid]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "only for the account\n");
+    assert!(
+        err.contains(&format!(
+            "{pcid} is a private file of the account: fetching it through a signed link"
+        )),
+        "{err}"
+    );
+    // A CID the account does not hold and the gateway does not serve: not found, and the hint
+    // says what to do.
+    let (code, _, err) = run(s.pinata().args([
+        "download",
+        "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    ]));
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("--private"), "{err}");
 
@@ -550,7 +635,7 @@ fn download_public_and_private_with_checks() {
     // A signed upload URL.
     let url = stdout_of(
         s.pinata()
-            .args(["sign-upload", "--expires", "5m", "--max-size", "1000"]),
+            .args(["sign-upload", "--expires", "5m", "--max-size", "1KB"]),
     );
     assert!(url.starts_with(&emu.url), "{url}");
 }
