@@ -28,7 +28,9 @@ const AFTER_HELP: &str = concat!(
     "     the scope the command needs\n",
     "  4  not found: the file, group, key or CID does not exist\n",
     "  5  network: no connection, a timeout, or the service unavailable or rate-limiting (429, 5xx)\n",
-    "  6  local files: a path missing, unreadable, changed while uploading, or not writable"
+    "  6  local files: a path missing, unreadable, changed while uploading, or not writable\n",
+    "  130  interrupted (Ctrl-C): an upload cut short says whether it is remembered, and the\n",
+    "       `pinata upload --resume PATH` that continues it"
 );
 
 /// pinata: the command line for the Pinata IPFS API.

@@ -125,3 +125,88 @@ fn auth_prompts_on_the_terminal_without_echo() {
     let stored = std::fs::read_to_string(s.config()).unwrap();
     assert!(stored.contains(&emu.jwt));
 }
+
+/// The files remembered for a resume.
+fn uploads_remembered(s: &Scratch) -> usize {
+    std::fs::read_dir(s.state().join("uploads"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn ctrl_c_during_an_upload_says_how_to_resume_it() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    // Every chunk of a resumable upload is answered 503 and tried again after a wait: the upload
+    // sits between its creation (its token remembered) and its end for many seconds.
+    let emu = Emulator::start(&["--fault", "tus_status=503,count=1000"]);
+    let s = Scratch::new("pty-ctrl-c");
+    s.login(&emu);
+    let file = s.file("slow.bin", &vec![5u8; 300_000]);
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!("{} --retries 20 upload {}", bin.display(), file.display());
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("PINATA_TUS_THRESHOLD", "1K")
+        .env("PINATA_TUS_CHUNK", "256K")
+        .env("TERM", "xterm-256color")
+        .env_remove("PINATA_JWT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let screen = std::thread::spawn(move || {
+        let mut screen = Vec::new();
+        let _ = stdout.read_to_end(&mut screen);
+        String::from_utf8_lossy(&screen).into_owned()
+    });
+
+    // Once the upload is remembered, Ctrl-C on the terminal (the line discipline makes it a
+    // SIGINT to the foreground process).
+    let start = Instant::now();
+    while uploads_remembered(&s) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the upload was never remembered"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+
+    // It ends at once (bounded: killed after 20 s), exit code 130, saying how to resume.
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still running 20 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let screen = screen.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "pinata: interrupted; the upload of {} is remembered: run `pinata upload --resume {}` \
+             to continue it",
+            file.display(),
+            file.display()
+        )),
+        "{screen}"
+    );
+    assert_eq!(uploads_remembered(&s), 1, "still remembered");
+}

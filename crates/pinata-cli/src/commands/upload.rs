@@ -17,6 +17,7 @@ use serde_json::json;
 use super::{Ctx, network, parse_expiry};
 use crate::args::{CidArgs, CidFlags, NetworkArg, UploadArgs};
 use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::interrupt::{self, say_on_interrupt};
 use crate::output::{Item, bytes, opt, time};
 use crate::state::UploadState;
 
@@ -109,6 +110,8 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
     let state = UploadState::open()?;
     let mut items = Vec::new();
     let mut outcome = Ok(());
+    // Ctrl-C from here on says what became of the upload it cut short.
+    interrupt::catch_ctrl_c();
 
     if args.paths.is_empty() {
         if !args.resume {
@@ -139,6 +142,7 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
             }
         }
     }
+    say_on_interrupt(None);
     if !items.is_empty() || outcome.is_ok() {
         ctx.out.list(&HEADERS, &items)?;
     }
@@ -161,6 +165,10 @@ fn upload_one(
 ) -> CliResult<Item> {
     let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
     let shown = path.display().to_string();
+    // Until the server holds a resumable upload (and its token is kept): nothing to resume.
+    say_on_interrupt(Some(format!(
+        "the upload of {shown} did not finish, and nothing of it is kept: upload it again"
+    )));
     if args.legacy {
         return legacy(ctx, client, args, path, meta.is_dir());
     }
@@ -215,21 +223,22 @@ fn upload_one(
     let bar = ctx.progress.bytes(Some(meta.len()), "upload");
     let watch = bar.clone();
     let keep = state.clone();
+    let kept = remembered(path);
     let request = describe(pinata_ureq::upload_request(path), args, net)?
         .verify_cid(verify)
         .on_progress(move |p| {
             watch.set_length(p.total);
             watch.set_position(p.sent);
         })
-        .on_resume_token(move |token| {
-            if let Err(e) = keep.save(token) {
-                eprintln!("warning: cannot remember the upload for a resume: {e}");
-            }
+        .on_resume_token(move |token| match keep.save(token) {
+            Ok(()) => say_on_interrupt(Some(kept.clone())),
+            Err(e) => eprintln!("warning: cannot remember the upload for a resume: {e}"),
         });
     let done = client.upload_file(&request);
     bar.finish_and_clear();
     match done {
         Ok(up) => {
+            say_on_interrupt(None);
             state.remove(&canonical);
             ctx.out.message(uploaded_message(&shown, &up, net, verify));
             Ok(uploaded_item(&up, net))
@@ -240,11 +249,12 @@ fn upload_one(
             Err(if resumable {
                 CliError {
                     hint: Some(format!(
-                        "{}the upload is remembered: run `pinata upload --resume {shown}` to continue it",
+                        "{}{}",
                         e.hint
                             .as_ref()
                             .map(|h| format!("{h}; "))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        remembered(path)
                     )),
                     ..e
                 }
@@ -297,6 +307,30 @@ fn describe(
     Ok(request)
 }
 
+/// The command that resumes the upload of `path`, quoted for a POSIX shell where it needs to be.
+fn resume_command(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./@%+=:,".contains(c));
+    let word = if plain {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    };
+    format!("pinata upload --resume {word}")
+}
+
+/// What is said of an interrupted upload the server holds: it is remembered, and how to go on.
+fn remembered(path: &Path) -> String {
+    format!(
+        "the upload of {} is remembered: run `{}` to continue it",
+        path.display(),
+        resume_command(path)
+    )
+}
+
 /// Continues a remembered upload, with a progress bar; forgotten once it finished.
 fn resume(
     ctx: &Ctx,
@@ -305,6 +339,7 @@ fn resume(
     token: &ResumeToken,
 ) -> CliResult<UploadedFile> {
     let path = token.fingerprint().path.clone();
+    say_on_interrupt(Some(remembered(&path)));
     let fail = |e| from_api(e, Needs::Scope(ResourceScope::FilesWrite));
     let current = client.transport().fingerprint(&path).map_err(|e| {
         CliError::local(format!(
@@ -325,6 +360,7 @@ fn resume(
     bar.finish_and_clear();
     match done {
         Ok(up) => {
+            say_on_interrupt(None);
             state.remove(&path);
             ctx.out.message(format!(
                 "{}: resumed and finished, CID {}",
@@ -341,10 +377,7 @@ fn resume(
             state.remove(&path);
             Err(fail(e).hint("the server no longer holds this upload: upload the file again"))
         }
-        Err(e) => Err(fail(e).hint(format!(
-            "run `pinata upload --resume {}` to try again",
-            path.display()
-        ))),
+        Err(e) => Err(fail(e).hint(format!("run `{}` to try again", resume_command(&path)))),
     }
 }
 
