@@ -128,8 +128,13 @@ pub enum Command {
         pinata upload --resume                (every interrupted upload)"
     )]
     Upload(UploadArgs),
-    /// Compute the CID of a file or folder locally, uploading nothing (`ipfs add --only-hash`).
-    #[command(after_help = "Example:\n  pinata cid ./site --cid-version 0")]
+    /// Predict the CID an upload of a file or folder gets, computed locally, uploading nothing.
+    #[command(
+        after_help = "The CID is the one `pinata upload` gets with the same flags: a folder's \
+        files as an upload sends them, so empty directories are left out (uploads leave them out; \
+        `ipfs add --only-hash` would count them).\n\n\
+        Examples:\n  pinata cid ./site\n  pinata cid ./site --legacy --cid-version 0"
+    )]
     Cid(CidArgs),
     /// List, show, update and delete v3 files.
     #[command(
@@ -175,6 +180,15 @@ pub enum Command {
     /// Print a signed, expiring download link to a (private) file.
     #[command(after_help = "Example:\n  pinata link bafy… --expires 1h")]
     Link(LinkArgs),
+    /// The account's gateway, as Pinata's Go CLI has it: set it, print a signed link, open a
+    /// file in a browser.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  pinata gateways set example.mypinata.cloud\n  \
+        pinata gateways link bafy… 600       (a link for 600 seconds)\n  \
+        pinata gateways open bafy…"
+    )]
+    Gateways(GatewaysCommand),
     /// Print a signed upload URL, for an uploader that holds no key.
     #[command(
         after_help = "Example:\n  pinata sign-upload --expires 10m --max-size 10MB --mime 'image/*'"
@@ -251,14 +265,14 @@ pub struct UploadArgs {
     /// Files or folders to upload (none with --resume: every interrupted upload).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The network (default: PINATA_NETWORK, else the profile's, else private).
-    #[arg(long, value_enum)]
+    /// The network (default: PINATA_NETWORK, else the profile's, else private). Also --net.
+    #[arg(long, value_enum, alias = "net")]
     pub network: Option<NetworkArg>,
     /// The name in the account (default: the file's name).
-    #[arg(long)]
+    #[arg(long, short_alias = 'n')]
     pub name: Option<String>,
     /// The group to add the upload to.
-    #[arg(long, value_name = "GROUP_ID")]
+    #[arg(long, value_name = "GROUP_ID", short_alias = 'g')]
     pub group: Option<String>,
     /// A key-value (repeatable).
     #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv)]
@@ -336,8 +350,8 @@ pub enum FilesCommand {
 /// `--network` of commands on existing things.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct NetworkFlag {
-    /// The network (default: PINATA_NETWORK, else the profile's, else private).
-    #[arg(long, value_enum)]
+    /// The network (default: PINATA_NETWORK, else the profile's, else private). Also --net.
+    #[arg(long, value_enum, alias = "net")]
     pub network: Option<NetworkArg>,
 }
 
@@ -350,22 +364,28 @@ pub struct FilesListArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// Files with this CID.
-    #[arg(long)]
+    #[arg(long, short_alias = 'c')]
     pub cid: Option<String>,
     /// Files in this group.
-    #[arg(long, value_name = "GROUP_ID")]
+    #[arg(long, value_name = "GROUP_ID", short_alias = 'g')]
     pub group: Option<String>,
     /// Files of this MIME type.
-    #[arg(long)]
+    #[arg(long, short_alias = 'm')]
     pub mime: Option<String>,
-    /// Files with this key-value (repeatable).
-    #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv)]
+    /// Files with this key-value (repeatable; also --keyvalues).
+    #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv, alias = "keyvalues")]
     pub keyvalues: Vec<(String, String)>,
-    /// Files whose CID is still being computed.
-    #[arg(long)]
+    /// Files whose CID is still being computed (also --cidPending).
+    #[arg(long, alias = "cidPending")]
     pub cid_pending: bool,
-    /// At most this many files (default: all).
-    #[arg(long, short = 'n', value_name = "N")]
+    /// At most this many files (default: all; also -a, --amount).
+    #[arg(
+        long,
+        short = 'n',
+        value_name = "N",
+        short_alias = 'a',
+        alias = "amount"
+    )]
     pub limit: Option<usize>,
 }
 
@@ -377,7 +397,7 @@ pub struct FilesUpdateArgs {
     #[command(flatten)]
     pub network: NetworkFlag,
     /// The new name.
-    #[arg(long)]
+    #[arg(long, short_alias = 'n')]
     pub name: Option<String>,
     /// Replace the key-values with these (repeatable).
     #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv)]
@@ -406,8 +426,14 @@ pub enum GroupsCommand {
         /// Groups whose name contains this.
         #[arg(long)]
         name: Option<String>,
-        /// At most this many groups (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many groups (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
         #[command(flatten)]
         network: NetworkFlag,
@@ -491,8 +517,14 @@ pub enum PinsCommand {
         /// Jobs in this status (prechecking, searching, retrieving, expired, …).
         #[arg(long)]
         status: Option<String>,
-        /// At most this many jobs (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many jobs (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
     },
     /// Cancel a queued pin-by-CID job.
@@ -520,8 +552,14 @@ pub enum LegacyCommand {
         /// pinned (default), unpinned or all.
         #[arg(long, default_value = "pinned")]
         status: String,
-        /// At most this many pins (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many pins (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
     },
     /// Unpin CIDs (`unpin`).
@@ -590,14 +628,29 @@ pub enum KeysCommand {
         /// Keys whose name contains this.
         #[arg(long)]
         name: Option<String>,
-        /// Only revoked (true) or only active (false) keys.
-        #[arg(long, value_name = "true|false")]
+        /// Only revoked keys (`--revoked false`: only active ones).
+        #[arg(
+            long,
+            short_alias = 'r',
+            value_name = "true|false",
+            num_args = 0..=1,
+            default_missing_value = "true"
+        )]
         revoked: Option<bool>,
+        /// Only keys with a limited number of uses (also -u, --uses).
+        #[arg(long, short_alias = 'u', alias = "uses")]
+        limited_use: bool,
         /// Only keys that used up their uses.
-        #[arg(long)]
+        #[arg(long, short_alias = 'e')]
         exhausted: bool,
-        /// At most this many keys (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many keys (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
     },
     /// Revoke keys.
@@ -614,16 +667,22 @@ pub struct KeysCreateArgs {
     /// The key's name.
     pub name: String,
     /// An admin key (every permission).
-    #[arg(long, conflicts_with_all = ["endpoint", "scope"])]
+    #[arg(long, short_alias = 'a', conflicts_with_all = ["endpoint", "scope"])]
     pub admin: bool,
-    /// A legacy endpoint permission, e.g. pinning.pinFileToIPFS or data.pinList (repeatable).
-    #[arg(long, value_name = "GROUP.NAME")]
+    /// A legacy endpoint permission, e.g. pinning.pinFileToIPFS or data.pinList (repeatable;
+    /// also --endpoints).
+    #[arg(
+        long,
+        value_name = "GROUP.NAME",
+        short_alias = 'e',
+        alias = "endpoints"
+    )]
     pub endpoint: Vec<String>,
     /// A v3 resource scope, e.g. org:files:write (repeatable).
     #[arg(long, value_name = "SCOPE")]
     pub scope: Vec<String>,
-    /// The most uses the key has.
-    #[arg(long, value_name = "N")]
+    /// The most uses the key has (also -u, --uses).
+    #[arg(long, value_name = "N", short_alias = 'u', alias = "uses")]
     pub max_uses: Option<u32>,
     /// Store the new key's JWT in this profile (with the active profile's origins) instead of
     /// printing its secrets.
@@ -668,6 +727,37 @@ pub struct LinkArgs {
     /// How long the link works (30s, 10m, 1h, 7d).
     #[arg(long, default_value = "1h", value_name = "DURATION")]
     pub expires: String,
+}
+
+/// `pinata gateways …`.
+#[derive(Debug, Subcommand)]
+pub enum GatewaysCommand {
+    /// Use this gateway in the profile (as `pinata config set gateway`).
+    #[command(alias = "s")]
+    Set {
+        /// The gateway: a domain (example.mypinata.cloud) or a URL.
+        #[arg(value_name = "DOMAIN|URL")]
+        domain: Option<String>,
+    },
+    /// Print a signed, expiring link to a file (as `pinata link`).
+    #[command(alias = "l")]
+    Link {
+        /// The CID.
+        cid: String,
+        /// How long the link works: seconds, or 30s, 10m, 1h, 7d.
+        #[arg(default_value = "1h", value_name = "EXPIRES")]
+        expires: String,
+    },
+    /// Open a file in a browser ($BROWSER, else the system's) through a short-lived signed link,
+    /// printed too.
+    #[command(alias = "o")]
+    Open {
+        /// The CID.
+        cid: String,
+        /// How long the link works.
+        #[arg(long, default_value = "1m", value_name = "DURATION")]
+        expires: String,
+    },
 }
 
 /// `pinata sign-upload`.

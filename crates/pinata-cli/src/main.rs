@@ -62,6 +62,7 @@ fn run(ctx: &Ctx, command: Command) -> CliResult {
         Command::Download(a) => download::download(ctx, a),
         Command::Link(a) => download::link(ctx, a),
         Command::SignUpload(a) => download::sign_upload(ctx, a),
+        Command::Gateways(c) => gateways::run(ctx, c),
         Command::Config(c) => config::run(ctx, c),
         Command::Completions { shell } => {
             // Generated in memory (clap_complete panics when its writer fails), then written as

@@ -900,6 +900,160 @@ fn groups_and_pins() {
 }
 
 #[test]
+fn go_cli_spellings_and_gateway_commands() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("go-cli");
+    s.login(&emu);
+    let file = s.file("go.txt", b"as the Go CLI spells it\n");
+
+    // --net, -n NAME, -g GROUP on upload; -a/--amount, -c, --cidPending on lists.
+    let group = json_of(
+        s.pinata()
+            .args(["groups", "create", "go", "--net", "public", "--json"]),
+    );
+    let gid = group["id"].as_str().unwrap();
+    let up = json_lines_of(
+        s.pinata()
+            .args([
+                "upload", "--json", "--net", "public", "-n", "go-name", "-g", gid,
+            ])
+            .arg(&file),
+    );
+    assert_eq!(up[0]["network"], "public");
+    assert_eq!(up[0]["name"], "go-name");
+    let cid = up[0]["cid"].as_str().unwrap();
+    s.pinata()
+        .args(["upload", "-q", "--net", "public"])
+        .arg(&file)
+        .assert()
+        .success();
+    let listed = stdout_of(
+        s.pinata()
+            .args(["files", "list", "--net", "public", "-a", "1", "-q"]),
+    );
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    let listed = stdout_of(s.pinata().args([
+        "files", "list", "--net", "public", "--amount", "5", "-c", cid, "-q",
+    ]));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    let listed = stdout_of(
+        s.pinata()
+            .args(["files", "list", "--net", "public", "-g", gid, "-q"]),
+    );
+    assert_eq!(listed.trim(), up[0]["id"].as_str().unwrap());
+    let pending =
+        stdout_of(
+            s.pinata()
+                .args(["files", "list", "--net", "public", "--cidPending", "-q"]),
+        );
+    assert_eq!(pending, "");
+    let groups = stdout_of(
+        s.pinata()
+            .args(["groups", "list", "--net", "public", "-a", "1", "-q"]),
+    );
+    assert_eq!(groups.trim(), gid);
+
+    // keys: --uses (create: its most uses; list: only limited keys), -e, --revoked as a switch.
+    let key = json_of(s.pinata().args([
+        "keys",
+        "create",
+        "go-key",
+        "--uses",
+        "3",
+        "-e",
+        "pinning.pinFileToIPFS",
+        "--json",
+    ]));
+    let api_key = key["api_key"].as_str().unwrap();
+    let limited = json_lines_of(s.pinata().args(["keys", "list", "--uses", "--json"]));
+    assert_eq!(limited.len(), 1, "{limited:?}");
+    assert_eq!(limited[0]["key"], api_key);
+    assert_eq!(limited[0]["max_uses"], 3);
+    s.pinata()
+        .args(["keys", "revoke", api_key])
+        .assert()
+        .success();
+    let revoked = json_lines_of(s.pinata().args(["keys", "list", "--revoked", "--json"]));
+    assert!(
+        revoked.iter().all(|k| k["state"] != "active"),
+        "{revoked:?}"
+    );
+    assert!(revoked.iter().any(|k| k["key"] == api_key), "{revoked:?}");
+    let active = json_lines_of(s.pinata().args(["keys", "list", "-r", "false", "--json"]));
+    assert!(!active.iter().any(|k| k["key"] == api_key), "{active:?}");
+    assert!(!active.is_empty());
+
+    // gateways set: the profile's gateway; without a domain, what to give and why.
+    s.pinata()
+        .args(["config", "unset", "gateway"])
+        .assert()
+        .success();
+    s.pinata()
+        .args(["gateways", "set", &emu.url])
+        .assert()
+        .success();
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["gateway"], emu.url.as_str());
+    let (code, _, err) = run(s.pinata().args(["gateways", "set"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("pinata gateways set example.mypinata.cloud"),
+        "{err}"
+    );
+    assert!(err.contains("GET /v3/ipfs/gateways"), "{err}");
+
+    // gateways link CID EXPIRES: a signed link for that many seconds.
+    let url = stdout_of(s.pinata().args(["gateways", "link", cid, "600"]));
+    assert!(url.starts_with(&emu.url) && url.contains(cid), "{url}");
+    assert!(url.contains("X-Expires=600"), "{url}");
+
+    // gateways open: the link printed, and handed to $BROWSER.
+    let opened = s.dir.join("opened.txt");
+    let browser = s.file(
+        "browser.sh",
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()).as_bytes(),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let (code, out, err) = run(s
+        .pinata()
+        .env("BROWSER", &browser)
+        .args(["gateways", "open", cid]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("X-Signature"), "{out}");
+    assert_eq!(std::fs::read_to_string(&opened).unwrap(), out.trim());
+    assert!(err.contains("Opened with"), "{err}");
+    // No browser to be had: the link is still printed, and the warning says to open it.
+    let (code, out, err) = run(s
+        .pinata()
+        .env("BROWSER", s.dir.join("no-such-browser"))
+        .args(["gateways", "o", cid]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("X-Signature"), "{out}");
+    assert!(err.contains("cannot open a browser"), "{err}");
+
+    // `pinata cid` says what it predicts, and leaves empty directories out as uploads do.
+    let help = stdout_of(s.pinata().args(["cid", "--help"]));
+    assert!(help.contains("Predict the CID an upload"), "{help}");
+    assert!(help.contains("empty directories are left out"), "{help}");
+    s.file("tree/a.txt", b"a\n");
+    let tree = s.dir.join("tree");
+    let without = stdout_of(s.pinata().args(["cid", "-q"]).arg(&tree));
+    std::fs::create_dir_all(tree.join("empty/deeper")).unwrap();
+    let with = stdout_of(s.pinata().args(["cid", "-q"]).arg(&tree));
+    assert_eq!(with, without);
+    let uploaded = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--net", "public"])
+            .arg(&tree),
+    );
+    assert_eq!(uploaded, with);
+}
+
+#[test]
 fn help_completions_and_usage() {
     let s = Scratch::new("help");
     s.pinata()
@@ -920,6 +1074,7 @@ fn help_completions_and_usage() {
         "download",
         "link",
         "sign-upload",
+        "gateways",
         "config",
         "completions",
     ] {

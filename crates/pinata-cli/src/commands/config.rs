@@ -56,7 +56,9 @@ pub fn run(ctx: &Ctx, command: ConfigCommand) -> CliResult {
     }
 }
 
-fn edit(ctx: &Ctx, key: &str, value: Option<String>) -> CliResult {
+/// Sets (`Some`) or removes (`None`) the setting `key` of the active profile, after checking
+/// that the client can use the result.
+pub fn edit(ctx: &Ctx, key: &str, value: Option<String>) -> CliResult {
     let path = config_path()?;
     let mut file = ConfigFile::load(&path)?;
     let name = file.active_name(ctx.global.profile.as_deref());

@@ -9,7 +9,7 @@ use std::time::Duration;
 use pinata_ureq::TransportErrorKind;
 use pinata_ureq::api::Network;
 use pinata_ureq::api::files::ListFiles;
-use pinata_ureq::api::signed::CreateSignedUploadUrl;
+use pinata_ureq::api::signed::{CreateSignedUploadUrl, SignedUrl};
 use pinata_ureq::cid::Cid;
 use pinata_ureq::download::Download;
 use serde_json::json;
@@ -236,13 +236,24 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
 
 /// `pinata link`.
 pub fn link(ctx: &Ctx, args: LinkArgs) -> CliResult {
+    let url = signed_link(
+        ctx,
+        &args.cid,
+        args.path.as_deref().unwrap_or(""),
+        &args.expires,
+    )?;
+    ctx.out.value("url", url.as_str())
+}
+
+/// A signed link to `cid` (and `path` inside it) on the configured gateway, valid for
+/// `expires` (`30s`, `10m`, `1h`, or seconds).
+pub fn signed_link(ctx: &Ctx, cid: &str, path: &str, expires: &str) -> CliResult<SignedUrl> {
     let (settings, client) = ctx.client()?;
     need_gateway(&settings)?;
-    let expires = parse_duration(&args.expires)?;
-    let url = client
-        .private_download_link(&args.cid, args.path.as_deref().unwrap_or(""), expires)
-        .map_err(|e| from_api(e, READ))?;
-    ctx.out.value("url", url.as_str())
+    let expires = parse_duration(expires)?;
+    client
+        .private_download_link(cid, path, expires)
+        .map_err(|e| from_api(e, READ))
 }
 
 /// `pinata sign-upload`.

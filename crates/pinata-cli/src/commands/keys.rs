@@ -65,6 +65,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
         KeysCommand::List {
             name,
             revoked,
+            limited_use,
             exhausted,
             limit,
         } => {
@@ -74,6 +75,9 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
             }
             if let Some(r) = revoked {
                 request = request.revoked(r);
+            }
+            if limited_use {
+                request = request.limited_use(true);
             }
             if exhausted {
                 request = request.exhausted(true);

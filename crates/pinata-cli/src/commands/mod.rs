@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod download;
 pub mod files;
+pub mod gateways;
 pub mod groups;
 pub mod keys;
 pub mod pins;
