@@ -70,7 +70,10 @@ pub struct Global {
     /// Print JSON on stdout: one document, or one JSON object per line for lists.
     #[arg(long, global = true, conflicts_with = "quiet")]
     pub json: bool,
-    /// Print only CIDs or ids, one per line (as `ipfs add -q`); no messages.
+    /// Print only each result's handle, one per line, and no messages: the id of a file,
+    /// group, key or pin job (what `get`, `update`, `delete`, `revoke`, `cancel` take); the CID
+    /// of what was uploaded or pinned (`upload`, `cid`, `pins legacy list`, `swaps list`, as
+    /// `ipfs add -q`; `download`, `link` and `files get` take it).
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Progress bars on stderr: auto (when stderr is a terminal), always or never.

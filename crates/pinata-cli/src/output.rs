@@ -16,7 +16,7 @@ pub enum Format {
     Human,
     /// One JSON document, or JSON lines for lists.
     Json,
-    /// Only ids or CIDs, one per line.
+    /// Only each item's handle, one per line ([`Item::id`]).
     Quiet,
 }
 
@@ -32,7 +32,10 @@ pub struct Out {
 pub struct Item {
     /// The JSON form.
     pub json: Value,
-    /// What `-q` prints.
+    /// What `-q` prints: the item's handle, by one rule — a record's id for what the account
+    /// keeps as records (files, groups, keys, pin jobs: what their `get`, `update`, `delete`,
+    /// `revoke`, `cancel` take), the CID for content (an upload, a computed CID, a legacy pin, a
+    /// swap: what `download` and `link` take), a path or URL for what is neither.
     pub id: String,
     /// Cells, in the order of the table's headers.
     pub cells: Vec<String>,

@@ -195,6 +195,20 @@ fn upload_files_and_folders_verified_by_cid() {
     );
     let local = stdout_of(s.pinata().args(["cid", "-q"]).arg(&site));
     assert_eq!(folder_cid, local);
+    // Without -q: the folder's CID said checked on stderr, as a file's is.
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["upload", "--network", "public"])
+        .arg(&site));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: uploaded to public IPFS, CID {} checked",
+            site.display(),
+            local.trim()
+        )),
+        "{err}"
+    );
     assert!(folder_cid.trim().starts_with("bafy"), "{folder_cid}");
     // CIDv0 and the legacy endpoint, wrapped: `pinata cid` predicts it with the same flags.
     let legacy = stdout_of(
@@ -1091,6 +1105,14 @@ fn help_completions_and_usage() {
             .success()
             .stdout(predicate::str::contains("upload"));
     }
+    // -q's one rule, in the help.
+    let help = stdout_of(s.pinata().args(["upload", "--help"]));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("the id of a file, group, key or pin job")
+            && help.contains("the CID of what was uploaded or pinned"),
+        "{help}"
+    );
     s.pinata().arg("frobnicate").assert().code(2);
     s.pinata().args(["completions", "tcsh"]).assert().code(2);
     // The emulator's own flags pass through.

@@ -19,6 +19,7 @@ use crate::args::{CidArgs, CidFlags, NetworkArg, UploadArgs};
 use crate::exit::{CliError, CliResult, Needs, from_api};
 use crate::interrupt::{self, say_on_interrupt};
 use crate::output::{Item, bytes, opt, time};
+use crate::progress::{follow, label};
 use crate::state::UploadState;
 
 const HEADERS: [&str; 4] = ["cid", "id", "name", "size"];
@@ -176,7 +177,7 @@ fn upload_one(
     if meta.is_dir() {
         let folder = pinata_ureq::local::scan_folder(path).map_err(local)?;
         let lens: Vec<u64> = folder.files.iter().map(|f| f.len).collect();
-        let bars = ctx.progress.folder(&lens, &shown);
+        let bars = ctx.progress.folder(&lens, &label(path));
         let watch = bars.clone();
         let request = describe(UploadFile::folder(folder), args, net)?
             .verify_cid(verify)
@@ -196,6 +197,9 @@ fn upload_one(
                 e
             }
         })?;
+        let net = up.network.unwrap_or(net);
+        ctx.out
+            .message(uploaded_message(&shown, &up.cid, net, verify));
         return Ok(uploaded_item(&up, net));
     }
 
@@ -220,16 +224,13 @@ fn upload_one(
         ));
     }
 
-    let bar = ctx.progress.bytes(Some(meta.len()), "upload");
-    let watch = bar.clone();
+    let bar = ctx.progress.bytes(Some(meta.len()), &label(path));
+    let watch = follow(bar.clone());
     let keep = state.clone();
     let kept = remembered(path);
     let request = describe(pinata_ureq::upload_request(path), args, net)?
         .verify_cid(verify)
-        .on_progress(move |p| {
-            watch.set_length(p.total);
-            watch.set_position(p.sent);
-        })
+        .on_progress(move |p| watch(p.sent, p.total))
         .on_resume_token(move |token| match keep.save(token) {
             Ok(()) => say_on_interrupt(Some(kept.clone())),
             Err(e) => eprintln!("warning: cannot remember the upload for a resume: {e}"),
@@ -240,7 +241,9 @@ fn upload_one(
         Ok(up) => {
             say_on_interrupt(None);
             state.remove(&canonical);
-            ctx.out.message(uploaded_message(&shown, &up, net, verify));
+            let net = up.network.unwrap_or(net);
+            ctx.out
+                .message(uploaded_message(&shown, &up.cid, net, verify));
             Ok(uploaded_item(&up, net))
         }
         Err(e) => {
@@ -267,14 +270,13 @@ fn upload_one(
 
 /// What a finished v3 upload says on stderr: where it went (which network), and its CID, checked
 /// against the one computed while sending unless `--no-verify`.
-fn uploaded_message(shown: &str, up: &UploadedFile, net: Network, verified: bool) -> String {
-    let net = up.network.unwrap_or(net);
+fn uploaded_message(shown: &str, cid: &str, net: Network, verified: bool) -> String {
     let check = if verified {
         "checked"
     } else {
         "not checked (--no-verify)"
     };
-    format!("{shown}: uploaded to {net} IPFS, CID {} {check}", up.cid)
+    format!("{shown}: uploaded to {net} IPFS, CID {cid} {check}")
 }
 
 /// The v3 request's options from the flags.
@@ -348,14 +350,13 @@ fn resume(
         ))
         .hint("the file is gone; `pinata upload --no-resume PATH` uploads another")
     })?;
-    let bar = ctx.progress.bytes(Some(token.fingerprint().len), "resume");
-    let watch = bar.clone();
+    let bar = ctx
+        .progress
+        .bytes(Some(token.fingerprint().len), &label(&path));
+    let watch = follow(bar.clone());
     let mut session = TusSession::resume(token, &current, client.config())
         .map_err(fail)?
-        .on_progress(move |p| {
-            watch.set_length(p.total);
-            watch.set_position(p.sent);
-        });
+        .on_progress(move |p| watch(p.sent, p.total));
     let done = client.upload_resumable(&mut session);
     bar.finish_and_clear();
     match done {
@@ -415,20 +416,23 @@ fn legacy(
     } else {
         std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
     };
-    let bar = ctx.progress.bytes(Some(total), "upload");
-    let watch = bar.clone();
+    let bar = ctx.progress.bytes(Some(total), &label(path));
+    let watch = follow(bar.clone());
     let request = pinata_ureq::pin_request(path)
         .map_err(|e| from_api(e, needs))?
         .metadata(metadata)
         .options(options)
         .verify_cid(!args.no_verify)
-        .on_progress(move |p| {
-            watch.set_length(p.total);
-            watch.set_position(p.sent);
-        });
+        .on_progress(move |p| watch(p.sent, p.total));
     let done = client.pin_file(&request);
     bar.finish_and_clear();
     let pin = done.map_err(|e| from_api(e, needs))?;
+    ctx.out.message(uploaded_message(
+        &path.display().to_string(),
+        &pin.ipfs_hash,
+        Network::Public,
+        !args.no_verify,
+    ));
     Ok(pinned_item(&pin, &name))
 }
 
