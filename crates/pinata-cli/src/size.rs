@@ -2,7 +2,7 @@
 //!
 //! The rule, one for every size the CLI takes: a number (a fraction allowed, rounded down to a
 //! whole byte), then an optional unit, in any case. No unit or `B`: bytes. A bare letter `K`,
-//! `M`, `G`, `T`, `P` counts in 1024s, as `ls -h`, curl and `ipfs` do, and so does its `iB` form
+//! `M`, `G`, `T`, `P` counts in 1024s, as `ls -h` and curl read it, and so does its `iB` form
 //! (`KiB`, `MiB`, `GiB`, `TiB`, `PiB`). The `B` form (`KB`, `MB`, `GB`, `TB`, `PB`) counts in
 //! 1000s, as a disk's label does.
 
