@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::size::parse_size;
+
 /// The text after the top-level `--help`: examples, settings and the exit codes.
 const AFTER_HELP: &str = concat!(
     "Examples:\n",
@@ -26,7 +28,9 @@ const AFTER_HELP: &str = concat!(
     "     the scope the command needs\n",
     "  4  not found: the file, group, key or CID does not exist\n",
     "  5  network: no connection, a timeout, or the service unavailable or rate-limiting (429, 5xx)\n",
-    "  6  local files: a path missing, unreadable, changed while uploading, or not writable"
+    "  6  local files: a path missing, unreadable, changed while uploading, or not writable\n",
+    "  130  interrupted (Ctrl-C): an upload cut short says whether it is remembered, and the\n",
+    "       `pinata upload --resume PATH` that continues it"
 );
 
 /// pinata: the command line for the Pinata IPFS API.
@@ -66,7 +70,10 @@ pub struct Global {
     /// Print JSON on stdout: one document, or one JSON object per line for lists.
     #[arg(long, global = true, conflicts_with = "quiet")]
     pub json: bool,
-    /// Print only CIDs or ids, one per line (as `ipfs add -q`); no messages.
+    /// Print only each result's handle, one per line, and no messages: the id of a file,
+    /// group, key or pin job (what `get`, `update`, `delete`, `revoke`, `cancel` take); the CID
+    /// of what was uploaded or pinned (`upload`, `cid`, `pins legacy list`, `swaps list`, as
+    /// `ipfs add -q`; `download`, `link` and `files get` take it).
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Progress bars on stderr: auto (when stderr is a terminal), always or never.
@@ -94,9 +101,9 @@ pub enum ProgressMode {
 /// `public` or `private`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NetworkArg {
-    /// Public IPFS.
+    /// Public IPFS: anyone can fetch it by its CID.
     Public,
-    /// Private to the account.
+    /// Private to the account (the default): fetched through signed links.
     Private,
 }
 
@@ -116,21 +123,28 @@ pub enum Command {
     /// Check the active credentials (also: `pinata test`).
     #[command(alias = "test", after_help = "Example:\n  pinata whoami --json")]
     Whoami,
-    /// Upload files or folders (streamed, resumable, CID-checked).
+    /// Upload files or folders (streamed, resumable, CID-checked); private unless --network public.
     #[command(
         after_help = "Examples:\n  pinata upload report.pdf --name report --kv env=prod\n  \
+        pinata upload index.html --network public   (publish to public IPFS)\n  \
         pinata upload ./site --cid-version 1 -q\n  pinata upload big.iso --resume\n  \
         pinata upload --resume                (every interrupted upload)"
     )]
     Upload(UploadArgs),
-    /// Compute the CID of a file or folder locally, uploading nothing (`ipfs add --only-hash`).
-    #[command(after_help = "Example:\n  pinata cid ./site --cid-version 0")]
+    /// Predict the CID an upload of a file or folder gets, computed locally, uploading nothing.
+    #[command(
+        after_help = "The CID is the one `pinata upload` gets with the same flags: a folder's \
+        files as an upload sends them, so empty directories are left out (uploads leave them out; \
+        `ipfs add --only-hash` would count them).\n\n\
+        Examples:\n  pinata cid ./site\n  pinata cid ./site --legacy --cid-version 0"
+    )]
     Cid(CidArgs),
     /// List, show, update and delete v3 files.
     #[command(
         subcommand,
         after_help = "Examples:\n  pinata files list --name report\n  \
-        pinata files get 0190…\n  pinata files delete 0190…"
+        pinata files get 0190…\n  pinata files get bafy…      (the newest file with this CID)\n  \
+        pinata files delete 0190…"
     )]
     Files(FilesCommand),
     /// Create, list, show, update and delete groups, and put files in them.
@@ -163,14 +177,24 @@ pub enum Command {
     Keys(KeysCommand),
     /// Download a CID (public) or a private file through a signed link.
     #[command(after_help = "Examples:\n  pinata download bafy… -o file.bin\n  \
-        pinata download bafy… --private -o secret.pdf\n  pinata download bafy… > out")]
+        pinata download bafy… --private -o secret.pdf\n  pinata download bafy… > out\n  \
+        pinata download bafy… --max-size 4G -o big.iso   (a CID the account does not hold)")]
     Download(DownloadArgs),
     /// Print a signed, expiring download link to a (private) file.
     #[command(after_help = "Example:\n  pinata link bafy… --expires 1h")]
     Link(LinkArgs),
+    /// The account's gateway, as Pinata's Go CLI has it: set it, print a signed link, open a
+    /// file in a browser.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  pinata gateways set example.mypinata.cloud\n  \
+        pinata gateways link bafy… 600       (a link for 600 seconds)\n  \
+        pinata gateways open bafy…"
+    )]
+    Gateways(GatewaysCommand),
     /// Print a signed upload URL, for an uploader that holds no key.
     #[command(
-        after_help = "Example:\n  pinata sign-upload --expires 10m --max-size 10000000 --mime 'image/*'"
+        after_help = "Example:\n  pinata sign-upload --expires 10m --max-size 10MB --mime 'image/*'"
     )]
     SignUpload(SignUploadArgs),
     /// Show or change the config file and its profiles (secrets are masked).
@@ -244,14 +268,14 @@ pub struct UploadArgs {
     /// Files or folders to upload (none with --resume: every interrupted upload).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The network (default: the profile's, else public).
-    #[arg(long, value_enum)]
+    /// The network (default: PINATA_NETWORK, else the profile's, else private). Also --net.
+    #[arg(long, value_enum, alias = "net")]
     pub network: Option<NetworkArg>,
     /// The name in the account (default: the file's name).
-    #[arg(long)]
+    #[arg(long, short_alias = 'n')]
     pub name: Option<String>,
     /// The group to add the upload to.
-    #[arg(long, value_name = "GROUP_ID")]
+    #[arg(long, value_name = "GROUP_ID", short_alias = 'g')]
     pub group: Option<String>,
     /// A key-value (repeatable).
     #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv)]
@@ -261,7 +285,7 @@ pub struct UploadArgs {
     /// Remove the file after this long (30m, 2h, 7d) or at this Unix time.
     #[arg(long, value_name = "DURATION|UNIX")]
     pub expires: Option<String>,
-    /// Use the legacy pinFileToIPFS endpoint (public; supports --wrap).
+    /// Use the legacy pinFileToIPFS endpoint (always public; supports --wrap).
     #[arg(long)]
     pub legacy: bool,
     /// Continue interrupted uploads (those of PATHs, or all when no PATH is given).
@@ -305,9 +329,10 @@ pub enum FilesCommand {
     /// List files, newest first.
     #[command(alias = "ls")]
     List(FilesListArgs),
-    /// Show one file.
+    /// Show one file, by its id or its CID.
     Get {
-        /// The file id.
+        /// The file id, or its CID (when several files hold it, the newest).
+        #[arg(value_name = "ID|CID")]
         id: String,
         #[command(flatten)]
         network: NetworkFlag,
@@ -328,8 +353,8 @@ pub enum FilesCommand {
 /// `--network` of commands on existing things.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct NetworkFlag {
-    /// The network (default: the profile's, else public).
-    #[arg(long, value_enum)]
+    /// The network (default: PINATA_NETWORK, else the profile's, else private). Also --net.
+    #[arg(long, value_enum, alias = "net")]
     pub network: Option<NetworkArg>,
 }
 
@@ -342,22 +367,28 @@ pub struct FilesListArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// Files with this CID.
-    #[arg(long)]
+    #[arg(long, short_alias = 'c')]
     pub cid: Option<String>,
     /// Files in this group.
-    #[arg(long, value_name = "GROUP_ID")]
+    #[arg(long, value_name = "GROUP_ID", short_alias = 'g')]
     pub group: Option<String>,
     /// Files of this MIME type.
-    #[arg(long)]
+    #[arg(long, short_alias = 'm')]
     pub mime: Option<String>,
-    /// Files with this key-value (repeatable).
-    #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv)]
+    /// Files with this key-value (repeatable; also --keyvalues).
+    #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv, alias = "keyvalues")]
     pub keyvalues: Vec<(String, String)>,
-    /// Files whose CID is still being computed.
-    #[arg(long)]
+    /// Files whose CID is still being computed (also --cidPending).
+    #[arg(long, alias = "cidPending")]
     pub cid_pending: bool,
-    /// At most this many files (default: all).
-    #[arg(long, short = 'n', value_name = "N")]
+    /// At most this many files (default: all; also -a, --amount).
+    #[arg(
+        long,
+        short = 'n',
+        value_name = "N",
+        short_alias = 'a',
+        alias = "amount"
+    )]
     pub limit: Option<usize>,
 }
 
@@ -369,7 +400,7 @@ pub struct FilesUpdateArgs {
     #[command(flatten)]
     pub network: NetworkFlag,
     /// The new name.
-    #[arg(long)]
+    #[arg(long, short_alias = 'n')]
     pub name: Option<String>,
     /// Replace the key-values with these (repeatable).
     #[arg(long = "kv", value_name = "KEY=VALUE", value_parser = parse_kv)]
@@ -398,8 +429,14 @@ pub enum GroupsCommand {
         /// Groups whose name contains this.
         #[arg(long)]
         name: Option<String>,
-        /// At most this many groups (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many groups (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
         #[command(flatten)]
         network: NetworkFlag,
@@ -483,8 +520,14 @@ pub enum PinsCommand {
         /// Jobs in this status (prechecking, searching, retrieving, expired, …).
         #[arg(long)]
         status: Option<String>,
-        /// At most this many jobs (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many jobs (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
     },
     /// Cancel a queued pin-by-CID job.
@@ -512,8 +555,14 @@ pub enum LegacyCommand {
         /// pinned (default), unpinned or all.
         #[arg(long, default_value = "pinned")]
         status: String,
-        /// At most this many pins (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many pins (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
     },
     /// Unpin CIDs (`unpin`).
@@ -582,14 +631,29 @@ pub enum KeysCommand {
         /// Keys whose name contains this.
         #[arg(long)]
         name: Option<String>,
-        /// Only revoked (true) or only active (false) keys.
-        #[arg(long, value_name = "true|false")]
+        /// Only revoked keys (`--revoked false`: only active ones).
+        #[arg(
+            long,
+            short_alias = 'r',
+            value_name = "true|false",
+            num_args = 0..=1,
+            default_missing_value = "true"
+        )]
         revoked: Option<bool>,
+        /// Only keys with a limited number of uses (also -u, --uses).
+        #[arg(long, short_alias = 'u', alias = "uses")]
+        limited_use: bool,
         /// Only keys that used up their uses.
-        #[arg(long)]
+        #[arg(long, short_alias = 'e')]
         exhausted: bool,
-        /// At most this many keys (default: all).
-        #[arg(long, short = 'n', value_name = "N")]
+        /// At most this many keys (default: all; also -a, --amount).
+        #[arg(
+            long,
+            short = 'n',
+            value_name = "N",
+            short_alias = 'a',
+            alias = "amount"
+        )]
         limit: Option<usize>,
     },
     /// Revoke keys.
@@ -606,16 +670,22 @@ pub struct KeysCreateArgs {
     /// The key's name.
     pub name: String,
     /// An admin key (every permission).
-    #[arg(long, conflicts_with_all = ["endpoint", "scope"])]
+    #[arg(long, short_alias = 'a', conflicts_with_all = ["endpoint", "scope"])]
     pub admin: bool,
-    /// A legacy endpoint permission, e.g. pinning.pinFileToIPFS or data.pinList (repeatable).
-    #[arg(long, value_name = "GROUP.NAME")]
+    /// A legacy endpoint permission, e.g. pinning.pinFileToIPFS or data.pinList (repeatable;
+    /// also --endpoints).
+    #[arg(
+        long,
+        value_name = "GROUP.NAME",
+        short_alias = 'e',
+        alias = "endpoints"
+    )]
     pub endpoint: Vec<String>,
     /// A v3 resource scope, e.g. org:files:write (repeatable).
     #[arg(long, value_name = "SCOPE")]
     pub scope: Vec<String>,
-    /// The most uses the key has.
-    #[arg(long, value_name = "N")]
+    /// The most uses the key has (also -u, --uses).
+    #[arg(long, value_name = "N", short_alias = 'u', alias = "uses")]
     pub max_uses: Option<u32>,
     /// Store the new key's JWT in this profile (with the active profile's origins) instead of
     /// printing its secrets.
@@ -637,8 +707,10 @@ pub struct DownloadArgs {
     /// A private file: fetched through a signed link made for this download.
     #[arg(long)]
     pub private: bool,
-    /// Refuse a body larger than this many bytes (default 1 GiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Refuse a body larger than this: bytes, or 2G, 500MB, 1.5GiB (K, M, G count in 1024s, KB,
+    /// MB, GB in 1000s). Default: the file's size when the account holds it (the file list
+    /// knows it), else 1 GiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_size: Option<u64>,
     /// Do not check that the bytes have the CID.
     #[arg(long)]
@@ -660,6 +732,37 @@ pub struct LinkArgs {
     pub expires: String,
 }
 
+/// `pinata gateways …`.
+#[derive(Debug, Subcommand)]
+pub enum GatewaysCommand {
+    /// Use this gateway in the profile (as `pinata config set gateway`).
+    #[command(alias = "s")]
+    Set {
+        /// The gateway: a domain (example.mypinata.cloud) or a URL.
+        #[arg(value_name = "DOMAIN|URL")]
+        domain: Option<String>,
+    },
+    /// Print a signed, expiring link to a file (as `pinata link`).
+    #[command(alias = "l")]
+    Link {
+        /// The CID.
+        cid: String,
+        /// How long the link works: seconds, or 30s, 10m, 1h, 7d.
+        #[arg(default_value = "1h", value_name = "EXPIRES")]
+        expires: String,
+    },
+    /// Open a file in a browser ($BROWSER, else the system's) through a short-lived signed link,
+    /// printed too.
+    #[command(alias = "o")]
+    Open {
+        /// The CID.
+        cid: String,
+        /// How long the link works.
+        #[arg(long, default_value = "1m", value_name = "DURATION")]
+        expires: String,
+    },
+}
+
 /// `pinata sign-upload`.
 #[derive(Debug, Args)]
 pub struct SignUploadArgs {
@@ -668,8 +771,9 @@ pub struct SignUploadArgs {
     pub expires: String,
     #[command(flatten)]
     pub network: NetworkFlag,
-    /// The largest file accepted, in bytes.
-    #[arg(long, value_name = "BYTES")]
+    /// The largest file accepted: bytes, or 10M, 500MB, 1.5GiB (K, M, G count in 1024s, KB,
+    /// MB, GB in 1000s).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_size: Option<u64>,
     /// A MIME type (or pattern such as image/*) accepted (repeatable).
     #[arg(long, value_name = "TYPE")]

@@ -8,15 +8,22 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pinata_ureq::api::Network;
+use pinata_ureq::download::DEFAULT_MAX_DOWNLOAD;
 use pinata_ureq::retry::RetryPolicy;
 use pinata_ureq::{Config, Credentials};
 use serde::{Deserialize, Serialize};
 
 use crate::args::Global;
 use crate::exit::{CliError, CliResult, Kind};
+use crate::size::parse_size;
 
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";
+
+/// The network of uploads and lists when neither `--network`, `PINATA_NETWORK` nor the profile
+/// names one: private, as the library's `UploadFile` (and Pinata's API) default to, so nothing is
+/// published to public IPFS unless asked for.
+pub const DEFAULT_NETWORK: Network = Network::Private;
 
 /// The whole config file.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -214,6 +221,9 @@ pub struct Settings {
     pub path: PathBuf,
     /// The profile in use.
     pub profile_name: String,
+    /// The other profiles of the file that hold credentials (for the hint when this one has
+    /// none).
+    pub other_profiles: Vec<String>,
     /// The credentials, with where they came from, or why there are none.
     pub credentials: Result<(Credentials, Source), String>,
     /// The client configuration (origins, timeouts, retries, TUS settings).
@@ -226,8 +236,11 @@ pub struct Settings {
     pub gateway: Option<(String, Source)>,
     /// Whether a gateway key is set.
     pub gateway_key: bool,
-    /// The default network.
-    pub network: Network,
+    /// The default network and where it came from (`--network` of a command wins over it).
+    pub network: (Network, Source),
+    /// The cap of a download whose size is not known beforehand (the library's 1 GiB; a test
+    /// knob changes it).
+    pub download_cap: u64,
 }
 
 /// `value` from the flag, else the variable `var`, else the profile.
@@ -237,13 +250,10 @@ fn pick(flag: Option<&String>, var: &str, profile: Option<&String>) -> Option<(S
         .or_else(|| profile.map(|v| (v.clone(), Source::Profile)))
 }
 
-/// A number from a hidden variable (test knobs).
-fn env_number(name: &str) -> CliResult<Option<u64>> {
+/// A size from a hidden variable (test knobs), by the rule of every size (`256K`).
+fn env_size(name: &str) -> CliResult<Option<u64>> {
     env(name)
-        .map(|v| {
-            v.parse::<u64>()
-                .map_err(|_| CliError::usage(format!("{name}={v:?} is not a whole number")))
-        })
+        .map(|v| parse_size(&v).map_err(|e| CliError::usage(format!("{name}: {e}"))))
         .transpose()
 }
 
@@ -280,7 +290,13 @@ impl Settings {
             None => Profile::default(),
         };
 
-        let credentials = resolve_credentials(global, &profile);
+        let credentials = resolve_credentials(&profile_name, &profile);
+        let other_profiles = file
+            .profiles
+            .iter()
+            .filter(|(name, p)| **name != profile_name && (p.jwt.is_some() || p.api_key.is_some()))
+            .map(|(name, _)| name.clone())
+            .collect();
 
         let default_api = Config::default().base_url().to_string();
         let default_uploads = Config::default().uploads_url().to_string();
@@ -331,23 +347,32 @@ impl Settings {
             options.connect_timeout = options.connect_timeout.min(Duration::from_secs(secs));
             config = config.with_transport_options(options);
         }
-        // Test knobs, not documented: force a small file through TUS.
-        if let Some(threshold) = env_number("PINATA_TUS_THRESHOLD")? {
+        // Test knobs, not documented: force a small file through TUS (and, below, a small
+        // download over the default cap).
+        if let Some(threshold) = env_size("PINATA_TUS_THRESHOLD")? {
             config = config.with_tus_threshold(threshold);
         }
-        if let Some(chunk) = env_number("PINATA_TUS_CHUNK")? {
+        if let Some(chunk) = env_size("PINATA_TUS_CHUNK")? {
             config = config
                 .with_tus_chunk_size(chunk)
                 .map_err(|e| CliError::usage(format!("PINATA_TUS_CHUNK: {e}")))?;
         }
 
-        let network = match env("PINATA_NETWORK").or_else(|| profile.network.clone()) {
-            Some(n) => parse_network(&n)?,
-            None => Network::Public,
+        let download_cap = env_size("PINATA_DOWNLOAD_CAP")?.unwrap_or(DEFAULT_MAX_DOWNLOAD);
+
+        let network = match pick(None, "PINATA_NETWORK", profile.network.as_ref()) {
+            Some((n, source)) => (
+                parse_network(&n).map_err(|_| {
+                    config_error("the network", &n, source, "use public or private")
+                })?,
+                source,
+            ),
+            None => (DEFAULT_NETWORK, Source::Default),
         };
         Ok(Self {
             path,
             profile_name,
+            other_profiles,
             credentials,
             config,
             api_url,
@@ -355,22 +380,48 @@ impl Settings {
             gateway,
             gateway_key: gateway_key.is_some(),
             network,
+            download_cap,
         })
     }
 
-    /// The credentials, or the error that says how to get some.
+    /// The credentials, or the error that says how to get some: the profiles that have them
+    /// (and how to use one), or how to store some in this one.
     pub fn require_credentials(&self) -> CliResult<Credentials> {
-        match &self.credentials {
-            Ok((c, _)) => Ok(c.clone()),
-            Err(why) => Err(CliError::new(Kind::Auth, why.clone()).hint(format!(
-                "run `pinata{} auth`, or set PINATA_JWT",
-                if self.profile_name == DEFAULT_PROFILE {
-                    String::new()
+        let why = match &self.credentials {
+            Ok((c, _)) => return Ok(c.clone()),
+            Err(why) => why,
+        };
+        let auth = format!(
+            "`pinata{} auth`",
+            if self.profile_name == DEFAULT_PROFILE {
+                String::new()
+            } else {
+                format!(" --profile {}", self.profile_name)
+            }
+        );
+        let hint = match self.other_profiles.as_slice() {
+            [] => format!("run {auth}, or set PINATA_JWT"),
+            others => {
+                let first = &others[0];
+                let names = others
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let (noun, these) = if others.len() == 1 {
+                    ("profile", "it")
                 } else {
-                    format!(" --profile {}", self.profile_name)
-                }
-            ))),
-        }
+                    ("profiles", "one")
+                };
+                format!(
+                    "credentials are in {noun} {names}: use {these} with `pinata config use \
+                     {first}` (or --profile {first} for one command), or run {auth} to store \
+                     some in {:?}",
+                    self.profile_name
+                )
+            }
+        };
+        Err(CliError::new(Kind::Auth, why.clone()).hint(hint))
     }
 
     /// A client with the resolved credentials and configuration.
@@ -389,11 +440,8 @@ pub fn parse_network(name: &str) -> CliResult<Network> {
 }
 
 /// Credentials: `PINATA_JWT` / `PINATA_API_KEY` + `PINATA_API_SECRET` (as the library reads
-/// them), else the profile's.
-fn resolve_credentials(
-    _global: &Global,
-    profile: &Profile,
-) -> Result<(Credentials, Source), String> {
+/// them), else those of the profile `name`.
+fn resolve_credentials(name: &str, profile: &Profile) -> Result<(Credentials, Source), String> {
     match Credentials::from_env() {
         Ok(c) => return Ok((c, Source::Env)),
         Err(pinata_ureq::CredentialsError::NotInEnvironment) => {}
@@ -409,9 +457,9 @@ fn resolve_credentials(
     };
     match Credentials::from_lookup(lookup) {
         Ok(c) => Ok((c, Source::Profile)),
-        Err(pinata_ureq::CredentialsError::NotInEnvironment) => {
-            Err("no credentials: neither PINATA_JWT nor the profile has any".into())
-        }
+        Err(pinata_ureq::CredentialsError::NotInEnvironment) => Err(format!(
+            "no credentials: neither PINATA_JWT nor the profile {name:?} has any"
+        )),
         Err(e) => Err(format!("the profile's credentials are not usable: {e}")),
     }
 }

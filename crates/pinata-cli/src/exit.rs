@@ -79,6 +79,16 @@ impl CliError {
         self
     }
 
+    /// The same error with `hint` if it is a "not found" (what to check, where the command
+    /// knows better than its scope says: a group's files, a pin job).
+    pub fn when_not_found(self, hint: impl Into<String>) -> Self {
+        if self.kind == Kind::NotFound {
+            self.hint(hint)
+        } else {
+            self
+        }
+    }
+
     /// The exit code.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.kind.code())
@@ -103,8 +113,29 @@ pub enum Needs {
     Scope(ResourceScope),
     /// A legacy endpoint permission, e.g. `pinning.unpin`.
     Endpoint(EndpointPermission),
+    /// An admin key (the keys commands).
+    Admin,
     /// Anything else (`valid credentials`).
     Text(&'static str),
+}
+
+impl Needs {
+    /// What to check when the thing named was not found (404), and the command that lists
+    /// what there is: the scope says which kind of thing the command acts on.
+    fn not_found_hint(self) -> &'static str {
+        match self {
+            Needs::Scope(ResourceScope::GroupsRead | ResourceScope::GroupsWrite) => {
+                "check the group id (`pinata groups list`)"
+            }
+            Needs::Endpoint(
+                EndpointPermission::PinList
+                | EndpointPermission::Unpin
+                | EndpointPermission::HashMetadata,
+            ) => "check the CID (`pinata pins legacy list`)",
+            Needs::Admin => "check the key (`pinata keys list`)",
+            _ => "check the id or CID (`pinata files list`)",
+        }
+    }
 }
 
 impl fmt::Display for Needs {
@@ -112,6 +143,7 @@ impl fmt::Display for Needs {
         match self {
             Needs::Scope(s) => f.write_str(s.as_str()),
             Needs::Endpoint(e) => e.fmt(f),
+            Needs::Admin => f.write_str("admin"),
             Needs::Text(t) => f.write_str(t),
         }
     }
@@ -164,8 +196,7 @@ pub fn from_api(e: Error, needs: Needs) -> CliError {
                 };
                 CliError::new(Kind::Auth, text).hint(hint)
             } else if status == StatusCode::NOT_FOUND {
-                CliError::new(Kind::NotFound, text)
-                    .hint("check the id or CID (`pinata files list`)")
+                CliError::new(Kind::NotFound, text).hint(needs.not_found_hint())
             } else if status == StatusCode::TOO_MANY_REQUESTS {
                 CliError::new(Kind::Network, text).hint("rate limited: wait a moment and try again")
             } else if status.is_server_error() {

@@ -5,8 +5,10 @@ mod args;
 mod commands;
 mod config;
 mod exit;
+mod interrupt;
 mod output;
 mod progress;
+mod size;
 mod state;
 
 use std::process::ExitCode;
@@ -60,11 +62,14 @@ fn run(ctx: &Ctx, command: Command) -> CliResult {
         Command::Download(a) => download::download(ctx, a),
         Command::Link(a) => download::link(ctx, a),
         Command::SignUpload(a) => download::sign_upload(ctx, a),
+        Command::Gateways(c) => gateways::run(ctx, c),
         Command::Config(c) => config::run(ctx, c),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "pinata", &mut std::io::stdout());
-            Ok(())
+            // Generated in memory (clap_complete panics when its writer fails), then written as
+            // every output is: a closed pipe (`| head -1`) is no error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pinata", &mut script);
+            output::write_out(&script)
         }
         Command::Emulator { .. } => Ok(()),
     }

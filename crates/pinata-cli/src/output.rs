@@ -16,7 +16,7 @@ pub enum Format {
     Human,
     /// One JSON document, or JSON lines for lists.
     Json,
-    /// Only ids or CIDs, one per line.
+    /// Only each item's handle, one per line ([`Item::id`]).
     Quiet,
 }
 
@@ -32,7 +32,10 @@ pub struct Out {
 pub struct Item {
     /// The JSON form.
     pub json: Value,
-    /// What `-q` prints.
+    /// What `-q` prints: the item's handle, by one rule — a record's id for what the account
+    /// keeps as records (files, groups, keys, pin jobs: what their `get`, `update`, `delete`,
+    /// `revoke`, `cancel` take), the CID for content (an upload, a computed CID, a legacy pin, a
+    /// swap: what `download` and `link` take), a path or URL for what is neither.
     pub id: String,
     /// Cells, in the order of the table's headers.
     pub cells: Vec<String>,
@@ -43,9 +46,15 @@ fn write_failed(e: std::io::Error) -> CliError {
 }
 
 /// Writes `text` to stdout, where a closed pipe (`| head`) is not an error.
-fn print_out(text: &str) -> CliResult<()> {
+pub fn print_out(text: &str) -> CliResult<()> {
+    write_out(text.as_bytes())
+}
+
+/// Writes `bytes` to stdout, where a closed pipe (`| head`) is not an error: the reader has what
+/// it wanted, and the command succeeded (exit 0, as `cat file | head` does), without a panic.
+pub fn write_out(bytes: &[u8]) -> CliResult<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(write_failed(e)),

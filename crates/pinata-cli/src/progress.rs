@@ -2,11 +2,18 @@
 //! drawn when stderr is a terminal (`--progress auto`), always, or never.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
+use indicatif::style::ProgressTracker;
+use indicatif::{
+    HumanBytes, HumanDuration, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState,
+    ProgressStyle, TermLike,
+};
 
 use crate::args::ProgressMode;
+use crate::output::shown;
 
 /// Makes the bars of one command.
 #[derive(Debug, Clone, Copy)]
@@ -54,13 +61,90 @@ impl TermLike for PlainStderr {
     }
 }
 
-const BYTES_TEMPLATE: &str =
-    "{prefix:>10} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}";
+const BYTES_TEMPLATE: &str = "{prefix:>10} [{bar:30.cyan/blue}] {bytes}/{total_bytes} {rate} {msg}";
+
+/// The longest label a bar gets, in characters (a longer file name is cut, with `…`).
+const MAX_LABEL: usize = 24;
+
+/// The shortest stretch of progress the rate is measured over before it is shown.
+const MEASURED: Duration = Duration::from_millis(250);
 
 fn bytes_style() -> ProgressStyle {
     ProgressStyle::with_template(BYTES_TEMPLATE)
+        .map(|style| style.with_key("rate", Rate::default()))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ")
+}
+
+/// `{rate}`: bytes per second and the time left, measured from the first report that moved the
+/// bar — nothing before there is a measurement (a first frame would say `0 B/s ETA 0s`), and a
+/// resumed upload's jump to where the server stood is where measuring starts, not speed.
+#[derive(Debug, Clone, Default)]
+struct Rate {
+    /// The position and time of the first report that moved the bar.
+    first: Option<(u64, Instant)>,
+    /// The latest position and time.
+    last: Option<(u64, Instant)>,
+}
+
+impl ProgressTracker for Rate {
+    fn clone_box(&self) -> Box<dyn ProgressTracker> {
+        Box::new(self.clone())
+    }
+
+    fn tick(&mut self, state: &ProgressState, now: Instant) {
+        let pos = state.pos();
+        match self.first {
+            None if pos > 0 => self.first = Some((pos, now)),
+            None => {}
+            Some(_) => self.last = Some((pos, now)),
+        }
+    }
+
+    fn reset(&mut self, _: &ProgressState, _: Instant) {
+        *self = Self::default();
+    }
+
+    fn write(&self, state: &ProgressState, out: &mut dyn std::fmt::Write) {
+        let (Some((from, start)), Some((to, end))) = (self.first, self.last) else {
+            return;
+        };
+        let secs = end.saturating_duration_since(start);
+        if to <= from || secs < MEASURED {
+            return;
+        }
+        let per_sec = (to - from) as f64 / secs.as_secs_f64();
+        // Writing to the bar's line buffer cannot fail.
+        let _ = write!(out, "{}/s", HumanBytes(per_sec as u64));
+        if let Some(len) = state.len() {
+            let left = Duration::from_secs_f64(len.saturating_sub(to) as f64 / per_sec);
+            let _ = write!(out, " ETA {:#}", HumanDuration(left));
+        }
+    }
+}
+
+/// How a bar names what it moves: the file's (or folder's) name, escaped as any text from
+/// outside, and cut to [`MAX_LABEL`] characters.
+pub fn label(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let name = shown(&name);
+    if name.chars().count() <= MAX_LABEL {
+        return name;
+    }
+    let mut cut: String = name.chars().take(MAX_LABEL - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// A progress callback moving `bar` to `sent` of `total` bytes.
+pub fn follow(bar: ProgressBar) -> impl Fn(u64, u64) + Send + Sync + 'static {
+    move |sent, total| {
+        bar.set_length(total);
+        bar.set_position(sent);
+    }
 }
 
 impl Progress {
@@ -176,5 +260,95 @@ impl FolderBars {
     pub fn finish(&self) {
         self.files.finish_and_clear();
         self.bytes.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A terminal that keeps every line drawn.
+    #[derive(Debug, Default, Clone)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    impl TermLike for Recorder {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _n: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _n: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _n: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _n: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            if !s.trim().is_empty() {
+                self.0.lock().unwrap().push(s.to_owned());
+            }
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_rate_shows_once_measured_and_a_jump_is_not_speed() {
+        let term = Recorder::default();
+        let bar = ProgressBar::with_draw_target(
+            Some(100_000_000),
+            ProgressDrawTarget::term_like_with_hz(Box::new(term.clone()), 200),
+        );
+        bar.set_style(bytes_style());
+        bar.set_prefix("big.iso");
+        let watch = follow(bar.clone());
+        // A resumed upload: the first report is where the server stood, 50 MB in.
+        watch(50_000_000, 100_000_000);
+        // Then 1 MB every 50 ms for 0.4 s: 20 MB/s, 2.5 s left.
+        for step in 1..=8u64 {
+            std::thread::sleep(Duration::from_millis(50));
+            watch(50_000_000 + step * 1_000_000, 100_000_000);
+        }
+        let lines = term.0.lock().unwrap().clone();
+        let first = lines.first().unwrap();
+        assert!(first.contains("big.iso ["), "{lines:?}");
+        assert!(!first.contains("B/s") && !first.contains("ETA"), "{first}");
+        let last = lines.last().unwrap();
+        // About 19 MiB/s (20 MB/s, less for the sleeps' overshoot), never the jump's hundreds.
+        let rate = last
+            .split_whitespace()
+            .position(|w| w.ends_with("/s"))
+            .map(|i| last.split_whitespace().collect::<Vec<_>>()[i - 1..=i].join(" "));
+        let rate = rate.unwrap_or_else(|| panic!("no rate: {last}"));
+        assert!(rate.ends_with("MiB/s"), "{rate}");
+        let mib: f64 = rate.split_whitespace().next().unwrap().parse().unwrap();
+        assert!((5.0..=20.0).contains(&mib), "{rate} in {last}");
+        assert!(last.contains(" ETA "), "{last}");
+    }
+
+    #[test]
+    fn labels_are_names_escaped_and_cut() {
+        assert_eq!(label(Path::new("/tmp/dir/report.pdf")), "report.pdf");
+        assert_eq!(label(Path::new("site/")), "site");
+        assert_eq!(label(Path::new("evil\u{1b}[2J.txt")), r"evil\u{1b}[2J.txt");
+        let long = label(Path::new("a-very-long-file-name-indeed-it-is.tar.gz"));
+        assert_eq!(long.chars().count(), MAX_LABEL);
+        assert!(long.ends_with('…'), "{long}");
     }
 }

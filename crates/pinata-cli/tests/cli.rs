@@ -67,8 +67,20 @@ fn auth_stores_a_private_profile_and_whoami_checks_it() {
             .args(["test", "--json"]),
     );
     assert_eq!(who["api_url"], emu.url.as_str());
-    // The default profile has no credentials.
-    s.pinata().arg("whoami").assert().code(3);
+    // The default profile has no credentials: the error names the profile that has some, and
+    // how to use it.
+    let (code, _, err) = run(s.pinata().arg("whoami"));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(r#"neither PINATA_JWT nor the profile "default" has any"#),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"credentials are in profile "local""#),
+        "{err}"
+    );
+    assert!(err.contains("`pinata config use local`"), "{err}");
+    assert!(err.contains("--profile local"), "{err}");
     s.pinata()
         .args(["--profile", "nope", "whoami"])
         .assert()
@@ -172,13 +184,31 @@ fn upload_files_and_folders_verified_by_cid() {
     assert_eq!(up[0]["cid"].as_str().unwrap(), local.trim());
     assert_eq!(up[0]["name"], "greeting");
     assert_eq!(up[0]["keyvalues"]["env"], "test");
-    assert_eq!(up[0]["network"], "public");
+    assert_eq!(up[0]["network"], "private", "private unless asked");
     let id = up[0]["id"].as_str().unwrap().to_owned();
 
     // -q prints only the CID; a folder too (and it matches `pinata cid` of the folder).
-    let folder_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&site));
+    let folder_cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&site),
+    );
     let local = stdout_of(s.pinata().args(["cid", "-q"]).arg(&site));
     assert_eq!(folder_cid, local);
+    // Without -q: the folder's CID said checked on stderr, as a file's is.
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["upload", "--network", "public"])
+        .arg(&site));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: uploaded to public IPFS, CID {} checked",
+            site.display(),
+            local.trim()
+        )),
+        "{err}"
+    );
     assert!(folder_cid.trim().starts_with("bafy"), "{folder_cid}");
     // CIDv0 and the legacy endpoint, wrapped: `pinata cid` predicts it with the same flags.
     let legacy = stdout_of(
@@ -255,11 +285,12 @@ fn upload_files_and_folders_verified_by_cid() {
     let (code, out, _) = run(s.pinata().args(["files", "list"]));
     assert_eq!(code, 0);
     assert!(out.contains("renamed") && out.starts_with("ID"), "{out}");
+    // The private uploads above: greeting, the --network private one and the table's.
     let ids = stdout_of(
         s.pinata()
             .args(["files", "list", "-q", "--network", "private"]),
     );
-    assert_eq!(ids.lines().count(), 1);
+    assert_eq!(ids.lines().count(), 3, "{ids}");
     s.pinata().args(["files", "delete", &id]).assert().success();
     let (code, _, err) = run(s.pinata().args(["files", "get", &id]));
     assert_eq!(code, 4, "{err}");
@@ -292,13 +323,176 @@ fn upload_files_and_folders_verified_by_cid() {
 }
 
 #[test]
+fn uploads_are_private_unless_asked_and_config_show_says_where_the_network_comes_from() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("network");
+    s.login(&emu);
+    let file = s.file("n.txt", b"which network?\n");
+    s.file("folder/a.txt", b"a\n");
+    let folder = s.dir.join("folder");
+
+    // No flag, no variable, no profile setting: private, and said so.
+    let (code, out, err) = run(s.pinata().args(["upload", "--json"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    let up: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(up["network"], "private");
+    assert!(err.contains("uploaded to private IPFS"), "{err}");
+    assert_eq!(
+        stdout_of(
+            s.pinata()
+                .args(["files", "list", "-q", "--network", "public"])
+        ),
+        "",
+        "nothing published"
+    );
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["network"], "private");
+    assert_eq!(shown["network_from"], "default");
+    let (_, table, _) = run(s.pinata().args(["config", "show"]));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["network", "private", "default"]),
+        "{table}"
+    );
+
+    // --network public publishes.
+    let (code, out, err) = run(s
+        .pinata()
+        .args(["upload", "--json", "--network", "public"])
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("uploaded to public IPFS"), "{err}");
+    let up: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(up["network"], "public");
+
+    // The environment, then the profile, say where it comes from.
+    let shown = json_of(
+        s.pinata()
+            .env("PINATA_NETWORK", "public")
+            .args(["config", "show", "--json"]),
+    );
+    assert_eq!(shown["network"], "public");
+    assert_eq!(shown["network_from"], "environment");
+    s.pinata()
+        .args(["config", "set", "network", "public"])
+        .assert()
+        .success();
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["network"], "public");
+    assert_eq!(shown["network_from"], "profile");
+    let up = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&file));
+    assert_eq!(up[0]["network"], "public");
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_NETWORK", "nowhere")
+        .args(["config", "show"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("from the environment"), "{err}");
+    s.pinata()
+        .args(["config", "unset", "network"])
+        .assert()
+        .success();
+
+    // --legacy is public by nature: no flag needed, and --network private contradicts it.
+    let legacy = stdout_of(s.pinata().args(["upload", "-q", "--legacy"]).arg(&file));
+    assert!(legacy.starts_with("Qm"), "{legacy}");
+    let (code, _, err) = run(s
+        .pinata()
+        .args(["upload", "--legacy", "--network", "private"])
+        .arg(&file));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("public only"), "{err}");
+
+    // A folder is refused on private IPFS (by the library): the error says how to publish it.
+    let (code, out, err) = run(s.pinata().arg("upload").arg(&folder));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("add --network public"), "{err}");
+}
+
+#[test]
+fn files_get_takes_a_cid_and_not_found_says_what_to_check() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("lookup");
+    s.login(&emu);
+    let twice = s.file("twice.txt", b"uploaded twice\n");
+    let once = s.file("once.txt", b"uploaded once\n");
+    let first = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&twice));
+    let second = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&twice));
+    let cid = second[0]["cid"].as_str().unwrap();
+    assert_eq!(first[0]["cid"], cid);
+
+    // A CID held by two files: the newest, and a message that says so.
+    let (code, out, err) = run(s.pinata().args(["files", "get", cid, "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got["id"], second[0]["id"]);
+    assert!(err.contains("2 files hold the CID"), "{err}");
+    assert!(
+        err.contains(&format!("pinata files list --cid {cid}")),
+        "{err}"
+    );
+    // Held by one: that one, quietly; the same as by its id.
+    let one = json_lines_of(s.pinata().args(["upload", "--json"]).arg(&once));
+    let (code, out, err) =
+        run(s
+            .pinata()
+            .args(["files", "get", one[0]["cid"].as_str().unwrap(), "--json"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "");
+    let by_id =
+        json_of(
+            s.pinata()
+                .args(["files", "get", one[0]["id"].as_str().unwrap(), "--json"]),
+        );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        by_id
+    );
+
+    // Not found, by CID or by id: what to check, and on which network.
+    let (code, _, err) = run(s.pinata().args([
+        "files",
+        "get",
+        "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    ]));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("no file has the CID bafkrei"), "{err}");
+    assert!(err.contains("on the private network"), "{err}");
+    assert!(err.contains("--network public looks on the other"), "{err}");
+    let (code, _, err) = run(s.pinata().args(["files", "get", "no-such-id"]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("check the id, on the private network"),
+        "{err}"
+    );
+
+    // A group: its own list, not the files'.
+    let (code, _, err) = run(s.pinata().args(["groups", "get", "no-such-group"]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("check the group id (`pinata groups list`)"),
+        "{err}"
+    );
+    assert!(!err.contains("files list"), "{err}");
+    let (code, _, err) = run(s.pinata().args(["pins", "cancel", "no-such-job"]));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("`pinata pins queue`"), "{err}");
+}
+
+#[test]
 fn download_public_and_private_with_checks() {
     let emu = Emulator::start(&[]);
     let s = Scratch::new("download");
     s.login(&emu);
     let content = b"some bytes worth fetching\n".repeat(1000);
     let file = s.file("data.bin", &content);
-    let cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&file));
+    let cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&file),
+    );
     let cid = cid.trim();
 
     // To stdout (not a terminal here), the CID checked.
@@ -328,10 +522,80 @@ fn download_public_and_private_with_checks() {
         .arg(&target)
         .assert()
         .success();
-    // The size cap.
-    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "100"]));
+    // The size cap: the account's own file has a known size, said before anything is fetched.
+    let (code, out, err) = run(s.pinata().args(["download", cid, "--max-size", "100"]));
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("--max-size"), "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains(&format!(
+            "{cid} is 25.4 KiB (26000 bytes), more than --max-size of 100 B (100 bytes)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass --max-size 26K (or more) to download it"),
+        "{err}"
+    );
+    // Sizes take units: K, M, G count in 1024s, KB, MB, GB in 1000s.
+    for size in ["26K", "25.4KiB", "26KB", "2G", "1.5GB", "26000"] {
+        let out = s
+            .pinata()
+            .args(["download", cid, "--max-size", size])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{size}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, content);
+    }
+    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "25KB"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("more than --max-size of 24.4 KiB (25000 bytes)"),
+        "{err}"
+    );
+    let (code, _, err) = run(s.pinata().args(["download", cid, "--max-size", "2X"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("K, M, G, T (or KiB, MiB, GiB, TiB) count in 1024s"),
+        "{err}"
+    );
+
+    // The account's own file needs no flag whatever its size: the default cap (1 GiB, made
+    // 1000 bytes here) gives way to the size the file list knows.
+    let out = s
+        .pinata()
+        .env("PINATA_DOWNLOAD_CAP", "1000")
+        .args(["download", cid])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, content);
+    // A CID the account's file list does not know (a legacy pin): its size is found out while
+    // downloading; the error names the cap and what to pass.
+    let legacy = stdout_of(s.pinata().args(["upload", "-q", "--legacy"]).arg(&file));
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_DOWNLOAD_CAP", "1000")
+        .args(["download", legacy.trim()]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "the download of {} is larger than the default cap of 1000 B (1000 bytes)",
+            legacy.trim()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass a larger --max-size, e.g. --max-size 2K"),
+        "{err}"
+    );
 
     // A private file: through a signed link.
     let secret = s.file("secret.txt", b"only for the account\n");
@@ -352,8 +616,23 @@ fn download_public_and_private_with_checks() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(out.stdout, b"only for the account\n");
-    // Not public: not found on the gateway, and the hint says what to do.
-    let (code, _, err) = run(s.pinata().args(["download", pcid]));
+    // Without --private: the file list says it is the account's private file, so it comes
+    // through a signed link all the same.
+    let (code, out, err) = run(s.pinata().args(["download", pcid]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "only for the account\n");
+    assert!(
+        err.contains(&format!(
+            "{pcid} is a private file of the account: fetching it through a signed link"
+        )),
+        "{err}"
+    );
+    // A CID the account does not hold and the gateway does not serve: not found, and the hint
+    // says what to do.
+    let (code, _, err) = run(s.pinata().args([
+        "download",
+        "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    ]));
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("--private"), "{err}");
 
@@ -370,7 +649,7 @@ fn download_public_and_private_with_checks() {
     // A signed upload URL.
     let url = stdout_of(
         s.pinata()
-            .args(["sign-upload", "--expires", "5m", "--max-size", "1000"]),
+            .args(["sign-upload", "--expires", "5m", "--max-size", "1KB"]),
     );
     assert!(url.starts_with(&emu.url), "{url}");
 }
@@ -588,13 +867,37 @@ fn groups_and_pins() {
     );
     assert_eq!(pins.trim(), "");
 
-    // Hot swaps: the gateway serves the other CID.
+    // Hot swaps: the gateway serves the other CID (of public files, seen on /ipfs/).
+    assert_eq!(
+        stdout_of(
+            s.pinata()
+                .args(["upload", "-q", "--network", "public"])
+                .arg(&file)
+        )
+        .trim(),
+        cid
+    );
     let other = s.file("other.txt", b"the replacement\n");
-    let other_cid = stdout_of(s.pinata().args(["upload", "-q"]).arg(&other));
+    let other_cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&other),
+    );
     let other_cid = other_cid.trim();
-    let swap = json_of(s.pinata().args(["swaps", "add", &cid, other_cid, "--json"]));
+    let swap = json_of(s.pinata().args([
+        "swaps",
+        "add",
+        &cid,
+        other_cid,
+        "--json",
+        "--network",
+        "public",
+    ]));
     assert_eq!(swap["mapped_cid"], other_cid);
-    let history = stdout_of(s.pinata().args(["swaps", "list", &cid, "-q"]));
+    let history = stdout_of(
+        s.pinata()
+            .args(["swaps", "list", &cid, "-q", "--network", "public"]),
+    );
     assert_eq!(history.trim(), other_cid);
     let served = s
         .pinata()
@@ -603,11 +906,165 @@ fn groups_and_pins() {
         .unwrap();
     assert_eq!(served.stdout, b"the replacement\n");
     s.pinata()
-        .args(["swaps", "delete", &cid])
+        .args(["swaps", "delete", &cid, "--network", "public"])
         .assert()
         .success();
     let served = s.pinata().args(["download", &cid]).output().unwrap();
     assert_eq!(served.stdout, b"grouped\n");
+}
+
+#[test]
+fn go_cli_spellings_and_gateway_commands() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("go-cli");
+    s.login(&emu);
+    let file = s.file("go.txt", b"as the Go CLI spells it\n");
+
+    // --net, -n NAME, -g GROUP on upload; -a/--amount, -c, --cidPending on lists.
+    let group = json_of(
+        s.pinata()
+            .args(["groups", "create", "go", "--net", "public", "--json"]),
+    );
+    let gid = group["id"].as_str().unwrap();
+    let up = json_lines_of(
+        s.pinata()
+            .args([
+                "upload", "--json", "--net", "public", "-n", "go-name", "-g", gid,
+            ])
+            .arg(&file),
+    );
+    assert_eq!(up[0]["network"], "public");
+    assert_eq!(up[0]["name"], "go-name");
+    let cid = up[0]["cid"].as_str().unwrap();
+    s.pinata()
+        .args(["upload", "-q", "--net", "public"])
+        .arg(&file)
+        .assert()
+        .success();
+    let listed = stdout_of(
+        s.pinata()
+            .args(["files", "list", "--net", "public", "-a", "1", "-q"]),
+    );
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    let listed = stdout_of(s.pinata().args([
+        "files", "list", "--net", "public", "--amount", "5", "-c", cid, "-q",
+    ]));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    let listed = stdout_of(
+        s.pinata()
+            .args(["files", "list", "--net", "public", "-g", gid, "-q"]),
+    );
+    assert_eq!(listed.trim(), up[0]["id"].as_str().unwrap());
+    let pending =
+        stdout_of(
+            s.pinata()
+                .args(["files", "list", "--net", "public", "--cidPending", "-q"]),
+        );
+    assert_eq!(pending, "");
+    let groups = stdout_of(
+        s.pinata()
+            .args(["groups", "list", "--net", "public", "-a", "1", "-q"]),
+    );
+    assert_eq!(groups.trim(), gid);
+
+    // keys: --uses (create: its most uses; list: only limited keys), -e, --revoked as a switch.
+    let key = json_of(s.pinata().args([
+        "keys",
+        "create",
+        "go-key",
+        "--uses",
+        "3",
+        "-e",
+        "pinning.pinFileToIPFS",
+        "--json",
+    ]));
+    let api_key = key["api_key"].as_str().unwrap();
+    let limited = json_lines_of(s.pinata().args(["keys", "list", "--uses", "--json"]));
+    assert_eq!(limited.len(), 1, "{limited:?}");
+    assert_eq!(limited[0]["key"], api_key);
+    assert_eq!(limited[0]["max_uses"], 3);
+    s.pinata()
+        .args(["keys", "revoke", api_key])
+        .assert()
+        .success();
+    let revoked = json_lines_of(s.pinata().args(["keys", "list", "--revoked", "--json"]));
+    assert!(
+        revoked.iter().all(|k| k["state"] != "active"),
+        "{revoked:?}"
+    );
+    assert!(revoked.iter().any(|k| k["key"] == api_key), "{revoked:?}");
+    let active = json_lines_of(s.pinata().args(["keys", "list", "-r", "false", "--json"]));
+    assert!(!active.iter().any(|k| k["key"] == api_key), "{active:?}");
+    assert!(!active.is_empty());
+
+    // gateways set: the profile's gateway; without a domain, what to give and why.
+    s.pinata()
+        .args(["config", "unset", "gateway"])
+        .assert()
+        .success();
+    s.pinata()
+        .args(["gateways", "set", &emu.url])
+        .assert()
+        .success();
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["gateway"], emu.url.as_str());
+    let (code, _, err) = run(s.pinata().args(["gateways", "set"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("pinata gateways set example.mypinata.cloud"),
+        "{err}"
+    );
+    assert!(err.contains("GET /v3/ipfs/gateways"), "{err}");
+
+    // gateways link CID EXPIRES: a signed link for that many seconds.
+    let url = stdout_of(s.pinata().args(["gateways", "link", cid, "600"]));
+    assert!(url.starts_with(&emu.url) && url.contains(cid), "{url}");
+    assert!(url.contains("X-Expires=600"), "{url}");
+
+    // gateways open: the link printed, and handed to $BROWSER.
+    let opened = s.dir.join("opened.txt");
+    let browser = s.file(
+        "browser.sh",
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()).as_bytes(),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let (code, out, err) = run(s
+        .pinata()
+        .env("BROWSER", &browser)
+        .args(["gateways", "open", cid]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("X-Signature"), "{out}");
+    assert_eq!(std::fs::read_to_string(&opened).unwrap(), out.trim());
+    assert!(err.contains("Opened with"), "{err}");
+    // No browser to be had: the link is still printed, and the warning says to open it.
+    let (code, out, err) = run(s
+        .pinata()
+        .env("BROWSER", s.dir.join("no-such-browser"))
+        .args(["gateways", "o", cid]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("X-Signature"), "{out}");
+    assert!(err.contains("cannot open a browser"), "{err}");
+
+    // `pinata cid` says what it predicts, and leaves empty directories out as uploads do.
+    let help = stdout_of(s.pinata().args(["cid", "--help"]));
+    assert!(help.contains("Predict the CID an upload"), "{help}");
+    assert!(help.contains("empty directories are left out"), "{help}");
+    s.file("tree/a.txt", b"a\n");
+    let tree = s.dir.join("tree");
+    let without = stdout_of(s.pinata().args(["cid", "-q"]).arg(&tree));
+    std::fs::create_dir_all(tree.join("empty/deeper")).unwrap();
+    let with = stdout_of(s.pinata().args(["cid", "-q"]).arg(&tree));
+    assert_eq!(with, without);
+    let uploaded = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--net", "public"])
+            .arg(&tree),
+    );
+    assert_eq!(uploaded, with);
 }
 
 #[test]
@@ -631,6 +1088,7 @@ fn help_completions_and_usage() {
         "download",
         "link",
         "sign-upload",
+        "gateways",
         "config",
         "completions",
     ] {
@@ -647,6 +1105,14 @@ fn help_completions_and_usage() {
             .success()
             .stdout(predicate::str::contains("upload"));
     }
+    // -q's one rule, in the help.
+    let help = stdout_of(s.pinata().args(["upload", "--help"]));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("the id of a file, group, key or pin job")
+            && help.contains("the CID of what was uploaded or pinned"),
+        "{help}"
+    );
     s.pinata().arg("frobnicate").assert().code(2);
     s.pinata().args(["completions", "tcsh"]).assert().code(2);
     // The emulator's own flags pass through.
@@ -667,6 +1133,49 @@ fn help_completions_and_usage() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("config.toml"));
+}
+
+/// Runs `pinata ARGS` with stdout a pipe whose reading end is already closed (`| head -1` once
+/// `head` has its line): its exit code and stderr.
+fn into_a_closed_pipe(s: &Scratch, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinata"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PINATA_") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .args(args)
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn output_into_a_closed_pipe_is_no_error() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("pipe");
+    s.login(&emu);
+    for args in [
+        &["completions", "zsh"][..],
+        &["completions", "bash"],
+        &["config", "show"],
+        &["files", "list"],
+        &["--help"],
+    ] {
+        let (code, err) = into_a_closed_pipe(&s, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }
 
 #[test]

@@ -29,6 +29,30 @@ fn on_a_terminal(s: &Scratch, args: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The first frame of the bar labelled `label` on `screen`, its escape sequences removed.
+fn first_frame(screen: &str, label: &str) -> String {
+    let start = screen
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} bar: {screen:?}"));
+    let frame = &screen[start..];
+    let end = frame.find(['\r', '\n']).unwrap_or(frame.len());
+    let mut text = String::new();
+    let mut chars = frame[..end].chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters, then a final letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    text
+}
+
 #[test]
 fn progress_bars_on_a_terminal_only() {
     let emu = Emulator::start(&[]);
@@ -36,8 +60,15 @@ fn progress_bars_on_a_terminal_only() {
     s.login(&emu);
     // Large enough to take more than one frame; the bar draws at least its first and last.
     let file = s.file("bar.bin", &vec![7u8; 8 * 1024 * 1024]);
-    let screen = on_a_terminal(&s, &format!("upload {}", file.display()));
-    assert!(screen.contains("upload ["), "a byte bar: {screen:?}");
+    let screen = on_a_terminal(&s, &format!("upload --network public {}", file.display()));
+    assert!(
+        screen.contains("bar.bin ["),
+        "a byte bar named after the file: {screen:?}"
+    );
+    assert!(
+        !first_frame(&screen, "bar.bin [").contains("B/s"),
+        "no rate before a measurement: {screen:?}"
+    );
     assert!(screen.contains("MiB"), "bytes shown: {screen:?}");
     assert!(screen.contains("bafy"), "the result: {screen:?}");
     let cid = screen
@@ -56,24 +87,41 @@ fn progress_bars_on_a_terminal_only() {
     // A folder: files done and bytes sent.
     s.file("dir/a.bin", &vec![1u8; 2 * 1024 * 1024]);
     s.file("dir/b.bin", &vec![2u8; 2 * 1024 * 1024]);
-    let screen = on_a_terminal(&s, &format!("upload {}", s.dir.join("dir").display()));
-    assert!(screen.contains("files"), "a files bar: {screen:?}");
+    let screen = on_a_terminal(
+        &s,
+        &format!("upload --network public {}", s.dir.join("dir").display()),
+    );
+    assert!(screen.contains("dir 0/2 files"), "a files bar: {screen:?}");
     assert!(screen.contains("sent ["), "a bytes bar: {screen:?}");
+    assert!(
+        screen.contains(": uploaded to public IPFS, CID bafy") && screen.contains(" checked"),
+        "the folder's CID checked: {screen:?}"
+    );
+
+    // Several files: a bar each, each named after its file.
+    let other = s.file("other.bin", &vec![9u8; 8 * 1024 * 1024]);
+    let screen = on_a_terminal(
+        &s,
+        &format!("upload {} {}", file.display(), other.display()),
+    );
+    assert!(screen.contains("bar.bin ["), "{screen:?}");
+    assert!(screen.contains("other.bin ["), "{screen:?}");
+    assert!(!screen.contains("upload ["), "{screen:?}");
 
     // --progress never on a terminal: no bar.
     let screen = on_a_terminal(&s, &format!("--progress never upload {}", file.display()));
-    assert!(!screen.contains("upload ["), "{screen:?}");
+    assert!(!screen.contains("bar.bin ["), "{screen:?}");
 
     // stderr is a pipe: no bar unless asked for.
     let (code, _, err) = run(s.pinata().arg("upload").arg(&file));
     assert_eq!(code, 0, "{err}");
-    assert!(!err.contains("upload ["), "{err}");
+    assert!(!err.contains("bar.bin ["), "{err}");
     let (code, _, err) = run(s
         .pinata()
         .args(["--progress", "always", "upload"])
         .arg(&file));
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("upload ["), "plain progress lines: {err}");
+    assert!(err.contains("bar.bin ["), "plain progress lines: {err}");
 }
 
 #[test]
@@ -121,4 +169,132 @@ fn auth_prompts_on_the_terminal_without_echo() {
     assert!(!screen.contains(&emu.jwt), "the JWT was echoed: {screen}");
     let stored = std::fs::read_to_string(s.config()).unwrap();
     assert!(stored.contains(&emu.jwt));
+}
+
+/// The files remembered for a resume.
+fn uploads_remembered(s: &Scratch) -> usize {
+    std::fs::read_dir(s.state().join("uploads"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn ctrl_c_during_an_upload_says_how_to_resume_it() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    // Every chunk of a resumable upload is answered 503 and tried again after a wait: the upload
+    // sits between its creation (its token remembered) and its end for many seconds.
+    let emu = Emulator::start(&["--fault", "tus_status=503,count=1000"]);
+    let s = Scratch::new("pty-ctrl-c");
+    s.login(&emu);
+    let file = s.file("slow.bin", &vec![5u8; 300_000]);
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!("{} --retries 20 upload {}", bin.display(), file.display());
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("PINATA_TUS_THRESHOLD", "1K")
+        .env("PINATA_TUS_CHUNK", "256K")
+        .env("TERM", "xterm-256color")
+        .env_remove("PINATA_JWT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let screen = std::thread::spawn(move || {
+        let mut screen = Vec::new();
+        let _ = stdout.read_to_end(&mut screen);
+        String::from_utf8_lossy(&screen).into_owned()
+    });
+
+    // Once the upload is remembered, Ctrl-C on the terminal (the line discipline makes it a
+    // SIGINT to the foreground process).
+    let start = Instant::now();
+    while uploads_remembered(&s) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the upload was never remembered"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+
+    // It ends at once (bounded: killed after 20 s), exit code 130, saying how to resume.
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still running 20 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let screen = screen.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{screen}");
+    assert!(
+        screen.contains(&format!(
+            "pinata: interrupted; the upload of {} is remembered: run `pinata upload --resume {}` \
+             to continue it",
+            file.display(),
+            file.display()
+        )),
+        "{screen}"
+    );
+    assert_eq!(uploads_remembered(&s), 1, "still remembered");
+}
+
+#[test]
+fn a_resumed_upload_bar_shows_no_rate_before_measuring() {
+    // The connection breaks 100 kB into the first chunk, once: the upload is remembered.
+    let emu = Emulator::start(&["--fault", "tus_break=100000,count=1"]);
+    let s = Scratch::new("pty-resume");
+    s.login(&emu);
+    let file = s.file("resumed.bin", &vec![6u8; 1_200_000]);
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_TUS_THRESHOLD", "1K")
+        .env("PINATA_TUS_CHUNK", "256K")
+        .args(["--retries", "0", "upload"])
+        .arg(&file));
+    assert_eq!(code, 5, "{err}");
+    assert_eq!(uploads_remembered(&s), 1);
+
+    // Resumed on a terminal: its bar, named after the file, starts without a rate or an ETA
+    // (nothing is measured yet; the old first frame said `0 B/s ETA 0s`).
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let out = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} upload --resume", bin.display()),
+            "/dev/null",
+        ])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("PINATA_TUS_CHUNK", "256K")
+        .env("TERM", "xterm-256color")
+        .env_remove("PINATA_JWT")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    let first = first_frame(&screen, "resumed.bin [");
+    assert!(
+        !first.contains("B/s") && !first.contains("ETA"),
+        "{first:?}"
+    );
+    assert!(screen.contains("resumed and finished"), "{screen}");
+    assert_eq!(uploads_remembered(&s), 0);
 }

@@ -71,7 +71,7 @@ fn an_interrupted_upload_is_resumed() {
     // What the server holds is the file.
     let out = s
         .pinata()
-        .args(["download", expected.trim()])
+        .args(["download", "--private", expected.trim()])
         .output()
         .unwrap();
     assert_eq!(out.stdout, content);

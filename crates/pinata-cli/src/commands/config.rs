@@ -8,7 +8,7 @@ use crate::config::{
     ConfigFile, DEFAULT_PROFILE, Settings, Source, config_path, mask, parse_network,
 };
 use crate::exit::{CliError, CliResult};
-use crate::output::{Item, table};
+use crate::output::{Item, print_out, table};
 
 /// `pinata config …`.
 pub fn run(ctx: &Ctx, command: ConfigCommand) -> CliResult {
@@ -56,7 +56,9 @@ pub fn run(ctx: &Ctx, command: ConfigCommand) -> CliResult {
     }
 }
 
-fn edit(ctx: &Ctx, key: &str, value: Option<String>) -> CliResult {
+/// Sets (`Some`) or removes (`None`) the setting `key` of the active profile, after checking
+/// that the client can use the result.
+pub fn edit(ctx: &Ctx, key: &str, value: Option<String>) -> CliResult {
     let path = config_path()?;
     let mut file = ConfigFile::load(&path)?;
     let name = file.active_name(ctx.global.profile.as_deref());
@@ -135,7 +137,7 @@ fn show(ctx: &Ctx) -> CliResult {
     } else {
         "(none)"
     };
-    let network = s.network.as_str();
+    let (network, network_from) = (s.network.0.as_str(), s.network.1.label());
     let rows = vec![
         vec!["profile".into(), s.profile_name.clone(), String::new()],
         vec![
@@ -156,13 +158,10 @@ fn show(ctx: &Ctx) -> CliResult {
         ],
         vec!["gateway".into(), gateway.0.clone(), gateway.1.into()],
         vec!["gateway_key".into(), gateway_key.into(), String::new()],
-        vec!["network".into(), network.into(), String::new()],
+        vec!["network".into(), network.into(), network_from.into()],
     ];
     match ctx.out.format {
-        crate::output::Format::Human => {
-            print!("{}", table(&["setting", "value", "from"], rows));
-            Ok(())
-        }
+        crate::output::Format::Human => print_out(&table(&["setting", "value", "from"], rows)),
         _ => ctx.out.record(
             &Item {
                 json: json!({
@@ -175,6 +174,7 @@ fn show(ctx: &Ctx) -> CliResult {
                     "gateway": s.gateway.as_ref().map(|g| g.0.clone()),
                     "gateway_key": s.gateway_key,
                     "network": network,
+                    "network_from": network_from,
                 }),
                 id: s.profile_name.clone(),
                 cells: Vec::new(),

@@ -6,7 +6,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pinata_ureq::api::signed::CreateSignedUploadUrl;
+use pinata_ureq::TransportErrorKind;
+use pinata_ureq::api::Network;
+use pinata_ureq::api::files::ListFiles;
+use pinata_ureq::api::signed::{CreateSignedUploadUrl, SignedUrl};
+use pinata_ureq::cid::Cid;
 use pinata_ureq::download::Download;
 use serde_json::json;
 
@@ -15,6 +19,7 @@ use crate::args::{DownloadArgs, LinkArgs, SignUploadArgs};
 use crate::config::Settings;
 use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
 use crate::output::{Format, Item, bytes};
+use crate::size::{SIZE_RULE, flag_value};
 
 const READ: Needs = Needs::Scope(ResourceScope::FilesRead);
 
@@ -27,6 +32,63 @@ fn need_gateway(settings: &Settings) -> CliResult {
     Ok(())
 }
 
+/// What the account's file list says about a CID: the size of a file holding it, and on which
+/// network.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    size: u64,
+    network: Network,
+}
+
+/// Looks `cid` up in the account's files on each of `networks` in turn (the file list's CID
+/// filter). Nothing is known of a CID the account does not hold, or when the key may not list
+/// files: the download goes on without it.
+fn look_up(client: &pinata_ureq::Client, cid: &str, networks: &[Network]) -> Option<Known> {
+    if cid.parse::<Cid>().is_err() {
+        return None;
+    }
+    networks.iter().find_map(|network| {
+        let request = ListFiles::new(*network).cid(cid).limit(1).ok()?;
+        let page = client.list_files(&request).ok()?;
+        page.files.first().map(|f| Known {
+            size: f.size,
+            network: *network,
+        })
+    })
+}
+
+/// The error of a download refused by its cap: the size when known, the cap, and the flag to
+/// pass.
+fn too_large(what: &str, size: Option<u64>, cap: u64, flag: bool) -> CliError {
+    let cap_shown = format!("{} ({cap} bytes)", bytes(cap));
+    let source = if flag {
+        "--max-size"
+    } else {
+        "the default cap"
+    };
+    match size {
+        Some(size) => CliError::new(
+            Kind::Api,
+            format!(
+                "{what} is {} ({size} bytes), more than {source} of {cap_shown}",
+                bytes(size)
+            ),
+        )
+        .hint(format!(
+            "pass --max-size {} (or more) to download it",
+            flag_value(size)
+        )),
+        None => CliError::new(
+            Kind::Api,
+            format!("{what} is larger than {source} of {cap_shown}"),
+        )
+        .hint(format!(
+            "pass a larger --max-size, e.g. --max-size {} ({SIZE_RULE})",
+            flag_value(cap.saturating_mul(2))
+        )),
+    }
+}
+
 /// `pinata download`.
 pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     let (settings, client) = ctx.client()?;
@@ -34,7 +96,30 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     let inner = args.path.clone().unwrap_or_default();
     let whole = inner.trim_matches('/').is_empty();
     let usage = |e: pinata_ureq::BuildError| CliError::usage(e.to_string());
-    let mut request = if args.private {
+    // The account's own file: its size (the cap need not be raised by hand), and whether it is
+    // private (then fetched through a signed link without --private).
+    let known = if args.private {
+        look_up(&client, &args.cid, &[Network::Private])
+    } else {
+        look_up(&client, &args.cid, &[Network::Public, Network::Private])
+    };
+    let private = args.private || known.is_some_and(|k| k.network == Network::Private);
+    if private && !args.private {
+        ctx.out.message(format!(
+            "{} is a private file of the account: fetching it through a signed link",
+            args.cid
+        ));
+    }
+    let cap = match (args.max_size, known) {
+        // A file inside a folder is smaller than the folder the file list knows.
+        (Some(max), Some(k)) if whole && k.size > max => {
+            return Err(too_large(&args.cid, Some(k.size), max, true));
+        }
+        (Some(max), _) => max,
+        (None, Some(k)) => k.size.max(settings.download_cap),
+        (None, None) => settings.download_cap,
+    };
+    let mut request = if private {
         let link = client
             .private_download_link(&args.cid, &inner, Duration::from_secs(300))
             .map_err(|e| from_api(e, READ))?;
@@ -52,9 +137,7 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
             d
         }
     };
-    if let Some(max) = args.max_size {
-        request = request.max_bytes(max);
-    }
+    request = request.max_bytes(cap);
     let bar = ctx.progress.bytes(None, "download");
     let watch = bar.clone();
     request = request.on_progress(move |p| {
@@ -77,7 +160,7 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
         )),
         None => None,
     };
-    let needs = if args.private {
+    let needs = if private {
         READ
     } else {
         Needs::Text("the gateway's access")
@@ -103,8 +186,14 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     };
     bar.finish_and_clear();
     let done = done.map_err(|e| {
+        if let pinata_ureq::Error::Transport(t) = &e
+            && t.kind() == TransportErrorKind::BodyTooLarge
+        {
+            let what = format!("the download of {}", args.cid);
+            return too_large(&what, None, cap, args.max_size.is_some());
+        }
         let e = from_api(e, needs);
-        if e.kind == Kind::NotFound && !args.private {
+        if e.kind == Kind::NotFound && !private {
             e.hint("the gateway does not serve it publicly; a private file needs --private")
         } else {
             e
@@ -147,13 +236,24 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
 
 /// `pinata link`.
 pub fn link(ctx: &Ctx, args: LinkArgs) -> CliResult {
+    let url = signed_link(
+        ctx,
+        &args.cid,
+        args.path.as_deref().unwrap_or(""),
+        &args.expires,
+    )?;
+    ctx.out.value("url", url.as_str())
+}
+
+/// A signed link to `cid` (and `path` inside it) on the configured gateway, valid for
+/// `expires` (`30s`, `10m`, `1h`, or seconds).
+pub fn signed_link(ctx: &Ctx, cid: &str, path: &str, expires: &str) -> CliResult<SignedUrl> {
     let (settings, client) = ctx.client()?;
     need_gateway(&settings)?;
-    let expires = parse_duration(&args.expires)?;
-    let url = client
-        .private_download_link(&args.cid, args.path.as_deref().unwrap_or(""), expires)
-        .map_err(|e| from_api(e, READ))?;
-    ctx.out.value("url", url.as_str())
+    let expires = parse_duration(expires)?;
+    client
+        .private_download_link(cid, path, expires)
+        .map_err(|e| from_api(e, READ))
 }
 
 /// `pinata sign-upload`.

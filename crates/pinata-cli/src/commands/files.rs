@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use pinata_ureq::api::Network;
 use pinata_ureq::api::files::{FileItem, ListFiles, UpdateFile};
+use pinata_ureq::cid::Cid;
 use serde_json::json;
 
 use super::{Ctx, collect, network_of, parse_expiry};
 use crate::args::{FilesCommand, FilesListArgs, FilesUpdateArgs};
-use crate::exit::{CliError, CliResult, Needs, from_api};
-use crate::output::{Item, bytes, keyvalues, opt, time};
+use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
+use crate::output::{Item, bytes, keyvalues, opt, shown, time};
 
 const READ: Needs = Needs::Scope(ResourceScope::FilesRead);
 const WRITE: Needs = Needs::Scope(ResourceScope::FilesWrite);
@@ -55,7 +56,7 @@ pub fn run(ctx: &Ctx, command: FilesCommand) -> CliResult {
         FilesCommand::List(args) => list(ctx, &client, network_of(args.network, &settings), args),
         FilesCommand::Get { id, network } => {
             let net = network_of(network, &settings);
-            let f = client.get_file(net, &id).map_err(|e| from_api(e, READ))?;
+            let f = find_file(ctx, &client, net, &id)?;
             ctx.out.record(&file_item(&f, net), &LABELS)
         }
         FilesCommand::Update(args) => {
@@ -96,6 +97,65 @@ pub fn run(ctx: &Ctx, command: FilesCommand) -> CliResult {
         }
     }
 }
+
+/// The other network, for hints.
+fn other(net: Network) -> Network {
+    match net {
+        Network::Public => Network::Private,
+        _ => Network::Public,
+    }
+}
+
+/// The file `handle` names on `net`: its id, or its CID (found with the file list's CID filter;
+/// when several files hold the CID, the newest, and a message says so).
+fn find_file(
+    ctx: &Ctx,
+    client: &pinata_ureq::Client,
+    net: Network,
+    handle: &str,
+) -> CliResult<FileItem> {
+    let elsewhere = format!(
+        "on the {net} network (`pinata files list --network {net}` lists its files; \
+         --network {} looks on the other)",
+        other(net)
+    );
+    if handle.parse::<Cid>().is_err() {
+        return client
+            .get_file(net, handle)
+            .map_err(|e| from_api(e, READ).when_not_found(format!("check the id, {elsewhere}")));
+    }
+    // At most a few: enough to say that there are more.
+    let request = ListFiles::new(net)
+        .cid(handle)
+        .limit(CID_MATCHES)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let mut files = client
+        .list_files(&request)
+        .map_err(|e| from_api(e, READ))?
+        .files;
+    if files.is_empty() {
+        return Err(CliError::new(
+            Kind::NotFound,
+            format!("no file has the CID {}", shown(handle)),
+        )
+        .hint(format!("check the CID, {elsewhere}")));
+    }
+    if files.len() > 1 {
+        let more = if files.len() as u32 >= CID_MATCHES {
+            format!("{CID_MATCHES} or more")
+        } else {
+            files.len().to_string()
+        };
+        ctx.out.message(format!(
+            "{more} files hold the CID {handle}; this is the newest \
+             (`pinata files list --cid {handle}` lists them all)"
+        ));
+    }
+    Ok(files.swap_remove(0))
+}
+
+/// How many files holding one CID `files get CID` asks for.
+const CID_MATCHES: u32 = 10;
 
 fn list(ctx: &Ctx, client: &pinata_ureq::Client, net: Network, args: FilesListArgs) -> CliResult {
     let mut request = ListFiles::new(net);

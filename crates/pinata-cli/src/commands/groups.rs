@@ -14,6 +14,9 @@ use crate::output::{Item, time};
 const READ: Needs = Needs::Scope(ResourceScope::GroupsRead);
 const WRITE: Needs = Needs::Scope(ResourceScope::GroupsWrite);
 const HEADERS: [&str; 4] = ["id", "name", "public", "created"];
+/// What to check when a group or a file in it was not found.
+const GROUP_AND_FILE: &str = "check the group id (`pinata groups list`) and the file ids \
+                              (`pinata files list`), on the same network";
 
 fn group_item(g: &Group) -> Item {
     Item {
@@ -110,7 +113,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             for f in &files {
                 client
                     .add_file_to_group(net, &group, f)
-                    .map_err(|e| from_api(e, WRITE))?;
+                    .map_err(|e| from_api(e, WRITE).when_not_found(GROUP_AND_FILE))?;
                 ctx.out.message(format!("Added {f} to group {group}"));
             }
             Ok(())
@@ -124,7 +127,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             for f in &files {
                 client
                     .remove_file_from_group(net, &group, f)
-                    .map_err(|e| from_api(e, WRITE))?;
+                    .map_err(|e| from_api(e, WRITE).when_not_found(GROUP_AND_FILE))?;
                 ctx.out.message(format!("Removed {f} from group {group}"));
             }
             Ok(())

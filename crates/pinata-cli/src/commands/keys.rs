@@ -11,7 +11,7 @@ use crate::config::{ConfigFile, config_path};
 use crate::exit::{CliError, CliResult, Needs, from_api};
 use crate::output::{Item, time};
 
-const ADMIN: Needs = Needs::Text("admin");
+const ADMIN: Needs = Needs::Admin;
 
 /// Permissions for people: `admin`, or the endpoint permissions and scopes.
 fn shown(p: &Permissions) -> String {
@@ -65,6 +65,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
         KeysCommand::List {
             name,
             revoked,
+            limited_use,
             exhausted,
             limit,
         } => {
@@ -74,6 +75,9 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
             }
             if let Some(r) = revoked {
                 request = request.revoked(r);
+            }
+            if limited_use {
+                request = request.limited_use(true);
             }
             if exhausted {
                 request = request.exhausted(true);

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod download;
 pub mod files;
+pub mod gateways;
 pub mod groups;
 pub mod keys;
 pub mod pins;
@@ -51,7 +52,7 @@ pub fn network(flag: Option<NetworkArg>, settings: &Settings) -> Network {
     match flag {
         Some(NetworkArg::Public) => Network::Public,
         Some(NetworkArg::Private) => Network::Private,
-        None => settings.network,
+        None => settings.network.0,
     }
 }
 

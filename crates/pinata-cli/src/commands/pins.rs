@@ -103,9 +103,9 @@ pub fn run(ctx: &Ctx, command: PinsCommand) -> CliResult {
                 .list(&JOB_HEADERS, &jobs.iter().map(job_item).collect::<Vec<_>>())
         }
         PinsCommand::Cancel { id } => {
-            client
-                .cancel_pin_by_cid(&id)
-                .map_err(|e| from_api(e, FILES_WRITE))?;
+            client.cancel_pin_by_cid(&id).map_err(|e| {
+                from_api(e, FILES_WRITE).when_not_found("check the job id (`pinata pins queue`)")
+            })?;
             ctx.out.message(format!("Cancelled {id}"));
             Ok(())
         }

@@ -15,9 +15,11 @@ use pinata_ureq::{Client, LocalError};
 use serde_json::json;
 
 use super::{Ctx, network, parse_expiry};
-use crate::args::{CidArgs, CidFlags, UploadArgs};
+use crate::args::{CidArgs, CidFlags, NetworkArg, UploadArgs};
 use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::interrupt::{self, say_on_interrupt};
 use crate::output::{Item, bytes, opt, time};
+use crate::progress::{follow, label};
 use crate::state::UploadState;
 
 const HEADERS: [&str; 4] = ["cid", "id", "name", "size"];
@@ -93,16 +95,24 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
         ));
     }
     let (settings, client) = ctx.client()?;
-    let net = network(args.network, &settings);
-    if args.legacy && net == Network::Private {
-        return Err(
-            CliError::usage("a legacy upload (pinFileToIPFS) is public only")
-                .hint("drop --legacy, or use --network public"),
-        );
-    }
+    // pinFileToIPFS publishes to public IPFS whatever the default network: --legacy asks for it.
+    // Only an explicit --network private contradicts it.
+    let net = if args.legacy {
+        if args.network == Some(NetworkArg::Private) {
+            return Err(
+                CliError::usage("a legacy upload (pinFileToIPFS) is public only")
+                    .hint("drop --legacy to upload privately, or drop --network private"),
+            );
+        }
+        Network::Public
+    } else {
+        network(args.network, &settings)
+    };
     let state = UploadState::open()?;
     let mut items = Vec::new();
     let mut outcome = Ok(());
+    // Ctrl-C from here on says what became of the upload it cut short.
+    interrupt::catch_ctrl_c();
 
     if args.paths.is_empty() {
         if !args.resume {
@@ -133,6 +143,7 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
             }
         }
     }
+    say_on_interrupt(None);
     if !items.is_empty() || outcome.is_ok() {
         ctx.out.list(&HEADERS, &items)?;
     }
@@ -155,6 +166,10 @@ fn upload_one(
 ) -> CliResult<Item> {
     let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
     let shown = path.display().to_string();
+    // Until the server holds a resumable upload (and its token is kept): nothing to resume.
+    say_on_interrupt(Some(format!(
+        "the upload of {shown} did not finish, and nothing of it is kept: upload it again"
+    )));
     if args.legacy {
         return legacy(ctx, client, args, path, meta.is_dir());
     }
@@ -162,15 +177,29 @@ fn upload_one(
     if meta.is_dir() {
         let folder = pinata_ureq::local::scan_folder(path).map_err(local)?;
         let lens: Vec<u64> = folder.files.iter().map(|f| f.len).collect();
-        let bars = ctx.progress.folder(&lens, &shown);
+        let bars = ctx.progress.folder(&lens, &label(path));
         let watch = bars.clone();
         let request = describe(UploadFile::folder(folder), args, net)?
             .verify_cid(verify)
             .on_progress(move |p| watch.update(p.sent, p.total));
         let done = client.upload_file(&request);
         bars.finish();
-        let up =
-            done.map_err(|e| from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs)))?;
+        let up = done.map_err(|e| {
+            // The library refuses a private folder before sending (its rule, not repeated here):
+            // say how to publish it instead.
+            let refused = matches!(e, pinata_ureq::Error::Build(_)) && net == Network::Private;
+            let e = from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs));
+            if refused {
+                e.hint(format!(
+                    "to publish {shown} on public IPFS, add --network public"
+                ))
+            } else {
+                e
+            }
+        })?;
+        let net = up.network.unwrap_or(net);
+        ctx.out
+            .message(uploaded_message(&shown, &up.cid, net, verify));
         return Ok(uploaded_item(&up, net));
     }
 
@@ -195,29 +224,26 @@ fn upload_one(
         ));
     }
 
-    let bar = ctx.progress.bytes(Some(meta.len()), "upload");
-    let watch = bar.clone();
+    let bar = ctx.progress.bytes(Some(meta.len()), &label(path));
+    let watch = follow(bar.clone());
     let keep = state.clone();
+    let kept = remembered(path);
     let request = describe(pinata_ureq::upload_request(path), args, net)?
         .verify_cid(verify)
-        .on_progress(move |p| {
-            watch.set_length(p.total);
-            watch.set_position(p.sent);
-        })
-        .on_resume_token(move |token| {
-            if let Err(e) = keep.save(token) {
-                eprintln!("warning: cannot remember the upload for a resume: {e}");
-            }
+        .on_progress(move |p| watch(p.sent, p.total))
+        .on_resume_token(move |token| match keep.save(token) {
+            Ok(()) => say_on_interrupt(Some(kept.clone())),
+            Err(e) => eprintln!("warning: cannot remember the upload for a resume: {e}"),
         });
     let done = client.upload_file(&request);
     bar.finish_and_clear();
     match done {
         Ok(up) => {
+            say_on_interrupt(None);
             state.remove(&canonical);
-            if verify {
-                ctx.out
-                    .message(format!("{shown}: uploaded, CID {} checked", up.cid));
-            }
+            let net = up.network.unwrap_or(net);
+            ctx.out
+                .message(uploaded_message(&shown, &up.cid, net, verify));
             Ok(uploaded_item(&up, net))
         }
         Err(e) => {
@@ -226,11 +252,12 @@ fn upload_one(
             Err(if resumable {
                 CliError {
                     hint: Some(format!(
-                        "{}the upload is remembered: run `pinata upload --resume {shown}` to continue it",
+                        "{}{}",
                         e.hint
                             .as_ref()
                             .map(|h| format!("{h}; "))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        remembered(path)
                     )),
                     ..e
                 }
@@ -239,6 +266,17 @@ fn upload_one(
             })
         }
     }
+}
+
+/// What a finished v3 upload says on stderr: where it went (which network), and its CID, checked
+/// against the one computed while sending unless `--no-verify`.
+fn uploaded_message(shown: &str, cid: &str, net: Network, verified: bool) -> String {
+    let check = if verified {
+        "checked"
+    } else {
+        "not checked (--no-verify)"
+    };
+    format!("{shown}: uploaded to {net} IPFS, CID {cid} {check}")
 }
 
 /// The v3 request's options from the flags.
@@ -271,6 +309,30 @@ fn describe(
     Ok(request)
 }
 
+/// The command that resumes the upload of `path`, quoted for a POSIX shell where it needs to be.
+fn resume_command(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./@%+=:,".contains(c));
+    let word = if plain {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    };
+    format!("pinata upload --resume {word}")
+}
+
+/// What is said of an interrupted upload the server holds: it is remembered, and how to go on.
+fn remembered(path: &Path) -> String {
+    format!(
+        "the upload of {} is remembered: run `{}` to continue it",
+        path.display(),
+        resume_command(path)
+    )
+}
+
 /// Continues a remembered upload, with a progress bar; forgotten once it finished.
 fn resume(
     ctx: &Ctx,
@@ -279,6 +341,7 @@ fn resume(
     token: &ResumeToken,
 ) -> CliResult<UploadedFile> {
     let path = token.fingerprint().path.clone();
+    say_on_interrupt(Some(remembered(&path)));
     let fail = |e| from_api(e, Needs::Scope(ResourceScope::FilesWrite));
     let current = client.transport().fingerprint(&path).map_err(|e| {
         CliError::local(format!(
@@ -287,18 +350,18 @@ fn resume(
         ))
         .hint("the file is gone; `pinata upload --no-resume PATH` uploads another")
     })?;
-    let bar = ctx.progress.bytes(Some(token.fingerprint().len), "resume");
-    let watch = bar.clone();
+    let bar = ctx
+        .progress
+        .bytes(Some(token.fingerprint().len), &label(&path));
+    let watch = follow(bar.clone());
     let mut session = TusSession::resume(token, &current, client.config())
         .map_err(fail)?
-        .on_progress(move |p| {
-            watch.set_length(p.total);
-            watch.set_position(p.sent);
-        });
+        .on_progress(move |p| watch(p.sent, p.total));
     let done = client.upload_resumable(&mut session);
     bar.finish_and_clear();
     match done {
         Ok(up) => {
+            say_on_interrupt(None);
             state.remove(&path);
             ctx.out.message(format!(
                 "{}: resumed and finished, CID {}",
@@ -315,10 +378,7 @@ fn resume(
             state.remove(&path);
             Err(fail(e).hint("the server no longer holds this upload: upload the file again"))
         }
-        Err(e) => Err(fail(e).hint(format!(
-            "run `pinata upload --resume {}` to try again",
-            path.display()
-        ))),
+        Err(e) => Err(fail(e).hint(format!("run `{}` to try again", resume_command(&path)))),
     }
 }
 
@@ -356,20 +416,23 @@ fn legacy(
     } else {
         std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
     };
-    let bar = ctx.progress.bytes(Some(total), "upload");
-    let watch = bar.clone();
+    let bar = ctx.progress.bytes(Some(total), &label(path));
+    let watch = follow(bar.clone());
     let request = pinata_ureq::pin_request(path)
         .map_err(|e| from_api(e, needs))?
         .metadata(metadata)
         .options(options)
         .verify_cid(!args.no_verify)
-        .on_progress(move |p| {
-            watch.set_length(p.total);
-            watch.set_position(p.sent);
-        });
+        .on_progress(move |p| watch(p.sent, p.total));
     let done = client.pin_file(&request);
     bar.finish_and_clear();
     let pin = done.map_err(|e| from_api(e, needs))?;
+    ctx.out.message(uploaded_message(
+        &path.display().to_string(),
+        &pin.ipfs_hash,
+        Network::Public,
+        !args.no_verify,
+    ));
     Ok(pinned_item(&pin, &name))
 }
 
