@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use pinata_ureq::api::keys::{EndpointPermission, ResourceScope};
 use pinata_ureq::http::StatusCode;
-use pinata_ureq::{BuildError, Error, TransportErrorKind};
+use pinata_ureq::{BuildError, Error, TransportErrorKind, VerifyError};
 
 /// What kind of failure a command ended with; each is one exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +207,24 @@ pub fn from_api(e: Error, needs: Needs) -> CliError {
             }
         }
         Error::Local(_) => CliError::local(text),
+        Error::Verify(VerifyError::Directory { target }) => {
+            let (cid, inside) = target.split_once('/').unwrap_or((target, ""));
+            let path = if inside.is_empty() {
+                "PATH".to_owned()
+            } else {
+                format!("{inside}/PATH")
+            };
+            CliError::new(Kind::Usage, text).hint(format!(
+                "download a file inside it: `pinata download {} {}`",
+                crate::output::shown(cid),
+                crate::output::shown(&path)
+            ))
+        }
+        Error::Verify(VerifyError::ContentMismatch { .. } | VerifyError::Truncated { .. }) => {
+            CliError::new(Kind::Api, text).hint(
+                "the gateway served other bytes than the CID names; try again or another gateway",
+            )
+        }
         Error::Verify(_) => CliError::new(Kind::Api, text)
             .hint("the server holds other bytes than were sent; upload again"),
         Error::Decode(_) | Error::Redirect(_) => CliError::new(Kind::Api, text),

@@ -495,6 +495,35 @@ fn download_public_and_private_with_checks() {
     );
     let cid = cid.trim();
 
+    // A folder's CID is named a folder (never corruption), with the command that fetches a file.
+    let site = s.dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("index.html"), b"<p>hi</p>").unwrap();
+    std::fs::write(site.join("about.html"), b"<p>about</p>").unwrap();
+    let folder = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&site),
+    );
+    let folder = folder.trim();
+    let (code, out, err) = run(s.pinata().args(["download", folder]));
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(
+        err.contains(&format!("{folder} is a folder, not a file")),
+        "{err}"
+    );
+    assert!(!err.contains("other bytes"), "{err}");
+    assert!(
+        err.contains(&format!("pinata download {folder} PATH")),
+        "{err}"
+    );
+    let page = s
+        .pinata()
+        .args(["download", folder, "index.html"])
+        .output()
+        .unwrap();
+    assert_eq!(page.stdout, b"<p>hi</p>");
+
     // To stdout (not a terminal here), the CID checked.
     let out = s.pinata().args(["download", cid]).output().unwrap();
     assert!(out.status.success());

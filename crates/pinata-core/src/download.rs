@@ -328,10 +328,15 @@ impl fmt::Debug for DownloadCheck {
     }
 }
 
-fn too_large(max: u64) -> Error {
+/// Over the cap: `announced`, the length the answer gave, when it gave one.
+fn too_large(max: u64, announced: Option<u64>) -> Error {
+    let text = match announced {
+        Some(n) => format!("the download is {n} bytes, larger than its cap of {max} bytes"),
+        None => format!("the download is larger than its cap of {max} bytes"),
+    };
     Error::Transport(TransportError::maybe_sent(
         TransportErrorKind::BodyTooLarge,
-        format!("the download is larger than its cap of {max} bytes"),
+        text,
     ))
 }
 
@@ -345,7 +350,7 @@ impl DownloadCheck {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if announced.is_some_and(|n| n > download.max_bytes) {
-            return Err(too_large(download.max_bytes));
+            return Err(too_large(download.max_bytes, announced));
         }
         let hashing = match download.expected {
             None => None,
@@ -373,7 +378,7 @@ impl DownloadCheck {
     pub fn chunk(&mut self, data: &[u8]) -> Result<(), Error> {
         let received = self.received.saturating_add(data.len() as u64);
         if received > self.max {
-            return Err(too_large(self.max));
+            return Err(too_large(self.max, self.announced));
         }
         self.received = received;
         if let Some((_, importer)) = &mut self.hashing {
