@@ -92,8 +92,9 @@ mod upload;
 
 pub use client::{AsyncClient, BlockingClient};
 pub use config::{
-    BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_UPLOADS_URL, ENV_BASE_URL, ENV_GATEWAY,
-    ENV_GATEWAY_KEY, ENV_UPLOADS_URL, Origin, TransportOptions, USER_AGENT,
+    BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_UPLOADS_URL, ENV_BASE_URL,
+    ENV_EMULATOR_URL, ENV_GATEWAY, ENV_GATEWAY_KEY, ENV_UPLOADS_URL, Origin, TransportOptions,
+    USER_AGENT,
 };
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, ENV_API_KEY, ENV_API_SECRET, ENV_JWT, Scheme,
@@ -101,8 +102,8 @@ pub use credentials::{
 pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::shown::{escape_untrusted, is_unprintable};
 pub use error::{
-    ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError, RetryAfter,
-    TransportError, TransportErrorKind, VerifyError,
+    ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError,
+    RequestTarget, RetryAfter, TransportError, TransportErrorKind, VerifyError,
 };
 pub use exchange::{interpret_response, prepare_request};
 /// The `http` crate the requests and responses are made of (for `StatusCode`, say).
