@@ -47,6 +47,7 @@ suite!(
     server_rejects_invalid_key_requests,
     unknown_path_is_json_404,
     pin_file_round_trip,
+    pin_bytes_round_trip,
     pin_folder_round_trip,
     pin_json_round_trip,
     pin_metadata_and_filters,

@@ -317,7 +317,8 @@ client_methods! {
     /// `execute(&RevokeApiKey::new(key).via(KeyApi::V3))` for the v3 path.
     fn revoke_api_key(api_key: &str) -> () = RevokeApiKey::new(api_key);
 
-    /// `POST /pinning/pinFileToIPFS`: uploads a file or folder, streamed from disk.
+    /// `POST /pinning/pinFileToIPFS`: uploads a file or folder, streamed from disk, or bytes in
+    /// memory (`PinFile::bytes`).
     fn pin_file(request: &PinFile) -> PinResponse = request;
 
     /// `POST /pinning/pinJSONToIPFS`: pins a JSON document.
