@@ -66,6 +66,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+/// Implements `Debug` for a struct field by field, in the order given, showing the fields marked
+/// `as date` (a `SystemTime`) or `as maybe_date` (an `Option<SystemTime>`) as dates rather than
+/// seconds since 1970. Every field must be listed: the struct is destructured without `..`, so a
+/// field added later and not listed does not compile.
+macro_rules! debug_with_dates {
+    ($ty:ident { $($field:ident $(as $how:ident)?),* $(,)? }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let Self { $($field),* } = self;
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($field), debug_with_dates!(@show $field $($how)?)))*
+                    .finish()
+            }
+        }
+    };
+    (@show $field:ident date) => { &$crate::time::Dated($field) };
+    (@show $field:ident maybe_date) => { &$crate::time::MaybeDated($field) };
+    (@show $field:ident) => { $field };
+}
+
 pub mod api;
 mod auth;
 pub mod cid;
