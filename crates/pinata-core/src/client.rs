@@ -34,7 +34,7 @@ use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::endpoint::{Endpoint, Paginated};
-use crate::error::Error;
+use crate::error::{Error, RequestTarget, TransportError};
 use crate::exchange::{interpret_response, prepare_request};
 use crate::paging::{ItemStream, Items};
 use crate::retry::{Attempts, Next};
@@ -136,7 +136,8 @@ macro_rules! common_impl {
             }
 
             /// A client configured from the environment: `PINATA_JWT` (or `PINATA_API_KEY` and
-            /// `PINATA_API_SECRET`), and `PINATA_API_URL` when set.
+            /// `PINATA_API_SECRET`) and the origins ([`Config::from_env`]: `PINATA_EMULATOR_URL`
+            /// for all three at once, `PINATA_API_URL`, `PINATA_UPLOADS_URL`, `PINATA_GATEWAY`).
             pub fn from_env() -> Result<Self, Error> {
                 Self::with_config(Credentials::from_env()?, Config::from_env()?)
             }
@@ -181,10 +182,11 @@ impl<T: AsyncTransport> AsyncClient<T> {
         } = &*self.shared;
         let request = prepare_request(endpoint, credentials, config, SystemTime::now())?;
         let sent = request.body().clone();
+        let sending = Sending::of(endpoint, &request);
         let response = transport
             .send(request)
             .await
-            .map_err(|e| local_failure(&sent, e))?;
+            .map_err(|e| local_failure(&sent, sending.failed(e)))?;
         interpret_response(endpoint, &sent, response).map_err(|e| {
             let e = e.redact_client_secrets(credentials, config);
             redact_signed(endpoint, e)
@@ -220,9 +222,10 @@ impl<T: BlockingTransport> BlockingClient<T> {
         } = &*self.shared;
         let request = prepare_request(endpoint, credentials, config, SystemTime::now())?;
         let sent = request.body().clone();
+        let sending = Sending::of(endpoint, &request);
         let response = transport
             .send(request)
-            .map_err(|e| local_failure(&sent, e))?;
+            .map_err(|e| local_failure(&sent, sending.failed(e)))?;
         interpret_response(endpoint, &sent, response).map_err(|e| {
             let e = e.redact_client_secrets(credentials, config);
             redact_signed(endpoint, e)
@@ -238,9 +241,33 @@ pub(crate) fn redact_signed<E: Endpoint + ?Sized>(endpoint: &E, e: Error) -> Err
     }
 }
 
+/// What a transport error names of the request it failed: kept before the request is handed over
+/// (the URI and method are cheap to keep), made into a [`RequestTarget`] only on a failure.
+pub(crate) struct Sending {
+    origin: crate::config::Origin,
+    method: http::Method,
+    uri: http::Uri,
+}
+
+impl Sending {
+    /// What `request`, prepared for `endpoint`, will be named by its errors.
+    pub(crate) fn of<E: Endpoint + ?Sized, B>(endpoint: &E, request: &http::Request<B>) -> Self {
+        Self {
+            origin: endpoint.origin(),
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+        }
+    }
+
+    /// `e`, naming where the request went: the one place transport errors learn their target.
+    pub(crate) fn failed(&self, e: TransportError) -> TransportError {
+        e.with_target(RequestTarget::new(self.origin, &self.method, &self.uri))
+    }
+}
+
 /// A transport failure during an upload that the upload itself caused (a file that changed or could
 /// not be read) is reported as that local failure, not as a network problem.
-fn local_failure(sent: &crate::endpoint::Body, e: crate::error::TransportError) -> Error {
+fn local_failure(sent: &crate::endpoint::Body, e: TransportError) -> Error {
     match sent.upload().and_then(|u| u.watch().take_failure()) {
         Some(local) => Error::Local(local),
         None => Error::Transport(e),
@@ -290,7 +317,8 @@ client_methods! {
     /// `execute(&RevokeApiKey::new(key).via(KeyApi::V3))` for the v3 path.
     fn revoke_api_key(api_key: &str) -> () = RevokeApiKey::new(api_key);
 
-    /// `POST /pinning/pinFileToIPFS`: uploads a file or folder, streamed from disk.
+    /// `POST /pinning/pinFileToIPFS`: uploads a file or folder, streamed from disk, or bytes in
+    /// memory (`PinFile::bytes`).
     fn pin_file(request: &PinFile) -> PinResponse = request;
 
     /// `POST /pinning/pinJSONToIPFS`: pins a JSON document.

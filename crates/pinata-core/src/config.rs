@@ -15,6 +15,11 @@ pub const ENV_BASE_URL: &str = "PINATA_API_URL";
 pub const DEFAULT_UPLOADS_URL: &str = "https://uploads.pinata.cloud";
 /// Environment variable that overrides the uploads origin.
 pub const ENV_UPLOADS_URL: &str = "PINATA_UPLOADS_URL";
+/// Environment variable that points every origin (API, uploads, gateway) at one server, as
+/// [`Config::for_emulator`] does: the one switch for `pinata-emulator`. A more specific variable
+/// set beside it (`PINATA_API_URL`, `PINATA_UPLOADS_URL`, `PINATA_GATEWAY`) still wins for its own
+/// origin.
+pub const ENV_EMULATOR_URL: &str = "PINATA_EMULATOR_URL";
 /// Environment variable naming the account's gateway: a domain (`example.mypinata.cloud`, https is
 /// assumed) or a URL.
 pub const ENV_GATEWAY: &str = "PINATA_GATEWAY";
@@ -338,21 +343,56 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults, with each origin taken from the environment when its variable is set and not
-    /// empty: `PINATA_API_URL`, `PINATA_UPLOADS_URL`, `PINATA_GATEWAY` (a domain or URL) and
-    /// `PINATA_GATEWAY_KEY`.
+    /// The defaults, with the origins taken from the environment, each variable when it is set
+    /// and not empty:
+    /// - `PINATA_EMULATOR_URL`: every origin (API, uploads, gateway) at one server, as
+    ///   [`Config::for_emulator`] does (`pinata-emulator` serves all three on one listener);
+    /// - then, each overriding its own origin: `PINATA_API_URL`, `PINATA_UPLOADS_URL`,
+    ///   `PINATA_GATEWAY` (a domain or URL);
+    /// - `PINATA_GATEWAY_KEY`.
+    ///
+    /// With only `PINATA_API_URL` set, uploads still go to `https://uploads.pinata.cloud`: to test
+    /// against an emulator, set `PINATA_EMULATOR_URL`.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut config = Config::default();
-        if let Some(url) = env_value(ENV_BASE_URL)? {
+        Self::from_lookup(|name| match std::env::var(name) {
+            Ok(v) => Ok(Some(v)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(()),
+        })
+    }
+
+    /// Like [`Config::from_env`], with the variables read through `lookup` (for tests and for
+    /// configuration sources other than the process environment). `lookup` returns `Err(())` for a
+    /// variable that is set but not Unicode. An empty variable counts as unset.
+    ///
+    /// ```
+    /// let vars = |name: &str| Ok((name == "PINATA_EMULATOR_URL").then(|| "http://127.0.0.1:3000".to_owned()));
+    /// let config = pinata_core::Config::from_lookup(vars)?;
+    /// assert_eq!(config.uploads_url().to_string(), "http://127.0.0.1:3000");
+    /// # Ok::<(), pinata_core::ConfigError>(())
+    /// ```
+    pub fn from_lookup(
+        lookup: impl Fn(&'static str) -> Result<Option<String>, ()>,
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| match lookup(name) {
+            Ok(Some(v)) if !v.is_empty() => Ok(Some(v)),
+            Ok(_) => Ok(None),
+            Err(()) => Err(ConfigError::EnvironmentNotUnicode),
+        };
+        let mut config = match get(ENV_EMULATOR_URL)? {
+            Some(url) => Config::for_emulator(&url)?,
+            None => Config::default(),
+        };
+        if let Some(url) = get(ENV_BASE_URL)? {
             config = config.with_base_url(&url)?;
         }
-        if let Some(url) = env_value(ENV_UPLOADS_URL)? {
+        if let Some(url) = get(ENV_UPLOADS_URL)? {
             config = config.with_uploads_url(&url)?;
         }
-        if let Some(gateway) = env_value(ENV_GATEWAY)? {
+        if let Some(gateway) = get(ENV_GATEWAY)? {
             config = config.with_gateway(&gateway)?;
         }
-        if let Some(key) = env_value(ENV_GATEWAY_KEY)? {
+        if let Some(key) = get(ENV_GATEWAY_KEY)? {
             config = config.with_gateway_key(key)?;
         }
         Ok(config)
@@ -556,15 +596,6 @@ impl Config {
     }
 }
 
-/// The value of the environment variable `name`, when it is set and not empty.
-fn env_value(name: &str) -> Result<Option<String>, ConfigError> {
-    match std::env::var(name) {
-        Ok(v) if !v.is_empty() => Ok(Some(v)),
-        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::EnvironmentNotUnicode),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,6 +640,58 @@ mod tests {
         assert!(Origin::Uploads.takes_credentials());
         assert!(!Origin::Gateway.takes_credentials());
     }
+
+    /// `name → value` pairs as a `from_lookup` source.
+    fn vars(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&'static str) -> Result<Option<String>, ()> {
+        move |name| {
+            Ok(pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned()))
+        }
+    }
+
+    #[test]
+    fn one_variable_points_every_origin_at_an_emulator() {
+        let origins = |c: &Config| {
+            [Origin::Api, Origin::Uploads, Origin::Gateway]
+                .map(|o| c.origin_url(o).map(ToString::to_string))
+        };
+        let emulator = Some("http://127.0.0.1:3000".to_owned());
+        let c = Config::from_lookup(vars(&[(ENV_EMULATOR_URL, "http://127.0.0.1:3000")])).unwrap();
+        assert_eq!(origins(&c), [emulator.clone(), emulator.clone(), emulator]);
+        // Only the API moved: uploads still go to the real service (the trap this variable avoids).
+        let c = Config::from_lookup(vars(&[(ENV_BASE_URL, "http://127.0.0.1:3000")])).unwrap();
+        assert_eq!(c.uploads_url().to_string(), DEFAULT_UPLOADS_URL);
+        // A specific variable still wins for its own origin.
+        let c = Config::from_lookup(vars(&[
+            (ENV_EMULATOR_URL, "http://127.0.0.1:3000"),
+            (ENV_GATEWAY, "example.mypinata.cloud"),
+            (ENV_API_URL_EMPTY, ""),
+        ]))
+        .unwrap();
+        assert_eq!(
+            origins(&c).map(Option::unwrap),
+            [
+                "http://127.0.0.1:3000",
+                "http://127.0.0.1:3000",
+                "https://example.mypinata.cloud"
+            ]
+        );
+        assert_eq!(
+            Config::from_lookup(vars(&[(ENV_EMULATOR_URL, "127.0.0.1:3000")])).unwrap_err(),
+            ConfigError::NotAbsolute
+        );
+        assert_eq!(
+            Config::from_lookup(|_| Err(())).unwrap_err(),
+            ConfigError::EnvironmentNotUnicode
+        );
+    }
+
+    /// An empty variable counts as unset.
+    const ENV_API_URL_EMPTY: &str = ENV_BASE_URL;
 
     #[test]
     fn default_base_url_parses() {

@@ -495,10 +495,11 @@ impl<T: BlockingTransport> BlockingClient<T> {
             self.config(),
             SystemTime::now(),
         )?;
+        let sending = crate::client::Sending::of(download, &request);
         let response = self
             .transport()
             .send_streaming(request)
-            .map_err(Error::Transport)?;
+            .map_err(|e| Error::Transport(sending.failed(e)))?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -556,11 +557,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
             self.config(),
             SystemTime::now(),
         )?;
+        let sending = crate::client::Sending::of(download, &request);
         let response = self
             .transport()
             .send_streaming(request)
             .await
-            .map_err(Error::Transport)?;
+            .map_err(|e| Error::Transport(sending.failed(e)))?;
         if response.status().is_success() {
             return Ok(response);
         }

@@ -23,9 +23,11 @@ use crate::credentials::{Credentials, CredentialsError};
 
 mod redact;
 pub(crate) mod shown;
+mod target;
 
 use redact::Secrets;
 use shown::Shown;
+pub use target::{RequestTarget, io_cause};
 
 /// A boxed error from a transport or another library.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -107,6 +109,14 @@ impl Error {
     /// API answered with one.
     pub fn reason(&self) -> Option<&str> {
         self.as_api().and_then(ApiError::reason)
+    }
+
+    /// The API's human-readable `details` beside its [`reason`](Error::reason), when the API
+    /// answered with them (`Invalid/expired credentials`). The server's text, unescaped (redacted
+    /// of the client's secrets in errors a client returned): escape it before a terminal shows it
+    /// ([`crate::escape_untrusted`]).
+    pub fn details(&self) -> Option<&str> {
+        self.as_api().and_then(ApiError::details)
     }
 
     /// Whether the failure is temporary, so the same call may succeed later: a failure before
@@ -406,41 +416,67 @@ impl fmt::Display for TransportErrorKind {
     }
 }
 
-/// A transport failure: what kind, whether the request may have reached the server, and the
-/// underlying error (as [`std::error::Error::source`]).
+/// A transport failure: what kind, whether the request may have been sent, why in words, where
+/// the request went, and the underlying error (as [`std::error::Error::source`]).
 ///
 /// The transport says which side of sending the failure is on, because only it knows: a failure
 /// while resolving, connecting or in the TLS handshake is [`TransportError::not_sent`]; anything
 /// later (writing the request, waiting for or reading the answer) is
 /// [`TransportError::maybe_sent`]. Retries of unsafe requests depend on it.
+///
+/// `Display` names the target (once a client attached it, [`TransportError::target`]), the cause
+/// in words ([`TransportError::why`]), what to change when no connection could be made, and
+/// whether anything was sent: `could not connect to uploads.pinata.cloud:443 (the uploads origin;
+/// set PINATA_UPLOADS_URL, or PINATA_EMULATOR_URL for every origin): the host name did not
+/// resolve; nothing was sent (after 3 attempts)`. The transport library's own error follows as
+/// the source, for `{:#}`.
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     may_have_been_sent: bool,
     source: Option<BoxError>,
     attempts: u32,
+    why: Option<std::borrow::Cow<'static, str>>,
+    /// Boxed to keep `Result`s small.
+    target: Option<Box<RequestTarget>>,
 }
 
 impl TransportError {
     /// A failure before any byte of the request was written (resolving, connecting, TLS
     /// handshake): the server cannot have acted on it, so repeating it duplicates nothing.
     pub fn not_sent(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
-        Self {
-            kind,
-            may_have_been_sent: false,
-            source: Some(source.into()),
-            attempts: 1,
-        }
+        Self::new(kind, false, source.into())
     }
 
     /// A failure once the request may have left: the server may have received and acted on it.
     pub fn maybe_sent(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Self::new(kind, true, source.into())
+    }
+
+    fn new(kind: TransportErrorKind, may_have_been_sent: bool, source: BoxError) -> Self {
         Self {
             kind,
-            may_have_been_sent: true,
-            source: Some(source.into()),
+            may_have_been_sent,
+            source: Some(source),
             attempts: 1,
+            why: None,
+            target: None,
         }
+    }
+
+    /// The same error with the cause in words (`the host name did not resolve`), for a transport
+    /// that knows more than the socket error says. Without it, [`TransportError::why`] reads the
+    /// `std::io::Error` among the causes.
+    pub fn because(mut self, why: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        self.why = Some(why.into());
+        self
+    }
+
+    /// The same error naming where the request went. The clients attach it to every transport
+    /// error they return; call it when you drive requests by hand.
+    pub fn with_target(mut self, target: RequestTarget) -> Self {
+        self.target = Some(Box::new(target));
+        self
     }
 
     /// How many times the request was sent (the last failed like this).
@@ -457,14 +493,69 @@ impl TransportError {
     pub fn may_have_been_sent(&self) -> bool {
         self.may_have_been_sent
     }
+
+    /// Where the request went, when a client attached it.
+    pub fn target(&self) -> Option<&RequestTarget> {
+        self.target.as_deref()
+    }
+
+    /// The cause in words, the same whichever transport met it: what the transport said
+    /// ([`TransportError::because`]), else what the socket error among the causes means
+    /// (`connection refused`, `the connection closed before the response ended`, …).
+    pub fn why(&self) -> Option<&str> {
+        if let Some(why) = &self.why {
+            return Some(why);
+        }
+        let source = self.source.as_deref()?;
+        crate::transport::find_cause::<std::io::Error>(source)
+            .and_then(|io| target::io_cause(io.kind()))
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Only this layer's part: the cause is `source()`, which `{:#}` renderers print after it.
-        write!(f, "{}", self.kind)?;
+        use TransportErrorKind as K;
+        // This layer's part: what failed where, and why in words. The transport library's error is
+        // `source()`, which `{:#}` renderers print after it.
+        // A timeout says so already.
+        let why = self
+            .why()
+            .filter(|w| !(self.kind == K::Timeout && *w == "timed out"));
+        match (self.target.as_deref(), self.kind) {
+            (None, kind) => write!(f, "{kind}")?,
+            (Some(t), K::Connect) => {
+                write!(f, "could not connect to {}", t.authority())?;
+                t.write_origin_hint(f)?;
+            }
+            (Some(t), K::Tls) => write!(
+                f,
+                "TLS handshake with {} ({}) failed",
+                t.authority(),
+                t.origin_name()
+            )?,
+            (Some(t), K::NotLoopback) => write!(
+                f,
+                "refused to connect to {} ({}): plain http only goes to loopback addresses",
+                t.authority(),
+                t.origin_name()
+            )?,
+            (Some(t), K::Timeout) => write!(f, "{} {t} timed out", t.method())?,
+            (Some(t), K::BodyTooLarge) => {
+                write!(f, "{} {t}: the response body is too large", t.method())?
+            }
+            (Some(t), kind @ (K::Io | K::Protocol | K::Other)) => {
+                write!(f, "{} {t} failed", t.method())?;
+                // The kind's name stands in for a cause no one put in words.
+                if why.is_none() {
+                    write!(f, ": {kind}")?;
+                }
+            }
+        }
+        if let Some(why) = why {
+            write!(f, ": {}", Shown(why))?;
+        }
         if !self.may_have_been_sent {
-            f.write_str(" (nothing was sent)")?;
+            f.write_str("; nothing was sent")?;
         }
         after_attempts(f, self.attempts)
     }

@@ -66,6 +66,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+/// Implements `Debug` for a struct field by field, in the order given, showing the fields marked
+/// `as date` (a `SystemTime`) or `as maybe_date` (an `Option<SystemTime>`) as dates rather than
+/// seconds since 1970. Every field must be listed: the struct is destructured without `..`, so a
+/// field added later and not listed does not compile.
+macro_rules! debug_with_dates {
+    ($ty:ident { $($field:ident $(as $how:ident)?),* $(,)? }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let Self { $($field),* } = self;
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($field), debug_with_dates!(@show $field $($how)?)))*
+                    .finish()
+            }
+        }
+    };
+    (@show $field:ident date) => { &$crate::time::Dated($field) };
+    (@show $field:ident maybe_date) => { &$crate::time::MaybeDated($field) };
+    (@show $field:ident) => { $field };
+}
+
 pub mod api;
 mod auth;
 pub mod cid;
@@ -92,8 +112,9 @@ mod upload;
 
 pub use client::{AsyncClient, BlockingClient};
 pub use config::{
-    BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_UPLOADS_URL, ENV_BASE_URL, ENV_GATEWAY,
-    ENV_GATEWAY_KEY, ENV_UPLOADS_URL, Origin, TransportOptions, USER_AGENT,
+    BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_UPLOADS_URL, ENV_BASE_URL,
+    ENV_EMULATOR_URL, ENV_GATEWAY, ENV_GATEWAY_KEY, ENV_UPLOADS_URL, Origin, TransportOptions,
+    USER_AGENT,
 };
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, ENV_API_KEY, ENV_API_SECRET, ENV_JWT, Scheme,
@@ -101,8 +122,8 @@ pub use credentials::{
 pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::shown::{escape_untrusted, is_unprintable};
 pub use error::{
-    ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError, RetryAfter,
-    TransportError, TransportErrorKind, VerifyError,
+    ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError,
+    RequestTarget, RetryAfter, TransportError, TransportErrorKind, VerifyError,
 };
 pub use exchange::{interpret_response, prepare_request};
 /// The `http` crate the requests and responses are made of (for `StatusCode`, say).

@@ -113,7 +113,11 @@ impl Folder {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum LocalError {
-    /// Reading the file system failed.
+    /// Reading (or, for a download, writing) the file system failed.
+    ///
+    /// `Display` shows the path and the I/O error's own text (`a.bin: No such file or directory
+    /// (os error 2)`); `source()` continues with what the I/O error wraps, if anything, so a chain
+    /// printer shows the text once. The `std::io::Error` itself is `source`.
     Io {
         /// Where.
         path: PathBuf,
@@ -169,7 +173,12 @@ fn shown(path: &Path) -> String {
 impl fmt::Display for LocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LocalError::Io { path, .. } => write!(f, "I/O error at {}", shown(path)),
+            LocalError::Io { path, source } => write!(
+                f,
+                "{}: {}",
+                shown(path),
+                crate::error::shown::Shown(&source.to_string())
+            ),
             LocalError::NonUtf8Name(p) => write!(f, "{}: the name is not valid UTF-8", shown(p)),
             LocalError::SymlinkedDirectory(p) => write!(
                 f,
@@ -207,7 +216,8 @@ impl fmt::Display for LocalError {
 impl std::error::Error for LocalError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            LocalError::Io { source, .. } => Some(source),
+            // The I/O error's text is this error's own (see `Display`); what it wraps comes next.
+            LocalError::Io { source, .. } => source.source(),
             LocalError::Cid(e) => Some(e),
             _ => None,
         }

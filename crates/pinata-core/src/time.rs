@@ -62,6 +62,56 @@ pub fn parse_iso8601(text: &str) -> Option<SystemTime> {
     Some(UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_nanos(frac))
 }
 
+/// `t` as ISO-8601 UTC with every digit it holds: milliseconds (`.665Z`, as the API writes them)
+/// when that is exact, else nanoseconds, so [`parse_iso8601`] reads back the same instant.
+fn format_exact(t: SystemTime) -> String {
+    let nanos = t
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    let millis = format_iso8601(t);
+    if nanos.is_multiple_of(1_000_000) {
+        return millis;
+    }
+    // `YYYY-MM-DDTHH:MM:SS` then `.fffffffffZ`.
+    format!("{}.{nanos:09}Z", &millis[..millis.len() - 5])
+}
+
+/// Serialises a `SystemTime` as the API writes timestamps, read back exactly by [`deserialize`].
+pub(crate) fn serialize<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_exact(*t))
+}
+
+/// As [`serialize`], for an optional timestamp (`null` when absent).
+pub(crate) fn serialize_optional<S: serde::Serializer>(
+    t: &Option<SystemTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// A timestamp as `Debug` shows it in the API's types: the date (`2024-07-11T23:33:27.665Z`), not
+/// seconds since 1970.
+pub(crate) struct Dated<'a>(pub(crate) &'a SystemTime);
+
+impl std::fmt::Debug for Dated<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_exact(*self.0))
+    }
+}
+
+/// As [`Dated`], for an optional timestamp (`Some(2024-07-11T23:33:27.665Z)` or `None`).
+pub(crate) struct MaybeDated<'a>(pub(crate) &'a Option<SystemTime>);
+
+impl std::fmt::Debug for MaybeDated<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.as_ref().map(Dated).fmt(f)
+    }
+}
+
 /// Deserialises an ISO-8601 timestamp (as [`parse_iso8601`] reads it) into a `SystemTime`.
 pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
     let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -126,6 +176,27 @@ mod tests {
         assert_eq!(
             parse_iso8601("2024-07-11T23:33:27Z"),
             Some(at(1_720_740_807, 0))
+        );
+        // What is serialised reads back as the same instant, however precise.
+        for t in [
+            at(1_720_740_807, 665),
+            at(1_720_740_807, 0) + Duration::from_nanos(123_456_789),
+            at(1_720_740_807, 0) + Duration::from_nanos(1),
+        ] {
+            assert_eq!(
+                parse_iso8601(&format_exact(t)),
+                Some(t),
+                "{}",
+                format_exact(t)
+            );
+        }
+        assert_eq!(
+            format_exact(at(0, 0) + Duration::from_nanos(5)),
+            "1970-01-01T00:00:00.000000005Z"
+        );
+        assert_eq!(
+            format!("{:?}", Dated(&at(1_720_740_807, 665))),
+            "2024-07-11T23:33:27.665Z"
         );
         for bad in [
             "",

@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::sync::Arc;
 
-use crate::connector::TimeoutConnector;
+use crate::connector::{ConnectTimedOut, MarkResolveFailures, NotResolved, TimeoutConnector};
 use crate::loopback::{Lookup, LoopbackResolver};
 use bytes::Bytes;
 use http::{Request, Response};
@@ -12,6 +12,7 @@ use http_body_util::{BodyExt, Empty, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::rt::TokioExecutor;
 use pinata_core::transport::{
     AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
@@ -53,7 +54,10 @@ type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
 /// [`TransportErrorKind::NotLoopback`], not sent, whose cause is a [`NotLoopback`].
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<TimeoutConnector<HttpsConnector<HttpConnector>>, RequestBody>,
+    client: HyperClient<
+        TimeoutConnector<HttpsConnector<HttpConnector<MarkResolveFailures<GaiResolver>>>>,
+        RequestBody,
+    >,
     /// For requests marked [`LoopbackOnly`]: plain http, every resolved address checked.
     loopback: HyperClient<TimeoutConnector<HttpConnector<LoopbackResolver>>, RequestBody>,
     options: Arc<TransportOptions>,
@@ -76,11 +80,11 @@ impl TransportFactory for HyperTransport {
 impl HyperTransport {
     /// The transport, with `lookup` resolving host names for [`LoopbackOnly`] requests.
     fn build(options: &TransportOptions, lookup: Lookup) -> Result<Self, TransportError> {
-        let mut http = HttpConnector::new();
+        let mut http = HttpConnector::new_with_resolver(MarkResolveFailures(GaiResolver::new()));
         http.enforce_http(false);
         http.set_connect_timeout(Some(options.connect_timeout));
         http.set_nodelay(true);
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(ring_provider());
         let builder = hyper_rustls::HttpsConnectorBuilder::new();
         #[cfg(feature = "native-roots")]
         let builder = builder
@@ -208,6 +212,20 @@ impl HyperTransport {
     }
 }
 
+/// rustls's *ring* provider, named explicitly.
+///
+/// rustls 0.23.48 deprecates `crypto::ring::default_provider` because *ring* has no
+/// post-quantum key exchange, and offers no other way to build *ring*'s provider. The only
+/// provider with one, aws-lc-rs, is kept out of this project's tree on purpose (`cargo xtask ci`
+/// refuses it). Leaving the choice to rustls's process default instead would panic in a program
+/// whose tree enables both providers, so the provider stays explicit and the deprecation is
+/// allowed here, the one place it is used. (`allow`, not `expect`: with rustls before 0.23.48
+/// there is nothing to allow.)
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
 fn into_hyper_body(body: Body) -> RequestBody {
     match body {
         Body::Empty => Empty::new().map_err(|never| match never {}).boxed_unsync(),
@@ -227,7 +245,9 @@ fn too_large(cap: u64) -> TransportError {
 
 /// Sorts a hyper-util client error into a transport error. A connector failure (resolving, TCP,
 /// TLS handshake, the connect timeout) happened before any byte of the request was written;
-/// anything else may have been sent.
+/// anything else may have been sent. What the socket error does not say (a name that did not
+/// resolve, a response cut short or not HTTP) is put in words with the core's
+/// [`TransportError::because`].
 fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
     if find_cause::<NotLoopback>(&err).is_some() {
         return TransportError::not_sent(TransportErrorKind::NotLoopback, err);
@@ -239,20 +259,58 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
         } else {
             TransportErrorKind::Connect
         };
-        return TransportError::not_sent(kind, err);
+        let why = if find_cause::<NotResolved>(&err).is_some() {
+            Some("the host name did not resolve")
+        } else if find_cause::<ConnectTimedOut>(&err).is_some() {
+            Some("timed out")
+        } else {
+            None
+        };
+        let e = TransportError::not_sent(kind, err);
+        return match why {
+            Some(why) => e.because(why),
+            None => e,
+        };
     }
     let kind = if tls {
         TransportErrorKind::Tls
     } else {
         after_connecting(&err)
     };
-    TransportError::maybe_sent(kind, err)
+    let why = hyper_cause(&err);
+    let e = TransportError::maybe_sent(kind, err);
+    match why {
+        Some(why) => e.because(why),
+        None => e,
+    }
 }
 
 /// Sorts an error from reading the response body (the request was sent).
 pub(crate) fn classify_body(err: BoxError) -> TransportError {
     let kind = after_connecting(err.as_ref());
-    TransportError::maybe_sent(kind, err)
+    let why = hyper_cause(err.as_ref());
+    let e = TransportError::maybe_sent(kind, err);
+    match why {
+        Some(why) => e.because(why),
+        None => e,
+    }
+}
+
+/// The cause in words when hyper saw it rather than the socket: the connection closed before the
+/// response was complete, or the response is not HTTP. (A socket error among the causes speaks
+/// for itself: the core reads it.)
+fn hyper_cause(err: &(dyn StdError + 'static)) -> Option<&'static str> {
+    if find_cause::<std::io::Error>(err).is_some() {
+        return None;
+    }
+    let hyper = find_cause::<hyper::Error>(err)?;
+    if hyper.is_incomplete_message() {
+        Some("the connection closed before the response ended")
+    } else if hyper.is_parse() {
+        Some("the response is not valid HTTP")
+    } else {
+        None
+    }
 }
 
 /// The kind of a failure on an open connection: the socket's own error if there is one (mapped

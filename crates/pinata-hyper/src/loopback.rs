@@ -61,7 +61,9 @@ impl tower_service::Service<Name> for LoopbackResolver {
     fn call(&mut self, name: Name) -> Self::Future {
         let looking_up = (self.lookup)(name.clone());
         Box::pin(async move {
-            let addrs = looking_up.await?;
+            let addrs = looking_up
+                .await
+                .map_err(|e| crate::connector::NotResolved(e.into()))?;
             LoopbackOnly::check(name.as_str(), &addrs)?;
             Ok(addrs.into_iter())
         })

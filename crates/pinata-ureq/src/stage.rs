@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use pinata_core::transport::{NotLoopback, find_cause};
+use pinata_core::transport::{NotLoopback, find_cause, io_cause};
 use pinata_core::{TransportError, TransportErrorKind};
 use ureq::config::Config;
 use ureq::http::Uri;
@@ -20,20 +20,24 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout};
 #[derive(Debug, Default)]
 pub(crate) struct BeforeSending<T>(pub(crate) T);
 
-/// A failure that happened before any byte of the request was written.
+/// A failure that happened before any byte of the request was written: looking the host up
+/// (`resolving`) or connecting to it.
 #[derive(Debug)]
-struct NotSent(ureq::Error);
+struct NotSent {
+    error: ureq::Error,
+    resolving: bool,
+}
 
 impl fmt::Display for NotSent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.error.fmt(f)
     }
 }
 
 impl std::error::Error for NotSent {}
 
-fn mark(error: ureq::Error) -> ureq::Error {
-    ureq::Error::Other(Box::new(NotSent(error)))
+fn mark(error: ureq::Error, resolving: bool) -> ureq::Error {
+    ureq::Error::Other(Box::new(NotSent { error, resolving }))
 }
 
 impl<R: Resolver> Resolver for BeforeSending<R> {
@@ -43,7 +47,9 @@ impl<R: Resolver> Resolver for BeforeSending<R> {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        self.0.resolve(uri, config, timeout).map_err(mark)
+        self.0
+            .resolve(uri, config, timeout)
+            .map_err(|e| mark(e, true))
     }
 }
 
@@ -55,35 +61,66 @@ impl<C: Connector> Connector for BeforeSending<C> {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.0.connect(details, chained).map_err(mark)
+        self.0.connect(details, chained).map_err(|e| mark(e, false))
     }
 }
 
 /// Sorts a ureq error into a transport error: its kind, and whether the request may have been
-/// sent (only failures marked [`NotSent`], or those ureq raises only before connecting, were not).
+/// sent (only failures marked [`NotSent`], or those ureq raises only before connecting, were not),
+/// with the cause in words ([`cause`]).
 pub(crate) fn classify(error: ureq::Error) -> TransportError {
     let error = match error {
         ureq::Error::Other(boxed) => match boxed.downcast::<NotSent>() {
             Ok(not_sent) => {
-                return match not_sent.0 {
+                let NotSent { error, resolving } = *not_sent;
+                return match error {
                     // The loopback resolver's refusal: the core's own error is the cause.
                     ureq::Error::Other(refusal) if refusal.is::<NotLoopback>() => {
                         TransportError::not_sent(TransportErrorKind::NotLoopback, refusal)
                     }
-                    other => TransportError::not_sent(before_sending(&other), other),
+                    other => {
+                        let why = cause(&other, resolving);
+                        explained(TransportError::not_sent(before_sending(&other), other), why)
+                    }
                 };
             }
             Err(other) => ureq::Error::Other(other),
         },
         other => other,
     };
+    let why = cause(&error, false);
     match error {
         ureq::Error::HostNotFound
         | ureq::Error::ConnectionFailed
-        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
-            TransportError::not_sent(TransportErrorKind::Connect, error)
-        }
-        other => TransportError::maybe_sent(after_connecting(&other), other),
+        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => explained(
+            TransportError::not_sent(TransportErrorKind::Connect, error),
+            why,
+        ),
+        other => explained(
+            TransportError::maybe_sent(after_connecting(&other), other),
+            why,
+        ),
+    }
+}
+
+fn explained(e: TransportError, why: Option<&'static str>) -> TransportError {
+    match why {
+        Some(why) => e.because(why),
+        None => e,
+    }
+}
+
+/// The cause in words, as pinata-hyper words the same failure. ureq's error keeps its socket
+/// error out of `source()`, so the core cannot read it there: it is put in words here, with the
+/// core's [`io_cause`].
+fn cause(error: &ureq::Error, resolving: bool) -> Option<&'static str> {
+    match error {
+        ureq::Error::Timeout(_) => Some("timed out"),
+        ureq::Error::HostNotFound => Some("the host name did not resolve"),
+        _ if resolving => Some("the host name did not resolve"),
+        ureq::Error::Protocol(_) => Some("the response is not valid HTTP"),
+        ureq::Error::Io(e) => io_cause(e.kind()),
+        _ => None,
     }
 }
 
@@ -124,14 +161,16 @@ mod tests {
 
     #[test]
     fn marked_failures_are_not_sent_and_keep_ureq_s_error() {
-        let e = classify(mark(ureq::Error::Io(std::io::Error::other(
-            "lookup failed",
-        ))));
+        let e = classify(mark(
+            ureq::Error::Io(std::io::Error::other("lookup failed")),
+            true,
+        ));
         assert_eq!(e.kind(), TransportErrorKind::Connect);
         assert!(!e.may_have_been_sent());
         let source = std::error::Error::source(&e).map(ToString::to_string);
         assert_eq!(source.as_deref(), Some("io: lookup failed"));
-        let tls = classify(mark(ureq::Error::Tls("bad handshake")));
+        assert_eq!(e.why(), Some("the host name did not resolve"));
+        let tls = classify(mark(ureq::Error::Tls("bad handshake"), false));
         assert_eq!(
             (tls.kind(), tls.may_have_been_sent()),
             (TransportErrorKind::Tls, false)
@@ -144,6 +183,7 @@ mod tests {
         let e = classify(reset);
         assert_eq!(e.kind(), TransportErrorKind::Protocol);
         assert!(e.may_have_been_sent());
+        assert_eq!(e.why(), Some("the connection was reset"));
         let timeout = classify(ureq::Error::Timeout(ureq::Timeout::Global));
         assert_eq!(timeout.kind(), TransportErrorKind::Timeout);
         assert!(timeout.may_have_been_sent());

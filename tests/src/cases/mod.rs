@@ -6,6 +6,8 @@
 //! - `local`: CIDs of local files and folders, computed by each adapter;
 //! - `faults`: the fault matrix (injected faults × safe/unsafe requests), rate limits, timeouts;
 //! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults);
+//! - `errors`: what an error says (target, cause in words, what to change), the same on every
+//!   transport, and `PINATA_EMULATOR_URL`, the one switch to the emulator;
 //! - `v3`: v3 groups on both networks, their scopes and Bearer-only authentication; v3 pin by
 //!   CID and its queue;
 //! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
@@ -23,6 +25,7 @@
 
 mod auth;
 mod client;
+mod errors;
 mod faults;
 mod files;
 mod hardening;
@@ -37,6 +40,7 @@ mod v3;
 
 pub use auth::*;
 pub use client::*;
+pub use errors::*;
 pub use faults::*;
 pub use files::*;
 pub use hardening::*;

@@ -38,6 +38,48 @@ fn tag(prefix: &str) -> String {
     unique_name(prefix)
 }
 
+/// Bytes in memory pinned through the legacy `pinFileToIPFS` (`PinFile::bytes`): the CID is the
+/// local importer's (checked while the body streams), wrapped in a directory it keeps its name,
+/// and the gateway returns the same bytes.
+pub fn pin_bytes_round_trip<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("pin_bytes_round_trip") else {
+        return;
+    };
+    let bytes = pattern(70_000, 77);
+    for version in [CidVersion::V0, CidVersion::V1] {
+        let request = PinFile::bytes("memory.bin", bytes.clone())
+            .unwrap()
+            .options(PinOptions::new().cid_version(version))
+            .metadata(PinMetadata::new().name(tag("bytes")))
+            .verify_cid(true);
+        let answer: PinResponse = d
+            .execute(admin_jwt(emu), target().config(), &request)
+            .unwrap();
+        let expected = import_bytes(&bytes, ImportOptions::new(version)).unwrap();
+        assert_eq!(answer.cid().unwrap(), expected.cid, "{version:?}");
+        let (status, back) = gateway(d, &answer.ipfs_hash);
+        assert_eq!(status, 200);
+        assert_eq!(back, bytes);
+    }
+    let wrapped = PinFile::bytes("memory.bin", bytes.clone())
+        .unwrap()
+        .options(PinOptions::new().wrap_with_directory(true))
+        .verify_cid(true);
+    let answer = d
+        .execute(admin_jwt(emu), target().config(), &wrapped)
+        .unwrap();
+    let (status, back) = gateway(d, &format!("{}/memory.bin", answer.ipfs_hash));
+    assert_eq!((status, back), (200, Bytes::from(bytes)));
+    assert!(matches!(
+        PinFile::bytes("", "x"),
+        Err(BuildError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        PinFile::bytes("a\r\nb", "x"),
+        Err(BuildError::InvalidInput(_))
+    ));
+}
+
 /// Uploads a file from disk (streamed) with CID verification and progress; the CID is the local
 /// importer's, and the gateway returns the same bytes. Both CID versions, sizes across chunks.
 pub fn pin_file_round_trip<D: Driver>(d: &D) {

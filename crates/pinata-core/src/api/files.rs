@@ -11,6 +11,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use super::uploads::UploadedFile;
 use super::v3::{Network, decode_data, next_page_token};
 use crate::endpoint::{Body, Endpoint, Paginated};
 use crate::error::{BuildError, DecodeError};
@@ -22,8 +23,9 @@ pub const MAX_FILE_PAGE: u32 = 1000;
 /// The most key-values a file carries (as for legacy pins).
 pub const MAX_FILE_KEYVALUES: usize = crate::api::pinning::MAX_KEYVALUES;
 
-/// A file as the v3 API lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A file as the v3 API lists it. `Serialize` writes the shape it is read from; `Debug` shows
+/// `created_at` as a date; [`FileItem::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FileItem {
     /// Its id (a UUIDv7 on the real service).
@@ -49,14 +51,53 @@ pub struct FileItem {
     #[serde(default)]
     pub group_id: Option<String>,
     /// When it was added.
-    #[serde(deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub created_at: SystemTime,
     /// When it is removed, if it expires (unix seconds; not in the spec's examples, so optional).
     #[serde(default)]
     pub expires_at: Option<u64>,
 }
 
+debug_with_dates!(FileItem {
+    id,
+    name,
+    cid,
+    size,
+    number_of_files,
+    mime_type,
+    keyvalues,
+    group_id,
+    created_at as date,
+    expires_at,
+});
+
 impl FileItem {
+    /// A file with `id` and `cid` (for a test's fake): everything else empty or zero, created at
+    /// the Unix epoch. Set the public fields for the rest.
+    ///
+    /// ```
+    /// let mut file = pinata_core::api::files::FileItem::new("file-1", "bafkqaaa");
+    /// file.size = 3;
+    /// assert_eq!((file.id.as_str(), file.size), ("file-1", 3));
+    /// ```
+    pub fn new(id: impl Into<String>, cid: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            cid: cid.into(),
+            size: 0,
+            number_of_files: 0,
+            mime_type: None,
+            keyvalues: BTreeMap::new(),
+            group_id: None,
+            created_at: std::time::UNIX_EPOCH,
+            expires_at: None,
+        }
+    }
+
     /// Whether the CID is still being worked out (`cid == "pending"`).
     pub fn is_pending(&self) -> bool {
         self.cid == "pending"
@@ -81,7 +122,7 @@ pub(crate) fn string_map<'de, D: serde::Deserializer<'de>>(
 }
 
 /// One page of files.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FilePage {
     /// This page.
@@ -90,6 +131,58 @@ pub struct FilePage {
     /// The token of the next page (absent or empty on the last).
     #[serde(default)]
     pub next_page_token: Option<String>,
+}
+
+impl FilePage {
+    /// A page of `files`, followed by the page `next_page_token` names (for a test's fake).
+    pub fn new(files: Vec<FileItem>, next_page_token: Option<String>) -> Self {
+        Self {
+            files,
+            next_page_token,
+        }
+    }
+}
+
+// `UploadedFile` is declared in `uploads.rs`; its `Debug` and constructor sit here, beside
+// `FileItem`'s, which it mirrors.
+debug_with_dates!(UploadedFile {
+    id,
+    name,
+    cid,
+    size,
+    number_of_files,
+    mime_type,
+    group_id,
+    keyvalues,
+    created_at as date,
+    network,
+    is_duplicate,
+});
+
+impl UploadedFile {
+    /// An upload's answer with `id` and `cid` (for a test's fake): everything else empty or zero,
+    /// created at the Unix epoch. Set the public fields for the rest.
+    ///
+    /// ```
+    /// let mut up = pinata_core::api::uploads::UploadedFile::new("file-1", "bafkqaaa");
+    /// up.name = Some("a.txt".into());
+    /// assert_eq!(up.cid, "bafkqaaa");
+    /// ```
+    pub fn new(id: impl Into<String>, cid: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            cid: cid.into(),
+            size: 0,
+            number_of_files: 0,
+            mime_type: None,
+            group_id: None,
+            keyvalues: BTreeMap::new(),
+            created_at: std::time::UNIX_EPOCH,
+            network: None,
+            is_duplicate: None,
+        }
+    }
 }
 
 /// The order of a listing, by creation time.

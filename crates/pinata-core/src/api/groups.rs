@@ -20,8 +20,9 @@ pub const MAX_GROUP_NAME: usize = 1024;
 /// The most groups one page may ask for.
 pub const MAX_GROUP_PAGE: u32 = 1000;
 
-/// A group as the API returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A group as the API returns it. `Serialize` writes the shape it is read from (the spec's
+/// spelling); `Debug` shows `created_at` as a date; [`Group::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Group {
     /// Its id (a UUID).
@@ -32,12 +33,35 @@ pub struct Group {
     #[serde(default, alias = "public")]
     pub is_public: bool,
     /// When it was made. (The SDK's types spell it `createdAt`; the spec `created_at`.)
-    #[serde(alias = "createdAt", deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        alias = "createdAt",
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub created_at: SystemTime,
 }
 
+debug_with_dates!(Group {
+    id,
+    name,
+    is_public,
+    created_at as date,
+});
+
+impl Group {
+    /// A private group `id` called `name` (for a test's fake), made at the Unix epoch.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            is_public: false,
+            created_at: std::time::UNIX_EPOCH,
+        }
+    }
+}
+
 /// One page of groups.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GroupPage {
     /// This page.
@@ -46,6 +70,16 @@ pub struct GroupPage {
     /// The token of the next page (absent or empty on the last).
     #[serde(default)]
     pub next_page_token: Option<String>,
+}
+
+impl GroupPage {
+    /// A page of `groups`, followed by the page `next_page_token` names (for a test's fake).
+    pub fn new(groups: Vec<Group>, next_page_token: Option<String>) -> Self {
+        Self {
+            groups,
+            next_page_token,
+        }
+    }
 }
 
 fn check_name(name: &str) -> Result<(), BuildError> {

@@ -91,7 +91,9 @@ struct Wire<'a> {
 }
 
 /// A queued pin-by-CID request, as the API answers the queueing and lists the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// `Serialize` writes the shape it is read from; `Debug` shows `date_queued` as a date;
+/// [`PinByCidJob::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinByCidJob {
     /// The request's id (to cancel it).
@@ -100,7 +102,10 @@ pub struct PinByCidJob {
     #[serde(alias = "ipfs_pin_hash")]
     pub cid: String,
     /// When it was queued.
-    #[serde(deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub date_queued: SystemTime,
     /// The file's name.
     #[serde(default)]
@@ -116,6 +121,34 @@ pub struct PinByCidJob {
     /// The group, if one was given.
     #[serde(default)]
     pub group_id: Option<String>,
+}
+
+debug_with_dates!(PinByCidJob {
+    id,
+    cid,
+    date_queued as date,
+    name,
+    status,
+    keyvalues,
+    host_nodes,
+    group_id,
+});
+
+impl PinByCidJob {
+    /// Request `id` pinning `cid`, standing at `status` (for a test's fake): queued at the Unix
+    /// epoch, nothing else given.
+    pub fn new(id: impl Into<String>, cid: impl Into<String>, status: PinJobStatus) -> Self {
+        Self {
+            id: id.into(),
+            cid: cid.into(),
+            date_queued: std::time::UNIX_EPOCH,
+            name: None,
+            status,
+            keyvalues: None,
+            host_nodes: None,
+            group_id: None,
+        }
+    }
 }
 
 impl Endpoint for PinByCid {
@@ -150,7 +183,7 @@ impl Endpoint for PinByCid {
 }
 
 /// One page of the pin-by-CID queue.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinQueuePage {
     /// This page.

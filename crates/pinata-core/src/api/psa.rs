@@ -143,8 +143,9 @@ impl PsaStatus {
     }
 }
 
-/// A pin request as the service answers it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A pin request as the service answers it. `Serialize` writes the shape it is read from; `Debug`
+/// shows `created` as a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PsaPinStatus {
     /// Its id.
@@ -152,7 +153,10 @@ pub struct PsaPinStatus {
     /// Where it stands.
     pub status: PsaStatus,
     /// When it was made (unique per request: the paging key).
-    #[serde(deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub created: SystemTime,
     /// What is pinned.
     pub pin: PsaPin,
@@ -164,8 +168,17 @@ pub struct PsaPinStatus {
     pub info: BTreeMap<String, String>,
 }
 
+debug_with_dates!(PsaPinStatus {
+    requestid,
+    status,
+    created as date,
+    pin,
+    delegates,
+    info,
+});
+
 /// One page of pin requests.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PsaPinResults {
     /// How many match in all.

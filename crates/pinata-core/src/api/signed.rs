@@ -65,7 +65,8 @@ pub fn mime_pattern_allows(pattern: &str, mime_type: &str) -> bool {
 }
 
 /// A URL the API signed. `Debug` shows the origin and path only: the query holds the signature.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// `Serialize` writes the whole URL (a string, as it is read), signature included, to keep it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SignedUrl(String);
 

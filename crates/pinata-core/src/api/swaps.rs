@@ -18,20 +18,30 @@ use crate::endpoint::{Body, Endpoint};
 use crate::error::{BuildError, DecodeError};
 use crate::query::{Query, encode_segment};
 
-/// One swap: the CID served in place of the swapped one, since when.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// One swap: the CID served in place of the swapped one, since when. `Serialize` writes the shape
+/// it is read from (the v3 spelling); `Debug` shows `created_at` as a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Swap {
     /// The CID served instead.
     #[serde(alias = "mappedCid")]
     pub mapped_cid: String,
     /// When the swap was made.
-    #[serde(alias = "createdAt", deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        alias = "createdAt",
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub created_at: SystemTime,
 }
 
+debug_with_dates!(Swap {
+    mapped_cid,
+    created_at as date,
+});
+
 /// A signature attached to a CID.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Signature {
     /// The CID signed.

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::endpoint::Endpoint;
 use crate::error::{BuildError, DecodeError};
@@ -13,11 +13,20 @@ use crate::error::{BuildError, DecodeError};
 pub struct TestAuthentication;
 
 /// The API's answer to a successful [`TestAuthentication`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticationOk {
     /// `"Congratulations! You are communicating with the Pinata API!"`.
     pub message: String,
+}
+
+impl AuthenticationOk {
+    /// An answer with `message` (for a test's fake).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
 }
 
 impl Endpoint for TestAuthentication {

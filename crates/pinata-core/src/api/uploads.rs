@@ -22,7 +22,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::pinning::{PinFile, PinMetadata, PinOptions};
 use super::signed::SignedUrl;
@@ -38,8 +38,9 @@ use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, verify
 
 pub use crate::upload::ReaderSource;
 
-/// The answer to a v3 upload.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The answer to a v3 upload. `Serialize` writes the shape it is read from; `Debug` shows
+/// `created_at` as a date; [`UploadedFile::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UploadedFile {
     /// The file's id.
@@ -65,7 +66,10 @@ pub struct UploadedFile {
     #[serde(default, deserialize_with = "super::files::string_map")]
     pub keyvalues: BTreeMap<String, String>,
     /// When it was added.
-    #[serde(deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub created_at: SystemTime,
     /// The network, when the server says.
     #[serde(default)]

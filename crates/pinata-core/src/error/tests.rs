@@ -181,13 +181,18 @@ fn every_variant_renders_each_part_once() {
         chain(&credentials),
         "request not sent: invalid credentials: the JWT is empty"
     );
+    // The cause in words is this layer's own part (from the socket error's kind, the same on
+    // every transport); the transport's own text follows as the source.
     let transport = Error::from(TransportError::not_sent(
         TransportErrorKind::Connect,
-        std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"),
+        std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        ),
     ));
     assert_eq!(
         chain(&transport),
-        "could not connect (nothing was sent): refused"
+        "could not connect: connection refused; nothing was sent: Connection refused (os error 111)"
     );
     let mut api_error = api(
         401,
@@ -214,7 +219,9 @@ fn every_variant_renders_each_part_once() {
         "/data/a.bin",
         std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
     ));
-    assert_eq!(chain(&local), "I/O error at /data/a.bin: no such file");
+    // The I/O error's text is the local error's own part, so it is shown once, by `{}` alone.
+    assert_eq!(local.to_string(), "/data/a.bin: no such file");
+    assert_eq!(chain(&local), "/data/a.bin: no such file");
     let unavailable = Error::Verify(VerifyError::Unavailable(crate::cid::CidError::InvalidCid(
         "x".into(),
     )));
@@ -277,7 +284,7 @@ fn a_refused_address_is_not_transient() {
     assert!(!refused.may_have_been_sent());
     assert_eq!(
         chain(&refused),
-        "refused to connect: plain http only goes to loopback addresses (nothing was sent): refusing plain http to localhost: it resolves to 10.0.0.1, which is not a loopback address; credentials would travel in clear text (use https, or allow_insecure_http)"
+        "refused to connect: plain http only goes to loopback addresses; nothing was sent: refusing plain http to localhost: it resolves to 10.0.0.1, which is not a loopback address; credentials would travel in clear text (use https, or allow_insecure_http)"
     );
 }
 
@@ -468,5 +475,167 @@ fn a_signed_urls_signature_is_redacted_from_what_the_server_echoes() {
     assert!(
         shown.contains("X-Date=1700000000"),
         "short values stay: {shown}"
+    );
+}
+
+/// A transport failure as the clients return it: the target attached, after `attempts` sends.
+fn failed_at(e: TransportError, origin: crate::Origin, method: http::Method, uri: &str) -> Error {
+    let target = RequestTarget::new(origin, &method, &uri.parse().unwrap());
+    Error::from(e.with_target(target)).with_attempts(3)
+}
+
+#[test]
+fn transport_errors_say_where_and_why_in_their_own_text() {
+    let io = |kind, text: &str| std::io::Error::new(kind, text.to_owned());
+    let refused = failed_at(
+        TransportError::not_sent(
+            TransportErrorKind::Connect,
+            io(std::io::ErrorKind::ConnectionRefused, "os says no"),
+        ),
+        crate::Origin::Api,
+        http::Method::GET,
+        "http://127.0.0.1:9/data/testAuthentication",
+    );
+    assert_eq!(
+        refused.to_string(),
+        "could not connect to 127.0.0.1:9 (the API origin; set PINATA_API_URL, or PINATA_EMULATOR_URL for every origin): connection refused; nothing was sent (after 3 attempts)"
+    );
+    let unresolved = failed_at(
+        TransportError::not_sent(TransportErrorKind::Connect, "dns error")
+            .because("the host name did not resolve"),
+        crate::Origin::Uploads,
+        http::Method::POST,
+        "https://uploads.pinata.cloud/v3/files",
+    );
+    assert_eq!(
+        unresolved.to_string(),
+        "could not connect to uploads.pinata.cloud:443 (the uploads origin; set PINATA_UPLOADS_URL, or PINATA_EMULATOR_URL for every origin): the host name did not resolve; nothing was sent (after 3 attempts)"
+    );
+    let cut = failed_at(
+        TransportError::maybe_sent(
+            TransportErrorKind::Protocol,
+            io(
+                std::io::ErrorKind::UnexpectedEof,
+                "end of file before message length reached",
+            ),
+        ),
+        crate::Origin::Gateway,
+        http::Method::GET,
+        "https://example.mypinata.cloud/ipfs/bafy?pinataGatewayToken=gw-key-0123456789abcdef",
+    );
+    assert_eq!(
+        chain(&cut),
+        "GET https://example.mypinata.cloud:443/ipfs/bafy failed: the connection closed before the response ended (after 3 attempts): end of file before message length reached"
+    );
+    let reset = failed_at(
+        TransportError::maybe_sent(
+            TransportErrorKind::Protocol,
+            io(std::io::ErrorKind::ConnectionReset, "reset by peer"),
+        ),
+        crate::Origin::Api,
+        http::Method::POST,
+        "https://api.pinata.cloud/pinning/pinJSONToIPFS",
+    );
+    assert_eq!(
+        reset.to_string(),
+        "POST https://api.pinata.cloud:443/pinning/pinJSONToIPFS failed: the connection was reset (after 3 attempts)"
+    );
+    // Nothing in words: the kind's name stands in, and the transport's text follows.
+    let odd = failed_at(
+        TransportError::maybe_sent(TransportErrorKind::Other, "something odd"),
+        crate::Origin::Api,
+        http::Method::GET,
+        "https://api.pinata.cloud/data/pinList?status=pinned",
+    );
+    assert_eq!(
+        chain(&odd),
+        "GET https://api.pinata.cloud:443/data/pinList failed: transport error (after 3 attempts): something odd"
+    );
+    let slow = failed_at(
+        TransportError::maybe_sent(
+            TransportErrorKind::Timeout,
+            io(std::io::ErrorKind::TimedOut, "no answer within 60s"),
+        ),
+        crate::Origin::Api,
+        http::Method::GET,
+        "https://api.pinata.cloud/data/testAuthentication",
+    );
+    assert_eq!(
+        slow.to_string(),
+        "GET https://api.pinata.cloud:443/data/testAuthentication timed out (after 3 attempts)"
+    );
+    for e in [&refused, &unresolved, &cut, &reset, &odd, &slow] {
+        let shown = format!("{e} {}", chain(e));
+        assert!(!shown.contains("gw-key") && !shown.contains('?'), "{shown}");
+    }
+    let Error::Transport(t) = &unresolved else {
+        panic!("{unresolved:?}")
+    };
+    let target = t.target().unwrap();
+    assert_eq!(
+        (target.origin(), target.host(), target.port(), target.path()),
+        (
+            crate::Origin::Uploads,
+            "uploads.pinata.cloud",
+            443,
+            "/v3/files"
+        )
+    );
+    assert_eq!(t.why(), Some("the host name did not resolve"));
+}
+
+#[test]
+fn a_local_error_shows_the_io_error_once_and_continues_with_what_it_wraps() {
+    #[derive(Debug)]
+    struct Inner;
+    impl fmt::Display for Inner {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the disk said so")
+        }
+    }
+    impl std::error::Error for Inner {}
+    #[derive(Debug)]
+    struct Outer(Inner);
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("read failed")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let e = Error::Local(crate::local::LocalError::io(
+        "nonexistent.bin",
+        std::io::Error::other(Outer(Inner)),
+    ));
+    assert_eq!(chain(&e), "nonexistent.bin: read failed: the disk said so");
+    let missing = std::fs::metadata("/nonexistent-pinata-core-test.bin").unwrap_err();
+    let text = missing.to_string();
+    let e = Error::Local(crate::local::LocalError::io(
+        "/nonexistent-pinata-core-test.bin",
+        missing,
+    ));
+    assert_eq!(
+        e.to_string(),
+        format!("/nonexistent-pinata-core-test.bin: {text}")
+    );
+    assert_eq!(chain(&e), e.to_string());
+}
+
+#[test]
+fn details_are_on_the_error_beside_the_reason() {
+    let e = Error::Api(Box::new(api(
+        401,
+        r#"{"error":{"reason":"INVALID_CREDENTIALS","details":"Invalid/expired credentials"}}"#,
+    )));
+    assert_eq!(e.reason(), Some("INVALID_CREDENTIALS"));
+    assert_eq!(e.details(), Some("Invalid/expired credentials"));
+    let plain = Error::Api(Box::new(api(400, r#"{"error":"Invalid JSON provided"}"#)));
+    assert_eq!(plain.details(), None);
+    assert_eq!(
+        Error::from(TransportError::not_sent(TransportErrorKind::Connect, "x")).details(),
+        None
     );
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
+mod keep;
 mod secrets;
 mod tracing;
 mod vectors;

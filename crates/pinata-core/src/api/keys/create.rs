@@ -117,14 +117,20 @@ impl CreateApiKey {
 
 /// A newly created key. The secret and the JWT are shown once: keep them.
 ///
-/// `Debug` shows the public key only.
-#[derive(Clone, Deserialize)]
+/// `Debug` shows the public key only. `Serialize` writes the answer as the API sent it,
+/// **secret and JWT included** (that is what keeping it means): store the result as you would
+/// store the secret.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CreatedApiKey {
     #[serde(rename = "pinata_api_key")]
     api_key: String,
-    #[serde(rename = "pinata_api_secret", deserialize_with = "secret")]
+    #[serde(
+        rename = "pinata_api_secret",
+        serialize_with = "expose",
+        deserialize_with = "secret"
+    )]
     api_secret: SecretString,
-    #[serde(rename = "JWT", deserialize_with = "secret")]
+    #[serde(rename = "JWT", serialize_with = "expose", deserialize_with = "secret")]
     jwt: SecretString,
 }
 
@@ -132,7 +138,26 @@ fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString, D::Err
     String::deserialize(d).map(SecretString::new)
 }
 
+/// Writes a secret as the API sent it.
+pub(super) fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
+}
+
 impl CreatedApiKey {
+    /// A created key (for a test's fake, or a key kept elsewhere): the public key, its secret and
+    /// its JWT, which are not checked here (see [`CreatedApiKey::jwt_credentials`]).
+    pub fn new(
+        api_key: impl Into<String>,
+        api_secret: impl Into<String>,
+        jwt: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_key: api_key.into(),
+            api_secret: SecretString::new(api_secret),
+            jwt: SecretString::new(jwt),
+        }
+    }
+
     /// The public API key (`pinata_api_key`).
     pub fn api_key(&self) -> &str {
         &self.api_key

@@ -4,7 +4,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{KeyApi, Permissions};
 use crate::endpoint::{Endpoint, Paginated};
@@ -75,7 +75,7 @@ impl ListApiKeys {
 }
 
 /// One page of keys.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiKeyPage {
     /// The keys on this page.
@@ -84,8 +84,17 @@ pub struct ApiKeyPage {
     pub count: u64,
 }
 
-/// A key as listed. The secret is held as a [`SecretString`] (redacted in `Debug`).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+impl ApiKeyPage {
+    /// A page of `keys` out of `count` in all (for a test's fake).
+    pub fn new(keys: Vec<ApiKeyInfo>, count: u64) -> Self {
+        Self { keys, count }
+    }
+}
+
+/// A key as listed. The secret is held as a [`SecretString`] (redacted in `Debug`, where the dates
+/// show as dates). `Serialize` writes the shape it is read from, the secret included when the API
+/// sent one; [`ApiKeyInfo::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiKeyInfo {
     /// Row id.
@@ -95,7 +104,11 @@ pub struct ApiKeyInfo {
     /// Public key (`pinata_api_key`).
     pub key: String,
     /// The secret, when the API includes it.
-    #[serde(default, deserialize_with = "optional_secret")]
+    #[serde(
+        default,
+        serialize_with = "expose_optional",
+        deserialize_with = "optional_secret"
+    )]
     pub secret: Option<SecretString>,
     /// Maximum number of uses, if limited.
     #[serde(default)]
@@ -116,6 +129,7 @@ pub struct ApiKeyInfo {
     #[serde(
         rename = "createdAt",
         default,
+        serialize_with = "crate::time::serialize_optional",
         deserialize_with = "crate::time::deserialize_optional"
     )]
     pub created_at: Option<std::time::SystemTime>,
@@ -123,9 +137,20 @@ pub struct ApiKeyInfo {
     #[serde(
         rename = "updatedAt",
         default,
+        serialize_with = "crate::time::serialize_optional",
         deserialize_with = "crate::time::deserialize_optional"
     )]
     pub updated_at: Option<std::time::SystemTime>,
+}
+
+fn expose_optional<S: serde::Serializer>(
+    secret: &Option<SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => super::create::expose(secret, s),
+        None => s.serialize_none(),
+    }
 }
 
 fn optional_secret<'de, D: serde::Deserializer<'de>>(
@@ -135,6 +160,24 @@ fn optional_secret<'de, D: serde::Deserializer<'de>>(
 }
 
 impl ApiKeyInfo {
+    /// Key `id` called `name` with public key `key` (for a test's fake): no secret, unlimited and
+    /// unused, no permissions, not revoked, no dates.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            key: key.into(),
+            secret: None,
+            max_uses: None,
+            uses: 0,
+            user_id: None,
+            scopes: Permissions::default(),
+            revoked: false,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+
     /// Whether the key has used up its maximum number of uses.
     pub fn is_exhausted(&self) -> bool {
         self.max_uses.is_some_and(|max| self.uses >= max)
@@ -153,8 +196,8 @@ impl fmt::Debug for ApiKeyInfo {
             .field("user_id", &self.user_id)
             .field("scopes", &self.scopes)
             .field("revoked", &self.revoked)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
+            .field("created_at", &crate::time::MaybeDated(&self.created_at))
+            .field("updated_at", &crate::time::MaybeDated(&self.updated_at))
             .finish()
     }
 }

@@ -87,8 +87,8 @@ struct Wire<'a> {
     pinata_options: Option<Options<'a>>,
 }
 
-/// A queued pin-by-hash job.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A queued pin-by-hash job. `Serialize` writes the shape it is read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinByHashJob {
     /// Job id.
@@ -101,6 +101,22 @@ pub struct PinByHashJob {
     /// The pin's name.
     #[serde(default)]
     pub name: Option<String>,
+}
+
+impl PinByHashJob {
+    /// Job `id` pinning `ipfs_hash`, standing at `status`, without a name (for a test's fake).
+    pub fn new(
+        id: impl Into<String>,
+        ipfs_hash: impl Into<String>,
+        status: super::PinJobStatus,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            ipfs_hash: ipfs_hash.into(),
+            status,
+            name: None,
+        }
+    }
 }
 
 impl Endpoint for PinByHash {

@@ -16,8 +16,9 @@ use crate::query::{Query, encode_segment};
 /// Groups per page unless [`ListLegacyGroups::limit`] says otherwise.
 pub const LEGACY_GROUP_PAGE: u32 = 10;
 
-/// A legacy group as the API returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A legacy group as the API returns it. `Serialize` writes the shape it is read from; `Debug`
+/// shows the dates as dates; [`LegacyGroup::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LegacyGroup {
     /// Its id.
@@ -28,15 +29,41 @@ pub struct LegacyGroup {
     /// Its name.
     pub name: String,
     /// When it was made.
-    #[serde(rename = "createdAt", deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        rename = "createdAt",
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub created_at: SystemTime,
     /// When it last changed.
     #[serde(
         rename = "updatedAt",
         default,
+        serialize_with = "crate::time::serialize_optional",
         deserialize_with = "crate::time::deserialize_optional"
     )]
     pub updated_at: Option<SystemTime>,
+}
+
+debug_with_dates!(LegacyGroup {
+    id,
+    user_id,
+    name,
+    created_at as date,
+    updated_at as maybe_date,
+});
+
+impl LegacyGroup {
+    /// A group `id` called `name` (for a test's fake), made at the Unix epoch.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            user_id: None,
+            name: name.into(),
+            created_at: std::time::UNIX_EPOCH,
+            updated_at: None,
+        }
+    }
 }
 
 fn check_name(name: &str) -> Result<(), BuildError> {

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::endpoint::{Endpoint, Paginated};
 use crate::error::{BuildError, DecodeError};
@@ -106,6 +106,13 @@ impl std::fmt::Display for PinJobStatus {
     }
 }
 
+/// As the API writes it (`prechecking`, …; an unknown status as it came).
+impl Serialize for PinJobStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl<'de> Deserialize<'de> for PinJobStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
@@ -178,7 +185,7 @@ impl ListPinJobs {
 }
 
 /// One page of jobs.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinJobPage {
     /// Matching jobs in all.
@@ -187,8 +194,9 @@ pub struct PinJobPage {
     pub rows: Vec<PinJob>,
 }
 
-/// A pin-by-hash job.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A pin-by-hash job. `Serialize` writes the shape it is read from; `Debug` shows `date_queued`
+/// as a date.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinJob {
     /// Job id.
@@ -196,7 +204,10 @@ pub struct PinJob {
     /// The CID.
     pub ipfs_pin_hash: String,
     /// When it was queued.
-    #[serde(deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub date_queued: std::time::SystemTime,
     /// The pin's name.
     #[serde(default)]
@@ -210,6 +221,16 @@ pub struct PinJob {
     #[serde(default)]
     pub host_nodes: Option<Vec<String>>,
 }
+
+debug_with_dates!(PinJob {
+    id,
+    ipfs_pin_hash,
+    date_queued as date,
+    name,
+    status,
+    keyvalues,
+    host_nodes,
+});
 
 impl Endpoint for ListPinJobs {
     type Output = PinJobPage;

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::MetadataValue;
 use crate::endpoint::{Endpoint, Paginated};
@@ -292,7 +292,7 @@ impl ListPins {
 }
 
 /// One page of pins.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinPage {
     /// Matching pins in all (absent with [`ListPins::without_count`]).
@@ -302,8 +302,16 @@ pub struct PinPage {
     pub rows: Vec<PinRow>,
 }
 
-/// A pin as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl PinPage {
+    /// A page of `rows` out of `count` in all (for a test's fake).
+    pub fn new(rows: Vec<PinRow>, count: Option<u64>) -> Self {
+        Self { count, rows }
+    }
+}
+
+/// A pin as listed. `Serialize` writes the shape it is read from; `Debug` shows the dates as
+/// dates; [`PinRow::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinRow {
     /// Row id.
@@ -316,10 +324,17 @@ pub struct PinRow {
     #[serde(default)]
     pub user_id: Option<String>,
     /// When it was pinned.
-    #[serde(deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub date_pinned: SystemTime,
     /// When it was unpinned, if it was.
-    #[serde(default, deserialize_with = "crate::time::deserialize_optional")]
+    #[serde(
+        default,
+        serialize_with = "crate::time::serialize_optional",
+        deserialize_with = "crate::time::deserialize_optional"
+    )]
     pub date_unpinned: Option<SystemTime>,
     /// Name and key-values.
     pub metadata: PinRowMetadata,
@@ -332,7 +347,7 @@ pub struct PinRow {
 }
 
 /// `metadata` of a listed pin.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinRowMetadata {
     /// The pin's name.
@@ -341,6 +356,36 @@ pub struct PinRowMetadata {
     /// Its key-values.
     #[serde(default)]
     pub keyvalues: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+debug_with_dates!(PinRow {
+    id,
+    ipfs_pin_hash,
+    size,
+    user_id,
+    date_pinned as date,
+    date_unpinned as maybe_date,
+    metadata,
+    mime_type,
+    number_of_files,
+});
+
+impl PinRow {
+    /// Row `id`, a pin of `ipfs_pin_hash` at `size` bytes (for a test's fake): pinned at the Unix
+    /// epoch, no name or key-values.
+    pub fn new(id: impl Into<String>, ipfs_pin_hash: impl Into<String>, size: u64) -> Self {
+        Self {
+            id: id.into(),
+            ipfs_pin_hash: ipfs_pin_hash.into(),
+            size,
+            user_id: None,
+            date_pinned: std::time::UNIX_EPOCH,
+            date_unpinned: None,
+            metadata: PinRowMetadata::default(),
+            mime_type: None,
+            number_of_files: None,
+        }
+    }
 }
 
 impl Endpoint for ListPins {

@@ -14,7 +14,7 @@ mod usage;
 
 use bytes::Bytes;
 use http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use by_hash::{MAX_HOST_NODES, PinByHash, PinByHashJob};
 pub use groups::{
@@ -33,8 +33,9 @@ pub use usage::{PinnedDataTotal, UserPinnedDataTotal};
 use crate::cid::Cid;
 use crate::error::DecodeError;
 
-/// The answer to an upload (`pinFileToIPFS`, `pinJSONToIPFS`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The answer to an upload (`pinFileToIPFS`, `pinJSONToIPFS`). `Serialize` writes the shape it
+/// is read from; `Debug` shows the timestamp as a date; [`PinResponse::new`] makes one for a test.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinResponse {
     /// The root CID, as the server wrote it.
@@ -44,14 +45,40 @@ pub struct PinResponse {
     #[serde(rename = "PinSize")]
     pub pin_size: u64,
     /// When it was pinned.
-    #[serde(rename = "Timestamp", deserialize_with = "crate::time::deserialize")]
+    #[serde(
+        rename = "Timestamp",
+        serialize_with = "crate::time::serialize",
+        deserialize_with = "crate::time::deserialize"
+    )]
     pub timestamp: std::time::SystemTime,
     /// `true` when the account already pinned this CID.
     #[serde(rename = "isDuplicate", default)]
     pub is_duplicate: Option<bool>,
 }
 
+debug_with_dates!(PinResponse {
+    ipfs_hash,
+    pin_size,
+    timestamp as date,
+    is_duplicate,
+});
+
 impl PinResponse {
+    /// An answer pinning `ipfs_hash` at `pin_size` bytes (for a test's fake), at the Unix epoch.
+    ///
+    /// ```
+    /// let pinned = pinata_core::api::pinning::PinResponse::new("bafkqaaa", 0);
+    /// assert_eq!(pinned.is_duplicate, None);
+    /// ```
+    pub fn new(ipfs_hash: impl Into<String>, pin_size: u64) -> Self {
+        Self {
+            ipfs_hash: ipfs_hash.into(),
+            pin_size,
+            timestamp: std::time::UNIX_EPOCH,
+            is_duplicate: None,
+        }
+    }
+
     /// The CID, parsed.
     pub fn cid(&self) -> Result<Cid, crate::cid::CidError> {
         self.ipfs_hash.parse()

@@ -1,4 +1,5 @@
-//! `POST /pinning/pinFileToIPFS`: upload a file or a folder, streamed from disk.
+//! `POST /pinning/pinFileToIPFS`: upload a file or a folder, streamed from disk, or bytes in
+//! memory.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -75,11 +76,16 @@ enum Source {
         name: String,
     },
     Folder(Folder),
+    Bytes {
+        content: Bytes,
+        name: String,
+    },
 }
 
 /// Uploads one file, or a folder (every file a `file` part whose name carries its path under the
-/// folder's name, as the API requires). The body is streamed from disk by the transport; its
-/// `Content-Length` is exact, so a file that changes while it is sent fails the upload.
+/// folder's name, as the API requires), or bytes in memory ([`PinFile::bytes`]). The body is
+/// streamed from disk by the transport; its `Content-Length` is exact, so a file that changes
+/// while it is sent fails the upload.
 ///
 /// With [`PinFile::verify_cid`], the CID of the bytes is computed while they stream and a different
 /// `IpfsHash` in the answer is an error ([`VerifyError::CidMismatch`]).
@@ -128,6 +134,32 @@ impl PinFile {
         let path = path.into();
         let name = crate::multipart::file_name_of(&path)?;
         Ok(Self::with_source(Source::File { path, len, name }))
+    }
+
+    /// Uploads `content`, in memory, as a file named `filename` (as `UploadFile::bytes` does for
+    /// v3 uploads). An empty name, or one with `"`, CR, LF or NUL, is refused.
+    ///
+    /// ```
+    /// use pinata_core::api::pinning::PinFile;
+    /// let pin = PinFile::bytes("hello.txt", "hello")?.verify_cid(true);
+    /// assert_eq!(pin.content_len(), 5);
+    /// # Ok::<(), pinata_core::BuildError>(())
+    /// ```
+    pub fn bytes(
+        filename: impl Into<String>,
+        content: impl Into<Bytes>,
+    ) -> Result<Self, BuildError> {
+        let name = filename.into();
+        crate::multipart::check_name(&name)?;
+        if name.is_empty() {
+            return Err(BuildError::InvalidInput(
+                "an uploaded file needs a name".into(),
+            ));
+        }
+        Ok(Self::with_source(Source::Bytes {
+            content: content.into(),
+            name,
+        }))
     }
 
     /// Uploads a scanned folder (see `pinata_core::local::FolderScan`). Empty directories are not
@@ -187,6 +219,7 @@ impl PinFile {
         match &self.source {
             Source::File { len, .. } => *len,
             Source::Folder(f) => f.total_len(),
+            Source::Bytes { content, .. } => content.len() as u64,
         }
     }
 
@@ -214,6 +247,11 @@ impl PinFile {
                     body = body.file("file", &part_name, f.path.clone(), f.len)?;
                     dag_paths.push(if wrap { part_name } else { f.relative.clone() });
                 }
+            }
+            Source::Bytes { content, name } => {
+                body =
+                    body.file_bytes("file", name, "application/octet-stream", content.clone())?;
+                dag_paths.push(if wrap { name.clone() } else { String::new() });
             }
         }
         let plan = body.finish();

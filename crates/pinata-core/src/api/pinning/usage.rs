@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::endpoint::Endpoint;
 use crate::error::{BuildError, DecodeError};
@@ -12,7 +12,7 @@ use crate::error::{BuildError, DecodeError};
 pub struct UserPinnedDataTotal;
 
 /// Usage totals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PinnedDataTotal {
     /// Pins currently held.
