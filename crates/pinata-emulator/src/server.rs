@@ -20,6 +20,7 @@ use tokio::sync::{Semaphore, oneshot};
 
 use crate::conn;
 use crate::db::{Persist, Table};
+use crate::error::HandleError;
 use crate::faults::{FaultRule, RateLimitRule};
 use crate::ids;
 use crate::journal::{JournalEntry, JournalFilter};
@@ -747,10 +748,11 @@ impl EmulatorHandle {
         self.control.state.journal.clear();
     }
 
-    /// Adds a fault rule (as `POST /emulator/faults`): `Err` says why it was refused (a number out
-    /// of range, a delay not shorter than the idle timeout, [`MAX_RULES`](crate::faults::MAX_RULES)
+    /// Adds a fault rule (as `POST /emulator/faults`): `Err` says why it was refused, of kind
+    /// [`Invalid`](crate::HandleErrorKind::Invalid) (a number out of range, a delay not shorter than the
+    /// idle timeout) or [`Full`](crate::HandleErrorKind::Full) ([`MAX_RULES`](crate::faults::MAX_RULES)
     /// rules standing).
-    pub fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), HandleError> {
         self.control.state.add_fault(rule)
     }
 
@@ -760,8 +762,8 @@ impl EmulatorHandle {
     }
 
     /// Sets a rate limit, replacing one for the same key (as `PUT /emulator/rate_limit`): `Err`
-    /// when a number is out of range.
-    pub fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), String> {
+    /// ([`Invalid`](crate::HandleErrorKind::Invalid)) when a number is out of range.
+    pub fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), HandleError> {
         self.control.state.set_rate_limit(rule)
     }
 
@@ -772,30 +774,36 @@ impl EmulatorHandle {
 
     /// Makes an API key with `permissions`, by the rules of the API's key creation (a name of 1 to
     /// 256 characters, valid permissions, at most [`MAX_KEYS`](crate::MAX_KEYS) keys), as
-    /// the admin would: its public key, secret and JWT.
+    /// the admin would: its public key, secret and JWT. `Err` is
+    /// [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name or permissions,
+    /// [`Full`](crate::HandleErrorKind::Full) at the cap.
     pub fn create_key(
         &self,
         name: &str,
         permissions: Permissions,
-    ) -> Result<KeyCredentials, String> {
+    ) -> Result<KeyCredentials, HandleError> {
         crate::api::keys::seed_key(&self.control.state, name, permissions, SystemTime::now())
     }
 
     /// Makes a (private) group on `network` named `name` (1 to 1024 characters), by the API's
-    /// rules: its id.
-    pub fn create_group(&self, network: Network, name: &str) -> Result<String, String> {
+    /// rules: its id. `Err` is [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name,
+    /// [`Full`](crate::HandleErrorKind::Full) when the emulator holds as many groups as it keeps.
+    pub fn create_group(&self, network: Network, name: &str) -> Result<String, HandleError> {
         crate::api::groups::seed(&self.control.state, network, name, SystemTime::now())
     }
 
     /// Stores `contents` as a file named `name` on `network` (in no group, its MIME type from the
     /// name's extension, CID v1), as an upload would: its id and CID. Private content is served
-    /// only through download links, as an uploaded private file's.
+    /// only through download links, as an uploaded private file's. `Err` is
+    /// [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name, [`Full`](crate::HandleErrorKind::Full) when
+    /// the emulator holds as many files as it keeps, [`Io`](crate::HandleErrorKind::Io) when the content
+    /// could not be written (the I/O error as its source).
     pub fn create_file(
         &self,
         network: Network,
         name: &str,
         contents: impl AsRef<[u8]>,
-    ) -> Result<crate::seed::SeededFile, String> {
+    ) -> Result<crate::seed::SeededFile, HandleError> {
         crate::seed::file(
             &self.control.state,
             network,
