@@ -46,7 +46,9 @@ pub struct EmulatorConfig {
     pub key_page_size: usize,
     /// Where all state is kept across restarts: the content, and everything else in the database
     /// `emulator.sqlite3` there (see [`crate::db`]). By default a temporary directory (removed on
-    /// exit) holds the content and the rest stays in memory.
+    /// exit) holds the content and the rest stays in memory. Needs the `persistence` feature (on
+    /// by default): without it, a data directory is refused by [`EmulatorConfig::validate`] and
+    /// so by [`Emulator::bind`].
     pub data_dir: Option<std::path::PathBuf>,
     /// How long a pin by hash of content the emulator holds takes. Default 2 s.
     pub pin_by_hash_delay: Duration,
@@ -128,10 +130,19 @@ pub const MAX_TUS_EXPIRY: Duration = Duration::from_secs(30 * 86_400);
 /// The default cap on a resumable upload: 25 GB, Pinata's documented limit.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25_000_000_000;
 
+/// Why a data directory is refused by a build without the `persistence` feature.
+pub(crate) const NO_PERSISTENCE: &str = "a data directory (--data-dir, PINATA_EMULATOR_DATA_DIR, \
+     EmulatorConfig::data_dir) needs pinata-emulator's `persistence` cargo feature, which this build \
+     leaves out; build it with the feature (on by default), or keep the state in memory";
+
 impl EmulatorConfig {
     /// Checks every number against its range (and every fault and rate limit), so a bad value is a
-    /// clear error at start-up instead of a panic or an odd answer later.
+    /// clear error at start-up instead of a panic or an odd answer later; and, in a build without
+    /// the `persistence` feature, that no data directory is asked for.
     pub fn validate(&self) -> Result<(), String> {
+        if self.data_dir.is_some() && !cfg!(feature = "persistence") {
+            return Err(NO_PERSISTENCE.to_owned());
+        }
         let within = |what: &str, d: Duration, min: Duration, max: Duration| {
             if (min..=max).contains(&d) {
                 Ok(())
