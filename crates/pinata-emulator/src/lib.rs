@@ -63,6 +63,11 @@
 //! is reached through a symbolic link: a link in the emulator's place (`objects/`, `incoming/`,
 //! `tus/`, a kept file, the database) stops the start-up with its path.
 //!
+//! The database needs the `persistence` cargo feature, on by default, which brings rusqlite and
+//! compiles SQLite from C. A test that keeps the emulator's state in memory can leave it out
+//! (`default-features = false`): then nothing is compiled from C, and a data directory is refused
+//! at start-up with an error that names the feature.
+//!
 //! # The control surface
 //!
 //! Over HTTP, on the same listener, and as [`EmulatorHandle`] methods:
