@@ -87,6 +87,7 @@ suite!(
     v3_files_scopes,
     v3_files_in_groups,
     v3_downloads_stream_to_disk,
+    public_downloads_carry_the_uploaded_type,
     v3_swaps_and_signatures,
     v3_expiring_files,
     tus_upload_in_chunks,

@@ -40,11 +40,21 @@
 //! request but the health check is answered `503` naming it (the request whose write failed
 //! too): the state in memory has moved past the one on disk, and a test should not go on as if
 //! it had not.
+//!
+//! All of this needs the `persistence` feature (on by default), which brings rusqlite and the
+//! SQLite it compiles. Without it there is no database: every store keeps its state in memory
+//! only, and a data directory is refused at start-up ([`EmulatorConfig::validate`]).
+//!
+//! [`EmulatorConfig::validate`]: crate::EmulatorConfig::validate
 
 use std::io;
+#[cfg(feature = "persistence")]
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+#[cfg(feature = "persistence")]
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
+#[cfg(feature = "persistence")]
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -56,6 +66,7 @@ pub const SCHEMA_VERSION: i64 = 1;
 pub const FILE_NAME: &str = "emulator.sqlite3";
 
 /// What follows [`FILE_NAME`] in the names of the database file and of SQLite's journals beside it.
+#[cfg(feature = "persistence")]
 const SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
 
 /// A table: one kind of record.
@@ -92,6 +103,7 @@ pub(crate) enum Table {
 }
 
 impl Table {
+    #[cfg(feature = "persistence")]
     const ALL: [Table; 14] = [
         Table::Account,
         Table::Keys,
@@ -109,6 +121,7 @@ impl Table {
         Table::Private,
     ];
 
+    #[cfg(feature = "persistence")]
     fn name(self) -> &'static str {
         match self {
             Table::Account => "account",
@@ -130,6 +143,7 @@ impl Table {
 }
 
 /// The open database.
+#[cfg(feature = "persistence")]
 #[derive(Debug)]
 pub(crate) struct Db {
     conn: Mutex<Connection>,
@@ -141,6 +155,7 @@ pub(crate) struct Db {
 }
 
 /// A start-up refusal: `InvalidData`, naming the file.
+#[cfg(feature = "persistence")]
 fn refused(path: &Path, what: impl std::fmt::Display) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
@@ -151,6 +166,7 @@ fn refused(path: &Path, what: impl std::fmt::Display) -> io::Error {
     )
 }
 
+#[cfg(feature = "persistence")]
 impl Db {
     /// Opens (or creates) the database in `dir`, checked as the module says: every check reads
     /// only, so a refused file is left exactly as it was.
@@ -285,6 +301,113 @@ impl Db {
             self.fail(table, e);
         }
     }
+
+    /// Whether the file was new (or had no account yet).
+    fn fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// Writes `json` as the row `id` of `table` (added, or replacing the one there).
+    fn put(&self, table: Table, id: &str, json: &str) {
+        let sql = format!(
+            "INSERT INTO {} (id, record) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+            table.name()
+        );
+        self.run(table, &sql, params![id, json]);
+    }
+
+    /// Removes the row `id` of `table` (nothing if there is none).
+    fn delete(&self, table: Table, id: &str) {
+        let sql = format!("DELETE FROM {} WHERE id = ?1", table.name());
+        self.run(table, &sql, params![id]);
+    }
+
+    /// Removes every row of `table`.
+    fn clear(&self, table: Table) {
+        self.run(table, &format!("DELETE FROM {}", table.name()), []);
+    }
+
+    /// Every row of `table` in insertion order, as `(id, JSON)`.
+    fn rows(&self, table: Table) -> io::Result<Vec<(String, String)>> {
+        let conn = self.lock();
+        let read = || -> rusqlite::Result<Vec<(String, String)>> {
+            let mut statement = conn.prepare(&format!(
+                "SELECT id, record FROM {} ORDER BY rowid",
+                table.name()
+            ))?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect()
+        };
+        read().map_err(|e| refused(&self.path, e))
+    }
+
+    /// The start-up refusal for a row of `table` that does not decode.
+    fn undecodable(&self, table: Table, id: &str, e: serde_json::Error) -> io::Error {
+        refused(
+            &self.path,
+            format!("row {id:?} of table {} does not decode ({e})", table.name()),
+        )
+    }
+
+    /// The first write that failed, if one did.
+    fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Without the `persistence` feature there is no database: this type has no values, so every
+/// [`Persist`] is the in-memory one and none of these methods can be called.
+#[cfg(not(feature = "persistence"))]
+#[derive(Debug)]
+pub(crate) enum Db {}
+
+#[cfg(not(feature = "persistence"))]
+impl Db {
+    /// Always refused: there is no database in this build ([`EmulatorConfig::validate`] refuses
+    /// a data directory before this is reached).
+    ///
+    /// [`EmulatorConfig::validate`]: crate::EmulatorConfig::validate
+    pub(crate) fn open(_dir: &std::path::Path) -> io::Result<Self> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            crate::server::NO_PERSISTENCE,
+        ))
+    }
+
+    fn fresh(&self) -> bool {
+        match *self {}
+    }
+
+    fn put(&self, _table: Table, _id: &str, _json: &str) {
+        match *self {}
+    }
+
+    fn delete(&self, _table: Table, _id: &str) {
+        match *self {}
+    }
+
+    fn clear(&self, _table: Table) {
+        match *self {}
+    }
+
+    fn rows(&self, _table: Table) -> io::Result<Vec<(String, String)>> {
+        match *self {}
+    }
+
+    fn undecodable(&self, _table: Table, _id: &str, _e: serde_json::Error) -> io::Error {
+        match *self {}
+    }
+
+    fn fail(&self, _table: Table, _e: impl std::fmt::Display) {
+        match *self {}
+    }
+
+    fn failure(&self) -> Option<String> {
+        match *self {}
+    }
 }
 
 /// A store's way to its table: nothing at all without a data directory. Cheap to clone.
@@ -299,35 +422,29 @@ impl Persist {
 
     /// Whether the database had no account yet (always `true` in memory).
     pub(crate) fn is_fresh(&self) -> bool {
-        self.0.as_ref().is_none_or(|db| db.fresh)
+        self.0.as_ref().is_none_or(|db| db.fresh())
     }
 
     /// Writes `record` as the row `id` of `table` (added, or replacing the one there). Call it
     /// under the store's lock, after the change, so writes follow the order of changes.
     pub(crate) fn put<T: Serialize + ?Sized>(&self, table: Table, id: &str, record: &T) {
         let Some(db) = &self.0 else { return };
-        let json = match serde_json::to_string(record) {
-            Ok(json) => json,
-            Err(e) => return db.fail(table, e),
-        };
-        let sql = format!(
-            "INSERT INTO {} (id, record) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET record = excluded.record",
-            table.name()
-        );
-        db.run(table, &sql, params![id, json]);
+        match serde_json::to_string(record) {
+            Ok(json) => db.put(table, id, &json),
+            Err(e) => db.fail(table, e),
+        }
     }
 
     /// Removes the row `id` of `table` (nothing if there is none).
     pub(crate) fn delete(&self, table: Table, id: &str) {
         let Some(db) = &self.0 else { return };
-        let sql = format!("DELETE FROM {} WHERE id = ?1", table.name());
-        db.run(table, &sql, params![id]);
+        db.delete(table, id);
     }
 
     /// Removes every row of `table`.
     pub(crate) fn clear(&self, table: Table) {
         let Some(db) = &self.0 else { return };
-        db.run(table, &format!("DELETE FROM {}", table.name()), []);
+        db.clear(table);
     }
 
     /// Every row of `table` in insertion order, decoded; a row that does not decode is a start-up
@@ -336,37 +453,18 @@ impl Persist {
         let Some(db) = &self.0 else {
             return Ok(Vec::new());
         };
-        let conn = db.lock();
-        let read = || -> rusqlite::Result<Vec<(String, String)>> {
-            let mut statement = conn.prepare(&format!(
-                "SELECT id, record FROM {} ORDER BY rowid",
-                table.name()
-            ))?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            rows.collect()
-        };
-        let rows = read().map_err(|e| refused(&db.path, e))?;
-        rows.into_iter()
-            .map(|(id, json)| {
-                serde_json::from_str(&json)
-                    .map(|r| (id.clone(), r))
-                    .map_err(|e| {
-                        refused(
-                            &db.path,
-                            format!("row {id:?} of table {} does not decode ({e})", table.name()),
-                        )
-                    })
+        db.rows(table)?
+            .into_iter()
+            .map(|(id, json)| match serde_json::from_str(&json) {
+                Ok(record) => Ok((id, record)),
+                Err(e) => Err(db.undecodable(table, &id, e)),
             })
             .collect()
     }
 
     /// The first write that failed, if one did: the emulator answers every request `503` then.
     pub(crate) fn failure(&self) -> Option<String> {
-        let db = self.0.as_ref()?;
-        db.failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.0.as_ref()?.failure()
     }
 }
 
@@ -442,7 +540,7 @@ pub(crate) mod form {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "persistence"))]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;

@@ -116,6 +116,8 @@ pub(crate) fn narrow_files(dir: &Path) -> io::Result<()> {
 }
 
 /// Narrows the file `path` to `0600` if it is wider (a link there is an error, never followed).
+/// Only the database needs it (the content store narrows whole directories).
+#[cfg(feature = "persistence")]
 pub(crate) fn narrow_file(path: &Path) -> io::Result<()> {
     narrow(path, false)
 }

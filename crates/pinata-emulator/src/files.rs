@@ -122,6 +122,21 @@ pub(crate) enum InsertError {
     NoId,
 }
 
+impl From<InsertError> for crate::error::HandleError {
+    fn from(e: InsertError) -> Self {
+        use crate::error::HandleError;
+        match e {
+            InsertError::Full => {
+                HandleError::full(format!("the emulator holds at most {MAX_FILES} files"))
+            }
+            InsertError::TooHeavy => HandleError::full(format!(
+                "the emulator keeps at most {MAX_FILE_BYTES} bytes of file names, key-values and types"
+            )),
+            InsertError::NoId => HandleError::io("no random bytes for a file id", None),
+        }
+    }
+}
+
 /// Why an update was not made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UpdateError {

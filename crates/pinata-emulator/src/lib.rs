@@ -26,8 +26,7 @@
 //! ```
 //! use pinata_core::api::Network;
 //! use pinata_core::api::keys::{EndpointPermission, Permissions};
-//! use pinata_emulator::JournalFilter;
-//! use pinata_emulator::faults::FaultRule;
+//! use pinata_emulator::{FaultRule, JournalFilter};
 //!
 //! let emu = pinata_emulator::Emulator::spawn(Default::default())?;
 //! let reader = emu.create_key("reader", Permissions::endpoints([EndpointPermission::PinList]))?;
@@ -64,6 +63,11 @@
 //! is reached through a symbolic link: a link in the emulator's place (`objects/`, `incoming/`,
 //! `tus/`, a kept file, the database) stops the start-up with its path.
 //!
+//! The database needs the `persistence` cargo feature, on by default, which brings rusqlite and
+//! compiles SQLite from C. A test that keeps the emulator's state in memory can leave it out
+//! (`default-features = false`): then nothing is compiled from C, and a data directory is refused
+//! at start-up with an error that names the feature.
+//!
 //! # The control surface
 //!
 //! Over HTTP, on the same listener, and as [`EmulatorHandle`] methods:
@@ -81,7 +85,7 @@
 //! - `POST|GET|DELETE /emulator/faults`, `PUT|DELETE /emulator/rate_limit` (admin) — scripted
 //!   faults (`--fault status=503,count=2`, `slow`, `close`, `truncate`, `stall`, and for resumable
 //!   uploads `tus_break`, `tus_status`, `tus_lose`) and rate limits (`--rate-limit 30/60`), scoped
-//!   to one key if asked; [`faults::FaultRule`] and [`faults::RateLimitRule`] build them in Rust
+//!   to one key if asked; [`FaultRule`] and [`RateLimitRule`] build them in Rust
 //!   and serialise to exactly the JSON these endpoints take.
 //!
 //! Every answer carries `X-Pinata-Emulator-Version: <this crate's version>` ([`VERSION`]).
@@ -105,6 +109,7 @@ mod conn;
 mod content;
 pub mod db;
 mod disk;
+mod error;
 pub mod faults;
 mod files;
 mod ids;
@@ -123,6 +128,10 @@ mod state;
 pub mod token;
 mod tus;
 
+pub use error::{HandleError, HandleErrorKind};
+// The builders the handle's methods take, at the root beside `JournalFilter` (their modules'
+// paths, `faults::FaultRule` and `journal::JournalFilter`, stay).
+pub use faults::{FaultRule, RateLimitRule};
 pub use journal::{JournalEntry, JournalFilter};
 pub use keys::{KeyRecord, MAX_KEYS};
 

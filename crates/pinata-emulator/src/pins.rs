@@ -191,6 +191,15 @@ impl PinStore {
         self.lock().pins.iter().any(|p| p.active() && p.cid == cid)
     }
 
+    /// The account's active pin of `cid` (it pins a CID at most once).
+    pub(crate) fn active_pin(&self, cid: &str) -> Option<PinRecord> {
+        self.lock()
+            .pins
+            .iter()
+            .find(|p| p.active() && p.cid == cid)
+            .cloned()
+    }
+
     /// Marks the active pin of `cid` unpinned; `false` if there is none.
     pub fn unpin(&self, cid: &str, now: SystemTime) -> bool {
         let mut inner = self.lock();

@@ -36,6 +36,7 @@ use serde::Deserialize;
 
 use crate::api::files::{MAX_KEYVALUE_LEN, MAX_NAME};
 use crate::api::groups::MAX_GROUPS;
+use crate::error::HandleError;
 use crate::files::{MAX_FILES, NewFile};
 use crate::keys::{MAX_KEYS, NewKey};
 use crate::server::KeyCredentials;
@@ -346,12 +347,14 @@ pub(crate) fn file(
     name: &str,
     contents: &[u8],
     now: SystemTime,
-) -> Result<SeededFile, String> {
+) -> Result<SeededFile, HandleError> {
     if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(format!("a file name is 1 to {MAX_NAME} characters"));
+        return Err(HandleError::invalid(format!(
+            "a file name is 1 to {MAX_NAME} characters"
+        )));
     }
     let (cid, size) = store(state, &mut &contents[..], network, CidVersion::V1)
-        .map_err(|e| format!("storing {name:?}: {e}"))?;
+        .map_err(|e| HandleError::io(format!("storing {name:?}"), Some(e)))?;
     let new = NewFile {
         network,
         name: Some(name.to_owned()),
@@ -366,7 +369,7 @@ pub(crate) fn file(
     let (record, _) = state
         .files
         .insert(new, now, &|_, _| false)
-        .map_err(|e| format!("{name:?}: {e:?}"))?;
+        .map_err(|e| HandleError::from(e).context(format!("{name:?}")))?;
     Ok(SeededFile {
         id: record.id,
         cid: record.cid,

@@ -20,6 +20,7 @@ use tokio::sync::{Semaphore, oneshot};
 
 use crate::conn;
 use crate::db::{Persist, Table};
+use crate::error::HandleError;
 use crate::faults::{FaultRule, RateLimitRule};
 use crate::ids;
 use crate::journal::{JournalEntry, JournalFilter};
@@ -45,7 +46,9 @@ pub struct EmulatorConfig {
     pub key_page_size: usize,
     /// Where all state is kept across restarts: the content, and everything else in the database
     /// `emulator.sqlite3` there (see [`crate::db`]). By default a temporary directory (removed on
-    /// exit) holds the content and the rest stays in memory.
+    /// exit) holds the content and the rest stays in memory. Needs the `persistence` feature (on
+    /// by default): without it, a data directory is refused by [`EmulatorConfig::validate`] and
+    /// so by [`Emulator::bind`].
     pub data_dir: Option<std::path::PathBuf>,
     /// How long a pin by hash of content the emulator holds takes. Default 2 s.
     pub pin_by_hash_delay: Duration,
@@ -127,10 +130,19 @@ pub const MAX_TUS_EXPIRY: Duration = Duration::from_secs(30 * 86_400);
 /// The default cap on a resumable upload: 25 GB, Pinata's documented limit.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25_000_000_000;
 
+/// Why a data directory is refused by a build without the `persistence` feature.
+pub(crate) const NO_PERSISTENCE: &str = "a data directory (--data-dir, PINATA_EMULATOR_DATA_DIR, \
+     EmulatorConfig::data_dir) needs pinata-emulator's `persistence` cargo feature, which this build \
+     leaves out; build it with the feature (on by default), or keep the state in memory";
+
 impl EmulatorConfig {
     /// Checks every number against its range (and every fault and rate limit), so a bad value is a
-    /// clear error at start-up instead of a panic or an odd answer later.
+    /// clear error at start-up instead of a panic or an odd answer later; and, in a build without
+    /// the `persistence` feature, that no data directory is asked for.
     pub fn validate(&self) -> Result<(), String> {
+        if self.data_dir.is_some() && !cfg!(feature = "persistence") {
+            return Err(NO_PERSISTENCE.to_owned());
+        }
         let within = |what: &str, d: Duration, min: Duration, max: Duration| {
             if (min..=max).contains(&d) {
                 Ok(())
@@ -747,10 +759,11 @@ impl EmulatorHandle {
         self.control.state.journal.clear();
     }
 
-    /// Adds a fault rule (as `POST /emulator/faults`): `Err` says why it was refused (a number out
-    /// of range, a delay not shorter than the idle timeout, [`MAX_RULES`](crate::faults::MAX_RULES)
+    /// Adds a fault rule (as `POST /emulator/faults`): `Err` says why it was refused, of kind
+    /// [`Invalid`](crate::HandleErrorKind::Invalid) (a number out of range, a delay not shorter than the
+    /// idle timeout) or [`Full`](crate::HandleErrorKind::Full) ([`MAX_RULES`](crate::faults::MAX_RULES)
     /// rules standing).
-    pub fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), HandleError> {
         self.control.state.add_fault(rule)
     }
 
@@ -760,8 +773,8 @@ impl EmulatorHandle {
     }
 
     /// Sets a rate limit, replacing one for the same key (as `PUT /emulator/rate_limit`): `Err`
-    /// when a number is out of range.
-    pub fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), String> {
+    /// ([`Invalid`](crate::HandleErrorKind::Invalid)) when a number is out of range.
+    pub fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), HandleError> {
         self.control.state.set_rate_limit(rule)
     }
 
@@ -772,30 +785,36 @@ impl EmulatorHandle {
 
     /// Makes an API key with `permissions`, by the rules of the API's key creation (a name of 1 to
     /// 256 characters, valid permissions, at most [`MAX_KEYS`](crate::MAX_KEYS) keys), as
-    /// the admin would: its public key, secret and JWT.
+    /// the admin would: its public key, secret and JWT. `Err` is
+    /// [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name or permissions,
+    /// [`Full`](crate::HandleErrorKind::Full) at the cap.
     pub fn create_key(
         &self,
         name: &str,
         permissions: Permissions,
-    ) -> Result<KeyCredentials, String> {
+    ) -> Result<KeyCredentials, HandleError> {
         crate::api::keys::seed_key(&self.control.state, name, permissions, SystemTime::now())
     }
 
     /// Makes a (private) group on `network` named `name` (1 to 1024 characters), by the API's
-    /// rules: its id.
-    pub fn create_group(&self, network: Network, name: &str) -> Result<String, String> {
+    /// rules: its id. `Err` is [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name,
+    /// [`Full`](crate::HandleErrorKind::Full) when the emulator holds as many groups as it keeps.
+    pub fn create_group(&self, network: Network, name: &str) -> Result<String, HandleError> {
         crate::api::groups::seed(&self.control.state, network, name, SystemTime::now())
     }
 
     /// Stores `contents` as a file named `name` on `network` (in no group, its MIME type from the
     /// name's extension, CID v1), as an upload would: its id and CID. Private content is served
-    /// only through download links, as an uploaded private file's.
+    /// only through download links, as an uploaded private file's. `Err` is
+    /// [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name, [`Full`](crate::HandleErrorKind::Full) when
+    /// the emulator holds as many files as it keeps, [`Io`](crate::HandleErrorKind::Io) when the content
+    /// could not be written (the I/O error as its source).
     pub fn create_file(
         &self,
         network: Network,
         name: &str,
         contents: impl AsRef<[u8]>,
-    ) -> Result<crate::seed::SeededFile, String> {
+    ) -> Result<crate::seed::SeededFile, HandleError> {
         crate::seed::file(
             &self.control.state,
             network,

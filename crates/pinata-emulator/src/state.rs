@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::content::ContentStore;
 use crate::db::Persist;
+use crate::error::HandleError;
 use crate::faults::{FaultRule, Faults, RateLimitRule};
 use crate::journal::Journal;
 use crate::keys::KeyStore;
@@ -121,16 +122,18 @@ impl State {
     }
 
     /// Adds a fault rule as `POST /emulator/faults` does: validated, its delay within the idle
-    /// timeout, at most [`MAX_RULES`](crate::faults::MAX_RULES) standing.
-    pub(crate) fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
-        rule.validate()?;
-        rule.fits_idle_timeout(self.idle_timeout)?;
-        self.faults.add(rule)
+    /// timeout ([`Invalid`](crate::HandleErrorKind::Invalid) otherwise), at most
+    /// [`MAX_RULES`](crate::faults::MAX_RULES) standing ([`Full`](crate::HandleErrorKind::Full)).
+    pub(crate) fn add_fault(&self, rule: FaultRule) -> Result<(), HandleError> {
+        rule.validate().map_err(HandleError::invalid)?;
+        rule.fits_idle_timeout(self.idle_timeout)
+            .map_err(HandleError::invalid)?;
+        self.faults.add(rule).map_err(HandleError::full)
     }
 
     /// Sets a rate limit as `PUT /emulator/rate_limit` does (validated; its window starts now).
-    pub(crate) fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), String> {
-        rule.validate()?;
+    pub(crate) fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), HandleError> {
+        rule.validate().map_err(HandleError::invalid)?;
         self.faults.set_rate_limit(rule, SystemTime::now());
         Ok(())
     }

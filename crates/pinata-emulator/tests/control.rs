@@ -13,8 +13,10 @@ use common::*;
 use pinata_core::Scheme;
 use pinata_core::api::Network;
 use pinata_core::api::keys::{EndpointPermission, Permissions};
-use pinata_emulator::faults::{FaultRule, RateLimitRule};
-use pinata_emulator::{EmulatorConfig, EmulatorHandle, JournalFilter, VERSION};
+use pinata_emulator::{
+    EmulatorConfig, EmulatorHandle, FaultRule, HandleError, HandleErrorKind, JournalFilter,
+    RateLimitRule, VERSION,
+};
 use serde_json::Value;
 
 const BOUNDARY: &str = "emulator-control-test-boundary";
@@ -625,16 +627,22 @@ fn builders_drive_the_endpoints_and_the_handle() {
     assert_eq!(a.status, 200);
     assert_eq!(header(&a, "x-ratelimit-limit").as_deref(), Some("100"));
 
-    // The handle refuses what the endpoints refuse.
-    assert!(emu.add_fault(FaultRule::status(200)).is_err());
-    assert!(emu.add_fault(FaultRule::close().fraction(2.0)).is_err());
-    let slow = emu
-        .add_fault(FaultRule::slow(Duration::from_secs(5)))
-        .unwrap_err();
+    // The handle refuses what the endpoints refuse, as `Invalid`.
+    let invalid = |e: HandleError| {
+        assert_eq!(e.kind(), HandleErrorKind::Invalid, "{e}");
+        e.to_string()
+    };
+    let status = invalid(emu.add_fault(FaultRule::status(200)).unwrap_err());
+    assert!(status.contains("status"), "{status}");
+    invalid(emu.add_fault(FaultRule::close().fraction(2.0)).unwrap_err());
+    let slow = invalid(
+        emu.add_fault(FaultRule::slow(Duration::from_secs(5)))
+            .unwrap_err(),
+    );
     assert!(slow.contains("idle timeout"), "{slow}");
-    assert!(
+    invalid(
         emu.set_rate_limit(RateLimitRule::new(1, Duration::ZERO))
-            .is_err()
+            .unwrap_err(),
     );
     let bad = admin_call(
         &emu,
@@ -643,6 +651,73 @@ fn builders_drive_the_endpoints_and_the_handle() {
         &serde_json::to_string(&FaultRule::slow(Duration::from_secs(5))).unwrap(),
     );
     assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
+#[test]
+fn the_handle_s_errors_are_typed_and_its_builders_at_the_root() {
+    // The root paths and the modules' paths name the same types, so code written against either
+    // keeps compiling.
+    fn same_rule(rule: pinata_emulator::faults::FaultRule) -> FaultRule {
+        rule
+    }
+    fn same_limit(limit: pinata_emulator::faults::RateLimitRule) -> RateLimitRule {
+        limit
+    }
+    fn same_filter(filter: pinata_emulator::journal::JournalFilter) -> JournalFilter {
+        filter
+    }
+    // What `?` in a test returning `Box<dyn Error + Send + Sync>` needs.
+    fn is_error<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
+
+    let emu = spawn(EmulatorConfig::default());
+    let _ = same_filter(JournalFilter::new());
+    let _ = same_limit(RateLimitRule::new(1, Duration::from_secs(1)));
+    for _ in 0..pinata_emulator::faults::MAX_RULES {
+        emu.add_fault(same_rule(
+            FaultRule::status(503).key("0123456789abcdef0123"),
+        ))
+        .unwrap();
+    }
+    let full = emu.add_fault(FaultRule::status(503)).unwrap_err();
+    is_error(&full);
+    assert_eq!(full.kind(), HandleErrorKind::Full);
+    assert_eq!(
+        full.to_string(),
+        format!(
+            "at most {} fault rules may stand at once",
+            pinata_emulator::faults::MAX_RULES
+        )
+    );
+    assert!(std::error::Error::source(&full).is_none());
+    emu.clear_faults();
+    emu.add_fault(FaultRule::status(503)).unwrap();
+
+    let kind = |e: HandleError| (e.kind(), e.to_string());
+    assert_eq!(
+        kind(emu.create_key("", Permissions::admin()).unwrap_err()),
+        (HandleErrorKind::Invalid, "keyName is required".to_owned())
+    );
+    assert_eq!(
+        kind(emu.create_group(Network::Public, "").unwrap_err()),
+        (
+            HandleErrorKind::Invalid,
+            "name must be 1 to 1024 characters".to_owned()
+        )
+    );
+    assert_eq!(
+        kind(emu.create_file(Network::Public, "", b"x").unwrap_err()).0,
+        HandleErrorKind::Invalid
+    );
+    // Through `?` into a boxed error, as a test would.
+    let boxed = || -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        emu.create_key(&"n".repeat(257), Permissions::admin())?;
+        Ok(())
+    };
+    let e = boxed().unwrap_err();
+    assert_eq!(
+        e.downcast_ref::<HandleError>().map(HandleError::kind),
+        Some(HandleErrorKind::Invalid)
+    );
 }
 
 #[test]

@@ -1700,3 +1700,114 @@ fn default_names_are_held_to_the_name_cap() {
         "nothing of a refused upload is left"
     );
 }
+
+/// The `Content-Type` header of an answer (lower-cased head, so any spelling of the name).
+fn content_type(a: &Answer) -> Option<String> {
+    a.head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-type")
+            .then(|| value.trim().to_owned())
+    })
+}
+
+/// `/ipfs/{cid}` serves a file as the type it was uploaded with — what the official SDK's
+/// `gateways.public.get` reads to return JSON as JSON and text as text — not
+/// `application/octet-stream` for everything: a v3 upload's part type (or its name's), a
+/// `pinJSONToIPFS` pin's `application/json`, a `pinFileToIPFS` pin's name's type. A CID uploaded
+/// twice serves the first upload's type while that upload is held, then the next one's; content
+/// no upload describes (a file of a folder, fetched by its own CID) stays `octet-stream`.
+#[test]
+fn the_public_gateway_serves_the_uploaded_type() {
+    let emu = spawn(EmulatorConfig::default());
+    let auth = bearer(&emu.admin().jwt);
+    let served = |cid: &str| {
+        let a = anonymous(&emu, &format!("/ipfs/{cid}"));
+        assert_eq!(a.status, 200, "{}", a.body);
+        (content_type(&a), a.body)
+    };
+    let public = |parts: &[Part<'_>]| {
+        let mut parts = parts.to_vec();
+        parts.push(Part::Text("network", "public"));
+        uploaded(&emu, &parts)
+    };
+
+    // v3 uploads: the part's type; an octet-stream part, its name's.
+    let data = public(&[Part::Typed(
+        "data.bin",
+        Some("application/json"),
+        br#"{"a":1}"#,
+    )]);
+    assert_eq!(
+        served(&data.cid),
+        (Some("application/json".into()), r#"{"a":1}"#.into())
+    );
+    let note = public(&[Part::File("note.txt", b"hello")]);
+    assert_eq!(
+        served(&note.cid),
+        (Some("text/plain".into()), "hello".into())
+    );
+
+    // Legacy pins: JSON, and a file's name.
+    let pinned = admin_call(
+        &emu,
+        "POST",
+        "/pinning/pinJSONToIPFS",
+        r#"{"pinataContent":{"b":2}}"#,
+    );
+    assert_eq!(pinned.status, 200, "{}", pinned.body);
+    let json_cid = json(&pinned.body)["IpfsHash"].as_str().unwrap().to_owned();
+    assert_eq!(
+        served(&json_cid),
+        (Some("application/json".into()), r#"{"b":2}"#.into())
+    );
+    let v1 = Part::Text("pinataOptions", r#"{"cidVersion":1}"#);
+    let page = post_form(
+        &emu,
+        "/pinning/pinFileToIPFS",
+        Some(&auth),
+        &[Part::File("page.html", b"<p>hi</p>"), v1],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let page_cid = json(&page.body)["IpfsHash"].as_str().unwrap().to_owned();
+    assert_eq!(served(&page_cid).0.as_deref(), Some("text/html"));
+
+    // The same bytes uploaded twice, as text and then as HTML: the first upload's type, then,
+    // once that file is gone, the pin's.
+    let first = public(&[Part::File("same.txt", b"same")]);
+    let again = post_form(
+        &emu,
+        "/pinning/pinFileToIPFS",
+        Some(&auth),
+        &[Part::File("same.html", b"same"), v1],
+    );
+    assert_eq!(json(&again.body)["IpfsHash"], first.cid.as_str());
+    assert_eq!(served(&first.cid).0.as_deref(), Some("text/plain"));
+    let gone = admin_call(
+        &emu,
+        "DELETE",
+        &format!("/v3/files/public/{}", first.id),
+        "",
+    );
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    assert_eq!(served(&first.cid).0.as_deref(), Some("text/html"));
+
+    // A file inside a folder, by its own CID: no upload describes it.
+    let folder = public(&[
+        Part::File("site/index.html", b"<p>inside</p>"),
+        Part::File("site/b.txt", b"b"),
+    ]);
+    assert_eq!(
+        served(&format!("{}/index.html", folder.cid)).0.as_deref(),
+        Some("text/html"),
+        "a path: its name's type"
+    );
+    let inner = cid(b"<p>inside</p>", CidVersion::V1);
+    assert_eq!(
+        served(&inner),
+        (
+            Some("application/octet-stream".into()),
+            "<p>inside</p>".into()
+        )
+    );
+}

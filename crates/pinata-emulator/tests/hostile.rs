@@ -422,6 +422,8 @@ impl Process {
         Some(Duration::from_millis(ticks * 10))
     }
 
+    // Only the data-directory case stops a process and looks at what it left.
+    #[cfg_attr(not(feature = "persistence"), allow(dead_code))]
     fn terminate(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -473,6 +475,7 @@ fn running_out_of_file_descriptors_is_waited_out_not_spun_on() {
 }
 
 #[test]
+#[cfg(feature = "persistence")]
 fn partial_uploads_are_removed_at_shutdown_and_startup() {
     let dir = std::env::temp_dir().join(format!("pinata-hostile-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

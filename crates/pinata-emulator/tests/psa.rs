@@ -307,6 +307,47 @@ fn pinata_mode_answers_as_observed() {
     assert!(next.is_some(), "the client pages on");
 }
 
+/// A list without `status`: every status in spec mode (the spec gives `status` no default, and the
+/// compliance suite's `matchPin` finds its just-added, queued request by `name` alone), pinned
+/// requests only in Pinata's mode, as Pinata answers.
+#[test]
+fn a_list_without_status_follows_the_mode() {
+    for mode in [PsaMode::Spec, PsaMode::Pinata] {
+        let emu = emulator(mode);
+        let named = add(
+            &emu,
+            &format!(r#"{{"cid":"{}","name":"c0ffee-4e80-48ab"}}"#, cid(0)),
+        );
+        assert_eq!(named.status, PsaStatus::Queued, "{mode:?}");
+        let by_name: Vec<(u64, Vec<String>)> = [
+            "name=c0ffee-4e80-48ab",
+            "name=C0FFEE-4E80-48AB&match=iexact",
+            "name=4e80&match=partial",
+            "name=4E80&match=ipartial",
+            "",
+        ]
+        .iter()
+        .map(|query| {
+            let found = list(&emu, query);
+            let ids = found.results.into_iter().map(|p| p.requestid).collect();
+            (found.count, ids)
+        })
+        .collect();
+        let expected = match mode {
+            PsaMode::Spec => (1, vec![named.requestid.clone()]),
+            _ => (0, Vec::new()),
+        };
+        assert!(
+            by_name.iter().all(|found| *found == expected),
+            "{mode:?}: {by_name:?}"
+        );
+        // With a status, both modes find it.
+        let queued = list(&emu, "name=c0ffee-4e80-48ab&status=queued");
+        assert_eq!(queued.count, 1, "{mode:?}");
+        assert_eq!(list(&emu, "status=pinned").count, 0, "{mode:?}");
+    }
+}
+
 #[test]
 fn held_content_is_pinned_after_the_delay() {
     let emu = spawn(EmulatorConfig {

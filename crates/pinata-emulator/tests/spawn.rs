@@ -31,3 +31,34 @@ fn a_busy_address_is_an_error_not_a_panic() {
     };
     assert!(pinata_emulator::Emulator::spawn(config).is_err());
 }
+
+/// A build without the `persistence` feature refuses a data directory, naming the feature, before
+/// it makes anything on disk: from the command line (exit code 2, as any bad flag) and in-process.
+#[test]
+#[cfg(not(feature = "persistence"))]
+fn without_persistence_a_data_directory_is_refused_naming_the_feature() {
+    let dir = std::env::temp_dir().join(format!(
+        "pinata-emulator-no-persistence-{}",
+        std::process::id()
+    ));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pinata-emulator"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "no start-up line");
+    assert!(
+        stderr.contains("needs pinata-emulator's `persistence` cargo feature"),
+        "{stderr}"
+    );
+    let e = pinata_emulator::Emulator::spawn(pinata_emulator::EmulatorConfig {
+        data_dir: Some(dir.clone()),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("`persistence`"), "{e}");
+    assert!(!dir.exists(), "nothing made on disk");
+}

@@ -671,6 +671,60 @@ pub fn v3_downloads_stream_to_disk<D: Driver>(d: &D) {
 }
 
 /// Partial download files left in `dir`.
+/// A public download carries the type the file was uploaded with, as the gateway serves it (what
+/// the official SDK's `gateways.public.get` reads to hand back JSON as JSON and text as text): a
+/// v3 upload's, by its name, and a `pinJSONToIPFS` pin's `application/json`.
+pub fn public_downloads_carry_the_uploaded_type<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("public_downloads_carry_the_uploaded_type") else {
+        return;
+    };
+    let download = |cid: &str| {
+        let (bytes, done, _) = d
+            .download(
+                nobody(),
+                target().config(),
+                &Download::public(cid, "").unwrap().verify().unwrap(),
+            )
+            .unwrap();
+        (done.content_type, String::from_utf8(bytes).unwrap())
+    };
+    let text = format!("a note, {}", unique_name("note"));
+    let note = as_admin(
+        d,
+        emu,
+        &UploadFile::bytes("note.txt", text.clone())
+            .unwrap()
+            .network(Network::Public),
+    )
+    .unwrap();
+    assert_eq!(download(&note.cid), (Some("text/plain".into()), text));
+
+    let doc = format!(r#"{{"tag":"{}"}}"#, unique_name("doc"));
+    let data = as_admin(
+        d,
+        emu,
+        &UploadFile::bytes("data.json", doc.clone())
+            .unwrap()
+            .network(Network::Public),
+    )
+    .unwrap();
+    assert_eq!(download(&data.cid), (Some("application/json".into()), doc));
+
+    let value = serde_json::json!({ "pinned": unique_name("json") });
+    let pinned = as_admin(
+        d,
+        emu,
+        &pinata_core::api::pinning::PinJson::new(&value).unwrap(),
+    )
+    .unwrap();
+    let (content_type, body) = download(&pinned.ipfs_hash);
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        value
+    );
+}
+
 fn leftovers(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()

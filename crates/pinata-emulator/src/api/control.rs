@@ -154,7 +154,9 @@ pub(crate) async fn control(
     let query = parts.uri.query().unwrap_or("");
     match (route, &parts.method) {
         (Route::Faults, &Method::POST) => {
-            match FaultRule::from_json(&body).and_then(|rule| state.add_fault(rule)) {
+            let added = FaultRule::from_json(&body)
+                .and_then(|rule| state.add_fault(rule).map_err(|e| e.to_string()));
+            match added {
                 Ok(()) => ok(),
                 Err(e) => invalid("fault rule", &e),
             }

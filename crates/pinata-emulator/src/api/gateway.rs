@@ -15,6 +15,15 @@
 //! learns the CID is a folder, not a file); with the slash it answers the names inside it, one per
 //! line, with an `ETag` of the `"DirIndex-…"` form boxo gives its generated listings. A miss is
 //! `404 Not found` in plain text, whatever the reason (so a private CID looks like a missing one).
+//!
+//! The `Content-Type` of a CID that is a file is the type it was uploaded with, as the upload's
+//! record keeps it (a multipart part's `Content-Type`, else the type of its name; `application/json`
+//! for `pinJSONToIPFS`): on `/files/`, the oldest private file of that CID; on `/ipfs/`, the first
+//! upload of it the account still holds, the oldest public file or the active legacy pin, whichever
+//! came first (emulator's choice, the same "first upload" rule on both paths: a later upload of the
+//! same bytes under another name does not change what earlier links serve). Content no upload
+//! describes (a pin by hash) is `application/octet-stream`. A path inside a folder gets the type of
+//! its name.
 
 use std::time::SystemTime;
 
@@ -40,7 +49,29 @@ pub(crate) async fn public(state: &State, rest: &str, uri: &http::Uri, now: Syst
     if !visible {
         return not_found();
     }
-    serve(state, cid, &path, None, uri).await
+    let mime = uploaded_type(state, cid, now);
+    serve(state, cid, &path, mime.as_deref(), uri).await
+}
+
+/// The type `/ipfs/{cid}` serves `cid` itself as: that of the first upload of it the account
+/// still holds (the oldest live public file, or the active legacy pin, whichever is older), as
+/// the module says. `None` when no upload describes it, or when it is a folder.
+fn uploaded_type(state: &State, cid: &str, now: SystemTime) -> Option<String> {
+    let file = state
+        .files
+        .find_cid(Network::Public, cid, now)
+        .map(|f| (f.created_at, f.mime_type));
+    let pin = state
+        .pins
+        .active_pin(cid)
+        .and_then(|p| Some((p.date_pinned, p.mime_type?)));
+    let first = match (file, pin) {
+        (Some(f), Some(p)) => Some(if p.0 < f.0 { p } else { f }),
+        (f, p) => f.or(p),
+    };
+    first
+        .map(|(_, mime)| mime)
+        .filter(|mime| !mime.is_empty() && mime != "directory")
 }
 
 /// `GET /files/{cid}[/path]?X-Algorithm=PINATA1&X-Date&X-Expires&X-Method&X-Signature`.

@@ -20,6 +20,7 @@ use pinata_core::time::format_iso8601 as iso8601;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Persist, Table};
+use crate::error::HandleError;
 use crate::reply::{self, Reply, data};
 use crate::state::State;
 
@@ -209,12 +210,15 @@ pub(crate) fn seed(
     network: Network,
     name: &str,
     now: SystemTime,
-) -> Result<String, String> {
-    check_name(name)?;
+) -> Result<String, HandleError> {
+    check_name(name).map_err(HandleError::invalid)?;
     state
         .groups
         .insert(network, name.to_owned(), false, now, |g| g.id.clone())
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e {
+            InsertError::Full => HandleError::full(e.to_string()),
+            InsertError::NoId => HandleError::io(e.to_string(), None),
+        })
 }
 
 /// `POST /v3/groups/{network}`.

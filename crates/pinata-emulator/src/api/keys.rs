@@ -11,6 +11,7 @@ use pinata_core::time::format_iso8601 as iso8601;
 use serde::Serialize;
 
 use crate::access::may_manage;
+use crate::error::HandleError;
 use crate::keys::{KeyRecord, NewKey, StoreError, UseReservation};
 use crate::reply::{self, Reply};
 use crate::server::KeyCredentials;
@@ -67,9 +68,11 @@ pub(crate) fn seed_key(
     name: &str,
     permissions: Permissions,
     now: SystemTime,
-) -> Result<KeyCredentials, String> {
-    check_name(name)?;
-    permissions.validate().map_err(|e| e.to_string())?;
+) -> Result<KeyCredentials, HandleError> {
+    check_name(name).map_err(HandleError::invalid)?;
+    permissions
+        .validate()
+        .map_err(|e| HandleError::invalid(e.to_string()))?;
     let record = state
         .keys
         .create(NewKey {
@@ -77,7 +80,12 @@ pub(crate) fn seed_key(
             permissions,
             max_uses: None,
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| match e {
+            StoreError::Full => HandleError::full(e.to_string()),
+            StoreError::Io(source) => {
+                HandleError::io("could not draw random bytes for a key", Some(source))
+            }
+        })?;
     let secret = record.secret.expose_secret();
     Ok(KeyCredentials {
         jwt: state.mint(&record.key, secret, now),

@@ -15,9 +15,11 @@
 //! `pinning`.
 //!
 //! The two `--psa-mode`s (emulator's choice, [`PsaMode`]): Pinata's (the default) answers an add
-//! or a replace 200, a removal 200 `text/plain` `OK`, lists oldest first, and a request without a
-//! token with the usual missing-credentials answer; the spec's answers 202, 202 with no body,
-//! newest first, and 401 `UNAUTHORIZED`. In both, a page is the newest `limit` matches (before
+//! or a replace 200, a removal 200 `text/plain` `OK`, lists oldest first and only `pinned`
+//! requests when the list names no `status`, and a request without a token with the usual
+//! missing-credentials answer; the spec's answers 202, 202 with no body, newest first, every
+//! status when none is named (the spec gives `status` no default; see `ListFilter::parse`), and
+//! 401 `UNAUTHORIZED`. In both, a page is the newest `limit` matches (before
 //! `before`, after `after`), so paging by the oldest `created` of each page works in either order
 //! (where the real Pinata's does not).
 //!
@@ -512,12 +514,27 @@ fn parse_time(text: &str) -> Option<SystemTime> {
 }
 
 impl ListFilter {
-    fn parse(query: &str) -> Result<Self, String> {
+    /// The list's query as `mode` reads it. Without `status`, the statuses listed depend on the
+    /// mode (emulator's choice, following each side):
+    ///
+    /// - [`PsaMode::Spec`]: every status. The spec (v1.0.0, `components.parameters.status`) gives
+    ///   `status` no default, and says a list without filters returns "the 10 most recently
+    ///   created items"; the compliance suite's `matchPin` lists by `name` alone and expects the
+    ///   request it just added, which is `queued`.
+    /// - [`PsaMode::Pinata`]: `pinned` only, as Pinata answers (`pinata-v3-api.md` §2.1 and §2.3:
+    ///   the suite's name matching fails against it for this reason).
+    ///
+    /// Kubo sends `status` on every `ipfs pin remote ls` (`pinned` unless told), so it sees the
+    /// same in both modes.
+    fn parse(query: &str, mode: PsaMode) -> Result<Self, String> {
         let mut f = ListFilter {
             cids: None,
             name: None,
             how: NameMatch::Exact,
-            statuses: vec![Status::Pinned],
+            statuses: match mode {
+                PsaMode::Spec => Status::ALL.to_vec(),
+                PsaMode::Pinata => vec![Status::Pinned],
+            },
             before: None,
             after: None,
             limit: DEFAULT_PAGE,
@@ -617,7 +634,7 @@ impl ListFilter {
 /// `GET /psa/pins?cid&name&match&status&before&after&limit&meta`: `{count, results}`, the page
 /// being the newest `limit` matches, newest first (spec) or oldest first (Pinata).
 pub(crate) fn list(state: &State, query: &str) -> Reply {
-    let filter = match ListFilter::parse(query) {
+    let filter = match ListFilter::parse(query, state.psa_mode) {
         Ok(f) => f,
         Err(details) => return bad(&details),
     };
@@ -731,10 +748,17 @@ mod tests {
 
     #[test]
     fn list_parameters_are_range_checked() {
-        let ok = |q: &str| ListFilter::parse(q).is_ok();
+        let ok = |q: &str| ListFilter::parse(q, PsaMode::Spec).is_ok();
         assert!(ok(""));
-        let f = ListFilter::parse("").ok().unwrap();
+        let f = ListFilter::parse("", PsaMode::Pinata).ok().unwrap();
         assert_eq!((f.limit, f.statuses.clone()), (10, vec![Status::Pinned]));
+        // Without `status`: every status as the spec reads it, pinned ones as Pinata answers.
+        let f = ListFilter::parse("name=n", PsaMode::Spec).ok().unwrap();
+        assert_eq!(f.statuses, Status::ALL);
+        let f = ListFilter::parse("status=queued", PsaMode::Spec)
+            .ok()
+            .unwrap();
+        assert_eq!(f.statuses, [Status::Queued]);
         assert!(ok("limit=1") && ok("limit=1000"));
         assert!(!ok("limit=0") && !ok("limit=1001") && !ok("limit=x"));
         assert!(ok("cid=a,b") && !ok("cid=") && !ok("cid=a,,b"));
