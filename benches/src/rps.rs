@@ -207,6 +207,10 @@ impl Bench {
                 let mut http = HttpConnector::new();
                 http.enforce_http(false);
                 http.set_nodelay(true);
+                // ring, as pinata-hyper builds it: rustls 0.23.48 deprecates the call because
+                // ring has no post-quantum key exchange, and the one provider with it (aws-lc-rs)
+                // is kept out of this tree (see pinata-hyper's `ring_provider`).
+                #[allow(deprecated)]
                 let provider = Arc::new(rustls::crypto::ring::default_provider());
                 let connector = hyper_rustls::HttpsConnectorBuilder::new()
                     .with_provider_and_webpki_roots(provider)
