@@ -147,6 +147,91 @@ impl TusFields {
     }
 }
 
+/// A resume: the [`ResumeToken`] of the upload to continue, with the same hooks an upload takes
+/// (progress over the whole file, a cancel token, and whether a cancellation ends the upload on
+/// the server). `resume_upload` takes this or a bare token (`&ResumeToken` converts).
+#[derive(Clone)]
+pub struct ResumeUpload {
+    token: ResumeToken,
+    progress: Option<ProgressFn>,
+    cancel: Option<CancelToken>,
+    terminate_on_cancel: bool,
+}
+
+impl fmt::Debug for ResumeUpload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResumeUpload")
+            .field("token", &self.token)
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel)
+            .field("terminate_on_cancel", &self.terminate_on_cancel)
+            .finish()
+    }
+}
+
+impl ResumeUpload {
+    /// A resume of `token`'s upload, with no hooks.
+    pub fn new(token: ResumeToken) -> Self {
+        Self {
+            token,
+            progress: None,
+            cancel: None,
+            terminate_on_cancel: false,
+        }
+    }
+
+    /// Reports progress over the whole file, as [`UploadFile::on_progress`] does (the part the
+    /// server already holds counts as sent once it said so).
+    ///
+    /// [`UploadFile::on_progress`]: crate::api::uploads::UploadFile::on_progress
+    pub fn on_progress(
+        mut self,
+        progress: impl Fn(UploadProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Stops at the next step when `token` is cancelled; the upload stays resumable unless
+    /// [`ResumeUpload::terminate_on_cancel`] says otherwise.
+    pub fn cancel_with(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// Ends the upload on the server when cancelled, instead of keeping it for another resume.
+    pub fn terminate_on_cancel(mut self, terminate: bool) -> Self {
+        self.terminate_on_cancel = terminate;
+        self
+    }
+
+    /// The token of the upload this continues.
+    pub fn token(&self) -> &ResumeToken {
+        &self.token
+    }
+
+    /// The session continuing the upload, for the file as it is now (`current`).
+    fn session(&self, current: &FileFingerprint, config: &Config) -> Result<TusSession, Error> {
+        let mut session = TusSession::resume(&self.token, current, config)?
+            .terminate_on_cancel(self.terminate_on_cancel);
+        session.progress = self.progress.clone();
+        session.cancel = self.cancel.clone();
+        Ok(session)
+    }
+}
+
+impl From<ResumeToken> for ResumeUpload {
+    fn from(token: ResumeToken) -> Self {
+        Self::new(token)
+    }
+}
+
+impl From<&ResumeToken> for ResumeUpload {
+    fn from(token: &ResumeToken) -> Self {
+        Self::new(token.clone())
+    }
+}
+
 /// What a crashed or cancelled TUS upload needs to continue in another process: persist
 /// [`ResumeToken::to_json`], and give [`ResumeToken::from_json`]'s value to `resume_upload`.
 ///
@@ -1308,11 +1393,15 @@ impl<T: crate::transport::BlockingTransport> crate::BlockingClient<T> {
         }
     }
 
-    /// Continues the upload `token` describes (persisted before a crash or a cancellation): the
+    /// Continues the upload a token describes (persisted before a crash or a cancellation): the
     /// file must be unchanged; the part the server holds is read again to hash it, not re-sent.
-    pub fn resume_upload(&self, token: &ResumeToken) -> Result<UploadedFile, Error> {
-        let current = self.transport().fingerprint(&token.fingerprint().path)?;
-        let mut session = TusSession::resume(token, &current, self.config())?;
+    /// Takes a `&ResumeToken`, or a [`ResumeUpload`] with progress and cancel hooks.
+    pub fn resume_upload(&self, resume: impl Into<ResumeUpload>) -> Result<UploadedFile, Error> {
+        let resume = resume.into();
+        let current = self
+            .transport()
+            .fingerprint(&resume.token.fingerprint().path)?;
+        let mut session = resume.session(&current, self.config())?;
         self.upload_resumable(&mut session)
     }
 
@@ -1409,13 +1498,18 @@ impl<T: crate::transport::AsyncTransport> crate::AsyncClient<T> {
         }
     }
 
-    /// Continues the upload `token` describes (see `BlockingClient::resume_upload`).
-    pub async fn resume_upload(&self, token: &ResumeToken) -> Result<UploadedFile, Error> {
+    /// Continues the upload a token describes (see `BlockingClient::resume_upload`): a
+    /// `&ResumeToken`, or a [`ResumeUpload`] with progress and cancel hooks.
+    pub async fn resume_upload(
+        &self,
+        resume: impl Into<ResumeUpload>,
+    ) -> Result<UploadedFile, Error> {
+        let resume = resume.into();
         let current = self
             .transport()
-            .fingerprint(&token.fingerprint().path)
+            .fingerprint(&resume.token.fingerprint().path)
             .await?;
-        let mut session = TusSession::resume(token, &current, self.config())?;
+        let mut session = resume.session(&current, self.config())?;
         self.upload_resumable(&mut session).await
     }
 

@@ -518,12 +518,62 @@ fn a_crash_resumes_from_the_token_and_a_changed_file_is_refused() {
     let held = stored(&c).len() as u64;
     let resumed = c
         .client
-        .resume_upload(&ResumeToken::from_json(&json).unwrap())
+        .resume_upload(ResumeToken::from_json(&json).unwrap())
         .unwrap();
     assert_eq!(resumed.id, "file1");
     assert_eq!(stored(&c), c.content);
     let sent_after = c.server.0.lock().unwrap().received - received_before;
     assert_eq!(sent_after, c.content.len() as u64 - held, "nothing re-sent");
+
+    // A resume takes the hooks an upload takes: progress over the whole file, and a cancel
+    // that keeps the upload resumable.
+    let c2 = case("hooks", (CHUNK * 4) as usize);
+    let token2: std::sync::Arc<Mutex<Option<ResumeToken>>> = Default::default();
+    let keep2 = std::sync::Arc::clone(&token2);
+    let cancel = CancelToken::new();
+    let stop = cancel.clone();
+    let first = c2.client.upload_file(
+        &upload(&c2)
+            .on_resume_token(move |t| *keep2.lock().unwrap() = Some(t.clone()))
+            .cancel_with(cancel)
+            .on_progress(move |p| {
+                if p.sent >= CHUNK {
+                    stop.cancel();
+                }
+            }),
+    );
+    assert!(matches!(first, Err(Error::Local(LocalError::Cancelled))));
+    let token2 = token2.lock().unwrap().clone().unwrap();
+    let cancel = CancelToken::new();
+    let stop = cancel.clone();
+    let cancelled = c2.client.resume_upload(
+        ResumeUpload::new(token2.clone())
+            .cancel_with(cancel)
+            .on_progress(move |p| {
+                if p.sent >= 2 * CHUNK {
+                    stop.cancel();
+                }
+            }),
+    );
+    assert!(
+        matches!(cancelled, Err(Error::Local(LocalError::Cancelled))),
+        "{cancelled:?}"
+    );
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    let finished = c2
+        .client
+        .resume_upload(ResumeUpload::new(token2).on_progress(move |p| {
+            log.lock().unwrap().push((p.sent, p.total));
+        }))
+        .unwrap();
+    assert_eq!(stored(&c2), c2.content);
+    let seen = seen.lock().unwrap();
+    let total = c2.content.len() as u64;
+    assert!(seen.len() > 1, "{seen:?}");
+    assert!(seen.iter().all(|(_, t)| *t == total), "{seen:?}");
+    assert_eq!(seen.last().map(|(s, _)| *s), Some(total), "{seen:?}");
+    assert!(!finished.cid.is_empty());
 
     // The same again, but the file changes before the resume.
     let c = case("changed", (CHUNK * 3) as usize);
