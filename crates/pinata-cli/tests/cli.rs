@@ -1144,16 +1144,25 @@ fn help_completions_and_usage() {
     );
     s.pinata().arg("frobnicate").assert().code(2);
     s.pinata().args(["completions", "tcsh"]).assert().code(2);
-    // The emulator's own flags pass through.
-    s.pinata()
-        .args(["emulator", "--help"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("--data-dir"));
+    // The emulator's own flags pass through, and its help names the program as it was run (it
+    // said `pinata-emulator`, a command the user may not have).
+    let help = stdout_of(s.pinata().args(["emulator", "--help"]));
+    assert!(help.contains("--data-dir"), "{help}");
+    assert!(
+        help.starts_with("pinata emulator: a local Pinata-compatible API server\n"),
+        "{help}"
+    );
+    assert!(help.contains("USAGE: pinata emulator [OPTIONS]"), "{help}");
+    assert!(
+        help.contains("On a terminal, `pinata emulator` prints"),
+        "{help}"
+    );
+    assert!(!help.contains("pinata-emulator"), "{help}");
     s.pinata()
         .args(["emulator", "--listen", "nonsense"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::starts_with("pinata emulator: --listen"));
     // A broken config file is a usage error that names the file.
     std::fs::create_dir_all(s.config().parent().unwrap()).unwrap();
     std::fs::write(s.config(), "profiles = 3").unwrap();
