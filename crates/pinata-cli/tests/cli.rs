@@ -1483,3 +1483,116 @@ fn auth_takes_secrets_from_stdin_or_the_environment_not_the_command_line() {
     );
     assert!(!help.contains("--jwt \"$JWT\""), "{help}");
 }
+
+/// `PINATA_EMULATOR_URL` alone (with a JWT, no profile) points every origin at the emulator:
+/// uploads (the uploads origin), downloads (the gateway, after the API's file list), signed links.
+/// A more specific variable beside it wins for its own origin, a flag over both, and `config show`
+/// says where each origin came from.
+#[test]
+fn the_emulator_url_variable_points_every_origin_at_the_emulator() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("emulator-url");
+    let pinata = || {
+        let mut cmd = s.pinata();
+        cmd.env("PINATA_EMULATOR_URL", &emu.url)
+            .env("PINATA_JWT", &emu.jwt);
+        cmd
+    };
+    let file = s.file("hello.txt", b"hello from the environment\n");
+    let open = s.file("open.txt", b"hello in public\n");
+
+    // v3 uploads go to the uploads origin: private, then public.
+    let private = stdout_of(pinata().args(["upload", "-q"]).arg(&file));
+    let private = private.trim();
+    assert!(private.starts_with("baf"), "{private}");
+    let public = stdout_of(
+        pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&open),
+    );
+    let public = public.trim();
+    assert!(public.starts_with("baf"), "{public}");
+
+    // Downloads: the public CID from the gateway, the private one through a signed link.
+    let copy = s.dir.join("public-copy.txt");
+    let (code, _, err) = run(pinata().args(["download", public, "-o"]).arg(&copy));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&copy).unwrap(), b"hello in public\n");
+    let copy = s.dir.join("private-copy.txt");
+    let (code, _, err) = run(pinata().args(["download", private, "-o"]).arg(&copy));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        b"hello from the environment\n"
+    );
+
+    // `config show` names the variable for each origin.
+    let shown = json_of(pinata().args(["config", "show", "--json"]));
+    for origin in ["api_url", "uploads_url", "gateway"] {
+        assert_eq!(shown[origin], emu.url.as_str(), "{shown}");
+        assert_eq!(
+            shown[format!("{origin}_from")],
+            "environment (PINATA_EMULATOR_URL)",
+            "{shown}"
+        );
+    }
+    let (code, table, err) = run(pinata().args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == [
+                    "uploads_url",
+                    &emu.url,
+                    "environment",
+                    "(PINATA_EMULATOR_URL)"
+                ]),
+        "{table}"
+    );
+
+    // A specific variable beside it wins for its origin (nothing listens there: a network
+    // error), and a flag wins over that.
+    let nowhere = "http://127.0.0.1:9";
+    let shown = json_of(
+        pinata()
+            .env("PINATA_API_URL", nowhere)
+            .args(["config", "show", "--json"]),
+    );
+    assert_eq!(shown["api_url"], nowhere);
+    assert_eq!(shown["api_url_from"], "environment");
+    assert_eq!(shown["uploads_url"], emu.url.as_str());
+    let (code, _, err) = run(pinata().env("PINATA_API_URL", nowhere).arg("whoami"));
+    assert_eq!(code, 5, "{err}");
+    pinata()
+        .env("PINATA_API_URL", nowhere)
+        .args(["--api-url", &emu.url, "whoami"])
+        .assert()
+        .success();
+
+    // Not a URL: a usage error naming the variable.
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_EMULATOR_URL", "ftp://127.0.0.1")
+        .args(["config", "show"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PINATA_EMULATOR_URL"), "{err}");
+
+    // `auth --emulator URL` tests the key where the flag points, whatever the variables say.
+    for var in ["PINATA_EMULATOR_URL", "PINATA_API_URL"] {
+        let (code, _, err) = run(s
+            .pinata()
+            .env(var, nowhere)
+            .args([
+                "--profile",
+                "local",
+                "auth",
+                "--emulator",
+                &emu.url,
+                "--jwt-stdin",
+            ])
+            .write_stdin(emu.jwt.clone()));
+        assert_eq!(code, 0, "{var}: {err}");
+        assert!(err.contains(&format!("(against {})", emu.url)), "{err}");
+    }
+}
