@@ -1,6 +1,8 @@
 //! Profiles: a TOML file in the platform's config directory (or `PINATA_CONFIG`), written with
 //! mode 0600, and the settings a command runs with, resolved as flag > environment (`PINATA_*`) >
-//! profile.
+//! profile. Among the variables, an origin's own (`PINATA_API_URL`, `PINATA_UPLOADS_URL`,
+//! `PINATA_GATEWAY`) wins over `PINATA_EMULATOR_URL`, which sets all three, as the library's
+//! `Config::from_env` reads them.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,7 +12,9 @@ use std::time::Duration;
 use pinata_ureq::api::Network;
 use pinata_ureq::download::DEFAULT_MAX_DOWNLOAD;
 use pinata_ureq::retry::RetryPolicy;
-use pinata_ureq::{Config, Credentials};
+use pinata_ureq::{
+    Config, Credentials, ENV_BASE_URL, ENV_EMULATOR_URL, ENV_GATEWAY, ENV_UPLOADS_URL,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::args::Global;
@@ -196,6 +200,9 @@ pub enum Source {
     Flag,
     /// A `PINATA_*` variable.
     Env,
+    /// `PINATA_EMULATOR_URL`, which sets every origin where no flag or more specific variable
+    /// does (so: below them, above the profile).
+    EmulatorEnv,
     /// The profile.
     Profile,
     /// The built-in default.
@@ -208,6 +215,7 @@ impl Source {
         match self {
             Source::Flag => "flag",
             Source::Env => "environment",
+            Source::EmulatorEnv => "environment (PINATA_EMULATOR_URL)",
             Source::Profile => "profile",
             Source::Default => "default",
         }
@@ -248,6 +256,64 @@ fn pick(flag: Option<&String>, var: &str, profile: Option<&String>) -> Option<(S
     flag.map(|v| (v.clone(), Source::Flag))
         .or_else(|| env(var).map(|v| (v, Source::Env)))
         .or_else(|| profile.map(|v| (v.clone(), Source::Profile)))
+}
+
+/// The three origins a command talks to, each with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origins {
+    /// The API.
+    api_url: (String, Source),
+    /// Uploads.
+    uploads_url: (String, Source),
+    /// The gateway, when one is set.
+    gateway: Option<(String, Source)>,
+}
+
+impl Origins {
+    /// Each origin from its flag, else its own variable, else `PINATA_EMULATOR_URL`, else the
+    /// profile, else the default (the gateway: else `PINATA_GATEWAY_URL`, else none), the
+    /// variables read through `var` (empty counts as unset). Between the variables this is the
+    /// library's rule (`Config::from_lookup`; a test holds the two together); around them, the
+    /// CLI's flag > environment > profile. A `PINATA_EMULATOR_URL` that is not a usable URL is an
+    /// error even where every origin is set otherwise, as the library has it.
+    fn resolve(
+        global: &Global,
+        profile: &Profile,
+        var: impl Fn(&'static str) -> Option<String>,
+    ) -> CliResult<Self> {
+        let var = |name: &'static str| var(name).filter(|v| !v.is_empty());
+        let emulator = var(ENV_EMULATOR_URL);
+        if let Some(url) = &emulator {
+            Config::for_emulator(url)
+                .map_err(|e| config_error("the emulator URL", url, Source::EmulatorEnv, e))?;
+        }
+        let one = |flag: Option<&String>, name: &'static str, kept: Option<&String>| {
+            flag.map(|v| (v.clone(), Source::Flag))
+                .or_else(|| var(name).map(|v| (v, Source::Env)))
+                .or_else(|| emulator.clone().map(|v| (v, Source::EmulatorEnv)))
+                .or_else(|| kept.map(|v| (v.clone(), Source::Profile)))
+        };
+        Ok(Self {
+            api_url: one(
+                global.api_url.as_ref(),
+                ENV_BASE_URL,
+                profile.api_url.as_ref(),
+            )
+            .unwrap_or_else(|| (Config::default().base_url().to_string(), Source::Default)),
+            uploads_url: one(
+                global.uploads_url.as_ref(),
+                ENV_UPLOADS_URL,
+                profile.uploads_url.as_ref(),
+            )
+            .unwrap_or_else(|| (Config::default().uploads_url().to_string(), Source::Default)),
+            gateway: one(
+                global.gateway.as_ref(),
+                ENV_GATEWAY,
+                profile.gateway.as_ref(),
+            )
+            .or_else(|| var("PINATA_GATEWAY_URL").map(|v| (v, Source::Env))),
+        })
+    }
 }
 
 /// A size from a hidden variable (test knobs), by the rule of every size (`256K`).
@@ -298,26 +364,11 @@ impl Settings {
             .map(|(name, _)| name.clone())
             .collect();
 
-        let default_api = Config::default().base_url().to_string();
-        let default_uploads = Config::default().uploads_url().to_string();
-        let api_url = pick(
-            global.api_url.as_ref(),
-            "PINATA_API_URL",
-            profile.api_url.as_ref(),
-        )
-        .unwrap_or((default_api, Source::Default));
-        let uploads_url = pick(
-            global.uploads_url.as_ref(),
-            "PINATA_UPLOADS_URL",
-            profile.uploads_url.as_ref(),
-        )
-        .unwrap_or((default_uploads, Source::Default));
-        let gateway = pick(
-            global.gateway.as_ref(),
-            "PINATA_GATEWAY",
-            profile.gateway.as_ref(),
-        )
-        .or_else(|| env("PINATA_GATEWAY_URL").map(|v| (v, Source::Env)));
+        let Origins {
+            api_url,
+            uploads_url,
+            gateway,
+        } = Origins::resolve(global, &profile, env)?;
         let gateway_key = env("PINATA_GATEWAY_KEY").or_else(|| profile.gateway_key.clone());
 
         let mut config = Config::default()
@@ -468,4 +519,131 @@ fn resolve_credentials(name: &str, profile: &Profile) -> Result<(Credentials, So
 pub fn mask(secret: &str) -> String {
     let head: String = secret.chars().take(4).collect();
     format!("{head}…(redacted)")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser;
+
+    use super::*;
+
+    /// The global flags of `pinata FLAGS… whoami`.
+    fn flags(args: &[&str]) -> Global {
+        let argv = std::iter::once("pinata")
+            .chain(args.iter().copied())
+            .chain(["whoami"]);
+        crate::args::Cli::try_parse_from(argv).unwrap().global
+    }
+
+    /// The origins for these variables, as the CLI resolves them with no flag and no profile
+    /// setting, and as the library's `Config::from_lookup` does.
+    fn both(vars: &[(&'static str, &str)]) -> ([String; 3], [String; 3]) {
+        let var = |name: &'static str| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        let cli = Origins::resolve(&flags(&[]), &Profile::default(), var).unwrap();
+        let core = Config::from_lookup(|name| Ok(var(name))).unwrap();
+        // Each side as the client's config holds it (the CLI's strings parsed by the same calls
+        // `Settings::from_file` makes).
+        let mut config = Config::default()
+            .with_base_url(&cli.api_url.0)
+            .unwrap()
+            .with_uploads_url(&cli.uploads_url.0)
+            .unwrap();
+        if let Some((g, _)) = &cli.gateway {
+            config = config.with_gateway(g).unwrap();
+        }
+        let shown = |c: &Config| {
+            [
+                c.base_url().to_string(),
+                c.uploads_url().to_string(),
+                c.gateway().map(ToString::to_string).unwrap_or_default(),
+            ]
+        };
+        (shown(&config), shown(&core))
+    }
+
+    #[test]
+    fn the_variables_rank_as_the_library_ranks_them() {
+        let all = [
+            (ENV_EMULATOR_URL, "http://127.0.0.1:1000"),
+            (ENV_BASE_URL, "http://127.0.0.1:1001"),
+            (ENV_UPLOADS_URL, "http://127.0.0.1:1002"),
+            (ENV_GATEWAY, "http://127.0.0.1:1003"),
+        ];
+        // Every combination of the four, set or not.
+        for mask in 0..16u32 {
+            let vars: Vec<_> = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, v)| *v)
+                .collect();
+            let (cli, core) = both(&vars);
+            assert_eq!(cli, core, "{vars:?}");
+        }
+        // Empty is unset, for both.
+        let (cli, core) = both(&[(ENV_EMULATOR_URL, ""), (ENV_BASE_URL, "http://127.0.0.1:1")]);
+        assert_eq!(cli, core);
+    }
+
+    #[test]
+    fn the_emulator_variable_is_below_flags_and_own_variables_and_above_the_profile() {
+        let emulator = "http://127.0.0.1:2000";
+        let profile = Profile {
+            api_url: Some("http://127.0.0.1:3000".into()),
+            uploads_url: Some("http://127.0.0.1:3001".into()),
+            gateway: Some("http://127.0.0.1:3002".into()),
+            ..Profile::default()
+        };
+        let var = |name: &'static str| match name {
+            ENV_EMULATOR_URL => Some(emulator.to_owned()),
+            ENV_UPLOADS_URL => Some("http://127.0.0.1:2001".to_owned()),
+            _ => None,
+        };
+        let origins = Origins::resolve(
+            &flags(&["--gateway", "http://127.0.0.1:4000"]),
+            &profile,
+            var,
+        )
+        .unwrap();
+        assert_eq!(
+            origins,
+            Origins {
+                api_url: (emulator.into(), Source::EmulatorEnv),
+                uploads_url: ("http://127.0.0.1:2001".into(), Source::Env),
+                gateway: Some(("http://127.0.0.1:4000".into(), Source::Flag)),
+            }
+        );
+        // Without it, the profile.
+        let origins = Origins::resolve(&flags(&[]), &profile, |_| None).unwrap();
+        assert_eq!(
+            origins.api_url,
+            ("http://127.0.0.1:3000".into(), Source::Profile)
+        );
+        assert_eq!(
+            origins.gateway,
+            Some(("http://127.0.0.1:3002".into(), Source::Profile))
+        );
+    }
+
+    #[test]
+    fn a_bad_emulator_variable_is_an_error_naming_it_even_when_unused() {
+        let var = |name: &'static str| (name == ENV_EMULATOR_URL).then(|| "ftp://x".to_owned());
+        let global = flags(&[
+            "--api-url",
+            "http://127.0.0.1:1",
+            "--uploads-url",
+            "http://127.0.0.1:1",
+            "--gateway",
+            "http://127.0.0.1:1",
+        ]);
+        let e = Origins::resolve(&global, &Profile::default(), var).unwrap_err();
+        assert!(e.to_string().contains("PINATA_EMULATOR_URL"), "{e}");
+        assert!(Config::from_lookup(|name| Ok(var(name))).is_err());
+    }
 }

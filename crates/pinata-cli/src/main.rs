@@ -24,7 +24,7 @@ use crate::progress::Progress;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Emulator { args } = cli.command {
-        return pinata_emulator::cli::run(args, "pinata emulator");
+        return commands::emulator::run(args);
     }
     let format = if cli.global.json {
         Format::Json

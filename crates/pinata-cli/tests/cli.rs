@@ -1144,16 +1144,25 @@ fn help_completions_and_usage() {
     );
     s.pinata().arg("frobnicate").assert().code(2);
     s.pinata().args(["completions", "tcsh"]).assert().code(2);
-    // The emulator's own flags pass through.
-    s.pinata()
-        .args(["emulator", "--help"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("--data-dir"));
+    // The emulator's own flags pass through, and its help names the program as it was run (it
+    // said `pinata-emulator`, a command the user may not have).
+    let help = stdout_of(s.pinata().args(["emulator", "--help"]));
+    assert!(help.contains("--data-dir"), "{help}");
+    assert!(
+        help.starts_with("pinata emulator: a local Pinata-compatible API server\n"),
+        "{help}"
+    );
+    assert!(help.contains("USAGE: pinata emulator [OPTIONS]"), "{help}");
+    assert!(
+        help.contains("On a terminal, `pinata emulator` prints"),
+        "{help}"
+    );
+    assert!(!help.contains("pinata-emulator"), "{help}");
     s.pinata()
         .args(["emulator", "--listen", "nonsense"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::starts_with("pinata emulator: --listen"));
     // A broken config file is a usage error that names the file.
     std::fs::create_dir_all(s.config().parent().unwrap()).unwrap();
     std::fs::write(s.config(), "profiles = 3").unwrap();
@@ -1473,4 +1482,117 @@ fn auth_takes_secrets_from_stdin_or_the_environment_not_the_command_line() {
         "{help}"
     );
     assert!(!help.contains("--jwt \"$JWT\""), "{help}");
+}
+
+/// `PINATA_EMULATOR_URL` alone (with a JWT, no profile) points every origin at the emulator:
+/// uploads (the uploads origin), downloads (the gateway, after the API's file list), signed links.
+/// A more specific variable beside it wins for its own origin, a flag over both, and `config show`
+/// says where each origin came from.
+#[test]
+fn the_emulator_url_variable_points_every_origin_at_the_emulator() {
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("emulator-url");
+    let pinata = || {
+        let mut cmd = s.pinata();
+        cmd.env("PINATA_EMULATOR_URL", &emu.url)
+            .env("PINATA_JWT", &emu.jwt);
+        cmd
+    };
+    let file = s.file("hello.txt", b"hello from the environment\n");
+    let open = s.file("open.txt", b"hello in public\n");
+
+    // v3 uploads go to the uploads origin: private, then public.
+    let private = stdout_of(pinata().args(["upload", "-q"]).arg(&file));
+    let private = private.trim();
+    assert!(private.starts_with("baf"), "{private}");
+    let public = stdout_of(
+        pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&open),
+    );
+    let public = public.trim();
+    assert!(public.starts_with("baf"), "{public}");
+
+    // Downloads: the public CID from the gateway, the private one through a signed link.
+    let copy = s.dir.join("public-copy.txt");
+    let (code, _, err) = run(pinata().args(["download", public, "-o"]).arg(&copy));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&copy).unwrap(), b"hello in public\n");
+    let copy = s.dir.join("private-copy.txt");
+    let (code, _, err) = run(pinata().args(["download", private, "-o"]).arg(&copy));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        b"hello from the environment\n"
+    );
+
+    // `config show` names the variable for each origin.
+    let shown = json_of(pinata().args(["config", "show", "--json"]));
+    for origin in ["api_url", "uploads_url", "gateway"] {
+        assert_eq!(shown[origin], emu.url.as_str(), "{shown}");
+        assert_eq!(
+            shown[format!("{origin}_from")],
+            "environment (PINATA_EMULATOR_URL)",
+            "{shown}"
+        );
+    }
+    let (code, table, err) = run(pinata().args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == [
+                    "uploads_url",
+                    &emu.url,
+                    "environment",
+                    "(PINATA_EMULATOR_URL)"
+                ]),
+        "{table}"
+    );
+
+    // A specific variable beside it wins for its origin (nothing listens there: a network
+    // error), and a flag wins over that.
+    let nowhere = "http://127.0.0.1:9";
+    let shown = json_of(
+        pinata()
+            .env("PINATA_API_URL", nowhere)
+            .args(["config", "show", "--json"]),
+    );
+    assert_eq!(shown["api_url"], nowhere);
+    assert_eq!(shown["api_url_from"], "environment");
+    assert_eq!(shown["uploads_url"], emu.url.as_str());
+    let (code, _, err) = run(pinata().env("PINATA_API_URL", nowhere).arg("whoami"));
+    assert_eq!(code, 5, "{err}");
+    pinata()
+        .env("PINATA_API_URL", nowhere)
+        .args(["--api-url", &emu.url, "whoami"])
+        .assert()
+        .success();
+
+    // Not a URL: a usage error naming the variable.
+    let (code, _, err) = run(s
+        .pinata()
+        .env("PINATA_EMULATOR_URL", "ftp://127.0.0.1")
+        .args(["config", "show"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PINATA_EMULATOR_URL"), "{err}");
+
+    // `auth --emulator URL` tests the key where the flag points, whatever the variables say.
+    for var in ["PINATA_EMULATOR_URL", "PINATA_API_URL"] {
+        let (code, _, err) = run(s
+            .pinata()
+            .env(var, nowhere)
+            .args([
+                "--profile",
+                "local",
+                "auth",
+                "--emulator",
+                &emu.url,
+                "--jwt-stdin",
+            ])
+            .write_stdin(emu.jwt.clone()));
+        assert_eq!(code, 0, "{var}: {err}");
+        assert!(err.contains(&format!("(against {})", emu.url)), "{err}");
+    }
 }

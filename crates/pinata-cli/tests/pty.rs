@@ -1,5 +1,6 @@
-//! Progress bars: drawn on a terminal (a pseudo-terminal from util-linux's `script`), absent when
-//! stderr is a pipe, and as plain lines with `--progress always`.
+//! What a terminal shows (a pseudo-terminal from util-linux's `script`): progress bars (absent
+//! when stderr is a pipe, plain lines with `--progress always`), the JWT prompt, Ctrl-C, and
+//! `pinata emulator`'s start-up message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -297,4 +298,165 @@ fn a_resumed_upload_bar_shows_no_rate_before_measuring() {
     );
     assert!(screen.contains("resumed and finished"), "{screen}");
     assert_eq!(uploads_remembered(&s), 0);
+}
+
+/// `pinata emulator` on a terminal prints where it listens and the commands that store its keys,
+/// not the JSON line; each command, pasted into a shell as printed, works.
+#[test]
+fn the_emulator_on_a_terminal_prints_commands_that_work_as_printed() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let s = Scratch::new("pty-emulator");
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let key = "0123456789abcdef0123";
+    let seed = s.file(
+        "seed.json",
+        format!(
+            r#"{{"keys":[{{"name":"ci","api_key":"{key}","api_secret":"{}","permissions":{{"admin":true}}}}]}}"#,
+            "ab".repeat(32)
+        )
+        .as_bytes(),
+    );
+    let line = format!(
+        "{} emulator --listen 127.0.0.1:0 --seed {}",
+        bin.display(),
+        seed.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Stopped however the test ends (the emulator serves until told otherwise).
+    let mut child = KillOnDrop(child);
+    // Read on a thread of its own, so a screen without the commands (the old JSON line) fails
+    // the test after a while rather than hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&screen)
+        .contains("--jwt-stdin\r\n      pinata config use local\r\nseeded key ")
+        || !String::from_utf8_lossy(&screen).ends_with('\n')
+    {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(wait) {
+            Ok(bytes) => screen.extend_from_slice(&bytes),
+            Err(_) => panic!(
+                "no commands on the terminal: {}",
+                String::from_utf8_lossy(&screen)
+            ),
+        }
+    }
+    let screen = String::from_utf8_lossy(&screen).into_owned();
+
+    // No JSON: where it listens, its admin key, and the next commands, each whole on its line.
+    assert!(!screen.contains('{'), "{screen}");
+    let lines: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let first = lines[0];
+    assert!(
+        first.starts_with("pinata emulator listening on http://127.0.0.1:")
+            && first.contains(" (admin key "),
+        "{screen}"
+    );
+    let url = first
+        .trim_start_matches("pinata emulator listening on ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let auth = lines[1]
+        .strip_prefix("next: ")
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        auth.starts_with("printf '%s' 'eyJ")
+            && auth.ends_with(&format!(
+                "' | pinata --profile local auth --emulator {url} --jwt-stdin"
+            )),
+        "{auth}"
+    );
+    assert_eq!(lines[2], "      pinata config use local", "{screen}");
+    // A seeded key: its own profile.
+    let seeded = lines[3]
+        .strip_prefix(&format!("seeded key {key}: "))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        seeded.ends_with(&format!(
+            "' | pinata --profile local-key1 auth --emulator {url} --jwt-stdin"
+        )),
+        "{seeded}"
+    );
+
+    // Pasted into a shell, as printed, with this `pinata` first on PATH: the profile is stored,
+    // tested against this emulator, and made the default.
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for command in [auth, lines[2].trim(), seeded] {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", command])
+            .env("PATH", &path)
+            .env("PINATA_CONFIG", s.config())
+            .env("PINATA_STATE_DIR", s.state());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PINATA_") && key != "PINATA_CONFIG" && key != "PINATA_STATE_DIR" {
+                sh.env_remove(key);
+            }
+        }
+        let out = sh.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let who: serde_json::Value =
+        serde_json::from_str(&common::stdout_of(s.pinata().args(["whoami", "--json"]))).unwrap();
+    assert_eq!(who["profile"], "local", "{who}");
+    assert_eq!(who["api_url"], url.as_str(), "{who}");
+    let who: serde_json::Value = serde_json::from_str(&common::stdout_of(s.pinata().args([
+        "--profile",
+        "local-key1",
+        "whoami",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(who["api_key"], key, "{who}");
+
+    // Ctrl-C stops it.
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let start = Instant::now();
+    while child.0.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the emulator did not stop on Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A process killed when the test ends, unless it ended first.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -1,6 +1,7 @@
 //! The emulator as a process: its command line (flags and `PINATA_EMULATOR_*` variables), the
-//! start-up line, and serving until SIGINT or SIGTERM. The `pinata-emulator` binary and
-//! `pinata emulator` both run [`run`].
+//! start-up announcement, and serving until SIGINT or SIGTERM. The `pinata-emulator` binary runs
+//! [`run`] (the JSON line, always); `pinata emulator` runs [`run_with`], naming itself in `--help`
+//! and errors and announcing the start-up its own way on a terminal.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -8,15 +9,27 @@ use std::time::Duration;
 
 use crate::{Emulator, EmulatorConfig};
 
-/// The `--help` text.
-pub const HELP: &str = "\
-pinata-emulator: a local Pinata-compatible API server
+/// The `--help` text of the program `program` (`pinata-emulator`, `pinata emulator`), with
+/// `note` (how that program announces its start-up otherwise, or empty) after the sentence about
+/// the JSON line.
+pub fn help(program: &str, note: &str) -> String {
+    let mut text = format!(
+        "{program}: a local Pinata-compatible API server\n\n\
+         USAGE: {program} [OPTIONS]\n\n\
+         Prints one JSON line {{\"url\":…,\"admin\":{{\"jwt\":…,\"api_key\":…,\"api_secret\":…}}}} on \
+         stdout,\nthen serves until SIGINT or SIGTERM.\n"
+    );
+    if !note.is_empty() {
+        text.push_str(note);
+        text.push('\n');
+    }
+    text.push('\n');
+    text.push_str(OPTIONS_HELP);
+    text
+}
 
-USAGE: pinata-emulator [OPTIONS]
-
-Prints one JSON line {\"url\":…,\"admin\":{\"jwt\":…,\"api_key\":…,\"api_secret\":…}} on stdout,
-then serves until SIGINT or SIGTERM.
-
+/// The `--help` text from its list of options on.
+const OPTIONS_HELP: &str = "\
 OPTIONS (each also read from the environment variable shown):
   --listen ADDR          address to listen on [PINATA_EMULATOR_LISTEN] (default 127.0.0.1:0)
   --admin-key HEX        the admin key's public key [PINATA_EMULATOR_ADMIN_KEY] (default random)
@@ -177,14 +190,57 @@ pub fn parse_args(
     Ok(Some(config))
 }
 
+/// How a process running the emulator announces that it listens, on stdout.
+pub enum Announce<'a> {
+    /// The JSON line, [`Emulator::startup_line`]: what scripts and tests parse.
+    Json,
+    /// Text of the caller's making from the bound emulator (its URL, admin key, seeded keys),
+    /// printed as given (a final newline added when missing); `pinata emulator` on a terminal.
+    Text(Box<dyn FnOnce(&Emulator) -> String + 'a>),
+}
+
+/// How [`run_with`] presents itself.
+pub struct Options<'a> {
+    /// The program's name in `--help` and in error messages: `pinata-emulator`, `pinata emulator`.
+    pub program: &'a str,
+    /// What is printed on stdout once the emulator listens.
+    pub announce: Announce<'a>,
+    /// A sentence `--help` adds after the one about the JSON line, when the program announces its
+    /// start-up otherwise in some cases (whichever `announce` this run has); empty for none.
+    pub help_note: &'a str,
+}
+
+impl<'a> Options<'a> {
+    /// `program`, announcing with the JSON line, no help note.
+    pub fn json(program: &'a str) -> Self {
+        Self {
+            program,
+            announce: Announce::Json,
+            help_note: "",
+        }
+    }
+}
+
 /// Runs the emulator as a process with these flags (after the program name): prints the start-up
 /// line on stdout and serves until SIGINT or SIGTERM. Exit code 2 for bad flags or bad input (a
-/// seed file, the admin key's format), 1 when it cannot start, 0 after a signal.
+/// seed file, the admin key's format), 1 when it cannot start, 0 after a signal. `program` names
+/// it in `--help` and in errors. [`run_with`] with [`Options::json`].
 pub fn run(args: impl IntoIterator<Item = String>, program: &str) -> ExitCode {
+    run_with(args, Options::json(program))
+}
+
+/// [`run`], presented as `options` say: the program's name in `--help` and errors, and how the
+/// start-up is announced.
+pub fn run_with(args: impl IntoIterator<Item = String>, options: Options<'_>) -> ExitCode {
+    let Options {
+        program,
+        announce,
+        help_note,
+    } = options;
     let config = match parse_args(args) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            print!("{HELP}");
+            print!("{}", help(program, help_note));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -212,7 +268,11 @@ pub fn run(args: impl IntoIterator<Item = String>, program: &str) -> ExitCode {
                 };
             }
         };
-        println!("{}", emulator.startup_line());
+        let text = match announce {
+            Announce::Json => emulator.startup_line(),
+            Announce::Text(make) => make(&emulator),
+        };
+        println!("{}", text.strip_suffix('\n').unwrap_or(&text));
         emulator.serve(shutdown_signal()).await;
         ExitCode::SUCCESS
     })

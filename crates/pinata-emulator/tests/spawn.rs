@@ -62,3 +62,39 @@ fn without_persistence_a_data_directory_is_refused_naming_the_feature() {
     assert!(e.to_string().contains("`persistence`"), "{e}");
     assert!(!dir.exists(), "nothing made on disk");
 }
+
+/// The binary names itself in `--help`, and its first line on a pipe is the JSON scripts parse.
+#[test]
+fn the_binary_names_itself_and_prints_the_json_line() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let bin = env!("CARGO_BIN_EXE_pinata-emulator");
+    let out = Command::new(bin).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{help}");
+    assert!(
+        help.starts_with("pinata-emulator: a local Pinata-compatible API server\n"),
+        "{help}"
+    );
+    assert!(help.contains("USAGE: pinata-emulator [OPTIONS]"), "{help}");
+
+    let mut child = Command::new(bin)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert!(v["url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    assert!(v["admin"]["jwt"].as_str().unwrap().starts_with("eyJ"));
+    let mut fields: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    fields.sort();
+    assert_eq!(fields, ["admin", "url"], "{line}");
+}

@@ -190,6 +190,17 @@ pub fn auth(ctx: &Ctx, args: AuthArgs) -> CliResult {
     if !args.no_test {
         let mut global = ctx.global.clone();
         global.profile = Some(name.clone());
+        // `--emulator` is a flag: the test goes where it points, whatever a `PINATA_*` variable
+        // (`PINATA_EMULATOR_URL`, `PINATA_API_URL` …) says, as the other origin flags' would.
+        if let Some(url) = &args.emulator {
+            for origin in [
+                &mut global.api_url,
+                &mut global.uploads_url,
+                &mut global.gateway,
+            ] {
+                origin.get_or_insert_with(|| url.clone());
+            }
+        }
         let settings = Settings::from_file(&global, path.clone(), trial.clone())?;
         let client = pinata_ureq::Client::with_config(credentials, settings.config.clone())
             .map_err(|e| from_api(e, Needs::Text("valid credentials")))?;

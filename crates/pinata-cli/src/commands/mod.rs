@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod download;
+pub mod emulator;
 pub mod files;
 pub mod gateways;
 pub mod groups;
