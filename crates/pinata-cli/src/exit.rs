@@ -207,12 +207,11 @@ pub fn from_api(e: Error, needs: Needs) -> CliError {
             }
         }
         Error::Local(_) => CliError::local(text),
-        Error::Verify(VerifyError::Directory { target }) => {
-            let (cid, inside) = target.split_once('/').unwrap_or((target, ""));
-            let path = if inside.is_empty() {
+        Error::Verify(VerifyError::Directory { cid, path }) => {
+            let path = if path.is_empty() {
                 "PATH".to_owned()
             } else {
-                format!("{inside}/PATH")
+                format!("{path}/PATH")
             };
             CliError::new(Kind::Usage, text).hint(format!(
                 "download a file inside it: `pinata download {} {}`",

@@ -231,13 +231,22 @@ impl Endpoint for Download {
 }
 
 impl Download {
-    /// What the download names, as a person would write it: `<cid>[/<path>]`, or the signed
-    /// URL's path (never its query, which holds the signature).
-    fn target_name(&self) -> String {
+    /// The CID and the path inside it the download names: the public target's, or a signed
+    /// link's `/files/<cid>[/<path>]` (never its query, which holds the signature); a link of
+    /// another shape is all path.
+    fn cid_and_path(&self) -> (String, String) {
         match &self.target {
-            Target::Public { cid, path, .. } if path.is_empty() => cid.clone(),
-            Target::Public { cid, path, .. } => format!("{cid}/{}", path.trim_matches('/')),
-            Target::Signed(url) => url_path(url.as_str()).to_owned(),
+            Target::Public { cid, path, .. } => (cid.clone(), path.trim_matches('/').to_owned()),
+            Target::Signed(url) => {
+                let path = url_path(url.as_str());
+                match path.strip_prefix("/files/") {
+                    Some(rest) => {
+                        let (cid, inside) = rest.split_once('/').unwrap_or((rest, ""));
+                        (cid.to_owned(), inside.trim_matches('/').to_owned())
+                    }
+                    None => (String::new(), path.to_owned()),
+                }
+            }
         }
     }
 
@@ -277,9 +286,8 @@ impl Download {
     }
 
     fn folder_error(&self) -> Error {
-        Error::Verify(VerifyError::Directory {
-            target: self.target_name(),
-        })
+        let (cid, path) = self.cid_and_path();
+        Error::Verify(VerifyError::Directory { cid, path })
     }
 }
 
@@ -717,7 +725,7 @@ mod tests {
                 &Bytes::new(),
             );
             assert!(
-                matches!(&e, Error::Verify(VerifyError::Directory { target }) if target == "bafyfolder"),
+                matches!(&e, Error::Verify(VerifyError::Directory { cid, path }) if cid == "bafyfolder" && path.is_empty()),
                 "{location}: {e:?}"
             );
             let text = e.to_string();
@@ -745,8 +753,8 @@ mod tests {
         );
         let inner = Download::public("bafyfolder", "css").unwrap();
         match inner.check(&listing) {
-            Err(Error::Verify(VerifyError::Directory { target })) => {
-                assert_eq!(target, "bafyfolder/css");
+            Err(Error::Verify(VerifyError::Directory { cid, path })) => {
+                assert_eq!((cid.as_str(), path.as_str()), ("bafyfolder", "css"));
             }
             other => panic!("{other:?}"),
         }
@@ -764,9 +772,10 @@ mod tests {
         );
         assert!(!e.to_string().contains("secret"), "{e}");
         assert!(
-            e.to_string().contains("/files/bafyfolder is a folder"),
-            "{e}"
+            matches!(&e, Error::Verify(VerifyError::Directory { cid, path }) if cid == "bafyfolder" && path.is_empty()),
+            "{e:?}"
         );
+        assert!(e.to_string().starts_with("bafyfolder is a folder"), "{e}");
     }
 
     #[test]

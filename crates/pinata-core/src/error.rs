@@ -1030,10 +1030,12 @@ pub enum VerifyError {
     /// The local CID could not be computed (see the cause); the server's answer is unchecked.
     Unavailable(crate::cid::CidError),
     /// The download names a folder, not a file: the gateway redirected to its listing (or served
-    /// one). Nothing is corrupt; a file inside it is downloaded by its path (`<cid>/<path>`).
+    /// one). Nothing is corrupt; a file inside it is downloaded by its path (`<cid>/<path>/<name>`).
     Directory {
-        /// What was asked for: the CID, and the path inside it if any.
-        target: String,
+        /// The CID asked for.
+        cid: String,
+        /// The path inside it that is a folder (empty: the CID itself), as the URL gave it.
+        path: String,
     },
     /// A download's bytes do not have the CID they were asked for.
     ContentMismatch {
@@ -1068,13 +1070,21 @@ impl fmt::Display for VerifyError {
                 f,
                 "the download ended after {received} of the {expected} bytes announced"
             ),
-            VerifyError::Directory { target } => write!(
-                f,
-                "{} is a folder, not a file: the gateway lists it rather than serving bytes \
-                 (nothing is corrupt); download a file inside it by its path, {}/<path>",
-                Shown(target),
-                Shown(target)
-            ),
+            VerifyError::Directory { cid, path } => {
+                let cid = Shown(cid);
+                let inside = path.trim_matches('/');
+                let folder = if inside.is_empty() {
+                    format!("{cid}")
+                } else {
+                    format!("{cid}/{}", Shown(inside))
+                };
+                write!(
+                    f,
+                    "{folder} is a folder, not a file: the gateway lists it rather than serving \
+                     bytes (nothing is corrupt); download a file inside it by its path, \
+                     {folder}/<name>"
+                )
+            }
         }
     }
 }
