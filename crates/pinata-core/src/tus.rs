@@ -402,6 +402,9 @@ pub struct TusSession {
     /// The server said the upload URL's file id is not this upload's file (404, or a record with
     /// another CID).
     id_refuted: bool,
+    /// The server holds every byte (offset = length): a cancellation no longer stops the
+    /// session, whatever is left to do locally (reading the file for its CID, finding its record).
+    server_complete: bool,
     /// The CID the server's last answer named (kept across a re-hash).
     server_cid: Option<String>,
     /// A failure found outside an answer (a re-hash that ended in a mismatch).
@@ -491,6 +494,7 @@ impl TusSession {
             final_cid: None,
             record: None,
             id_refuted: false,
+            server_complete: false,
             server_cid: None,
             failure: None,
             terminate_on_cancel: plan.terminate_on_cancel,
@@ -611,8 +615,12 @@ impl TusSession {
         if let Some(e) = self.failure.take() {
             return Err(e);
         }
-        // Once the server holds every byte the upload is done: a cancellation no longer stops it.
-        if self.is_cancelled() && !matches!(self.phase, Phase::Lookup(_) | Phase::Done) {
+        // Once the server holds every byte the upload is done: a cancellation no longer stops it
+        // (nor ends it on the server), even while the file is read again for its CID.
+        if self.is_cancelled()
+            && !self.server_complete
+            && !matches!(self.phase, Phase::Lookup(_) | Phase::Done)
+        {
             return Err(Error::Local(LocalError::Cancelled));
         }
         match self.phase {
@@ -833,6 +841,7 @@ impl TusSession {
     /// client's own when checking was asked for), else the client's own: hashed as the chunks
     /// went, or, when nothing was hashed (checking off), by reading the file once more.
     fn complete(&mut self, named: Option<String>) -> TusNext {
+        self.server_complete = true;
         if let Some(cid) = named {
             return self.finish(cid);
         }

@@ -971,7 +971,10 @@ fn the_session_treats_full_offset_as_complete_and_uses_its_own_cid() {
     let c = case("session-complete", (CHUNK + 17) as usize);
     let cid = v1(&c.content);
     for verify in [true, false] {
-        let up = upload(&c).verify_cid(verify);
+        // Cancelled once the server holds every byte: nothing stops or ends the upload then,
+        // not even the local read for its CID.
+        let cancel = CancelToken::new();
+        let up = upload(&c).verify_cid(verify).cancel_with(cancel.clone());
         let mut session = TusSession::for_upload(&up, c.client.config())
             .unwrap()
             .unwrap();
@@ -1004,6 +1007,7 @@ fn the_session_treats_full_offset_as_complete_and_uses_its_own_cid() {
             matches!(next, TusNext::Continue),
             "verify {verify}: {next:?}"
         );
+        cancel.cancel();
         if !verify {
             let step = session.next_request().unwrap();
             let TusStep::Rehash { offset, len: n, .. } = step else {
