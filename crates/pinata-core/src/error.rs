@@ -308,6 +308,10 @@ pub enum BuildError {
     InvalidKey(crate::api::keys::KeySpecError),
     /// An input to the endpoint is invalid.
     InvalidInput(String),
+    /// A folder upload to a network other than public without a signed URL: Pinata documents
+    /// folder uploads for public IPFS only ("Folder uploads are currently only supported on
+    /// Public IPFS").
+    PrivateFolder,
     /// The request body could not be serialised.
     Serialize(serde_json::Error),
     /// The method, URI or a header could not be assembled.
@@ -329,6 +333,11 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidKey(_) => f.write_str("request not sent: invalid key request"),
             BuildError::InvalidInput(what) => write!(f, "request not sent: invalid input: {what}"),
+            BuildError::PrivateFolder => f.write_str(
+                "request not sent: folder uploads are for public IPFS only (Pinata's documented \
+                 limit: \"Folder uploads are currently only supported on Public IPFS\"); upload it \
+                 to the public network, the files one by one, or to a signed URL",
+            ),
             BuildError::Serialize(_) => {
                 f.write_str("request not sent: could not serialise the request body")
             }

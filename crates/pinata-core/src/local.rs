@@ -117,7 +117,8 @@ pub enum LocalError {
     ///
     /// `Display` shows the path and the I/O error's own text (`a.bin: No such file or directory
     /// (os error 2)`); `source()` continues with what the I/O error wraps, if anything, so a chain
-    /// printer shows the text once. The `std::io::Error` itself is `source`.
+    /// printer shows the text once. The `std::io::Error` itself is the `source` field (so
+    /// `find_cause::<std::io::Error>` on the chain does not reach it: match the variant).
     Io {
         /// Where.
         path: PathBuf,

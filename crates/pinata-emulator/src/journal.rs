@@ -78,7 +78,6 @@ impl JournalEntry {
     }
 }
 
-/// `text` cut to at most `max` bytes at a character boundary, with `mark` after a cut.
 /// `path` as the journal records it: every run of at least [`UPLOAD_TOKEN_LEN`] hex digits (after
 /// decoding percent-encoded letters and digits, which would otherwise smuggle a token past) is
 /// `{token}`. Linear in the path.
@@ -137,6 +136,7 @@ fn decode_alphanumerics(path: &str) -> String {
     out
 }
 
+/// `text` cut to at most `max` bytes at a character boundary, with `mark` after a cut.
 fn cut(text: &str, max: usize, mark: &str) -> String {
     if text.len() <= max {
         return text.to_owned();

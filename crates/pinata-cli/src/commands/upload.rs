@@ -187,7 +187,10 @@ fn upload_one(
         let up = done.map_err(|e| {
             // The library refuses a private folder before sending (its rule, not repeated here):
             // say how to publish it instead.
-            let refused = matches!(e, pinata_ureq::Error::Build(_)) && net == Network::Private;
+            let refused = matches!(
+                e,
+                pinata_ureq::Error::Build(pinata_ureq::BuildError::PrivateFolder)
+            );
             let e = from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs));
             if refused {
                 e.hint(format!(

@@ -510,12 +510,7 @@ impl UploadFile {
             && self.signed_url.is_none()
             && self.network != Network::Public
         {
-            return Err(BuildError::InvalidInput(
-                "folder uploads are for public IPFS only (Pinata's documented limit: \
-                 \"Folder uploads are currently only supported on Public IPFS\"); upload it to \
-                 the public network, the files one by one, or to a signed URL"
-                    .into(),
-            ));
+            return Err(BuildError::PrivateFolder);
         }
         Ok(())
     }

@@ -92,8 +92,9 @@ impl ApiKeyPage {
 }
 
 /// A key as listed. The secret is held as a [`SecretString`] (redacted in `Debug`, where the dates
-/// show as dates). `Serialize` writes the shape it is read from, the secret included when the API
-/// sent one; [`ApiKeyInfo::new`] makes one for a test.
+/// show as dates). `Serialize` writes the shape it is read from but never the secret (listings are
+/// what gets logged and cached; read [`ApiKeyInfo::secret`] to have it); [`ApiKeyInfo::new`] makes
+/// one for a test.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiKeyInfo {
@@ -103,12 +104,8 @@ pub struct ApiKeyInfo {
     pub name: String,
     /// Public key (`pinata_api_key`).
     pub key: String,
-    /// The secret, when the API includes it.
-    #[serde(
-        default,
-        serialize_with = "expose_optional",
-        deserialize_with = "optional_secret"
-    )]
+    /// The secret, when the API includes it (never serialised).
+    #[serde(default, skip_serializing, deserialize_with = "optional_secret")]
     pub secret: Option<SecretString>,
     /// Maximum number of uses, if limited.
     #[serde(default)]
@@ -141,16 +138,6 @@ pub struct ApiKeyInfo {
         deserialize_with = "crate::time::deserialize_optional"
     )]
     pub updated_at: Option<std::time::SystemTime>,
-}
-
-fn expose_optional<S: serde::Serializer>(
-    secret: &Option<SecretString>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match secret {
-        Some(secret) => super::create::expose(secret, s),
-        None => s.serialize_none(),
-    }
 }
 
 fn optional_secret<'de, D: serde::Deserializer<'de>>(
