@@ -481,6 +481,93 @@ fn files_get_takes_a_cid_and_not_found_says_what_to_check() {
     assert!(err.contains("`pinata pins queue`"), "{err}");
 }
 
+/// A stand-in for an API that is up but failing: every request is answered `503`, and counted.
+fn failing_api() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            // The request's head (a GET has no body), then the answer.
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    (url, asked)
+}
+
+/// A public download looks the CID up in the account's files first, but an API that is down or
+/// slow neither fails it nor holds it up: the look-up is sent once, with a short timeout, and
+/// the gateway download goes on (the old look-up spent the API's whole retry budget on each of
+/// two networks: 6 requests to a failing API, two minutes against a silent one).
+#[test]
+fn a_public_download_goes_on_when_the_api_is_down() {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+
+    let emu = Emulator::start(&[]);
+    let s = Scratch::new("download-api-down");
+    s.login(&emu);
+    let content = b"served by the gateway alone\n".repeat(100);
+    let file = s.file("open.bin", &content);
+    let cid = stdout_of(
+        s.pinata()
+            .args(["upload", "-q", "--network", "public"])
+            .arg(&file),
+    );
+    let cid = cid.trim();
+    // The gateway stays the emulator (the profile's); only the API is elsewhere.
+    let download = |api: &str, name: &str| {
+        let copy = s.dir.join(name);
+        let started = Instant::now();
+        let (code, _, err) = run(s
+            .pinata()
+            .timeout(Duration::from_secs(40))
+            .args(["--api-url", api, "download", cid, "-o"])
+            .arg(&copy));
+        assert_eq!(code, 0, "against {api}: {err}");
+        assert_eq!(std::fs::read(&copy).unwrap(), content, "{err}");
+        (err, started.elapsed())
+    };
+
+    // An API answering 503: asked once, and said in one line.
+    let (api, asked) = failing_api();
+    let (err, _) = download(&api, "copy-503.bin");
+    assert_eq!(asked.load(Ordering::SeqCst), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "note: could not look {cid} up in the account's files ("
+        )) && err.contains("): fetching it from the gateway as a public file"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("CID {cid} checked")), "{err}");
+
+    // An API that takes the connection and never answers: the look-up's short timeout, once
+    // (bounded loosely: the old code took minutes and was killed at 40 s).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", silent.local_addr().unwrap());
+    let (err, took) = download(&api, "copy-silent.bin");
+    assert!(took < Duration::from_secs(30), "{took:?}: {err}");
+    assert!(err.contains("note: could not look"), "{err}");
+    drop(silent);
+
+    // Nothing listening at all.
+    let (err, _) = download(&api, "copy-closed.bin");
+    assert!(err.contains("note: could not look"), "{err}");
+}
+
 #[test]
 fn download_public_and_private_with_checks() {
     let emu = Emulator::start(&[]);

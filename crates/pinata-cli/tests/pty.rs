@@ -183,8 +183,11 @@ fn uploads_remembered(s: &Scratch) -> usize {
         .unwrap_or(0)
 }
 
+/// Ctrl-C in the middle of a shell loop of uploads: the upload says how to resume it (its file
+/// name escaped), and `pinata` dies by SIGINT, so bash stops the loop as it would for any
+/// command. (With exit code 130 instead, bash takes Ctrl-C as handled and the loop goes on.)
 #[test]
-fn ctrl_c_during_an_upload_says_how_to_resume_it() {
+fn ctrl_c_during_an_upload_says_how_to_resume_it_and_stops_the_loop() {
     use std::io::{Read, Write};
     use std::process::Stdio;
     use std::time::{Duration, Instant};
@@ -194,11 +197,15 @@ fn ctrl_c_during_an_upload_says_how_to_resume_it() {
     let emu = Emulator::start(&["--fault", "tus_status=503,count=1000"]);
     let s = Scratch::new("pty-ctrl-c");
     s.login(&emu);
-    let file = s.file("slow.bin", &vec![5u8; 300_000]);
+    // A name with an escape sequence that would clear the screen.
+    let file = s.file("slow\x1b[2J.bin", &vec![5u8; 300_000]);
     let bin = assert_cmd::cargo::cargo_bin("pinata");
-    let line = format!("{} --retries 20 upload {}", bin.display(), file.display());
+    // The second file does not exist: an upload that went on to it would fail at once.
+    let line = r#"bash -c 'for f in "$UPLOAD_FILE" /nonexistent; do "$CLI_BIN" --retries 20 upload "$f"; echo "the loop went on"; done'"#;
     let mut child = Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
+        .args(["-qec", line, "/dev/null"])
+        .env("CLI_BIN", &bin)
+        .env("UPLOAD_FILE", &file)
         .env("PINATA_CONFIG", s.config())
         .env("PINATA_STATE_DIR", s.state())
         .env("PINATA_TUS_THRESHOLD", "1K")
@@ -230,7 +237,8 @@ fn ctrl_c_during_an_upload_says_how_to_resume_it() {
     stdin.write_all(b"\x03").unwrap();
     stdin.flush().unwrap();
 
-    // It ends at once (bounded: killed after 20 s), exit code 130, saying how to resume.
+    // It ends at once (bounded: killed after 20 s), saying how to resume; the shell ends too,
+    // killed by SIGINT (util-linux's `script` reports that as 128 + 2).
     let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -245,14 +253,18 @@ fn ctrl_c_during_an_upload_says_how_to_resume_it() {
     drop(stdin);
     let screen = screen.join().unwrap();
     assert_eq!(status.code(), Some(130), "{screen}");
+    assert!(!screen.contains("the loop went on"), "{screen}");
+    let dir = s.dir.display();
     assert!(
         screen.contains(&format!(
-            "pinata: interrupted; the upload of {} is remembered: run `pinata upload --resume {}` \
-             to continue it",
-            file.display(),
-            file.display()
+            "pinata: interrupted; the upload of {dir}/slow\\u{{1b}}[2J.bin is remembered: run \
+             `pinata upload --resume $'{dir}/slow\\x1b[2J.bin'` to continue it"
         )),
         "{screen}"
+    );
+    assert!(
+        !screen.contains("\x1b[2J"),
+        "the name's escape sequence as it is: {screen:?}"
     );
     assert_eq!(uploads_remembered(&s), 1, "still remembered");
 }

@@ -12,6 +12,7 @@ use pinata_ureq::api::files::ListFiles;
 use pinata_ureq::api::signed::{CreateSignedUploadUrl, SignedUrl};
 use pinata_ureq::cid::Cid;
 use pinata_ureq::download::Download;
+use pinata_ureq::retry::RetryPolicy;
 use serde_json::json;
 
 use super::{Ctx, network_of, parse_duration};
@@ -40,21 +41,54 @@ struct Known {
     network: Network,
 }
 
+/// How long the look-up may take to connect, and in all: an API that is down or slow delays a
+/// gateway download by this much at most on each network asked (each call is sent once).
+const LOOK_UP_CONNECT: Duration = Duration::from_secs(3);
+/// See [`LOOK_UP_CONNECT`].
+const LOOK_UP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A client for the look-up only: `client`'s, with each request sent once (no retry) and short
+/// timeouts ([`LOOK_UP_TIMEOUT`], or `--timeout` when shorter). The look-up is a convenience in
+/// front of a download from another origin (the gateway): it must not spend the API's retry
+/// budget, twice, before that download starts.
+fn look_up_client(client: &pinata_ureq::Client) -> Result<pinata_ureq::Client, pinata_ureq::Error> {
+    let config = client.config();
+    let mut options = config.transport_options().clone();
+    options.request_timeout = options.request_timeout.min(LOOK_UP_TIMEOUT);
+    options.connect_timeout = options.connect_timeout.min(LOOK_UP_CONNECT);
+    let config = config
+        .clone()
+        .with_retry_policy(RetryPolicy::never())
+        .with_transport_options(options);
+    pinata_ureq::Client::with_config(client.credentials().clone(), config)
+}
+
 /// Looks `cid` up in the account's files on each of `networks` in turn (the file list's CID
-/// filter). Nothing is known of a CID the account does not hold, or when the key may not list
-/// files: the download goes on without it.
-fn look_up(client: &pinata_ureq::Client, cid: &str, networks: &[Network]) -> Option<Known> {
+/// filter), each call sent once with a short timeout ([`look_up_client`]). `Ok(None)`: the
+/// account does not hold it (or `cid` is no CID). An error stops the look-up at once (an API
+/// that is down is not asked again for the next network); the caller goes on without it.
+fn look_up(
+    client: &pinata_ureq::Client,
+    cid: &str,
+    networks: &[Network],
+) -> Result<Option<Known>, pinata_ureq::Error> {
     if cid.parse::<Cid>().is_err() {
-        return None;
+        return Ok(None);
     }
-    networks.iter().find_map(|network| {
-        let request = ListFiles::new(*network).cid(cid).limit(1).ok()?;
-        let page = client.list_files(&request).ok()?;
-        page.files.first().map(|f| Known {
-            size: f.size,
-            network: *network,
-        })
-    })
+    let client = look_up_client(client)?;
+    for network in networks {
+        let Ok(request) = ListFiles::new(*network).cid(cid).limit(1) else {
+            return Ok(None);
+        };
+        let page = client.list_files(&request)?;
+        if let Some(f) = page.files.first() {
+            return Ok(Some(Known {
+                size: f.size,
+                network: *network,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// The error of a download refused by its cap: the size when known, the cap, and the flag to
@@ -98,11 +132,28 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     let usage = |e: pinata_ureq::BuildError| CliError::usage(e.to_string());
     // The account's own file: its size (the cap need not be raised by hand), and whether it is
     // private (then fetched through a signed link without --private).
-    let known = if args.private {
-        look_up(&client, &args.cid, &[Network::Private])
+    let networks: &[Network] = if args.private {
+        &[Network::Private]
     } else {
-        look_up(&client, &args.cid, &[Network::Public, Network::Private])
+        &[Network::Public, Network::Private]
     };
+    // A failed look-up leaves the size unknown and the download goes on. Said in one line when
+    // the API seems down or slow (a private file then needs --private); a key that may not list
+    // files (401, 403) is no news.
+    let known = look_up(&client, &args.cid, networks).unwrap_or_else(|e| {
+        if e.is_transient() {
+            let then = if args.private {
+                "its size is not known"
+            } else {
+                "fetching it from the gateway as a public file"
+            };
+            ctx.out.message(format!(
+                "note: could not look {} up in the account's files ({e}): {then}",
+                args.cid
+            ));
+        }
+        None
+    });
     let private = args.private || known.is_some_and(|k| k.network == Network::Private);
     if private && !args.private {
         ctx.out.message(format!(

@@ -11,14 +11,14 @@ use pinata_ureq::api::uploads::{UploadFile, UploadedFile};
 use pinata_ureq::cid::{CidVersion, DirectoryBuilder, FileImporter, ImportOptions};
 use pinata_ureq::transport::BlockingTransport;
 use pinata_ureq::tus::{ResumeToken, TusSession};
-use pinata_ureq::{Client, LocalError};
+use pinata_ureq::{Client, LocalError, is_unprintable};
 use serde_json::json;
 
 use super::{Ctx, network, parse_expiry};
 use crate::args::{CidArgs, CidFlags, NetworkArg, UploadArgs};
 use crate::exit::{CliError, CliResult, Needs, from_api};
 use crate::interrupt::{self, say_on_interrupt};
-use crate::output::{Item, bytes, opt, time};
+use crate::output::{Item, bytes, opt, shown, time};
 use crate::progress::{follow, label};
 use crate::state::UploadState;
 
@@ -165,7 +165,9 @@ fn upload_one(
     path: &Path,
 ) -> CliResult<Item> {
     let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
-    let shown = path.display().to_string();
+    // Escaped: besides the messages (escaped when printed), it reaches the terminal in an
+    // error's hint and in Ctrl-C's note.
+    let shown = shown(&path.display().to_string());
     // Until the server holds a resumable upload (and its token is kept): nothing to resume.
     say_on_interrupt(Some(format!(
         "the upload of {shown} did not finish, and nothing of it is kept: upload it again"
@@ -312,7 +314,10 @@ fn describe(
     Ok(request)
 }
 
-/// The command that resumes the upload of `path`, quoted for a POSIX shell where it needs to be.
+/// The command that resumes the upload of `path`, quoted for a shell where it needs to be: in
+/// single quotes, or, for a name holding a character that must not reach a terminal (ESC, a
+/// bidi override: see [`shown`]), in ANSI-C quotes ([`ansi_c_quoted`]), so that the command is
+/// safe to print and, pasted, still names the file.
 fn resume_command(path: &Path) -> String {
     let text = path.display().to_string();
     let plain = !text.is_empty()
@@ -321,17 +326,42 @@ fn resume_command(path: &Path) -> String {
             .all(|c| c.is_ascii_alphanumeric() || "_-./@%+=:,".contains(c));
     let word = if plain {
         text
+    } else if text.chars().any(is_unprintable) {
+        ansi_c_quoted(&text)
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
     };
     format!("pinata upload --resume {word}")
 }
 
-/// What is said of an interrupted upload the server holds: it is remembered, and how to go on.
+/// `text` as one shell word in ANSI-C quotes, `$'…'` (bash, zsh, ksh, and POSIX.1-2024's `sh`):
+/// every character [`is_unprintable`] written as an escape (`\x1b`, `\u202e`, always with all
+/// its digits, so a hex digit after it is not taken in), `\` and `'` escaped, the rest as it is.
+fn ansi_c_quoted(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut word = String::from("$'");
+    for c in text.chars() {
+        let code = u32::from(c);
+        // Writing to a String cannot fail.
+        let _ = match c {
+            '\\' => word.write_str(r"\\"),
+            '\'' => word.write_str(r"\'"),
+            c if !is_unprintable(c) => word.write_char(c),
+            c if c.is_ascii() => write!(word, "\\x{code:02x}"),
+            _ if code <= 0xFFFF => write!(word, "\\u{code:04x}"),
+            _ => write!(word, "\\U{code:08x}"),
+        };
+    }
+    word.push('\'');
+    word
+}
+
+/// What is said of an interrupted upload the server holds: it is remembered, and how to go on
+/// (the path [`shown`] escaped, the command quoted to be as safe).
 fn remembered(path: &Path) -> String {
     format!(
         "the upload of {} is remembered: run `{}` to continue it",
-        path.display(),
+        shown(&path.display().to_string()),
         resume_command(path)
     )
 }
@@ -349,7 +379,7 @@ fn resume(
     let current = client.transport().fingerprint(&path).map_err(|e| {
         CliError::local(format!(
             "cannot resume the upload of {}: {e}",
-            path.display()
+            shown(&path.display().to_string())
         ))
         .hint("the file is gone; `pinata upload --no-resume PATH` uploads another")
     })?;
@@ -500,4 +530,53 @@ fn wrapped_cid(path: &Path, options: ImportOptions) -> CliResult<String> {
         .map_err(cid_error)?
         .cid
         .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_resume_command_quotes_a_name_as_a_shell_needs() {
+        assert_eq!(
+            resume_command(Path::new("/tmp/big.iso")),
+            "pinata upload --resume /tmp/big.iso"
+        );
+        assert_eq!(
+            resume_command(Path::new("/tmp/it's here.iso")),
+            r"pinata upload --resume '/tmp/it'\''s here.iso'"
+        );
+        // A name with an escape sequence: nothing a terminal acts on, and the same file to a
+        // shell (the old command held the ESC as it is).
+        let evil = "/tmp/a\u{1b}[2J\\b'c\u{202e}d\u{e0001}.bin";
+        let command = resume_command(Path::new(evil));
+        assert_eq!(
+            command,
+            r"pinata upload --resume $'/tmp/a\x1b[2J\\b\'c\u202ed\U000e0001.bin'"
+        );
+        assert!(!command.chars().any(is_unprintable), "{command}");
+        let word = command.trim_start_matches("pinata upload --resume ");
+        if let Ok(out) = std::process::Command::new("bash")
+            .args(["-c", &format!("printf %s {word}")])
+            .env("LC_ALL", "C.UTF-8")
+            .output()
+        {
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                evil,
+                "bash reads {word}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_note_of_a_remembered_upload_is_escaped() {
+        let note = remembered(Path::new("/tmp/x\u{1b}[2J.bin"));
+        assert_eq!(
+            note,
+            r"the upload of /tmp/x\u{1b}[2J.bin is remembered: run `pinata upload --resume $'/tmp/x\x1b[2J.bin'` to continue it"
+        );
+    }
 }
