@@ -21,13 +21,15 @@ use serde::Deserialize;
 use crate::config::ConfigError;
 use crate::credentials::{Credentials, CredentialsError};
 
+mod cause;
 mod redact;
 pub(crate) mod shown;
 mod target;
 
+pub use cause::TransportCause;
 use redact::Secrets;
 use shown::Shown;
-pub use target::{RequestTarget, io_cause};
+pub use target::RequestTarget;
 
 /// A boxed error from a transport or another library.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -445,7 +447,7 @@ pub struct TransportError {
     may_have_been_sent: bool,
     source: Option<BoxError>,
     attempts: u32,
-    why: Option<std::borrow::Cow<'static, str>>,
+    why: Option<TransportCause>,
     /// Boxed to keep `Result`s small.
     target: Option<Box<RequestTarget>>,
 }
@@ -473,11 +475,32 @@ impl TransportError {
         }
     }
 
-    /// The same error with the cause in words (`the host name did not resolve`), for a transport
-    /// that knows more than the socket error says. Without it, [`TransportError::why`] reads the
-    /// `std::io::Error` among the causes.
-    pub fn because(mut self, why: impl Into<std::borrow::Cow<'static, str>>) -> Self {
-        self.why = Some(why.into());
+    /// The same error with its cause ([`TransportCause::NameNotResolved`], shown as `the host
+    /// name did not resolve`), for a transport that knows more than the socket error says; or
+    /// `None`, no cause given. Without one, [`TransportError::why`] reads the `std::io::Error`
+    /// among the causes.
+    ///
+    /// The cause is a value, never text, so each cause reads the same through every transport:
+    ///
+    /// ```
+    /// use pinata_core::transport::TransportCause;
+    /// use pinata_core::{TransportError, TransportErrorKind};
+    ///
+    /// let e = TransportError::not_sent(TransportErrorKind::Connect, "lookup failed")
+    ///     .because(TransportCause::NameNotResolved);
+    /// assert_eq!(e.why(), Some(TransportCause::NameNotResolved));
+    /// assert_eq!(e.to_string(), "could not connect: the host name did not resolve; nothing was sent");
+    /// ```
+    ///
+    /// ```compile_fail,E0277
+    /// use pinata_core::{TransportError, TransportErrorKind};
+    ///
+    /// // Words written out by a transport are refused: they could drift from the core's.
+    /// let e = TransportError::not_sent(TransportErrorKind::Connect, "lookup failed")
+    ///     .because("the host name did not resolve");
+    /// ```
+    pub fn because(mut self, cause: impl Into<Option<TransportCause>>) -> Self {
+        self.why = cause.into();
         self
     }
 
@@ -508,16 +531,17 @@ impl TransportError {
         self.target.as_deref()
     }
 
-    /// The cause in words, the same whichever transport met it: what the transport said
+    /// The cause, the same whichever transport met it: what the transport said
     /// ([`TransportError::because`]), else what the socket error among the causes means
-    /// (`connection refused`, `the connection closed before the response ended`, …).
-    pub fn why(&self) -> Option<&str> {
-        if let Some(why) = &self.why {
+    /// ([`TransportCause::of_io`]: [`TransportCause::ConnectionRefused`],
+    /// [`TransportCause::ClosedEarly`], …). Its `Display` is the cause in words.
+    pub fn why(&self) -> Option<TransportCause> {
+        if let Some(why) = self.why {
             return Some(why);
         }
         let source = self.source.as_deref()?;
         crate::transport::find_cause::<std::io::Error>(source)
-            .and_then(|io| target::io_cause(io.kind()))
+            .and_then(|io| TransportCause::of_io(io.kind()))
     }
 }
 
@@ -529,7 +553,7 @@ impl fmt::Display for TransportError {
         // A timeout says so already.
         let why = self
             .why()
-            .filter(|w| !(self.kind == K::Timeout && *w == "timed out"));
+            .filter(|w| !(self.kind == K::Timeout && *w == TransportCause::TimedOut));
         match (self.target.as_deref(), self.kind) {
             (None, kind) => write!(f, "{kind}")?,
             (Some(t), K::Connect) => {
@@ -561,7 +585,7 @@ impl fmt::Display for TransportError {
             }
         }
         if let Some(why) = why {
-            write!(f, ": {}", Shown(why))?;
+            write!(f, ": {why}")?;
         }
         if !self.may_have_been_sent {
             f.write_str("; nothing was sent")?;

@@ -26,7 +26,7 @@ use crate::error::TransportError;
 use crate::local::LocalError;
 use crate::tus::FileFingerprint;
 
-pub use crate::error::{BoxError, io_cause};
+pub use crate::error::{BoxError, TransportCause};
 pub use crate::loopback::{LoopbackOnly, NotLoopback};
 
 /// Streaming a multipart body: [`UploadCursor`](upload::UploadCursor) says what to open, read and

@@ -15,7 +15,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::rt::TokioExecutor;
 use pinata_core::transport::{
-    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
+    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportCause,
+    TransportFactory, find_cause,
 };
 
 // Everything a user needs from the core, under this crate's name: one dependency is enough
@@ -246,7 +247,7 @@ fn too_large(cap: u64) -> TransportError {
 /// Sorts a hyper-util client error into a transport error. A connector failure (resolving, TCP,
 /// TLS handshake, the connect timeout) happened before any byte of the request was written;
 /// anything else may have been sent. What the socket error does not say (a name that did not
-/// resolve, a response cut short or not HTTP) is put in words with the core's
+/// resolve, a response cut short or not HTTP) is given as the core's [`TransportCause`], with
 /// [`TransportError::because`].
 fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
     if find_cause::<NotLoopback>(&err).is_some() {
@@ -260,17 +261,13 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
             TransportErrorKind::Connect
         };
         let why = if find_cause::<NotResolved>(&err).is_some() {
-            Some("the host name did not resolve")
+            Some(TransportCause::NameNotResolved)
         } else if find_cause::<ConnectTimedOut>(&err).is_some() {
-            Some("timed out")
+            Some(TransportCause::TimedOut)
         } else {
             None
         };
-        let e = TransportError::not_sent(kind, err);
-        return match why {
-            Some(why) => e.because(why),
-            None => e,
-        };
+        return TransportError::not_sent(kind, err).because(why);
     }
     let kind = if tls {
         TransportErrorKind::Tls
@@ -278,36 +275,28 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
         after_connecting(&err)
     };
     let why = hyper_cause(&err);
-    let e = TransportError::maybe_sent(kind, err);
-    match why {
-        Some(why) => e.because(why),
-        None => e,
-    }
+    TransportError::maybe_sent(kind, err).because(why)
 }
 
 /// Sorts an error from reading the response body (the request was sent).
 pub(crate) fn classify_body(err: BoxError) -> TransportError {
     let kind = after_connecting(err.as_ref());
     let why = hyper_cause(err.as_ref());
-    let e = TransportError::maybe_sent(kind, err);
-    match why {
-        Some(why) => e.because(why),
-        None => e,
-    }
+    TransportError::maybe_sent(kind, err).because(why)
 }
 
-/// The cause in words when hyper saw it rather than the socket: the connection closed before the
-/// response was complete, or the response is not HTTP. (A socket error among the causes speaks
-/// for itself: the core reads it.)
-fn hyper_cause(err: &(dyn StdError + 'static)) -> Option<&'static str> {
+/// The cause when hyper saw it rather than the socket: the connection closed before the response
+/// was complete, or the response is not HTTP. (A socket error among the causes speaks for itself:
+/// the core reads it.)
+fn hyper_cause(err: &(dyn StdError + 'static)) -> Option<TransportCause> {
     if find_cause::<std::io::Error>(err).is_some() {
         return None;
     }
     let hyper = find_cause::<hyper::Error>(err)?;
     if hyper.is_incomplete_message() {
-        Some("the connection closed before the response ended")
+        Some(TransportCause::ClosedEarly)
     } else if hyper.is_parse() {
-        Some("the response is not valid HTTP")
+        Some(TransportCause::InvalidHttp)
     } else {
         None
     }

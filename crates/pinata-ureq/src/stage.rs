@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use pinata_core::transport::{NotLoopback, find_cause, io_cause};
+use pinata_core::transport::{NotLoopback, TransportCause, find_cause};
 use pinata_core::{TransportError, TransportErrorKind};
 use ureq::config::Config;
 use ureq::http::Uri;
@@ -80,7 +80,7 @@ pub(crate) fn classify(error: ureq::Error) -> TransportError {
                     }
                     other => {
                         let why = cause(&other, resolving);
-                        explained(TransportError::not_sent(before_sending(&other), other), why)
+                        TransportError::not_sent(before_sending(&other), other).because(why)
                     }
                 };
             }
@@ -92,34 +92,23 @@ pub(crate) fn classify(error: ureq::Error) -> TransportError {
     match error {
         ureq::Error::HostNotFound
         | ureq::Error::ConnectionFailed
-        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => explained(
-            TransportError::not_sent(TransportErrorKind::Connect, error),
-            why,
-        ),
-        other => explained(
-            TransportError::maybe_sent(after_connecting(&other), other),
-            why,
-        ),
+        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+            TransportError::not_sent(TransportErrorKind::Connect, error).because(why)
+        }
+        other => TransportError::maybe_sent(after_connecting(&other), other).because(why),
     }
 }
 
-fn explained(e: TransportError, why: Option<&'static str>) -> TransportError {
-    match why {
-        Some(why) => e.because(why),
-        None => e,
-    }
-}
-
-/// The cause in words, as pinata-hyper words the same failure. ureq's error keeps its socket
-/// error out of `source()`, so the core cannot read it there: it is put in words here, with the
-/// core's [`io_cause`].
-fn cause(error: &ureq::Error, resolving: bool) -> Option<&'static str> {
+/// The cause, as pinata-hyper gives the same failure. ureq's error keeps its socket error out of
+/// `source()`, so the core cannot read it there: it is mapped here, with the core's
+/// [`TransportCause::of_io`].
+fn cause(error: &ureq::Error, resolving: bool) -> Option<TransportCause> {
     match error {
-        ureq::Error::Timeout(_) => Some("timed out"),
-        ureq::Error::HostNotFound => Some("the host name did not resolve"),
-        _ if resolving => Some("the host name did not resolve"),
-        ureq::Error::Protocol(_) => Some("the response is not valid HTTP"),
-        ureq::Error::Io(e) => io_cause(e.kind()),
+        ureq::Error::Timeout(_) => Some(TransportCause::TimedOut),
+        ureq::Error::HostNotFound => Some(TransportCause::NameNotResolved),
+        _ if resolving => Some(TransportCause::NameNotResolved),
+        ureq::Error::Protocol(_) => Some(TransportCause::InvalidHttp),
+        ureq::Error::Io(e) => TransportCause::of_io(e.kind()),
         _ => None,
     }
 }
@@ -169,7 +158,7 @@ mod tests {
         assert!(!e.may_have_been_sent());
         let source = std::error::Error::source(&e).map(ToString::to_string);
         assert_eq!(source.as_deref(), Some("io: lookup failed"));
-        assert_eq!(e.why(), Some("the host name did not resolve"));
+        assert_eq!(e.why(), Some(TransportCause::NameNotResolved));
         let tls = classify(mark(ureq::Error::Tls("bad handshake"), false));
         assert_eq!(
             (tls.kind(), tls.may_have_been_sent()),
@@ -183,7 +172,7 @@ mod tests {
         let e = classify(reset);
         assert_eq!(e.kind(), TransportErrorKind::Protocol);
         assert!(e.may_have_been_sent());
-        assert_eq!(e.why(), Some("the connection was reset"));
+        assert_eq!(e.why(), Some(TransportCause::ConnectionReset));
         let timeout = classify(ureq::Error::Timeout(ureq::Timeout::Global));
         assert_eq!(timeout.kind(), TransportErrorKind::Timeout);
         assert!(timeout.may_have_been_sent());

@@ -9,6 +9,7 @@ use pinata_core::api::pinning::PinJson;
 use pinata_core::api::uploads::UploadFile;
 use pinata_core::download::Download;
 use pinata_core::retry::RetryPolicy;
+use pinata_core::transport::TransportCause;
 
 /// Three quick attempts.
 fn three_attempts() -> RetryPolicy {
@@ -36,15 +37,24 @@ fn chain(e: &Error) -> String {
     parts.join(": ")
 }
 
+/// The transport error's cause, as a value.
+fn why(e: &Error) -> Option<TransportCause> {
+    match e {
+        Error::Transport(t) => t.why(),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
 /// `http://127.0.0.1:PORT` → `127.0.0.1:PORT`.
 fn authority(url: &str) -> &str {
     url.trim_start_matches("http://")
 }
 
-/// Each transport failure names its target and says why, in the same words on both transports:
-/// a host name that does not resolve (the uploads origin, as a user who moved only the API meets
-/// it), a refused connection, a reset, a body cut short, a gateway request whose key is in the
-/// query (never shown).
+/// Each transport failure names its target and says why, in the same words on both transports
+/// (each the same [`TransportCause`]): a host name that does not resolve (the uploads origin, as
+/// a user who moved only the API meets it), a refused connection, a reset, a body cut short, an
+/// answer that is not HTTP, a stalled connection, a gateway request whose key is in the query
+/// (never shown).
 pub fn transport_failures_say_where_and_why<D: Driver>(d: &D) {
     let creds = target().good.clone();
     let upload = UploadFile::bytes("note.txt", "hello").unwrap();
@@ -61,6 +71,7 @@ pub fn transport_failures_say_where_and_why<D: Driver>(d: &D) {
         "{}",
         chain(&e)
     );
+    assert_eq!(why(&e), Some(TransportCause::NameNotResolved));
 
     let closed = closed_port_url();
     let refused = Config::default()
@@ -79,6 +90,7 @@ pub fn transport_failures_say_where_and_why<D: Driver>(d: &D) {
         "{}",
         chain(&e)
     );
+    assert_eq!(why(&e), Some(TransportCause::ConnectionRefused));
 
     let reset = FakeServer::with(Behaviour::Reset);
     let config = Config::default()
@@ -97,6 +109,7 @@ pub fn transport_failures_say_where_and_why<D: Driver>(d: &D) {
         "{}",
         chain(&e)
     );
+    assert_eq!(why(&e), Some(TransportCause::ConnectionReset));
 
     let cut_short = FakeServer::with(Behaviour::Reply(
         b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"message\":".to_vec(),
@@ -115,6 +128,48 @@ pub fn transport_failures_say_where_and_why<D: Driver>(d: &D) {
         "{}",
         chain(&e)
     );
+    assert_eq!(why(&e), Some(TransportCause::ClosedEarly));
+
+    let not_http = FakeServer::with(Behaviour::Reply(b"SSH-2.0-OpenSSH_9.6\r\n\r\n".to_vec()));
+    let config = Config::default()
+        .with_base_url(&not_http.url)
+        .unwrap()
+        .with_retry_policy(three_attempts());
+    let e = d.test_authentication(creds.clone(), config).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "GET {}/data/testAuthentication failed: the response is not valid HTTP (after 3 attempts)",
+            not_http.url
+        ),
+        "{}",
+        chain(&e)
+    );
+    assert_eq!(why(&e), Some(TransportCause::InvalidHttp));
+
+    // Accepted, then never a TLS handshake: the connect timeout, which covers TCP and TLS.
+    let stalled = FakeServer::start(None);
+    let https = stalled.url.replacen("http://", "https://", 1);
+    let options = TransportOptions {
+        connect_timeout: Duration::from_millis(200),
+        ..TransportOptions::default()
+    };
+    let config = Config::default()
+        .with_base_url(&https)
+        .unwrap()
+        .with_transport_options(options)
+        .with_retry_policy(three_attempts());
+    let e = d.test_authentication(creds.clone(), config).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "could not connect to {} (the API origin; set PINATA_API_URL, or PINATA_EMULATOR_URL for every origin): timed out; nothing was sent (after 3 attempts)",
+            authority(&stalled.url)
+        ),
+        "{}",
+        chain(&e)
+    );
+    assert_eq!(why(&e), Some(TransportCause::TimedOut));
 
     let gateway = FakeServer::with(Behaviour::Reset);
     let key = "gw-key-e2e-0123456789abcdef";
@@ -135,6 +190,7 @@ pub fn transport_failures_say_where_and_why<D: Driver>(d: &D) {
             gateway.url
         )
     );
+    assert_eq!(why(&e), Some(TransportCause::ConnectionReset));
     let shown = format!("{e} {} {e:?}", chain(&e));
     assert!(
         !shown.contains(key) && !shown.contains("pinataGatewayToken"),

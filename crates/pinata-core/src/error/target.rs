@@ -143,32 +143,6 @@ impl fmt::Display for RequestTarget {
     }
 }
 
-/// What a failed socket operation means, in words, by its [`std::io::ErrorKind`]
-/// (`connection refused`, `the connection was reset`, `the connection closed before the response
-/// ended`, …); `None` for kinds whose own text says more than a general phrase would.
-///
-/// [`crate::TransportError::why`] reads the `std::io::Error` among a failure's causes with it; a
-/// transport whose error type hides its socket error from `source()` passes the words to
-/// [`crate::TransportError::because`] itself, so the same failure reads the same on every
-/// transport.
-pub fn io_cause(kind: std::io::ErrorKind) -> Option<&'static str> {
-    use std::io::ErrorKind as Io;
-    Some(match kind {
-        Io::ConnectionRefused => "connection refused",
-        Io::ConnectionReset => "the connection was reset",
-        Io::ConnectionAborted => "the connection was aborted",
-        Io::BrokenPipe => "the connection closed while the request was sent",
-        Io::UnexpectedEof => "the connection closed before the response ended",
-        Io::TimedOut => "timed out",
-        Io::NetworkUnreachable => "the network is unreachable",
-        Io::HostUnreachable => "the host is unreachable",
-        Io::NetworkDown => "the network is down",
-        Io::AddrNotAvailable => "the address is not available",
-        Io::PermissionDenied => "permission denied",
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

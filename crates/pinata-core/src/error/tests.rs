@@ -502,7 +502,7 @@ fn transport_errors_say_where_and_why_in_their_own_text() {
     );
     let unresolved = failed_at(
         TransportError::not_sent(TransportErrorKind::Connect, "dns error")
-            .because("the host name did not resolve"),
+            .because(TransportCause::NameNotResolved),
         crate::Origin::Uploads,
         http::Method::POST,
         "https://uploads.pinata.cloud/v3/files",
@@ -581,7 +581,7 @@ fn transport_errors_say_where_and_why_in_their_own_text() {
             "/v3/files"
         )
     );
-    assert_eq!(t.why(), Some("the host name did not resolve"));
+    assert_eq!(t.why(), Some(TransportCause::NameNotResolved));
 }
 
 #[test]
