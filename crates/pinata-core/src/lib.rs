@@ -123,7 +123,7 @@ pub use endpoint::{Body, Endpoint, Paginated};
 pub use error::shown::{escape_untrusted, is_unprintable};
 pub use error::{
     ApiError, ApiErrorBody, BuildError, DecodeError, Error, RateLimit, RedirectError,
-    RequestTarget, RetryAfter, TransportError, TransportErrorKind, VerifyError,
+    RequestTarget, RetryAfter, TransportCause, TransportError, TransportErrorKind, VerifyError,
 };
 pub use exchange::{interpret_response, prepare_request};
 /// The `http` crate the requests and responses are made of (for `StatusCode`, say).

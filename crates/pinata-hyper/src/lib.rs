@@ -15,8 +15,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::rt::TokioExecutor;
 use pinata_core::transport::{
-    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportCause,
-    TransportFactory, find_cause,
+    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
 };
 
 // Everything a user needs from the core, under this crate's name: one dependency is enough
