@@ -189,7 +189,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
             .map_err(|e| local_failure(&sent, sending.failed(e)))?;
         interpret_response(endpoint, &sent, response).map_err(|e| {
             let e = e.redact_client_secrets(credentials, config);
-            redact_signed(endpoint, e)
+            redact_signed(endpoint, sending.answered(e))
         })
     }
 }
@@ -228,7 +228,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
             .map_err(|e| local_failure(&sent, sending.failed(e)))?;
         interpret_response(endpoint, &sent, response).map_err(|e| {
             let e = e.redact_client_secrets(credentials, config);
-            redact_signed(endpoint, e)
+            redact_signed(endpoint, sending.answered(e))
         })
     }
 }
@@ -261,7 +261,19 @@ impl Sending {
 
     /// `e`, naming where the request went: the one place transport errors learn their target.
     pub(crate) fn failed(&self, e: TransportError) -> TransportError {
-        e.with_target(RequestTarget::new(self.origin, &self.method, &self.uri))
+        e.with_target(self.target())
+    }
+
+    /// `e`, an API error naming the request it answers; any other error as it is.
+    pub(crate) fn answered(&self, e: Error) -> Error {
+        match e {
+            Error::Api(api) => Error::Api(Box::new(api.with_target(self.target()))),
+            other => other,
+        }
+    }
+
+    fn target(&self) -> RequestTarget {
+        RequestTarget::new(self.origin, &self.method, &self.uri)
     }
 }
 

@@ -515,7 +515,7 @@ impl<T: BlockingTransport> BlockingClient<T> {
         let mut kept = Vec::new();
         // What could be read of the error body; a failure here leaves the status to speak.
         let _ = body.take(MAX_ERROR_BODY).read_to_end(&mut kept);
-        Err(download.refusal(parts.status, &parts.headers, &Bytes::from(kept)))
+        Err(sending.answered(download.refusal(parts.status, &parts.headers, &Bytes::from(kept))))
     }
 }
 
@@ -583,7 +583,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
                 break;
             }
         }
-        Err(download.refusal(parts.status, &parts.headers, &Bytes::from(kept)))
+        Err(sending.answered(download.refusal(parts.status, &parts.headers, &Bytes::from(kept))))
     }
 }
 

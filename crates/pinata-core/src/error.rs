@@ -779,9 +779,23 @@ pub struct ApiError {
     rate_limit: RateLimit,
     request_id: Option<String>,
     attempts: u32,
+    /// Where the request went (method, origin, path; never the query), once a client set it.
+    target: Option<Box<RequestTarget>>,
 }
 
 impl ApiError {
+    /// The same error naming the request it answers (the clients set it on every API error they
+    /// return): `Display` then says `… from GET https://api.pinata.cloud/v3/files/private/…`.
+    pub fn with_target(mut self, target: RequestTarget) -> Self {
+        self.target = Some(Box::new(target));
+        self
+    }
+
+    /// The request this answers, when a client named it.
+    pub fn target(&self) -> Option<&RequestTarget> {
+        self.target.as_deref()
+    }
+
     /// Builds the error from a response's parts.
     pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
         Self {
@@ -799,6 +813,7 @@ impl ApiError {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
             attempts: 1,
+            target: None,
         }
     }
 
@@ -894,6 +909,9 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Pinata API error {}", self.status)?;
+        if let Some(target) = &self.target {
+            write!(f, " from {} {target}", target.method())?;
+        }
         match &self.body {
             ApiErrorBody::Reason { reason, details } => {
                 write!(f, ": {}", Shown(reason))?;

@@ -189,6 +189,13 @@ pub fn v3_files_lifecycle<D: Driver>(d: &D) {
         .unwrap();
         let gone = api_error(as_admin(d, emu, &GetFile::new(network, &made[1].id)));
         assert_eq!(gone.status(), StatusCode::NOT_FOUND, "{gone}");
+        // An API error names the request it answers.
+        let said = gone.to_string();
+        assert!(
+            said.contains("from GET http://")
+                && said.contains(&format!("/v3/files/{network}/{}", made[1].id)),
+            "{said}"
+        );
         assert_eq!(by(ListFiles::new(network)).len(), 2);
     }
 }
