@@ -78,6 +78,7 @@ suite!(
     one_variable_points_every_origin_at_the_emulator,
     v3_groups_lifecycle,
     v3_groups_scopes_and_schemes,
+    v3_gateways_are_listed,
     v3_pin_by_cid_queue_and_cancel,
     legacy_groups_lifecycle,
     v3_files_lifecycle,

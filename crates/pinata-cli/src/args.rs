@@ -183,11 +183,13 @@ pub enum Command {
     /// Print a signed, expiring download link to a (private) file.
     #[command(after_help = "Example:\n  pinata link bafy… --expires 1h")]
     Link(LinkArgs),
-    /// The account's gateway, as Pinata's Go CLI has it: set it, print a signed link, open a
-    /// file in a browser.
+    /// The account's gateway, as Pinata's Go CLI has it: list the account's gateways, set one,
+    /// print a signed link, open a file in a browser.
     #[command(
         subcommand,
         after_help = "Examples:\n  pinata gateways set example.mypinata.cloud\n  \
+        pinata gateways set                  (choose among the account's gateways)\n  \
+        pinata gateways list\n  \
         pinata gateways link bafy… 600       (a link for 600 seconds)\n  \
         pinata gateways open bafy…"
     )]
@@ -735,13 +737,18 @@ pub struct LinkArgs {
 /// `pinata gateways …`.
 #[derive(Debug, Subcommand)]
 pub enum GatewaysCommand {
-    /// Use this gateway in the profile (as `pinata config set gateway`).
+    /// Use this gateway in the profile (as `pinata config set gateway`). Without one, choose
+    /// among the account's gateways (needs org:gateways:read): the only one is taken; several
+    /// are offered as a numbered list on a terminal, and listed otherwise.
     #[command(alias = "s")]
     Set {
         /// The gateway: a domain (example.mypinata.cloud) or a URL.
         #[arg(value_name = "DOMAIN|URL")]
         domain: Option<String>,
     },
+    /// List the account's gateways (needs org:gateways:read); -q prints their hosts.
+    #[command(alias = "ls")]
+    List,
     /// Print a signed, expiring link to a file (as `pinata link`).
     #[command(alias = "l")]
     Link {

@@ -133,6 +133,9 @@ impl Needs {
                 | EndpointPermission::HashMetadata,
             ) => "check the CID (`pinata pins legacy list`)",
             Needs::Admin => "check the key (`pinata keys list`)",
+            Needs::Scope(ResourceScope::GatewaysRead | ResourceScope::GatewaysWrite) => {
+                "the API at this URL has no gateway list (`pinata config show`)"
+            }
             _ => "check the id or CID (`pinata files list`)",
         }
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Emulator, Scratch, json_lines_of, json_of, run, stdout_of};
+use common::{Emulator, Scratch, fake_api, json_lines_of, json_of, run, stdout_of};
 use predicates::prelude::*;
 
 #[test]
@@ -1113,7 +1113,7 @@ fn go_cli_spellings_and_gateway_commands() {
     assert!(!active.iter().any(|k| k["key"] == api_key), "{active:?}");
     assert!(!active.is_empty());
 
-    // gateways set: the profile's gateway; without a domain, what to give and why.
+    // gateways set: the profile's gateway.
     s.pinata()
         .args(["config", "unset", "gateway"])
         .assert()
@@ -1124,13 +1124,25 @@ fn go_cli_spellings_and_gateway_commands() {
         .success();
     let shown = json_of(s.pinata().args(["config", "show", "--json"]));
     assert_eq!(shown["gateway"], emu.url.as_str());
-    let (code, _, err) = run(s.pinata().args(["gateways", "set"]));
-    assert_eq!(code, 2, "{err}");
+    // Without a domain, the account's gateways, as the Go CLI's picker: the emulator lists one,
+    // which is taken (its mypinata.cloud host), with a warning that the emulator's gateway is its
+    // own URL and how to go back to it.
+    let (code, _, err) = run(s.pinata().args(["gateways", "s"]));
+    assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("pinata gateways set example.mypinata.cloud"),
+        err.contains("The account has one gateway: emulator.mypinata.cloud"),
         "{err}"
     );
-    assert!(err.contains("GET /v3/ipfs/gateways"), "{err}");
+    assert!(
+        err.contains(&format!("`pinata gateways set {}`", emu.url)),
+        "{err}"
+    );
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["gateway"], "emulator.mypinata.cloud");
+    s.pinata()
+        .args(["gateways", "set", &emu.url])
+        .assert()
+        .success();
 
     // gateways link CID EXPIRES: a signed link for that many seconds.
     let url = stdout_of(s.pinata().args(["gateways", "link", cid, "600"]));
@@ -1181,6 +1193,112 @@ fn go_cli_spellings_and_gateway_commands() {
             .arg(&tree),
     );
     assert_eq!(uploaded, with);
+}
+
+/// A JWT in form only (no `exp`): what a stand-in for the API is sent.
+const SOME_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+
+/// An account with three gateways as the API lists them (one with a custom domain, one whose
+/// domain is already a whole host), of four it counts.
+const SEVERAL_GATEWAYS: &str = r#"{"data":{"count":4,"rows":[
+    {"id":"g-1","name":"First","domain":"first-gw","restrict":false,"created_at":"2024-07-12T15:10:48.000Z"},
+    {"id":"g-2","domain":"second-gw","restrict":true,"custom_domains":[{"domain":"ipfs.example.com"}]},
+    {"id":"g-3","domain":"ipfs.example.org","settings":{}}
+]}}"#;
+
+/// `gateways list` (a table, JSON lines, the hosts with -q) and `gateways set` without a domain:
+/// the emulator's one gateway is taken; several are listed and none is chosen without a
+/// terminal (the prompt is in `tests/pty.rs`); a key without `org:gateways:read` is told so.
+#[test]
+fn gateways_list_and_set_choose_among_the_accounts_gateways() {
+    let emu = Emulator::start(&["--gateway-domain", "my-gw"]);
+    let s = Scratch::new("gateways");
+    s.login(&emu);
+    let table = stdout_of(s.pinata().args(["gateways", "list"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "{table}");
+    assert!(
+        lines[0].starts_with("HOST") && lines[0].contains("CUSTOM DOMAINS"),
+        "{table}"
+    );
+    assert!(lines[1].starts_with("my-gw.mypinata.cloud  "), "{table}");
+    let listed = json_lines_of(s.pinata().args(["gateways", "ls", "--json"]));
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["host"], "my-gw.mypinata.cloud");
+    assert_eq!(listed[0]["domain"], "my-gw");
+    assert_eq!(listed[0]["restrict"], false);
+    assert_eq!(listed[0]["id"].as_str().unwrap().len(), 36);
+    assert_eq!(
+        stdout_of(s.pinata().args(["gateways", "list", "-q"])),
+        "my-gw.mypinata.cloud\n"
+    );
+    let (code, _, err) = run(s.pinata().args(["gateways", "set"]));
+    assert_eq!(code, 0, "{err}");
+    let shown = json_of(s.pinata().args(["config", "show", "--json"]));
+    assert_eq!(shown["gateway"], "my-gw.mypinata.cloud");
+
+    // A key that may read files but not gateways: refused, and told which scope it lacks.
+    let key = json_of(s.pinata().args([
+        "keys",
+        "create",
+        "files-only",
+        "--scope",
+        "org:files:read",
+        "--json",
+    ]));
+    let jwt = key["jwt"].as_str().unwrap();
+    for args in [["gateways", "list"], ["gateways", "set"]] {
+        let (code, _, err) = run(s.pinata().env("PINATA_JWT", jwt).args(args));
+        assert_eq!(code, 3, "{args:?}: {err}");
+        assert!(err.contains("org:gateways:read"), "{args:?}: {err}");
+    }
+
+    // Several gateways (a stand-in for the API, which the emulator is not): each with its host,
+    // a warning that the answer holds fewer than it counts.
+    let api = fake_api(SEVERAL_GATEWAYS);
+    let other = Scratch::new("gateways-several");
+    let several = |args: &[&str]| {
+        let mut cmd = other.pinata();
+        cmd.env("PINATA_JWT", SOME_JWT)
+            .args(["--api-url", api.as_str()])
+            .args(args);
+        run(&mut cmd)
+    };
+    let (code, out, err) = several(&["gateways", "list", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "first-gw.mypinata.cloud\nsecond-gw.mypinata.cloud\nipfs.example.org\n"
+    );
+    assert!(
+        err.contains("the API listed 3 of the account's 4 gateways"),
+        "{err}"
+    );
+    let (code, out, _) = several(&["gateways", "list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("second-gw.mypinata.cloud  g-2")
+                && l.ends_with("ipfs.example.com")),
+        "{out}"
+    );
+    let (code, out, err) = several(&["gateways", "set"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    for listed in [
+        "  1) first-gw.mypinata.cloud\n",
+        "  2) second-gw.mypinata.cloud\n",
+        "  3) ipfs.example.org\n",
+    ] {
+        assert!(err.contains(listed), "{err}");
+    }
+    assert!(err.contains("no terminal to choose one on"), "{err}");
+    assert!(err.contains("`pinata gateways set DOMAIN`"), "{err}");
+    assert!(
+        !other.config().exists(),
+        "nothing was stored: {:?}",
+        std::fs::read_to_string(other.config())
+    );
 }
 
 #[test]

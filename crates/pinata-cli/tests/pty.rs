@@ -1,6 +1,6 @@
 //! What a terminal shows (a pseudo-terminal from util-linux's `script`): progress bars (absent
-//! when stderr is a pipe, plain lines with `--progress always`), the JWT prompt, Ctrl-C, and
-//! `pinata emulator`'s start-up message.
+//! when stderr is a pipe, plain lines with `--progress always`), the JWT prompt, the gateway
+//! prompt, Ctrl-C, and `pinata emulator`'s start-up message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -170,6 +170,77 @@ fn auth_prompts_on_the_terminal_without_echo() {
     assert!(!screen.contains(&emu.jwt), "the JWT was echoed: {screen}");
     let stored = std::fs::read_to_string(s.config()).unwrap();
     assert!(stored.contains(&emu.jwt));
+}
+
+/// `gateways set` without a domain, on a terminal, for an account with several gateways (a
+/// stand-in for the API): a numbered list (server text escaped), a prompt, a wrong answer asked
+/// again, and the chosen host stored.
+#[test]
+fn gateways_set_offers_the_accounts_gateways_on_the_terminal() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+
+    let api = common::fake_api(
+        r#"{"data":{"rows":[{"id":"g-1","domain":"first-gw"},{"id":"g-2","domain":"second-gw"},
+            {"id":"g-3","domain":"evil\u001b[2J"}]}}"#,
+    );
+    let s = Scratch::new("pty-gateways");
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!("{} --api-url {api} gateways set", bin.display());
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state())
+        .env("TERM", "xterm-256color")
+        .env(
+            "PINATA_JWT",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut screen = Vec::new();
+    let mut buf = [0u8; 256];
+    // Waits until the screen shows `text` `times` times.
+    let mut wait_for = |screen: &mut Vec<u8>, text: &str, times: usize| {
+        while String::from_utf8_lossy(screen).matches(text).count() < times {
+            let n = stdout.read(&mut buf).unwrap();
+            assert!(n > 0, "no {text:?}: {}", String::from_utf8_lossy(screen));
+            screen.extend_from_slice(&buf[..n]);
+        }
+    };
+    wait_for(&mut screen, "Gateway to use [1-3]: ", 1);
+    stdin.write_all(b"7\n").unwrap();
+    stdin.flush().unwrap();
+    wait_for(&mut screen, "Gateway to use [1-3]: ", 2);
+    stdin.write_all(b"2\n").unwrap();
+    stdin.flush().unwrap();
+    stdout.read_to_end(&mut screen).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let screen = String::from_utf8_lossy(&screen);
+    assert!(screen.contains("  1) first-gw.mypinata.cloud"), "{screen}");
+    assert!(screen.contains("  2) second-gw.mypinata.cloud"), "{screen}");
+    assert!(
+        screen.contains(r"  3) evil\u{1b}[2J.mypinata.cloud"),
+        "escaped: {screen:?}"
+    );
+    assert!(!screen.contains("\u{1b}[2J"), "{screen:?}");
+    assert!(screen.contains("7 is not on the list"), "{screen}");
+    assert!(
+        screen.contains("Downloads and links now go through second-gw.mypinata.cloud"),
+        "{screen}"
+    );
+    let stored: toml::Value =
+        toml::from_str(&std::fs::read_to_string(s.config()).unwrap()).unwrap();
+    assert_eq!(
+        stored["profiles"]["default"]["gateway"].as_str(),
+        Some("second-gw.mypinata.cloud"),
+        "{stored}"
+    );
 }
 
 /// The files remembered for a resume.

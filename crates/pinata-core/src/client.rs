@@ -11,6 +11,7 @@ use crate::api::Network;
 use crate::api::files::{
     DeleteFile, FileItem, FilePage, GetFile, GroupFile, ListFiles, UpdateFile,
 };
+use crate::api::gateways::{GatewayPage, ListGateways};
 use crate::api::groups::{
     CreateGroup, DeleteGroup, GetGroup, Group, GroupPage, ListGroups, UpdateGroup,
 };
@@ -419,6 +420,10 @@ client_methods! {
     /// `org:groups:write`).
     fn remove_file_from_group(network: Network, group: &str, file: &str) -> () =
         GroupFile::remove(network, group, file);
+
+    /// `GET /v3/ipfs/gateways`: the account's dedicated gateways (needs `org:gateways:read`); a
+    /// row's `host()` is the domain to set as the gateway.
+    fn list_gateways(request: &ListGateways) -> GatewayPage = request;
 
     /// `POST {uploads}/v3/files/sign`: signs an upload URL for a client without credentials
     /// (needs `org:files:write`).

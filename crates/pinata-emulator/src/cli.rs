@@ -62,6 +62,10 @@ OPTIONS (each also read from the environment variable shown):
                          \"permissions\"}],\"groups\":[{\"network\",\"name\"}],\"files\":[{\"network\",
                          \"path\",\"name\",\"keyvalues\",\"group\",\"cid_version\"}]}; seeded keys'
                          credentials are in the first line's \"keys\"; a bad seed exits with code 2
+  --gateway-domain NAME  the domain of the one gateway GET /v3/ipfs/gateways lists
+                         [PINATA_EMULATOR_GATEWAY_DOMAIN] (default emulator; as Pinata's, a label
+                         before .mypinata.cloud). The emulator itself is the gateway to download
+                         from: its own URL serves /ipfs/CID and /files/CID
   -h, --help             this text
 
 Control endpoints (all but health with an admin key; every answer has X-Pinata-Emulator-Version):
@@ -93,6 +97,9 @@ pub fn parse_args(
     let mut tus_expiry = None;
     let mut psa_mode = env("PINATA_EMULATOR_PSA_MODE");
     config.seed = env("PINATA_EMULATOR_SEED").map(Into::into);
+    if let Some(domain) = env("PINATA_EMULATOR_GATEWAY_DOMAIN") {
+        config.gateway_domain = domain;
+    }
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -139,6 +146,7 @@ pub fn parse_args(
             "--tus-expiry-secs" => tus_expiry = Some(value),
             "--psa-mode" => psa_mode = Some(value),
             "--seed" => config.seed = Some(value.into()),
+            "--gateway-domain" => config.gateway_domain = value,
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }

@@ -112,6 +112,9 @@ pub(crate) enum Route {
     AddSignature(Network, String),
     GetSignature(Network, String),
     DeleteSignature(Network, String),
+    /// `GET /v3/ipfs/gateways` (the Go CLI's path) or `GET /v3/gateways` (the spec's): the
+    /// account's gateways.
+    ListGateways,
     /// `GET /psa/pins`: the IPFS Pinning Service API's list.
     PsaList,
     /// `POST /psa/pins`: a new pin request.
@@ -201,6 +204,8 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/v3/ipfs/signature/{cid}", Method::DELETE, |p| Some(Route::DeleteSignature(Network::Public, decoded(&p("cid"))))),
     ("/v3/groups/{network}/{id}/ids/{file}", Method::PUT, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: true })),
     ("/v3/groups/{network}/{id}/ids/{file}", Method::DELETE, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: false })),
+    ("/v3/ipfs/gateways", Method::GET, |_| Some(Route::ListGateways)),
+    ("/v3/gateways", Method::GET, |_| Some(Route::ListGateways)),
     ("/psa/pins", Method::GET, |_| Some(Route::PsaList)),
     ("/psa/pins", Method::POST, |_| Some(Route::PsaAdd)),
     ("/psa/pins/{id}", Method::GET, |p| Some(Route::PsaGet(decoded(&p("id"))))),
@@ -397,6 +402,8 @@ impl Route {
             | Route::PsaReplace(_)
             | Route::PsaRemove(_) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
             Route::GroupFile { .. } => Requirement::AdminOrResource(ResourceScope::GroupsWrite),
+            // The spec annotates the gateway list with `org:gateways:read`.
+            Route::ListGateways => Requirement::AdminOrResource(ResourceScope::GatewaysRead),
         }
     }
 
@@ -456,6 +463,7 @@ impl Route {
                 | Route::AddSignature(..)
                 | Route::GetSignature(..)
                 | Route::DeleteSignature(..)
+                | Route::ListGateways
         )
     }
 
@@ -542,6 +550,17 @@ mod tests {
             Some(Route::RevokeKeyInPath("Key1".into()))
         );
         assert_eq!(Route::find(&Method::DELETE, "/v3/pinata/keys/k"), None);
+        // The gateway list on the Go CLI's path and the spec's, read with the gateways scope.
+        for path in ["/v3/ipfs/gateways", "/v3/gateways/", "/V3/Gateways"] {
+            let route = Route::find(&Method::GET, path);
+            assert_eq!(route, Some(Route::ListGateways), "{path}");
+        }
+        assert_eq!(
+            Route::ListGateways.requirement(),
+            Requirement::AdminOrResource(ResourceScope::GatewaysRead)
+        );
+        assert!(Route::ListGateways.is_v3());
+        assert_eq!(Route::find(&Method::POST, "/v3/ipfs/gateways"), None);
     }
 
     #[test]

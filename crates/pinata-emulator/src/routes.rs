@@ -22,7 +22,9 @@ use hyper::body::Incoming;
 
 use crate::access::Requirement;
 use crate::api::control::{control, fault_status, health, rate_limited, with_rate_headers};
-use crate::api::{files, gateway, groups, keys, pin_by_cid, pinning, psa, signed, swaps, tus};
+use crate::api::{
+    files, gateway, gateways, groups, keys, pin_by_cid, pinning, psa, signed, swaps, tus,
+};
 use crate::authn::authenticate;
 use crate::faults::{Fault, RateVerdict};
 use crate::journal::JournalEntry;
@@ -433,6 +435,7 @@ async fn respond(
             None => reply::internal("unrouted request"),
         },
         Route::DownloadLink => signed::download_link(state, &json, now),
+        Route::ListGateways => gateways::list(state, parts.uri.query().unwrap_or("")),
         other => {
             pinning::advance_jobs(state, now);
             match other {

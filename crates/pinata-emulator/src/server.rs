@@ -79,6 +79,11 @@ pub struct EmulatorConfig {
     /// credentials, groups and files (see [`crate::seed`]). A bad one makes [`Emulator::bind`] fail
     /// with the problem named. None by default.
     pub seed: Option<std::path::PathBuf>,
+    /// The `domain` of the one gateway `GET /v3/ipfs/gateways` lists: a DNS label (the real
+    /// service's are the part before `.mypinata.cloud`) or a whole host name. Default `emulator`.
+    /// The emulator itself is the gateway to download from (its own URL, where it serves
+    /// `/ipfs/<cid>` and `/files/<cid>`); this is only what the list says.
+    pub gateway_domain: String,
 }
 
 /// How the emulator's `/psa` (IPFS Pinning Service API) answers where Pinata departs from the
@@ -215,6 +220,7 @@ impl EmulatorConfig {
         if let Some(rule) = &self.rate_limit {
             rule.validate().map_err(|e| format!("rate limit: {e}"))?;
         }
+        crate::api::gateways::check_domain(&self.gateway_domain)?;
         Ok(())
     }
 }
@@ -240,6 +246,7 @@ impl Default for EmulatorConfig {
             tus_expiry: Duration::from_secs(86_400),
             psa_mode: PsaMode::Pinata,
             seed: None,
+            gateway_domain: crate::api::gateways::DEFAULT_GATEWAY_DOMAIN.to_owned(),
         }
     }
 }
@@ -252,6 +259,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("jwt_lifetime", &self.jwt_lifetime)
             .field("psa_mode", &self.psa_mode)
             .field("seed", &self.seed)
+            .field("gateway_domain", &self.gateway_domain)
             .finish_non_exhaustive()
     }
 }
@@ -404,6 +412,7 @@ impl Emulator {
             psa: Default::default(),
             psa_mode: config.psa_mode,
             seed,
+            gateway_domain: config.gateway_domain,
             db: db.clone(),
         };
         state.restore(&db)?;

@@ -58,6 +58,8 @@ pub(crate) struct State {
     pub(crate) psa_mode: crate::server::PsaMode,
     /// The seed applied at start-up and again after each reset, if one was given.
     pub(crate) seed: Option<crate::seed::Seed>,
+    /// The `domain` of the one gateway the gateway list holds.
+    pub(crate) gateway_domain: String,
     /// The database every store writes to, with `--data-dir`.
     pub(crate) db: Persist,
 }

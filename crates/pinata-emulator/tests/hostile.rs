@@ -214,6 +214,7 @@ fn the_binary_refuses_out_of_range_flags() {
         &["--tus-expiry-secs", "0"],
         &["--tus-expiry-secs", "18446744073709551615"],
         &["--fault", "tus_status=404"],
+        &["--gateway-domain", "Not.A-Domain\u{1b}"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_pinata-emulator"))
             .args(args)

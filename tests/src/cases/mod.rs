@@ -8,8 +8,8 @@
 //! - `client`: what the client itself refuses or survives (insecure URLs, redirects, faults);
 //! - `errors`: what an error says (target, cause in words, what to change), the same on every
 //!   transport, and `PINATA_EMULATOR_URL`, the one switch to the emulator;
-//! - `v3`: v3 groups on both networks, their scopes and Bearer-only authentication; v3 pin by
-//!   CID and its queue;
+//! - `v3`: v3 groups on both networks, their scopes and Bearer-only authentication; the
+//!   account's gateways; v3 pin by CID and its queue;
 //! - `files`: the v3 Files API: uploads from every source on both networks, listing and its
 //!   filters, groups, signed upload URLs, private links, streamed downloads, swaps, signatures,
 //!   expiry;

@@ -1,9 +1,11 @@
 //! The v3 API: groups on both networks (the whole lifecycle, paging, the v3 error shape,
-//! Bearer-only authentication, the `org:groups:*` scopes) and pin by CID with its queue.
+//! Bearer-only authentication, the `org:groups:*` scopes), the account's gateways, and pin by CID
+//! with its queue.
 
 use super::*;
 use pinata_core::ApiErrorBody;
 use pinata_core::api::Network;
+use pinata_core::api::gateways::ListGateways;
 use pinata_core::api::groups::{CreateGroup, DeleteGroup, GetGroup, ListGroups, UpdateGroup};
 
 fn admin_jwt(emu: &EmulatorSide) -> Credentials {
@@ -132,6 +134,62 @@ pub fn v3_groups_scopes_and_schemes<D: Driver>(d: &D) {
         )
         .unwrap();
     assert!(!created.id.is_empty());
+}
+
+/// The account's gateways (`GET /v3/ipfs/gateways`): the emulator lists one, whose host is built
+/// as the Go CLI builds it (`<domain>.mypinata.cloud`), while the emulator's own URL stays the
+/// gateway downloads go to; the spec's paging; `org:gateways:read`, Bearer only.
+pub fn v3_gateways_are_listed<D: Driver>(d: &D) {
+    let Some(emu) = target().emulator("v3_gateways_are_listed") else {
+        return;
+    };
+    let config = target().config();
+    let page = as_admin(d, emu, &ListGateways::new()).unwrap();
+    assert_eq!(page.count, Some(1), "{page:?}");
+    assert_eq!(page.rows.len(), 1, "{page:?}");
+    let row = &page.rows[0];
+    assert!(!row.id.is_empty() && !row.domain.is_empty(), "{row:?}");
+    let expected = if row.domain.contains('.') {
+        row.domain.clone()
+    } else {
+        format!("{}.mypinata.cloud", row.domain)
+    };
+    assert_eq!(row.host(), Some(expected));
+    // The row names the account's gateway; the client of an emulator downloads from the emulator.
+    assert_eq!(
+        config.gateway().map(|g| g.origin()),
+        Some(config.base_url().origin())
+    );
+    let second = as_admin(d, emu, &ListGateways::new().page_size(1).unwrap().page(2)).unwrap();
+    assert!(second.rows.is_empty(), "{second:?}");
+
+    let pair = api_error(d.execute(admin(emu), config.clone(), &ListGateways::new()));
+    assert_eq!(pair.status(), StatusCode::UNAUTHORIZED, "{pair}");
+    let reader = create_key(
+        d,
+        emu,
+        Permissions::none().allow_resource(ResourceScope::GatewaysRead),
+    );
+    let listed = d
+        .execute(
+            reader.jwt_credentials().unwrap(),
+            config.clone(),
+            &ListGateways::new(),
+        )
+        .unwrap();
+    assert_eq!(listed, page);
+    let files = create_key(
+        d,
+        emu,
+        Permissions::none().allow_resource(ResourceScope::FilesRead),
+    );
+    let refused = api_error(d.execute(
+        files.jwt_credentials().unwrap(),
+        config,
+        &ListGateways::new(),
+    ));
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused.reason(), Some("NO_SCOPES_FOUND"), "{refused}");
 }
 
 /// v3 pin by CID: held content is queued as `retrieving` and pinned after the delay; unknown

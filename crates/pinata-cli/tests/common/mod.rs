@@ -163,3 +163,31 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// A stand-in for the API on loopback that answers every request with `200` and `body` (JSON),
+/// for what the emulator does not offer (an account with several gateways). Returns its URL; it
+/// serves until the test process ends.
+pub fn fake_api(body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+            // The request's head (a GET has no body), then the answer, then the end.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}

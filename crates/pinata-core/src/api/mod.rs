@@ -1,6 +1,7 @@
 //! The API's endpoints, one module each, holding the request type and its response type.
 
 pub mod files;
+pub mod gateways;
 pub mod groups;
 pub mod keys;
 pub mod pin_by_cid;

@@ -5,6 +5,7 @@
 pub(crate) mod control;
 pub(crate) mod files;
 pub(crate) mod gateway;
+pub(crate) mod gateways;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod pin_by_cid;

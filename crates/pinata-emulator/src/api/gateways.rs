@@ -1,0 +1,120 @@
+//! The account's dedicated gateways: `GET /v3/ipfs/gateways` (what Pinata's Go CLI and
+//! `pinata-core`'s `api::gateways` call) and `GET /v3/gateways` (the path the v3 spec documents).
+//! Mirrors `pinata-core`'s `api::gateways`.
+//!
+//! The emulator is its own gateway: it serves `/ipfs/<cid>` and `/files/<cid>` at its own URL,
+//! which is the gateway a client of the emulator uses (`Config::for_emulator` sets it so). The list
+//! therefore holds one row, the account's gateway as the real service would list it: its `domain`
+//! is [`crate::EmulatorConfig::gateway_domain`] (`emulator` by default), so a client that builds
+//! `<domain>.mypinata.cloud` from it, as the Go CLI does, gets a name that is *not* the emulator.
+//! The row is for code that reads the list; downloads go to the emulator's URL.
+//!
+//! Emulator's choices: the row's id is derived from the account's id (stable across restarts with
+//! a data directory), `created_at` is when the admin key was made (a Pinata account gets its
+//! gateway with the account), the gateway is not restricted and has no custom domains. `pageSize`
+//! and `page` are read as the spec names them, pages counting from 1 (`page=0` is the first page
+//! too); a value that is not a whole number, or a `pageSize` of 0, is a 400.
+
+use http::StatusCode;
+use pinata_core::server::Query;
+use pinata_core::time::format_iso8601 as iso8601;
+use serde_json::json;
+
+use crate::reply::{self, Reply, data};
+use crate::state::State;
+
+/// The default [`crate::EmulatorConfig::gateway_domain`].
+pub(crate) const DEFAULT_GATEWAY_DOMAIN: &str = "emulator";
+
+/// The longest gateway domain accepted (a DNS name's limit).
+const MAX_DOMAIN: usize = 253;
+
+/// Checks a gateway domain given at start-up: 1 to 253 characters of lower-case letters, digits,
+/// `-` and `.`, neither starting nor ending with `-` or `.` (a DNS label, or a whole host name).
+pub(crate) fn check_domain(domain: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    let edge = |c: Option<char>| c.is_some_and(|c| c == '-' || c == '.');
+    if domain.is_empty()
+        || domain.len() > MAX_DOMAIN
+        || !domain.chars().all(allowed)
+        || edge(domain.chars().next())
+        || edge(domain.chars().last())
+    {
+        return Err(format!(
+            "the gateway domain must be 1 to {MAX_DOMAIN} lower-case letters, digits, '-' and '.', \
+             not starting or ending with '-' or '.' (like `emulator`), not {:?}",
+            domain.chars().take(64).collect::<String>()
+        ));
+    }
+    Ok(())
+}
+
+fn bad(message: &str) -> Reply {
+    reply::coded(StatusCode::BAD_REQUEST, message)
+}
+
+/// `GET /v3/ipfs/gateways` and `GET /v3/gateways`.
+pub(crate) fn list(state: &State, query: &str) -> Reply {
+    let mut page_size: Option<u64> = None;
+    let mut page: u64 = 1;
+    for (key, value) in Query::parse(query) {
+        match key.as_str() {
+            "pageSize" => match value.parse::<u64>() {
+                Ok(n) if n > 0 => page_size = Some(n),
+                _ => return bad("pageSize must be a whole number above 0"),
+            },
+            "page" => match value.parse::<u64>() {
+                Ok(n) => page = n.max(1),
+                Err(_) => return bad("page must be a whole number"),
+            },
+            _ => {}
+        }
+    }
+    // One gateway: on the first page only, whatever its size.
+    let first = page == 1 || page_size.is_none();
+    let rows = if first {
+        let created_at = state
+            .keys
+            .get(&state.admin_key)
+            .map(|k| iso8601(k.created_at));
+        vec![json!({
+            "id": crate::ids::uuid_from(format!("gateway of {}", state.user_id).as_bytes()),
+            "name": state.gateway_domain,
+            "domain": state.gateway_domain,
+            "restrict": false,
+            "created_at": created_at,
+            "custom_domains": [],
+        })]
+    } else {
+        Vec::new()
+    };
+    data(json!({ "count": 1, "rows": rows }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_dns_names() {
+        for good in ["emulator", "my-gw-1", "gw.example.com", "a"] {
+            assert!(check_domain(good).is_ok(), "{good}");
+        }
+        let long = "a".repeat(MAX_DOMAIN + 1);
+        for bad in [
+            "",
+            "-gw",
+            "gw-",
+            ".gw",
+            "gw.",
+            "Upper",
+            "under_score",
+            "sp ace",
+            "gw/x",
+            "\u{1b}[2J",
+            long.as_str(),
+        ] {
+            assert!(check_domain(bad).is_err(), "{bad:?}");
+        }
+    }
+}
