@@ -132,7 +132,7 @@ macro_rules! common_impl {
 
             /// A client with `config` (base URL, timeouts, limits…).
             pub fn with_config(credentials: Credentials, config: Config) -> Result<Self, Error> {
-                let transport = T::from_options(config.transport_options())?;
+                let transport = T::from_config(&config)?;
                 Ok(Self::with_transport(transport, credentials, config))
             }
 

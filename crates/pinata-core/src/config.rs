@@ -2,7 +2,6 @@
 //! and the limits a transport applies.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use http::Uri;
@@ -57,6 +56,9 @@ pub enum ConfigError {
     InvalidGatewayKey,
     /// A TUS chunk size outside the accepted range.
     TusChunkSize(u64),
+    /// A proxy variable (`https_proxy`, `all_proxy`…) holds a proxy URL that is refused; the
+    /// error names the variable, never its value.
+    Proxy(crate::proxy::ProxyError),
 }
 
 impl fmt::Display for ConfigError {
@@ -87,6 +89,7 @@ impl fmt::Display for ConfigError {
             ConfigError::EnvironmentNotUnicode => {
                 f.write_str("a PINATA_* environment variable is not valid Unicode")
             }
+            ConfigError::Proxy(e) => e.fmt(f),
             ConfigError::InvalidGatewayKey => f.write_str(
                 "the gateway key is empty or contains whitespace or characters outside visible ASCII",
             ),
@@ -95,6 +98,12 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl From<crate::proxy::ProxyError> for ConfigError {
+    fn from(e: crate::proxy::ProxyError) -> Self {
+        ConfigError::Proxy(e)
+    }
+}
 
 impl BaseUrl {
     /// Parses `https://host[:port][/prefix]`. A trailing `/` is dropped.
@@ -159,12 +168,7 @@ impl BaseUrl {
     }
 
     fn host_is_loopback(&self) -> bool {
-        let host = self.host();
-        if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
-            return true;
-        }
-        host.parse::<IpAddr>()
-            .is_ok_and(crate::loopback::is_loopback_ip)
+        crate::loopback::is_loopback_host(self.host())
     }
 
     /// Splits an absolute URL into its origin (a base without prefix) and its path and query, for
@@ -320,6 +324,7 @@ pub struct Config {
     retry: crate::retry::RetryPolicy,
     tus_threshold: u64,
     tus_chunk_size: u64,
+    proxy: crate::proxy::ProxyConfig,
 }
 
 impl Default for Config {
@@ -338,6 +343,7 @@ impl Default for Config {
             retry: crate::retry::RetryPolicy::default(),
             tus_threshold: crate::tus::DEFAULT_TUS_THRESHOLD,
             tus_chunk_size: crate::tus::DEFAULT_TUS_CHUNK,
+            proxy: crate::proxy::ProxyConfig::FromEnvironment,
         }
     }
 }
@@ -349,7 +355,12 @@ impl Config {
     ///   [`Config::for_emulator`] does (`pinata-emulator` serves all three on one listener);
     /// - then, each overriding its own origin: `PINATA_API_URL`, `PINATA_UPLOADS_URL`,
     ///   `PINATA_GATEWAY` (a domain or URL);
-    /// - `PINATA_GATEWAY_KEY`.
+    /// - `PINATA_GATEWAY_KEY`;
+    /// - the proxy variables, read as curl reads them (`https_proxy`/`HTTPS_PROXY`, else
+    ///   `all_proxy`/`ALL_PROXY`; `no_proxy`/`NO_PROXY`; see [`crate::proxy`]), once, now: the
+    ///   config holds what they said ([`ProxyConfig::Explicit`](crate::ProxyConfig::Explicit) or
+    ///   [`ProxyConfig::Off`](crate::ProxyConfig::Off)). A proxy URL that is refused is
+    ///   [`ConfigError::Proxy`], naming the variable.
     ///
     /// With only `PINATA_API_URL` set, uploads still go to `https://uploads.pinata.cloud`: to test
     /// against an emulator, set `PINATA_EMULATOR_URL`.
@@ -395,6 +406,7 @@ impl Config {
         if let Some(key) = get(ENV_GATEWAY_KEY)? {
             config = config.with_gateway_key(key)?;
         }
+        config.proxy = crate::proxy::ProxyConfig::from_lookup(&lookup)?;
         Ok(config)
     }
 
@@ -593,6 +605,51 @@ impl Config {
     /// The transport limits.
     pub fn transport_options(&self) -> &TransportOptions {
         &self.transport
+    }
+
+    /// Sends `https://` requests through `proxy` (a `CONNECT` tunnel), except to the destinations
+    /// `no_proxy` matches and to loopback; the proxy variables are not read. Plain `http://`
+    /// requests never go through a proxy. See [`crate::proxy`] for the rules.
+    ///
+    /// ```
+    /// use pinata_core::{Config, NoProxy};
+    /// let config = Config::default()
+    ///     .with_proxy("http://user:p%40ss@proxy.corp:3128".parse()?, NoProxy::parse("corp.example,10.0.0.0/8"));
+    /// assert_eq!(format!("{:?}", config.proxy()).contains("p@ss"), false);
+    /// # Ok::<(), pinata_core::ProxyError>(())
+    /// ```
+    pub fn with_proxy(mut self, proxy: crate::Proxy, no_proxy: crate::NoProxy) -> Self {
+        self.proxy = crate::proxy::ProxyConfig::Explicit { proxy, no_proxy };
+        self
+    }
+
+    /// No proxy for any request, whatever the environment says.
+    pub fn without_proxy(mut self) -> Self {
+        self.proxy = crate::proxy::ProxyConfig::Off;
+        self
+    }
+
+    /// Replaces the proxy setting (back to [`ProxyConfig::FromEnvironment`](crate::ProxyConfig),
+    /// say).
+    pub fn with_proxy_config(mut self, proxy: crate::ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// What an error must not show of the proxy: its password and `Basic` token. For
+    /// [`ProxyConfig::FromEnvironment`](crate::ProxyConfig) the process environment is read, as the
+    /// transport reads it.
+    pub(crate) fn proxy_secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
+        self.proxy
+            .resolve()
+            .ok()
+            .and_then(|s| s.https_proxy().map(crate::Proxy::secrets))
+            .unwrap_or_default()
+    }
+
+    /// The proxy setting. A transport applies [`ProxyConfig::resolve`](crate::ProxyConfig::resolve).
+    pub fn proxy(&self) -> &crate::ProxyConfig {
+        &self.proxy
     }
 }
 

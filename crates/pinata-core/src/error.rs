@@ -178,7 +178,8 @@ impl Error {
         self.redact(&Secrets::of(credentials))
     }
 
-    /// As [`Error::redact_secrets`], with the config's gateway key too: what the clients apply.
+    /// As [`Error::redact_secrets`], with the config's gateway key and its proxy's password (and
+    /// `Basic` token) too: what the clients apply.
     pub(crate) fn redact_client_secrets(
         self,
         credentials: &Credentials,
@@ -188,6 +189,7 @@ impl Error {
         if let Some(key) = config.gateway_key() {
             secrets.push(zeroize::Zeroizing::new(key.expose_secret().to_owned()));
         }
+        secrets.extend(config.proxy_secrets());
         self.redact(&Secrets::new(secrets.iter().map(|s| s.as_str())))
     }
 

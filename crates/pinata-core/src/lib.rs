@@ -12,6 +12,7 @@
 //! |---|---|
 //! | credentials, from values or the environment | [`Credentials`] |
 //! | base URL, timeouts, retries | [`Config`], [`TransportOptions`], [`retry::RetryPolicy`] |
+//! | a proxy (curl's `https_proxy`, `NO_PROXY`…) | [`ProxyConfig`], [`Proxy`], [`NoProxy`], [`proxy`] |
 //! | test the credentials | [`api::TestAuthentication`] |
 //! | create, list, revoke keys | [`api::keys`] |
 //! | pin a file or folder, JSON, a CID; jobs; metadata; list; unpin; usage | [`api::pinning`] |
@@ -101,6 +102,7 @@ mod local;
 mod loopback;
 mod multipart;
 mod paging;
+pub mod proxy;
 mod query;
 pub mod retry;
 mod secret;
@@ -130,5 +132,6 @@ pub use exchange::{interpret_response, prepare_request};
 pub use http;
 pub use local::LocalError;
 pub use paging::{ItemStream, Items};
+pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyCredentials, ProxyError, ProxyErrorKind};
 pub use secret::SecretString;
 pub use upload::{CancelToken, ProgressFn, UploadProgress};

@@ -70,6 +70,15 @@ pub(crate) fn is_loopback_ip(ip: IpAddr) -> bool {
     ip.to_canonical().is_loopback()
 }
 
+/// Whether `host` (IPv6 without brackets) *names* this machine by its text: `localhost` (or
+/// `localhost.`, in any case) or a loopback IP literal. Nothing is resolved. The one rule behind
+/// [`crate::BaseUrl::is_loopback`] and the proxy decision's "loopback is always direct".
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.eq_ignore_ascii_case("localhost.")
+        || host.parse::<IpAddr>().is_ok_and(is_loopback_ip)
+}
+
 /// A plain-http request was refused because its host resolved to an address that is not loopback:
 /// the credentials would have travelled in clear text to another machine. Nothing was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,6 +28,9 @@ use crate::tus::FileFingerprint;
 
 pub use crate::error::{BoxError, TransportCause};
 pub use crate::loopback::{LoopbackOnly, NotLoopback};
+#[doc(hidden)]
+pub use crate::proxy::{DecisionCase, decision_table};
+pub use crate::proxy::{ProxyScheme, ProxySettings, Route};
 
 /// Streaming a multipart body: [`UploadCursor`](upload::UploadCursor) says what to open, read and
 /// send next; the [`UploadWatch`](upload::UploadWatch) turns what was sent into progress and a CID.
@@ -163,6 +166,14 @@ pub trait BlockingTransport: Send + Sync {
 pub trait TransportFactory: Sized {
     /// A transport that applies `options`.
     fn from_options(options: &TransportOptions) -> Result<Self, TransportError>;
+
+    /// A transport for `config`, which the clients' constructors call: `from_options` with the
+    /// config's transport options unless overridden. A transport that applies the proxy setting
+    /// ([`crate::Config::proxy`], resolved with [`crate::ProxyConfig::resolve`], then
+    /// [`ProxySettings::route`] per request) overrides this.
+    fn from_config(config: &crate::Config) -> Result<Self, TransportError> {
+        Self::from_options(config.transport_options())
+    }
 }
 
 /// Any function from request to response is a blocking transport: handy in tests.
