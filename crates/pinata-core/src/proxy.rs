@@ -82,7 +82,8 @@ pub const DEFAULT_HTTPS_PROXY_PORT: u16 = 443;
 /// [`Config::from_lookup`](crate::Config::from_lookup) read the variables once, when the config is
 /// made, and hold what they said: [`ProxyConfig::Explicit`] with the proxy and no-proxy list they
 /// name, or [`ProxyConfig::Off`] when no proxy variable is set; such a config never reads the
-/// process environment again.
+/// process environment again. A variable they cannot parse leaves [`ProxyConfig::FromEnvironment`],
+/// so the error is the transport's to report when it resolves the setting.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProxyConfig {

@@ -257,12 +257,16 @@ fn environment_errors_name_their_variable() {
         (e.variable(), e.kind()),
         (Some("no_proxy"), &ProxyErrorKind::NotUnicode)
     );
-    // Through Config::from_lookup: a ConfigError, naming the variable.
-    let e = crate::Config::from_lookup(env(&[("https_proxy", "gopher://x")])).unwrap_err();
+    // The words a transport will report, naming the variable.
+    let e = ProxySettings::from_lookup(&env(&[("https_proxy", "gopher://x")])).unwrap_err();
     assert_eq!(
         e.to_string(),
         "the proxy in https_proxy has scheme \"gopher\"; use http:// or https://, such as http://proxy.example:3128 (or turn proxies off: Config::without_proxy, or NO_PROXY=*)"
     );
+    // Config::from_lookup does not fail on it while the transports do not apply proxies: the
+    // setting stays to be read (and reported) when a transport resolves it.
+    let c = crate::Config::from_lookup(env(&[("https_proxy", "gopher://x")])).unwrap();
+    assert_eq!(c.proxy(), &ProxyConfig::FromEnvironment);
 }
 
 #[test]
