@@ -611,6 +611,17 @@ fn download_public_and_private_with_checks() {
         .unwrap();
     assert_eq!(page.stdout, b"<p>hi</p>");
 
+    // A file id (what `files list -q` prints) is no CID: the hint names the command that gives it.
+    let id = stdout_of(
+        s.pinata()
+            .args(["files", "list", "--network", "public", "-q"]),
+    );
+    let id = id.lines().next().unwrap();
+    let (code, _, err) = run(s.pinata().args(["download", id]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("{id} is not a CID")), "{err}");
+    assert!(err.contains("pinata files get ID"), "{err}");
+
     // To stdout (not a terminal here), the CID checked.
     let out = s.pinata().args(["download", cid]).output().unwrap();
     assert!(out.status.success());

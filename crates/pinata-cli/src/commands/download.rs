@@ -127,6 +127,16 @@ fn too_large(what: &str, size: Option<u64>, cap: u64, flag: bool) -> CliError {
 pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     let (settings, client) = ctx.client()?;
     need_gateway(&settings)?;
+    // `files list -q` prints ids (records), not CIDs: say which command gives the CID rather than
+    // only that this is none.
+    if args.cid.parse::<Cid>().is_err() {
+        return Err(
+            CliError::usage(format!("{} is not a CID", crate::output::shown(&args.cid))).hint(
+                "a file id? `pinata files get ID` shows its CID (`files list` shows both; \
+             `files list --json` has each file's cid)",
+            ),
+        );
+    }
     let inner = args.path.clone().unwrap_or_default();
     let whole = inner.trim_matches('/').is_empty();
     let usage = |e: pinata_ureq::BuildError| CliError::usage(e.to_string());
