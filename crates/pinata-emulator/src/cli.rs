@@ -66,6 +66,12 @@ OPTIONS (each also read from the environment variable shown):
                          [PINATA_EMULATOR_GATEWAY_DOMAIN] (default emulator; as Pinata's, a label
                          before .mypinata.cloud). The emulator itself is the gateway to download
                          from: its own URL serves /ipfs/CID and /files/CID
+  --tls-cert FILE        serve HTTPS with this PEM certificate chain (server's first), with
+  --tls-key FILE         this PEM private key (both or neither); the URL is then https://
+  --tls-self-signed      serve HTTPS with a certificate made at start-up, its PEM in the first
+                         line's \"ca_pem\" for a client to trust; for localhost, 127.0.0.1 and ::1
+  --tls-name NAME        with --tls-self-signed, a DNS name or IP address it is for (repeatable,
+                         replacing the defaults)
   -h, --help             this text
 
 Control endpoints (all but health with an admin key; every answer has X-Pinata-Emulator-Version):
@@ -101,6 +107,11 @@ pub fn parse_args(
         config.gateway_domain = domain;
     }
 
+    let mut tls_cert: Option<std::path::PathBuf> = None;
+    let mut tls_key: Option<std::path::PathBuf> = None;
+    let mut self_signed = false;
+    let mut tls_names: Vec<String> = Vec::new();
+
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -109,6 +120,15 @@ pub fn parse_args(
         };
         if flag == "-h" || flag == "--help" {
             return Ok(None);
+        }
+        if flag == "--tls-self-signed" {
+            if inline.is_some() {
+                return Err(
+                    "--tls-self-signed takes no value; give names with --tls-name".to_owned(),
+                );
+            }
+            self_signed = true;
+            continue;
         }
         let value = match inline {
             Some(v) => v,
@@ -147,6 +167,9 @@ pub fn parse_args(
             "--psa-mode" => psa_mode = Some(value),
             "--seed" => config.seed = Some(value.into()),
             "--gateway-domain" => config.gateway_domain = value,
+            "--tls-cert" => tls_cert = Some(value.into()),
+            "--tls-key" => tls_key = Some(value.into()),
+            "--tls-name" => tls_names.push(value),
             other => return Err(format!("unknown option {other}; see --help")),
         }
     }
@@ -193,6 +216,24 @@ pub fn parse_args(
         config.psa_mode = crate::PsaMode::parse(&m)
             .ok_or_else(|| format!("--psa-mode: {m:?} is neither pinata nor spec"))?;
     }
+    if !tls_names.is_empty() && !self_signed {
+        return Err("--tls-name is for --tls-self-signed".to_owned());
+    }
+    config.tls = match (tls_cert, tls_key, self_signed) {
+        (Some(_), _, true) | (_, Some(_), true) => {
+            return Err("--tls-self-signed or --tls-cert/--tls-key, not both".to_owned());
+        }
+        (Some(cert), Some(key), false) => Some(crate::TlsConfig::Files { cert, key }),
+        (Some(_), None, false) => {
+            return Err("--tls-cert needs --tls-key (the private key)".to_owned());
+        }
+        (None, Some(_), false) => {
+            return Err("--tls-key needs --tls-cert (the certificate chain)".to_owned());
+        }
+        (None, None, true) if tls_names.is_empty() => Some(crate::TlsConfig::self_signed()),
+        (None, None, true) => Some(crate::TlsConfig::SelfSigned { names: tls_names }),
+        (None, None, false) => None,
+    };
     // Every number in range, with a message that names the flag's meaning.
     config.validate()?;
     Ok(Some(config))

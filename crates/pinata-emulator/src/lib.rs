@@ -125,6 +125,7 @@ mod routes;
 pub mod seed;
 mod server;
 mod state;
+mod tls;
 pub mod token;
 mod tus;
 
@@ -184,3 +185,4 @@ pub use server::{
     AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
     KeyCredentials, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
 };
+pub use tls::{DEFAULT_TLS_NAMES, TlsConfig};

@@ -27,6 +27,7 @@ use crate::journal::{JournalEntry, JournalFilter};
 use crate::keys::{KeyRecord, NewKey};
 use crate::routes;
 use crate::state::State;
+use crate::tls::{Tls, TlsConfig};
 use crate::token;
 
 /// How to start an emulator. Every field has a default; fix the secrets for reproducible runs.
@@ -84,6 +85,9 @@ pub struct EmulatorConfig {
     /// The emulator itself is the gateway to download from (its own URL, where it serves
     /// `/ipfs/<cid>` and `/files/<cid>`); this is only what the list says.
     pub gateway_domain: String,
+    /// HTTPS: certificate files or a self-signed certificate made at start-up (see [`TlsConfig`]);
+    /// the URL is then `https://…`. None (plain HTTP) by default.
+    pub tls: Option<TlsConfig>,
 }
 
 /// How the emulator's `/psa` (IPFS Pinning Service API) answers where Pinata departs from the
@@ -221,6 +225,9 @@ impl EmulatorConfig {
             rule.validate().map_err(|e| format!("rate limit: {e}"))?;
         }
         crate::api::gateways::check_domain(&self.gateway_domain)?;
+        if let Some(tls) = &self.tls {
+            tls.validate()?;
+        }
         Ok(())
     }
 }
@@ -247,6 +254,7 @@ impl Default for EmulatorConfig {
             psa_mode: PsaMode::Pinata,
             seed: None,
             gateway_domain: crate::api::gateways::DEFAULT_GATEWAY_DOMAIN.to_owned(),
+            tls: None,
         }
     }
 }
@@ -260,6 +268,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("psa_mode", &self.psa_mode)
             .field("seed", &self.seed)
             .field("gateway_domain", &self.gateway_domain)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -307,6 +316,7 @@ pub struct Emulator {
     url: String,
     admin: AdminCredentials,
     seeded: Vec<KeyCredentials>,
+    tls: Option<Tls>,
 }
 
 impl fmt::Debug for Emulator {
@@ -473,8 +483,11 @@ impl Emulator {
         if let Some(failure) = db.failure() {
             return Err(io::Error::other(failure));
         }
+        // The certificate before the socket, so a bad PEM file fails the start-up first.
+        let tls = config.tls.as_ref().map(crate::tls::load).transpose()?;
         let listener = TcpListener::bind(config.listen).await?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr()?);
         Ok(Self {
             state: Arc::new(state),
             limits: Limits {
@@ -486,10 +499,11 @@ impl Emulator {
             url,
             admin,
             seeded,
+            tls,
         })
     }
 
-    /// `http://ADDR:PORT`.
+    /// `http://ADDR:PORT`, or `https://ADDR:PORT` with [`EmulatorConfig::tls`].
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -504,8 +518,15 @@ impl Emulator {
         &self.seeded
     }
 
+    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`]), for a client to
+    /// trust; None without TLS or with certificate files.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.tls.as_ref()?.certificate_pem.as_deref()
+    }
+
     /// The line the binary prints first: `{"url":…,"admin":{"jwt":…,"api_key":…,"api_secret":…}}`,
-    /// with `"keys":[{"jwt":…,"api_key":…,"api_secret":…}…]` too when a seed made keys.
+    /// with `"keys":[{"jwt":…,"api_key":…,"api_secret":…}…]` too when a seed made keys, and
+    /// `"ca_pem":"…"` (the certificate to trust) with a self-signed certificate.
     pub fn startup_line(&self) -> String {
         #[derive(Serialize)]
         struct Line<'a> {
@@ -513,11 +534,14 @@ impl Emulator {
             admin: &'a AdminCredentials,
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
             keys: &'a [KeyCredentials],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            ca_pem: Option<&'a str>,
         }
         serde_json::to_string(&Line {
             url: &self.url,
             admin: &self.admin,
             keys: &self.seeded,
+            ca_pem: self.certificate_pem(),
         })
         .unwrap_or_default()
     }
@@ -534,7 +558,8 @@ impl Emulator {
     /// At most `max_connections` are served at once (the rest wait in the listen backlog); each
     /// must send a request's headers within `header_read_timeout` and is closed after
     /// `idle_timeout` without traffic; a failed `accept` (out of file descriptors, say) pauses the
-    /// loop for 100 ms rather than retrying at once.
+    /// loop for 100 ms rather than retrying at once. With TLS, the handshake too must finish within
+    /// `header_read_timeout`; a failed one closes that connection only.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let permits = Arc::new(Semaphore::new(self.limits.max_connections));
@@ -561,19 +586,21 @@ impl Emulator {
             let _ = stream.set_nodelay(true);
             let state = self.state.clone();
             let limits = self.limits;
+            let acceptor = self.tls.as_ref().map(|tls| tls.acceptor.clone());
             tokio::spawn(async move {
-                let service = service_fn(move |request| {
-                    let state = state.clone();
-                    // An `Err` makes hyper close the connection without a response.
-                    async move { routes::handle(&state, request).await }
-                });
-                let io = TokioIo::new(conn::IdleTimeout::new(stream, limits.idle_timeout));
-                // A connection error concerns that client only.
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(limits.header_read_timeout)
-                    .serve_connection(io, service)
-                    .await;
+                let io = conn::IdleTimeout::new(stream, limits.idle_timeout);
+                match acceptor {
+                    None => serve_connection(io, state, limits).await,
+                    Some(acceptor) => {
+                        // A handshake has as long as a request's headers; a failed or late one
+                        // closes this connection only.
+                        let handshake =
+                            tokio::time::timeout(limits.header_read_timeout, acceptor.accept(io));
+                        if let Ok(Ok(io)) = handshake.await {
+                            serve_connection(io, state, limits).await;
+                        }
+                    }
+                }
                 drop(permit);
             });
         }
@@ -616,6 +643,7 @@ impl Emulator {
                         Ok((credentials, config))
                     });
                 let ready = client.map(|(credentials, config)| Ready {
+                    certificate_pem: emulator.certificate_pem().map(str::to_owned),
                     url: emulator.url.clone(),
                     admin: emulator.admin.clone(),
                     seeded: emulator.seeded.clone(),
@@ -635,6 +663,7 @@ impl Emulator {
             .recv()
             .map_err(|_| io::Error::other("the emulator thread stopped during start-up"))??;
         Ok(EmulatorHandle {
+            certificate_pem: ready.certificate_pem,
             url: ready.url,
             admin: ready.admin,
             seeded: ready.seeded,
@@ -647,8 +676,27 @@ impl Emulator {
     }
 }
 
+/// Serves HTTP/1.1 on one connection (plain or TLS) until it ends; an error concerns that client
+/// only.
+async fn serve_connection<S>(io: S, state: Arc<State>, limits: Limits)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| {
+        let state = state.clone();
+        // An `Err` makes hyper close the connection without a response.
+        async move { routes::handle(&state, request).await }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .serve_connection(TokioIo::new(io), service)
+        .await;
+}
+
 /// What the emulator's thread hands over once it serves.
 struct Ready {
+    certificate_pem: Option<String>,
     url: String,
     admin: AdminCredentials,
     seeded: Vec<KeyCredentials>,
@@ -669,6 +717,7 @@ struct Control {
 /// (`/emulator/reset`, `/emulator/requests`, `/emulator/faults`, `/emulator/rate_limit`) as methods,
 /// and seeding: keys and groups made directly.
 pub struct EmulatorHandle {
+    certificate_pem: Option<String>,
     url: String,
     admin: AdminCredentials,
     seeded: Vec<KeyCredentials>,
@@ -688,9 +737,15 @@ impl fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with [`EmulatorConfig::tls`].
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`]), for a client to
+    /// trust; None without TLS or with certificate files.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// The admin key.
