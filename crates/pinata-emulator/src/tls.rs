@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::pem::{self, PemObject};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The names a self-signed certificate is made for unless others are given.
@@ -73,32 +73,35 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
+/// The start-up error for the PEM file `path` given as `flag`, holding `what` (a certificate chain,
+/// a private key): one that cannot be read says so, one that does not parse says what it lacks.
+fn pem_error(flag: &str, path: &Path, what: &str, e: pem::Error) -> io::Error {
+    match e {
+        pem::Error::Io(e) => invalid(format!("{flag} {}: cannot be read: {e}", path.display())),
+        pem::Error::NoItemsFound => invalid(format!(
+            "{flag} {}: not a PEM {what}: no such PEM block in the file",
+            path.display()
+        )),
+        e => invalid(format!("{flag} {}: not a PEM {what}: {e}", path.display())),
+    }
+}
+
 /// The certificate chain in the PEM file `path`: at least one certificate.
 fn read_chain(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
-    let bad = |e: &dyn std::fmt::Display| {
-        invalid(format!(
-            "--tls-cert {}: not a PEM certificate chain: {e}",
-            path.display()
-        ))
-    };
+    let bad = |e| pem_error("--tls-cert", path, "certificate chain", e);
     let chain = CertificateDer::pem_file_iter(path)
-        .map_err(|e| bad(&e))?
+        .map_err(bad)?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad(&e))?;
+        .map_err(bad)?;
     if chain.is_empty() {
-        return Err(bad(&"no CERTIFICATE block in the file"));
+        return Err(bad(pem::Error::NoItemsFound));
     }
     Ok(chain)
 }
 
 /// The private key in the PEM file `path`.
 fn read_key(path: &Path) -> io::Result<PrivateKeyDer<'static>> {
-    PrivateKeyDer::from_pem_file(path).map_err(|e| {
-        invalid(format!(
-            "--tls-key {}: not a PEM private key: {e}",
-            path.display()
-        ))
-    })
+    PrivateKeyDer::from_pem_file(path).map_err(|e| pem_error("--tls-key", path, "private key", e))
 }
 
 /// rustls's *ring* provider, named explicitly (as pinata-hyper's `ring_provider`).
