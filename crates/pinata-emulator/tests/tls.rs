@@ -272,3 +272,61 @@ fn the_command_line_takes_tls_flags_both_or_neither() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// An emulator process, killed and reaped when dropped.
+struct Process(std::process::Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_binary_prints_ca_pem_and_a_client_trusting_it_is_served() {
+    use std::io::BufRead;
+    let mut child = Process(
+        std::process::Command::new(env!("CARGO_BIN_EXE_pinata-emulator"))
+            .args(["--tls-self-signed", "--tls-name", "localhost"])
+            .env_remove("PINATA_EMULATOR_LISTEN")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let url = line["url"].as_str().unwrap();
+    let pem = line["ca_pem"]
+        .as_str()
+        .expect("ca_pem in the start-up line");
+    let answer = health(url, client(pem), "localhost").unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The certificate is for the names given only.
+    assert!(health(url, client(pem), "127.0.0.1").is_err());
+}
+
+#[test]
+fn the_binary_exits_with_2_naming_a_bad_pem_file() {
+    let dir = scratch("cli");
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(&garbage, "-----BEGIN NOTHING-----\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pinata-emulator"))
+        .arg("--tls-cert")
+        .arg(&garbage)
+        .arg("--tls-key")
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("--tls-cert {}", garbage.display())),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
