@@ -16,9 +16,8 @@
 //! too); a value that is not a whole number, or a `pageSize` of 0, is a 400.
 
 use http::StatusCode;
+use pinata_core::api::gateways::{Gateway, GatewayPage};
 use pinata_core::server::Query;
-use pinata_core::time::format_iso8601 as iso8601;
-use serde_json::json;
 
 use crate::reply::{self, Reply, data};
 use crate::state::State;
@@ -72,23 +71,17 @@ pub(crate) fn list(state: &State, query: &str) -> Reply {
     }
     // One gateway: on the first page only, whatever its size.
     let first = page == 1 || page_size.is_none();
-    let rows = if first {
-        let created_at = state
-            .keys
-            .get(&state.admin_key)
-            .map(|k| iso8601(k.created_at));
-        vec![json!({
-            "id": crate::ids::uuid_from(format!("gateway of {}", state.user_id).as_bytes()),
-            "name": state.gateway_domain,
-            "domain": state.gateway_domain,
-            "restrict": false,
-            "created_at": created_at,
-            "custom_domains": [],
-        })]
-    } else {
-        Vec::new()
-    };
-    data(json!({ "count": 1, "rows": rows }))
+    // The row is the core's own type, so the emulator answers the shape the client decodes.
+    let mut rows = Vec::new();
+    if first {
+        let id = crate::ids::uuid_from(format!("gateway of {}", state.user_id).as_bytes());
+        let mut gateway = Gateway::new(id, state.gateway_domain.clone());
+        gateway.name = Some(state.gateway_domain.clone());
+        gateway.restrict = Some(false);
+        gateway.created_at = state.keys.get(&state.admin_key).map(|k| k.created_at);
+        rows.push(gateway);
+    }
+    data(GatewayPage::new(rows, Some(1)))
 }
 
 #[cfg(test)]
