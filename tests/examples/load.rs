@@ -69,8 +69,8 @@ struct Hostile {
     replays_accepted: AtomicU64,
 }
 
-/// The most resumable uploads one key may have in progress (the emulator's `MAX_TUS_UPLOADS_PER_KEY`).
-const TUS_PER_KEY: u64 = 100;
+/// The most resumable uploads one key may have in progress.
+const TUS_PER_KEY: u64 = pinata_emulator::MAX_TUS_UPLOADS_PER_KEY as u64;
 /// The uses of the key the tree is grown under.
 const TREE_USES: u64 = 12;
 

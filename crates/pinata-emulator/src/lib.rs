@@ -135,6 +135,7 @@ pub use error::{HandleError, HandleErrorKind};
 pub use faults::{FaultRule, RateLimitRule};
 pub use journal::{JournalEntry, JournalFilter};
 pub use keys::{KeyRecord, MAX_KEYS};
+pub use tus::MAX_TUS_UPLOADS_PER_KEY;
 
 /// This crate's version, sent on every answer as `X-Pinata-Emulator-Version` and by
 /// `GET /emulator/health`.

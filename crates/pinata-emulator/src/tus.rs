@@ -30,7 +30,7 @@ pub(crate) const MAX_TUS_UPLOADS: usize = 1_000;
 pub(crate) const UPLOAD_TOKEN_LEN: usize = 32;
 /// The most resumable uploads one key may have in progress: those it created, and those created
 /// through the upload URLs it signed. A tenth of the store, so no one key fills it.
-pub(crate) const MAX_TUS_UPLOADS_PER_KEY: usize = MAX_TUS_UPLOADS / 10;
+pub const MAX_TUS_UPLOADS_PER_KEY: usize = MAX_TUS_UPLOADS / 10;
 
 /// What the file will be once its upload completes: the creation's metadata (and the signed URL's
 /// bound fields), checked at creation.
