@@ -325,6 +325,7 @@ pub struct Config {
     tus_threshold: u64,
     tus_chunk_size: u64,
     proxy: crate::proxy::ProxyConfig,
+    roots: Option<crate::RootCertificates>,
 }
 
 impl Default for Config {
@@ -344,6 +345,7 @@ impl Default for Config {
             tus_threshold: crate::tus::DEFAULT_TUS_THRESHOLD,
             tus_chunk_size: crate::tus::DEFAULT_TUS_CHUNK,
             proxy: crate::proxy::ProxyConfig::FromEnvironment,
+            roots: None,
         }
     }
 }
@@ -648,6 +650,24 @@ impl Config {
             .ok()
             .and_then(|s| s.https_proxy().map(crate::Proxy::secrets))
             .unwrap_or_default()
+    }
+
+    /// Trusts `roots` for TLS as well: in addition to the roots the transport's features choose
+    /// (Mozilla's set, or the operating system's), or instead of them for
+    /// [`RootCertificates::only`](crate::RootCertificates::only). Called again, it adds to the
+    /// roots given before. For a TLS-inspecting proxy's private root, or an emulator serving
+    /// HTTPS with its own certificate.
+    pub fn with_root_certificates(mut self, roots: crate::RootCertificates) -> Self {
+        self.roots = Some(match self.roots.take() {
+            Some(before) => before.merged(roots),
+            None => roots,
+        });
+        self
+    }
+
+    /// The extra root certificates, if any ([`Config::with_root_certificates`]).
+    pub fn root_certificates(&self) -> Option<&crate::RootCertificates> {
+        self.roots.as_ref()
     }
 
     /// The proxy setting. A transport applies [`ProxyConfig::resolve`](crate::ProxyConfig::resolve).

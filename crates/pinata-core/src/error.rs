@@ -130,6 +130,10 @@ impl Error {
         match self {
             // A refusal of the address is the policy's answer, not a passing failure.
             Error::Transport(e) if e.kind() == TransportErrorKind::NotLoopback => false,
+            // A proxy's refusal names the client (407, 403) or comes from a setting: it comes again.
+            Error::Transport(e) if e.kind() == TransportErrorKind::Proxy => {
+                e.proxy_failure().is_some_and(crate::ProxyFailure::is_transient)
+            }
             Error::Transport(e) => {
                 !e.may_have_been_sent()
                     || matches!(
@@ -389,6 +393,11 @@ pub enum TransportErrorKind {
     /// The server broke the HTTP protocol: a malformed response, or the connection closed or reset
     /// before the response was complete.
     Protocol,
+    /// The proxy failed: it could not be reached, refused the tunnel (a `407` wants other
+    /// credentials) or did not answer; the source is a [`crate::ProxyFailure`] saying which and
+    /// naming the proxy. Or, when the transport was built, the proxy setting was refused: the
+    /// source is a [`crate::ProxyError`]. Always [`TransportError::not_sent`].
+    Proxy,
     /// Anything else.
     Other,
 }
@@ -424,6 +433,7 @@ impl fmt::Display for TransportErrorKind {
                 "refused to connect: plain http only goes to loopback addresses"
             }
             TransportErrorKind::Protocol => "HTTP protocol error",
+            TransportErrorKind::Proxy => "the proxy failed",
             TransportErrorKind::Other => "transport error",
         })
     }
@@ -513,6 +523,18 @@ impl TransportError {
         self
     }
 
+    /// The proxy's failure, for an error of kind [`TransportErrorKind::Proxy`] that a transport
+    /// met while tunnelling (not a refused proxy setting).
+    pub fn proxy_failure(&self) -> Option<&crate::ProxyFailure> {
+        crate::transport::find_cause::<crate::ProxyFailure>(self.source.as_deref()?)
+    }
+
+    /// The refused proxy setting, for an error of kind [`TransportErrorKind::Proxy`] returned
+    /// when the transport was built.
+    pub fn proxy_setting_error(&self) -> Option<&crate::ProxyError> {
+        crate::transport::find_cause::<crate::ProxyError>(self.source.as_deref()?)
+    }
+
     /// How many times the request was sent (the last failed like this).
     pub fn attempts(&self) -> u32 {
         self.attempts
@@ -557,6 +579,14 @@ impl fmt::Display for TransportError {
             .why()
             .filter(|w| !(self.kind == K::Timeout && *w == TransportCause::TimedOut));
         match (self.target.as_deref(), self.kind) {
+            (t, K::Proxy) if self.proxy_failure().is_some() || self.proxy_setting_error().is_some() => {
+                if let Some(failure) = self.proxy_failure() {
+                    let to = t.map(|t| format!("{} ({})", t.authority(), t.origin_name()));
+                    failure.describe(f, to.as_deref())?;
+                } else if let Some(setting) = self.proxy_setting_error() {
+                    write!(f, "{setting}")?;
+                }
+            }
             (None, kind) => write!(f, "{kind}")?,
             (Some(t), K::Connect) => {
                 write!(f, "could not connect to {}", t.authority())?;
@@ -578,7 +608,7 @@ impl fmt::Display for TransportError {
             (Some(t), K::BodyTooLarge) => {
                 write!(f, "{} {t}: the response body is too large", t.method())?
             }
-            (Some(t), kind @ (K::Io | K::Protocol | K::Other)) => {
+            (Some(t), kind @ (K::Io | K::Protocol | K::Proxy | K::Other)) => {
                 write!(f, "{} {t} failed", t.method())?;
                 // The kind's name stands in for a cause no one put in words.
                 if why.is_none() {

@@ -103,6 +103,7 @@ mod loopback;
 mod multipart;
 mod paging;
 pub mod proxy;
+mod roots;
 mod query;
 pub mod retry;
 mod secret;
@@ -132,6 +133,9 @@ pub use exchange::{interpret_response, prepare_request};
 pub use http;
 pub use local::LocalError;
 pub use paging::{ItemStream, Items};
-pub use proxy::{NoProxy, Proxy, ProxyConfig, ProxyCredentials, ProxyError, ProxyErrorKind};
+pub use roots::{RootCertificates, RootCertificatesError};
+pub use proxy::{
+    NoProxy, Proxy, ProxyConfig, ProxyCredentials, ProxyError, ProxyErrorKind, ProxyFailure, ProxyStep,
+};
 pub use secret::SecretString;
 pub use upload::{CancelToken, ProgressFn, UploadProgress};

@@ -63,6 +63,12 @@ use http::uri::Scheme;
 
 use crate::SecretString;
 
+mod failure;
+
+#[doc(hidden)]
+pub use failure::status_in_message;
+pub use failure::{ProxyFailure, ProxyStep};
+
 /// The variables read, in the order they are looked up (see the [module](self) documentation).
 pub const ENV_HTTPS_PROXY: [&str; 2] = ["https_proxy", "HTTPS_PROXY"];
 /// The fallback proxy variables, lower case first.
