@@ -794,6 +794,20 @@ pub struct DecisionCase {
     pub via: Option<&'static str>,
 }
 
+impl DecisionCase {
+    /// The proxy setting the row's variables make, as [`crate::Config::from_lookup`] reads them.
+    pub fn proxy_config(&self) -> ProxyConfig {
+        let env = self.env;
+        let lookup = move |name: &'static str| -> Result<Option<String>, ()> {
+            Ok(env
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned()))
+        };
+        ProxyConfig::from_lookup(&lookup).unwrap_or_default()
+    }
+}
+
 /// The decisions both transports must make, as data: the core's tests check
 /// [`ProxySettings::route`] against it, and each adapter's tests can run its own transport over it
 /// (build `ProxySettings::from_lookup` from `env`, send to `url`, see which way it went). Not

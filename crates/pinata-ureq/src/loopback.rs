@@ -97,7 +97,7 @@ mod tests {
         let options = TransportOptions::default();
         // 0.0.0.0 is not loopback, yet on Linux connecting to it reaches this very listener: a
         // missing check would show as a connection.
-        let elsewhere = UreqTransport::build(&options, || ResolvingTo([0, 0, 0, 0]));
+        let elsewhere = UreqTransport::with_lookup(&options, || ResolvingTo([0, 0, 0, 0]));
         let e = elsewhere
             .send(marked(&format!("http://localhost:{port}/")))
             .unwrap_err();
@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(connections.load(Ordering::SeqCst), 0);
 
         // The same name resolving to loopback is connected to.
-        let home = UreqTransport::build(&options, || ResolvingTo([127, 0, 0, 1]));
+        let home = UreqTransport::with_lookup(&options, || ResolvingTo([127, 0, 0, 1]));
         let ok = home.send(marked(&format!("http://localhost:{port}/")));
         assert_eq!(ok.unwrap().status(), 200);
         assert_eq!(connections.load(Ordering::SeqCst), 1);
@@ -118,7 +118,7 @@ mod tests {
     fn a_literal_that_is_not_loopback_is_refused_before_connecting() {
         let (port, connections) = server();
         let transport =
-            UreqTransport::build(&TransportOptions::default(), || ResolvingTo([127, 0, 0, 1]));
+            UreqTransport::with_lookup(&TransportOptions::default(), || ResolvingTo([127, 0, 0, 1]));
         let e = transport
             .send(marked(&format!("http://0.0.0.0:{port}/")))
             .unwrap_err();

@@ -10,7 +10,7 @@
 use std::fmt;
 
 use pinata_core::transport::{NotLoopback, TransportCause, find_cause};
-use pinata_core::{TransportError, TransportErrorKind};
+use pinata_core::{Proxy, ProxyFailure, ProxyStep, TransportError, TransportErrorKind};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
@@ -69,6 +69,14 @@ impl<C: Connector> Connector for BeforeSending<C> {
 /// sent (only failures marked [`NotSent`], or those ureq raises only before connecting, were not),
 /// with the cause in words ([`cause`]).
 pub(crate) fn classify(error: ureq::Error) -> TransportError {
+    classify_through(error, None)
+}
+
+/// [`classify`] for a request tunnelled through `proxy` (when `Some`): a failure before sending
+/// that is not TLS happened on the way to or at the proxy (the destination is not resolved nor
+/// connected to here; the proxy does that), so it is a [`ProxyFailure`] naming the proxy: ureq's
+/// `CONNECT proxy failed` with the status it carries, or the proxy unreachable.
+pub(crate) fn classify_through(error: ureq::Error, proxy: Option<&Proxy>) -> TransportError {
     let error = match error {
         ureq::Error::Other(boxed) => match boxed.downcast::<NotSent>() {
             Ok(not_sent) => {
@@ -80,7 +88,20 @@ pub(crate) fn classify(error: ureq::Error) -> TransportError {
                     }
                     other => {
                         let why = cause(&other, resolving);
-                        TransportError::not_sent(before_sending(&other), other).because(why)
+                        let kind = before_sending(&other);
+                        match proxy {
+                            Some(proxy) if kind != TransportErrorKind::Tls => {
+                                let step = proxy_step(&other);
+                                let why = match step {
+                                    ProxyStep::Unreachable => why,
+                                    _ => None,
+                                };
+                                let failure = ProxyFailure::new(proxy, step).caused_by(other);
+                                TransportError::not_sent(TransportErrorKind::Proxy, failure)
+                                    .because(why)
+                            }
+                            _ => TransportError::not_sent(kind, other).because(why),
+                        }
                     }
                 };
             }
@@ -96,6 +117,24 @@ pub(crate) fn classify(error: ureq::Error) -> TransportError {
             TransportError::not_sent(TransportErrorKind::Connect, error).because(why)
         }
         other => TransportError::maybe_sent(after_connecting(&other), other).because(why),
+    }
+}
+
+/// Which step of the tunnel a failure before sending (not TLS) was at: ureq's own CONNECT error
+/// says `proxy server responded 407/407` or `proxy server did not respond`; an answer that is not
+/// HTTP is a protocol error; anything else failed to reach the proxy.
+fn proxy_step(error: &ureq::Error) -> ProxyStep {
+    match error {
+        ureq::Error::ConnectProxyFailed(message) => {
+            match pinata_core::proxy::status_in_message(message) {
+                Some(status) => ProxyStep::Refused {
+                    status: Some(status),
+                },
+                None => ProxyStep::NoAnswer,
+            }
+        }
+        ureq::Error::Protocol(_) => ProxyStep::NoAnswer,
+        _ => ProxyStep::Unreachable,
     }
 }
 
@@ -164,6 +203,40 @@ mod tests {
             (tls.kind(), tls.may_have_been_sent()),
             (TransportErrorKind::Tls, false)
         );
+    }
+
+    #[test]
+    fn tunnel_failures_name_the_proxy_and_the_step() {
+        let proxy: Proxy = "http://u:secret@proxy.corp:3128".parse().unwrap();
+        let refused = classify_through(
+            mark(
+                ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
+                false,
+            ),
+            Some(&proxy),
+        );
+        assert_eq!(refused.kind(), TransportErrorKind::Proxy);
+        assert!(!refused.may_have_been_sent());
+        let failure = refused.proxy_failure().unwrap();
+        assert_eq!(failure.step(), ProxyStep::Refused { status: Some(407) });
+        assert_eq!(failure.proxy(), "proxy.corp:3128");
+        let silent = classify_through(
+            mark(
+                ureq::Error::ConnectProxyFailed("proxy server did not respond".into()),
+                false,
+            ),
+            Some(&proxy),
+        );
+        assert_eq!(silent.proxy_failure().unwrap().step(), ProxyStep::NoAnswer);
+        let unresolved = classify_through(mark(ureq::Error::HostNotFound, true), Some(&proxy));
+        assert_eq!(
+            unresolved.proxy_failure().unwrap().step(),
+            ProxyStep::Unreachable
+        );
+        assert_eq!(unresolved.why(), Some(TransportCause::NameNotResolved));
+        // TLS inside the tunnel is the destination's handshake: a TLS failure, as direct.
+        let tls = classify_through(mark(ureq::Error::Tls("bad certificate"), false), Some(&proxy));
+        assert_eq!(tls.kind(), TransportErrorKind::Tls);
     }
 
     #[test]
