@@ -535,6 +535,11 @@ impl TransportError {
         crate::transport::find_cause::<crate::ProxyError>(self.source.as_deref()?)
     }
 
+    /// A root certificate the transport's TLS library refused when it was built.
+    fn refused_root(&self) -> Option<&crate::RootCertificatesError> {
+        crate::transport::find_cause::<crate::RootCertificatesError>(self.source.as_deref()?)
+    }
+
     /// How many times the request was sent (the last failed like this).
     pub fn attempts(&self) -> u32 {
         self.attempts
@@ -585,6 +590,11 @@ impl fmt::Display for TransportError {
                     failure.describe(f, to.as_deref())?;
                 } else if let Some(setting) = self.proxy_setting_error() {
                     write!(f, "{setting}")?;
+                }
+            }
+            (_, K::Tls) if self.refused_root().is_some() => {
+                if let Some(root) = self.refused_root() {
+                    write!(f, "{root}")?;
                 }
             }
             (None, kind) => write!(f, "{kind}")?,

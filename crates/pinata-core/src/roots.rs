@@ -143,6 +143,14 @@ pub enum RootCertificatesError {
         /// Which certificate, counting from 1.
         index: usize,
     },
+    /// The transport's TLS library refused the certificate at `index` (from 1) as a root: it is
+    /// not a valid X.509 certificate. Returned by transports when they are built.
+    Unusable {
+        /// Which certificate, counting from 1.
+        index: usize,
+        /// What the TLS library said.
+        reason: String,
+    },
 }
 
 impl fmt::Display for RootCertificatesError {
@@ -159,11 +167,30 @@ impl fmt::Display for RootCertificatesError {
                 f,
                 "certificate {index} of the PEM text has no -----END CERTIFICATE----- line"
             ),
+            Self::Unusable { index, reason } => write!(
+                f,
+                "root certificate {index} is not usable: {}",
+                crate::escape_untrusted(reason)
+            ),
         }
     }
 }
 
 impl std::error::Error for RootCertificatesError {}
+
+impl RootCertificatesError {
+    /// The transport error for a root the TLS library refused (`index` from 1), when a transport
+    /// is built: [`crate::TransportErrorKind::Tls`], nothing sent.
+    pub fn unusable(index: usize, reason: impl fmt::Display) -> crate::TransportError {
+        crate::TransportError::not_sent(
+            crate::TransportErrorKind::Tls,
+            RootCertificatesError::Unusable {
+                index,
+                reason: reason.to_string(),
+            },
+        )
+    }
+}
 
 #[cfg(test)]
 mod tests {

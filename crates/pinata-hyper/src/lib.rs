@@ -15,7 +15,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::rt::TokioExecutor;
 use pinata_core::transport::{
-    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, TransportFactory, find_cause,
+    AsyncTransport, BodyStream, BoxError, LoopbackOnly, NotLoopback, ProxySettings, Route,
+    TransportFactory, find_cause,
 };
 
 // Everything a user needs from the core, under this crate's name: one dependency is enough
@@ -30,6 +31,8 @@ mod connector;
 mod fetch;
 pub mod local;
 mod loopback;
+mod roots;
+mod tunnel;
 mod upload;
 
 pub use fetch::download_to_path;
@@ -44,6 +47,14 @@ pub type Client = pinata_core::AsyncClient<HyperTransport>;
 
 type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
 
+/// TCP with failed lookups marked, then TLS (or plain http to loopback).
+type Tcp = HttpConnector<MarkResolveFailures<GaiResolver>>;
+/// The connector of direct requests.
+type Direct = TimeoutConnector<HttpsConnector<Tcp>>;
+/// The connector of tunnelled requests: TLS to the destination inside a `CONNECT` tunnel through
+/// the proxy, reached over TCP (and TLS for an `https://` proxy).
+type Tunnelled = TimeoutConnector<HttpsConnector<tunnel::ThroughProxy<HttpsConnector<Tcp>>>>;
+
 /// hyper-util's pooled client with an HTTPS (and loopback HTTP) connector; implements
 /// [`AsyncTransport`]. Cloning shares the connection pool.
 ///
@@ -54,10 +65,10 @@ type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
 /// [`TransportErrorKind::NotLoopback`], not sent, whose cause is a [`NotLoopback`].
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<
-        TimeoutConnector<HttpsConnector<HttpConnector<MarkResolveFailures<GaiResolver>>>>,
-        RequestBody,
-    >,
+    client: HyperClient<Direct, RequestBody>,
+    /// For `https://` requests the proxy settings send through a tunnel.
+    tunnel: Option<HyperClient<Tunnelled, RequestBody>>,
+    proxy: Arc<ProxySettings>,
     /// For requests marked [`LoopbackOnly`]: plain http, every resolved address checked.
     loopback: HyperClient<TimeoutConnector<HttpConnector<LoopbackResolver>>, RequestBody>,
     options: Arc<TransportOptions>,
@@ -72,35 +83,66 @@ impl std::fmt::Debug for HyperTransport {
 }
 
 impl TransportFactory for HyperTransport {
+    /// The transport for `options`, with the proxy variables of the environment and the default
+    /// roots (what [`TransportFactory::from_config`] does with a default [`Config`]).
     fn from_options(options: &TransportOptions) -> Result<Self, TransportError> {
-        Self::build(options, loopback::system_lookup())
+        Self::from_config(&Config::default().with_transport_options(options.clone()))
+    }
+
+    /// The transport for `config`: its transport options, proxy setting and root certificates. A
+    /// proxy setting that is refused (a bad `HTTPS_PROXY`) is an error of kind
+    /// [`TransportErrorKind::Proxy`] naming the variable.
+    fn from_config(config: &Config) -> Result<Self, TransportError> {
+        Self::build(config, loopback::system_lookup())
     }
 }
 
 impl HyperTransport {
+    /// The transport for `options` without a proxy, with `lookup` (tests).
+    #[cfg(test)]
+    fn with_lookup(options: &TransportOptions, lookup: Lookup) -> Result<Self, TransportError> {
+        let config = Config::default()
+            .with_transport_options(options.clone())
+            .without_proxy();
+        Self::build(&config, lookup)
+    }
+
     /// The transport, with `lookup` resolving host names for [`LoopbackOnly`] requests.
-    fn build(options: &TransportOptions, lookup: Lookup) -> Result<Self, TransportError> {
+    fn build(config: &Config, lookup: Lookup) -> Result<Self, TransportError> {
+        let options = config.transport_options();
+        let proxy = config
+            .proxy()
+            .resolve()
+            .map_err(|e| TransportError::not_sent(TransportErrorKind::Proxy, e))?;
+        let tls = roots::client_config(config.root_certificates())?;
         let mut http = HttpConnector::new_with_resolver(MarkResolveFailures(GaiResolver::new()));
         http.enforce_http(false);
         http.set_connect_timeout(Some(options.connect_timeout));
         http.set_nodelay(true);
-        let provider = Arc::new(ring_provider());
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        #[cfg(feature = "native-roots")]
-        let builder = builder
-            .with_provider_and_native_roots(provider)
-            .map_err(|e| TransportError::not_sent(TransportErrorKind::Tls, e))?;
-        #[cfg(not(feature = "native-roots"))]
-        let builder = builder
-            .with_provider_and_webpki_roots(provider)
-            .map_err(|e| TransportError::not_sent(TransportErrorKind::Tls, e))?;
         // Plain http is let through here so the emulator on loopback works; pinata-core refuses
         // plain http to other hosts before a request reaches the transport.
+        let https = |tls: rustls::ClientConfig| {
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls)
+                .https_or_http()
+                .enable_http1()
+        };
         let connector = TimeoutConnector::new(
-            builder.https_or_http().enable_http1().wrap_connector(http),
+            https(tls.clone()).wrap_connector(http.clone()),
             options.connect_timeout,
         );
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
+        let tunnel = match proxy.https_proxy() {
+            Some(p) => {
+                let to_proxy = https(tls.clone()).wrap_connector(http);
+                let through = tunnel::ThroughProxy::new(p, to_proxy)
+                    .map_err(|e| TransportError::not_sent(TransportErrorKind::Proxy, e))?;
+                let connector =
+                    TimeoutConnector::new(https(tls).wrap_connector(through), options.connect_timeout);
+                Some(HyperClient::builder(TokioExecutor::new()).build(connector))
+            }
+            None => None,
+        };
         // Plain http only (hyper-util refuses other schemes here), to loopback addresses only.
         let mut plain = HttpConnector::new_with_resolver(LoopbackResolver::new(lookup));
         plain.set_connect_timeout(Some(options.connect_timeout));
@@ -109,6 +151,8 @@ impl HyperTransport {
             .build(TimeoutConnector::new(plain, options.connect_timeout));
         Ok(Self {
             client,
+            tunnel,
+            proxy: Arc::new(proxy),
             loopback,
             options: Arc::new(options.clone()),
         })
@@ -179,13 +223,36 @@ impl HyperTransport {
             LoopbackOnly::check_literal(request.uri())
                 .map_err(|e| TransportError::not_sent(TransportErrorKind::NotLoopback, e))?;
         }
+        let tunnel = if loopback_only {
+            None
+        } else {
+            self.tunnel_for(request.uri())
+        };
         let request = request.map(into_hyper_body);
         if loopback_only {
             self.loopback.request(request).await
+        } else if let Some(tunnel) = tunnel {
+            tunnel.request(request).await
         } else {
             self.client.request(request).await
         }
         .map_err(classify)
+    }
+
+    /// The tunnelling client, if the core's decision for `uri` is a tunnel.
+    fn tunnel_for(&self, uri: &http::Uri) -> Option<&HyperClient<Tunnelled, RequestBody>> {
+        match self.proxy.route_uri(uri) {
+            Route::Tunnel(_) => self.tunnel.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Where a request to `uri` goes: `None` direct, else the proxy (`host:port`) it is
+    /// tunnelled through, as [`HyperTransport::head`] decides.
+    #[doc(hidden)]
+    pub fn route_of(&self, uri: &http::Uri) -> Option<String> {
+        self.tunnel_for(uri)?;
+        self.proxy.https_proxy().map(Proxy::authority)
     }
 
     async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportError> {
@@ -252,6 +319,16 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
     if find_cause::<NotLoopback>(&err).is_some() {
         return TransportError::not_sent(TransportErrorKind::NotLoopback, err);
     }
+    if find_cause::<ProxyFailure>(&err).is_some() {
+        let why = if find_cause::<NotResolved>(&err).is_some() {
+            Some(TransportCause::NameNotResolved)
+        } else if find_cause::<ConnectTimedOut>(&err).is_some() {
+            Some(TransportCause::TimedOut)
+        } else {
+            None
+        };
+        return TransportError::not_sent(TransportErrorKind::Proxy, err).because(why);
+    }
     let tls = find_cause::<rustls::Error>(&err).is_some();
     if err.is_connect() {
         let kind = if tls {
@@ -312,5 +389,41 @@ fn after_connecting(err: &(dyn StdError + 'static)) -> TransportErrorKind {
         TransportErrorKind::Protocol
     } else {
         TransportErrorKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The core's decision table, through this transport's own choice of client: every row goes
+    /// the way the core decides (pinata-ureq runs the same table).
+    #[tokio::test]
+    async fn each_request_goes_the_way_the_decision_table_says() {
+        for case in pinata_core::transport::decision_table() {
+            let config = Config::default().with_proxy_config(case.proxy_config());
+            let transport = HyperTransport::from_config(&config).unwrap();
+            let uri: http::Uri = case.url.parse().unwrap();
+            assert_eq!(transport.route_of(&uri).as_deref(), case.via, "{case:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_root_that_is_not_a_certificate_fails_the_build_saying_which() {
+        let good = RootCertificates::from_pem(include_bytes!(
+            "../../pinata-core/tests/data/root.pem"
+        ))
+        .unwrap();
+        let config = Config::default().with_root_certificates(good);
+        assert!(HyperTransport::from_config(&config).is_ok());
+        let bad = RootCertificates::from_der([vec![0x30u8, 2, 3]]);
+        let err = HyperTransport::from_config(&Config::default().with_root_certificates(bad))
+            .unwrap_err();
+        assert_eq!(err.kind(), TransportErrorKind::Tls);
+        assert!(!err.may_have_been_sent());
+        assert!(
+            err.to_string().starts_with("root certificate 1 is not usable"),
+            "{err}"
+        );
     }
 }

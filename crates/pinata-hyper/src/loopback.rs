@@ -112,7 +112,7 @@ mod tests {
         let options = TransportOptions::default();
         // 0.0.0.0 is not loopback, yet on Linux connecting to it reaches this very listener: a
         // missing check would show as a connection.
-        let elsewhere = HyperTransport::build(&options, resolving_to([0, 0, 0, 0])).unwrap();
+        let elsewhere = HyperTransport::with_lookup(&options, resolving_to([0, 0, 0, 0])).unwrap();
         let e = elsewhere
             .send(marked(&format!("http://localhost:{port}/")))
             .await
@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(connections.load(Ordering::SeqCst), 0);
 
         // The same name resolving to loopback is connected to.
-        let home = HyperTransport::build(&options, resolving_to([127, 0, 0, 1])).unwrap();
+        let home = HyperTransport::with_lookup(&options, resolving_to([127, 0, 0, 1])).unwrap();
         let ok = home
             .send(marked(&format!("http://localhost:{port}/")))
             .await;
@@ -136,7 +136,7 @@ mod tests {
     async fn a_literal_that_is_not_loopback_is_refused_before_connecting() {
         let (port, connections) = server();
         let transport =
-            HyperTransport::build(&TransportOptions::default(), resolving_to([127, 0, 0, 1]))
+            HyperTransport::with_lookup(&TransportOptions::default(), resolving_to([127, 0, 0, 1]))
                 .unwrap();
         let e = transport
             .send(marked(&format!("http://0.0.0.0:{port}/")))

@@ -7,7 +7,9 @@
 //! `webpki-roots` ureq uses otherwise), or the operating system's (`rustls-native-certs`; the
 //! platform verifier cannot be given extra roots through ureq).
 
-use pinata_core::{RootCertificates, TransportError, TransportErrorKind};
+use pinata_core::{RootCertificates, RootCertificatesError, TransportError};
+#[cfg(feature = "native-roots")]
+use pinata_core::TransportErrorKind;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 /// The TLS configuration for `roots` (`None`: ureq's default for the enabled features).
@@ -28,12 +30,7 @@ pub(crate) fn tls_config(roots: Option<&RootCertificates>) -> Result<TlsConfig, 
     for (i, der) in roots.der().enumerate() {
         check
             .add(rustls::pki_types::CertificateDer::from(der))
-            .map_err(|e| {
-                TransportError::not_sent(
-                    TransportErrorKind::Tls,
-                    format!("root certificate {} is not usable: {e}", i + 1),
-                )
-            })?;
+            .map_err(|e| RootCertificatesError::unusable(i + 1, e))?;
         certs.push(Certificate::from_der(der).to_owned());
     }
     Ok(builder.root_certs(RootCerts::Specific(certs.into())).build())
