@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cases;
+pub mod connect_proxy;
 pub mod control;
 pub mod driver;
 pub mod fake;

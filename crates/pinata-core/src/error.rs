@@ -131,9 +131,9 @@ impl Error {
             // A refusal of the address is the policy's answer, not a passing failure.
             Error::Transport(e) if e.kind() == TransportErrorKind::NotLoopback => false,
             // A proxy's refusal names the client (407, 403) or comes from a setting: it comes again.
-            Error::Transport(e) if e.kind() == TransportErrorKind::Proxy => {
-                e.proxy_failure().is_some_and(crate::ProxyFailure::is_transient)
-            }
+            Error::Transport(e) if e.kind() == TransportErrorKind::Proxy => e
+                .proxy_failure()
+                .is_some_and(crate::ProxyFailure::is_transient),
             Error::Transport(e) => {
                 !e.may_have_been_sent()
                     || matches!(
@@ -584,7 +584,9 @@ impl fmt::Display for TransportError {
             .why()
             .filter(|w| !(self.kind == K::Timeout && *w == TransportCause::TimedOut));
         match (self.target.as_deref(), self.kind) {
-            (t, K::Proxy) if self.proxy_failure().is_some() || self.proxy_setting_error().is_some() => {
+            (t, K::Proxy)
+                if self.proxy_failure().is_some() || self.proxy_setting_error().is_some() =>
+            {
                 if let Some(failure) = self.proxy_failure() {
                     let to = t.map(|t| format!("{} ({})", t.authority(), t.origin_name()));
                     failure.describe(f, to.as_deref())?;

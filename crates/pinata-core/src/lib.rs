@@ -103,9 +103,9 @@ mod loopback;
 mod multipart;
 mod paging;
 pub mod proxy;
-mod roots;
 mod query;
 pub mod retry;
+mod roots;
 mod secret;
 pub mod server;
 pub mod time;
@@ -133,9 +133,10 @@ pub use exchange::{interpret_response, prepare_request};
 pub use http;
 pub use local::LocalError;
 pub use paging::{ItemStream, Items};
-pub use roots::{RootCertificates, RootCertificatesError};
 pub use proxy::{
-    NoProxy, Proxy, ProxyConfig, ProxyCredentials, ProxyError, ProxyErrorKind, ProxyFailure, ProxyStep,
+    NoProxy, Proxy, ProxyConfig, ProxyCredentials, ProxyError, ProxyErrorKind, ProxyFailure,
+    ProxyStep,
 };
+pub use roots::{RootCertificates, RootCertificatesError};
 pub use secret::SecretString;
 pub use upload::{CancelToken, ProgressFn, UploadProgress};

@@ -137,8 +137,10 @@ impl HyperTransport {
                 let to_proxy = https(tls.clone()).wrap_connector(http);
                 let through = tunnel::ThroughProxy::new(p, to_proxy)
                     .map_err(|e| TransportError::not_sent(TransportErrorKind::Proxy, e))?;
-                let connector =
-                    TimeoutConnector::new(https(tls).wrap_connector(through), options.connect_timeout);
+                let connector = TimeoutConnector::new(
+                    https(tls).wrap_connector(through),
+                    options.connect_timeout,
+                );
                 Some(HyperClient::builder(TokioExecutor::new()).build(connector))
             }
             None => None,
@@ -410,10 +412,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_root_that_is_not_a_certificate_fails_the_build_saying_which() {
-        let good = RootCertificates::from_pem(include_bytes!(
-            "../../pinata-core/tests/data/root.pem"
-        ))
-        .unwrap();
+        let good =
+            RootCertificates::from_pem(include_bytes!("../../pinata-core/tests/data/root.pem"))
+                .unwrap();
         let config = Config::default().with_root_certificates(good);
         assert!(HyperTransport::from_config(&config).is_ok());
         let bad = RootCertificates::from_der([vec![0x30u8, 2, 3]]);
@@ -422,7 +423,8 @@ mod tests {
         assert_eq!(err.kind(), TransportErrorKind::Tls);
         assert!(!err.may_have_been_sent());
         assert!(
-            err.to_string().starts_with("root certificate 1 is not usable"),
+            err.to_string()
+                .starts_with("root certificate 1 is not usable"),
             "{err}"
         );
     }

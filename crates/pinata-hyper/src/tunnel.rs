@@ -18,8 +18,8 @@ use http::{HeaderValue, Uri};
 use hyper::rt::{Read, ReadBuf, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection};
-use pinata_core::transport::{BoxError, find_cause};
 use pinata_core::transport::ProxyScheme;
+use pinata_core::transport::{BoxError, find_cause};
 use pinata_core::{Proxy, ProxyFailure, ProxyStep};
 
 /// A connector that reaches every destination through `proxy`'s tunnel, connecting to the proxy
@@ -282,7 +282,10 @@ mod tests {
             status_of(&[b"HTTP/1.1 407 Proxy Authentication Required\r\n"]),
             Some(407)
         );
-        assert_eq!(status_of(&[b"HTTP/1.0 5", b"02 Bad", b" Gateway"]), Some(502));
+        assert_eq!(
+            status_of(&[b"HTTP/1.0 5", b"02 Bad", b" Gateway"]),
+            Some(502)
+        );
         assert_eq!(status_of(&[b"HTTP/1.1 200 OK\r\n\r\n"]), Some(200));
     }
 

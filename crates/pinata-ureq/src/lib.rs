@@ -176,7 +176,9 @@ fn ureq_proxy(proxy: &Proxy) -> Result<ureq::Proxy, ureq::Error> {
     } else {
         proxy.host().to_owned()
     };
-    let mut builder = ureq::Proxy::builder(protocol).host(&host).port(proxy.port());
+    let mut builder = ureq::Proxy::builder(protocol)
+        .host(&host)
+        .port(proxy.port());
     if let Some(credentials) = proxy.credentials() {
         builder = builder
             .username(credentials.user())
@@ -256,9 +258,7 @@ impl BlockingTransport for UreqTransport {
             .timeout_recv_response(Some(self.options.request_timeout))
             .timeout_recv_body(Some(self.options.download_timeout))
             .build();
-        let response = agent
-            .run(request)
-            .map_err(|e| classify_through(e, via))?;
+        let response = agent.run(request).map_err(|e| classify_through(e, via))?;
         Ok(response.map(|body| Box::new(body.into_reader()) as BodyReader))
     }
 
@@ -274,9 +274,7 @@ impl BlockingTransport for UreqTransport {
         } else {
             request
         };
-        let response = agent
-            .run(request)
-            .map_err(|e| classify_through(e, via))?;
+        let response = agent.run(request).map_err(|e| classify_through(e, via))?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()
@@ -305,17 +303,16 @@ mod tests {
 
     #[test]
     fn a_root_that_is_not_a_certificate_fails_the_build_saying_which() {
-        let good = RootCertificates::from_pem(include_bytes!(
-            "../../pinata-core/tests/data/root.pem"
-        ))
-        .unwrap();
+        let good =
+            RootCertificates::from_pem(include_bytes!("../../pinata-core/tests/data/root.pem"))
+                .unwrap();
         let config = Config::default()
             .with_root_certificates(good.clone())
             .with_root_certificates(good);
         assert!(UreqTransport::from_config(&config).is_ok());
         let bad = RootCertificates::from_der([vec![0x30u8, 2, 3]]);
-        let err = UreqTransport::from_config(&Config::default().with_root_certificates(bad))
-            .unwrap_err();
+        let err =
+            UreqTransport::from_config(&Config::default().with_root_certificates(bad)).unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Tls);
         assert!(!err.may_have_been_sent());
         assert!(

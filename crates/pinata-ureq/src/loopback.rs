@@ -117,8 +117,9 @@ mod tests {
     #[test]
     fn a_literal_that_is_not_loopback_is_refused_before_connecting() {
         let (port, connections) = server();
-        let transport =
-            UreqTransport::with_lookup(&TransportOptions::default(), || ResolvingTo([127, 0, 0, 1]));
+        let transport = UreqTransport::with_lookup(&TransportOptions::default(), || {
+            ResolvingTo([127, 0, 0, 1])
+        });
         let e = transport
             .send(marked(&format!("http://0.0.0.0:{port}/")))
             .unwrap_err();

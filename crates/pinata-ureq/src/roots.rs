@@ -7,9 +7,9 @@
 //! `webpki-roots` ureq uses otherwise), or the operating system's (`rustls-native-certs`; the
 //! platform verifier cannot be given extra roots through ureq).
 
-use pinata_core::{RootCertificates, RootCertificatesError, TransportError};
 #[cfg(feature = "native-roots")]
 use pinata_core::TransportErrorKind;
+use pinata_core::{RootCertificates, RootCertificatesError, TransportError};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 /// The TLS configuration for `roots` (`None`: ureq's default for the enabled features).
@@ -33,7 +33,9 @@ pub(crate) fn tls_config(roots: Option<&RootCertificates>) -> Result<TlsConfig, 
             .map_err(|e| RootCertificatesError::unusable(i + 1, e))?;
         certs.push(Certificate::from_der(der).to_owned());
     }
-    Ok(builder.root_certs(RootCerts::Specific(certs.into())).build())
+    Ok(builder
+        .root_certs(RootCerts::Specific(certs.into()))
+        .build())
 }
 
 #[cfg(not(feature = "native-roots"))]

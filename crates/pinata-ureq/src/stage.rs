@@ -37,7 +37,12 @@ impl fmt::Display for NotSent {
 impl std::error::Error for NotSent {}
 
 fn mark(error: ureq::Error, resolving: bool) -> ureq::Error {
-    ureq::Error::Other(Box::new(NotSent { error, resolving }))
+    match error {
+        // Marked already: ureq's CONNECT step runs the whole chain again for the connection to
+        // the proxy, so its failures pass through here twice.
+        ureq::Error::Other(marked) if marked.is::<NotSent>() => ureq::Error::Other(marked),
+        error => ureq::Error::Other(Box::new(NotSent { error, resolving })),
+    }
 }
 
 impl<R: Resolver> Resolver for BeforeSending<R> {
@@ -235,7 +240,10 @@ mod tests {
         );
         assert_eq!(unresolved.why(), Some(TransportCause::NameNotResolved));
         // TLS inside the tunnel is the destination's handshake: a TLS failure, as direct.
-        let tls = classify_through(mark(ureq::Error::Tls("bad certificate"), false), Some(&proxy));
+        let tls = classify_through(
+            mark(ureq::Error::Tls("bad certificate"), false),
+            Some(&proxy),
+        );
         assert_eq!(tls.kind(), TransportErrorKind::Tls);
     }
 

@@ -20,6 +20,8 @@
 //!   request journal, seeding, reset);
 //! - `tus`: resumable uploads: chunks, a broken connection, realignment, a crash resumed from a
 //!   token, cancellation, a signed URL, the protocol's answers;
+//! - `proxy`: behind a `CONNECT` proxy: tunnels to an HTTPS emulator, `NO_PROXY`, refusals
+//!   naming the proxy, a TLS-inspecting proxy trusted through an extra root;
 //! - `hardening`: what the client does not trust: a loopback host *name*, server text on its way
 //!   to a terminal, a path that is not a regular file.
 
@@ -33,6 +35,7 @@ mod keys;
 mod local;
 mod persistence;
 mod pinning;
+mod proxy;
 mod psa;
 mod tooling;
 mod tus;
@@ -48,6 +51,7 @@ pub use keys::*;
 pub use local::*;
 pub use persistence::*;
 pub use pinning::*;
+pub use proxy::*;
 pub use psa::*;
 pub use tooling::*;
 pub use tus::*;
