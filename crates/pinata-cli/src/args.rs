@@ -85,6 +85,18 @@ pub struct Global {
     /// Seconds a request may take (uploads and downloads have their own, longer budget).
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// Send https:// requests through this proxy (a CONNECT tunnel), e.g.
+    /// http://user:password@proxy.example:3128 (default: HTTPS_PROXY, else ALL_PROXY, as curl
+    /// reads them; NO_PROXY lists what goes direct; loopback always does).
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+    /// Use no proxy, whatever the environment says.
+    #[arg(long, global = true)]
+    pub no_proxy: bool,
+    /// Trust the root certificates in this PEM file too (a TLS-inspecting proxy's, an emulator's
+    /// over HTTPS); default: PINATA_CA_CERT.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 /// When to draw progress bars.

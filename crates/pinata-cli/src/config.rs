@@ -249,6 +249,10 @@ pub struct Settings {
     /// The cap of a download whose size is not known beforehand (the library's 1 GiB; a test
     /// knob changes it).
     pub download_cap: u64,
+    /// The proxy and where it came from.
+    pub proxy: crate::network::ProxyChoice,
+    /// The extra root certificates' file and where it came from.
+    pub ca_cert: Option<(String, &'static str)>,
 }
 
 /// `value` from the flag, else the variable `var`, else the profile.
@@ -411,6 +415,16 @@ impl Settings {
 
         let download_cap = env_size("PINATA_DOWNLOAD_CAP")?.unwrap_or(DEFAULT_MAX_DOWNLOAD);
 
+        let proxy = crate::network::resolve_proxy(global.proxy.as_deref(), global.no_proxy, env)?;
+        config = config.with_proxy_config(proxy.config.clone());
+        let ca_cert = match crate::network::resolve_ca_cert(global.ca_cert.as_deref(), env)? {
+            Some((roots, file, from)) => {
+                config = config.with_root_certificates(roots);
+                Some((file, from))
+            }
+            None => None,
+        };
+
         let network = match pick(None, "PINATA_NETWORK", profile.network.as_ref()) {
             Some((n, source)) => (
                 parse_network(&n).map_err(|_| {
@@ -432,6 +446,8 @@ impl Settings {
             gateway_key: gateway_key.is_some(),
             network,
             download_cap,
+            proxy,
+            ca_cert,
         })
     }
 

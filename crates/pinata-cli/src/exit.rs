@@ -174,6 +174,14 @@ pub fn from_api(e: Error, needs: Needs) -> CliError {
                 .hint("plain http:// is only allowed to a loopback address (an emulator)"),
             TransportErrorKind::Timeout => CliError::new(Kind::Network, text)
                 .hint("the network or the service is slow; try again (or raise --timeout)"),
+            TransportErrorKind::Proxy => CliError::new(Kind::Network, text).hint(
+                "check the proxy (`pinata config show` says which and from where), or pass \
+                 --no-proxy",
+            ),
+            TransportErrorKind::Tls => CliError::new(Kind::Network, text).hint(
+                "if a proxy or the server uses a private root certificate, trust it with \
+                 --ca-cert FILE (or PINATA_CA_CERT)",
+            ),
             _ => CliError::new(Kind::Network, text)
                 .hint("check the network and the API URL (`pinata config show`)"),
         },

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod exit;
 mod interrupt;
+mod network;
 mod output;
 mod progress;
 mod size;

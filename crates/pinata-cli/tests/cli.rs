@@ -1812,3 +1812,119 @@ fn the_emulator_url_variable_points_every_origin_at_the_emulator() {
         assert!(err.contains(&format!("(against {})", emu.url)), "{err}");
     }
 }
+
+/// An emulator over HTTPS with a certificate made at start: trusted with `--ca-cert` or
+/// `PINATA_CA_CERT`, refused without, the refusal saying how to trust it.
+#[test]
+fn ca_cert_trusts_an_emulator_over_https() {
+    let s = Scratch::new("ca-cert");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pinata"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--tls-self-signed"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let start: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let url = start["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let jwt = start["admin"]["jwt"].as_str().unwrap().to_owned();
+    let ca = s.file(
+        "emulator-ca.pem",
+        start["ca_pem"].as_str().unwrap().as_bytes(),
+    );
+    let ca = ca.to_str().unwrap();
+
+    let whoami = |extra: &[&str], env: Option<&str>| {
+        let mut cmd = s.pinata();
+        cmd.env("PINATA_JWT", &jwt).args(["--api-url", &url]);
+        if let Some(file) = env {
+            cmd.env("PINATA_CA_CERT", file);
+        }
+        run(cmd.args(extra).arg("whoami"))
+    };
+    let (code, out, err) = whoami(&["--ca-cert", ca], None);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = whoami(&[], Some(ca));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = whoami(&[], None);
+    assert_ne!(code, 0);
+    assert!(err.contains("TLS handshake with 127.0.0.1:"), "{err}");
+    assert!(err.contains("--ca-cert FILE"), "{err}");
+    let (code, _, err) = whoami(&["--ca-cert", "/nonexistent/ca.pem"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("\"/nonexistent/ca.pem\" (from the flag) cannot be read"),
+        "{err}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `--proxy`: a proxy that is not there is named (never its password), with what to do;
+/// `config show` says which proxy and from where, the password masked; `--no-proxy` wins.
+#[test]
+fn proxy_flags_and_where_the_proxy_came_from() {
+    let s = Scratch::new("proxy");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let proxy = format!("http://alice:hunter2@127.0.0.1:{port}");
+    let (code, out, err) = run(s
+        .pinata()
+        .env("PINATA_JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+        .args([
+            "--api-url",
+            "https://pinata.test",
+            "--proxy",
+            &proxy,
+            "whoami",
+        ]));
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        err.contains(&format!(
+            "could not reach the proxy at 127.0.0.1:{port} to pinata.test:443"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--no-proxy"), "{err}");
+    assert!(
+        !err.contains("hunter2") && !out.contains("hunter2"),
+        "{err}"
+    );
+
+    let shown = json_of(
+        s.pinata()
+            .env("HTTPS_PROXY", &proxy)
+            .env("NO_PROXY", "internal.example")
+            .args(["config", "show", "--json"]),
+    );
+    assert_eq!(
+        shown["proxy"],
+        format!("http://alice:***@127.0.0.1:{port}").as_str()
+    );
+    assert_eq!(shown["proxy_from"], "environment (HTTPS_PROXY)");
+    assert_eq!(shown["no_proxy"], "internal.example");
+    let off = json_of(s.pinata().env("HTTPS_PROXY", &proxy).args([
+        "--no-proxy",
+        "config",
+        "show",
+        "--json",
+    ]));
+    assert_eq!(off["proxy"], serde_json::Value::Null);
+    assert_eq!(off["proxy_from"], "flag (--no-proxy)");
+    let (code, _, err) = run(s
+        .pinata()
+        .env("HTTPS_PROXY", "socks5://bob:s3cret@127.0.0.1:1080")
+        .args(["config", "show"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("HTTPS_PROXY") && !err.contains("s3cret"),
+        "{err}"
+    );
+}

@@ -138,6 +138,10 @@ fn show(ctx: &Ctx) -> CliResult {
         "(none)"
     };
     let (network, network_from) = (s.network.0.as_str(), s.network.1.label());
+    let ca_cert = s
+        .ca_cert
+        .clone()
+        .unwrap_or(("(none)".into(), Source::Default.label()));
     let rows = vec![
         vec!["profile".into(), s.profile_name.clone(), String::new()],
         vec![
@@ -159,6 +163,13 @@ fn show(ctx: &Ctx) -> CliResult {
         vec!["gateway".into(), gateway.0.clone(), gateway.1.into()],
         vec!["gateway_key".into(), gateway_key.into(), String::new()],
         vec!["network".into(), network.into(), network_from.into()],
+        vec!["proxy".into(), s.proxy.shown.clone(), s.proxy.from.clone()],
+        vec![
+            "no_proxy".into(),
+            s.proxy.no_proxy.clone().unwrap_or_else(|| "(none)".into()),
+            String::new(),
+        ],
+        vec!["ca_cert".into(), ca_cert.0.clone(), ca_cert.1.into()],
     ];
     match ctx.out.format {
         crate::output::Format::Human => print_out(&table(&["setting", "value", "from"], rows)),
@@ -178,6 +189,11 @@ fn show(ctx: &Ctx) -> CliResult {
                     "gateway_key": s.gateway_key,
                     "network": network,
                     "network_from": network_from,
+                    "proxy": (s.proxy.shown != "(none)").then(|| s.proxy.shown.clone()),
+                    "proxy_from": s.proxy.from,
+                    "no_proxy": s.proxy.no_proxy,
+                    "ca_cert": s.ca_cert.as_ref().map(|c| c.0.clone()),
+                    "ca_cert_from": ca_cert.1,
                 }),
                 id: s.profile_name.clone(),
                 cells: Vec::new(),
