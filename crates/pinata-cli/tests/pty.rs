@@ -534,6 +534,95 @@ fn the_emulator_on_a_terminal_prints_commands_that_work_as_printed() {
     }
 }
 
+/// Over HTTPS with a self-signed certificate, the printed commands save the certificate, trust it
+/// through `PINATA_CA_CERT`, and store the profile; pasted as printed, with `pinata whoami` after
+/// them in the same shell, they work.
+#[test]
+fn the_emulator_over_https_on_a_terminal_prints_commands_that_trust_it() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let s = Scratch::new("pty-emulator-tls");
+    let bin = assert_cmd::cargo::cargo_bin("pinata");
+    let line = format!(
+        "{} emulator --listen 127.0.0.1:0 --tls-self-signed",
+        bin.display()
+    );
+    let child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let mut stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&screen).contains("pinata config use local\r\n") {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(bytes) => screen.extend_from_slice(&bytes),
+            Err(_) => panic!("no commands: {}", String::from_utf8_lossy(&screen)),
+        }
+    }
+    let screen = String::from_utf8_lossy(&screen).replace('\r', "");
+    assert!(
+        screen.starts_with("pinata emulator listening on https://127.0.0.1:"),
+        "{screen}"
+    );
+    let commands: Vec<&str> = screen
+        .lines()
+        .skip(1)
+        .map(|l| l.strip_prefix("next: ").unwrap_or(l))
+        .map(|l| l.strip_prefix("      ").unwrap_or(l))
+        .collect();
+    let script = format!("{}\npinata whoami --json\n", commands.join("\n"));
+    assert!(script.contains("export PINATA_CA_CERT="), "{script}");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut sh = Command::new("sh");
+    sh.args(["-c", &script])
+        .current_dir(&s.dir)
+        .env("PATH", &path)
+        .env("PINATA_CONFIG", s.config())
+        .env("PINATA_STATE_DIR", s.state());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PINATA_") && key != "PINATA_CONFIG" && key != "PINATA_STATE_DIR" {
+            sh.env_remove(key);
+        }
+    }
+    let out = sh.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{script}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = &stdout[stdout.find('{').unwrap_or_else(|| panic!("{stdout}"))..];
+    let who: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(who["profile"], "local", "{who}");
+    assert!(
+        who["api_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://127.0.0.1:")
+    );
+}
+
 /// A process killed when the test ends, unless it ended first.
 struct KillOnDrop(std::process::Child);
 

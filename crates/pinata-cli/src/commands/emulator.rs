@@ -12,6 +12,9 @@ use pinata_emulator::cli::{Announce, Options};
 /// The profile the printed commands store the admin key in.
 const PROFILE: &str = "local";
 
+/// Where the printed commands save a self-signed certificate for the client to trust.
+const CA_FILE: &str = "pinata-emulator-ca.pem";
+
 /// What `pinata emulator --help` adds about the terminal.
 const HELP_NOTE: &str = "On a terminal, `pinata emulator` prints instead its URL, the admin key and the `pinata`\n\
      commands that store the admin JWT in a profile `local` and make it the default.";
@@ -42,18 +45,32 @@ pub fn announcement(emulator: &Emulator) -> String {
     let reach = reachable(url);
     let admin = emulator.admin();
     let mut text = format!(
-        "pinata emulator listening on {url} (admin key {})\n\
-         next: printf '%s' {} | pinata --profile {PROFILE} auth --emulator {} --jwt-stdin\n\
+        "pinata emulator listening on {url} (admin key {})\n",
+        admin.api_key
+    );
+    // Over HTTPS with a certificate made at start: the commands trust it through a file.
+    let first = match emulator.certificate_pem() {
+        Some(pem) => {
+            text.push_str(&format!(
+                "next: printf '%s\\n' {} > {CA_FILE}\n\
+                 \x20     export PINATA_CA_CERT=\"$PWD/{CA_FILE}\"\n",
+                quoted(pem.trim_end())
+            ));
+            "      "
+        }
+        None => "next: ",
+    };
+    text.push_str(&format!(
+        "{first}printf '%s' {} | pinata --profile {PROFILE} auth --emulator {} --jwt-stdin\n\
          \x20     pinata config use {PROFILE}\n",
-        admin.api_key,
         quoted(&admin.jwt),
         shell_word(&reach),
-    );
+    ));
     // The seed's keys, each in a profile of its own (`local-key1` …, in the seed's order).
     for (n, key) in emulator.seeded_keys().iter().enumerate() {
         text.push_str(&format!(
-            "seeded key {}: printf '%s' {} | pinata --profile {PROFILE}-key{} auth --emulator {} \
-             --jwt-stdin\n",
+            "seeded key {}: printf '%s' {} | pinata --profile {PROFILE}-key{} auth --emulator \
+             {} --jwt-stdin\n",
             key.api_key,
             quoted(&key.jwt),
             n + 1,
@@ -67,9 +84,9 @@ pub fn announcement(emulator: &Emulator) -> String {
 /// (`--listen 0.0.0.0:8080`, `[::]:8080`) replaced by loopback, which plain `http://` is
 /// allowed to.
 fn reachable(url: &str) -> String {
-    let Some(addr) = url
-        .strip_prefix("http://")
-        .and_then(|a| a.parse::<SocketAddr>().ok())
+    let Some((scheme, addr)) = url
+        .split_once("://")
+        .and_then(|(scheme, a)| Some((scheme, a.parse::<SocketAddr>().ok()?)))
     else {
         return url.to_owned();
     };
@@ -80,7 +97,7 @@ fn reachable(url: &str) -> String {
         SocketAddr::V4(_) => SocketAddr::from(([127, 0, 0, 1], addr.port())),
         SocketAddr::V6(_) => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port())),
     };
-    format!("http://{loopback}")
+    format!("{scheme}://{loopback}")
 }
 
 /// `text` as one word of a POSIX shell, in single quotes.
@@ -109,6 +126,7 @@ mod tests {
         assert_eq!(reachable("http://[::]:8080"), "http://[::1]:8080");
         assert_eq!(reachable("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(reachable("http://192.0.2.1:8080"), "http://192.0.2.1:8080");
+        assert_eq!(reachable("https://0.0.0.0:8443"), "https://127.0.0.1:8443");
     }
 
     #[test]
