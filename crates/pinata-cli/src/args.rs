@@ -85,10 +85,16 @@ pub struct Global {
     /// Seconds a request may take (uploads and downloads have their own, longer budget).
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<u64>,
-    /// Send https:// requests through this proxy (a CONNECT tunnel), e.g.
-    /// http://user:password@proxy.example:3128 (default: HTTPS_PROXY, else ALL_PROXY, as curl
-    /// reads them; NO_PROXY lists what goes direct; loopback always does).
-    #[arg(long, global = true, value_name = "URL", conflicts_with = "no_proxy")]
+    /// The proxy of https:// requests (the help text says how to write it).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        conflicts_with = "no_proxy",
+        help = "Send https:// requests through this proxy (a CONNECT tunnel), written \
+                http://[user:password@]host[:port] (default: HTTPS_PROXY, else ALL_PROXY, as curl \
+                reads them; NO_PROXY lists what goes direct; loopback always does)"
+    )]
     pub proxy: Option<String>,
     /// Use no proxy, whatever the environment says.
     #[arg(long, global = true)]

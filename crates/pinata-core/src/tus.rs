@@ -391,10 +391,12 @@ pub struct TusSession {
     phase: Phase,
     /// Failures since the last progress (the retry budget counts these).
     failures: u32,
-    /// Bytes the server was sent more than once (a measure of what a failure cost).
-    resent: u64,
-    /// The furthest byte ever sent.
-    furthest: u64,
+    /// Bytes of the file handed to the transport more than once (a measure of what a failure
+    /// cost), counted by the chunk bodies' tap as they go.
+    resent: Arc<std::sync::atomic::AtomicU64>,
+    /// The end of the furthest byte of the file ever handed to the transport to send, as the
+    /// chunk bodies' tap saw it (not the end of a planned chunk: a chunk cut short sent less).
+    furthest: Arc<std::sync::atomic::AtomicU64>,
     /// The upload's CID, once it is complete.
     final_cid: Option<String>,
     /// The file's record, once looked up.
@@ -489,8 +491,8 @@ impl TusSession {
             })),
             phase: Phase::Create,
             failures: 0,
-            resent: 0,
-            furthest: 0,
+            resent: Arc::default(),
+            furthest: Arc::default(),
             final_cid: None,
             record: None,
             id_refuted: false,
@@ -587,7 +589,7 @@ impl TusSession {
 
     /// Bytes sent more than once because of failures.
     pub fn resent(&self) -> u64 {
-        self.resent
+        self.resent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether the caller cancelled.
@@ -670,10 +672,6 @@ impl TusSession {
             Phase::Patch => {
                 let url = self.url()?;
                 let len = (self.len - self.offset).min(self.chunk_size);
-                if self.offset < self.furthest {
-                    self.resent += (self.furthest - self.offset).min(len);
-                }
-                self.furthest = self.furthest.max(self.offset + len);
                 let body = self.chunk_body(len);
                 Ok(TusStep::Send(self.at_url(
                     &url,
@@ -747,8 +745,15 @@ impl TusSession {
             }) as ProgressFn
         });
         let hasher = Arc::clone(&self.hasher);
+        let (furthest, resent) = (Arc::clone(&self.furthest), Arc::clone(&self.resent));
         MultipartUpload::new(plan, progress, None)
             .tapped(Arc::new(move |position, bytes| {
+                use std::sync::atomic::Ordering::Relaxed;
+                let end = position + bytes.len() as u64;
+                let before = furthest.fetch_max(end, Relaxed);
+                if position < before {
+                    resent.fetch_add(before.min(end) - position, Relaxed);
+                }
                 hasher
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
