@@ -192,15 +192,15 @@ pub fn from_api(e: Error, needs: Needs) -> CliError {
                     .hint("the credentials were refused: run `pinata auth` to store working ones")
             } else if status == StatusCode::FORBIDDEN {
                 let hint = match api.reason() {
-                    Some("NO_SCOPES_FOUND") => format!(
+                    Some(pinata_ureq::api::reason::NO_SCOPES_FOUND) => format!(
                         "this key lacks the scope this command needs ({}): create a key that has it \
                          with `pinata keys create`",
                         needs
                     ),
-                    Some("API_KEY_REVOKED") => {
+                    Some(pinata_ureq::api::reason::API_KEY_REVOKED) => {
                         "this key was revoked: run `pinata auth` with another".into()
                     }
-                    Some("API_KEY_MAX_USES_REACHED") => {
+                    Some(pinata_ureq::api::reason::API_KEY_MAX_USES_REACHED) => {
                         "this key has used up its uses: run `pinata auth` with another".into()
                     }
                     _ => format!("this command needs {}", needs),

@@ -28,7 +28,7 @@ pub fn authenticate<'s>(
         PresentedCredentials::IncompletePair { .. } => {
             return Err(reply::reason(
                 StatusCode::BAD_REQUEST,
-                "KEYS_MUST_BE_STRINGS",
+                pinata_core::api::reason::KEYS_MUST_BE_STRINGS,
                 "pinata_api_key and pinata_secret_api_key must both be strings",
             ));
         }
@@ -57,7 +57,7 @@ pub fn authenticate<'s>(
         KeyRefusal::Invalid => invalid(),
         KeyRefusal::Revoked => reply::reason(
             StatusCode::FORBIDDEN,
-            "API_KEY_REVOKED",
+            pinata_core::api::reason::API_KEY_REVOKED,
             "This API Key has been revoked",
         ),
         KeyRefusal::Exhausted => reply::max_uses_reached(),

@@ -84,14 +84,18 @@ pub fn message(status: StatusCode, message: &str) -> Reply {
 
 /// 401 `INVALID_CREDENTIALS` with `details`.
 pub fn invalid_credentials(details: &str) -> Reply {
-    reason(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS", details)
+    reason(
+        StatusCode::UNAUTHORIZED,
+        pinata_core::api::reason::INVALID_CREDENTIALS,
+        details,
+    )
 }
 
 /// 403 `NO_SCOPES_FOUND`: a valid key without the permission an endpoint needs.
 pub fn no_scopes() -> Reply {
     reason(
         StatusCode::FORBIDDEN,
-        "NO_SCOPES_FOUND",
+        pinata_core::api::reason::NO_SCOPES_FOUND,
         "This key does not have the required scopes associated with it",
     )
 }
@@ -103,7 +107,7 @@ pub fn no_scopes() -> Reply {
 pub fn max_uses_reached() -> Reply {
     reason(
         StatusCode::FORBIDDEN,
-        "API_KEY_MAX_USES_REACHED",
+        pinata_core::api::reason::API_KEY_MAX_USES_REACHED,
         "This API Key has reached its maximum number of uses",
     )
 }
@@ -142,7 +146,7 @@ pub fn coded(status: StatusCode, message: &str) -> Reply {
 pub fn not_found(method: &str, path: &str) -> Reply {
     reason(
         StatusCode::NOT_FOUND,
-        "NOT_FOUND",
+        pinata_core::api::reason::NOT_FOUND,
         &format!("Cannot {method} {path}"),
     )
 }
@@ -151,7 +155,7 @@ pub fn not_found(method: &str, path: &str) -> Reply {
 pub fn internal(details: &str) -> Reply {
     reason(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL_SERVER_ERROR",
+        pinata_core::api::reason::INTERNAL_SERVER_ERROR,
         details,
     )
 }

@@ -351,7 +351,7 @@ async fn respond(
             {
                 return reply::reason(
                     StatusCode::BAD_REQUEST,
-                    "UNKNOWN_REASON",
+                    pinata_core::api::reason::UNKNOWN_REASON,
                     &js_parse_error(&prefix, &e),
                 );
             }
@@ -499,7 +499,7 @@ fn parse_json(body: &Bytes) -> Result<serde_json::Value, Reply> {
     serde_json::from_slice(body).map_err(|e| {
         reply::reason(
             StatusCode::BAD_REQUEST,
-            "UNKNOWN_REASON",
+            pinata_core::api::reason::UNKNOWN_REASON,
             &js_parse_error(body, &e),
         )
     })

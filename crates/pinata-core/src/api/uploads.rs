@@ -418,7 +418,7 @@ impl UploadFile {
             && self.signed_url.is_none()
             && self.folder_endpoint.is_none();
         let no_scope = error.status() == Some(StatusCode::FORBIDDEN)
-            && error.reason() == Some("NO_SCOPES_FOUND");
+            && error.reason() == Some(crate::api::reason::NO_SCOPES_FOUND);
         (automatic && no_scope).then(|| self.clone().folder_endpoint(FolderEndpoint::Legacy))
     }
 

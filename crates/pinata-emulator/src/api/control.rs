@@ -55,7 +55,11 @@ pub(crate) fn fault_status(status: u16, retry_after: Option<u64>) -> Reply {
             "text/html; charset=utf-8",
             format!("<html><body><h1>{s}</h1></body></html>\n").into_bytes(),
         ),
-        s => reply::reason(s, "INTERNAL_SERVER_ERROR", "An injected fault"),
+        s => reply::reason(
+            s,
+            pinata_core::api::reason::INTERNAL_SERVER_ERROR,
+            "An injected fault",
+        ),
     }
 }
 
@@ -68,7 +72,7 @@ pub(crate) fn rate_limited(verdict: RateVerdict) -> Reply {
     };
     let r = reply::reason(
         StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
+        pinata_core::api::reason::RATE_LIMITED,
         &format!("Rate limit exceeded. Please wait {wait} seconds and try again"),
     );
     with_rate_headers(r, verdict)

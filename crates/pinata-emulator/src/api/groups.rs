@@ -384,7 +384,7 @@ impl<'a> LegacyShown<'a> {
 fn legacy_not_found() -> Reply {
     reply::reason(
         StatusCode::NOT_FOUND,
-        "GROUP_NOT_FOUND",
+        pinata_core::api::reason::GROUP_NOT_FOUND,
         "No group matches the id provided",
     )
 }

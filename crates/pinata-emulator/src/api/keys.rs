@@ -118,7 +118,7 @@ pub(crate) fn create_key(
     {
         return reply::reason(
             StatusCode::FORBIDDEN,
-            "NO_SCOPES_FOUND",
+            pinata_core::api::reason::NO_SCOPES_FOUND,
             "A key with limited uses (maxUses) cannot create keys",
         );
     }
@@ -289,7 +289,7 @@ impl<'a> ListedKey<'a> {
 fn cannot_manage() -> Reply {
     reply::reason(
         StatusCode::FORBIDDEN,
-        "NO_SCOPES_FOUND",
+        pinata_core::api::reason::NO_SCOPES_FOUND,
         "A key cannot create or revoke a key with rights it does not hold",
     )
 }
@@ -306,7 +306,7 @@ pub(crate) fn revoke_key(state: &State, caller: &Permissions, key: &str) -> Repl
         // Not captured from the real service; the emulator's choice.
         reply::reason(
             StatusCode::NOT_FOUND,
-            "KEY_NOT_FOUND",
+            pinata_core::api::reason::KEY_NOT_FOUND,
             "No API key matches the one provided",
         )
     }

@@ -81,7 +81,7 @@ pub async fn pin_file(
             // Express's JSON parser meets a multipart body (observed answer).
             return Ok(reply::reason(
                 StatusCode::BAD_REQUEST,
-                "UNKNOWN_REASON",
+                pinata_core::api::reason::UNKNOWN_REASON,
                 "Unexpected token - in JSON at position 0",
             ));
         }
@@ -498,7 +498,7 @@ pub fn hash_metadata(state: &State, json: &Value) -> Reply {
 fn not_pinned(cid: &str) -> Reply {
     reply::reason(
         StatusCode::BAD_REQUEST,
-        "CURRENT_USER_HAS_NOT_PINNED_CID",
+        pinata_core::api::reason::CURRENT_USER_HAS_NOT_PINNED_CID,
         &format!("The current user has not pinned the cid: {cid}"),
     )
 }

@@ -236,13 +236,17 @@ fn standing(job: Option<JobState>, pinned: bool) -> (Status, &'static str) {
 }
 
 fn bad(details: &str) -> Reply {
-    reply::reason(StatusCode::BAD_REQUEST, "BAD_REQUEST", details)
+    reply::reason(
+        StatusCode::BAD_REQUEST,
+        pinata_core::api::reason::BAD_REQUEST,
+        details,
+    )
 }
 
 fn not_found(id: &str) -> Reply {
     reply::reason(
         StatusCode::NOT_FOUND,
-        "NOT_FOUND",
+        pinata_core::api::reason::NOT_FOUND,
         &format!("no pin request {}", id.escape_debug()),
     )
 }
@@ -253,7 +257,7 @@ pub(crate) fn missing_token(mode: PsaMode) -> Reply {
         PsaMode::Pinata => crate::authn::missing_credentials(),
         PsaMode::Spec => reply::reason(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
+            pinata_core::api::reason::UNAUTHORIZED,
             "an access token is required (Authorization: Bearer <JWT>)",
         ),
     }
@@ -417,7 +421,7 @@ fn enqueue(
                 Refused::Missing => not_found(replacing.unwrap_or_default()),
                 Refused::Full => reply::reason(
                     StatusCode::CONFLICT,
-                    "PIN_REQUEST_LIMIT_REACHED",
+                    pinata_core::api::reason::PIN_REQUEST_LIMIT_REACHED,
                     &format!("at most {MAX_PSA_REQUESTS} pin requests are kept; remove some"),
                 ),
             })
