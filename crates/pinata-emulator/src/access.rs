@@ -1,34 +1,13 @@
-//! What each endpoint requires of the calling key: the one table every route is checked against.
+//! Who may call what: the requirement type (the core's, from its endpoint metadata) and the
+//! emulator's rule for managing keys.
 
-use pinata_core::api::keys::{EndpointPermission, Permissions, ResourceScope};
+use pinata_core::api::keys::Permissions;
+#[cfg(test)]
+use pinata_core::api::keys::{EndpointPermission, ResourceScope};
 
-/// What a key must hold to call an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Requirement {
-    /// No credentials at all: the request is public (the gateway) or carries its own grant (a
-    /// signature in its URL). An `Authorization` header is not looked at.
-    Public,
-    /// Any valid key, even one with no permissions (`/data/testAuthentication`).
-    Authenticated,
-    /// Admin, or this legacy endpoint permission.
-    Endpoint(EndpointPermission),
-    /// Admin only (legacy key management).
-    Admin,
-    /// Admin, or this v3 resource scope (v3 key management needs `org:write`).
-    AdminOrResource(ResourceScope),
-}
-
-impl Requirement {
-    /// Whether `permissions` meet this requirement.
-    pub fn is_met_by(self, permissions: &Permissions) -> bool {
-        match self {
-            Requirement::Public | Requirement::Authenticated => true,
-            Requirement::Endpoint(p) => permissions.permits_endpoint(p),
-            Requirement::Admin => permissions.is_admin(),
-            Requirement::AdminOrResource(scope) => permissions.permits_resource(scope),
-        }
-    }
-}
+/// What a key must hold to call an endpoint: the core's [`Access`], read from each route's
+/// endpoint metadata (`Route::metadata`, in `router.rs`).
+pub use pinata_core::api::metadata::Access as Requirement;
 
 /// Whether a key holding `holder` may create, or revoke, a key holding `target`: only when every
 /// right of `target` is one `holder` has, so no key can mint or remove a key above itself. An
@@ -63,11 +42,9 @@ mod tests {
         assert!(Requirement::Endpoint(EndpointPermission::Unpin).is_met_by(&Permissions::admin()));
         assert!(!Requirement::Admin.is_met_by(&pin_list));
         assert!(!Requirement::Admin.is_met_by(&org_write));
-        assert!(Requirement::AdminOrResource(ResourceScope::OrgWrite).is_met_by(&org_write));
-        assert!(!Requirement::AdminOrResource(ResourceScope::OrgWrite).is_met_by(&pin_list));
-        assert!(
-            Requirement::AdminOrResource(ResourceScope::OrgWrite).is_met_by(&Permissions::admin())
-        );
+        assert!(Requirement::AdminOr(ResourceScope::OrgWrite).is_met_by(&org_write));
+        assert!(!Requirement::AdminOr(ResourceScope::OrgWrite).is_met_by(&pin_list));
+        assert!(Requirement::AdminOr(ResourceScope::OrgWrite).is_met_by(&Permissions::admin()));
     }
 
     #[test]

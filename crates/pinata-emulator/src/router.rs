@@ -3,21 +3,26 @@
 //! match case-insensitively and with or without one trailing slash, parameters keep the case they
 //! were sent in, and `/v3/data/*` is `/data/*` (clients configured with a `…/v3` base send it).
 //!
-//! What each route requires of the caller, and how its body is read, is said here too, so the
-//! pipeline in `routes.rs` is written once for all of them.
+//! Every path, and what each route requires of the caller, which credentials it takes and how its
+//! body is read, come from the core's endpoint metadata (`pinata_core::api::metadata`): one
+//! exhaustive match ([`Route::metadata`]) names each route's entry, and the pipeline in
+//! `routes.rs` reads the entry, written once for all of them. The emulator's own control surface
+//! (`/emulator/*`) is the one exception, listed here.
 
 use std::sync::OnceLock;
 
 use http::Method;
 use pinata_core::api::Network;
-use pinata_core::api::keys::{EndpointPermission, ResourceScope};
+#[cfg(test)]
+use pinata_core::api::metadata::AuthSchemes;
+use pinata_core::api::metadata::{self as m, Access, BodyKind, EndpointMetadata, Family};
 use pinata_core::server::Query;
 
 use crate::access::Requirement;
 use crate::api::swaps::SwapPaths;
 
 /// Largest JSON body accepted by the JSON endpoints.
-pub(crate) const MAX_JSON_BODY: usize = 1024 * 1024;
+pub(crate) const MAX_JSON_BODY: usize = m::JSON_LIMIT;
 
 /// Which generation of the key paths a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,91 +132,108 @@ pub(crate) enum Route {
     PsaRemove(String),
 }
 
-/// Makes the route from a match: `param(name)` is the parameter in the case it was sent in;
-/// `None` when a parameter names nothing (an unknown network, say).
-type Make = fn(&dyn Fn(&str) -> String) -> Option<Route>;
+/// Makes the route from a match: `param(i)` is the `i`-th parameter of the path (from 0), in the
+/// case it was sent in; `None` when a parameter names nothing (an unknown network, say).
+type Make = fn(&dyn Fn(usize) -> String) -> Option<Route>;
 
-/// The table. Parameters in `{}` match one segment; `{*rest}` the rest of the path.
+/// One row of the table: an endpoint of the core's [`metadata`] served by a `Make`, or one whose
+/// method and path another row serves (told apart there, by a header or by what a segment is).
+enum Row {
+    /// Served: the endpoint's paths and method, with how to make the route.
+    Serve(&'static EndpointMetadata, Make),
+    /// Served by the row of the second endpoint (a declaration the tests hold true).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Via(&'static EndpointMetadata, &'static EndpointMetadata),
+}
+
+use Row::{Serve, Via};
+
+/// The API's table: every path and method comes from the core's endpoint metadata, so a route's
+/// path, permission, credentials and body are written once, in the core.
 // One row per route: keep the table readable rather than rustfmt's one field per line.
 #[rustfmt::skip]
-const TABLE: &[(&str, Method, Make)] = &[
-    ("/data/testauthentication", Method::GET, |_| Some(Route::TestAuthentication)),
-    ("/data/pinlist", Method::GET, |_| Some(Route::PinList)),
-    ("/data/userpinneddatatotal", Method::GET, |_| Some(Route::Usage)),
-    ("/users/generateapikey", Method::POST, |_| Some(Route::CreateKey(KeyPaths::Legacy))),
-    ("/users/apikeys", Method::GET, |_| Some(Route::ListKeys(KeyPaths::Legacy))),
-    ("/users/revokeapikey", Method::PUT, |_| Some(Route::RevokeKeyInBody)),
-    ("/v3/pinata/keys", Method::POST, |_| Some(Route::CreateKey(KeyPaths::V3))),
-    ("/v3/pinata/keys", Method::GET, |_| Some(Route::ListKeys(KeyPaths::V3))),
-    ("/v3/pinata/keys/{key}", Method::PUT, |p| Some(Route::RevokeKeyInPath(decoded(&p("key"))))),
-    ("/v3/api_keys", Method::POST, |_| Some(Route::CreateKey(KeyPaths::V3))),
-    ("/v3/api_keys", Method::GET, |_| Some(Route::ListKeys(KeyPaths::V3))),
-    ("/v3/api_keys/{key}", Method::DELETE, |p| Some(Route::RevokeKeyInPath(decoded(&p("key"))))),
-    ("/v3/groups/{network}", Method::POST, |p| Some(Route::CreateGroup(network(p)?))),
-    ("/v3/groups/{network}", Method::GET, |p| Some(Route::ListGroups(network(p)?))),
-    ("/v3/groups/{network}/{id}", Method::GET, |p| Some(Route::GetGroup(network(p)?, decoded(&p("id"))))),
-    ("/v3/groups/{network}/{id}", Method::PUT, |p| Some(Route::UpdateGroup(network(p)?, decoded(&p("id"))))),
-    ("/v3/groups/{network}/{id}", Method::DELETE, |p| Some(Route::DeleteGroup(network(p)?, decoded(&p("id"))))),
-    ("/v3/files/public/pin_by_cid", Method::POST, |_| Some(Route::PinByCid)),
-    ("/v3/files/public/pin_by_cid", Method::GET, |_| Some(Route::PinQueue)),
-    ("/v3/files/public/pin_by_cid/{id}", Method::DELETE, |p| Some(Route::CancelPinByCid(decoded(&p("id"))))),
-    ("/groups", Method::POST, |_| Some(Route::LegacyCreateGroup)),
-    ("/groups", Method::GET, |_| Some(Route::LegacyListGroups)),
-    ("/groups/{id}", Method::GET, |p| Some(Route::LegacyGetGroup(decoded(&p("id"))))),
-    ("/groups/{id}", Method::PUT, |p| Some(Route::LegacyRenameGroup(decoded(&p("id"))))),
-    ("/groups/{id}", Method::DELETE, |p| Some(Route::LegacyDeleteGroup(decoded(&p("id"))))),
-    ("/groups/{id}/cids", Method::PUT, |p| Some(Route::LegacyGroupCids(decoded(&p("id")), true))),
-    ("/groups/{id}/cids", Method::DELETE, |p| Some(Route::LegacyGroupCids(decoded(&p("id")), false))),
-    ("/pinning/pinfiletoipfs", Method::POST, |_| Some(Route::PinFile)),
-    ("/pinning/pinjsontoipfs", Method::POST, |_| Some(Route::PinJson)),
-    ("/pinning/pinbyhash", Method::POST, |_| Some(Route::PinByHash)),
-    ("/pinning/pinjobs", Method::GET, |_| Some(Route::PinJobs)),
-    ("/pinning/hashmetadata", Method::PUT, |_| Some(Route::HashMetadata)),
-    ("/pinning/unpin/{cid}", Method::DELETE, |p| Some(Route::Unpin(decoded(&p("cid"))))),
-    ("/ipfs/{*rest}", Method::GET, |p| Some(Route::Gateway(p("rest")))),
-    ("/v3/files", Method::POST, |_| Some(Route::UploadFiles)),
-    ("/v3/files", Method::OPTIONS, |_| Some(Route::TusOptions)),
-    ("/v3/files/sign", Method::POST, |_| Some(Route::SignFiles)),
-    ("/v3/files/download_link", Method::POST, |_| Some(Route::DownloadLink)),
-    ("/v3/files/private/download_link", Method::POST, |_| Some(Route::DownloadLink)),
-    // One segment after `/v3/files`: a network to list, or the id of a signed upload URL (one
-    // parameter name, as matchit wants for one position).
-    ("/v3/files/{network}", Method::GET, |p| Some(Route::ListFiles(network(p)?))),
-    ("/v3/files/{network}", Method::POST, |p| Some(Route::SignedUpload(decoded(&p("network"))))),
-    ("/v3/files/{network}", Method::OPTIONS, |_| Some(Route::TusOptions)),
+const TABLE: &[Row] = &[
+    Serve(&m::TEST_AUTHENTICATION, |_| Some(Route::TestAuthentication)),
+    Serve(&m::LIST_PINS, |_| Some(Route::PinList)),
+    Serve(&m::USER_PINNED_DATA_TOTAL, |_| Some(Route::Usage)),
+    Serve(&m::CREATE_KEY, |_| Some(Route::CreateKey(KeyPaths::Legacy))),
+    Serve(&m::LIST_KEYS, |_| Some(Route::ListKeys(KeyPaths::Legacy))),
+    Serve(&m::REVOKE_KEY, |_| Some(Route::RevokeKeyInBody)),
+    Serve(&m::CREATE_KEY_V3, |_| Some(Route::CreateKey(KeyPaths::V3))),
+    Serve(&m::LIST_KEYS_V3, |_| Some(Route::ListKeys(KeyPaths::V3))),
+    Serve(&m::REVOKE_KEY_V3, |p| Some(Route::RevokeKeyInPath(decoded(&p(0))))),
+    Serve(&m::DELETE_KEY_V3, |p| Some(Route::RevokeKeyInPath(decoded(&p(0))))),
+    Serve(&m::CREATE_GROUP, |p| Some(Route::CreateGroup(network(&p(0))?))),
+    Serve(&m::LIST_GROUPS, |p| Some(Route::ListGroups(network(&p(0))?))),
+    Serve(&m::GET_GROUP, |p| Some(Route::GetGroup(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::UPDATE_GROUP, |p| Some(Route::UpdateGroup(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::DELETE_GROUP, |p| Some(Route::DeleteGroup(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::ADD_FILE_TO_GROUP, |p| Some(Route::GroupFile { network: network(&p(0))?, group: decoded(&p(1)), file: decoded(&p(2)), add: true })),
+    Serve(&m::REMOVE_FILE_FROM_GROUP, |p| Some(Route::GroupFile { network: network(&p(0))?, group: decoded(&p(1)), file: decoded(&p(2)), add: false })),
+    Serve(&m::PIN_BY_CID, |_| Some(Route::PinByCid)),
+    Serve(&m::LIST_PIN_QUEUE, |_| Some(Route::PinQueue)),
+    Serve(&m::CANCEL_PIN_BY_CID, |p| Some(Route::CancelPinByCid(decoded(&p(0))))),
+    Serve(&m::CREATE_LEGACY_GROUP, |_| Some(Route::LegacyCreateGroup)),
+    Serve(&m::LIST_LEGACY_GROUPS, |_| Some(Route::LegacyListGroups)),
+    Serve(&m::GET_LEGACY_GROUP, |p| Some(Route::LegacyGetGroup(decoded(&p(0))))),
+    Serve(&m::RENAME_LEGACY_GROUP, |p| Some(Route::LegacyRenameGroup(decoded(&p(0))))),
+    Serve(&m::DELETE_LEGACY_GROUP, |p| Some(Route::LegacyDeleteGroup(decoded(&p(0))))),
+    Serve(&m::ADD_TO_LEGACY_GROUP, |p| Some(Route::LegacyGroupCids(decoded(&p(0)), true))),
+    Serve(&m::REMOVE_FROM_LEGACY_GROUP, |p| Some(Route::LegacyGroupCids(decoded(&p(0)), false))),
+    Serve(&m::PIN_FILE, |_| Some(Route::PinFile)),
+    Serve(&m::PIN_JSON, |_| Some(Route::PinJson)),
+    Serve(&m::PIN_BY_HASH, |_| Some(Route::PinByHash)),
+    Serve(&m::LIST_PIN_JOBS, |_| Some(Route::PinJobs)),
+    Serve(&m::UPDATE_PIN_METADATA, |_| Some(Route::HashMetadata)),
+    Serve(&m::UNPIN, |p| Some(Route::Unpin(decoded(&p(0))))),
+    Serve(&m::GATEWAY_IPFS, |p| Some(Route::Gateway(p(0)))),
+    Serve(&m::GATEWAY_FILES, |p| Some(Route::PrivateGateway(p(0)))),
+    // `POST /v3/files`: a multipart upload, or with `Upload-Length` a resumable upload's
+    // creation (`Route::for_request` looks at the header).
+    Serve(&m::UPLOAD_FILE, |_| Some(Route::UploadFiles)),
+    Via(&m::TUS_CREATE, &m::UPLOAD_FILE),
+    Serve(&m::SIGN, |_| Some(Route::SignFiles)),
+    Serve(&m::CREATE_DOWNLOAD_LINK, |_| Some(Route::DownloadLink)),
+    Serve(&m::TUS_OPTIONS, |_| Some(Route::TusOptions)),
+    // One segment after `/v3/files`: a network to list, or the id of a signed upload URL.
+    Serve(&m::LIST_FILES, |p| Some(Route::ListFiles(network(&p(0))?))),
+    Serve(&m::SIGNED_UPLOAD, |p| Some(Route::SignedUpload(decoded(&p(0))))),
+    Via(&m::TUS_SIGNED_CREATE, &m::SIGNED_UPLOAD),
     // Two segments after `/v3/files`: a network and a file id, or a resumable upload's file id and
     // token (a UUID is never `public` or `private`, so a DELETE tells them apart).
-    ("/v3/files/{network}/{id}", Method::GET, |p| Some(Route::GetFile(network(p)?, decoded(&p("id"))))),
-    ("/v3/files/{network}/{id}", Method::PUT, |p| Some(Route::UpdateFile(network(p)?, decoded(&p("id"))))),
-    ("/v3/files/{network}/{id}", Method::DELETE, |p| Some(match network(p) {
-        Some(n) => Route::DeleteFile(n, decoded(&p("id"))),
-        None => Route::TusTerminate(decoded(&p("network")), decoded(&p("id"))),
+    Serve(&m::GET_FILE, |p| Some(Route::GetFile(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::UPDATE_FILE, |p| Some(Route::UpdateFile(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::DELETE_FILE, |p| Some(match network(&p(0)) {
+        Some(n) => Route::DeleteFile(n, decoded(&p(1))),
+        None => Route::TusTerminate(decoded(&p(0)), decoded(&p(1))),
     })),
-    ("/v3/files/{network}/{id}", Method::HEAD, |p| Some(Route::TusHead(decoded(&p("network")), decoded(&p("id"))))),
-    ("/v3/files/{network}/{id}", Method::PATCH, |p| Some(Route::TusPatch(decoded(&p("network")), decoded(&p("id"))))),
-    ("/v3/files/{network}/{id}", Method::OPTIONS, |_| Some(Route::TusOptions)),
-    ("/v3/files/{network}/swap/{cid}", Method::PUT, |p| Some(Route::AddSwap(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
-    ("/v3/files/{network}/swap/{cid}", Method::GET, |p| Some(Route::SwapHistory(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
-    ("/v3/files/{network}/swap/{cid}", Method::DELETE, |p| Some(Route::DeleteSwap(network(p)?, decoded(&p("cid")), SwapPaths::Files))),
-    ("/v3/files/{network}/signature/{cid}", Method::POST, |p| Some(Route::AddSignature(network(p)?, decoded(&p("cid"))))),
-    ("/v3/files/{network}/signature/{cid}", Method::GET, |p| Some(Route::GetSignature(network(p)?, decoded(&p("cid"))))),
-    ("/v3/files/{network}/signature/{cid}", Method::DELETE, |p| Some(Route::DeleteSignature(network(p)?, decoded(&p("cid"))))),
-    ("/v3/ipfs/swap/{cid}", Method::PUT, |p| Some(Route::AddSwap(Network::Public, decoded(&p("cid")), SwapPaths::Ipfs))),
-    ("/v3/ipfs/swap/{cid}", Method::GET, |p| Some(Route::SwapHistory(Network::Public, decoded(&p("cid")), SwapPaths::Ipfs))),
-    ("/v3/ipfs/swap/{cid}", Method::DELETE, |p| Some(Route::DeleteSwap(Network::Public, decoded(&p("cid")), SwapPaths::Ipfs))),
-    ("/v3/ipfs/signature/{cid}", Method::POST, |p| Some(Route::AddSignature(Network::Public, decoded(&p("cid"))))),
-    ("/v3/ipfs/signature/{cid}", Method::GET, |p| Some(Route::GetSignature(Network::Public, decoded(&p("cid"))))),
-    ("/v3/ipfs/signature/{cid}", Method::DELETE, |p| Some(Route::DeleteSignature(Network::Public, decoded(&p("cid"))))),
-    ("/v3/groups/{network}/{id}/ids/{file}", Method::PUT, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: true })),
-    ("/v3/groups/{network}/{id}/ids/{file}", Method::DELETE, |p| Some(Route::GroupFile { network: network(p)?, group: decoded(&p("id")), file: decoded(&p("file")), add: false })),
-    ("/v3/ipfs/gateways", Method::GET, |_| Some(Route::ListGateways)),
-    ("/v3/gateways", Method::GET, |_| Some(Route::ListGateways)),
-    ("/psa/pins", Method::GET, |_| Some(Route::PsaList)),
-    ("/psa/pins", Method::POST, |_| Some(Route::PsaAdd)),
-    ("/psa/pins/{id}", Method::GET, |p| Some(Route::PsaGet(decoded(&p("id"))))),
-    ("/psa/pins/{id}", Method::POST, |p| Some(Route::PsaReplace(decoded(&p("id"))))),
-    ("/psa/pins/{id}", Method::DELETE, |p| Some(Route::PsaRemove(decoded(&p("id"))))),
-    ("/files/{*rest}", Method::GET, |p| Some(Route::PrivateGateway(p("rest")))),
+    Via(&m::TUS_TERMINATE, &m::DELETE_FILE),
+    Serve(&m::TUS_HEAD, |p| Some(Route::TusHead(decoded(&p(0)), decoded(&p(1))))),
+    Serve(&m::TUS_PATCH, |p| Some(Route::TusPatch(decoded(&p(0)), decoded(&p(1))))),
+    Serve(&m::ADD_SWAP, |p| Some(Route::AddSwap(network(&p(0))?, decoded(&p(1)), SwapPaths::Files))),
+    Serve(&m::SWAP_HISTORY, |p| Some(Route::SwapHistory(network(&p(0))?, decoded(&p(1)), SwapPaths::Files))),
+    Serve(&m::DELETE_SWAP, |p| Some(Route::DeleteSwap(network(&p(0))?, decoded(&p(1)), SwapPaths::Files))),
+    Serve(&m::ADD_SIGNATURE, |p| Some(Route::AddSignature(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::GET_SIGNATURE, |p| Some(Route::GetSignature(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::DELETE_SIGNATURE, |p| Some(Route::DeleteSignature(network(&p(0))?, decoded(&p(1))))),
+    Serve(&m::ADD_SWAP_IPFS, |p| Some(Route::AddSwap(Network::Public, decoded(&p(0)), SwapPaths::Ipfs))),
+    Serve(&m::SWAP_HISTORY_IPFS, |p| Some(Route::SwapHistory(Network::Public, decoded(&p(0)), SwapPaths::Ipfs))),
+    Serve(&m::DELETE_SWAP_IPFS, |p| Some(Route::DeleteSwap(Network::Public, decoded(&p(0)), SwapPaths::Ipfs))),
+    Serve(&m::ADD_SIGNATURE_IPFS, |p| Some(Route::AddSignature(Network::Public, decoded(&p(0))))),
+    Serve(&m::GET_SIGNATURE_IPFS, |p| Some(Route::GetSignature(Network::Public, decoded(&p(0))))),
+    Serve(&m::DELETE_SIGNATURE_IPFS, |p| Some(Route::DeleteSignature(Network::Public, decoded(&p(0))))),
+    Serve(&m::LIST_GATEWAYS, |_| Some(Route::ListGateways)),
+    Serve(&m::LIST_PSA_PINS, |_| Some(Route::PsaList)),
+    Serve(&m::ADD_PSA_PIN, |_| Some(Route::PsaAdd)),
+    Serve(&m::GET_PSA_PIN, |p| Some(Route::PsaGet(decoded(&p(0))))),
+    Serve(&m::REPLACE_PSA_PIN, |p| Some(Route::PsaReplace(decoded(&p(0))))),
+    Serve(&m::REMOVE_PSA_PIN, |p| Some(Route::PsaRemove(decoded(&p(0))))),
+];
+
+/// The emulator's own control surface (`/emulator/*`), which is not Pinata's API: its rows are
+/// written here (the one deliberate exception to the core's metadata).
+#[rustfmt::skip]
+const CONTROL: &[(&str, Method, Make)] = &[
     ("/emulator/faults", Method::POST, |_| Some(Route::Faults)),
     ("/emulator/faults", Method::GET, |_| Some(Route::Faults)),
     ("/emulator/faults", Method::DELETE, |_| Some(Route::Faults)),
@@ -223,15 +245,55 @@ const TABLE: &[(&str, Method, Make)] = &[
     ("/emulator/requests", Method::DELETE, |_| Some(Route::Requests)),
 ];
 
+/// A template as the router matches it: lower-cased (the API matches paths without regard to
+/// case), each `{name}` replaced by its position (`{p0}`, `{p1}`…: templates of different
+/// endpoints name the same segment differently, which matchit refuses), `{*name}` likewise.
+fn router_template(template: &str) -> String {
+    let mut position = 0;
+    template
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with("{*") {
+                format!("{{*p{position}}}")
+            } else if segment.starts_with('{') {
+                position += 1;
+                format!("{{p{}}}", position - 1)
+            } else {
+                segment.to_ascii_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every `(template, method, make)` the router serves: the API's from the core's metadata, then
+/// the control surface's.
+fn rows() -> impl Iterator<Item = (String, Method, Make)> {
+    let api = TABLE.iter().filter_map(|row| match row {
+        Serve(meta, make) => Some((meta, *make)),
+        Via(..) => None,
+    });
+    api.flat_map(|(meta, make)| {
+        meta.paths
+            .iter()
+            .map(move |path| (router_template(path), meta.method.clone(), make))
+    })
+    .chain(
+        CONTROL
+            .iter()
+            .map(|(path, method, make)| (router_template(path), method.clone(), *make)),
+    )
+}
+
 /// The table as a router: each path with the routes of its methods.
 fn router() -> &'static matchit::Router<Vec<(Method, Make)>> {
     static ROUTER: OnceLock<matchit::Router<Vec<(Method, Make)>>> = OnceLock::new();
     ROUTER.get_or_init(|| {
-        let mut paths: Vec<(&str, Vec<(Method, Make)>)> = Vec::new();
-        for (path, method, make) in TABLE {
-            match paths.iter_mut().find(|(p, _)| p == path) {
-                Some((_, methods)) => methods.push((method.clone(), *make)),
-                None => paths.push((path, vec![(method.clone(), *make)])),
+        let mut paths: Vec<(String, Vec<(Method, Make)>)> = Vec::new();
+        for (path, method, make) in rows() {
+            match paths.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, methods)) => methods.push((method, make)),
+                None => paths.push((path, vec![(method, make)])),
             }
         }
         let mut router = matchit::Router::new();
@@ -267,10 +329,11 @@ impl Route {
         };
         let matched = router().at(&lower).ok()?;
         let (_, make) = matched.value.iter().find(|(m, _)| m == method)?;
-        let param = |name: &str| {
+        let param = |position: usize| {
+            let name = format!("p{position}");
             matched
                 .params
-                .get(name)
+                .get(name.as_str())
                 .map(|value| {
                     let start = value.as_ptr() as usize - lower.as_ptr() as usize;
                     trimmed[start..start + value.len()].to_owned()
@@ -322,200 +385,146 @@ impl Route {
         })
     }
 
-    /// The permission table: what the calling key must hold.
+    /// The route's entry in the core's endpoint metadata; `None` for the emulator's own control
+    /// surface. One arm per route: a new route does not compile until it is given one.
+    pub(crate) fn metadata(&self) -> Option<&'static EndpointMetadata> {
+        Some(match self {
+            Route::TestAuthentication => &m::TEST_AUTHENTICATION,
+            Route::CreateKey(KeyPaths::Legacy) => &m::CREATE_KEY,
+            Route::CreateKey(KeyPaths::V3) => &m::CREATE_KEY_V3,
+            Route::ListKeys(KeyPaths::Legacy) => &m::LIST_KEYS,
+            Route::ListKeys(KeyPaths::V3) => &m::LIST_KEYS_V3,
+            Route::RevokeKeyInBody => &m::REVOKE_KEY,
+            // Both v3 revocations (`PUT /v3/pinata/keys/{key}`, `DELETE /v3/api_keys/{key}`) have
+            // the same facts.
+            Route::RevokeKeyInPath(_) => &m::REVOKE_KEY_V3,
+            Route::PinFile => &m::PIN_FILE,
+            Route::PinJson => &m::PIN_JSON,
+            Route::PinByHash => &m::PIN_BY_HASH,
+            Route::PinJobs => &m::LIST_PIN_JOBS,
+            Route::HashMetadata => &m::UPDATE_PIN_METADATA,
+            Route::Unpin(_) => &m::UNPIN,
+            Route::PinList => &m::LIST_PINS,
+            Route::Usage => &m::USER_PINNED_DATA_TOTAL,
+            Route::Gateway(_) => &m::GATEWAY_IPFS,
+            Route::PrivateGateway(_) => &m::GATEWAY_FILES,
+            Route::Faults | Route::RateLimit | Route::Health | Route::Reset | Route::Requests => {
+                return None;
+            }
+            Route::CreateGroup(_) => &m::CREATE_GROUP,
+            Route::ListGroups(_) => &m::LIST_GROUPS,
+            Route::GetGroup(..) => &m::GET_GROUP,
+            Route::UpdateGroup(..) => &m::UPDATE_GROUP,
+            Route::DeleteGroup(..) => &m::DELETE_GROUP,
+            Route::PinByCid => &m::PIN_BY_CID,
+            Route::PinQueue => &m::LIST_PIN_QUEUE,
+            Route::CancelPinByCid(_) => &m::CANCEL_PIN_BY_CID,
+            Route::LegacyCreateGroup => &m::CREATE_LEGACY_GROUP,
+            Route::LegacyListGroups => &m::LIST_LEGACY_GROUPS,
+            Route::LegacyGetGroup(_) => &m::GET_LEGACY_GROUP,
+            Route::LegacyRenameGroup(_) => &m::RENAME_LEGACY_GROUP,
+            Route::LegacyDeleteGroup(_) => &m::DELETE_LEGACY_GROUP,
+            Route::LegacyGroupCids(_, true) => &m::ADD_TO_LEGACY_GROUP,
+            Route::LegacyGroupCids(_, false) => &m::REMOVE_FROM_LEGACY_GROUP,
+            Route::UploadFiles => &m::UPLOAD_FILE,
+            Route::SignedUpload(_) => &m::SIGNED_UPLOAD,
+            Route::TusCreate => &m::TUS_CREATE,
+            Route::TusSignedCreate(_) => &m::TUS_SIGNED_CREATE,
+            Route::TusOptions => &m::TUS_OPTIONS,
+            Route::TusHead(..) => &m::TUS_HEAD,
+            Route::TusPatch(..) => &m::TUS_PATCH,
+            Route::TusTerminate(..) => &m::TUS_TERMINATE,
+            Route::ListFiles(_) => &m::LIST_FILES,
+            Route::GetFile(..) => &m::GET_FILE,
+            Route::UpdateFile(..) => &m::UPDATE_FILE,
+            Route::DeleteFile(..) => &m::DELETE_FILE,
+            Route::GroupFile { add: true, .. } => &m::ADD_FILE_TO_GROUP,
+            Route::GroupFile { add: false, .. } => &m::REMOVE_FILE_FROM_GROUP,
+            Route::SignFiles => &m::SIGN,
+            Route::DownloadLink => &m::CREATE_DOWNLOAD_LINK,
+            Route::AddSwap(_, _, SwapPaths::Files) => &m::ADD_SWAP,
+            Route::AddSwap(_, _, SwapPaths::Ipfs) => &m::ADD_SWAP_IPFS,
+            Route::SwapHistory(_, _, SwapPaths::Files) => &m::SWAP_HISTORY,
+            Route::SwapHistory(_, _, SwapPaths::Ipfs) => &m::SWAP_HISTORY_IPFS,
+            Route::DeleteSwap(_, _, SwapPaths::Files) => &m::DELETE_SWAP,
+            Route::DeleteSwap(_, _, SwapPaths::Ipfs) => &m::DELETE_SWAP_IPFS,
+            // The `/v3/ipfs` signature paths hold the same facts as the `/v3/files` ones.
+            Route::AddSignature(..) => &m::ADD_SIGNATURE,
+            Route::GetSignature(..) => &m::GET_SIGNATURE,
+            Route::DeleteSignature(..) => &m::DELETE_SIGNATURE,
+            Route::ListGateways => &m::LIST_GATEWAYS,
+            Route::PsaList => &m::LIST_PSA_PINS,
+            Route::PsaAdd => &m::ADD_PSA_PIN,
+            Route::PsaGet(_) => &m::GET_PSA_PIN,
+            Route::PsaReplace(_) => &m::REPLACE_PSA_PIN,
+            Route::PsaRemove(_) => &m::REMOVE_PSA_PIN,
+        })
+    }
+
+    /// What the calling key must hold: the core's entry says; the control surface is admin only,
+    /// but for its health check, which is public (as MinIO's and LocalStack's).
     pub(crate) fn requirement(&self) -> Requirement {
-        match self {
-            Route::TestAuthentication => Requirement::Authenticated,
-            Route::CreateKey(KeyPaths::Legacy)
-            | Route::ListKeys(KeyPaths::Legacy)
-            | Route::RevokeKeyInBody => Requirement::Admin,
-            // The v3 spec annotates key management with `org:write` (listing: the read scope,
-            // which `org:write` implies) — an inference from the spec's scope annotations.
-            Route::ListKeys(KeyPaths::V3) => Requirement::AdminOrResource(ResourceScope::OrgRead),
-            Route::CreateKey(KeyPaths::V3) | Route::RevokeKeyInPath(_) => {
-                Requirement::AdminOrResource(ResourceScope::OrgWrite)
-            }
-            Route::PinFile => Requirement::Endpoint(EndpointPermission::PinFileToIpfs),
-            Route::PinJson => Requirement::Endpoint(EndpointPermission::PinJsonToIpfs),
-            Route::PinByHash => Requirement::Endpoint(EndpointPermission::PinByHash),
-            Route::PinJobs => Requirement::Endpoint(EndpointPermission::PinJobs),
-            Route::HashMetadata => Requirement::Endpoint(EndpointPermission::HashMetadata),
-            Route::Unpin(_) => Requirement::Endpoint(EndpointPermission::Unpin),
-            Route::PinList => Requirement::Endpoint(EndpointPermission::PinList),
-            Route::Usage => Requirement::Endpoint(EndpointPermission::UserPinnedDataTotal),
-            // The gateway is public: it is not an API endpoint and takes no credentials. A signed
-            // URL's signature is its grant.
-            Route::Gateway(_) | Route::PrivateGateway(_) | Route::SignedUpload(_) => {
-                Requirement::Public
-            }
-            // After its creation, a resumable upload's URL (its token) is its capability; OPTIONS
-            // says what is served, to anyone.
-            Route::TusSignedCreate(_)
-            | Route::TusOptions
-            | Route::TusHead(..)
-            | Route::TusPatch(..)
-            | Route::TusTerminate(..) => Requirement::Public,
-            // A liveness URL needs no credentials (as MinIO's and LocalStack's).
-            Route::Health => Requirement::Public,
-            // Legacy groups have no endpoint permission of their own, and keys scoped with v3
-            // resources cannot use the legacy API: admin keys only (emulator's choice).
-            Route::Faults
-            | Route::RateLimit
-            | Route::Reset
-            | Route::Requests
-            | Route::LegacyCreateGroup
-            | Route::LegacyListGroups
-            | Route::LegacyGetGroup(_)
-            | Route::LegacyRenameGroup(_)
-            | Route::LegacyDeleteGroup(_)
-            | Route::LegacyGroupCids(..) => Requirement::Admin,
-            Route::ListGroups(_) | Route::GetGroup(..) => {
-                Requirement::AdminOrResource(ResourceScope::GroupsRead)
-            }
-            Route::CreateGroup(_) | Route::UpdateGroup(..) | Route::DeleteGroup(..) => {
-                Requirement::AdminOrResource(ResourceScope::GroupsWrite)
-            }
-            Route::PinQueue
-            | Route::ListFiles(_)
-            | Route::GetFile(..)
-            | Route::DownloadLink
-            | Route::SwapHistory(..)
-            | Route::GetSignature(..)
-            | Route::PsaList
-            | Route::PsaGet(_) => Requirement::AdminOrResource(ResourceScope::FilesRead),
-            // `SignFiles` signs a download link (read) when its typed body holds a `url`: the
-            // request decides (`api::signed::SignRequest::requirement`); this is the stricter
-            // rule, which applies until the body is typed.
-            Route::PinByCid
-            | Route::CancelPinByCid(_)
-            | Route::UploadFiles
-            | Route::TusCreate
-            | Route::UpdateFile(..)
-            | Route::DeleteFile(..)
-            | Route::SignFiles
-            | Route::AddSwap(..)
-            | Route::DeleteSwap(..)
-            | Route::AddSignature(..)
-            | Route::DeleteSignature(..)
-            // `/psa` has no scope of its own; a pin request is a pin by CID (emulator's choice).
-            | Route::PsaAdd
-            | Route::PsaReplace(_)
-            | Route::PsaRemove(_) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
-            Route::GroupFile { .. } => Requirement::AdminOrResource(ResourceScope::GroupsWrite),
-            // The spec annotates the gateway list with `org:gateways:read`.
-            Route::ListGateways => Requirement::AdminOrResource(ResourceScope::GatewaysRead),
+        match (self.metadata(), self) {
+            (Some(meta), _) => meta.access,
+            (None, Route::Health) => Access::Public,
+            (None, _) => Access::Admin,
         }
     }
 
     /// The emulator's own control surface (`/emulator/*`): answered in `api/control.rs`, never
     /// faulted, rate-limited or journaled.
     pub(crate) fn is_control(&self) -> bool {
-        matches!(
-            self,
-            Route::Faults | Route::RateLimit | Route::Health | Route::Reset | Route::Requests
-        )
+        self.metadata().is_none()
     }
 
     /// A resumable upload's request after its creation, whose path ends with its token (its
     /// capability).
     pub(crate) fn has_token(&self) -> bool {
-        matches!(
-            self,
-            Route::TusHead(..) | Route::TusPatch(..) | Route::TusTerminate(..)
-        )
+        self.metadata()
+            .is_some_and(|meta| meta.paths.iter().any(|p| p.ends_with("{token}")))
     }
 
-    /// Routes whose body is streamed to disk rather than read into memory: uploads.
+    /// Routes whose body is streamed to disk rather than read into memory: uploads, and a
+    /// resumable upload's creation (whose first bytes may ride along).
     pub(crate) fn streams_body(&self) -> bool {
-        matches!(
-            self,
-            Route::PinFile | Route::UploadFiles | Route::SignedUpload(_) | Route::TusCreate
-        )
+        self.metadata().is_some_and(|meta| {
+            matches!(meta.body, BodyKind::Upload)
+                || meta.family == Family::V3 && meta.body == BodyKind::TusChunk
+        })
     }
 
-    /// v3 endpoints are documented with Bearer authentication only.
+    /// The v3 API, documented with Bearer authentication only (the core's metadata test holds
+    /// every v3 entry to `AuthSchemes::Bearer`; the Pinning Service API is Bearer only too, and
+    /// answers its own way, [`Route::is_psa`]).
     pub(crate) fn is_v3(&self) -> bool {
-        matches!(
-            self,
-            Route::CreateKey(KeyPaths::V3)
-                | Route::ListKeys(KeyPaths::V3)
-                | Route::RevokeKeyInPath(_)
-                | Route::CreateGroup(_)
-                | Route::ListGroups(_)
-                | Route::GetGroup(..)
-                | Route::UpdateGroup(..)
-                | Route::DeleteGroup(..)
-                | Route::PinByCid
-                | Route::PinQueue
-                | Route::CancelPinByCid(_)
-                | Route::UploadFiles
-                | Route::TusCreate
-                | Route::ListFiles(_)
-                | Route::GetFile(..)
-                | Route::UpdateFile(..)
-                | Route::DeleteFile(..)
-                | Route::GroupFile { .. }
-                | Route::SignFiles
-                | Route::DownloadLink
-                | Route::AddSwap(..)
-                | Route::SwapHistory(..)
-                | Route::DeleteSwap(..)
-                | Route::AddSignature(..)
-                | Route::GetSignature(..)
-                | Route::DeleteSignature(..)
-                | Route::ListGateways
-        )
+        self.metadata()
+            .is_some_and(|meta| meta.family == Family::V3)
     }
 
     /// Whether the route's body is JSON (parsed before the handler; a malformed one is a 400).
     pub(crate) fn takes_json(&self) -> bool {
-        matches!(
-            self,
-            Route::CreateKey(_)
-                | Route::RevokeKeyInBody
-                | Route::PinJson
-                | Route::PinByHash
-                | Route::HashMetadata
-                | Route::CreateGroup(_)
-                | Route::UpdateGroup(..)
-                | Route::PinByCid
-                | Route::LegacyCreateGroup
-                | Route::LegacyRenameGroup(_)
-                | Route::LegacyGroupCids(..)
-                | Route::UpdateFile(..)
-                | Route::SignFiles
-                | Route::DownloadLink
-                | Route::AddSwap(..)
-                | Route::AddSignature(..)
-                | Route::PsaAdd
-                | Route::PsaReplace(_)
-        )
+        self.metadata()
+            .is_some_and(|meta| matches!(meta.body, BodyKind::Json { .. }))
     }
 
     /// The Pinning Service API (`/psa/pins…`): Bearer only, answered as `--psa-mode` says.
     pub(crate) fn is_psa(&self) -> bool {
-        matches!(
-            self,
-            Route::PsaList
-                | Route::PsaAdd
-                | Route::PsaGet(_)
-                | Route::PsaReplace(_)
-                | Route::PsaRemove(_)
-        )
+        self.metadata()
+            .is_some_and(|meta| meta.family == Family::Psa)
     }
 
     /// The largest body the route reads into memory.
     pub(crate) fn body_limit(&self) -> usize {
-        match self {
-            Route::PinJson => pinata_core::api::pinning::MAX_JSON_BODY + 64 * 1024,
+        match self.metadata().map(|meta| meta.body) {
+            Some(BodyKind::Json { limit }) => limit,
             _ => MAX_JSON_BODY,
         }
     }
 }
 
-/// The `{network}` parameter: `public` or `private` (lower-case, as the path was lower-cased).
-fn network(param: &dyn Fn(&str) -> String) -> Option<Network> {
-    Network::parse(&param("network").to_ascii_lowercase())
+/// A `{network}` segment: `public` or `private`, in any case.
+fn network(segment: &str) -> Option<Network> {
+    Network::parse(&segment.to_ascii_lowercase())
 }
 
 /// A path parameter, percent-decoded.
@@ -529,6 +538,100 @@ fn decoded(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pinata_core::api::keys::ResourceScope;
+
+    /// `template` with each parameter filled: a network where it says so, else a sample value.
+    fn filled(template: &str) -> String {
+        template
+            .split('/')
+            .map(|segment| match segment {
+                "{network}" => "public",
+                s if s.starts_with("{*") => "bafy/x.txt",
+                s if s.starts_with('{') => "x1",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The facts a route is served by.
+    fn facts(meta: &EndpointMetadata) -> (Access, AuthSchemes, BodyKind, Family) {
+        (meta.access, meta.auth, meta.body, meta.family)
+    }
+
+    /// Every endpoint of the core is in the table exactly once, served by a row of its own or
+    /// through another's; every path of every row reaches a route served by the row's facts.
+    #[test]
+    fn the_table_and_the_core_s_endpoints_are_one_to_one() {
+        for meta in m::ENDPOINTS.iter() {
+            let rows = TABLE
+                .iter()
+                .filter(|row| match row {
+                    Serve(m, _) | Via(m, _) => std::ptr::eq(*m, *meta),
+                })
+                .count();
+            assert_eq!(rows, 1, "{} is in {rows} rows", meta.name);
+        }
+        for row in TABLE {
+            let meta = match row {
+                Serve(meta, _) => meta,
+                Via(meta, by) => {
+                    assert!(
+                        TABLE
+                            .iter()
+                            .any(|r| matches!(r, Serve(m, _) if std::ptr::eq(*m, *by))),
+                        "{} is served through {}, which has no row",
+                        meta.name,
+                        by.name
+                    );
+                    assert_eq!(meta.method, by.method, "{}", meta.name);
+                    continue;
+                }
+            };
+            assert!(
+                m::ENDPOINTS.iter().any(|e| std::ptr::eq(*e, *meta)),
+                "{} is not among the core's endpoints",
+                meta.name
+            );
+            for template in meta.paths {
+                let path = filled(template);
+                let route = Route::find(&meta.method, &path).unwrap_or_else(|| {
+                    panic!("{} {path} ({}) is not served", meta.method, meta.name)
+                });
+                let served = route.metadata().expect("an API route");
+                assert_eq!(facts(served), facts(meta), "{} {path}", meta.method);
+            }
+        }
+        // The header-told routes: `Upload-Length` makes the creation of a resumable upload.
+        let mut tus = http::HeaderMap::new();
+        tus.insert("upload-length", http::HeaderValue::from_static("10"));
+        let create = Route::for_request(&Method::POST, "/v3/files", &tus).unwrap();
+        assert!(std::ptr::eq(create.metadata().unwrap(), &m::TUS_CREATE));
+        let signed = Route::for_request(&Method::POST, "/v3/files/abc", &tus).unwrap();
+        assert!(std::ptr::eq(
+            signed.metadata().unwrap(),
+            &m::TUS_SIGNED_CREATE
+        ));
+        let terminate = Route::find(&Method::DELETE, "/v3/files/9f1c/0a1b").unwrap();
+        assert!(std::ptr::eq(
+            terminate.metadata().unwrap(),
+            &m::TUS_TERMINATE
+        ));
+    }
+
+    #[test]
+    fn control_routes_are_the_only_ones_without_metadata() {
+        for (path, method, _) in CONTROL {
+            let route = Route::find(method, path).unwrap();
+            assert!(route.is_control(), "{path}");
+            let expected = if *path == "/emulator/health" {
+                Access::Public
+            } else {
+                Access::Admin
+            };
+            assert_eq!(route.requirement(), expected, "{path}");
+        }
+    }
 
     #[test]
     fn routes_match_like_express() {
@@ -557,7 +660,7 @@ mod tests {
         }
         assert_eq!(
             Route::ListGateways.requirement(),
-            Requirement::AdminOrResource(ResourceScope::GatewaysRead)
+            Requirement::AdminOr(ResourceScope::GatewaysRead)
         );
         assert!(Route::ListGateways.is_v3());
         assert_eq!(Route::find(&Method::POST, "/v3/ipfs/gateways"), None);
@@ -740,8 +843,8 @@ mod tests {
 
     #[test]
     fn what_the_new_routes_require() {
-        let read = Requirement::AdminOrResource(ResourceScope::FilesRead);
-        let write = Requirement::AdminOrResource(ResourceScope::FilesWrite);
+        let read = Requirement::AdminOr(ResourceScope::FilesRead);
+        let write = Requirement::AdminOr(ResourceScope::FilesWrite);
         assert_eq!(Route::UploadFiles.requirement(), write);
         assert_eq!(Route::ListFiles(Network::Public).requirement(), read);
         assert_eq!(Route::DownloadLink.requirement(), read);
@@ -789,8 +892,8 @@ mod tests {
             Some(Route::PsaRemove("r".into()))
         );
         assert_eq!(find(Method::PUT, "/psa/pins/r"), None);
-        let read = Requirement::AdminOrResource(ResourceScope::FilesRead);
-        let write = Requirement::AdminOrResource(ResourceScope::FilesWrite);
+        let read = Requirement::AdminOr(ResourceScope::FilesRead);
+        let write = Requirement::AdminOr(ResourceScope::FilesWrite);
         assert_eq!(Route::PsaList.requirement(), read);
         assert_eq!(Route::PsaGet("r".into()).requirement(), read);
         assert_eq!(Route::PsaAdd.requirement(), write);

@@ -243,7 +243,7 @@ use ResourceScope as S;
 // The legacy API.
 
 /// `GET /data/testAuthentication`.
-pub const TEST_AUTHENTICATION: EndpointMetadata = legacy(
+pub static TEST_AUTHENTICATION: EndpointMetadata = legacy(
     "data.testAuthentication",
     Method::GET,
     &["/data/testAuthentication"],
@@ -252,7 +252,7 @@ pub const TEST_AUTHENTICATION: EndpointMetadata = legacy(
     Safe,
 );
 /// `GET /data/pinList`.
-pub const LIST_PINS: EndpointMetadata = legacy(
+pub static LIST_PINS: EndpointMetadata = legacy(
     "data.pinList",
     Method::GET,
     &["/data/pinList"],
@@ -261,7 +261,7 @@ pub const LIST_PINS: EndpointMetadata = legacy(
     Safe,
 );
 /// `GET /data/userPinnedDataTotal`.
-pub const USER_PINNED_DATA_TOTAL: EndpointMetadata = legacy(
+pub static USER_PINNED_DATA_TOTAL: EndpointMetadata = legacy(
     "data.userPinnedDataTotal",
     Method::GET,
     &["/data/userPinnedDataTotal"],
@@ -270,7 +270,7 @@ pub const USER_PINNED_DATA_TOTAL: EndpointMetadata = legacy(
     Safe,
 );
 /// `POST /users/generateApiKey`.
-pub const CREATE_KEY: EndpointMetadata = legacy(
+pub static CREATE_KEY: EndpointMetadata = legacy(
     "users.generateApiKey",
     Method::POST,
     &["/users/generateApiKey"],
@@ -279,7 +279,7 @@ pub const CREATE_KEY: EndpointMetadata = legacy(
     Unsafe,
 );
 /// `GET /users/apiKeys`.
-pub const LIST_KEYS: EndpointMetadata = legacy(
+pub static LIST_KEYS: EndpointMetadata = legacy(
     "users.apiKeys",
     Method::GET,
     &["/users/apiKeys"],
@@ -288,7 +288,7 @@ pub const LIST_KEYS: EndpointMetadata = legacy(
     Safe,
 );
 /// `PUT /users/revokeApiKey`.
-pub const REVOKE_KEY: EndpointMetadata = legacy(
+pub static REVOKE_KEY: EndpointMetadata = legacy(
     "users.revokeApiKey",
     Method::PUT,
     &["/users/revokeApiKey"],
@@ -297,7 +297,7 @@ pub const REVOKE_KEY: EndpointMetadata = legacy(
     Safe,
 );
 /// `POST /pinning/pinFileToIPFS`.
-pub const PIN_FILE: EndpointMetadata = legacy(
+pub static PIN_FILE: EndpointMetadata = legacy(
     "pinning.pinFileToIPFS",
     Method::POST,
     &["/pinning/pinFileToIPFS"],
@@ -307,7 +307,7 @@ pub const PIN_FILE: EndpointMetadata = legacy(
 );
 /// `POST /pinning/pinJSONToIPFS`: the API's 10 MB cap on the content, plus room for the
 /// metadata and options around it.
-pub const PIN_JSON: EndpointMetadata = legacy(
+pub static PIN_JSON: EndpointMetadata = legacy(
     "pinning.pinJSONToIPFS",
     Method::POST,
     &["/pinning/pinJSONToIPFS"],
@@ -318,7 +318,7 @@ pub const PIN_JSON: EndpointMetadata = legacy(
     Unsafe,
 );
 /// `POST /pinning/pinByHash`.
-pub const PIN_BY_HASH: EndpointMetadata = legacy(
+pub static PIN_BY_HASH: EndpointMetadata = legacy(
     "pinning.pinByHash",
     Method::POST,
     &["/pinning/pinByHash"],
@@ -327,7 +327,7 @@ pub const PIN_BY_HASH: EndpointMetadata = legacy(
     Unsafe,
 );
 /// `GET /pinning/pinJobs`.
-pub const LIST_PIN_JOBS: EndpointMetadata = legacy(
+pub static LIST_PIN_JOBS: EndpointMetadata = legacy(
     "pinning.pinJobs",
     Method::GET,
     &["/pinning/pinJobs"],
@@ -336,7 +336,7 @@ pub const LIST_PIN_JOBS: EndpointMetadata = legacy(
     Safe,
 );
 /// `PUT /pinning/hashMetadata`.
-pub const UPDATE_PIN_METADATA: EndpointMetadata = legacy(
+pub static UPDATE_PIN_METADATA: EndpointMetadata = legacy(
     "pinning.hashMetadata",
     Method::PUT,
     &["/pinning/hashMetadata"],
@@ -345,7 +345,7 @@ pub const UPDATE_PIN_METADATA: EndpointMetadata = legacy(
     Safe,
 );
 /// `DELETE /pinning/unpin/{cid}`.
-pub const UNPIN: EndpointMetadata = legacy(
+pub static UNPIN: EndpointMetadata = legacy(
     "pinning.unpin",
     Method::DELETE,
     &["/pinning/unpin/{cid}"],
@@ -356,7 +356,7 @@ pub const UNPIN: EndpointMetadata = legacy(
 // Legacy groups have no endpoint permission of their own, and keys scoped with v3 resources
 // cannot use the legacy API: admin keys only (emulator's choice, undocumented).
 /// `POST /groups`.
-pub const CREATE_LEGACY_GROUP: EndpointMetadata = legacy(
+pub static CREATE_LEGACY_GROUP: EndpointMetadata = legacy(
     "groups.create",
     Method::POST,
     &["/groups"],
@@ -365,7 +365,7 @@ pub const CREATE_LEGACY_GROUP: EndpointMetadata = legacy(
     Unsafe,
 );
 /// `GET /groups`.
-pub const LIST_LEGACY_GROUPS: EndpointMetadata = legacy(
+pub static LIST_LEGACY_GROUPS: EndpointMetadata = legacy(
     "groups.list",
     Method::GET,
     &["/groups"],
@@ -374,7 +374,7 @@ pub const LIST_LEGACY_GROUPS: EndpointMetadata = legacy(
     Safe,
 );
 /// `GET /groups/{id}`.
-pub const GET_LEGACY_GROUP: EndpointMetadata = legacy(
+pub static GET_LEGACY_GROUP: EndpointMetadata = legacy(
     "groups.get",
     Method::GET,
     &["/groups/{id}"],
@@ -383,7 +383,7 @@ pub const GET_LEGACY_GROUP: EndpointMetadata = legacy(
     Safe,
 );
 /// `PUT /groups/{id}`.
-pub const RENAME_LEGACY_GROUP: EndpointMetadata = legacy(
+pub static RENAME_LEGACY_GROUP: EndpointMetadata = legacy(
     "groups.update",
     Method::PUT,
     &["/groups/{id}"],
@@ -392,7 +392,7 @@ pub const RENAME_LEGACY_GROUP: EndpointMetadata = legacy(
     Safe,
 );
 /// `DELETE /groups/{id}`.
-pub const DELETE_LEGACY_GROUP: EndpointMetadata = legacy(
+pub static DELETE_LEGACY_GROUP: EndpointMetadata = legacy(
     "groups.delete",
     Method::DELETE,
     &["/groups/{id}"],
@@ -401,7 +401,7 @@ pub const DELETE_LEGACY_GROUP: EndpointMetadata = legacy(
     Safe,
 );
 /// `PUT /groups/{id}/cids`.
-pub const ADD_TO_LEGACY_GROUP: EndpointMetadata = legacy(
+pub static ADD_TO_LEGACY_GROUP: EndpointMetadata = legacy(
     "groups.addCids",
     Method::PUT,
     &["/groups/{id}/cids"],
@@ -410,7 +410,7 @@ pub const ADD_TO_LEGACY_GROUP: EndpointMetadata = legacy(
     Safe,
 );
 /// `DELETE /groups/{id}/cids`.
-pub const REMOVE_FROM_LEGACY_GROUP: EndpointMetadata = legacy(
+pub static REMOVE_FROM_LEGACY_GROUP: EndpointMetadata = legacy(
     "groups.removeCids",
     Method::DELETE,
     &["/groups/{id}/cids"],
@@ -423,7 +423,7 @@ pub const REMOVE_FROM_LEGACY_GROUP: EndpointMetadata = legacy(
 // which `org:write` implies), inferred from its scope annotations.
 
 /// `POST /v3/pinata/keys` (the SDKs), or `/v3/api_keys` (the 2025 docs).
-pub const CREATE_KEY_V3: EndpointMetadata = v3(
+pub static CREATE_KEY_V3: EndpointMetadata = v3(
     "keys.create",
     Method::POST,
     &["/v3/pinata/keys", "/v3/api_keys"],
@@ -432,7 +432,7 @@ pub const CREATE_KEY_V3: EndpointMetadata = v3(
     Unsafe,
 );
 /// `GET /v3/pinata/keys`, or `/v3/api_keys`.
-pub const LIST_KEYS_V3: EndpointMetadata = v3(
+pub static LIST_KEYS_V3: EndpointMetadata = v3(
     "keys.list",
     Method::GET,
     &["/v3/pinata/keys", "/v3/api_keys"],
@@ -441,7 +441,7 @@ pub const LIST_KEYS_V3: EndpointMetadata = v3(
     Safe,
 );
 /// `PUT /v3/pinata/keys/{key}` (the SDKs' revoke).
-pub const REVOKE_KEY_V3: EndpointMetadata = v3(
+pub static REVOKE_KEY_V3: EndpointMetadata = v3(
     "keys.revoke",
     Method::PUT,
     &["/v3/pinata/keys/{key}"],
@@ -450,7 +450,7 @@ pub const REVOKE_KEY_V3: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/api_keys/{key}` (the 2025 docs' revoke).
-pub const DELETE_KEY_V3: EndpointMetadata = v3(
+pub static DELETE_KEY_V3: EndpointMetadata = v3(
     "keys.delete",
     Method::DELETE,
     &["/v3/api_keys/{key}"],
@@ -459,7 +459,7 @@ pub const DELETE_KEY_V3: EndpointMetadata = v3(
     Safe,
 );
 /// `POST /v3/groups/{network}`.
-pub const CREATE_GROUP: EndpointMetadata = v3(
+pub static CREATE_GROUP: EndpointMetadata = v3(
     "groups.v3.create",
     Method::POST,
     &["/v3/groups/{network}"],
@@ -468,7 +468,7 @@ pub const CREATE_GROUP: EndpointMetadata = v3(
     Unsafe,
 );
 /// `GET /v3/groups/{network}`.
-pub const LIST_GROUPS: EndpointMetadata = v3(
+pub static LIST_GROUPS: EndpointMetadata = v3(
     "groups.v3.list",
     Method::GET,
     &["/v3/groups/{network}"],
@@ -477,7 +477,7 @@ pub const LIST_GROUPS: EndpointMetadata = v3(
     Safe,
 );
 /// `GET /v3/groups/{network}/{id}`.
-pub const GET_GROUP: EndpointMetadata = v3(
+pub static GET_GROUP: EndpointMetadata = v3(
     "groups.v3.get",
     Method::GET,
     &["/v3/groups/{network}/{id}"],
@@ -486,7 +486,7 @@ pub const GET_GROUP: EndpointMetadata = v3(
     Safe,
 );
 /// `PUT /v3/groups/{network}/{id}`.
-pub const UPDATE_GROUP: EndpointMetadata = v3(
+pub static UPDATE_GROUP: EndpointMetadata = v3(
     "groups.v3.update",
     Method::PUT,
     &["/v3/groups/{network}/{id}"],
@@ -495,7 +495,7 @@ pub const UPDATE_GROUP: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/groups/{network}/{id}`.
-pub const DELETE_GROUP: EndpointMetadata = v3(
+pub static DELETE_GROUP: EndpointMetadata = v3(
     "groups.v3.delete",
     Method::DELETE,
     &["/v3/groups/{network}/{id}"],
@@ -504,7 +504,7 @@ pub const DELETE_GROUP: EndpointMetadata = v3(
     Safe,
 );
 /// `PUT /v3/groups/{network}/{id}/ids/{file}`.
-pub const ADD_FILE_TO_GROUP: EndpointMetadata = v3(
+pub static ADD_FILE_TO_GROUP: EndpointMetadata = v3(
     "groups.v3.addFile",
     Method::PUT,
     &["/v3/groups/{network}/{id}/ids/{file}"],
@@ -513,7 +513,7 @@ pub const ADD_FILE_TO_GROUP: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/groups/{network}/{id}/ids/{file}`.
-pub const REMOVE_FILE_FROM_GROUP: EndpointMetadata = v3(
+pub static REMOVE_FILE_FROM_GROUP: EndpointMetadata = v3(
     "groups.v3.removeFile",
     Method::DELETE,
     &["/v3/groups/{network}/{id}/ids/{file}"],
@@ -522,7 +522,7 @@ pub const REMOVE_FILE_FROM_GROUP: EndpointMetadata = v3(
     Safe,
 );
 /// `POST /v3/files/public/pin_by_cid`.
-pub const PIN_BY_CID: EndpointMetadata = v3(
+pub static PIN_BY_CID: EndpointMetadata = v3(
     "files.pinByCid",
     Method::POST,
     &["/v3/files/public/pin_by_cid"],
@@ -531,7 +531,7 @@ pub const PIN_BY_CID: EndpointMetadata = v3(
     Unsafe,
 );
 /// `GET /v3/files/public/pin_by_cid`: the queue.
-pub const LIST_PIN_QUEUE: EndpointMetadata = v3(
+pub static LIST_PIN_QUEUE: EndpointMetadata = v3(
     "files.pinQueue",
     Method::GET,
     &["/v3/files/public/pin_by_cid"],
@@ -540,7 +540,7 @@ pub const LIST_PIN_QUEUE: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/files/public/pin_by_cid/{id}`.
-pub const CANCEL_PIN_BY_CID: EndpointMetadata = v3(
+pub static CANCEL_PIN_BY_CID: EndpointMetadata = v3(
     "files.cancelPinByCid",
     Method::DELETE,
     &["/v3/files/public/pin_by_cid/{id}"],
@@ -549,7 +549,7 @@ pub const CANCEL_PIN_BY_CID: EndpointMetadata = v3(
     Safe,
 );
 /// `POST /v3/files` on the uploads origin: a multipart upload.
-pub const UPLOAD_FILE: EndpointMetadata = on_uploads(v3(
+pub static UPLOAD_FILE: EndpointMetadata = on_uploads(v3(
     "files.upload",
     Method::POST,
     &["/v3/files"],
@@ -559,18 +559,18 @@ pub const UPLOAD_FILE: EndpointMetadata = on_uploads(v3(
 ));
 /// `POST /v3/files` with `Upload-Length`: a resumable upload's creation (the same path as
 /// [`UPLOAD_FILE`], told apart by the header).
-pub const TUS_CREATE: EndpointMetadata = on_uploads(v3(
+pub static TUS_CREATE: EndpointMetadata = on_uploads(v3(
     "files.tusCreate",
     Method::POST,
     &["/v3/files"],
     AdminOr(S::FilesWrite),
-    BodyKind::Empty,
+    BodyKind::TusChunk,
     Unsafe,
 ));
 /// `POST /v3/files/sign`: an upload URL, or a download link when the body holds `url` (then
 /// `org:files:read` is enough: the request decides, `api::signed::SignRequest`). This entry
 /// states the stricter rule.
-pub const SIGN: EndpointMetadata = on_uploads(v3(
+pub static SIGN: EndpointMetadata = on_uploads(v3(
     "files.sign",
     Method::POST,
     &["/v3/files/sign"],
@@ -579,7 +579,7 @@ pub const SIGN: EndpointMetadata = on_uploads(v3(
     Safe,
 ));
 /// `POST /v3/files/private/download_link` (or `/v3/files/download_link`).
-pub const CREATE_DOWNLOAD_LINK: EndpointMetadata = v3(
+pub static CREATE_DOWNLOAD_LINK: EndpointMetadata = v3(
     "files.downloadLink",
     Method::POST,
     &["/v3/files/private/download_link", "/v3/files/download_link"],
@@ -588,7 +588,7 @@ pub const CREATE_DOWNLOAD_LINK: EndpointMetadata = v3(
     Safe,
 );
 /// `GET /v3/files/{network}`.
-pub const LIST_FILES: EndpointMetadata = v3(
+pub static LIST_FILES: EndpointMetadata = v3(
     "files.list",
     Method::GET,
     &["/v3/files/{network}"],
@@ -597,7 +597,7 @@ pub const LIST_FILES: EndpointMetadata = v3(
     Safe,
 );
 /// `GET /v3/files/{network}/{id}`.
-pub const GET_FILE: EndpointMetadata = v3(
+pub static GET_FILE: EndpointMetadata = v3(
     "files.get",
     Method::GET,
     &["/v3/files/{network}/{id}"],
@@ -606,7 +606,7 @@ pub const GET_FILE: EndpointMetadata = v3(
     Safe,
 );
 /// `PUT /v3/files/{network}/{id}`.
-pub const UPDATE_FILE: EndpointMetadata = v3(
+pub static UPDATE_FILE: EndpointMetadata = v3(
     "files.update",
     Method::PUT,
     &["/v3/files/{network}/{id}"],
@@ -615,7 +615,7 @@ pub const UPDATE_FILE: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/files/{network}/{id}`.
-pub const DELETE_FILE: EndpointMetadata = v3(
+pub static DELETE_FILE: EndpointMetadata = v3(
     "files.delete",
     Method::DELETE,
     &["/v3/files/{network}/{id}"],
@@ -624,7 +624,7 @@ pub const DELETE_FILE: EndpointMetadata = v3(
     Safe,
 );
 /// `PUT /v3/files/{network}/swap/{cid}`.
-pub const ADD_SWAP: EndpointMetadata = v3(
+pub static ADD_SWAP: EndpointMetadata = v3(
     "files.swap",
     Method::PUT,
     &["/v3/files/{network}/swap/{cid}"],
@@ -633,7 +633,7 @@ pub const ADD_SWAP: EndpointMetadata = v3(
     Safe,
 );
 /// `GET /v3/files/{network}/swap/{cid}`.
-pub const SWAP_HISTORY: EndpointMetadata = v3(
+pub static SWAP_HISTORY: EndpointMetadata = v3(
     "files.swapHistory",
     Method::GET,
     &["/v3/files/{network}/swap/{cid}"],
@@ -642,7 +642,7 @@ pub const SWAP_HISTORY: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/files/{network}/swap/{cid}`.
-pub const DELETE_SWAP: EndpointMetadata = v3(
+pub static DELETE_SWAP: EndpointMetadata = v3(
     "files.deleteSwap",
     Method::DELETE,
     &["/v3/files/{network}/swap/{cid}"],
@@ -651,7 +651,7 @@ pub const DELETE_SWAP: EndpointMetadata = v3(
     Safe,
 );
 /// `PUT /v3/ipfs/swap/{cid}`: the older, public-network path.
-pub const ADD_SWAP_IPFS: EndpointMetadata = v3(
+pub static ADD_SWAP_IPFS: EndpointMetadata = v3(
     "ipfs.swap",
     Method::PUT,
     &["/v3/ipfs/swap/{cid}"],
@@ -660,7 +660,7 @@ pub const ADD_SWAP_IPFS: EndpointMetadata = v3(
     Safe,
 );
 /// `GET /v3/ipfs/swap/{cid}`.
-pub const SWAP_HISTORY_IPFS: EndpointMetadata = v3(
+pub static SWAP_HISTORY_IPFS: EndpointMetadata = v3(
     "ipfs.swapHistory",
     Method::GET,
     &["/v3/ipfs/swap/{cid}"],
@@ -669,7 +669,7 @@ pub const SWAP_HISTORY_IPFS: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/ipfs/swap/{cid}`.
-pub const DELETE_SWAP_IPFS: EndpointMetadata = v3(
+pub static DELETE_SWAP_IPFS: EndpointMetadata = v3(
     "ipfs.deleteSwap",
     Method::DELETE,
     &["/v3/ipfs/swap/{cid}"],
@@ -678,7 +678,7 @@ pub const DELETE_SWAP_IPFS: EndpointMetadata = v3(
     Safe,
 );
 /// `POST /v3/files/{network}/signature/{cid}`.
-pub const ADD_SIGNATURE: EndpointMetadata = v3(
+pub static ADD_SIGNATURE: EndpointMetadata = v3(
     "files.addSignature",
     Method::POST,
     &["/v3/files/{network}/signature/{cid}"],
@@ -687,7 +687,7 @@ pub const ADD_SIGNATURE: EndpointMetadata = v3(
     Unsafe,
 );
 /// `GET /v3/files/{network}/signature/{cid}`.
-pub const GET_SIGNATURE: EndpointMetadata = v3(
+pub static GET_SIGNATURE: EndpointMetadata = v3(
     "files.getSignature",
     Method::GET,
     &["/v3/files/{network}/signature/{cid}"],
@@ -696,7 +696,7 @@ pub const GET_SIGNATURE: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/files/{network}/signature/{cid}`.
-pub const DELETE_SIGNATURE: EndpointMetadata = v3(
+pub static DELETE_SIGNATURE: EndpointMetadata = v3(
     "files.deleteSignature",
     Method::DELETE,
     &["/v3/files/{network}/signature/{cid}"],
@@ -705,7 +705,7 @@ pub const DELETE_SIGNATURE: EndpointMetadata = v3(
     Safe,
 );
 /// `POST /v3/ipfs/signature/{cid}`.
-pub const ADD_SIGNATURE_IPFS: EndpointMetadata = v3(
+pub static ADD_SIGNATURE_IPFS: EndpointMetadata = v3(
     "ipfs.addSignature",
     Method::POST,
     &["/v3/ipfs/signature/{cid}"],
@@ -714,7 +714,7 @@ pub const ADD_SIGNATURE_IPFS: EndpointMetadata = v3(
     Unsafe,
 );
 /// `GET /v3/ipfs/signature/{cid}`.
-pub const GET_SIGNATURE_IPFS: EndpointMetadata = v3(
+pub static GET_SIGNATURE_IPFS: EndpointMetadata = v3(
     "ipfs.getSignature",
     Method::GET,
     &["/v3/ipfs/signature/{cid}"],
@@ -723,7 +723,7 @@ pub const GET_SIGNATURE_IPFS: EndpointMetadata = v3(
     Safe,
 );
 /// `DELETE /v3/ipfs/signature/{cid}`.
-pub const DELETE_SIGNATURE_IPFS: EndpointMetadata = v3(
+pub static DELETE_SIGNATURE_IPFS: EndpointMetadata = v3(
     "ipfs.deleteSignature",
     Method::DELETE,
     &["/v3/ipfs/signature/{cid}"],
@@ -733,7 +733,7 @@ pub const DELETE_SIGNATURE_IPFS: EndpointMetadata = v3(
 );
 /// `GET /v3/ipfs/gateways` (the Go CLI's path) or `/v3/gateways` (the spec's): the spec annotates
 /// it with `org:gateways:read`.
-pub const LIST_GATEWAYS: EndpointMetadata = v3(
+pub static LIST_GATEWAYS: EndpointMetadata = v3(
     "gateways.list",
     Method::GET,
     &["/v3/ipfs/gateways", "/v3/gateways"],
@@ -746,7 +746,7 @@ pub const LIST_GATEWAYS: EndpointMetadata = v3(
 // (emulator's choice).
 
 /// `GET /psa/pins`.
-pub const LIST_PSA_PINS: EndpointMetadata = psa(
+pub static LIST_PSA_PINS: EndpointMetadata = psa(
     "psa.list",
     Method::GET,
     &["/psa/pins"],
@@ -755,7 +755,7 @@ pub const LIST_PSA_PINS: EndpointMetadata = psa(
     Safe,
 );
 /// `POST /psa/pins`.
-pub const ADD_PSA_PIN: EndpointMetadata = psa(
+pub static ADD_PSA_PIN: EndpointMetadata = psa(
     "psa.add",
     Method::POST,
     &["/psa/pins"],
@@ -764,7 +764,7 @@ pub const ADD_PSA_PIN: EndpointMetadata = psa(
     Unsafe,
 );
 /// `GET /psa/pins/{requestid}`.
-pub const GET_PSA_PIN: EndpointMetadata = psa(
+pub static GET_PSA_PIN: EndpointMetadata = psa(
     "psa.get",
     Method::GET,
     &["/psa/pins/{requestid}"],
@@ -773,7 +773,7 @@ pub const GET_PSA_PIN: EndpointMetadata = psa(
     Safe,
 );
 /// `POST /psa/pins/{requestid}`: replace a pin request.
-pub const REPLACE_PSA_PIN: EndpointMetadata = psa(
+pub static REPLACE_PSA_PIN: EndpointMetadata = psa(
     "psa.replace",
     Method::POST,
     &["/psa/pins/{requestid}"],
@@ -782,7 +782,7 @@ pub const REPLACE_PSA_PIN: EndpointMetadata = psa(
     Unsafe,
 );
 /// `DELETE /psa/pins/{requestid}`.
-pub const REMOVE_PSA_PIN: EndpointMetadata = psa(
+pub static REMOVE_PSA_PIN: EndpointMetadata = psa(
     "psa.remove",
     Method::DELETE,
     &["/psa/pins/{requestid}"],
@@ -795,7 +795,7 @@ pub const REMOVE_PSA_PIN: EndpointMetadata = psa(
 // a gateway.
 
 /// `POST /v3/files/{id}?X-…`: an upload to a signed URL, which the server minted.
-pub const SIGNED_UPLOAD: EndpointMetadata = granted(
+pub static SIGNED_UPLOAD: EndpointMetadata = granted(
     "files.signedUpload",
     Method::POST,
     &["/v3/files/{id}"],
@@ -806,7 +806,7 @@ pub const SIGNED_UPLOAD: EndpointMetadata = granted(
 );
 /// `POST /v3/files/{id}?X-…` with `Upload-Length`: a resumable upload created through a signed
 /// URL (the same path as [`SIGNED_UPLOAD`], told apart by the header).
-pub const TUS_SIGNED_CREATE: EndpointMetadata = granted(
+pub static TUS_SIGNED_CREATE: EndpointMetadata = granted(
     "files.tusSignedCreate",
     Method::POST,
     &["/v3/files/{id}"],
@@ -816,7 +816,7 @@ pub const TUS_SIGNED_CREATE: EndpointMetadata = granted(
     Family::Tus,
 );
 /// `OPTIONS` on the upload paths: which TUS version and extensions are served.
-pub const TUS_OPTIONS: EndpointMetadata = granted(
+pub static TUS_OPTIONS: EndpointMetadata = granted(
     "tus.options",
     Method::OPTIONS,
     &["/v3/files", "/v3/files/{id}", "/v3/files/{file}/{token}"],
@@ -826,7 +826,7 @@ pub const TUS_OPTIONS: EndpointMetadata = granted(
     Family::Tus,
 );
 /// `HEAD /v3/files/{file}/{token}`: a resumable upload's offset.
-pub const TUS_HEAD: EndpointMetadata = granted(
+pub static TUS_HEAD: EndpointMetadata = granted(
     "tus.head",
     Method::HEAD,
     &["/v3/files/{file}/{token}"],
@@ -837,7 +837,7 @@ pub const TUS_HEAD: EndpointMetadata = granted(
 );
 /// `PATCH /v3/files/{file}/{token}`: more bytes of a resumable upload. Repeating it at the same
 /// offset is refused with a conflict, never applied twice.
-pub const TUS_PATCH: EndpointMetadata = granted(
+pub static TUS_PATCH: EndpointMetadata = granted(
     "tus.patch",
     Method::PATCH,
     &["/v3/files/{file}/{token}"],
@@ -848,7 +848,7 @@ pub const TUS_PATCH: EndpointMetadata = granted(
 );
 /// `DELETE /v3/files/{file}/{token}`: a resumable upload terminated (the same template as
 /// [`DELETE_FILE`]: a file id and a token never read as a network).
-pub const TUS_TERMINATE: EndpointMetadata = granted(
+pub static TUS_TERMINATE: EndpointMetadata = granted(
     "tus.terminate",
     Method::DELETE,
     &["/v3/files/{file}/{token}"],
@@ -858,7 +858,7 @@ pub const TUS_TERMINATE: EndpointMetadata = granted(
     Family::Tus,
 );
 /// `GET /ipfs/{cid}[/path]` on a gateway: public content.
-pub const GATEWAY_IPFS: EndpointMetadata = granted(
+pub static GATEWAY_IPFS: EndpointMetadata = granted(
     "gateway.ipfs",
     Method::GET,
     &["/ipfs/{*path}"],
@@ -868,7 +868,7 @@ pub const GATEWAY_IPFS: EndpointMetadata = granted(
     Family::Gateway,
 );
 /// `GET /files/{cid}[/path]?X-…` on a gateway: private content through a signed link.
-pub const GATEWAY_FILES: EndpointMetadata = granted(
+pub static GATEWAY_FILES: EndpointMetadata = granted(
     "gateway.files",
     Method::GET,
     &["/files/{*path}"],
@@ -879,7 +879,7 @@ pub const GATEWAY_FILES: EndpointMetadata = granted(
 );
 
 /// Every endpoint of Pinata's API this library knows, once each.
-pub const ENDPOINTS: &[&EndpointMetadata] = &[
+pub static ENDPOINTS: &[&EndpointMetadata] = &[
     &TEST_AUTHENTICATION,
     &LIST_PINS,
     &USER_PINNED_DATA_TOTAL,

@@ -437,8 +437,8 @@ impl SignRequest {
     /// What the caller must hold for this request.
     pub(crate) fn requirement(&self) -> Requirement {
         match self {
-            SignRequest::UploadUrl(_) => Requirement::AdminOrResource(ResourceScope::FilesWrite),
-            SignRequest::DownloadLink(_) => Requirement::AdminOrResource(ResourceScope::FilesRead),
+            SignRequest::UploadUrl(_) => Requirement::AdminOr(ResourceScope::FilesWrite),
+            SignRequest::DownloadLink(_) => Requirement::AdminOr(ResourceScope::FilesRead),
         }
     }
 }
