@@ -4,7 +4,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use pinata_ureq::api::keys::{EndpointPermission, ResourceScope};
+use pinata_ureq::api::metadata::{self, Access, EndpointMetadata};
 use pinata_ureq::http::StatusCode;
 use pinata_ureq::{BuildError, Error, TransportErrorKind, VerifyError};
 
@@ -105,38 +105,54 @@ impl fmt::Display for CliError {
     }
 }
 
-/// What a command needs, to say so when the key lacks it: a v3 scope or a legacy endpoint
-/// permission, as the core names them, or (for what no permission names) a few words.
+/// What the call that failed needs, to say so when the key lacks it: read from the endpoint's
+/// metadata in the library (`pinata_ureq::api::metadata`), which the error names; the CLI keeps
+/// no table of its own.
 #[derive(Debug, Clone, Copy)]
 pub enum Needs {
-    /// A v3 resource scope, e.g. `org:files:write`.
-    Scope(ResourceScope),
-    /// A legacy endpoint permission, e.g. `pinning.unpin`.
-    Endpoint(EndpointPermission),
-    /// An admin key (the keys commands).
-    Admin,
-    /// Anything else (`valid credentials`).
-    Text(&'static str),
+    /// The endpoint called.
+    Call(&'static EndpointMetadata),
+    /// An error that names no endpoint (one refused before it was sent).
+    Unknown,
 }
 
 impl Needs {
+    /// What `e`'s request needed.
+    pub fn of(e: &Error) -> Self {
+        let target = match e {
+            Error::Api(api) => api.target(),
+            Error::Transport(t) => t.target(),
+            _ => None,
+        };
+        target
+            .and_then(|t| t.endpoint())
+            .map_or(Needs::Unknown, Needs::Call)
+    }
+
     /// What to check when the thing named was not found (404), and the command that lists
-    /// what there is: the scope says which kind of thing the command acts on.
+    /// what there is: the endpoint says which kind of thing the command acts on.
     fn not_found_hint(self) -> &'static str {
-        match self {
-            Needs::Scope(ResourceScope::GroupsRead | ResourceScope::GroupsWrite) => {
-                "check the group id (`pinata groups list`)"
-            }
-            Needs::Endpoint(
-                EndpointPermission::PinList
-                | EndpointPermission::Unpin
-                | EndpointPermission::HashMetadata,
-            ) => "check the CID (`pinata pins legacy list`)",
-            Needs::Admin => "check the key (`pinata keys list`)",
-            Needs::Scope(ResourceScope::GatewaysRead | ResourceScope::GatewaysWrite) => {
-                "the API at this URL has no gateway list (`pinata config show`)"
-            }
-            _ => "check the id or CID (`pinata files list`)",
+        let Needs::Call(meta) = self else {
+            return "check the id or CID (`pinata files list`)";
+        };
+        let path = meta.paths[0];
+        if path.starts_with("/v3/groups") || path.starts_with("/groups") {
+            "check the group id (`pinata groups list`)"
+        } else if [
+            &metadata::LIST_PINS,
+            &metadata::UNPIN,
+            &metadata::UPDATE_PIN_METADATA,
+        ]
+        .iter()
+        .any(|m| std::ptr::eq(*m, meta))
+        {
+            "check the CID (`pinata pins legacy list`)"
+        } else if path.starts_with("/users") || path.starts_with("/v3/pinata/keys") {
+            "check the key (`pinata keys list`)"
+        } else if std::ptr::eq(meta, &metadata::LIST_GATEWAYS) {
+            "the API at this URL has no gateway list (`pinata config show`)"
+        } else {
+            "check the id or CID (`pinata files list`)"
         }
     }
 }
@@ -144,18 +160,22 @@ impl Needs {
 impl fmt::Display for Needs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Needs::Scope(s) => f.write_str(s.as_str()),
-            Needs::Endpoint(e) => e.fmt(f),
-            Needs::Admin => f.write_str("admin"),
-            Needs::Text(t) => f.write_str(t),
+            Needs::Call(meta) => match meta.access {
+                Access::AdminOr(scope) => write!(f, "{}, or admin", scope.as_str()),
+                Access::Endpoint(permission) => permission.fmt(f),
+                Access::Admin => f.write_str("admin"),
+                _ => f.write_str("valid credentials"),
+            },
+            Needs::Unknown => f.write_str("the permission this command needs"),
         }
     }
 }
 
-/// The library's error as the user sees it. `needs` names the scope the command needs, so a 403
-/// says which one is missing. The library's `Display` already escapes server text and redacts
-/// the client's secrets.
-pub fn from_api(e: Error, needs: Needs) -> CliError {
+/// The library's error as the user sees it; a 403 says what the key lacks, from the metadata of
+/// the endpoint called ([`Needs::of`]). The library's `Display` already escapes server text and
+/// redacts the client's secrets.
+pub fn from_api(e: Error) -> CliError {
+    let needs = Needs::of(&e);
     let text = e.to_string();
     match &e {
         Error::Build(b) => match b {

@@ -248,6 +248,7 @@ pub(crate) struct Sending {
     origin: crate::config::Origin,
     method: http::Method,
     uri: http::Uri,
+    endpoint: Option<&'static crate::api::metadata::EndpointMetadata>,
 }
 
 impl Sending {
@@ -257,6 +258,7 @@ impl Sending {
             origin: endpoint.origin(),
             method: request.method().clone(),
             uri: request.uri().clone(),
+            endpoint: endpoint.metadata(),
         }
     }
 
@@ -274,7 +276,7 @@ impl Sending {
     }
 
     fn target(&self) -> RequestTarget {
-        RequestTarget::new(self.origin, &self.method, &self.uri)
+        RequestTarget::new(self.origin, &self.method, &self.uri).for_endpoint(self.endpoint)
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Ctx;
 use crate::args::AuthArgs;
 use crate::config::{ConfigFile, Settings, Source, config_path, env};
-use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
+use crate::exit::{CliError, CliResult, Kind, from_api};
 use crate::output::Item;
 
 /// The longest line a secret is read from on stdin: a JWT is a few hundred bytes, and a stream
@@ -203,9 +203,9 @@ pub fn auth(ctx: &Ctx, args: AuthArgs) -> CliResult {
         }
         let settings = Settings::from_file(&global, path.clone(), trial.clone())?;
         let client = pinata_ureq::Client::with_config(credentials, settings.config.clone())
-            .map_err(|e| from_api(e, Needs::Text("valid credentials")))?;
+            .map_err(|e| from_api(e))?;
         let ok = client.test_authentication().map_err(|e| {
-            let e = from_api(e, Needs::Text("valid credentials"));
+            let e = from_api(e);
             CliError {
                 hint: Some(format!(
                     "nothing was stored; {}",
@@ -229,9 +229,7 @@ pub fn auth(ctx: &Ctx, args: AuthArgs) -> CliResult {
 /// `pinata whoami`: tests the active credentials and says whose they are.
 pub fn whoami(ctx: &Ctx) -> CliResult {
     let (settings, client) = ctx.client()?;
-    let ok = client
-        .test_authentication()
-        .map_err(|e| from_api(e, Needs::Text("valid credentials")))?;
+    let ok = client.test_authentication().map_err(|e| from_api(e))?;
     let (credentials, source) = match &settings.credentials {
         Ok((c, s)) => (c, *s),
         Err(why) => return Err(CliError::new(Kind::Auth, why.clone())),

@@ -1,7 +1,6 @@
 //! `pinata download` (public CIDs, private files through a signed link), `pinata link` (a signed
 //! download link) and `pinata sign-upload` (a signed upload URL).
 
-use pinata_ureq::api::keys::ResourceScope;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,11 +17,9 @@ use serde_json::json;
 use super::{Ctx, network_of, parse_duration};
 use crate::args::{DownloadArgs, LinkArgs, SignUploadArgs};
 use crate::config::Settings;
-use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
+use crate::exit::{CliError, CliResult, Kind, from_api};
 use crate::output::{Format, Item, bytes};
 use crate::size::{SIZE_RULE, flag_value};
-
-const READ: Needs = Needs::Scope(ResourceScope::FilesRead);
 
 fn need_gateway(settings: &Settings) -> CliResult {
     if settings.gateway.is_none() {
@@ -183,7 +180,7 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     let mut request = if private {
         let link = client
             .private_download_link(&args.cid, &inner, Duration::from_secs(300))
-            .map_err(|e| from_api(e, READ))?;
+            .map_err(|e| from_api(e))?;
         let d = Download::signed(link);
         if whole && !args.no_verify {
             d.verify_cid(&args.cid).map_err(usage)?
@@ -221,11 +218,6 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
         )),
         None => None,
     };
-    let needs = if private {
-        READ
-    } else {
-        Needs::Text("the gateway's access")
-    };
     let done = match &target {
         Some(path) => {
             if path.exists() && !args.force {
@@ -253,7 +245,7 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
             let what = format!("the download of {}", args.cid);
             return too_large(&what, None, cap, args.max_size.is_some());
         }
-        let e = from_api(e, needs);
+        let e = from_api(e);
         if e.kind == Kind::NotFound && !private {
             e.hint("the gateway does not serve it publicly; a private file needs --private")
         } else {
@@ -314,7 +306,7 @@ pub fn signed_link(ctx: &Ctx, cid: &str, path: &str, expires: &str) -> CliResult
     let expires = parse_duration(expires)?;
     client
         .private_download_link(cid, path, expires)
-        .map_err(|e| from_api(e, READ))
+        .map_err(|e| from_api(e))
 }
 
 /// `pinata sign-upload`.
@@ -343,6 +335,6 @@ pub fn sign_upload(ctx: &Ctx, args: SignUploadArgs) -> CliResult {
     }
     let url = client
         .create_signed_upload_url(&request)
-        .map_err(|e| from_api(e, Needs::Scope(ResourceScope::FilesWrite)))?;
+        .map_err(|e| from_api(e))?;
     ctx.out.value("url", url.as_str())
 }

@@ -1,6 +1,5 @@
 //! `pinata files list|get|update|delete` (v3 files).
 
-use pinata_ureq::api::keys::ResourceScope;
 use std::collections::BTreeMap;
 
 use pinata_ureq::api::Network;
@@ -10,11 +9,8 @@ use serde_json::json;
 
 use super::{Ctx, collect, network_of, parse_expiry};
 use crate::args::{FilesCommand, FilesListArgs, FilesUpdateArgs};
-use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
+use crate::exit::{CliError, CliResult, Kind, from_api};
 use crate::output::{Item, bytes, keyvalues, opt, shown, time};
-
-const READ: Needs = Needs::Scope(ResourceScope::FilesRead);
-const WRITE: Needs = Needs::Scope(ResourceScope::FilesWrite);
 
 const HEADERS: [&str; 6] = ["id", "cid", "name", "size", "created", "keyvalues"];
 
@@ -65,9 +61,7 @@ pub fn run(ctx: &Ctx, command: FilesCommand) -> CliResult {
         FilesCommand::Delete { ids, network } => {
             let net = network_of(network, &settings);
             for id in &ids {
-                client
-                    .delete_file(net, id)
-                    .map_err(|e| from_api(e, WRITE))?;
+                client.delete_file(net, id).map_err(|e| from_api(e))?;
                 ctx.out.message(format!("Deleted {id}"));
             }
             if ctx.out.format == crate::output::Format::Quiet {
@@ -122,17 +116,14 @@ fn find_file(
     if handle.parse::<Cid>().is_err() {
         return client
             .get_file(net, handle)
-            .map_err(|e| from_api(e, READ).when_not_found(format!("check the id, {elsewhere}")));
+            .map_err(|e| from_api(e).when_not_found(format!("check the id, {elsewhere}")));
     }
     // At most a few: enough to say that there are more.
     let request = ListFiles::new(net)
         .cid(handle)
         .limit(CID_MATCHES)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    let mut files = client
-        .list_files(&request)
-        .map_err(|e| from_api(e, READ))?
-        .files;
+    let mut files = client.list_files(&request).map_err(|e| from_api(e))?.files;
     if files.is_empty() {
         return Err(CliError::new(
             Kind::NotFound,
@@ -177,7 +168,7 @@ fn list(ctx: &Ctx, client: &pinata_ureq::Client, net: Network, args: FilesListAr
     if args.cid_pending {
         request = request.cid_pending();
     }
-    let files = collect(client.paginate(request), args.limit, READ)?;
+    let files = collect(client.paginate(request), args.limit)?;
     let items: Vec<Item> = files.iter().map(|f| file_item(f, net)).collect();
     ctx.out.list(&HEADERS, &items)
 }
@@ -206,8 +197,6 @@ fn update(
             .expires_at(parse_expiry(&e)?)
             .map_err(|e| CliError::usage(format!("--expires: {e}")))?;
     }
-    let f = client
-        .update_file(&request)
-        .map_err(|e| from_api(e, WRITE))?;
+    let f = client.update_file(&request).map_err(|e| from_api(e))?;
     ctx.out.record(&file_item(&f, net), &LABELS)
 }

@@ -6,17 +6,15 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::{Command, Stdio};
 
 use pinata_ureq::api::gateways::{Gateway, ListGateways};
-use pinata_ureq::api::keys::ResourceScope;
 use serde_json::json;
 
 use super::Ctx;
 use super::download::signed_link;
 use crate::args::GatewaysCommand;
 use crate::config::{Settings, env};
-use crate::exit::{CliError, CliResult, Kind, Needs, from_api};
+use crate::exit::{CliError, CliResult, Kind, from_api};
 use crate::output::{Item, opt, shown, time};
 
-const READ: Needs = Needs::Scope(ResourceScope::GatewaysRead);
 const HEADERS: [&str; 5] = ["host", "id", "name", "restricted", "custom domains"];
 /// What to do when no gateway was chosen.
 const GIVE_ONE: &str =
@@ -99,7 +97,7 @@ fn account_gateways(ctx: &Ctx) -> CliResult<(Settings, Vec<Gateway>)> {
     let (settings, client) = ctx.client()?;
     let page = client
         .list_gateways(&ListGateways::new())
-        .map_err(|e| from_api(e, READ))?;
+        .map_err(|e| from_api(e))?;
     if let Some(count) = page.count
         && count > page.rows.len() as u64
     {

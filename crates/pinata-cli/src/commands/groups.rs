@@ -3,16 +3,13 @@
 use pinata_ureq::api::groups::{
     CreateGroup, DeleteGroup, GetGroup, Group, ListGroups, UpdateGroup,
 };
-use pinata_ureq::api::keys::ResourceScope;
 use serde_json::json;
 
 use super::{Ctx, collect, network_of};
 use crate::args::GroupsCommand;
-use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::exit::{CliError, CliResult, from_api};
 use crate::output::{Item, time};
 
-const READ: Needs = Needs::Scope(ResourceScope::GroupsRead);
-const WRITE: Needs = Needs::Scope(ResourceScope::GroupsWrite);
 const HEADERS: [&str; 4] = ["id", "name", "public", "created"];
 /// What to check when a group or a file in it was not found.
 const GROUP_AND_FILE: &str = "check the group id (`pinata groups list`) and the file ids \
@@ -49,9 +46,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             let request = CreateGroup::new(network_of(network, &settings), name)
                 .map_err(usage)?
                 .public(public);
-            let g = client
-                .create_group(&request)
-                .map_err(|e| from_api(e, WRITE))?;
+            let g = client.create_group(&request).map_err(|e| from_api(e))?;
             ctx.out.record(&group_item(&g), &HEADERS)
         }
         GroupsCommand::List {
@@ -63,14 +58,14 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             if let Some(n) = name {
                 request = request.name(n);
             }
-            let groups = collect(client.paginate(request), limit, READ)?;
+            let groups = collect(client.paginate(request), limit)?;
             ctx.out
                 .list(&HEADERS, &groups.iter().map(group_item).collect::<Vec<_>>())
         }
         GroupsCommand::Get { id, network } => {
             let g = client
                 .get_group(&GetGroup::new(network_of(network, &settings), id))
-                .map_err(|e| from_api(e, READ))?;
+                .map_err(|e| from_api(e))?;
             ctx.out.record(&group_item(&g), &HEADERS)
         }
         GroupsCommand::Update {
@@ -89,9 +84,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             if let Some(p) = public {
                 request = request.public(p);
             }
-            let g = client
-                .update_group(&request)
-                .map_err(|e| from_api(e, WRITE))?;
+            let g = client.update_group(&request).map_err(|e| from_api(e))?;
             ctx.out.record(&group_item(&g), &HEADERS)
         }
         GroupsCommand::Delete { id, network } => {
@@ -100,7 +93,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
                     network_of(network, &settings),
                     id.clone(),
                 ))
-                .map_err(|e| from_api(e, WRITE))?;
+                .map_err(|e| from_api(e))?;
             ctx.out.message(format!("Deleted group {id}"));
             Ok(())
         }
@@ -113,7 +106,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             for f in &files {
                 client
                     .add_file_to_group(net, &group, f)
-                    .map_err(|e| from_api(e, WRITE).when_not_found(GROUP_AND_FILE))?;
+                    .map_err(|e| from_api(e).when_not_found(GROUP_AND_FILE))?;
                 ctx.out.message(format!("Added {f} to group {group}"));
             }
             Ok(())
@@ -127,7 +120,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             for f in &files {
                 client
                     .remove_file_from_group(net, &group, f)
-                    .map_err(|e| from_api(e, WRITE).when_not_found(GROUP_AND_FILE))?;
+                    .map_err(|e| from_api(e).when_not_found(GROUP_AND_FILE))?;
                 ctx.out.message(format!("Removed {f} from group {group}"));
             }
             Ok(())

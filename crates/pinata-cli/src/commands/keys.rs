@@ -8,10 +8,8 @@ use serde_json::json;
 use super::{Ctx, collect};
 use crate::args::{KeysCommand, KeysCreateArgs};
 use crate::config::{ConfigFile, config_path};
-use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::exit::{CliError, CliResult, from_api};
 use crate::output::{Item, time};
-
-const ADMIN: Needs = Needs::Admin;
 
 /// Permissions for people: `admin`, or the endpoint permissions and scopes.
 fn shown(p: &Permissions) -> String {
@@ -82,7 +80,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
             if exhausted {
                 request = request.exhausted(true);
             }
-            let keys = collect(client.paginate(request), limit, ADMIN)?;
+            let keys = collect(client.paginate(request), limit)?;
             ctx.out.list(
                 &["key", "name", "permissions", "uses", "state"],
                 &keys.iter().map(key_item).collect::<Vec<_>>(),
@@ -90,7 +88,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
         }
         KeysCommand::Revoke { keys } => {
             for k in &keys {
-                client.revoke_api_key(k).map_err(|e| from_api(e, ADMIN))?;
+                client.revoke_api_key(k).map_err(|e| from_api(e))?;
                 ctx.out.message(format!("Revoked {k}"));
             }
             Ok(())
@@ -140,9 +138,7 @@ fn create(ctx: &Ctx, client: &pinata_ureq::Client, args: KeysCreateArgs) -> CliR
             .max_uses(uses)
             .map_err(|e| CliError::usage(e.to_string()))?;
     }
-    let key = client
-        .create_api_key(&request)
-        .map_err(|e| from_api(e, ADMIN))?;
+    let key = client.create_api_key(&request).map_err(|e| from_api(e))?;
     if let Some(profile) = &args.save_as {
         return save_as(ctx, profile, &args.name, &key);
     }

@@ -104,10 +104,9 @@ pub fn parse_expiry(text: &str) -> CliResult<u64> {
 pub fn collect<I>(
     items: impl Iterator<Item = Result<I, pinata_ureq::Error>>,
     limit: Option<usize>,
-    needs: crate::exit::Needs,
 ) -> CliResult<Vec<I>> {
     items
         .take(limit.unwrap_or(usize::MAX))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| crate::exit::from_api(e, needs))
+        .map_err(|e| crate::exit::from_api(e))
 }

@@ -1,6 +1,5 @@
 //! `pinata pins add-by-cid|queue|cancel` (v3) and `pinata pins legacy list|unpin|metadata`.
 
-use pinata_ureq::api::keys::{EndpointPermission, ResourceScope};
 use pinata_ureq::api::pin_by_cid::{ListPinQueue, PinByCid, PinByCidJob};
 use pinata_ureq::api::pinning::{
     ListPins, MetadataValue, PinJobStatus, PinRow, PinStatusFilter, UpdatePinMetadata,
@@ -9,11 +8,9 @@ use serde_json::json;
 
 use super::{Ctx, collect};
 use crate::args::{LegacyCommand, PinsCommand};
-use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::exit::{CliError, CliResult, from_api};
 use crate::output::{Item, bytes, opt, time};
 
-const FILES_WRITE: Needs = Needs::Scope(ResourceScope::FilesWrite);
-const FILES_READ: Needs = Needs::Scope(ResourceScope::FilesRead);
 const JOB_HEADERS: [&str; 5] = ["id", "cid", "status", "name", "queued"];
 
 fn job_item(j: &PinByCidJob) -> Item {
@@ -85,9 +82,7 @@ pub fn run(ctx: &Ctx, command: PinsCommand) -> CliResult {
             for h in host_node {
                 request = request.host_node(h).map_err(usage)?;
             }
-            let job = client
-                .pin_by_cid(&request)
-                .map_err(|e| from_api(e, FILES_WRITE))?;
+            let job = client.pin_by_cid(&request).map_err(|e| from_api(e))?;
             ctx.out.record(&job_item(&job), &JOB_HEADERS)
         }
         PinsCommand::Queue { cid, status, limit } => {
@@ -98,13 +93,13 @@ pub fn run(ctx: &Ctx, command: PinsCommand) -> CliResult {
             if let Some(s) = status {
                 request = request.status(PinJobStatus::from_wire(&s));
             }
-            let jobs = collect(client.paginate(request), limit, FILES_READ)?;
+            let jobs = collect(client.paginate(request), limit)?;
             ctx.out
                 .list(&JOB_HEADERS, &jobs.iter().map(job_item).collect::<Vec<_>>())
         }
         PinsCommand::Cancel { id } => {
             client.cancel_pin_by_cid(&id).map_err(|e| {
-                from_api(e, FILES_WRITE).when_not_found("check the job id (`pinata pins queue`)")
+                from_api(e).when_not_found("check the job id (`pinata pins queue`)")
             })?;
             ctx.out.message(format!("Cancelled {id}"));
             Ok(())
@@ -137,11 +132,7 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
             if let Some(n) = name {
                 request = request.name_contains(n);
             }
-            let pins = collect(
-                client.paginate(request),
-                limit,
-                Needs::Endpoint(EndpointPermission::PinList),
-            )?;
+            let pins = collect(client.paginate(request), limit)?;
             ctx.out.list(
                 &["cid", "name", "size", "pinned"],
                 &pins.iter().map(pin_item).collect::<Vec<_>>(),
@@ -149,9 +140,7 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
         }
         LegacyCommand::Unpin { cids } => {
             for cid in &cids {
-                client
-                    .unpin(cid)
-                    .map_err(|e| from_api(e, Needs::Endpoint(EndpointPermission::Unpin)))?;
+                client.unpin(cid).map_err(|e| from_api(e))?;
                 ctx.out.message(format!("Unpinned {cid}"));
             }
             Ok(())
@@ -181,7 +170,7 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
             }
             client
                 .update_pin_metadata(&request)
-                .map_err(|e| from_api(e, Needs::Endpoint(EndpointPermission::HashMetadata)))?;
+                .map_err(|e| from_api(e))?;
             ctx.out.message(format!("Updated the metadata of {cid}"));
             Ok(())
         }

@@ -1,15 +1,13 @@
 //! `pinata swaps add|list|delete` (hot swaps).
 
-use pinata_ureq::api::keys::ResourceScope;
 use pinata_ureq::api::swaps::{Swap, SwapAnswer, SwapCid};
 use serde_json::json;
 
 use super::{Ctx, network_of};
 use crate::args::SwapsCommand;
-use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::exit::{CliError, CliResult, from_api};
 use crate::output::{Item, time};
 
-const WRITE: Needs = Needs::Scope(ResourceScope::FilesWrite);
 const HEADERS: [&str; 2] = ["mapped_cid", "created"];
 
 fn swap_item(s: &Swap) -> Item {
@@ -50,7 +48,7 @@ pub fn run(ctx: &Ctx, command: SwapsCommand) -> CliResult {
             SwapCid::delete(network_of(network, &settings), cid)
         }
     };
-    match client.swap_cid(&request).map_err(|e| from_api(e, WRITE))? {
+    match client.swap_cid(&request).map_err(|e| from_api(e))? {
         SwapAnswer::Added(s) => ctx.out.record(&swap_item(&s), &HEADERS),
         SwapAnswer::History(all) => ctx
             .out

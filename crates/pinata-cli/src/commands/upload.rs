@@ -1,7 +1,6 @@
 //! `pinata upload` (v3 or legacy; files and folders; streamed, CID-checked, resumable) and
 //! `pinata cid` (the same CID computed locally).
 
-use pinata_ureq::api::keys::{EndpointPermission, ResourceScope};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +15,7 @@ use serde_json::json;
 
 use super::{Ctx, network, parse_expiry};
 use crate::args::{CidArgs, CidFlags, NetworkArg, UploadArgs};
-use crate::exit::{CliError, CliResult, Needs, from_api};
+use crate::exit::{CliError, CliResult, from_api};
 use crate::interrupt::{self, say_on_interrupt};
 use crate::output::{Item, bytes, opt, shown, time};
 use crate::progress::{follow, label};
@@ -193,7 +192,7 @@ fn upload_one(
                 e,
                 pinata_ureq::Error::Build(pinata_ureq::BuildError::PrivateFolder)
             );
-            let e = from_api(e, Needs::Endpoint(EndpointPermission::PinFileToIpfs));
+            let e = from_api(e);
             if refused {
                 e.hint(format!(
                     "to publish {shown} on public IPFS, add --network public"
@@ -253,7 +252,7 @@ fn upload_one(
         }
         Err(e) => {
             let resumable = state.load(&canonical).is_some();
-            let e = from_api(e, Needs::Scope(ResourceScope::FilesWrite));
+            let e = from_api(e);
             Err(if resumable {
                 CliError {
                     hint: Some(format!(
@@ -290,7 +289,7 @@ fn describe(
     args: &UploadArgs,
     net: Network,
 ) -> CliResult<UploadFile> {
-    let fail = |e: pinata_ureq::Error| from_api(e, Needs::Scope(ResourceScope::FilesWrite));
+    let fail = |e: pinata_ureq::Error| from_api(e);
     let mut request = request.map_err(|e| fail(e.into()))?.network(net);
     if let Some(name) = &args.name {
         request = request.name(name.clone());
@@ -375,7 +374,7 @@ fn resume(
 ) -> CliResult<UploadedFile> {
     let path = token.fingerprint().path.clone();
     say_on_interrupt(Some(remembered(&path)));
-    let fail = |e| from_api(e, Needs::Scope(ResourceScope::FilesWrite));
+    let fail = |e| from_api(e);
     let current = client.transport().fingerprint(&path).map_err(|e| {
         CliError::local(format!(
             "cannot resume the upload of {}: {e}",
@@ -423,7 +422,6 @@ fn legacy(
     path: &Path,
     dir: bool,
 ) -> CliResult<Item> {
-    let needs = Needs::Endpoint(EndpointPermission::PinFileToIpfs);
     let name = args.name.clone().unwrap_or_else(|| {
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -452,14 +450,14 @@ fn legacy(
     let bar = ctx.progress.bytes(Some(total), &label(path));
     let watch = follow(bar.clone());
     let request = pinata_ureq::pin_request(path)
-        .map_err(|e| from_api(e, needs))?
+        .map_err(|e| from_api(e))?
         .metadata(metadata)
         .options(options)
         .verify_cid(!args.no_verify)
         .on_progress(move |p| watch(p.sent, p.total));
     let done = client.pin_file(&request);
     bar.finish_and_clear();
-    let pin = done.map_err(|e| from_api(e, needs))?;
+    let pin = done.map_err(|e| from_api(e))?;
     ctx.out.message(uploaded_message(
         &path.display().to_string(),
         &pin.ipfs_hash,

@@ -29,6 +29,7 @@ pub struct RequestTarget {
     host: String,
     port: u16,
     path: String,
+    endpoint: Option<&'static crate::api::metadata::EndpointMetadata>,
 }
 
 impl RequestTarget {
@@ -63,7 +64,26 @@ impl RequestTarget {
             host,
             port,
             path,
+            endpoint: None,
         }
+    }
+
+    /// The same target, naming the endpoint's facts (the clients set them from
+    /// [`crate::Endpoint::metadata`]).
+    pub fn for_endpoint(
+        mut self,
+        endpoint: Option<&'static crate::api::metadata::EndpointMetadata>,
+    ) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// The facts of the endpoint called, when known: who may call it ([`Access`]), so a refusal
+    /// can say what the key lacks.
+    ///
+    /// [`Access`]: crate::api::metadata::Access
+    pub fn endpoint(&self) -> Option<&'static crate::api::metadata::EndpointMetadata> {
+        self.endpoint
     }
 
     /// The origin the request was for.
