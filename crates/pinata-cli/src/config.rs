@@ -495,7 +495,7 @@ impl Settings {
     pub fn client(&self) -> CliResult<pinata_ureq::Client> {
         let credentials = self.require_credentials()?;
         pinata_ureq::Client::with_config(credentials, self.config.clone())
-            .map_err(|e| crate::exit::from_api(e))
+            .map_err(crate::exit::from_api)
     }
 }
 

@@ -203,7 +203,7 @@ pub fn auth(ctx: &Ctx, args: AuthArgs) -> CliResult {
         }
         let settings = Settings::from_file(&global, path.clone(), trial.clone())?;
         let client = pinata_ureq::Client::with_config(credentials, settings.config.clone())
-            .map_err(|e| from_api(e))?;
+            .map_err(from_api)?;
         let ok = client.test_authentication().map_err(|e| {
             let e = from_api(e);
             CliError {
@@ -229,7 +229,7 @@ pub fn auth(ctx: &Ctx, args: AuthArgs) -> CliResult {
 /// `pinata whoami`: tests the active credentials and says whose they are.
 pub fn whoami(ctx: &Ctx) -> CliResult {
     let (settings, client) = ctx.client()?;
-    let ok = client.test_authentication().map_err(|e| from_api(e))?;
+    let ok = client.test_authentication().map_err(from_api)?;
     let (credentials, source) = match &settings.credentials {
         Ok((c, s)) => (c, *s),
         Err(why) => return Err(CliError::new(Kind::Auth, why.clone())),

@@ -180,7 +180,7 @@ pub fn download(ctx: &Ctx, args: DownloadArgs) -> CliResult {
     let mut request = if private {
         let link = client
             .private_download_link(&args.cid, &inner, Duration::from_secs(300))
-            .map_err(|e| from_api(e))?;
+            .map_err(from_api)?;
         let d = Download::signed(link);
         if whole && !args.no_verify {
             d.verify_cid(&args.cid).map_err(usage)?
@@ -306,7 +306,7 @@ pub fn signed_link(ctx: &Ctx, cid: &str, path: &str, expires: &str) -> CliResult
     let expires = parse_duration(expires)?;
     client
         .private_download_link(cid, path, expires)
-        .map_err(|e| from_api(e))
+        .map_err(from_api)
 }
 
 /// `pinata sign-upload`.
@@ -335,6 +335,6 @@ pub fn sign_upload(ctx: &Ctx, args: SignUploadArgs) -> CliResult {
     }
     let url = client
         .create_signed_upload_url(&request)
-        .map_err(|e| from_api(e))?;
+        .map_err(from_api)?;
     ctx.out.value("url", url.as_str())
 }

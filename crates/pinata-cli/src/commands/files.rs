@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, command: FilesCommand) -> CliResult {
         FilesCommand::Delete { ids, network } => {
             let net = network_of(network, &settings);
             for id in &ids {
-                client.delete_file(net, id).map_err(|e| from_api(e))?;
+                client.delete_file(net, id).map_err(from_api)?;
                 ctx.out.message(format!("Deleted {id}"));
             }
             if ctx.out.format == crate::output::Format::Quiet {
@@ -123,7 +123,7 @@ fn find_file(
         .cid(handle)
         .limit(CID_MATCHES)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    let mut files = client.list_files(&request).map_err(|e| from_api(e))?.files;
+    let mut files = client.list_files(&request).map_err(from_api)?.files;
     if files.is_empty() {
         return Err(CliError::new(
             Kind::NotFound,
@@ -197,6 +197,6 @@ fn update(
             .expires_at(parse_expiry(&e)?)
             .map_err(|e| CliError::usage(format!("--expires: {e}")))?;
     }
-    let f = client.update_file(&request).map_err(|e| from_api(e))?;
+    let f = client.update_file(&request).map_err(from_api)?;
     ctx.out.record(&file_item(&f, net), &LABELS)
 }

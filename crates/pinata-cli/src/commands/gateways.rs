@@ -97,7 +97,7 @@ fn account_gateways(ctx: &Ctx) -> CliResult<(Settings, Vec<Gateway>)> {
     let (settings, client) = ctx.client()?;
     let page = client
         .list_gateways(&ListGateways::new())
-        .map_err(|e| from_api(e))?;
+        .map_err(from_api)?;
     if let Some(count) = page.count
         && count > page.rows.len() as u64
     {

@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             let request = CreateGroup::new(network_of(network, &settings), name)
                 .map_err(usage)?
                 .public(public);
-            let g = client.create_group(&request).map_err(|e| from_api(e))?;
+            let g = client.create_group(&request).map_err(from_api)?;
             ctx.out.record(&group_item(&g), &HEADERS)
         }
         GroupsCommand::List {
@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
         GroupsCommand::Get { id, network } => {
             let g = client
                 .get_group(&GetGroup::new(network_of(network, &settings), id))
-                .map_err(|e| from_api(e))?;
+                .map_err(from_api)?;
             ctx.out.record(&group_item(&g), &HEADERS)
         }
         GroupsCommand::Update {
@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
             if let Some(p) = public {
                 request = request.public(p);
             }
-            let g = client.update_group(&request).map_err(|e| from_api(e))?;
+            let g = client.update_group(&request).map_err(from_api)?;
             ctx.out.record(&group_item(&g), &HEADERS)
         }
         GroupsCommand::Delete { id, network } => {
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
                     network_of(network, &settings),
                     id.clone(),
                 ))
-                .map_err(|e| from_api(e))?;
+                .map_err(from_api)?;
             ctx.out.message(format!("Deleted group {id}"));
             Ok(())
         }

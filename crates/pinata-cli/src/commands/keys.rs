@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
         }
         KeysCommand::Revoke { keys } => {
             for k in &keys {
-                client.revoke_api_key(k).map_err(|e| from_api(e))?;
+                client.revoke_api_key(k).map_err(from_api)?;
                 ctx.out.message(format!("Revoked {k}"));
             }
             Ok(())
@@ -138,7 +138,7 @@ fn create(ctx: &Ctx, client: &pinata_ureq::Client, args: KeysCreateArgs) -> CliR
             .max_uses(uses)
             .map_err(|e| CliError::usage(e.to_string()))?;
     }
-    let key = client.create_api_key(&request).map_err(|e| from_api(e))?;
+    let key = client.create_api_key(&request).map_err(from_api)?;
     if let Some(profile) = &args.save_as {
         return save_as(ctx, profile, &args.name, &key);
     }

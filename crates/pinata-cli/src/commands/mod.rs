@@ -108,5 +108,5 @@ pub fn collect<I>(
     items
         .take(limit.unwrap_or(usize::MAX))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| crate::exit::from_api(e))
+        .map_err(crate::exit::from_api)
 }

@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, command: PinsCommand) -> CliResult {
             for h in host_node {
                 request = request.host_node(h).map_err(usage)?;
             }
-            let job = client.pin_by_cid(&request).map_err(|e| from_api(e))?;
+            let job = client.pin_by_cid(&request).map_err(from_api)?;
             ctx.out.record(&job_item(&job), &JOB_HEADERS)
         }
         PinsCommand::Queue { cid, status, limit } => {
@@ -140,7 +140,7 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
         }
         LegacyCommand::Unpin { cids } => {
             for cid in &cids {
-                client.unpin(cid).map_err(|e| from_api(e))?;
+                client.unpin(cid).map_err(from_api)?;
                 ctx.out.message(format!("Unpinned {cid}"));
             }
             Ok(())
@@ -168,9 +168,7 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
             for k in remove {
                 request = request.remove(k);
             }
-            client
-                .update_pin_metadata(&request)
-                .map_err(|e| from_api(e))?;
+            client.update_pin_metadata(&request).map_err(from_api)?;
             ctx.out.message(format!("Updated the metadata of {cid}"));
             Ok(())
         }

@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, command: SwapsCommand) -> CliResult {
             SwapCid::delete(network_of(network, &settings), cid)
         }
     };
-    match client.swap_cid(&request).map_err(|e| from_api(e))? {
+    match client.swap_cid(&request).map_err(from_api)? {
         SwapAnswer::Added(s) => ctx.out.record(&swap_item(&s), &HEADERS),
         SwapAnswer::History(all) => ctx
             .out

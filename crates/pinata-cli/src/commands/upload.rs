@@ -289,7 +289,7 @@ fn describe(
     args: &UploadArgs,
     net: Network,
 ) -> CliResult<UploadFile> {
-    let fail = |e: pinata_ureq::Error| from_api(e);
+    let fail = from_api;
     let mut request = request.map_err(|e| fail(e.into()))?.network(net);
     if let Some(name) = &args.name {
         request = request.name(name.clone());
@@ -374,7 +374,7 @@ fn resume(
 ) -> CliResult<UploadedFile> {
     let path = token.fingerprint().path.clone();
     say_on_interrupt(Some(remembered(&path)));
-    let fail = |e| from_api(e);
+    let fail = from_api;
     let current = client.transport().fingerprint(&path).map_err(|e| {
         CliError::local(format!(
             "cannot resume the upload of {}: {e}",
@@ -450,14 +450,14 @@ fn legacy(
     let bar = ctx.progress.bytes(Some(total), &label(path));
     let watch = follow(bar.clone());
     let request = pinata_ureq::pin_request(path)
-        .map_err(|e| from_api(e))?
+        .map_err(from_api)?
         .metadata(metadata)
         .options(options)
         .verify_cid(!args.no_verify)
         .on_progress(move |p| watch(p.sent, p.total));
     let done = client.pin_file(&request);
     bar.finish_and_clear();
-    let pin = done.map_err(|e| from_api(e))?;
+    let pin = done.map_err(from_api)?;
     ctx.out.message(uploaded_message(
         &path.display().to_string(),
         &pin.ipfs_hash,
