@@ -278,6 +278,32 @@ pub struct TransportOptions {
     /// body is an upload (a file, a TUS chunk), which `request_timeout` alone would cut off on a
     /// slow link. Default 1 hour.
     pub download_timeout: Duration,
+    /// Which HTTP versions the transport may speak over HTTPS. Default [`HttpVersion::Auto`]:
+    /// HTTP/2 where the server offers it. See [`HttpVersion`] for what each choice costs.
+    pub http_version: HttpVersion,
+}
+
+/// Which HTTP versions a transport may speak ([`TransportOptions::http_version`]).
+///
+/// Only pinata-hyper can speak HTTP/2: pinata-ureq speaks HTTP/1.1 whatever this says (ureq has
+/// no HTTP/2). Plain `http://` (the emulator on loopback) is HTTP/1.1 either way: HTTP/2 is only
+/// negotiated by TLS's ALPN.
+///
+/// HTTP/2 is the default because Pinata's typical work is many small requests (pins, metadata,
+/// listings, small uploads) in parallel, which HTTP/2 carries on one connection: one TCP and TLS
+/// handshake instead of one per request in flight. In `cargo xtask bench` ("HTTP/2 against
+/// HTTP/1.1", BENCHMARKS.md) 500 small uploads at concurrency 32 to the emulator over HTTPS went
+/// through one connection instead of dozens; a 64 MiB upload ran at HTTP/1.1's speed. Choose
+/// [`HttpVersion::Http1Only`] for a server or middlebox whose HTTP/2 misbehaves, or to spread the
+/// requests of one client over several connections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HttpVersion {
+    /// Offer HTTP/2 and HTTP/1.1 by ALPN (`h2` first) over HTTPS, and speak what the server picks.
+    #[default]
+    Auto,
+    /// HTTP/1.1 only: ALPN offers `http/1.1` alone.
+    Http1Only,
 }
 
 impl TransportOptions {
@@ -299,6 +325,7 @@ impl Default for TransportOptions {
             request_timeout: Duration::from_secs(60),
             max_response_body: 16 * 1024 * 1024,
             download_timeout: Duration::from_secs(3600),
+            http_version: HttpVersion::Auto,
         }
     }
 }
