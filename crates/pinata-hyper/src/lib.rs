@@ -96,10 +96,15 @@ impl HyperTransport {
             .map_err(|e| TransportError::not_sent(TransportErrorKind::Tls, e))?;
         // Plain http is let through here so the emulator on loopback works; pinata-core refuses
         // plain http to other hosts before a request reaches the transport.
-        let connector = TimeoutConnector::new(
-            builder.https_or_http().enable_http1().wrap_connector(http),
-            options.connect_timeout,
-        );
+        // ALPN: `h2` then `http/1.1` unless HTTP/1.1 is asked for; hyper-util speaks what the
+        // server picked. Plain http stays HTTP/1.1 (no prior knowledge).
+        let builder = builder.https_or_http();
+        let https = if options.http_version == HttpVersion::Http1Only {
+            builder.enable_http1().wrap_connector(http)
+        } else {
+            builder.enable_all_versions().wrap_connector(http)
+        };
+        let connector = TimeoutConnector::new(https, options.connect_timeout);
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
         // Plain http only (hyper-util refuses other schemes here), to loopback addresses only.
         let mut plain = HttpConnector::new_with_resolver(LoopbackResolver::new(lookup));
@@ -268,6 +273,13 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
         };
         return TransportError::not_sent(kind, err).because(why);
     }
+    // HTTP/2's REFUSED_STREAM: the server did not process the request (RFC 9113 §8.7).
+    if let Some(h2) = find_cause::<h2::Error>(&err)
+        && h2.is_remote()
+        && h2.reason() == Some(h2::Reason::REFUSED_STREAM)
+    {
+        return TransportError::not_sent(TransportErrorKind::Protocol, err);
+    }
     let kind = if tls {
         TransportErrorKind::Tls
     } else {
@@ -302,15 +314,32 @@ fn hyper_cause(err: &(dyn StdError + 'static)) -> Option<TransportCause> {
 }
 
 /// The kind of a failure on an open connection: the socket's own error if there is one (mapped
-/// as the core maps it for every transport), else hyper's view of the exchange.
+/// as the core maps it for every transport), else hyper's view of the exchange. An HTTP/2 error
+/// (the stream reset, the connection gone away, a frame the protocol forbids) is a protocol
+/// failure, as a broken or malformed HTTP/1.1 exchange is.
 fn after_connecting(err: &(dyn StdError + 'static)) -> TransportErrorKind {
     if let Some(io) = find_cause::<std::io::Error>(err) {
         TransportErrorKind::of_io(io.kind())
     } else if find_cause::<hyper::Error>(err)
         .is_some_and(|e| e.is_incomplete_message() || e.is_parse())
+        || find_cause::<h2::Error>(err).is_some()
     {
         TransportErrorKind::Protocol
     } else {
         TransportErrorKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_http2_stream_reset_is_a_protocol_failure() {
+        let reset = h2::Error::from(h2::Reason::INTERNAL_ERROR);
+        assert_eq!(after_connecting(&reset), TransportErrorKind::Protocol);
+        let error = classify_body(Box::new(reset));
+        assert_eq!(error.kind(), TransportErrorKind::Protocol);
+        assert!(error.may_have_been_sent());
     }
 }
