@@ -711,11 +711,17 @@ pub const MAX_H2_STREAMS: u32 = 100;
 pub const MAX_H2_HEADER_LIST: u32 = 64 << 10;
 /// HTTP/2 flow-control windows the emulator grants a client: how much request body may be in
 /// flight per stream and per connection before the handler reads it (hyper's defaults are 1 MiB
-/// each). 4 MiB per connection keeps a large upload as fast as over HTTP/1.1 (see BENCHMARKS.md)
-/// while bounding what one connection can make the emulator buffer.
+/// each), which also bounds what one connection can make the emulator buffer. On loopback 2 and
+/// 4 MiB cost a large upload nothing against HTTP/1.1 once frames are 64 KiB
+/// ([`H2_MAX_FRAME`]); over a link with a round trip of r, one stream's upload is capped at
+/// 2 MiB per r (see BENCHMARKS.md, "HTTP/2 against HTTP/1.1").
 const H2_STREAM_WINDOW: u32 = 2 << 20;
 /// See [`H2_STREAM_WINDOW`].
 const H2_CONNECTION_WINDOW: u32 = 4 << 20;
+/// The largest HTTP/2 frame a client may send: 64 KiB, not the protocol's default 16 KiB. A 64 MiB
+/// upload in 16 KiB frames took about 1.7 times as long as over HTTP/1.1 on loopback, the cost
+/// being per frame; in 64 KiB frames about as long (BENCHMARKS.md).
+const H2_MAX_FRAME: u32 = 64 << 10;
 
 /// Serves one connection (plain or TLS) until it ends, in `protocol`; an error concerns that client
 /// only.
@@ -723,7 +729,7 @@ const H2_CONNECTION_WINDOW: u32 = 4 << 20;
 /// Each protocol keeps the same bounds. HTTP/1.1: a request's headers within
 /// `header_read_timeout` (hyper's timer), one request at a time. HTTP/2: at most
 /// [`MAX_H2_STREAMS`] requests at once, headers of at most [`MAX_H2_HEADER_LIST`], bounded flow
-/// control windows, hyper's limits on reset streams (against rapid-reset floods), and no
+/// control windows and frames, hyper's limits on reset streams (against rapid-reset floods), and no
 /// keep-alive pings (a client's answers would count as traffic and keep an idle connection open).
 /// Both: the first request must arrive within `header_read_timeout` of the connection's start (the
 /// TLS handshake's end), or the connection is closed, whatever the protocol or however far the
@@ -756,7 +762,8 @@ where
         .max_concurrent_streams(MAX_H2_STREAMS)
         .max_header_list_size(MAX_H2_HEADER_LIST)
         .initial_stream_window_size(H2_STREAM_WINDOW)
-        .initial_connection_window_size(H2_CONNECTION_WINDOW);
+        .initial_connection_window_size(H2_CONNECTION_WINDOW)
+        .max_frame_size(H2_MAX_FRAME);
     let builder = match protocol {
         Protocol::Detect => builder,
         Protocol::Http1 => builder.http1_only(),
