@@ -278,8 +278,9 @@ pub struct TransportOptions {
     /// body is an upload (a file, a TUS chunk), which `request_timeout` alone would cut off on a
     /// slow link. Default 1 hour.
     pub download_timeout: Duration,
-    /// Which HTTP versions the transport may speak over HTTPS. Default [`HttpVersion::Auto`]:
-    /// HTTP/2 where the server offers it. See [`HttpVersion`] for what each choice costs.
+    /// Which HTTP versions the transport may speak over HTTPS. Default
+    /// [`HttpVersion::Http1Only`]; [`HttpVersion::Auto`] lets pinata-hyper negotiate HTTP/2. See
+    /// [`HttpVersion`] for why.
     pub http_version: HttpVersion,
 }
 
@@ -289,20 +290,29 @@ pub struct TransportOptions {
 /// no HTTP/2). Plain `http://` (the emulator on loopback) is HTTP/1.1 either way: HTTP/2 is only
 /// negotiated by TLS's ALPN.
 ///
-/// HTTP/2 is the default because Pinata's typical work is many small requests (pins, metadata,
-/// listings, small uploads) in parallel, which HTTP/2 carries on one connection: one TCP and TLS
-/// handshake instead of one per request in flight. In `cargo xtask bench` ("HTTP/2 against
-/// HTTP/1.1", BENCHMARKS.md) 500 small uploads at concurrency 32 to the emulator over HTTPS went
-/// through one connection instead of dozens; a 64 MiB upload ran at HTTP/1.1's speed. Choose
-/// [`HttpVersion::Http1Only`] for a server or middlebox whose HTTP/2 misbehaves, or to spread the
-/// requests of one client over several connections.
+/// HTTP/1.1 is the default because it was the faster choice for Pinata's work in `cargo xtask
+/// bench http2` (BENCHMARKS.md, "HTTP/2 against HTTP/1.1": pinata-hyper against the emulator over
+/// HTTPS, on loopback and through a 20 ms round trip):
+/// - many small requests (500 uploads and JSON pins from 16 or 32 tasks): no faster over HTTP/2
+///   (0.93× to 1.05× of HTTP/1.1, within the noise). HTTP/2 used one connection where HTTP/1.1
+///   opened 16 to about 50, but those handshakes run in parallel, so a batch pays about one round
+///   trip for them, and its requests then run side by side on their own connections;
+/// - a large upload (64 MiB): slower over HTTP/2, 0.87× on loopback and 0.27× at 20 ms, because a
+///   stream may only have as many bytes in flight as the *server's* flow-control window grants
+///   per round trip (the emulator's: 2 MiB), which a client cannot raise; HTTP/1.1 is bound by TCP
+///   alone.
+///
+/// Choose [`HttpVersion::Auto`] to hold one connection instead of dozens: many concurrent small
+/// requests through a server or proxy that limits or charges for connections.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HttpVersion {
-    /// Offer HTTP/2 and HTTP/1.1 by ALPN (`h2` first) over HTTPS, and speak what the server picks.
-    #[default]
+    /// Offer HTTP/2 and HTTP/1.1 by ALPN (`h2` first) over HTTPS, and speak what the server picks:
+    /// concurrent requests to one origin share one connection.
     Auto,
-    /// HTTP/1.1 only: ALPN offers `http/1.1` alone.
+    /// HTTP/1.1 only (the default): ALPN offers `http/1.1` alone, and concurrent requests each
+    /// have a pooled connection of their own.
+    #[default]
     Http1Only,
 }
 
@@ -325,7 +335,7 @@ impl Default for TransportOptions {
             request_timeout: Duration::from_secs(60),
             max_response_body: 16 * 1024 * 1024,
             download_timeout: Duration::from_secs(3600),
-            http_version: HttpVersion::Auto,
+            http_version: HttpVersion::Http1Only,
         }
     }
 }

@@ -96,13 +96,13 @@ impl HyperTransport {
             .map_err(|e| TransportError::not_sent(TransportErrorKind::Tls, e))?;
         // Plain http is let through here so the emulator on loopback works; pinata-core refuses
         // plain http to other hosts before a request reaches the transport.
-        // ALPN: `h2` then `http/1.1` unless HTTP/1.1 is asked for; hyper-util speaks what the
-        // server picked. Plain http stays HTTP/1.1 (no prior knowledge).
+        // ALPN: `http/1.1` alone (the default), or `h2` then `http/1.1` with `HttpVersion::Auto`;
+        // hyper-util speaks what the server picked. Plain http stays HTTP/1.1 (no prior knowledge).
         let builder = builder.https_or_http();
-        let https = if options.http_version == HttpVersion::Http1Only {
-            builder.enable_http1().wrap_connector(http)
-        } else {
+        let https = if options.http_version == HttpVersion::Auto {
             builder.enable_all_versions().wrap_connector(http)
+        } else {
+            builder.enable_http1().wrap_connector(http)
         };
         let connector = TimeoutConnector::new(https, options.connect_timeout);
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
