@@ -9,13 +9,16 @@
 //! - `work --via hyper|ureq --url URL TASK …` (JWT in `PINATA_JWT`): a task against an emulator, as the
 //!   official SDK's program in `benches/sdk/` does it (see `work.rs`);
 //! - `hammer --url URL --op auth|upload|list --seconds S --concurrency C`: load on an
-//!   emulator, requests per second and latency percentiles.
+//!   emulator, requests per second and latency percentiles;
+//! - `versions --url URL --http auto|http1 small COUNT CONCURRENCY | upload FILE`: pinata-hyper
+//!   over HTTPS with HTTP/2 allowed or HTTP/1.1 only (see `versions.rs`).
 
 mod hammer;
 mod overhead;
 mod rps;
 mod server;
 mod upload;
+mod versions;
 mod work;
 
 use std::process::ExitCode;
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         ),
         Some("work") => work::run(&args),
         Some("hammer") => hammer::run(&args),
+        Some("versions") => versions::run(&args),
         _ => Err("usage: pinata-bench overhead|rps|sink|upload|work …".into()),
     };
     match result {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::{Result, cargo, root, run, target_dir};
 
 mod emulated;
+mod versions;
 
 /// min, median, max of `values` (the median of an even count is the mean of the middle two; NaN
 /// when there are none).
@@ -84,7 +85,25 @@ struct Section {
     table: String,
 }
 
-pub(crate) fn all(quick: bool) -> Result {
+/// The sections, in BENCHMARKS.md's order, by the names `cargo xtask bench SECTION` takes.
+pub(crate) const SECTIONS: &[&str] = &[
+    "overhead",
+    "rps",
+    "uploads",
+    "cid",
+    "weight",
+    "sdk",
+    "tus",
+    "downloads",
+    "many-files",
+    "emulator",
+    "http2",
+];
+
+/// Runs the sections named in `only` (every one when it is empty) and prints them; unless `quick`,
+/// writes BENCHMARKS.md: the whole report, or with `only`, those sections replaced (or added) in it
+/// and the others kept.
+pub(crate) fn all(quick: bool, only: &[String]) -> Result {
     let mut build = cargo();
     build.args([
         "build",
@@ -97,25 +116,87 @@ pub(crate) fn all(quick: bool) -> Result {
     ]);
     run(build)?;
     let mut build = cargo();
-    build.args(["build", "--release", "--quiet", "-p", "pinata-bench"]);
+    // `native-roots`: pinata-hyper trusts what `SSL_CERT_FILE` names, for the HTTPS emulator.
+    build.args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "pinata-bench",
+        "--features",
+        "native-roots",
+    ]);
     run(build)?;
     let dir = target_dir().join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut sections = vec![
-        core_overhead(quick)?,
-        requests_per_second(quick)?,
-        uploads(&dir, quick)?,
-        cid_importer(&dir, quick)?,
-        dependency_weight()?,
-    ];
-    sections.extend(emulated::sections(&dir, quick)?);
+    let mut sections = Vec::new();
+    for &name in SECTIONS {
+        if !only.is_empty() && !only.iter().any(|o| o == name) {
+            continue;
+        }
+        sections.push(match name {
+            "overhead" => core_overhead(quick)?,
+            "rps" => requests_per_second(quick)?,
+            "uploads" => uploads(&dir, quick)?,
+            "cid" => cid_importer(&dir, quick)?,
+            "weight" => dependency_weight()?,
+            "sdk" => emulated::against_the_sdk(&dir, quick)?,
+            "tus" => emulated::resumable_uploads(&dir, quick)?,
+            "downloads" => emulated::downloads(&dir, quick)?,
+            "many-files" => emulated::many_files(&dir, quick)?,
+            "emulator" => emulated::emulator_under_load(&dir, quick)?,
+            _ => versions::http2_against_http1(&dir, quick)?,
+        });
+    }
     let report = render(&sections, quick);
     print!("{report}");
-    if !quick {
-        std::fs::write(root().join("BENCHMARKS.md"), &report).map_err(|e| e.to_string())?;
-        eprintln!("written to BENCHMARKS.md");
+    if quick {
+        return Ok(());
     }
+    let path = root().join("BENCHMARKS.md");
+    let written = if only.is_empty() {
+        report
+    } else {
+        let mut kept = std::fs::read_to_string(&path).unwrap_or_else(|_| render(&[], false));
+        for section in &sections {
+            kept = replace_section(&kept, section);
+        }
+        kept
+    };
+    std::fs::write(&path, written).map_err(|e| e.to_string())?;
+    eprintln!("written to BENCHMARKS.md");
     Ok(())
+}
+
+/// One section as BENCHMARKS.md shows it.
+fn render_section(s: &Section) -> String {
+    format!("## {}\n\n{}\n\n{}", s.title, s.method, s.table)
+}
+
+/// `report` with `section` in place of the one of the same title (up to the next `## `), or added
+/// at the end when there is none.
+fn replace_section(report: &str, section: &Section) -> String {
+    let heading = format!("## {}\n", section.title);
+    let Some(start) = report
+        .match_indices(&heading)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || report[..at].ends_with('\n'))
+    else {
+        let mut out = report.trim_end_matches('\n').to_owned();
+        out.push_str("\n\n");
+        out.push_str(&render_section(section));
+        return out;
+    };
+    let after = start + heading.len();
+    let end = report[after..]
+        .find("\n## ")
+        .map_or(report.len(), |at| after + at + 1);
+    format!(
+        "{}{}\n{}",
+        &report[..start],
+        render_section(section).trim_end_matches('\n'),
+        &report[end..]
+    )
 }
 
 fn bench_bin() -> PathBuf {
@@ -645,7 +726,7 @@ fn render(sections: &[Section], quick: bool) -> String {
         machine()
     );
     for s in sections {
-        let _ = writeln!(out, "## {}\n\n{}\n\n{}", s.title, s.method, s.table);
+        let _ = writeln!(out, "{}", render_section(s));
     }
     out
 }

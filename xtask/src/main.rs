@@ -10,7 +10,7 @@
 //! - `cargo xtask ci`: everything CI checks: format, lints, dependency rules, docs, all tests, the
 //!   published crates' packages, `it`, `readme`;
 //! - `cargo xtask load [--seconds N]`, `cargo xtask fuzz [--seconds N] [TARGET...]`,
-//!   `cargo xtask bench [--quick]`: load run, fuzzing, benchmarks.
+//!   `cargo xtask bench [--quick] [SECTION]`: load run, fuzzing, benchmarks.
 //!
 //! Every command takes `-h`/`--help`; the command lines are described in [`COMMANDS`] and parsed by
 //! [`args`], which also renders the help from those descriptions.
@@ -49,6 +49,8 @@ enum Task {
     },
     Bench {
         quick: bool,
+        /// The sections to run (all when empty): [`bench::SECTIONS`].
+        sections: Vec<String>,
     },
 }
 
@@ -169,10 +171,15 @@ const COMMANDS: &[Entry] = &[
                 help: "smaller inputs and fewer runs, for a smoke test; prints the results and\n\
                        leaves BENCHMARKS.md as it is",
             }],
-            operands: None,
+            operands: Some(Operands {
+                name: "SECTION",
+                choices: bench::SECTIONS,
+                help: "only this section (default: all); BENCHMARKS.md keeps the others",
+            }),
         },
         |m| Task::Bench {
             quick: m.switch("quick"),
+            sections: m.operands().to_vec(),
         },
     ),
 ];
@@ -249,7 +256,7 @@ fn main() -> ExitCode {
         Task::Ci => ci(),
         Task::Load { seconds } => load(seconds),
         Task::Fuzz { seconds, targets } => fuzz(seconds, &targets),
-        Task::Bench { quick } => bench::all(quick),
+        Task::Bench { quick, sections } => bench::all(quick, &sections),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -1108,8 +1115,27 @@ mod tests {
                 targets: vec!["jwt".into(), "query".into()]
             })
         );
-        assert_eq!(plan_of("bench"), Ok(Task::Bench { quick: false }));
-        assert_eq!(plan_of("bench --quick"), Ok(Task::Bench { quick: true }));
+        assert_eq!(
+            plan_of("bench"),
+            Ok(Task::Bench {
+                quick: false,
+                sections: vec![]
+            })
+        );
+        assert_eq!(
+            plan_of("bench --quick"),
+            Ok(Task::Bench {
+                quick: true,
+                sections: vec![]
+            })
+        );
+        assert_eq!(
+            plan_of("bench http2"),
+            Ok(Task::Bench {
+                quick: false,
+                sections: vec!["http2".to_owned()]
+            })
+        );
     }
 
     #[test]

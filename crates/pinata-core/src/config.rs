@@ -278,6 +278,42 @@ pub struct TransportOptions {
     /// body is an upload (a file, a TUS chunk), which `request_timeout` alone would cut off on a
     /// slow link. Default 1 hour.
     pub download_timeout: Duration,
+    /// Which HTTP versions the transport may speak over HTTPS. Default
+    /// [`HttpVersion::Http1Only`]; [`HttpVersion::Auto`] lets pinata-hyper negotiate HTTP/2. See
+    /// [`HttpVersion`] for why.
+    pub http_version: HttpVersion,
+}
+
+/// Which HTTP versions a transport may speak ([`TransportOptions::http_version`]).
+///
+/// Only pinata-hyper can speak HTTP/2: pinata-ureq speaks HTTP/1.1 whatever this says (ureq has
+/// no HTTP/2). Plain `http://` (the emulator on loopback) is HTTP/1.1 either way: HTTP/2 is only
+/// negotiated by TLS's ALPN.
+///
+/// HTTP/1.1 is the default because it was the faster choice for Pinata's work in `cargo xtask
+/// bench http2` (BENCHMARKS.md, "HTTP/2 against HTTP/1.1": pinata-hyper against the emulator over
+/// HTTPS, on loopback and through a 20 ms round trip):
+/// - many small requests (500 uploads and JSON pins from 16 or 32 tasks): no faster over HTTP/2
+///   (0.93× to 1.05× of HTTP/1.1, within the noise). HTTP/2 used one connection where HTTP/1.1
+///   opened 16 to about 50, but those handshakes run in parallel, so a batch pays about one round
+///   trip for them, and its requests then run side by side on their own connections;
+/// - a large upload (64 MiB): slower over HTTP/2, 0.87× on loopback and 0.27× at 20 ms, because a
+///   stream may only have as many bytes in flight as the *server's* flow-control window grants
+///   per round trip (the emulator's: 2 MiB), which a client cannot raise; HTTP/1.1 is bound by TCP
+///   alone.
+///
+/// Choose [`HttpVersion::Auto`] to hold one connection instead of dozens: many concurrent small
+/// requests through a server or proxy that limits or charges for connections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HttpVersion {
+    /// Offer HTTP/2 and HTTP/1.1 by ALPN (`h2` first) over HTTPS, and speak what the server picks:
+    /// concurrent requests to one origin share one connection.
+    Auto,
+    /// HTTP/1.1 only (the default): ALPN offers `http/1.1` alone, and concurrent requests each
+    /// have a pooled connection of their own.
+    #[default]
+    Http1Only,
 }
 
 impl TransportOptions {
@@ -299,6 +335,7 @@ impl Default for TransportOptions {
             request_timeout: Duration::from_secs(60),
             max_response_body: 16 * 1024 * 1024,
             download_timeout: Duration::from_secs(3600),
+            http_version: HttpVersion::Http1Only,
         }
     }
 }

@@ -116,8 +116,8 @@ mod upload;
 pub use client::{AsyncClient, BlockingClient};
 pub use config::{
     BaseUrl, Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_UPLOADS_URL, ENV_BASE_URL,
-    ENV_EMULATOR_URL, ENV_GATEWAY, ENV_GATEWAY_KEY, ENV_UPLOADS_URL, Origin, TransportOptions,
-    USER_AGENT,
+    ENV_EMULATOR_URL, ENV_GATEWAY, ENV_GATEWAY_KEY, ENV_UPLOADS_URL, HttpVersion, Origin,
+    TransportOptions, USER_AGENT,
 };
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, ENV_API_KEY, ENV_API_SECRET, ENV_JWT, Scheme,

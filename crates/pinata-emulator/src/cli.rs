@@ -71,7 +71,8 @@ OPTIONS (each also read from the environment variable shown):
   --tls-self-signed      serve HTTPS with a certificate made at start-up, its PEM in the first
                          line's \"ca_pem\" for a client to trust; for localhost, 127.0.0.1 and ::1
   --tls-name NAME        with --tls-self-signed, a DNS name or IP address it is for (repeatable,
-                         replacing the defaults)
+                         replacing the defaults). Over HTTPS, HTTP/2 for a client offering h2 by
+                         ALPN, else HTTP/1.1; plain HTTP is HTTP/1.1 or HTTP/2 (prior knowledge)
   -h, --help             this text
 
 Control endpoints (all but health with an admin key; every answer has X-Pinata-Emulator-Version):

@@ -184,6 +184,6 @@ pub fn parse_key_request(
 }
 pub use server::{
     AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
-    KeyCredentials, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
+    KeyCredentials, MAX_H2_HEADER_LIST, MAX_H2_STREAMS, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
 };
 pub use tls::{DEFAULT_TLS_NAMES, TlsConfig};

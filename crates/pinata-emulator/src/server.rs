@@ -6,11 +6,13 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, SystemTime};
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use pinata_core::api::Network;
 use pinata_core::api::keys::Permissions;
 use pinata_core::{Config, Credentials, CredentialsError};
@@ -59,10 +61,12 @@ pub struct EmulatorConfig {
     pub faults: Vec<crate::faults::FaultRule>,
     /// A rate limit from the start (off by default; see `PUT /emulator/rate_limit`).
     pub rate_limit: Option<crate::faults::RateLimitRule>,
-    /// The most connections served at once; more wait to be accepted. Default 1024.
+    /// The most connections served at once; more wait to be accepted. Default 1024. (An HTTP/2
+    /// connection carries up to [`MAX_H2_STREAMS`] requests at once, an HTTP/1.1 one a single one.)
     pub max_connections: usize,
     /// How long a client may take to send a request's headers, from the connection's start or
-    /// the previous response. Default 10 s.
+    /// the previous response (HTTP/2: the first request's, from the connection's start; later
+    /// ones arrive on a connection the idle timeout watches). Default 10 s.
     pub header_read_timeout: Duration,
     /// How long a connection may stay without a byte read or written before it is closed (an idle
     /// keep-alive connection, or a client that stopped sending a body). Default 60 s.
@@ -560,6 +564,11 @@ impl Emulator {
     /// `idle_timeout` without traffic; a failed `accept` (out of file descriptors, say) pauses the
     /// loop for 100 ms rather than retrying at once. With TLS, the handshake too must finish within
     /// `header_read_timeout`; a failed one closes that connection only.
+    ///
+    /// With TLS, ALPN picks the protocol: HTTP/2 for a client offering `h2`, else HTTP/1.1. Plain
+    /// TCP is HTTP/1.1, or HTTP/2 for a client that opens with HTTP/2's preface (prior knowledge).
+    /// An HTTP/2 connection carries at most [`MAX_H2_STREAMS`] requests at once, each with headers
+    /// of at most [`MAX_H2_HEADER_LIST`] bytes.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         let permits = Arc::new(Semaphore::new(self.limits.max_connections));
@@ -590,14 +599,20 @@ impl Emulator {
             tokio::spawn(async move {
                 let io = conn::IdleTimeout::new(stream, limits.idle_timeout);
                 match acceptor {
-                    None => serve_connection(io, state, limits).await,
+                    // Plain TCP: HTTP/1.1, or HTTP/2 with prior knowledge, told by the first bytes.
+                    None => serve_connection(io, Protocol::Detect, state, limits).await,
                     Some(acceptor) => {
                         // A handshake has as long as a request's headers; a failed or late one
                         // closes this connection only.
                         let handshake =
                             tokio::time::timeout(limits.header_read_timeout, acceptor.accept(io));
                         if let Ok(Ok(io)) = handshake.await {
-                            serve_connection(io, state, limits).await;
+                            // The protocol ALPN settled on: h2 if the client offered it.
+                            let protocol = match io.get_ref().1.alpn_protocol() {
+                                Some(crate::tls::ALPN_H2) => Protocol::Http2,
+                                _ => Protocol::Http1,
+                            };
+                            serve_connection(io, protocol, state, limits).await;
                         }
                     }
                 }
@@ -676,22 +691,97 @@ impl Emulator {
     }
 }
 
-/// Serves HTTP/1.1 on one connection (plain or TLS) until it ends; an error concerns that client
+/// What a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// HTTP/1.1 (TLS with ALPN `http/1.1`, or a client that offered no ALPN).
+    Http1,
+    /// HTTP/2 (TLS with ALPN `h2`).
+    Http2,
+    /// Plain TCP: HTTP/2 if the connection opens with HTTP/2's preface (prior knowledge), else
+    /// HTTP/1.1.
+    Detect,
+}
+
+/// The most streams (requests) one HTTP/2 connection may have open at once: the figure RFC 9113
+/// recommends as the least (100). An HTTP/1.1 connection has one request at a time.
+pub const MAX_H2_STREAMS: u32 = 100;
+/// The largest header list (decoded, as HTTP/2 counts it: names, values and 32 bytes per field) of
+/// one HTTP/2 request: 64 KiB.
+pub const MAX_H2_HEADER_LIST: u32 = 64 << 10;
+/// HTTP/2 flow-control windows the emulator grants a client: how much request body may be in
+/// flight per stream and per connection before the handler reads it (hyper's defaults are 1 MiB
+/// each), which also bounds what one connection can make the emulator buffer. On loopback 2 and
+/// 4 MiB cost a large upload nothing against HTTP/1.1 once frames are 64 KiB
+/// ([`H2_MAX_FRAME`]); over a link with a round trip of r, one stream's upload is capped at
+/// 2 MiB per r (see BENCHMARKS.md, "HTTP/2 against HTTP/1.1").
+const H2_STREAM_WINDOW: u32 = 2 << 20;
+/// See [`H2_STREAM_WINDOW`].
+const H2_CONNECTION_WINDOW: u32 = 4 << 20;
+/// The largest HTTP/2 frame a client may send: 64 KiB, not the protocol's default 16 KiB. A 64 MiB
+/// upload in 16 KiB frames took about 1.7 times as long as over HTTP/1.1 on loopback, the cost
+/// being per frame; in 64 KiB frames about as long (BENCHMARKS.md).
+const H2_MAX_FRAME: u32 = 64 << 10;
+
+/// Serves one connection (plain or TLS) until it ends, in `protocol`; an error concerns that client
 /// only.
-async fn serve_connection<S>(io: S, state: Arc<State>, limits: Limits)
+///
+/// Each protocol keeps the same bounds. HTTP/1.1: a request's headers within
+/// `header_read_timeout` (hyper's timer), one request at a time. HTTP/2: at most
+/// [`MAX_H2_STREAMS`] requests at once, headers of at most [`MAX_H2_HEADER_LIST`], bounded flow
+/// control windows and frames, hyper's limits on reset streams (against rapid-reset floods), and no
+/// keep-alive pings (a client's answers would count as traffic and keep an idle connection open).
+/// Both: the first request must arrive within `header_read_timeout` of the connection's start (the
+/// TLS handshake's end), or the connection is closed, whatever the protocol or however far the
+/// detection got; and the socket's idle timeout ([`conn::IdleTimeout`]) closes a connection without
+/// traffic.
+///
+/// Over HTTP/2 an injected `close` fault (the service's `Err`) resets that request's stream
+/// (`RST_STREAM`, `INTERNAL_ERROR`) rather than the connection, whose other requests go on.
+async fn serve_connection<S>(io: S, protocol: Protocol, state: Arc<State>, limits: Limits)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let asked = Arc::new(AtomicBool::new(false));
+    let seen = asked.clone();
     let service = service_fn(move |request| {
+        seen.store(true, Ordering::Relaxed);
         let state = state.clone();
-        // An `Err` makes hyper close the connection without a response.
+        // An `Err` makes hyper close the connection (HTTP/2: reset the stream) without a response.
         async move { routes::handle(&state, request).await }
     });
-    let _ = hyper::server::conn::http1::Builder::new()
+    let io = TokioIo::new(io);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .serve_connection(TokioIo::new(io), service)
-        .await;
+        .header_read_timeout(limits.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(MAX_H2_STREAMS)
+        .max_header_list_size(MAX_H2_HEADER_LIST)
+        .initial_stream_window_size(H2_STREAM_WINDOW)
+        .initial_connection_window_size(H2_CONNECTION_WINDOW)
+        .max_frame_size(H2_MAX_FRAME);
+    let builder = match protocol {
+        Protocol::Detect => builder,
+        Protocol::Http1 => builder.http1_only(),
+        Protocol::Http2 => builder.http2_only(),
+    };
+    let serving = async {
+        let _ = builder.serve_connection(io, service).await;
+    };
+    tokio::pin!(serving);
+    tokio::select! {
+        biased;
+        () = &mut serving => return,
+        () = tokio::time::sleep(limits.header_read_timeout) => {}
+    }
+    // No request in time: dropping the connection closes it.
+    if asked.load(Ordering::Relaxed) {
+        serving.await;
+    }
 }
 
 /// What the emulator's thread hands over once it serves.

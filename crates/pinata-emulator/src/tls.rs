@@ -1,6 +1,6 @@
 //! HTTPS ([`EmulatorConfig::tls`](crate::EmulatorConfig::tls)): the server's certificate, read
-//! from PEM files or made at start-up, and the rustls acceptor (ring, HTTP/1.1 by ALPN) the accept
-//! loop wraps each connection in.
+//! from PEM files or made at start-up, and the rustls acceptor (ring; ALPN `h2`, then `http/1.1`)
+//! the accept loop wraps each connection in.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,11 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::{self, PemObject};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// ALPN's name for HTTP/2, offered first.
+pub(crate) const ALPN_H2: &[u8] = b"h2";
+/// ALPN's name for HTTP/1.1.
+pub(crate) const ALPN_HTTP1: &[u8] = b"http/1.1";
 
 /// The names a self-signed certificate is made for unless others are given.
 pub const DEFAULT_TLS_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -153,8 +158,9 @@ pub(crate) fn load(config: &TlsConfig) -> io::Result<Tls> {
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| invalid(format!("{what}: {e}")))?;
-    // The emulator serves HTTP/1.1 only.
-    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // HTTP/2 for a client that offers it, else HTTP/1.1 (a client offering no ALPN gets HTTP/1.1
+    // too).
+    server.alpn_protocols = vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()];
     Ok(Tls {
         acceptor: TlsAcceptor::from(Arc::new(server)),
         certificate_pem,

@@ -121,26 +121,22 @@ impl HyperTransport {
         http.set_nodelay(true);
         // Plain http is let through here so the emulator on loopback works; pinata-core refuses
         // plain http to other hosts before a request reaches the transport.
-        let https = |tls: rustls::ClientConfig| {
-            hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config(tls)
-                .https_or_http()
-                .enable_http1()
-        };
+        // ALPN: `http/1.1` alone (the default), or `h2` then `http/1.1` with `HttpVersion::Auto`;
+        // hyper-util speaks what the server picked. Plain http stays HTTP/1.1 (no prior knowledge).
+        let version = options.http_version;
         let connector = TimeoutConnector::new(
-            https(tls.clone()).wrap_connector(http.clone()),
+            https(tls.clone(), version, http.clone()),
             options.connect_timeout,
         );
         let client = HyperClient::builder(TokioExecutor::new()).build(connector);
         let tunnel = match proxy.https_proxy() {
             Some(p) => {
-                let to_proxy = https(tls.clone()).wrap_connector(http);
+                // To the proxy itself: HTTP/1.1 (a `CONNECT` request), TLS for an https proxy.
+                let to_proxy = https(tls.clone(), HttpVersion::Http1Only, http);
                 let through = tunnel::ThroughProxy::new(p, to_proxy)
                     .map_err(|e| TransportError::not_sent(TransportErrorKind::Proxy, e))?;
-                let connector = TimeoutConnector::new(
-                    https(tls).wrap_connector(through),
-                    options.connect_timeout,
-                );
+                let connector =
+                    TimeoutConnector::new(https(tls, version, through), options.connect_timeout);
                 Some(HyperClient::builder(TokioExecutor::new()).build(connector))
             }
             None => None,
@@ -281,6 +277,18 @@ impl HyperTransport {
     }
 }
 
+/// TLS (or plain http to loopback) over `inner` with the ALPN protocols of `version`.
+fn https<H>(tls: rustls::ClientConfig, version: HttpVersion, inner: H) -> HttpsConnector<H> {
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http();
+    if version == HttpVersion::Auto {
+        builder.enable_all_versions().wrap_connector(inner)
+    } else {
+        builder.enable_http1().wrap_connector(inner)
+    }
+}
+
 /// rustls's *ring* provider, named explicitly.
 ///
 /// rustls 0.23.48 deprecates `crypto::ring::default_provider` because *ring* has no
@@ -347,6 +355,13 @@ fn classify(err: hyper_util::client::legacy::Error) -> TransportError {
         };
         return TransportError::not_sent(kind, err).because(why);
     }
+    // HTTP/2's REFUSED_STREAM: the server did not process the request (RFC 9113 §8.7).
+    if let Some(h2) = find_cause::<h2::Error>(&err)
+        && h2.is_remote()
+        && h2.reason() == Some(h2::Reason::REFUSED_STREAM)
+    {
+        return TransportError::not_sent(TransportErrorKind::Protocol, err);
+    }
     let kind = if tls {
         TransportErrorKind::Tls
     } else {
@@ -381,12 +396,15 @@ fn hyper_cause(err: &(dyn StdError + 'static)) -> Option<TransportCause> {
 }
 
 /// The kind of a failure on an open connection: the socket's own error if there is one (mapped
-/// as the core maps it for every transport), else hyper's view of the exchange.
+/// as the core maps it for every transport), else hyper's view of the exchange. An HTTP/2 error
+/// (the stream reset, the connection gone away, a frame the protocol forbids) is a protocol
+/// failure, as a broken or malformed HTTP/1.1 exchange is.
 fn after_connecting(err: &(dyn StdError + 'static)) -> TransportErrorKind {
     if let Some(io) = find_cause::<std::io::Error>(err) {
         TransportErrorKind::of_io(io.kind())
     } else if find_cause::<hyper::Error>(err)
         .is_some_and(|e| e.is_incomplete_message() || e.is_parse())
+        || find_cause::<h2::Error>(err).is_some()
     {
         TransportErrorKind::Protocol
     } else {
@@ -427,5 +445,14 @@ mod tests {
                 .starts_with("root certificate 1 is not usable"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_http2_stream_reset_is_a_protocol_failure() {
+        let reset = h2::Error::from(h2::Reason::INTERNAL_ERROR);
+        assert_eq!(after_connecting(&reset), TransportErrorKind::Protocol);
+        let error = classify_body(Box::new(reset));
+        assert_eq!(error.kind(), TransportErrorKind::Protocol);
+        assert!(error.may_have_been_sent());
     }
 }

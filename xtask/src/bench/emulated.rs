@@ -82,30 +82,19 @@ impl Emu {
 /// Waits for the disk to take every dirty page (`sync`), so no run pays for the writes of the one
 /// before it (the emulator writes every upload to disk; unflushed gigabytes made the next run's
 /// figures swing by 2× and more).
-fn settle() {
+pub(super) fn settle() {
     let _ = Command::new("sync").status();
 }
 
 /// Reads `path` once, so every tool starts with its pages cached.
-fn warm(path: &Path) -> Result {
+pub(super) fn warm(path: &Path) -> Result {
     let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
     std::io::copy(&mut f, &mut std::io::sink()).map_err(|e| e.to_string())?;
     Ok(())
 }
 
-fn mib(bytes: u64) -> f64 {
+pub(super) fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1u64 << 20) as f64
-}
-
-/// The five sections of round 2.
-pub(super) fn sections(dir: &Path, quick: bool) -> Result<Vec<Section>> {
-    Ok(vec![
-        against_the_sdk(dir, quick)?,
-        resumable_uploads(dir, quick)?,
-        downloads(dir, quick)?,
-        many_files(dir, quick)?,
-        emulator_under_load(dir, quick)?,
-    ])
 }
 
 /// Installs the pinned SDK into `dir/sdk` (`npm ci`); `Err` with the reason it cannot run.
@@ -174,7 +163,7 @@ fn seed_files(dir: &Path, count: usize) -> Result<PathBuf> {
 }
 
 /// Part 1: the official SDK and our clients, the same work against the same emulator.
-fn against_the_sdk(dir: &Path, quick: bool) -> Result<Section> {
+pub(super) fn against_the_sdk(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let (sizes, listed, small): (&[u64], usize, usize) = if quick {
         (&[16 << 20, 128 << 20], 500, 50)
@@ -361,7 +350,7 @@ fn curl_tus(emu: &Emu, file: &Path, len: u64) -> Result<(f64, f64)> {
 }
 
 /// Part 2: TUS uploads against curl, RSS across sizes and chunk sizes, and the cost of a resume.
-fn resumable_uploads(dir: &Path, quick: bool) -> Result<Section> {
+pub(super) fn resumable_uploads(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let sizes: &[u64] = if quick {
         &[256 << 20]
@@ -476,7 +465,7 @@ fn resumable_uploads(dir: &Path, quick: bool) -> Result<Section> {
 }
 
 /// Part 3: downloads from the emulator's gateway against `curl -o`.
-fn downloads(dir: &Path, quick: bool) -> Result<Section> {
+pub(super) fn downloads(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let size: u64 = if quick { 256 << 20 } else { 1 << 30 };
     let file = dir.join(format!("random-{}m.bin", size >> 20));
@@ -593,7 +582,7 @@ fn many(dir: &Path, count: usize) -> Result<PathBuf> {
 
 /// Part 4: a folder of many small files: its CID computed locally against a naive walk and hash,
 /// and its upload.
-fn many_files(dir: &Path, quick: bool) -> Result<Section> {
+pub(super) fn many_files(dir: &Path, quick: bool) -> Result<Section> {
     let runs = if quick { 1 } else { 3 };
     let count = if quick { 1000 } else { 10_000 };
     let tree = many(dir, count)?;
@@ -684,7 +673,7 @@ fn many_files(dir: &Path, quick: bool) -> Result<Section> {
 }
 
 /// Part 5: the emulator itself under load: in memory and with its database.
-fn emulator_under_load(dir: &Path, quick: bool) -> Result<Section> {
+pub(super) fn emulator_under_load(dir: &Path, quick: bool) -> Result<Section> {
     let seconds = if quick { "1" } else { "5" };
     let mut table = String::from(
         "| request | store | req/s min | median | max | p50 ms | p99 ms | req/s vs memory | p99 vs memory |\n|---|---|---|---|---|---|---|---|---|\n",
