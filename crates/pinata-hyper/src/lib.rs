@@ -455,4 +455,16 @@ mod tests {
         assert_eq!(error.kind(), TransportErrorKind::Protocol);
         assert!(error.may_have_been_sent());
     }
+
+    #[tokio::test]
+    async fn a_proxy_password_shows_nowhere() {
+        let proxy: Proxy = "http://alice:hunter2@proxy.corp:3128".parse().unwrap();
+        let config = Config::default().with_proxy(proxy, NoProxy::none());
+        let transport = HyperTransport::from_config(&config).unwrap();
+        for shown in [format!("{transport:?}"), format!("{config:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            // `alice:hunter2` in base64, as a Basic token would carry it.
+            assert!(!shown.contains("YWxpY2U6aHVudGVyMg"), "{shown}");
+        }
+    }
 }

@@ -323,4 +323,16 @@ mod tests {
             "{err:#?}"
         );
     }
+
+    #[test]
+    fn a_proxy_password_shows_nowhere() {
+        let proxy: Proxy = "http://alice:hunter2@proxy.corp:3128".parse().unwrap();
+        let config = Config::default().with_proxy(proxy, NoProxy::none());
+        let transport = UreqTransport::from_config(&config).unwrap();
+        for shown in [format!("{transport:?}"), format!("{config:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            // `alice:hunter2` in base64, as a Basic token would carry it.
+            assert!(!shown.contains("YWxpY2U6aHVudGVyMg"), "{shown}");
+        }
+    }
 }
