@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::pinning::{PinFile, PinMetadata, PinOptions};
 use super::signed::SignedUrl;
 use super::v3::{Network, decode_data};
+use super::validate::{check_expiry, check_keyvalues};
 use crate::cid::{CidVersion, ImportOptions};
 use crate::config::Origin;
 use crate::endpoint::{Body, Endpoint};
@@ -63,7 +64,7 @@ pub struct UploadedFile {
     #[serde(default)]
     pub group_id: Option<String>,
     /// Its key-values.
-    #[serde(default, deserialize_with = "super::files::string_map")]
+    #[serde(default, deserialize_with = "super::v3::string_map")]
     pub keyvalues: BTreeMap<String, String>,
     /// When it was added.
     #[serde(
@@ -101,18 +102,7 @@ struct LegacyAnswer {
     is_duplicate: Option<bool>,
 }
 
-/// The last second of year 9999, the latest expiry accepted.
-pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
-
-/// Refuses an expiry of 0 or past year 9999.
-pub(crate) fn check_expiry(unix_seconds: u64) -> Result<(), BuildError> {
-    if unix_seconds == 0 || unix_seconds > MAX_EXPIRES_AT {
-        return Err(BuildError::InvalidInput(format!(
-            "an expiry is 1 to {MAX_EXPIRES_AT} (unix seconds), not {unix_seconds}"
-        )));
-    }
-    Ok(())
-}
+pub use super::validate::MAX_EXPIRES_AT;
 
 /// A content type from a file name's extension (the types a browser would give the common web
 /// files; `application/octet-stream` otherwise).
@@ -311,14 +301,14 @@ impl UploadFile {
         self
     }
 
-    /// A key-value the file carries (at most [`super::files::MAX_FILE_KEYVALUES`]).
+    /// A key-value the file carries (at most [`MAX_FILE_KEYVALUES`](super::files::MAX_FILE_KEYVALUES)).
     pub fn keyvalue(
         mut self,
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Result<Self, BuildError> {
         self.keyvalues.insert(key.into(), value.into());
-        super::files::check_keyvalues(&self.keyvalues)?;
+        check_keyvalues(&self.keyvalues)?;
         Ok(self)
     }
 
