@@ -51,14 +51,9 @@ use crate::upload::{CancelToken, MultipartUpload, ProgressFn, UploadProgress};
 /// A callback given each new resume token (to persist it).
 pub type TokenFn = Arc<dyn Fn(&ResumeToken) + Send + Sync>;
 
-/// Files larger than this go through TUS by default: the official SDK's threshold (90 MiB).
-pub const DEFAULT_TUS_THRESHOLD: u64 = 94_371_840;
-/// The default chunk: 50 MiB + 1 byte, what the SDK and the Go CLI send.
-pub const DEFAULT_TUS_CHUNK: u64 = 52_428_801;
-/// The smallest chunk accepted (tus-js-client normalises to multiples of 256 KiB).
-pub const MIN_TUS_CHUNK: u64 = 256 * 1024;
-/// The largest chunk accepted (Pinata documents ~50 MiB; larger is surely a mistake).
-pub const MAX_TUS_CHUNK: u64 = 512 * 1024 * 1024;
+pub use crate::config::limits::{
+    DEFAULT_TUS_CHUNK, DEFAULT_TUS_THRESHOLD, MAX_TUS_CHUNK, MIN_TUS_CHUNK,
+};
 
 /// What identifies a file on disk between a crash and a resume: its canonical path, length and
 /// modification time. A resume refuses a file whose fingerprint changed.
