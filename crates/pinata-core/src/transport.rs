@@ -23,8 +23,7 @@ use http::{Request, Response};
 use crate::config::TransportOptions;
 use crate::endpoint::Body;
 use crate::error::TransportError;
-use crate::local::LocalError;
-use crate::tus::FileFingerprint;
+use crate::local::{FileFingerprint, LocalError};
 
 pub use crate::error::{BoxError, TransportCause};
 pub use crate::loopback::{LoopbackOnly, NotLoopback};

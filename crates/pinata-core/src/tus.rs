@@ -51,36 +51,11 @@ use crate::upload::{CancelToken, MultipartUpload, ProgressFn, UploadProgress};
 /// A callback given each new resume token (to persist it).
 pub type TokenFn = Arc<dyn Fn(&ResumeToken) + Send + Sync>;
 
+pub use crate::local::FileFingerprint;
+
 pub use crate::config::limits::{
     DEFAULT_TUS_CHUNK, DEFAULT_TUS_THRESHOLD, MAX_TUS_CHUNK, MIN_TUS_CHUNK,
 };
-
-/// What identifies a file on disk between a crash and a resume: its canonical path, length and
-/// modification time. A resume refuses a file whose fingerprint changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileFingerprint {
-    /// The canonical path.
-    pub path: PathBuf,
-    /// Its length.
-    pub len: u64,
-    /// Its modification time (seconds, nanoseconds since the Unix epoch), where the file system
-    /// has one.
-    pub modified: Option<(u64, u32)>,
-}
-
-impl FileFingerprint {
-    /// The fingerprint of a file of `len` bytes at canonical `path`, modified at `modified`.
-    pub fn new(path: impl Into<PathBuf>, len: u64, modified: Option<SystemTime>) -> Self {
-        let modified = modified
-            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map(|d| (d.as_secs(), d.subsec_nanos()));
-        Self {
-            path: path.into(),
-            len,
-            modified,
-        }
-    }
-}
 
 /// The fields of a TUS upload, sent in `Upload-Metadata` (what a multipart upload sends as form
 /// fields).

@@ -174,7 +174,7 @@ pub struct UploadFile {
     progress: Option<ProgressFn>,
     boundary: Option<String>,
     signed_url: Option<SignedUrl>,
-    fingerprint: Option<crate::tus::FileFingerprint>,
+    fingerprint: Option<crate::local::FileFingerprint>,
     cancel: Option<crate::upload::CancelToken>,
     on_token: Option<crate::tus::TokenFn>,
     terminate_on_cancel: bool,
@@ -431,7 +431,7 @@ impl UploadFile {
 
     /// The file's fingerprint (canonical path, length, modification time), which a resume checks;
     /// the adapters' `upload_request` sets it.
-    pub fn fingerprint(mut self, fingerprint: crate::tus::FileFingerprint) -> Self {
+    pub fn fingerprint(mut self, fingerprint: crate::local::FileFingerprint) -> Self {
         self.fingerprint = Some(fingerprint);
         self
     }
@@ -451,7 +451,7 @@ impl UploadFile {
             fingerprint: self
                 .fingerprint
                 .clone()
-                .unwrap_or_else(|| crate::tus::FileFingerprint::new(path.clone(), *len, None)),
+                .unwrap_or_else(|| crate::local::FileFingerprint::new(path.clone(), *len, None)),
             fields: crate::tus::TusFields {
                 filename: self.filename.clone(),
                 network: self.network.as_str().to_owned(),
