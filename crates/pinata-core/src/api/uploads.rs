@@ -37,7 +37,7 @@ use crate::multipart::{MultipartBuilder, fresh_boundary};
 use crate::retry::Repeatable;
 use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, verify_sent_cid};
 
-pub use crate::upload::ReaderSource;
+pub use crate::multipart::ReaderSource;
 
 /// The answer to a v3 upload. `Serialize` writes the shape it is read from; `Debug` shows
 /// `created_at` as a date; [`UploadedFile::new`] makes one for a test.
@@ -678,7 +678,7 @@ impl Endpoint for UploadFile {
     }
 
     fn verify(&self, sent: &Body, output: &UploadedFile) -> Result<(), VerifyError> {
-        verify_sent_cid(sent, &output.cid)
+        verify_sent_cid(sent.upload(), &output.cid)
     }
 
     /// An upload may be sent again only from a source that can be read again.
