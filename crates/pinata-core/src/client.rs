@@ -234,6 +234,20 @@ impl<T: BlockingTransport> BlockingClient<T> {
     }
 }
 
+impl Error {
+    /// As [`Error::redact_secrets`], with the config's gateway key and its proxy's password (and
+    /// `Basic` token) too: what the clients apply. It reads the config, so it sits here, beside the
+    /// clients, rather than with the errors.
+    pub(crate) fn redact_client_secrets(self, credentials: &Credentials, config: &Config) -> Self {
+        let mut secrets = credentials.secrets();
+        if let Some(key) = config.gateway_key() {
+            secrets.push(zeroize::Zeroizing::new(key.expose_secret().to_owned()));
+        }
+        secrets.extend(config.proxy_secrets());
+        self.redact_listed(secrets.iter().map(|s| s.as_str()))
+    }
+}
+
 /// Removes the secret parts of a signed URL the request went to from its error.
 pub(crate) fn redact_signed<E: Endpoint + ?Sized>(endpoint: &E, e: Error) -> Error {
     match (endpoint.origin(), endpoint.path_and_query()) {

@@ -26,7 +26,7 @@ mod redact;
 pub(crate) mod shown;
 mod target;
 
-pub use cause::TransportCause;
+pub use cause::{TransportCause, find_cause};
 use redact::Secrets;
 use shown::Shown;
 pub use target::RequestTarget;
@@ -182,19 +182,10 @@ impl Error {
         self.redact(&Secrets::of(credentials))
     }
 
-    /// As [`Error::redact_secrets`], with the config's gateway key and its proxy's password (and
-    /// `Basic` token) too: what the clients apply.
-    pub(crate) fn redact_client_secrets(
-        self,
-        credentials: &Credentials,
-        config: &crate::Config,
-    ) -> Self {
-        let mut secrets = credentials.secrets();
-        if let Some(key) = config.gateway_key() {
-            secrets.push(zeroize::Zeroizing::new(key.expose_secret().to_owned()));
-        }
-        secrets.extend(config.proxy_secrets());
-        self.redact(&Secrets::new(secrets.iter().map(|s| s.as_str())))
+    /// The same error with each of `secrets` removed from what the server sent, in every form
+    /// [`Error::redact_secrets`] removes the credentials' own in.
+    pub(crate) fn redact_listed(self, secrets: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
+        self.redact(&Secrets::new(secrets))
     }
 
     /// The same error without the secret parts of `url`, a URL the request went to with no other
@@ -526,18 +517,18 @@ impl TransportError {
     /// The proxy's failure, for an error of kind [`TransportErrorKind::Proxy`] that a transport
     /// met while tunnelling (not a refused proxy setting).
     pub fn proxy_failure(&self) -> Option<&crate::ProxyFailure> {
-        crate::transport::find_cause::<crate::ProxyFailure>(self.source.as_deref()?)
+        find_cause::<crate::ProxyFailure>(self.source.as_deref()?)
     }
 
     /// The refused proxy setting, for an error of kind [`TransportErrorKind::Proxy`] returned
     /// when the transport was built.
     pub fn proxy_setting_error(&self) -> Option<&crate::ProxyError> {
-        crate::transport::find_cause::<crate::ProxyError>(self.source.as_deref()?)
+        find_cause::<crate::ProxyError>(self.source.as_deref()?)
     }
 
     /// A root certificate the transport's TLS library refused when it was built.
     fn refused_root(&self) -> Option<&crate::RootCertificatesError> {
-        crate::transport::find_cause::<crate::RootCertificatesError>(self.source.as_deref()?)
+        find_cause::<crate::RootCertificatesError>(self.source.as_deref()?)
     }
 
     /// How many times the request was sent (the last failed like this).
@@ -569,8 +560,7 @@ impl TransportError {
             return Some(why);
         }
         let source = self.source.as_deref()?;
-        crate::transport::find_cause::<std::io::Error>(source)
-            .and_then(|io| TransportCause::of_io(io.kind()))
+        find_cause::<std::io::Error>(source).and_then(|io| TransportCause::of_io(io.kind()))
     }
 }
 
@@ -643,6 +633,21 @@ impl std::error::Error for TransportError {
         self.source
             .as_ref()
             .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+// Beside the error it makes, so the roots need nothing of the errors.
+impl crate::RootCertificatesError {
+    /// The transport error for a root the TLS library refused (`index` from 1), when a transport
+    /// is built: [`crate::TransportErrorKind::Tls`], nothing sent.
+    pub fn unusable(index: usize, reason: impl fmt::Display) -> TransportError {
+        TransportError::not_sent(
+            TransportErrorKind::Tls,
+            crate::RootCertificatesError::Unusable {
+                index,
+                reason: reason.to_string(),
+            },
+        )
     }
 }
 
