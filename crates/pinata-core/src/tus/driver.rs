@@ -140,3 +140,91 @@ impl<'s> TusDriver<'s> {
         self.queue.push_back(Do::Finish(Err(e)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::uploads::UploadFile;
+    use crate::config::Config;
+    use crate::error::{TransportError, TransportErrorKind};
+    use crate::tus::wire::TusKind;
+    use crate::upload::CancelToken;
+
+    /// A session of a 1 MiB file (never read here: no step of these tests streams it) that ends
+    /// the upload on the server when `cancel` is cancelled.
+    fn session(cancel: &CancelToken) -> TusSession {
+        let upload = UploadFile::path("/nowhere/big.bin", 1 << 20)
+            .unwrap()
+            .cancel_with(cancel.clone())
+            .terminate_on_cancel(true);
+        TusSession::for_upload(&upload, &Config::default())
+            .unwrap()
+            .unwrap()
+    }
+
+    fn created() -> Result<TusAnswer, Error> {
+        Ok(TusAnswer::Created {
+            location: "https://uploads.pinata.cloud/v3/files/f1/t0k3n".to_owned(),
+        })
+    }
+
+    #[test]
+    fn a_creation_that_was_not_sent_is_waited_for_then_sent_again() {
+        let cancel = CancelToken::new();
+        let mut session = session(&cancel);
+        let mut driver = TusDriver::new(&mut session, &RetryPolicy::default());
+        let Do::Send(create) = driver.next() else {
+            panic!("the upload starts by creating it")
+        };
+        assert!(matches!(create.kind, TusKind::Create { .. }));
+        driver.answered(Err(Error::Transport(TransportError::not_sent(
+            TransportErrorKind::Connect,
+            "refused",
+        ))));
+        assert!(matches!(driver.next(), Do::Sleep(wait) if wait > Duration::ZERO));
+        let Do::Send(again) = driver.next() else {
+            panic!("created again after the wait")
+        };
+        assert!(matches!(again.kind, TusKind::Create { .. }));
+        driver.answered(created());
+        let Do::Send(patch) = driver.next() else {
+            panic!("then the first chunk")
+        };
+        assert!(matches!(patch.kind, TusKind::Patch { offset: 0, .. }));
+    }
+
+    #[test]
+    fn a_cancelled_upload_is_ended_on_the_server_then_fails() {
+        let cancel = CancelToken::new();
+        let mut session = session(&cancel);
+        let mut driver = TusDriver::new(&mut session, &RetryPolicy::default());
+        assert!(matches!(driver.next(), Do::Send(_)));
+        driver.answered(created());
+        cancel.cancel();
+        let Do::Terminate(end) = driver.next() else {
+            panic!("a cancellation ends the created upload first")
+        };
+        assert!(matches!(end.kind, TusKind::Delete));
+        assert!(matches!(
+            driver.next(),
+            Do::Finish(Err(Error::Local(LocalError::Cancelled)))
+        ));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_fails_the_upload_as_it_is() {
+        let cancel = CancelToken::new();
+        let mut session = session(&cancel);
+        let mut driver = TusDriver::new(&mut session, &RetryPolicy::default());
+        assert!(matches!(driver.next(), Do::Send(_)));
+        driver.answered(created());
+        driver.read_done(Err(LocalError::io(
+            "/nowhere/big.bin",
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        )));
+        assert!(matches!(
+            driver.next(),
+            Do::Finish(Err(Error::Local(LocalError::Io { .. })))
+        ));
+    }
+}
