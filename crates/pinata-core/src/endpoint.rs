@@ -57,7 +57,8 @@ impl Body {
     }
 }
 
-/// Whether a request may be sent again.
+/// Whether a request may be sent again: what [`Endpoint::repeatable`] says, and what the retry
+/// policy ([`crate::retry`]) decides by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Repeatable {
     /// Repeating it has the same effect as sending it once (GET, PUT, DELETE here).

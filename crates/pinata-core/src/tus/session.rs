@@ -175,6 +175,7 @@ pub fn upload_is_gone(e: &Error) -> bool {
 }
 
 impl TusSession {
+    /// A session for `plan`, with the config's chunk size and uploads origin.
     pub(crate) fn new(plan: TusPlan, config: &Config) -> Result<Self, BuildError> {
         let version = plan.fields.version();
         let importer = if plan.verify {

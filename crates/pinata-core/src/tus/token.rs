@@ -36,6 +36,7 @@ pub(crate) struct TusFields {
 }
 
 impl TusFields {
+    /// The CID version the fields ask for (v1 unless `v0`).
     pub(super) fn version(&self) -> CidVersion {
         if self.cid_version.as_deref() == Some("v0") {
             CidVersion::V0
@@ -44,6 +45,7 @@ impl TusFields {
         }
     }
 
+    /// The network the fields name (private unless a known one).
     pub(super) fn network(&self) -> Network {
         Network::parse(&self.network).unwrap_or(Network::Private)
     }
