@@ -19,6 +19,7 @@ use http::StatusCode;
 
 use crate::error::{ApiError, Error};
 
+#[doc(inline)]
 pub use crate::endpoint::Repeatable;
 
 /// What the retry policy decided.
