@@ -34,10 +34,9 @@ use crate::api::swaps::{CidSignature, Signature, SwapAnswer, SwapCid};
 use crate::api::{AuthenticationOk, TestAuthentication};
 use crate::config::Config;
 use crate::credentials::Credentials;
-use crate::endpoint::{Endpoint, Paginated};
+use crate::endpoint::Endpoint;
 use crate::error::{Error, RequestTarget, TransportError};
 use crate::exchange::{interpret_response, prepare_request};
-use crate::paging::{ItemStream, Items};
 use crate::retry::{Attempts, Next};
 use crate::transport::{AsyncTransport, BlockingTransport, TransportFactory};
 
@@ -150,12 +149,6 @@ common_impl!(AsyncClient);
 common_impl!(BlockingClient);
 
 impl<T: AsyncTransport> AsyncClient<T> {
-    /// Every item of a paged list, starting with `first`, as a `Stream` that fetches the pages as it
-    /// is polled (use `futures::StreamExt::next` or `try_collect`).
-    pub fn paginate<E: Paginated>(&self, first: E) -> ItemStream<'_, T, E> {
-        ItemStream::new(self, first)
-    }
-
     /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub async fn execute<E: Endpoint + Sync + ?Sized>(
         &self,
@@ -196,12 +189,6 @@ impl<T: AsyncTransport> AsyncClient<T> {
 }
 
 impl<T: BlockingTransport> BlockingClient<T> {
-    /// Every item of a paged list, starting with `first`, as an `Iterator` that fetches the pages as
-    /// it advances.
-    pub fn paginate<E: Paginated>(&self, first: E) -> Items<'_, T, E> {
-        Items::new(self, first)
-    }
-
     /// Calls any endpoint, retrying as the config's [`crate::retry::RetryPolicy`] allows.
     pub fn execute<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, Error> {
         let mut attempts = Attempts::new(self.config().retry_policy(), endpoint);
@@ -231,6 +218,20 @@ impl<T: BlockingTransport> BlockingClient<T> {
             let e = e.redact_client_secrets(credentials, config);
             redact_signed(endpoint, sending.answered(e))
         })
+    }
+}
+
+impl Error {
+    /// As [`Error::redact_secrets`], with the config's gateway key and its proxy's password (and
+    /// `Basic` token) too: what the clients apply. It reads the config, so it sits here, beside the
+    /// clients, rather than with the errors.
+    pub(crate) fn redact_client_secrets(self, credentials: &Credentials, config: &Config) -> Self {
+        let mut secrets = credentials.secrets();
+        if let Some(key) = config.gateway_key() {
+            secrets.push(zeroize::Zeroizing::new(key.expose_secret().to_owned()));
+        }
+        secrets.extend(config.proxy_secrets());
+        self.redact_listed(secrets.iter().map(|s| s.as_str()))
     }
 }
 

@@ -6,24 +6,16 @@ use std::time::Duration;
 
 use http::Uri;
 
-/// The real service.
-pub const DEFAULT_BASE_URL: &str = "https://api.pinata.cloud";
-/// Environment variable that overrides the base URL (for the emulator, a proxy, or a staging host).
-pub const ENV_BASE_URL: &str = "PINATA_API_URL";
-/// Where v3 uploads go (`POST /v3/files`, `/v3/files/sign`).
-pub const DEFAULT_UPLOADS_URL: &str = "https://uploads.pinata.cloud";
-/// Environment variable that overrides the uploads origin.
-pub const ENV_UPLOADS_URL: &str = "PINATA_UPLOADS_URL";
-/// Environment variable that points every origin (API, uploads, gateway) at one server, as
-/// [`Config::for_emulator`] does: the one switch for `pinata-emulator`. A more specific variable
-/// set beside it (`PINATA_API_URL`, `PINATA_UPLOADS_URL`, `PINATA_GATEWAY`) still wins for its own
-/// origin.
-pub const ENV_EMULATOR_URL: &str = "PINATA_EMULATOR_URL";
-/// Environment variable naming the account's gateway: a domain (`example.mypinata.cloud`, https is
-/// assumed) or a URL.
-pub const ENV_GATEWAY: &str = "PINATA_GATEWAY";
-/// Environment variable holding the gateway key (a gateway access token).
-pub const ENV_GATEWAY_KEY: &str = "PINATA_GATEWAY_KEY";
+mod error;
+pub(crate) mod limits;
+mod origin;
+
+pub use error::ConfigError;
+pub use origin::{
+    DEFAULT_BASE_URL, DEFAULT_UPLOADS_URL, ENV_BASE_URL, ENV_EMULATOR_URL, ENV_GATEWAY,
+    ENV_GATEWAY_KEY, ENV_UPLOADS_URL, Origin,
+};
+
 /// The `User-Agent` every request carries: this library and its version.
 pub const USER_AGENT: &str = concat!("pinata-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -35,74 +27,6 @@ pub struct BaseUrl {
     prefix: String,
     /// Decided once, when parsed (every request asks).
     loopback: bool,
-}
-
-/// Why a base URL was refused. The URL itself is never repeated: it may carry a password or a token
-/// (`user:pass@`, `?key=…`), even a malformed one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// Not an absolute URL with a host.
-    NotAbsolute,
-    /// A scheme other than `http` or `https` (the scheme, when it is plain letters).
-    UnsupportedScheme(String),
-    /// The URL carries `user:password@`; credentials belong in [`crate::Credentials`].
-    UserInfoInUrl,
-    /// The URL has a query or fragment, which a base URL cannot carry.
-    QueryOrFragment,
-    /// `PINATA_API_URL` (or another `PINATA_*` variable) is set but not valid Unicode.
-    EnvironmentNotUnicode,
-    /// The gateway key is empty or not a valid header/query value (whitespace, control characters).
-    InvalidGatewayKey,
-    /// A TUS chunk size outside the accepted range.
-    TusChunkSize(u64),
-    /// A proxy variable (`https_proxy`, `all_proxy`…) holds a proxy URL that is refused; the
-    /// error names the variable, never its value.
-    Proxy(crate::proxy::ProxyError),
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::NotAbsolute => write!(
-                f,
-                "the base URL is not an absolute http(s) URL such as {DEFAULT_BASE_URL}"
-            ),
-            ConfigError::UnsupportedScheme(s) => {
-                write!(
-                    f,
-                    "base URL scheme {s:?} is not supported; use https (or http)"
-                )
-            }
-            ConfigError::TusChunkSize(n) => write!(
-                f,
-                "a TUS chunk is {} to {} bytes, not {n}",
-                crate::tus::MIN_TUS_CHUNK,
-                crate::tus::MAX_TUS_CHUNK
-            ),
-            ConfigError::UserInfoInUrl => f.write_str(
-                "the base URL contains user:password@; pass credentials as Credentials instead",
-            ),
-            ConfigError::QueryOrFragment => {
-                f.write_str("the base URL has a query or fragment; give only scheme, host and path")
-            }
-            ConfigError::EnvironmentNotUnicode => {
-                f.write_str("a PINATA_* environment variable is not valid Unicode")
-            }
-            ConfigError::Proxy(e) => e.fmt(f),
-            ConfigError::InvalidGatewayKey => f.write_str(
-                "the gateway key is empty or contains whitespace or characters outside visible ASCII",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-impl From<crate::proxy::ProxyError> for ConfigError {
-    fn from(e: crate::proxy::ProxyError) -> Self {
-        ConfigError::Proxy(e)
-    }
 }
 
 impl BaseUrl {
@@ -237,33 +161,6 @@ impl BaseUrl {
     }
 }
 
-/// The places a request can go: v3 talks to three origins.
-///
-/// Credentials go to [`Origin::Api`] and [`Origin::Uploads`] only; a request to the account's
-/// [`Origin::Gateway`] carries the gateway key (if one is configured) and nothing else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Origin {
-    /// The API, `https://api.pinata.cloud` (legacy `/data`, `/pinning`, `/users` and v3 `/v3/…`).
-    Api,
-    /// Uploads, `https://uploads.pinata.cloud` (`/v3/files`, signed upload URLs, TUS).
-    Uploads,
-    /// The account's gateway, `https://<name>.mypinata.cloud` (`/ipfs/<cid>`, `/files/<cid>`).
-    Gateway,
-    /// A URL the API signed (an upload URL or a private download link): the endpoint's
-    /// [`path_and_query`](crate::Endpoint::path_and_query) is the whole URL, and the request
-    /// carries no credential and no gateway key: the signature is its authority. Plain `http://`
-    /// is refused unless the host is loopback, as for every origin.
-    Signed,
-}
-
-impl Origin {
-    /// Whether requests to this origin carry the client's credentials (only the API and uploads).
-    pub fn takes_credentials(self) -> bool {
-        matches!(self, Origin::Api | Origin::Uploads)
-    }
-}
-
 /// Limits a transport applies to every request. Adapters read these; they add no defaults of their own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportOptions {
@@ -379,8 +276,8 @@ impl Default for Config {
             jwt_expiry_leeway: Duration::from_secs(30),
             transport: TransportOptions::default(),
             retry: crate::retry::RetryPolicy::default(),
-            tus_threshold: crate::tus::DEFAULT_TUS_THRESHOLD,
-            tus_chunk_size: crate::tus::DEFAULT_TUS_CHUNK,
+            tus_threshold: limits::DEFAULT_TUS_THRESHOLD,
+            tus_chunk_size: limits::DEFAULT_TUS_CHUNK,
             proxy: crate::proxy::ProxyConfig::FromEnvironment,
             roots: None,
         }
@@ -524,7 +421,7 @@ impl Config {
     /// The size of each TUS chunk ([`crate::tus::MIN_TUS_CHUNK`] to
     /// [`crate::tus::MAX_TUS_CHUNK`]; the SDK's 50 MiB + 1 unless set).
     pub fn with_tus_chunk_size(mut self, bytes: u64) -> Result<Self, ConfigError> {
-        if !(crate::tus::MIN_TUS_CHUNK..=crate::tus::MAX_TUS_CHUNK).contains(&bytes) {
+        if !(limits::MIN_TUS_CHUNK..=limits::MAX_TUS_CHUNK).contains(&bytes) {
             return Err(ConfigError::TusChunkSize(bytes));
         }
         self.tus_chunk_size = bytes;

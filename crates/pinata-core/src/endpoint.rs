@@ -6,7 +6,6 @@ use http::{HeaderMap, Method, StatusCode};
 
 use crate::config::Origin;
 use crate::error::{BuildError, DecodeError, VerifyError};
-use crate::retry::Repeatable;
 use crate::upload::MultipartUpload;
 
 pub use crate::query::Query;
@@ -55,6 +54,29 @@ impl Body {
         serde_json::to_vec(value)
             .map(|v| Body::Json(Bytes::from(v)))
             .map_err(BuildError::Serialize)
+    }
+}
+
+/// Whether a request may be sent again: what [`Endpoint::repeatable`] says, and what the retry
+/// policy ([`crate::retry`]) decides by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Repeatable {
+    /// Repeating it has the same effect as sending it once (GET, PUT, DELETE here).
+    Safe,
+    /// A repeat could do the thing twice (create a key, pin twice).
+    Unsafe,
+    /// A file upload: repeated only when the policy opts in, streaming the files again.
+    Upload,
+}
+
+impl Repeatable {
+    /// The default for an HTTP method: POST is unsafe, the rest safe.
+    pub fn of_method(method: &Method) -> Self {
+        if method == Method::POST {
+            Repeatable::Unsafe
+        } else {
+            Repeatable::Safe
+        }
     }
 }
 

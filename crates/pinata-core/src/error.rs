@@ -10,32 +10,39 @@
 //!   must not reach another origin);
 //! - [`Error::Local`]: a local file to upload could not be read, or changed while it was sent;
 //! - [`Error::Verify`]: the API answered success, but not with what was sent (an upload's CID).
+//!
+//! This file is the taxonomy: [`Error`] and the type of each of its kinds, with their text. The
+//! parts they are made of are in `error/`: `body.rs` ([`ApiErrorBody`], decoded from any shape
+//! Pinata answers in), `rate_limit.rs` ([`RateLimit`] and [`RetryAfter`]), `http_date.rs` (the
+//! date a `Retry-After` may be), `cause.rs` ([`TransportCause`], [`find_cause`]), `target.rs`
+//! ([`RequestTarget`]), `redact.rs` (the client's secrets removed from an error) and `shown.rs`
+//! (the server's text, escaped and capped, as every `Display` here shows it).
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use serde::Deserialize;
 
 use crate::config::ConfigError;
-use crate::credentials::{Credentials, CredentialsError};
+use crate::credentials::CredentialsError;
 
+mod body;
 mod cause;
+mod http_date;
+mod rate_limit;
 mod redact;
 pub(crate) mod shown;
 mod target;
 
-pub use cause::TransportCause;
-use redact::Secrets;
+pub use body::ApiErrorBody;
+use body::{MAX_KEPT_BODY, lossy_prefix};
+pub use cause::{TransportCause, find_cause};
+pub use rate_limit::{RateLimit, RetryAfter};
 use shown::Shown;
 pub use target::RequestTarget;
 
 /// A boxed error from a transport or another library.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// How much of a response body an error keeps (the rest is dropped).
-const MAX_KEPT_BODY: usize = 64 * 1024;
 
 /// Any failure of a Pinata API call.
 #[derive(Debug)]
@@ -168,74 +175,6 @@ impl Error {
             Error::Local(_) => false,
             Error::Api(_) | Error::Decode(_) | Error::Redirect(_) | Error::Verify(_) => true,
         }
-    }
-
-    /// The same error with every occurrence of `credentials`' secret (the JWT, or the API secret)
-    /// replaced by `[REDACTED]` in what the server sent: the decoded and raw body of an
-    /// [`Error::Api`] or [`Error::Decode`], a redirect's `Location`, the CID of an
-    /// [`Error::Verify`]. Also the JSON-escaped forms, and a secret cut short where a long body was.
-    ///
-    /// The clients do this before they return an error, so a server that echoes the request cannot
-    /// put the credentials in an error, neither in its `Display` nor in its data (`raw_body()`…).
-    /// Call it yourself after [`crate::interpret_response`] when you drive requests by hand.
-    pub fn redact_secrets(self, credentials: &Credentials) -> Self {
-        self.redact(&Secrets::of(credentials))
-    }
-
-    /// As [`Error::redact_secrets`], with the config's gateway key and its proxy's password (and
-    /// `Basic` token) too: what the clients apply.
-    pub(crate) fn redact_client_secrets(
-        self,
-        credentials: &Credentials,
-        config: &crate::Config,
-    ) -> Self {
-        let mut secrets = credentials.secrets();
-        if let Some(key) = config.gateway_key() {
-            secrets.push(zeroize::Zeroizing::new(key.expose_secret().to_owned()));
-        }
-        secrets.extend(config.proxy_secrets());
-        self.redact(&Secrets::new(secrets.iter().map(|s| s.as_str())))
-    }
-
-    /// The same error without the secret parts of `url`, a URL the request went to with no other
-    /// credential (a signed upload URL, a download link, a TUS upload URL): its query values
-    /// (where the signature is) and its last path segment (a TUS upload token).
-    pub(crate) fn redact_url_secrets(self, url: &str) -> Self {
-        let (path, query) = url.split_once('?').unwrap_or((url, ""));
-        let mut secrets: Vec<String> = crate::query::Query::parse(query)
-            .into_iter()
-            .map(|(_, v)| v)
-            .chain(
-                query
-                    .split('&')
-                    .filter_map(|p| p.split_once('='))
-                    .map(|(_, v)| v.to_owned()),
-            )
-            .collect();
-        if let Some(last) = path.trim_end_matches('/').rsplit('/').next() {
-            secrets.push(last.to_owned());
-        }
-        // Short values (dates, `GET`) are not secrets and would redact ordinary text.
-        secrets.retain(|s| s.len() >= 16);
-        if secrets.is_empty() {
-            return self;
-        }
-        self.redact(&Secrets::new(secrets))
-    }
-
-    fn redact(mut self, secrets: &Secrets) -> Self {
-        match &mut self {
-            Error::Api(e) => e.redact(secrets),
-            Error::Decode(e) => e.redact(secrets),
-            Error::Redirect(e) => {
-                if let Some(location) = &mut e.location {
-                    secrets.redact(location);
-                }
-            }
-            Error::Verify(VerifyError::CidMismatch { received, .. }) => secrets.redact(received),
-            Error::Build(_) | Error::Transport(_) | Error::Local(_) | Error::Verify(_) => {}
-        }
-        self
     }
 }
 
@@ -526,18 +465,18 @@ impl TransportError {
     /// The proxy's failure, for an error of kind [`TransportErrorKind::Proxy`] that a transport
     /// met while tunnelling (not a refused proxy setting).
     pub fn proxy_failure(&self) -> Option<&crate::ProxyFailure> {
-        crate::transport::find_cause::<crate::ProxyFailure>(self.source.as_deref()?)
+        find_cause::<crate::ProxyFailure>(self.source.as_deref()?)
     }
 
     /// The refused proxy setting, for an error of kind [`TransportErrorKind::Proxy`] returned
     /// when the transport was built.
     pub fn proxy_setting_error(&self) -> Option<&crate::ProxyError> {
-        crate::transport::find_cause::<crate::ProxyError>(self.source.as_deref()?)
+        find_cause::<crate::ProxyError>(self.source.as_deref()?)
     }
 
     /// A root certificate the transport's TLS library refused when it was built.
     fn refused_root(&self) -> Option<&crate::RootCertificatesError> {
-        crate::transport::find_cause::<crate::RootCertificatesError>(self.source.as_deref()?)
+        find_cause::<crate::RootCertificatesError>(self.source.as_deref()?)
     }
 
     /// How many times the request was sent (the last failed like this).
@@ -569,8 +508,7 @@ impl TransportError {
             return Some(why);
         }
         let source = self.source.as_deref()?;
-        crate::transport::find_cause::<std::io::Error>(source)
-            .and_then(|io| TransportCause::of_io(io.kind()))
+        find_cause::<std::io::Error>(source).and_then(|io| TransportCause::of_io(io.kind()))
     }
 }
 
@@ -646,164 +584,19 @@ impl std::error::Error for TransportError {
     }
 }
 
-/// The body of an API error response, in whichever of the shapes Pinata uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApiErrorBody {
-    /// `{"error":{"reason":"INVALID_CREDENTIALS","details":"…"}}` (legacy API: auth, unpin, PSA).
-    Reason {
-        /// The machine-readable reason, `UPPER_SNAKE_CASE`.
-        reason: String,
-        /// The human-readable details, if any.
-        details: Option<String>,
-    },
-    /// `{"error":"…"}` (legacy pinning validation).
-    Message(String),
-    /// `{"error":{"code":401,"message":"…"}}` (v3 API).
-    Coded {
-        /// The code in the body (the HTTP status, as Pinata sends it).
-        code: i64,
-        /// The message.
-        message: String,
-    },
-    /// Anything else: plain text, HTML, other JSON, or nothing. Kept as (lossy UTF-8) text.
-    Text(String),
-}
-
-impl ApiErrorBody {
-    /// Reads an error body in any of the shapes Pinata is known to send; falls back to text.
-    pub fn parse(body: &[u8]) -> Self {
-        #[derive(Deserialize)]
-        struct Envelope {
-            error: Inner,
-        }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Inner {
-            Reason {
-                reason: String,
-                #[serde(default)]
-                details: Option<serde_json::Value>,
+// Beside the error it makes, so the roots need nothing of the errors.
+impl crate::RootCertificatesError {
+    /// The transport error for a root the TLS library refused (`index` from 1), when a transport
+    /// is built: [`crate::TransportErrorKind::Tls`], nothing sent.
+    pub fn unusable(index: usize, reason: impl fmt::Display) -> TransportError {
+        TransportError::not_sent(
+            TransportErrorKind::Tls,
+            crate::RootCertificatesError::Unusable {
+                index,
+                reason: reason.to_string(),
             },
-            Coded {
-                code: i64,
-                message: String,
-            },
-            Message(String),
-        }
-        match serde_json::from_slice::<Envelope>(body) {
-            Ok(Envelope {
-                error: Inner::Reason { reason, details },
-            }) => ApiErrorBody::Reason {
-                reason,
-                details: details.map(|d| match d {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                }),
-            },
-            Ok(Envelope {
-                error: Inner::Coded { code, message },
-            }) => ApiErrorBody::Coded { code, message },
-            Ok(Envelope {
-                error: Inner::Message(m),
-            }) => ApiErrorBody::Message(m),
-            Err(_) => ApiErrorBody::Text(lossy_prefix(body).trim().to_owned()),
-        }
+        )
     }
-}
-
-/// Rate-limit headers of a response (`X-RateLimit-Limit`, `-Remaining`, `-Reset`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RateLimit {
-    /// Requests allowed in the window.
-    pub limit: Option<u64>,
-    /// Requests left in the window.
-    pub remaining: Option<u64>,
-    /// When the window resets, in seconds since the Unix epoch.
-    pub reset: Option<u64>,
-}
-
-impl RateLimit {
-    /// Reads the rate-limit headers; absent or unparsable ones are `None`.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        Self {
-            limit: header_u64(headers, "x-ratelimit-limit"),
-            remaining: header_u64(headers, "x-ratelimit-remaining"),
-            reset: header_u64(headers, "x-ratelimit-reset"),
-        }
-    }
-}
-
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
-/// When the server asks to be called again (`Retry-After`), in either of the header's forms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryAfter {
-    /// `Retry-After: 60`: wait this long.
-    Delay(Duration),
-    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`: wait until then.
-    At(SystemTime),
-}
-
-impl RetryAfter {
-    /// Parses a `Retry-After` value: whole seconds, or an IMF-fixdate HTTP-date.
-    pub fn parse(value: &str) -> Option<Self> {
-        let value = value.trim();
-        if let Ok(secs) = value.parse::<u64>() {
-            return Some(RetryAfter::Delay(Duration::from_secs(secs)));
-        }
-        parse_http_date(value).map(RetryAfter::At)
-    }
-
-    /// How long to wait from `now` (zero for a date already past).
-    pub fn delay_from(&self, now: SystemTime) -> Duration {
-        match self {
-            RetryAfter::Delay(d) => *d,
-            RetryAfter::At(t) => t.duration_since(now).unwrap_or(Duration::ZERO),
-        }
-    }
-}
-
-/// Parses `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's preferred form).
-fn parse_http_date(text: &str) -> Option<SystemTime> {
-    let rest = text.split_once(", ")?.1;
-    let mut parts = rest.split(' ');
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut clock = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
-    if parts.next()? != "GMT"
-        || parts.next().is_some()
-        || !(1..=31).contains(&day)
-        || h > 23
-        || m > 59
-        || s > 60
-        // A year outside 1970..=9999 is no date a server means; bounding it keeps the arithmetic
-        // below from overflowing on hostile input.
-        || !(1970..=9999).contains(&year)
-    {
-        return None;
-    }
-    let days = crate::time::days_from_civil(year, month, day);
-    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
 /// An error answer from the API: status, decoded body, raw text and the headers that matter.
@@ -901,26 +694,6 @@ impl ApiError {
     /// the client's secrets are redacted from it ([`Error::redact_secrets`]).
     pub fn raw_body(&self) -> &str {
         &self.raw
-    }
-
-    /// Removes `secrets` from everything the server sent.
-    fn redact(&mut self, secrets: &Secrets) {
-        match &mut self.body {
-            ApiErrorBody::Reason { reason, details } => {
-                secrets.redact(reason);
-                if let Some(details) = details {
-                    secrets.redact(details);
-                }
-            }
-            ApiErrorBody::Message(message) | ApiErrorBody::Coded { message, .. } => {
-                secrets.redact(message)
-            }
-            ApiErrorBody::Text(text) => secrets.redact_kept(text, self.cut),
-        }
-        secrets.redact_kept(&mut self.raw, self.cut);
-        if let Some(id) = &mut self.request_id {
-            secrets.redact(id);
-        }
     }
 
     /// `Retry-After`, in seconds or as a date.
@@ -1044,13 +817,6 @@ impl DecodeError {
     /// in errors a client returned.
     pub fn raw_body(&self) -> &str {
         &self.raw
-    }
-
-    /// Removes `secrets` from everything the server sent.
-    fn redact(&mut self, secrets: &Secrets) {
-        secrets.redact(&mut self.path);
-        secrets.redact(&mut self.message);
-        secrets.redact_kept(&mut self.raw, self.cut);
     }
 }
 
@@ -1209,12 +975,6 @@ fn after_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
     } else {
         Ok(())
     }
-}
-
-/// At most [`MAX_KEPT_BODY`] bytes of `body`, as lossy UTF-8.
-fn lossy_prefix(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(MAX_KEPT_BODY)];
-    String::from_utf8_lossy(cut).into_owned()
 }
 
 #[cfg(test)]

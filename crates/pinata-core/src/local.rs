@@ -15,10 +15,16 @@
 //! metadata (fstat), since the path may have been replaced since it was judged. Adapters open
 //! files without blocking on them (`O_NONBLOCK` on Unix, which regular files ignore), so the open
 //! of a FIFO returns at once and the handle check refuses it.
+//!
+//! A file's [`FileFingerprint`] (canonical path, length, modification time) is what a resumable
+//! upload checks before it continues after a crash.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
 
 use crate::cid::{CidError, DirectoryBuilder, FileImporter, ImportOptions, ImportedDirectory};
 
@@ -389,6 +395,33 @@ impl<'f> FolderImport<'f> {
     /// The folder's CID, once every file has been streamed.
     pub fn finish(self) -> Result<ImportedDirectory, LocalError> {
         Ok(self.dir.finish(self.options.version)?)
+    }
+}
+
+/// What identifies a file on disk between a crash and a resume: its canonical path, length and
+/// modification time. A resume refuses a file whose fingerprint changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFingerprint {
+    /// The canonical path.
+    pub path: PathBuf,
+    /// Its length.
+    pub len: u64,
+    /// Its modification time (seconds, nanoseconds since the Unix epoch), where the file system
+    /// has one.
+    pub modified: Option<(u64, u32)>,
+}
+
+impl FileFingerprint {
+    /// The fingerprint of a file of `len` bytes at canonical `path`, modified at `modified`.
+    pub fn new(path: impl Into<PathBuf>, len: u64, modified: Option<SystemTime>) -> Self {
+        let modified = modified
+            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs(), d.subsec_nanos()));
+        Self {
+            path: path.into(),
+            len,
+            modified,
+        }
     }
 }
 

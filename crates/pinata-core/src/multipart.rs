@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -11,7 +12,50 @@ use sha2::{Digest, Sha256};
 
 use crate::error::BuildError;
 
-pub use crate::upload::ReaderSource;
+/// A reader a caller hands to an upload: any source of a known number of bytes, streamed, never
+/// buffered whole. The core does not know the reader's type; each transport makes its own kind
+/// (`pinata_ureq::reader` takes a `std::io::Read`, `pinata_hyper::reader` a tokio `AsyncRead`) and
+/// takes it back when it sends the body.
+///
+/// A reader can be read once: the first send takes it, and a second send of the same body (a
+/// retry after the reader was consumed) fails with [`LocalError::ReaderUsed`](crate::LocalError::ReaderUsed). Uploads from a
+/// reader are therefore never retried once their body may have started.
+#[derive(Clone)]
+pub struct ReaderSource {
+    slot: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
+}
+
+impl ReaderSource {
+    /// Wraps a transport's reader (for transport crates; users call their transport's function).
+    pub fn new(reader: Box<dyn std::any::Any + Send>) -> Self {
+        Self {
+            slot: Arc::new(Mutex::new(Some(reader))),
+        }
+    }
+
+    /// Takes the reader out (`None` once it has been taken).
+    pub fn take(&self) -> Option<Box<dyn std::any::Any + Send>> {
+        // Only ever a take or a put of the whole value: consistent after any panic.
+        self.slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl fmt::Debug for ReaderSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReaderSource")
+    }
+}
+
+impl PartialEq for ReaderSource {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.slot, &other.slot)
+    }
+}
+
+impl Eq for ReaderSource {}
 
 /// One piece of a multipart body. New kinds may come: a transport fails the body on one it does
 /// not know.

@@ -1,5 +1,6 @@
 //! Walking every page of a list: an `Iterator` for blocking clients, a `Stream` for async ones. The
-//! endpoint ([`Paginated`]) says which request comes next; these only drive it.
+//! endpoint ([`Paginated`]) says which request comes next; these only drive it. The clients'
+//! `paginate` methods are declared here, so the clients need nothing of the paging.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -10,6 +11,22 @@ use crate::client::{AsyncClient, BlockingClient};
 use crate::endpoint::Paginated;
 use crate::error::Error;
 use crate::transport::{AsyncTransport, BlockingTransport};
+
+impl<T: BlockingTransport> BlockingClient<T> {
+    /// Every item of a paged list, starting with `first`, as an `Iterator` that fetches the pages as
+    /// it advances.
+    pub fn paginate<E: Paginated>(&self, first: E) -> Items<'_, T, E> {
+        Items::new(self, first)
+    }
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// Every item of a paged list, starting with `first`, as a `Stream` that fetches the pages as it
+    /// is polled (use `futures::StreamExt::next` or `try_collect`).
+    pub fn paginate<E: Paginated>(&self, first: E) -> ItemStream<'_, T, E> {
+        ItemStream::new(self, first)
+    }
+}
 
 /// Every item of a paged list, fetched page by page as the iterator advances. After an error the
 /// iterator ends.

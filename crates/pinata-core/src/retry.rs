@@ -15,31 +15,12 @@
 
 use std::time::Duration;
 
-use http::{Method, StatusCode};
+use http::StatusCode;
 
 use crate::error::{ApiError, Error};
 
-/// Whether a request may be sent again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Repeatable {
-    /// Repeating it has the same effect as sending it once (GET, PUT, DELETE here).
-    Safe,
-    /// A repeat could do the thing twice (create a key, pin twice).
-    Unsafe,
-    /// A file upload: repeated only when the policy opts in, streaming the files again.
-    Upload,
-}
-
-impl Repeatable {
-    /// The default for an HTTP method: POST is unsafe, the rest safe.
-    pub fn of_method(method: &Method) -> Self {
-        if method == Method::POST {
-            Repeatable::Unsafe
-        } else {
-            Repeatable::Safe
-        }
-    }
-}
+#[doc(inline)]
+pub use crate::endpoint::Repeatable;
 
 /// What the retry policy decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -178,20 +178,6 @@ impl fmt::Display for RootCertificatesError {
 
 impl std::error::Error for RootCertificatesError {}
 
-impl RootCertificatesError {
-    /// The transport error for a root the TLS library refused (`index` from 1), when a transport
-    /// is built: [`crate::TransportErrorKind::Tls`], nothing sent.
-    pub fn unusable(index: usize, reason: impl fmt::Display) -> crate::TransportError {
-        crate::TransportError::not_sent(
-            crate::TransportErrorKind::Tls,
-            RootCertificatesError::Unusable {
-                index,
-                reason: reason.to_string(),
-            },
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,10 +23,9 @@ use http::{Request, Response};
 use crate::config::TransportOptions;
 use crate::endpoint::Body;
 use crate::error::TransportError;
-use crate::local::LocalError;
-use crate::tus::FileFingerprint;
+use crate::local::{FileFingerprint, LocalError};
 
-pub use crate::error::{BoxError, TransportCause};
+pub use crate::error::{BoxError, TransportCause, find_cause};
 pub use crate::loopback::{LoopbackOnly, NotLoopback};
 #[doc(hidden)]
 pub use crate::proxy::{DecisionCase, decision_table};
@@ -248,28 +247,6 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for Box<T> {
     ) -> Result<(), LocalError> {
         (**self).read_range(path, offset, len, each).await
     }
-}
-
-/// Finds an error of type `E` in `err` or its causes, for transports that sort failures into
-/// [`crate::TransportErrorKind`]s. It also looks inside `std::io::Error`s, whose own `source()` skips
-/// the error they wrap.
-pub fn find_cause<'a, E: std::error::Error + 'static>(
-    err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a E> {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if let Some(found) = e.downcast_ref::<E>() {
-            return Some(found);
-        }
-        next = match e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
-            None => e.source(),
-        };
-    }
-    None
 }
 
 #[cfg(test)]

@@ -13,50 +13,7 @@ use bytes::Bytes;
 
 use crate::multipart::{MultipartPlan, Segment};
 
-/// A reader a caller hands to an upload: any source of a known number of bytes, streamed, never
-/// buffered whole. The core does not know the reader's type; each transport makes its own kind
-/// (`pinata_ureq::reader` takes a `std::io::Read`, `pinata_hyper::reader` a tokio `AsyncRead`) and
-/// takes it back when it sends the body.
-///
-/// A reader can be read once: the first send takes it, and a second send of the same body (a
-/// retry after the reader was consumed) fails with [`LocalError::ReaderUsed`]. Uploads from a
-/// reader are therefore never retried once their body may have started.
-#[derive(Clone)]
-pub struct ReaderSource {
-    slot: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
-}
-
-impl ReaderSource {
-    /// Wraps a transport's reader (for transport crates; users call their transport's function).
-    pub fn new(reader: Box<dyn std::any::Any + Send>) -> Self {
-        Self {
-            slot: Arc::new(Mutex::new(Some(reader))),
-        }
-    }
-
-    /// Takes the reader out (`None` once it has been taken).
-    pub fn take(&self) -> Option<Box<dyn std::any::Any + Send>> {
-        // Only ever a take or a put of the whole value: consistent after any panic.
-        self.slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-    }
-}
-
-impl fmt::Debug for ReaderSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ReaderSource")
-    }
-}
-
-impl PartialEq for ReaderSource {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.slot, &other.slot)
-    }
-}
-
-impl Eq for ReaderSource {}
+pub use crate::multipart::ReaderSource;
 
 /// The path a reader's failures are reported under (it has none of its own).
 pub(crate) fn reader_label() -> PathBuf {
@@ -98,14 +55,15 @@ impl CidPlan {
     }
 }
 
-/// Checks the CID the server answered (`received`) against the one computed while `sent`
-/// streamed; accepts when the body was sent without CID checking.
+/// Checks the CID the server answered (`received`) against the one computed while `sent` (the
+/// upload a body carried, if it was one) streamed; accepts when the body was sent without CID
+/// checking.
 pub(crate) fn verify_sent_cid(
-    sent: &crate::endpoint::Body,
+    sent: Option<&MultipartUpload>,
     received: &str,
 ) -> Result<(), crate::error::VerifyError> {
     use crate::error::VerifyError;
-    match sent.upload().and_then(|u| u.watch().computed_cid()) {
+    match sent.and_then(|u| u.watch().computed_cid()) {
         None => Ok(()),
         Some(Err(e)) => Err(VerifyError::Unavailable(e)),
         Some(Ok(expected)) => match received.parse::<Cid>() {

@@ -12,7 +12,8 @@ use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::uploads::UploadedFile;
-use super::v3::{Network, decode_data, next_page_token};
+use super::v3::{Network, decode_data, next_page_token, string_map};
+use super::validate::{check_expiry, check_keyvalues};
 use crate::endpoint::{Body, Endpoint, Paginated};
 use crate::error::{BuildError, DecodeError};
 use crate::query::{Query, encode_segment};
@@ -20,8 +21,7 @@ use crate::query::{Query, encode_segment};
 /// The most files one page may ask for (the API's documented maximum).
 pub const MAX_FILE_PAGE: u32 = 1000;
 
-/// The most key-values a file carries (as for legacy pins).
-pub const MAX_FILE_KEYVALUES: usize = crate::api::pinning::MAX_KEYVALUES;
+pub use super::validate::MAX_FILE_KEYVALUES;
 
 /// A file as the v3 API lists it. `Serialize` writes the shape it is read from; `Debug` shows
 /// `created_at` as a date; [`FileItem::new`] makes one for a test.
@@ -102,23 +102,6 @@ impl FileItem {
     pub fn is_pending(&self) -> bool {
         self.cid == "pending"
     }
-}
-
-/// Key-values as strings: `null` is none, and a number or boolean (which other clients may have
-/// stored) is kept in its JSON spelling rather than failing the whole page.
-pub(crate) fn string_map<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
-    let map: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(d)?;
-    Ok(map
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| match v {
-            serde_json::Value::String(s) => (k, s),
-            other => (k, other.to_string()),
-        })
-        .collect())
 }
 
 /// One page of files.
@@ -464,21 +447,10 @@ impl UpdateFile {
 
     /// When the file is removed, in unix seconds (1 to the end of year 9999).
     pub fn expires_at(mut self, unix_seconds: u64) -> Result<Self, BuildError> {
-        crate::api::uploads::check_expiry(unix_seconds)?;
+        check_expiry(unix_seconds)?;
         self.expires_at = Some(unix_seconds);
         Ok(self)
     }
-}
-
-/// Refuses more key-values than a file carries.
-pub(crate) fn check_keyvalues(keyvalues: &BTreeMap<String, String>) -> Result<(), BuildError> {
-    if keyvalues.len() > MAX_FILE_KEYVALUES {
-        return Err(BuildError::InvalidInput(format!(
-            "a file carries at most {MAX_FILE_KEYVALUES} key-values, not {}",
-            keyvalues.len()
-        )));
-    }
-    Ok(())
 }
 
 impl Endpoint for UpdateFile {

@@ -14,6 +14,7 @@ pub mod swaps;
 mod test_authentication;
 pub mod uploads;
 mod v3;
+mod validate;
 
 pub use test_authentication::{AuthenticationOk, TestAuthentication};
 pub use v3::Network;

@@ -49,7 +49,7 @@ pub struct PsaPin {
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "crate::api::files::string_map"
+        deserialize_with = "crate::api::v3::string_map"
     )]
     pub meta: BTreeMap<String, String>,
 }
@@ -164,7 +164,7 @@ pub struct PsaPinStatus {
     #[serde(default, deserialize_with = "crate::api::v3::null_as_empty")]
     pub delegates: Vec<String>,
     /// Extra information (Pinata's `pinata_pinjob_status`, say).
-    #[serde(default, deserialize_with = "crate::api::files::string_map")]
+    #[serde(default, deserialize_with = "crate::api::v3::string_map")]
     pub info: BTreeMap<String, String>,
 }
 

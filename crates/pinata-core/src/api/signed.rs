@@ -222,7 +222,7 @@ impl CreateSignedUploadUrl {
         value: impl Into<String>,
     ) -> Result<Self, BuildError> {
         self.keyvalues.insert(key.into(), value.into());
-        super::files::check_keyvalues(&self.keyvalues)?;
+        super::validate::check_keyvalues(&self.keyvalues)?;
         Ok(self)
     }
 }

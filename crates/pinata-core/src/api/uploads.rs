@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::pinning::{PinFile, PinMetadata, PinOptions};
 use super::signed::SignedUrl;
 use super::v3::{Network, decode_data};
+use super::validate::{check_expiry, check_keyvalues};
 use crate::cid::{CidVersion, ImportOptions};
 use crate::config::Origin;
 use crate::endpoint::{Body, Endpoint};
@@ -36,7 +37,7 @@ use crate::multipart::{MultipartBuilder, fresh_boundary};
 use crate::retry::Repeatable;
 use crate::upload::{CidPlan, MultipartUpload, ProgressFn, UploadProgress, verify_sent_cid};
 
-pub use crate::upload::ReaderSource;
+pub use crate::multipart::ReaderSource;
 
 /// The answer to a v3 upload. `Serialize` writes the shape it is read from; `Debug` shows
 /// `created_at` as a date; [`UploadedFile::new`] makes one for a test.
@@ -63,7 +64,7 @@ pub struct UploadedFile {
     #[serde(default)]
     pub group_id: Option<String>,
     /// Its key-values.
-    #[serde(default, deserialize_with = "super::files::string_map")]
+    #[serde(default, deserialize_with = "super::v3::string_map")]
     pub keyvalues: BTreeMap<String, String>,
     /// When it was added.
     #[serde(
@@ -101,18 +102,7 @@ struct LegacyAnswer {
     is_duplicate: Option<bool>,
 }
 
-/// The last second of year 9999, the latest expiry accepted.
-pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
-
-/// Refuses an expiry of 0 or past year 9999.
-pub(crate) fn check_expiry(unix_seconds: u64) -> Result<(), BuildError> {
-    if unix_seconds == 0 || unix_seconds > MAX_EXPIRES_AT {
-        return Err(BuildError::InvalidInput(format!(
-            "an expiry is 1 to {MAX_EXPIRES_AT} (unix seconds), not {unix_seconds}"
-        )));
-    }
-    Ok(())
-}
+pub use super::validate::MAX_EXPIRES_AT;
 
 /// A content type from a file name's extension (the types a browser would give the common web
 /// files; `application/octet-stream` otherwise).
@@ -184,7 +174,7 @@ pub struct UploadFile {
     progress: Option<ProgressFn>,
     boundary: Option<String>,
     signed_url: Option<SignedUrl>,
-    fingerprint: Option<crate::tus::FileFingerprint>,
+    fingerprint: Option<crate::local::FileFingerprint>,
     cancel: Option<crate::upload::CancelToken>,
     on_token: Option<crate::tus::TokenFn>,
     terminate_on_cancel: bool,
@@ -311,14 +301,14 @@ impl UploadFile {
         self
     }
 
-    /// A key-value the file carries (at most [`super::files::MAX_FILE_KEYVALUES`]).
+    /// A key-value the file carries (at most [`MAX_FILE_KEYVALUES`](super::files::MAX_FILE_KEYVALUES)).
     pub fn keyvalue(
         mut self,
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Result<Self, BuildError> {
         self.keyvalues.insert(key.into(), value.into());
-        super::files::check_keyvalues(&self.keyvalues)?;
+        check_keyvalues(&self.keyvalues)?;
         Ok(self)
     }
 
@@ -441,7 +431,7 @@ impl UploadFile {
 
     /// The file's fingerprint (canonical path, length, modification time), which a resume checks;
     /// the adapters' `upload_request` sets it.
-    pub fn fingerprint(mut self, fingerprint: crate::tus::FileFingerprint) -> Self {
+    pub fn fingerprint(mut self, fingerprint: crate::local::FileFingerprint) -> Self {
         self.fingerprint = Some(fingerprint);
         self
     }
@@ -461,7 +451,7 @@ impl UploadFile {
             fingerprint: self
                 .fingerprint
                 .clone()
-                .unwrap_or_else(|| crate::tus::FileFingerprint::new(path.clone(), *len, None)),
+                .unwrap_or_else(|| crate::local::FileFingerprint::new(path.clone(), *len, None)),
             fields: crate::tus::TusFields {
                 filename: self.filename.clone(),
                 network: self.network.as_str().to_owned(),
@@ -688,7 +678,7 @@ impl Endpoint for UploadFile {
     }
 
     fn verify(&self, sent: &Body, output: &UploadedFile) -> Result<(), VerifyError> {
-        verify_sent_cid(sent, &output.cid)
+        verify_sent_cid(sent.upload(), &output.cid)
     }
 
     /// An upload may be sent again only from a source that can be read again.

@@ -1,6 +1,8 @@
 //! What every v3 endpoint shares: the network a file or group lives on, and the `{"data": …}`
 //! envelope v3 answers are wrapped in.
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use http::StatusCode;
 use serde::Deserialize;
@@ -64,6 +66,23 @@ pub(crate) fn next_page_token<'p>(
 ) -> Option<&'p str> {
     let token = next.filter(|t| !t.is_empty())?;
     (items > 0 && asked != Some(token)).then_some(token)
+}
+
+/// Key-values as strings: `null` is none, and a number or boolean (which other clients may have
+/// stored) is kept in its JSON spelling rather than failing the whole page.
+pub(crate) fn string_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let map: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(d)?;
+    Ok(map
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => (k, s),
+            other => (k, other.to_string()),
+        })
+        .collect())
 }
 
 /// A list that may be `null` (as Go servers send an empty one): `null` is empty.

@@ -1,5 +1,7 @@
 //! Why a transport failed, as a value: each cause has one wording, here, so every transport says
-//! the same failure in the same words and nothing compares text.
+//! the same failure in the same words and nothing compares text. And [`find_cause`], which finds
+//! a cause of a given type in an error's chain (the core reads the socket error, the proxy's
+//! failure or a refused root with it; transports sort failures into kinds with it).
 
 use std::fmt;
 
@@ -93,6 +95,28 @@ impl fmt::Display for TransportCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Finds an error of type `E` in `err` or its causes, for transports that sort failures into
+/// [`crate::TransportErrorKind`]s. It also looks inside `std::io::Error`s, whose own `source()` skips
+/// the error they wrap.
+pub fn find_cause<'a, E: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    None
 }
 
 #[cfg(test)]

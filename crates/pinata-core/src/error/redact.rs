@@ -9,6 +9,7 @@
 
 use zeroize::Zeroizing;
 
+use super::{ApiError, ApiErrorBody, DecodeError, Error, VerifyError};
 use crate::credentials::Credentials;
 
 /// What a secret is replaced with.
@@ -78,6 +79,100 @@ impl Secrets {
                 return;
             }
         }
+    }
+}
+
+// What the errors do with the secrets: the methods that remove them, beside the removal itself.
+
+impl Error {
+    /// The same error with every occurrence of `credentials`' secret (the JWT, or the API secret)
+    /// replaced by `[REDACTED]` in what the server sent: the decoded and raw body of an
+    /// [`Error::Api`] or [`Error::Decode`], a redirect's `Location`, the CID of an
+    /// [`Error::Verify`]. Also the JSON-escaped forms, and a secret cut short where a long body was.
+    ///
+    /// The clients do this before they return an error, so a server that echoes the request cannot
+    /// put the credentials in an error, neither in its `Display` nor in its data (`raw_body()`…).
+    /// Call it yourself after [`crate::interpret_response`] when you drive requests by hand.
+    pub fn redact_secrets(self, credentials: &Credentials) -> Self {
+        self.redact(&Secrets::of(credentials))
+    }
+
+    /// The same error with each of `secrets` removed from what the server sent, in every form
+    /// [`Error::redact_secrets`] removes the credentials' own in.
+    pub(crate) fn redact_listed(self, secrets: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
+        self.redact(&Secrets::new(secrets))
+    }
+
+    /// The same error without the secret parts of `url`, a URL the request went to with no other
+    /// credential (a signed upload URL, a download link, a TUS upload URL): its query values
+    /// (where the signature is) and its last path segment (a TUS upload token).
+    pub(crate) fn redact_url_secrets(self, url: &str) -> Self {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut secrets: Vec<String> = crate::query::Query::parse(query)
+            .into_iter()
+            .map(|(_, v)| v)
+            .chain(
+                query
+                    .split('&')
+                    .filter_map(|p| p.split_once('='))
+                    .map(|(_, v)| v.to_owned()),
+            )
+            .collect();
+        if let Some(last) = path.trim_end_matches('/').rsplit('/').next() {
+            secrets.push(last.to_owned());
+        }
+        // Short values (dates, `GET`) are not secrets and would redact ordinary text.
+        secrets.retain(|s| s.len() >= 16);
+        if secrets.is_empty() {
+            return self;
+        }
+        self.redact(&Secrets::new(secrets))
+    }
+
+    fn redact(mut self, secrets: &Secrets) -> Self {
+        match &mut self {
+            Error::Api(e) => e.redact(secrets),
+            Error::Decode(e) => e.redact(secrets),
+            Error::Redirect(e) => {
+                if let Some(location) = &mut e.location {
+                    secrets.redact(location);
+                }
+            }
+            Error::Verify(VerifyError::CidMismatch { received, .. }) => secrets.redact(received),
+            Error::Build(_) | Error::Transport(_) | Error::Local(_) | Error::Verify(_) => {}
+        }
+        self
+    }
+}
+
+impl ApiError {
+    /// Removes `secrets` from everything the server sent.
+    fn redact(&mut self, secrets: &Secrets) {
+        match &mut self.body {
+            ApiErrorBody::Reason { reason, details } => {
+                secrets.redact(reason);
+                if let Some(details) = details {
+                    secrets.redact(details);
+                }
+            }
+            ApiErrorBody::Message(message) | ApiErrorBody::Coded { message, .. } => {
+                secrets.redact(message)
+            }
+            ApiErrorBody::Text(text) => secrets.redact_kept(text, self.cut),
+        }
+        secrets.redact_kept(&mut self.raw, self.cut);
+        if let Some(id) = &mut self.request_id {
+            secrets.redact(id);
+        }
+    }
+}
+
+impl DecodeError {
+    /// Removes `secrets` from everything the server sent.
+    fn redact(&mut self, secrets: &Secrets) {
+        secrets.redact(&mut self.path);
+        secrets.redact(&mut self.message);
+        secrets.redact_kept(&mut self.raw, self.cut);
     }
 }
 

@@ -1,4 +1,9 @@
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+
 use super::*;
+use crate::credentials::Credentials;
 
 fn api(status: u16, body: &str) -> ApiError {
     ApiError::from_response(

@@ -5,7 +5,6 @@
 use std::fmt;
 
 use super::Proxy;
-use crate::error::BoxError;
 
 /// A failure of the proxy a request was tunnelled through: the source of a
 /// [`TransportError`](crate::TransportError) of kind
@@ -18,7 +17,7 @@ use crate::error::BoxError;
 pub struct ProxyFailure {
     proxy: String,
     step: ProxyStep,
-    source: Option<BoxError>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// Which step of reaching the destination through the proxy failed.
@@ -51,7 +50,10 @@ impl ProxyFailure {
     }
 
     /// The same failure with the transport library's error as its source.
-    pub fn caused_by(mut self, source: impl Into<BoxError>) -> Self {
+    pub fn caused_by(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
         self.source = Some(source.into());
         self
     }

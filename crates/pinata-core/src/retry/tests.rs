@@ -1,6 +1,6 @@
 use super::*;
 use crate::error::{ApiError, TransportError, TransportErrorKind};
-use http::HeaderMap;
+use http::{HeaderMap, Method};
 
 /// A transport failure of `kind`, on the side of sending that kind usually is on: connect and TLS
 /// failures before anything was sent, the rest after.

@@ -4,18 +4,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
+use base64::Engine as _;
+use bytes::Bytes;
+use http::StatusCode;
+
+use super::wire::TusKind;
 use super::*;
+use crate::api::Network;
+use crate::api::signed::SignedUrl;
 use crate::api::uploads::UploadFile;
-use crate::cid::import_bytes;
-use crate::error::{TransportError, TransportErrorKind};
+use crate::cid::{CidVersion, ImportOptions, import_bytes};
+use crate::config::Config;
+use crate::endpoint::{Body, Endpoint};
+use crate::error::{Error, TransportError, TransportErrorKind, VerifyError};
+use crate::local::LocalError;
 use crate::retry::RetryPolicy;
 use crate::transport::BlockingTransport;
-use crate::upload::{UploadCursor, UploadStep};
+use crate::upload::{CancelToken, UploadCursor, UploadStep};
 use crate::{BlockingClient, Credentials};
 
 /// What the fake server does to the next PATCH.

@@ -6,37 +6,11 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::{KeyApi, Permissions, PermissionsError};
+use super::{KeyApi, KeySpecError, Permissions};
 use crate::credentials::{Credentials, CredentialsError};
 use crate::endpoint::{Body, Endpoint};
 use crate::error::{BuildError, DecodeError};
 use crate::secret::SecretString;
-
-/// Why a key request is refused before it is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeySpecError {
-    /// The key name is empty or only whitespace.
-    EmptyName,
-    /// The permissions cannot be a key's grant.
-    Permissions(PermissionsError),
-    /// A maximum of zero uses: the key could never be used.
-    ZeroMaxUses,
-}
-
-impl fmt::Display for KeySpecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeySpecError::EmptyName => f.write_str("the key needs a name"),
-            KeySpecError::Permissions(e) => e.fmt(f),
-            KeySpecError::ZeroMaxUses => {
-                f.write_str("max uses must be at least 1 (leave it unset for unlimited uses)")
-            }
-        }
-    }
-}
-
-impl std::error::Error for KeySpecError {}
 
 impl From<KeySpecError> for crate::Error {
     fn from(e: KeySpecError) -> Self {

@@ -4,11 +4,13 @@
 mod create;
 mod list;
 mod permissions;
+mod refused;
 mod revoke;
 
-pub use create::{CreateApiKey, CreatedApiKey, KeySpecError};
+pub use create::{CreateApiKey, CreatedApiKey};
 pub use list::{ApiKeyInfo, ApiKeyPage, ListApiKeys};
 pub use permissions::{EndpointPermission, Permissions, PermissionsError, ResourceScope};
+pub use refused::KeySpecError;
 pub use revoke::RevokeApiKey;
 
 /// Which generation of the key-management paths a request uses. Both manage the same keys.

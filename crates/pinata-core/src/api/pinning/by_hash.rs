@@ -5,19 +5,12 @@ use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::{PinMetadata, validate_multiaddr};
-use crate::cid::Cid;
+use crate::api::validate::check_cid;
 use crate::endpoint::{Body, Endpoint};
 use crate::error::{BuildError, DecodeError};
 
 /// Most host nodes one request may name.
 pub const MAX_HOST_NODES: usize = 5;
-
-/// Refuses text that is not a CID, before it is sent.
-pub(crate) fn check_cid(cid: &str) -> Result<(), BuildError> {
-    cid.parse::<Cid>()
-        .map(|_| ())
-        .map_err(|e| BuildError::InvalidInput(e.to_string()))
-}
 
 /// Queues a pin of content already on the IPFS network. The answer is a job; watch it with
 /// [`super::ListPinJobs`].

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::by_hash::check_cid;
+use crate::api::validate::check_cid;
 use crate::endpoint::{Body, Endpoint, Paginated};
 use crate::error::{BuildError, DecodeError};
 use crate::query::{Query, encode_segment};

@@ -10,8 +10,7 @@ use serde::Serialize;
 use crate::endpoint::{Body, Endpoint};
 use crate::error::{BuildError, DecodeError};
 
-/// Most key-values one pin may carry.
-pub const MAX_KEYVALUES: usize = 10;
+pub use crate::api::validate::MAX_KEYVALUES;
 
 /// A key-value's value: text, a number, or a date (sent as ISO-8601 text).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,7 +169,7 @@ impl Endpoint for UpdatePinMetadata {
     }
 
     fn path_and_query(&self) -> Result<String, BuildError> {
-        crate::api::pinning::by_hash::check_cid(&self.cid)?;
+        crate::api::validate::check_cid(&self.cid)?;
         Ok("/pinning/hashMetadata".to_owned())
     }
 

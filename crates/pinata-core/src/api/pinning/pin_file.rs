@@ -294,6 +294,6 @@ impl Endpoint for PinFile {
     }
 
     fn verify(&self, sent: &Body, output: &PinResponse) -> Result<(), VerifyError> {
-        verify_sent_cid(sent, &output.ipfs_hash)
+        verify_sent_cid(sent.upload(), &output.ipfs_hash)
     }
 }

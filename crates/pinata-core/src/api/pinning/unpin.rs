@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 
-use super::by_hash::check_cid;
+use crate::api::validate::check_cid;
 use crate::endpoint::Endpoint;
 use crate::error::{BuildError, DecodeError};
 use crate::query::encode_segment;
