@@ -126,6 +126,7 @@ impl Needs {
         };
         target
             .and_then(|t| t.endpoint())
+            .and_then(metadata::named)
             .map_or(Needs::Unknown, Needs::Call)
     }
 

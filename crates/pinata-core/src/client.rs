@@ -249,7 +249,7 @@ pub(crate) struct Sending {
     origin: crate::config::Origin,
     method: http::Method,
     uri: http::Uri,
-    endpoint: Option<&'static crate::api::metadata::EndpointMetadata>,
+    endpoint: Option<&'static str>,
 }
 
 impl Sending {
@@ -259,7 +259,7 @@ impl Sending {
             origin: endpoint.origin(),
             method: request.method().clone(),
             uri: request.uri().clone(),
-            endpoint: endpoint.metadata(),
+            endpoint: crate::api::metadata::of_endpoint(endpoint).map(|m| m.name),
         }
     }
 

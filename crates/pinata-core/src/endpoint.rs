@@ -139,16 +139,6 @@ pub trait Endpoint {
     fn repeatable(&self) -> Repeatable {
         Repeatable::of_method(&self.method())
     }
-
-    /// The endpoint's facts as data (who may call it, which credentials it takes…): by default
-    /// the entry of [`crate::api::metadata`] whose method and path template this request fits,
-    /// if any (an endpoint of your own gets one when it calls a path the table knows).
-    fn metadata(&self) -> Option<&'static crate::api::metadata::EndpointMetadata> {
-        let path_and_query = self.path_and_query().ok()?;
-        // A signed URL is absolute: its path is what the server routes.
-        let uri: http::Uri = path_and_query.parse().ok()?;
-        crate::api::metadata::find(&self.method(), uri.path())
-    }
 }
 
 /// An endpoint whose output is one page of a longer list. The core decides which request comes next;
@@ -207,9 +197,5 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
 
     fn repeatable(&self) -> Repeatable {
         (**self).repeatable()
-    }
-
-    fn metadata(&self) -> Option<&'static crate::api::metadata::EndpointMetadata> {
-        (**self).metadata()
     }
 }

@@ -959,6 +959,22 @@ pub fn find(method: &Method, path: &str) -> Option<&'static EndpointMetadata> {
     })
 }
 
+/// The entry named `name` ([`EndpointMetadata::name`]), as an error's
+/// [`RequestTarget::endpoint`](crate::RequestTarget::endpoint) names it.
+pub fn named(name: &str) -> Option<&'static EndpointMetadata> {
+    ENDPOINTS.iter().copied().find(|meta| meta.name == name)
+}
+
+/// The entry `endpoint`'s request fits (its method and the path it sends), if any: how the
+/// clients name the endpoint of a failed call (`RequestTarget::endpoint`), for an endpoint of
+/// this library or one of your own that calls a path the table knows.
+pub fn of_endpoint<E: crate::Endpoint + ?Sized>(endpoint: &E) -> Option<&'static EndpointMetadata> {
+    let path_and_query = endpoint.path_and_query().ok()?;
+    // A signed URL is absolute: its path is what the server routes.
+    let uri: http::Uri = path_and_query.parse().ok()?;
+    find(&endpoint.method(), uri.path())
+}
+
 /// Whether `path` fits `template` (`{x}` one non-empty segment, `{*x}` the rest).
 pub fn matches(template: &str, path: &str) -> bool {
     let mut wanted = template.trim_start_matches('/').split('/');

@@ -29,7 +29,8 @@ pub struct RequestTarget {
     host: String,
     port: u16,
     path: String,
-    endpoint: Option<&'static crate::api::metadata::EndpointMetadata>,
+    /// The name of the endpoint's metadata entry (a name, so errors depend on nothing above them).
+    endpoint: Option<&'static str>,
 }
 
 impl RequestTarget {
@@ -68,21 +69,17 @@ impl RequestTarget {
         }
     }
 
-    /// The same target, naming the endpoint's facts (the clients set them from
-    /// [`crate::Endpoint::metadata`]).
-    pub fn for_endpoint(
-        mut self,
-        endpoint: Option<&'static crate::api::metadata::EndpointMetadata>,
-    ) -> Self {
-        self.endpoint = endpoint;
+    /// The same target, naming the endpoint called by the name of its metadata entry (the
+    /// clients set it from [`crate::api::metadata::of_endpoint`]).
+    pub fn for_endpoint(mut self, name: Option<&'static str>) -> Self {
+        self.endpoint = name;
         self
     }
 
-    /// The facts of the endpoint called, when known: who may call it ([`Access`]), so a refusal
-    /// can say what the key lacks.
-    ///
-    /// [`Access`]: crate::api::metadata::Access
-    pub fn endpoint(&self) -> Option<&'static crate::api::metadata::EndpointMetadata> {
+    /// The name of the endpoint called, when known (`pinning.pinFileToIPFS`): its facts, such as
+    /// who may call it, are `pinata_core::api::metadata::named(name)`, so a refusal can say what
+    /// the key lacks.
+    pub fn endpoint(&self) -> Option<&'static str> {
         self.endpoint
     }
 
