@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{EmulatorProcess, Result, root, target_dir};
+use crate::Result;
+use crate::emulator::EmulatorProcess;
+use crate::util::{root, target_dir};
 
 /// The suite's checks, in the order it runs them: the function's name in the suite's source
 /// (`dist/src/checks/**`) and how its title in the report begins (titles carry CIDs and names
