@@ -2,13 +2,14 @@
 //! `--live`, its read-only cases against the real API with credentials from the environment),
 //! then check the adapters' `test_authentication` examples against it, then the TUS clients
 //! against a stock TUS server ([`tus_server`]), then the IPFS Pinning Service API compliance
-//! suite against the emulator ([`psa_suite`]).
+//! suite against the emulator ([`psa_suite`]), then the official TypeScript SDK against emulator
+//! processes ([`sdk_conformance`]).
 
 use std::process::Command;
 
 use crate::emulator::EmulatorProcess;
 use crate::util::{cargo, run, target_dir};
-use crate::{Result, psa_suite, tus_server};
+use crate::{Result, psa_suite, sdk_conformance, tus_server};
 
 pub(crate) fn it(live: bool) -> Result {
     let mut test = cargo();
@@ -53,6 +54,7 @@ pub(crate) fn it(live: bool) -> Result {
     result
         .and_then(|()| tus_server::check())
         .and_then(|()| psa_suite::run())
+        .and_then(|()| sdk_conformance::run())
 }
 
 /// The adapters' `test_authentication_*` examples print the server's message for good credentials

@@ -7,7 +7,8 @@
 //! - `cargo xtask it [--live]` ([`it`]): run the end-to-end suite against an emulator *process*
 //!   (or, with `--live`, its read-only cases against the real API with credentials from the
 //!   environment), then the IPFS Pinning Service API compliance suite against the emulator
-//!   ([`psa_suite`]);
+//!   ([`psa_suite`]), then the official TypeScript SDK against emulator processes
+//!   ([`sdk_conformance`]);
 //! - `cargo xtask readme` ([`readme`]): build every Rust example of README.md in a fresh crate
 //!   that depends on one adapter only, and run each against an emulator process;
 //! - `cargo xtask ci` ([`ci`]): everything CI checks: format, lints, dependency rules ([`deps`]),
@@ -15,8 +16,9 @@
 //! - `cargo xtask load [--seconds N]` ([`load`]), `cargo xtask fuzz [--seconds N] [TARGET...]`
 //!   ([`fuzz`]), `cargo xtask bench [--quick]` ([`mod@bench`]): load run, fuzzing, benchmarks.
 //!
-//! The tasks that need a server start an emulator process ([`emulator`]); [`util`] has what they
-//! all use (the workspace root, the target directory, running cargo and other commands).
+//! The tasks that need a server start an emulator process ([`emulator`]); the steps that run an
+//! npm package install it with [`node`]; [`util`] has what they all use (the workspace root, the
+//! target directory, running cargo and other commands).
 //!
 //! Every command takes `-h`/`--help`; the command lines are described in [`COMMANDS`] and parsed by
 //! [`args`], which also renders the help from those descriptions.
@@ -30,9 +32,11 @@ mod emulator;
 mod fuzz;
 mod it;
 mod load;
+mod node;
 mod package;
 mod psa_suite;
 mod readme;
+mod sdk_conformance;
 mod tus_server;
 mod util;
 
@@ -101,8 +105,10 @@ const COMMANDS: &[Entry] = &[
                     test_authentication examples against it, then the TUS clients against a stock\n\
                     TUS server (tests/tus-server/, @tus/server), then run the IPFS Pinning Service\n\
                     API compliance suite (npm, pinned in xtask/psa-suite/) against the emulator in\n\
-                    each --psa-mode: all 9 checks in spec mode, the known 7 in pinata mode (both\n\
-                    skipped without Node and npm).",
+                    each --psa-mode: all 9 checks in spec mode, the known 7 in pinata mode, then the\n\
+                    official TypeScript SDK (npm `pinata`, pinned in xtask/sdk-conformance/) through\n\
+                    every API family it shares with the emulator (all three skipped without Node and\n\
+                    npm).",
             opts: &[Opt {
                 name: "live",
                 value: "",
