@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::{Result, cargo, root, run, target_dir};
+use crate::Result;
+use crate::util::{cargo, root, run, target_dir};
 
 mod emulated;
 mod versions;

@@ -19,12 +19,14 @@
 //! is noticed. Without `node` or `npm` the step says so and is skipped.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
-use crate::{EmulatorProcess, Result, root, target_dir};
+use crate::Result;
+use crate::emulator::EmulatorProcess;
+use crate::node::{self, spawn_logged, wait};
+use crate::util::target_dir;
 
 /// The suite's checks, in the order it runs them: the function's name in the suite's source
 /// (`dist/src/checks/**`) and how its title in the report begins (titles carry CIDs and names
@@ -66,9 +68,6 @@ const PINATA_MODE_FAILS: &[(&str, &str)] = &[
 /// The longest one run of the suite may take (it takes about 50 s).
 const RUN_TIMEOUT: Duration = Duration::from_secs(240);
 
-/// The longest `npm ci` may take.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
-
 /// The files of `xtask/psa-suite` a run needs.
 const FILES: &[&str] = &[
     "package.json",
@@ -80,16 +79,24 @@ const FILES: &[&str] = &[
 /// The suite's package, inside `node_modules`.
 const PACKAGE: &str = "node_modules/@ipfs-shipyard/pinning-service-compliance";
 
+/// What `npm ci` installs.
+const SUITE: node::Package = node::Package {
+    source: "xtask/psa-suite",
+    files: FILES,
+    installed: "@ipfs-shipyard/pinning-service-compliance",
+    what: "the PSA compliance suite",
+};
+
 /// Runs the suite against an emulator in each mode and checks the results (or says why it is
 /// skipped).
 pub(crate) fn run() -> Result {
-    if let Some(why) = unavailable() {
+    if let Some(why) = node::unavailable() {
         eprintln!("PSA compliance suite: SKIPPED, {why} (it needs Node.js 20 or newer and npm)");
         return Ok(());
     }
     let scratch = target_dir().join("psa-suite");
-    install(&scratch)?;
-    let version = suite_version(&scratch)?;
+    node::install(&SUITE, &scratch)?;
+    let version = node::installed_version(&scratch, SUITE.installed)?;
     let modes = ["spec", "pinata"];
     let mut runs = Vec::new();
     for mode in modes {
@@ -148,78 +155,6 @@ pub(crate) fn run() -> Result {
     Ok(())
 }
 
-/// Why the suite cannot run here, if it cannot: `node` or `npm` missing, or Node older than 20.
-fn unavailable() -> Option<String> {
-    let version = |tool: &str| {
-        Command::new(tool)
-            .arg("--version")
-            .stderr(Stdio::null())
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    };
-    let Some(node) = version("node") else {
-        return Some("node is not installed".into());
-    };
-    if version("npm").is_none() {
-        return Some("npm is not installed".into());
-    }
-    let major = node
-        .trim_start_matches('v')
-        .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok());
-    match major {
-        Some(major) if major >= 20 => None,
-        _ => Some(format!("node is {node}")),
-    }
-}
-
-/// Installs the pinned suite into `scratch` with `npm ci`, unless the same lockfile was installed
-/// there already.
-fn install(scratch: &Path) -> Result {
-    let source = root().join("xtask").join("psa-suite");
-    let lock = std::fs::read(source.join("package-lock.json"))
-        .map_err(|e| format!("reading xtask/psa-suite/package-lock.json: {e}"))?;
-    let installed = std::fs::read(scratch.join("package-lock.json")).is_ok_and(|l| l == lock)
-        && scratch.join(PACKAGE).join("package.json").is_file()
-        && scratch.join("node_modules/.package-lock.json").is_file();
-    std::fs::create_dir_all(scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    for file in FILES {
-        std::fs::copy(source.join(file), scratch.join(file))
-            .map_err(|e| format!("copying xtask/psa-suite/{file}: {e}"))?;
-    }
-    if installed {
-        return Ok(());
-    }
-    let log = scratch.join("npm-ci.log");
-    let mut npm = Command::new("npm");
-    npm.args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-        .current_dir(scratch);
-    eprintln!(
-        "$ (cd {} && npm ci --ignore-scripts --no-audit --no-fund)",
-        scratch.display()
-    );
-    let mut child = spawn_logged(npm, &log)?;
-    wait(&mut child, INSTALL_TIMEOUT, "npm ci").map_err(|e| {
-        let tail = tail(&log, 20);
-        format!("installing the PSA compliance suite: {e}:\n{tail}")
-    })
-}
-
-/// The suite's version, from its installed `package.json`.
-fn suite_version(scratch: &Path) -> Result<String> {
-    let path = scratch.join(PACKAGE).join("package.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    value["version"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{} has no version", path.display()))
-}
-
 /// A copy of the suite's code for `mode`'s run, in `scratch/runs/MODE` (its imports resolve to
 /// `scratch/node_modules`), without the report of an earlier run.
 fn copy_suite(scratch: &Path, mode: &str) -> Result<PathBuf> {
@@ -276,44 +211,6 @@ fn start_suite(
         "$ node --import offline-spec.mjs pinning-service-compliance -s {url}/psa <admin JWT>   # {mode} mode"
     );
     spawn_logged(node, &suite.join("run.log"))
-}
-
-/// Starts `cmd` with stdout and stderr into `log`.
-fn spawn_logged(mut cmd: Command, log: &Path) -> Result<Child> {
-    let out = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let err = out
-        .try_clone()
-        .map_err(|e| format!("{}: {e}", log.display()))?;
-    cmd.stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))
-}
-
-/// Waits for `child` at most `timeout` (then kills it): `Err` unless it exited with success.
-fn wait(child: &mut Child, timeout: Duration, what: &str) -> Result {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(format!("{what} failed ({status})")),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("{what} did not finish within {timeout:?}"));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(200)),
-            Err(e) => return Err(format!("waiting for {what}: {e}")),
-        }
-    }
-}
-
-/// The last `lines` lines of `path`.
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// Each check's result, by its name in [`CHECKS`], from the summary the suite prints last:
@@ -377,6 +274,7 @@ fn compare(checks: &BTreeMap<&str, bool>, failing: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::root;
 
     const OUTPUT: &str = "\
 Request with no authentication token

@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{EmulatorProcess, Result, cargo, root, run, target_dir};
+use crate::Result;
+use crate::emulator::EmulatorProcess;
+use crate::util::{cargo, root, run, target_dir};
 
 /// How long one example may run before it counts as hung.
 const RUN_LIMIT: Duration = Duration::from_secs(120);

@@ -16,7 +16,8 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Result, cargo, root, run, target_dir};
+use crate::Result;
+use crate::util::{cargo, root, run, target_dir};
 
 /// The key pair the server is started with and the client presents.
 const KEY: &str = "tusstock0123456789ab";

@@ -11,7 +11,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use super::{Section, Sink, bench_bin, make_file, spread, timed, values};
-use crate::{EmulatorProcess, Result, root};
+use crate::Result;
+use crate::emulator::EmulatorProcess;
+use crate::util::root;
 
 /// What one run of a benchmark program reported.
 #[derive(Debug, Default, Clone)]

@@ -8,7 +8,8 @@ use std::process::Command;
 
 use super::emulated::{mib, settle, warm};
 use super::{Section, bench_bin, make_file, spread, timed, values};
-use crate::{EmulatorProcess, Result};
+use crate::Result;
+use crate::emulator::EmulatorProcess;
 
 /// What one `pinata-bench versions` run reported.
 struct Run {
