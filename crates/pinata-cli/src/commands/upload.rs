@@ -2,13 +2,14 @@
 //! `pinata cid` (the same CID computed locally).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pinata_ureq::api::Network;
 use pinata_ureq::api::pinning::{PinMetadata, PinOptions, PinResponse};
 use pinata_ureq::api::uploads::{UploadFile, UploadedFile};
-use pinata_ureq::cid::{CidVersion, DirectoryBuilder, FileImporter, ImportOptions};
+use pinata_ureq::cid::{CidError, CidVersion, FileImporter, ImportOptions, wrap_in_directory};
 use pinata_ureq::transport::BlockingTransport;
+use pinata_ureq::transport::local::FolderImport;
 use pinata_ureq::tus::{ResumeToken, TusSession};
 use pinata_ureq::{Client, LocalError, is_unprintable};
 use serde_json::json;
@@ -489,42 +490,52 @@ pub fn cid(ctx: &Ctx, args: CidArgs) -> CliResult {
     ctx.out.list(&["cid", "path"], &items)
 }
 
-/// Imports the file at `path`.
-fn import_file(path: &Path, options: ImportOptions) -> CliResult<pinata_ureq::cid::ImportedFile> {
-    let mut importer = FileImporter::new(options).map_err(|e| CliError::usage(e.to_string()))?;
+/// Reads the file at `path` into `sink`, a buffer at a time.
+fn read_into(path: &Path, mut sink: impl FnMut(&[u8])) -> CliResult {
     let mut file = std::fs::File::open(path).map_err(|e| local(LocalError::io(path, e)))?;
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => importer.update(&buf[..n]),
+            Ok(0) => return Ok(()),
+            Ok(n) => sink(&buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(local(LocalError::io(path, e))),
         }
     }
-    Ok(importer.finish())
 }
 
-/// The CID of `path` wrapped in a directory, as `--legacy --wrap` uploads it.
+/// The CID of `path` wrapped in a directory, as `--legacy --wrap` uploads it: the file, or the
+/// folder's files (their CID is what the unwrapped upload gets), imported here; the wrapping is
+/// the library's ([`wrap_in_directory`]).
 fn wrapped_cid(path: &Path, options: ImportOptions) -> CliResult<String> {
-    let mut dir = DirectoryBuilder::new();
-    let cid_error = |e: pinata_ureq::cid::CidError| CliError::usage(e.to_string());
+    // What the CID importer refuses (a name it cannot hold, a directory it would shard) is a
+    // usage error, as before; what the files do (a change while read) is a local one.
+    let cid_error = |e: CidError| CliError::usage(e.to_string());
+    let import_error = |e: LocalError| match e {
+        LocalError::Cid(e) => cid_error(e),
+        e => local(e),
+    };
     let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
-    if meta.is_dir() {
+    let (name, root, dag_size) = if meta.is_dir() {
         let folder = pinata_ureq::local::scan_folder(path).map_err(local)?;
-        for f in &folder.files {
-            let imported = import_file(&f.path, options)?;
-            dir.add_file(&format!("{}/{}", folder.name, f.relative), imported)
-                .map_err(cid_error)?;
+        let mut import = FolderImport::of_files(&folder, options).map_err(import_error)?;
+        while let Some(file) = import.next_file().map_err(import_error)? {
+            read_into(&file.path, |bytes| import.update(bytes))?;
+            import.end_file().map_err(import_error)?;
         }
+        let files = import.finish().map_err(import_error)?;
+        (folder.name.clone(), files.cid, files.dag_size)
     } else {
-        let name: PathBuf = path.file_name().map(PathBuf::from).unwrap_or_default();
-        let imported = import_file(path, options)?;
-        dir.add_file(&name.to_string_lossy(), imported)
-            .map_err(cid_error)?;
-    }
-    Ok(dir
-        .finish(options.version)
+        let mut importer = FileImporter::new(options).map_err(cid_error)?;
+        read_into(path, |bytes| importer.update(bytes))?;
+        let file = importer.finish();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (name, file.cid, file.dag_size)
+    };
+    Ok(wrap_in_directory(&name, root, dag_size, options.version)
         .map_err(cid_error)?
         .cid
         .to_string())
