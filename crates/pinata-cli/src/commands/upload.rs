@@ -12,6 +12,7 @@ use pinata_ureq::transport::BlockingTransport;
 use pinata_ureq::transport::local::FolderImport;
 use pinata_ureq::tus::{ResumeToken, TusSession};
 use pinata_ureq::{Client, LocalError, is_unprintable};
+use serde::Serialize;
 use serde_json::json;
 
 use super::{Ctx, network, parse_expiry};
@@ -38,44 +39,51 @@ fn local(e: LocalError) -> CliError {
     CliError::local(e.to_string())
 }
 
-fn uploaded_item(up: &UploadedFile, network: Network) -> Item {
-    Item {
-        json: json!({
-            "id": up.id,
-            "cid": up.cid,
-            "name": up.name,
-            "size": up.size,
-            "number_of_files": up.number_of_files,
-            "mime_type": up.mime_type,
-            "group_id": up.group_id,
-            "keyvalues": up.keyvalues,
-            "created_at": time(up.created_at),
-            "network": up.network.unwrap_or(network).as_str(),
-            "is_duplicate": up.is_duplicate,
-        }),
-        id: up.cid.clone(),
-        cells: vec![up.cid.clone(), up.id.clone(), opt(&up.name), bytes(up.size)],
-    }
+/// A v3 upload as an output item; its JSON is the API's answer as the library serialises it,
+/// with the network always said: the server's word, else `network`, the one asked for.
+fn uploaded_item(up: &UploadedFile, network: Network) -> CliResult<Item> {
+    let mut record = up.clone();
+    record.network = Some(up.network.unwrap_or(network));
+    Item::new(
+        &record,
+        up.cid.clone(),
+        vec![up.cid.clone(), up.id.clone(), opt(&up.name), bytes(up.size)],
+    )
 }
 
-fn pinned_item(pin: &PinResponse, name: &str) -> Item {
-    Item {
-        json: json!({
-            "cid": pin.ipfs_hash,
-            "name": name,
-            "size": pin.pin_size,
-            "created_at": time(pin.timestamp),
-            "network": "public",
-            "is_duplicate": pin.is_duplicate,
-        }),
-        id: pin.ipfs_hash.clone(),
-        cells: vec![
+/// A legacy upload as `--json` writes it. Not the API's answer (`PinResponse`: `IpfsHash`,
+/// `PinSize`, `Timestamp`, `isDuplicate`): the CLI has always written it with the names of a
+/// v3 upload, with the name it was given and its network (public), so that one list of uploads
+/// reads the same whichever endpoint took them, and scripts read those names.
+#[derive(Serialize)]
+struct LegacyUploadRecord<'a> {
+    cid: &'a str,
+    name: &'a str,
+    size: u64,
+    created_at: String,
+    network: Network,
+    is_duplicate: Option<bool>,
+}
+
+fn pinned_item(pin: &PinResponse, name: &str) -> CliResult<Item> {
+    let record = LegacyUploadRecord {
+        cid: &pin.ipfs_hash,
+        name,
+        size: pin.pin_size,
+        created_at: time(pin.timestamp),
+        network: Network::Public,
+        is_duplicate: pin.is_duplicate,
+    };
+    Item::new(
+        &record,
+        pin.ipfs_hash.clone(),
+        vec![
             pin.ipfs_hash.clone(),
             String::new(),
             name.to_owned(),
             bytes(pin.pin_size),
         ],
-    }
+    )
 }
 
 /// `pinata upload`.
@@ -125,7 +133,7 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
         }
         for token in tokens {
             match resume(ctx, &client, &state, &token) {
-                Ok(up) => items.push(uploaded_item(&up, net)),
+                Ok(up) => items.push(uploaded_item(&up, net)?),
                 Err(e) => {
                     outcome = Err(e);
                     break;
@@ -205,7 +213,7 @@ fn upload_one(
         let net = up.network.unwrap_or(net);
         ctx.out
             .message(uploaded_message(&shown, &up.cid, net, verify));
-        return Ok(uploaded_item(&up, net));
+        return uploaded_item(&up, net);
     }
 
     let canonical = std::fs::canonicalize(path).map_err(|e| local(LocalError::io(path, e)))?;
@@ -217,7 +225,7 @@ fn upload_one(
             ctx.out.message(format!(
                 "Resuming the interrupted upload of {shown} (--no-resume starts over)"
             ));
-            return resume(ctx, client, state, &token).map(|up| uploaded_item(&up, net));
+            return resume(ctx, client, state, &token).and_then(|up| uploaded_item(&up, net));
         }
         ctx.out.warn(format!(
             "{shown} changed since its upload was interrupted; uploading it from the start"
@@ -249,7 +257,7 @@ fn upload_one(
             let net = up.network.unwrap_or(net);
             ctx.out
                 .message(uploaded_message(&shown, &up.cid, net, verify));
-            Ok(uploaded_item(&up, net))
+            uploaded_item(&up, net)
         }
         Err(e) => {
             let resumable = state.load(&canonical).is_some();
@@ -465,7 +473,7 @@ fn legacy(
         Network::Public,
         !args.no_verify,
     ));
-    Ok(pinned_item(&pin, &name))
+    pinned_item(&pin, &name)
 }
 
 /// `pinata cid`: the CIDs an upload with the same flags gets, computed locally.
@@ -546,6 +554,37 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn an_uploads_json_is_the_librarys_answer_with_its_network() {
+        let mut up = UploadedFile::new("file-1", "bafkqaaa");
+        let item = uploaded_item(&up, Network::Private).unwrap();
+        assert_eq!(item.json["network"], "private", "the one asked for");
+        assert_eq!(item.id, "bafkqaaa");
+        up.network = Some(Network::Public);
+        let item = uploaded_item(&up, Network::Private).unwrap();
+        assert_eq!(
+            item.json,
+            serde_json::to_value(&up).unwrap(),
+            "the server's word"
+        );
+    }
+
+    #[test]
+    fn a_legacy_uploads_json_keeps_the_names_of_a_v3_upload() {
+        let pin = PinResponse::new("QmX", 5);
+        assert_eq!(
+            pinned_item(&pin, "a.txt").unwrap().json,
+            json!({
+                "cid": "QmX",
+                "name": "a.txt",
+                "size": 5,
+                "created_at": "1970-01-01T00:00:00.000Z",
+                "network": "public",
+                "is_duplicate": null,
+            })
+        );
+    }
 
     #[test]
     fn the_resume_command_quotes_a_name_as_a_shell_needs() {
