@@ -234,7 +234,9 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Run the emulator (a local Pinata-compatible server); flags as `pinata emulator --help`.
+    /// Hidden in a build without the `emulator` feature, where it says how to get one.
     #[command(
+        hide = cfg!(not(feature = "emulator")),
         disable_help_flag = true,
         after_help = "Example:\n  pinata emulator --listen 127.0.0.1:8080 --data-dir ./data"
     )]

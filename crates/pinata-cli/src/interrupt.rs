@@ -9,9 +9,10 @@
 //! `emulate_default_handler`: setting a signal's action needs `unsafe`, which this workspace
 //! forbids). A shell still reports exit status 130 (128 + 2).
 //!
-//! The signal is received on a thread of its own (a one-thread tokio runtime, already in the
-//! binary for `pinata emulator`, whose safe signal API needs no `unsafe` here), so it is noticed
-//! however the upload is blocked: in a write, a read or a wait between retries.
+//! The signal is received on a thread of its own (a one-thread tokio runtime, whose safe signal
+//! API needs no `unsafe` here; in the binary anyway for `pinata emulator` when the `emulator`
+//! feature is on), so it is noticed however the upload is blocked: in a write, a read or a wait
+//! between retries.
 
 use std::io::IsTerminal;
 use std::sync::{Mutex, Once};

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::time::SystemTime;
 
 use pinata_ureq::{escape_untrusted, is_unprintable};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::exit::{CliError, CliResult};
@@ -30,7 +31,9 @@ pub struct Out {
 /// One item of a list or a single result: its JSON, its id (for `-q`), and its table cells.
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// The JSON form.
+    /// The JSON form: a record serialised ([`Item::new`]) — an API object as the library's type
+    /// writes it, or a record of the CLI's own. Kept as a `Value`, whose keys serde_json writes
+    /// in sorted order, so a record's keys come out in the same order whatever its type.
     pub json: Value,
     /// What `-q` prints: the item's handle, by one rule — a record's id for what the account
     /// keeps as records (files, groups, keys, pin jobs: what their `get`, `update`, `delete`,
@@ -39,6 +42,15 @@ pub struct Item {
     pub id: String,
     /// Cells, in the order of the table's headers.
     pub cells: Vec<String>,
+}
+
+impl Item {
+    /// An item whose JSON is `record` serialised, with its id and table cells.
+    pub fn new(record: &impl Serialize, id: String, cells: Vec<String>) -> CliResult<Item> {
+        let json = serde_json::to_value(record)
+            .map_err(|e| CliError::local(format!("cannot write the result as JSON: {e}")))?;
+        Ok(Item { json, id, cells })
+    }
 }
 
 fn write_failed(e: std::io::Error) -> CliError {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use pinata_ureq::api::Network;
 use pinata_ureq::api::files::{FileItem, ListFiles, UpdateFile};
 use pinata_ureq::cid::Cid;
+use serde::Serialize;
 use serde_json::json;
 
 use super::{Ctx, collect, network_of, parse_expiry};
@@ -14,24 +15,21 @@ use crate::output::{Item, bytes, keyvalues, opt, shown, time};
 
 const HEADERS: [&str; 6] = ["id", "cid", "name", "size", "created", "keyvalues"];
 
+/// A file as `--json` writes it: the API's file as the library serialises it, and the network
+/// it was asked on, which the API's record does not carry.
+#[derive(Serialize)]
+struct FileRecord<'a> {
+    #[serde(flatten)]
+    file: &'a FileItem,
+    network: Network,
+}
+
 /// A file as an output item.
-pub fn file_item(f: &FileItem, network: Network) -> Item {
-    Item {
-        json: json!({
-            "id": f.id,
-            "cid": f.cid,
-            "name": f.name,
-            "size": f.size,
-            "number_of_files": f.number_of_files,
-            "mime_type": f.mime_type,
-            "keyvalues": f.keyvalues,
-            "group_id": f.group_id,
-            "created_at": time(f.created_at),
-            "expires_at": f.expires_at,
-            "network": network.as_str(),
-        }),
-        id: f.id.clone(),
-        cells: vec![
+pub fn file_item(f: &FileItem, network: Network) -> CliResult<Item> {
+    Item::new(
+        &FileRecord { file: f, network },
+        f.id.clone(),
+        vec![
             f.id.clone(),
             f.cid.clone(),
             opt(&f.name),
@@ -39,7 +37,7 @@ pub fn file_item(f: &FileItem, network: Network) -> Item {
             time(f.created_at),
             keyvalues(f.keyvalues.iter().map(|(k, v)| (k, v.clone()))),
         ],
-    }
+    )
 }
 
 /// The labels of one file's `key: value` lines.
@@ -53,7 +51,7 @@ pub fn run(ctx: &Ctx, command: FilesCommand) -> CliResult {
         FilesCommand::Get { id, network } => {
             let net = network_of(network, &settings);
             let f = find_file(ctx, &client, net, &id)?;
-            ctx.out.record(&file_item(&f, net), &LABELS)
+            ctx.out.record(&file_item(&f, net)?, &LABELS)
         }
         FilesCommand::Update(args) => {
             update(ctx, &client, network_of(args.network, &settings), args)
@@ -169,7 +167,10 @@ fn list(ctx: &Ctx, client: &pinata_ureq::Client, net: Network, args: FilesListAr
         request = request.cid_pending();
     }
     let files = collect(client.paginate(request), args.limit)?;
-    let items: Vec<Item> = files.iter().map(|f| file_item(f, net)).collect();
+    let items = files
+        .iter()
+        .map(|f| file_item(f, net))
+        .collect::<CliResult<Vec<_>>>()?;
     ctx.out.list(&HEADERS, &items)
 }
 
@@ -198,5 +199,25 @@ fn update(
             .map_err(|e| CliError::usage(format!("--expires: {e}")))?;
     }
     let f = client.update_file(&request).map_err(from_api)?;
-    ctx.out.record(&file_item(&f, net), &LABELS)
+    ctx.out.record(&file_item(&f, net)?, &LABELS)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_files_json_is_the_librarys_file_and_the_network() {
+        let mut f = FileItem::new("file-1", "bafkqaaa");
+        f.name = Some("a.txt".into());
+        f.keyvalues.insert("env".into(), "test".into());
+        let item = file_item(&f, Network::Private).unwrap();
+        let mut expected = serde_json::to_value(&f).unwrap();
+        expected["network"] = "private".into();
+        assert_eq!(item.json, expected);
+        assert_eq!(item.json["created_at"], "1970-01-01T00:00:00.000Z");
+        assert_eq!(item.id, "file-1");
+    }
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::{Command, Stdio};
 
 use pinata_ureq::api::gateways::{Gateway, ListGateways};
-use serde_json::json;
+use serde::Serialize;
 
 use super::Ctx;
 use super::download::signed_link;
@@ -42,10 +42,11 @@ pub fn run(ctx: &Ctx, command: GatewaysCommand) -> CliResult {
         }
         GatewaysCommand::List => {
             let (_, gateways) = account_gateways(ctx)?;
-            ctx.out.list(
-                &HEADERS,
-                &gateways.iter().map(gateway_item).collect::<Vec<_>>(),
-            )
+            let items = gateways
+                .iter()
+                .map(gateway_item)
+                .collect::<CliResult<Vec<_>>>()?;
+            ctx.out.list(&HEADERS, &items)
         }
         GatewaysCommand::Link { cid, expires } => {
             let url = signed_link(ctx, &cid, "", &expires)?;
@@ -65,29 +66,45 @@ pub fn run(ctx: &Ctx, command: GatewaysCommand) -> CliResult {
     }
 }
 
+/// A gateway as `--json` writes it. Not the API's gateway (`Gateway`, whose custom domains are
+/// objects with their ids and validation statuses): the CLI has always added the `host` to reach
+/// it at (what `gateways set` takes, from `Gateway::host`) and listed the custom domains by
+/// name, and scripts read that shape.
+#[derive(Serialize)]
+struct GatewayRecord<'a> {
+    host: &'a str,
+    domain: &'a str,
+    id: &'a str,
+    name: Option<&'a str>,
+    restrict: Option<bool>,
+    created_at: Option<String>,
+    custom_domains: &'a [&'a str],
+}
+
 /// A gateway as `gateways list` shows it; `-q` prints its host (what `gateways set` takes).
-fn gateway_item(g: &Gateway) -> Item {
+fn gateway_item(g: &Gateway) -> CliResult<Item> {
     let host = g.host().unwrap_or_default();
     let custom: Vec<&str> = g.custom_domains.iter().map(|c| c.domain.as_str()).collect();
-    Item {
-        json: json!({
-            "host": host,
-            "domain": g.domain,
-            "id": g.id,
-            "name": g.name,
-            "restrict": g.restrict,
-            "created_at": g.created_at.map(time),
-            "custom_domains": custom,
-        }),
-        id: host.clone(),
-        cells: vec![
-            host,
+    let record = GatewayRecord {
+        host: &host,
+        domain: &g.domain,
+        id: &g.id,
+        name: g.name.as_deref(),
+        restrict: g.restrict,
+        created_at: g.created_at.map(time),
+        custom_domains: &custom,
+    };
+    Item::new(
+        &record,
+        host.clone(),
+        vec![
+            host.clone(),
             g.id.clone(),
             opt(&g.name),
             g.restrict.map(|r| r.to_string()).unwrap_or_default(),
             custom.join(", "),
         ],
-    }
+    )
 }
 
 /// The account's gateways, as one answer of the API lists them (as the Go CLI asks: no paging),
@@ -254,7 +271,28 @@ mod tests {
 
     use std::io::Read;
 
+    use pinata_ureq::api::gateways::CustomDomain;
+
     use super::*;
+
+    #[test]
+    fn a_gateways_json_keeps_the_clis_shape() {
+        let mut g = Gateway::new("gw-1", "example");
+        g.restrict = Some(true);
+        g.custom_domains.push(CustomDomain::new("ipfs.example.com"));
+        assert_eq!(
+            gateway_item(&g).unwrap().json,
+            serde_json::json!({
+                "host": "example.mypinata.cloud",
+                "domain": "example",
+                "id": "gw-1",
+                "name": null,
+                "restrict": true,
+                "created_at": null,
+                "custom_domains": ["ipfs.example.com"],
+            })
+        );
+    }
 
     fn hosts() -> Vec<String> {
         vec![

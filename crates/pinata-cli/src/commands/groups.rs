@@ -3,7 +3,6 @@
 use pinata_ureq::api::groups::{
     CreateGroup, DeleteGroup, GetGroup, Group, ListGroups, UpdateGroup,
 };
-use serde_json::json;
 
 use super::{Ctx, collect, network_of};
 use crate::args::GroupsCommand;
@@ -15,22 +14,18 @@ const HEADERS: [&str; 4] = ["id", "name", "public", "created"];
 const GROUP_AND_FILE: &str = "check the group id (`pinata groups list`) and the file ids \
                               (`pinata files list`), on the same network";
 
-fn group_item(g: &Group) -> Item {
-    Item {
-        json: json!({
-            "id": g.id,
-            "name": g.name,
-            "is_public": g.is_public,
-            "created_at": time(g.created_at),
-        }),
-        id: g.id.clone(),
-        cells: vec![
+/// A group as an output item; its JSON is the API's group as the library serialises it.
+fn group_item(g: &Group) -> CliResult<Item> {
+    Item::new(
+        g,
+        g.id.clone(),
+        vec![
             g.id.clone(),
             g.name.clone(),
             g.is_public.to_string(),
             time(g.created_at),
         ],
-    }
+    )
 }
 
 /// `pinata groups …`.
@@ -47,7 +42,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
                 .map_err(usage)?
                 .public(public);
             let g = client.create_group(&request).map_err(from_api)?;
-            ctx.out.record(&group_item(&g), &HEADERS)
+            ctx.out.record(&group_item(&g)?, &HEADERS)
         }
         GroupsCommand::List {
             name,
@@ -59,14 +54,17 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
                 request = request.name(n);
             }
             let groups = collect(client.paginate(request), limit)?;
-            ctx.out
-                .list(&HEADERS, &groups.iter().map(group_item).collect::<Vec<_>>())
+            let items = groups
+                .iter()
+                .map(group_item)
+                .collect::<CliResult<Vec<_>>>()?;
+            ctx.out.list(&HEADERS, &items)
         }
         GroupsCommand::Get { id, network } => {
             let g = client
                 .get_group(&GetGroup::new(network_of(network, &settings), id))
                 .map_err(from_api)?;
-            ctx.out.record(&group_item(&g), &HEADERS)
+            ctx.out.record(&group_item(&g)?, &HEADERS)
         }
         GroupsCommand::Update {
             id,
@@ -85,7 +83,7 @@ pub fn run(ctx: &Ctx, command: GroupsCommand) -> CliResult {
                 request = request.public(p);
             }
             let g = client.update_group(&request).map_err(from_api)?;
-            ctx.out.record(&group_item(&g), &HEADERS)
+            ctx.out.record(&group_item(&g)?, &HEADERS)
         }
         GroupsCommand::Delete { id, network } => {
             client

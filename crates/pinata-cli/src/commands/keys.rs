@@ -3,6 +3,7 @@
 use pinata_ureq::api::keys::{
     ApiKeyInfo, CreateApiKey, EndpointPermission, KeyApi, ListApiKeys, Permissions, ResourceScope,
 };
+use serde::Serialize;
 use serde_json::json;
 
 use super::{Ctx, collect};
@@ -25,20 +26,37 @@ fn shown(p: &Permissions) -> String {
     parts.join(",")
 }
 
-fn key_item(k: &ApiKeyInfo) -> Item {
-    Item {
-        json: json!({
-            "id": k.id,
-            "name": k.name,
-            "key": k.key,
-            "max_uses": k.max_uses,
-            "uses": k.uses,
-            "revoked": k.revoked,
-            "permissions": shown(&k.scopes),
-            "created_at": k.created_at.map(time),
-        }),
-        id: k.key.clone(),
-        cells: vec![
+/// A key as `--json` writes it. Not the API's listing (`ApiKeyInfo`: the permissions as a
+/// `scopes` object, `createdAt`, `updatedAt` and the owner's id): the CLI has always written the
+/// permissions as the table shows them (`admin`, or the endpoint permissions and scopes joined
+/// by commas) and the creation time as `created_at`, and scripts read those names.
+#[derive(Serialize)]
+struct KeyRecord<'a> {
+    id: &'a str,
+    name: &'a str,
+    key: &'a str,
+    max_uses: Option<u64>,
+    uses: u64,
+    revoked: bool,
+    permissions: String,
+    created_at: Option<String>,
+}
+
+fn key_item(k: &ApiKeyInfo) -> CliResult<Item> {
+    let record = KeyRecord {
+        id: &k.id,
+        name: &k.name,
+        key: &k.key,
+        max_uses: k.max_uses,
+        uses: k.uses,
+        revoked: k.revoked,
+        permissions: shown(&k.scopes),
+        created_at: k.created_at.map(time),
+    };
+    Item::new(
+        &record,
+        k.key.clone(),
+        vec![
             k.key.clone(),
             k.name.clone(),
             shown(&k.scopes),
@@ -52,7 +70,7 @@ fn key_item(k: &ApiKeyInfo) -> Item {
                 "active".into()
             },
         ],
-    }
+    )
 }
 
 /// `pinata keys …`.
@@ -81,10 +99,9 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> CliResult {
                 request = request.exhausted(true);
             }
             let keys = collect(client.paginate(request), limit)?;
-            ctx.out.list(
-                &["key", "name", "permissions", "uses", "state"],
-                &keys.iter().map(key_item).collect::<Vec<_>>(),
-            )
+            let items = keys.iter().map(key_item).collect::<CliResult<Vec<_>>>()?;
+            ctx.out
+                .list(&["key", "name", "permissions", "uses", "state"], &items)
         }
         KeysCommand::Revoke { keys } => {
             for k in &keys {
@@ -145,23 +162,35 @@ fn create(ctx: &Ctx, client: &pinata_ureq::Client, args: KeysCreateArgs) -> CliR
     ctx.out.message(
         "The secret and JWT are shown once: store them now (e.g. `pinata --profile NAME auth`).",
     );
-    let item = Item {
-        json: json!({
-            "name": args.name,
-            "api_key": key.api_key(),
-            "api_secret": key.api_secret().expose_secret(),
-            "jwt": key.jwt().expose_secret(),
-        }),
-        id: key.api_key().to_owned(),
-        cells: vec![
+    let record = CreatedKeyRecord {
+        name: &args.name,
+        api_key: key.api_key(),
+        api_secret: key.api_secret().expose_secret(),
+        jwt: key.jwt().expose_secret(),
+    };
+    let item = Item::new(
+        &record,
+        key.api_key().to_owned(),
+        vec![
             args.name.clone(),
             key.api_key().to_owned(),
             key.api_secret().expose_secret().to_owned(),
             key.jwt().expose_secret().to_owned(),
         ],
-    };
+    )?;
     ctx.out
         .record(&item, &["name", "api_key", "api_secret", "jwt"])
+}
+
+/// A new key as `--json` writes it. Not the API's answer (`CreatedApiKey`, which spells its
+/// fields `pinata_api_key`, `pinata_api_secret` and `JWT`): the CLI has always written them as
+/// `api_key`, `api_secret` and `jwt`, with the name given, and scripts read those names.
+#[derive(Serialize)]
+struct CreatedKeyRecord<'a> {
+    name: &'a str,
+    api_key: &'a str,
+    api_secret: &'a str,
+    jwt: &'a str,
 }
 
 /// `--save-as PROFILE`: the new key's JWT goes into the profile (the active profile's origins and
@@ -203,4 +232,32 @@ fn save_as(
         ],
     };
     ctx.out.record(&item, &["name", "api_key", "profile"])
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_keys_json_keeps_the_clis_names() {
+        let mut k = ApiKeyInfo::new("row-1", "ci", "abc");
+        k.scopes = Permissions::admin();
+        k.max_uses = Some(3);
+        k.uses = 1;
+        assert_eq!(
+            key_item(&k).unwrap().json,
+            json!({
+                "id": "row-1",
+                "name": "ci",
+                "key": "abc",
+                "max_uses": 3,
+                "uses": 1,
+                "revoked": false,
+                "permissions": "admin",
+                "created_at": null,
+            })
+        );
+    }
 }

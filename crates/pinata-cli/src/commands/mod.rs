@@ -4,6 +4,11 @@
 pub mod auth;
 pub mod config;
 pub mod download;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+/// `pinata emulator` in a build without the `emulator` feature.
+#[cfg(not(feature = "emulator"))]
+#[path = "no_emulator.rs"]
 pub mod emulator;
 pub mod files;
 pub mod gateways;

@@ -4,7 +4,8 @@ use pinata_ureq::api::pin_by_cid::{ListPinQueue, PinByCid, PinByCidJob};
 use pinata_ureq::api::pinning::{
     ListPins, MetadataValue, PinJobStatus, PinRow, PinStatusFilter, UpdatePinMetadata,
 };
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::{Ctx, collect};
 use crate::args::{LegacyCommand, PinsCommand};
@@ -13,48 +14,56 @@ use crate::output::{Item, bytes, opt, time};
 
 const JOB_HEADERS: [&str; 5] = ["id", "cid", "status", "name", "queued"];
 
-fn job_item(j: &PinByCidJob) -> Item {
-    Item {
-        json: json!({
-            "id": j.id,
-            "cid": j.cid,
-            "status": j.status.as_str(),
-            "name": j.name,
-            "date_queued": time(j.date_queued),
-            "keyvalues": j.keyvalues,
-            "host_nodes": j.host_nodes,
-            "group_id": j.group_id,
-        }),
-        id: j.id.clone(),
-        cells: vec![
+/// A pin-by-CID job as an output item; its JSON is the API's job as the library serialises it.
+fn job_item(j: &PinByCidJob) -> CliResult<Item> {
+    Item::new(
+        j,
+        j.id.clone(),
+        vec![
             j.id.clone(),
             j.cid.clone(),
             j.status.to_string(),
             opt(&j.name),
             time(j.date_queued),
         ],
-    }
+    )
 }
 
-fn pin_item(p: &PinRow) -> Item {
-    Item {
-        json: json!({
-            "id": p.id,
-            "cid": p.ipfs_pin_hash,
-            "size": p.size,
-            "date_pinned": time(p.date_pinned),
-            "date_unpinned": p.date_unpinned.map(time),
-            "name": p.metadata.name,
-            "keyvalues": p.metadata.keyvalues,
-        }),
-        id: p.ipfs_pin_hash.clone(),
-        cells: vec![
+/// A legacy pin as `--json` writes it. Not the API's row (`PinRow`: the CID as
+/// `ipfs_pin_hash`, the name and key-values inside `metadata`, and the owner, MIME type and file
+/// count besides): the CLI has always written the CID as `cid` and the name and key-values at the
+/// top level, as its other records do, and scripts read those names.
+#[derive(Serialize)]
+struct LegacyPinRecord<'a> {
+    id: &'a str,
+    cid: &'a str,
+    size: u64,
+    date_pinned: String,
+    date_unpinned: Option<String>,
+    name: Option<&'a str>,
+    keyvalues: Option<&'a Map<String, Value>>,
+}
+
+fn pin_item(p: &PinRow) -> CliResult<Item> {
+    let record = LegacyPinRecord {
+        id: &p.id,
+        cid: &p.ipfs_pin_hash,
+        size: p.size,
+        date_pinned: time(p.date_pinned),
+        date_unpinned: p.date_unpinned.map(time),
+        name: p.metadata.name.as_deref(),
+        keyvalues: p.metadata.keyvalues.as_ref(),
+    };
+    Item::new(
+        &record,
+        p.ipfs_pin_hash.clone(),
+        vec![
             p.ipfs_pin_hash.clone(),
             opt(&p.metadata.name),
             bytes(p.size),
             time(p.date_pinned),
         ],
-    }
+    )
 }
 
 /// `pinata pins …`.
@@ -83,7 +92,7 @@ pub fn run(ctx: &Ctx, command: PinsCommand) -> CliResult {
                 request = request.host_node(h).map_err(usage)?;
             }
             let job = client.pin_by_cid(&request).map_err(from_api)?;
-            ctx.out.record(&job_item(&job), &JOB_HEADERS)
+            ctx.out.record(&job_item(&job)?, &JOB_HEADERS)
         }
         PinsCommand::Queue { cid, status, limit } => {
             let mut request = ListPinQueue::new();
@@ -94,8 +103,8 @@ pub fn run(ctx: &Ctx, command: PinsCommand) -> CliResult {
                 request = request.status(PinJobStatus::from_wire(&s));
             }
             let jobs = collect(client.paginate(request), limit)?;
-            ctx.out
-                .list(&JOB_HEADERS, &jobs.iter().map(job_item).collect::<Vec<_>>())
+            let items = jobs.iter().map(job_item).collect::<CliResult<Vec<_>>>()?;
+            ctx.out.list(&JOB_HEADERS, &items)
         }
         PinsCommand::Cancel { id } => {
             client.cancel_pin_by_cid(&id).map_err(|e| {
@@ -133,10 +142,8 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
                 request = request.name_contains(n);
             }
             let pins = collect(client.paginate(request), limit)?;
-            ctx.out.list(
-                &["cid", "name", "size", "pinned"],
-                &pins.iter().map(pin_item).collect::<Vec<_>>(),
-            )
+            let items = pins.iter().map(pin_item).collect::<CliResult<Vec<_>>>()?;
+            ctx.out.list(&["cid", "name", "size", "pinned"], &items)
         }
         LegacyCommand::Unpin { cids } => {
             for cid in &cids {
@@ -172,5 +179,41 @@ fn legacy(ctx: &Ctx, client: &pinata_ureq::Client, command: LegacyCommand) -> Cl
             ctx.out.message(format!("Updated the metadata of {cid}"));
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_jobs_json_is_the_librarys_job() {
+        let job = PinByCidJob::new("job-1", "bafkqaaa", PinJobStatus::Searching);
+        let item = job_item(&job).unwrap();
+        assert_eq!(item.json, serde_json::to_value(&job).unwrap());
+        assert_eq!(item.json["status"], "searching");
+    }
+
+    #[test]
+    fn a_legacy_pins_json_keeps_the_clis_names() {
+        let mut row = PinRow::new("row-1", "QmX", 5);
+        row.metadata.name = Some("a.txt".into());
+        row.metadata.keyvalues = Some(json!({"env": "test"}).as_object().unwrap().clone());
+        assert_eq!(
+            pin_item(&row).unwrap().json,
+            json!({
+                "id": "row-1",
+                "cid": "QmX",
+                "size": 5,
+                "date_pinned": "1970-01-01T00:00:00.000Z",
+                "date_unpinned": null,
+                "name": "a.txt",
+                "keyvalues": {"env": "test"},
+            })
+        );
     }
 }

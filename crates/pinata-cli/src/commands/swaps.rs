@@ -1,7 +1,6 @@
 //! `pinata swaps add|list|delete` (hot swaps).
 
 use pinata_ureq::api::swaps::{Swap, SwapAnswer, SwapCid};
-use serde_json::json;
 
 use super::{Ctx, network_of};
 use crate::args::SwapsCommand;
@@ -10,12 +9,13 @@ use crate::output::{Item, time};
 
 const HEADERS: [&str; 2] = ["mapped_cid", "created"];
 
-fn swap_item(s: &Swap) -> Item {
-    Item {
-        json: json!({"mapped_cid": s.mapped_cid, "created_at": time(s.created_at)}),
-        id: s.mapped_cid.clone(),
-        cells: vec![s.mapped_cid.clone(), time(s.created_at)],
-    }
+/// A swap as an output item; its JSON is the API's swap as the library serialises it.
+fn swap_item(s: &Swap) -> CliResult<Item> {
+    Item::new(
+        s,
+        s.mapped_cid.clone(),
+        vec![s.mapped_cid.clone(), time(s.created_at)],
+    )
 }
 
 /// `pinata swaps …`.
@@ -49,10 +49,11 @@ pub fn run(ctx: &Ctx, command: SwapsCommand) -> CliResult {
         }
     };
     match client.swap_cid(&request).map_err(from_api)? {
-        SwapAnswer::Added(s) => ctx.out.record(&swap_item(&s), &HEADERS),
-        SwapAnswer::History(all) => ctx
-            .out
-            .list(&HEADERS, &all.iter().map(swap_item).collect::<Vec<_>>()),
+        SwapAnswer::Added(s) => ctx.out.record(&swap_item(&s)?, &HEADERS),
+        SwapAnswer::History(all) => ctx.out.list(
+            &HEADERS,
+            &all.iter().map(swap_item).collect::<CliResult<Vec<_>>>()?,
+        ),
         SwapAnswer::Deleted => {
             ctx.out.message("Swap removed");
             Ok(())

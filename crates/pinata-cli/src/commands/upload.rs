@@ -2,15 +2,17 @@
 //! `pinata cid` (the same CID computed locally).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pinata_ureq::api::Network;
 use pinata_ureq::api::pinning::{PinMetadata, PinOptions, PinResponse};
 use pinata_ureq::api::uploads::{UploadFile, UploadedFile};
-use pinata_ureq::cid::{CidVersion, DirectoryBuilder, FileImporter, ImportOptions};
+use pinata_ureq::cid::{CidError, CidVersion, FileImporter, ImportOptions, wrap_in_directory};
 use pinata_ureq::transport::BlockingTransport;
+use pinata_ureq::transport::local::FolderImport;
 use pinata_ureq::tus::{ResumeToken, TusSession};
 use pinata_ureq::{Client, LocalError, is_unprintable};
+use serde::Serialize;
 use serde_json::json;
 
 use super::{Ctx, network, parse_expiry};
@@ -37,44 +39,51 @@ fn local(e: LocalError) -> CliError {
     CliError::local(e.to_string())
 }
 
-fn uploaded_item(up: &UploadedFile, network: Network) -> Item {
-    Item {
-        json: json!({
-            "id": up.id,
-            "cid": up.cid,
-            "name": up.name,
-            "size": up.size,
-            "number_of_files": up.number_of_files,
-            "mime_type": up.mime_type,
-            "group_id": up.group_id,
-            "keyvalues": up.keyvalues,
-            "created_at": time(up.created_at),
-            "network": up.network.unwrap_or(network).as_str(),
-            "is_duplicate": up.is_duplicate,
-        }),
-        id: up.cid.clone(),
-        cells: vec![up.cid.clone(), up.id.clone(), opt(&up.name), bytes(up.size)],
-    }
+/// A v3 upload as an output item; its JSON is the API's answer as the library serialises it,
+/// with the network always said: the server's word, else `network`, the one asked for.
+fn uploaded_item(up: &UploadedFile, network: Network) -> CliResult<Item> {
+    let mut record = up.clone();
+    record.network = Some(up.network.unwrap_or(network));
+    Item::new(
+        &record,
+        up.cid.clone(),
+        vec![up.cid.clone(), up.id.clone(), opt(&up.name), bytes(up.size)],
+    )
 }
 
-fn pinned_item(pin: &PinResponse, name: &str) -> Item {
-    Item {
-        json: json!({
-            "cid": pin.ipfs_hash,
-            "name": name,
-            "size": pin.pin_size,
-            "created_at": time(pin.timestamp),
-            "network": "public",
-            "is_duplicate": pin.is_duplicate,
-        }),
-        id: pin.ipfs_hash.clone(),
-        cells: vec![
+/// A legacy upload as `--json` writes it. Not the API's answer (`PinResponse`: `IpfsHash`,
+/// `PinSize`, `Timestamp`, `isDuplicate`): the CLI has always written it with the names of a
+/// v3 upload, with the name it was given and its network (public), so that one list of uploads
+/// reads the same whichever endpoint took them, and scripts read those names.
+#[derive(Serialize)]
+struct LegacyUploadRecord<'a> {
+    cid: &'a str,
+    name: &'a str,
+    size: u64,
+    created_at: String,
+    network: Network,
+    is_duplicate: Option<bool>,
+}
+
+fn pinned_item(pin: &PinResponse, name: &str) -> CliResult<Item> {
+    let record = LegacyUploadRecord {
+        cid: &pin.ipfs_hash,
+        name,
+        size: pin.pin_size,
+        created_at: time(pin.timestamp),
+        network: Network::Public,
+        is_duplicate: pin.is_duplicate,
+    };
+    Item::new(
+        &record,
+        pin.ipfs_hash.clone(),
+        vec![
             pin.ipfs_hash.clone(),
             String::new(),
             name.to_owned(),
             bytes(pin.pin_size),
         ],
-    }
+    )
 }
 
 /// `pinata upload`.
@@ -124,7 +133,7 @@ pub fn upload(ctx: &Ctx, args: UploadArgs) -> CliResult {
         }
         for token in tokens {
             match resume(ctx, &client, &state, &token) {
-                Ok(up) => items.push(uploaded_item(&up, net)),
+                Ok(up) => items.push(uploaded_item(&up, net)?),
                 Err(e) => {
                     outcome = Err(e);
                     break;
@@ -204,7 +213,7 @@ fn upload_one(
         let net = up.network.unwrap_or(net);
         ctx.out
             .message(uploaded_message(&shown, &up.cid, net, verify));
-        return Ok(uploaded_item(&up, net));
+        return uploaded_item(&up, net);
     }
 
     let canonical = std::fs::canonicalize(path).map_err(|e| local(LocalError::io(path, e)))?;
@@ -216,7 +225,7 @@ fn upload_one(
             ctx.out.message(format!(
                 "Resuming the interrupted upload of {shown} (--no-resume starts over)"
             ));
-            return resume(ctx, client, state, &token).map(|up| uploaded_item(&up, net));
+            return resume(ctx, client, state, &token).and_then(|up| uploaded_item(&up, net));
         }
         ctx.out.warn(format!(
             "{shown} changed since its upload was interrupted; uploading it from the start"
@@ -248,7 +257,7 @@ fn upload_one(
             let net = up.network.unwrap_or(net);
             ctx.out
                 .message(uploaded_message(&shown, &up.cid, net, verify));
-            Ok(uploaded_item(&up, net))
+            uploaded_item(&up, net)
         }
         Err(e) => {
             let resumable = state.load(&canonical).is_some();
@@ -464,7 +473,7 @@ fn legacy(
         Network::Public,
         !args.no_verify,
     ));
-    Ok(pinned_item(&pin, &name))
+    pinned_item(&pin, &name)
 }
 
 /// `pinata cid`: the CIDs an upload with the same flags gets, computed locally.
@@ -489,42 +498,52 @@ pub fn cid(ctx: &Ctx, args: CidArgs) -> CliResult {
     ctx.out.list(&["cid", "path"], &items)
 }
 
-/// Imports the file at `path`.
-fn import_file(path: &Path, options: ImportOptions) -> CliResult<pinata_ureq::cid::ImportedFile> {
-    let mut importer = FileImporter::new(options).map_err(|e| CliError::usage(e.to_string()))?;
+/// Reads the file at `path` into `sink`, a buffer at a time.
+fn read_into(path: &Path, mut sink: impl FnMut(&[u8])) -> CliResult {
     let mut file = std::fs::File::open(path).map_err(|e| local(LocalError::io(path, e)))?;
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => importer.update(&buf[..n]),
+            Ok(0) => return Ok(()),
+            Ok(n) => sink(&buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(local(LocalError::io(path, e))),
         }
     }
-    Ok(importer.finish())
 }
 
-/// The CID of `path` wrapped in a directory, as `--legacy --wrap` uploads it.
+/// The CID of `path` wrapped in a directory, as `--legacy --wrap` uploads it: the file, or the
+/// folder's files (their CID is what the unwrapped upload gets), imported here; the wrapping is
+/// the library's ([`wrap_in_directory`]).
 fn wrapped_cid(path: &Path, options: ImportOptions) -> CliResult<String> {
-    let mut dir = DirectoryBuilder::new();
-    let cid_error = |e: pinata_ureq::cid::CidError| CliError::usage(e.to_string());
+    // What the CID importer refuses (a name it cannot hold, a directory it would shard) is a
+    // usage error, as before; what the files do (a change while read) is a local one.
+    let cid_error = |e: CidError| CliError::usage(e.to_string());
+    let import_error = |e: LocalError| match e {
+        LocalError::Cid(e) => cid_error(e),
+        e => local(e),
+    };
     let meta = std::fs::metadata(path).map_err(|e| local(LocalError::io(path, e)))?;
-    if meta.is_dir() {
+    let (name, root, dag_size) = if meta.is_dir() {
         let folder = pinata_ureq::local::scan_folder(path).map_err(local)?;
-        for f in &folder.files {
-            let imported = import_file(&f.path, options)?;
-            dir.add_file(&format!("{}/{}", folder.name, f.relative), imported)
-                .map_err(cid_error)?;
+        let mut import = FolderImport::of_files(&folder, options).map_err(import_error)?;
+        while let Some(file) = import.next_file().map_err(import_error)? {
+            read_into(&file.path, |bytes| import.update(bytes))?;
+            import.end_file().map_err(import_error)?;
         }
+        let files = import.finish().map_err(import_error)?;
+        (folder.name.clone(), files.cid, files.dag_size)
     } else {
-        let name: PathBuf = path.file_name().map(PathBuf::from).unwrap_or_default();
-        let imported = import_file(path, options)?;
-        dir.add_file(&name.to_string_lossy(), imported)
-            .map_err(cid_error)?;
-    }
-    Ok(dir
-        .finish(options.version)
+        let mut importer = FileImporter::new(options).map_err(cid_error)?;
+        read_into(path, |bytes| importer.update(bytes))?;
+        let file = importer.finish();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (name, file.cid, file.dag_size)
+    };
+    Ok(wrap_in_directory(&name, root, dag_size, options.version)
         .map_err(cid_error)?
         .cid
         .to_string())
@@ -535,6 +554,37 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn an_uploads_json_is_the_librarys_answer_with_its_network() {
+        let mut up = UploadedFile::new("file-1", "bafkqaaa");
+        let item = uploaded_item(&up, Network::Private).unwrap();
+        assert_eq!(item.json["network"], "private", "the one asked for");
+        assert_eq!(item.id, "bafkqaaa");
+        up.network = Some(Network::Public);
+        let item = uploaded_item(&up, Network::Private).unwrap();
+        assert_eq!(
+            item.json,
+            serde_json::to_value(&up).unwrap(),
+            "the server's word"
+        );
+    }
+
+    #[test]
+    fn a_legacy_uploads_json_keeps_the_names_of_a_v3_upload() {
+        let pin = PinResponse::new("QmX", 5);
+        assert_eq!(
+            pinned_item(&pin, "a.txt").unwrap().json,
+            json!({
+                "cid": "QmX",
+                "name": "a.txt",
+                "size": 5,
+                "created_at": "1970-01-01T00:00:00.000Z",
+                "network": "public",
+                "is_duplicate": null,
+            })
+        );
+    }
 
     #[test]
     fn the_resume_command_quotes_a_name_as_a_shell_needs() {

@@ -151,3 +151,48 @@ fn build(dir: &Dir, path: &str, version: CidVersion) -> Result<ImportedDirectory
     let dag_size = block.len() as u64 + children.iter().map(|(_, _, t)| t).sum::<u64>();
     Ok(ImportedDirectory { cid, dag_size })
 }
+
+/// The directory `wrapWithDirectory` puts an upload in: one entry, `name` (the file's or the
+/// folder's own name), linking to the upload's root, whose CID and cumulative DAG size are
+/// `root` and `root_dag_size` (an [`ImportedFile`]'s for a file; for a folder, the
+/// [`ImportedDirectory`] of its files, as the unwrapped upload's CID is computed).
+///
+/// Its CID is the one Pinata returns for a wrapped upload (`pinFileToIPFS` with
+/// `wrapWithDirectory`), and `ipfs add -w`'s: the same as adding the file at `name`, or each of
+/// the folder's files at `name/<relative path>`, to a [`DirectoryBuilder`], without holding the
+/// folder's entries again. `name` is one path component: an empty one, `.`, `..`, or one holding
+/// `/` or NUL is [`CidError::InvalidPath`].
+///
+/// ```
+/// use pinata_core::cid::{CidVersion, ImportOptions, import_bytes, wrap_in_directory};
+///
+/// let file = import_bytes(b"hello world\n", ImportOptions::default())?;
+/// let wrapped = wrap_in_directory("hello.txt", file.cid, file.dag_size, CidVersion::V0)?;
+/// assert_eq!(wrapped.cid.to_string(), "QmfLiVjH2vujCVP2e75zyzBYmpcjktmDeU1YBz6Ct8BBsc");
+/// # Ok::<(), pinata_core::cid::CidError>(())
+/// ```
+pub fn wrap_in_directory(
+    name: &str,
+    root: Cid,
+    root_dag_size: u64,
+    version: CidVersion,
+) -> Result<ImportedDirectory, CidError> {
+    let (parents, entry) = split(name)?;
+    if !parents.is_empty() {
+        return Err(CidError::InvalidPath(name.to_owned()));
+    }
+    let root_bytes = root.to_bytes();
+    let unixfs = pb::unixfs_data(DataType::Directory, &[], None, &[]);
+    let block = pb::dag_pb_node(
+        [Link {
+            cid: &root_bytes,
+            name: entry.as_bytes(),
+            tsize: root_dag_size,
+        }],
+        &unixfs,
+    );
+    Ok(ImportedDirectory {
+        cid: Cid::of_block(&block, version, false),
+        dag_size: block.len() as u64 + root_dag_size,
+    })
+}

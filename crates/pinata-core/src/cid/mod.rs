@@ -4,7 +4,8 @@
 //! - [`FileImporter`] turns a byte stream into its UnixFS DAG root: fixed-size chunks (256 KiB), a
 //!   balanced tree of at most 174 links per node, dag-pb nodes, sha2-256. Memory stays at one chunk
 //!   plus a few hundred bytes per tree level, whatever the input size.
-//! - [`DirectoryBuilder`] builds UnixFS directories (links sorted by name) from imported files.
+//! - [`DirectoryBuilder`] builds UnixFS directories (links sorted by name) from imported files;
+//!   [`wrap_in_directory`] puts an upload's root in the directory `wrapWithDirectory` adds.
 //! - [`CidVersion::V0`] (`Qm…`, the default, leaves wrapped in dag-pb) is `ipfs add`;
 //!   [`CidVersion::V1`] (`bafy…`/`bafk…`, raw leaves) is `ipfs add --cid-version=1`.
 //!
@@ -23,7 +24,7 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-pub use directory::{DirectoryBuilder, ImportedDirectory};
+pub use directory::{DirectoryBuilder, ImportedDirectory, wrap_in_directory};
 pub use file::{FileImporter, ImportedFile, import_bytes};
 
 /// The default chunk size of `ipfs add`: 256 KiB.

@@ -131,3 +131,53 @@ fn importer_reports_sizes() {
     assert_eq!(file.cid.version(), CidVersion::V1);
     assert!(!file.cid.is_raw(), "two chunks need a dag-pb root");
 }
+
+#[test]
+fn wrapping_gives_the_wrapped_cids_of_the_importer() {
+    // `tests/vectors/unixfs.json`, "wrapped file" and "wrapped folder" (the JS importer with
+    // `wrapWithDirectory`).
+    for (version, file_cid, folder_cid) in [
+        (
+            CidVersion::V0,
+            "QmfLiVjH2vujCVP2e75zyzBYmpcjktmDeU1YBz6Ct8BBsc",
+            "Qmad323rsZYZ2AoPa75z9ywtMc5k9mp4rNAaNUDW2kfbaS",
+        ),
+        (
+            CidVersion::V1,
+            "bafybeidhkumeonuwkebh2i4fc7o7lguehauradvlk57gzake6ggjsy372a",
+            "bafybeialphukfc6upawvx7a3o6y3uqi3ax7kbbwnsk6xbjtlo5v4imogk4",
+        ),
+    ] {
+        let options = ImportOptions::new(version);
+        let hello = import_bytes(b"hello world\n", options).unwrap();
+        let wrapped = wrap_in_directory("hello.txt", hello.cid, hello.dag_size, version).unwrap();
+        assert_eq!(wrapped.cid.to_string(), file_cid);
+        // What a builder holding the file under its name gives, size included.
+        let mut whole = DirectoryBuilder::new();
+        whole.add_file("hello.txt", hello).unwrap();
+        assert_eq!(whole.finish(version).unwrap(), wrapped);
+
+        // A folder: the directory of its files, wrapped under the folder's name.
+        let mut folder = DirectoryBuilder::new();
+        let mut whole = DirectoryBuilder::new();
+        for (name, text) in [("one.txt", "1"), ("two.txt", "2")] {
+            let file = import_bytes(text.as_bytes(), options).unwrap();
+            folder.add_file(name, file).unwrap();
+            whole.add_file(&format!("dir/{name}"), file).unwrap();
+        }
+        let folder = folder.finish(version).unwrap();
+        let wrapped = wrap_in_directory("dir", folder.cid, folder.dag_size, version).unwrap();
+        assert_eq!(wrapped.cid.to_string(), folder_cid);
+        assert_eq!(whole.finish(version).unwrap(), wrapped);
+    }
+    let file = hello();
+    for bad in ["", ".", "..", "a/b", "a/", "/a", "a\0b"] {
+        assert!(
+            matches!(
+                wrap_in_directory(bad, file.cid, file.dag_size, CidVersion::V0),
+                Err(CidError::InvalidPath(p)) if p == bad
+            ),
+            "{bad:?}"
+        );
+    }
+}
