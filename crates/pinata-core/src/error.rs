@@ -586,6 +586,20 @@ impl std::error::Error for TransportError {
 
 // Beside the error it makes, so the roots need nothing of the errors.
 impl crate::RootCertificatesError {
+    /// The transport error when the operating system has no usable root certificate, with the
+    /// first of the loader's `errors` (a transport's `native-roots` build): kind
+    /// [`crate::TransportErrorKind::Tls`], nothing sent.
+    pub fn no_system_roots<E: fmt::Display>(errors: impl IntoIterator<Item = E>) -> TransportError {
+        let reason = errors
+            .into_iter()
+            .next()
+            .map_or_else(|| "none found".to_owned(), |e| e.to_string());
+        TransportError::not_sent(
+            TransportErrorKind::Tls,
+            crate::RootCertificatesError::NoSystemRoots { reason },
+        )
+    }
+
     /// The transport error for a root the TLS library refused (`index` from 1), when a transport
     /// is built: [`crate::TransportErrorKind::Tls`], nothing sent.
     pub fn unusable(index: usize, reason: impl fmt::Display) -> TransportError {

@@ -143,6 +143,12 @@ pub enum RootCertificatesError {
         /// Which certificate, counting from 1.
         index: usize,
     },
+    /// The operating system gave no root certificate the TLS library can use (a transport built
+    /// with its `native-roots` feature): what went wrong first, or that there were none.
+    NoSystemRoots {
+        /// The loader's first error, or `none found`.
+        reason: String,
+    },
     /// The transport's TLS library refused the certificate at `index` (from 1) as a root: it is
     /// not a valid X.509 certificate. Returned by transports when they are built.
     Unusable {
@@ -166,6 +172,11 @@ impl fmt::Display for RootCertificatesError {
             Self::Unterminated { index } => write!(
                 f,
                 "certificate {index} of the PEM text has no -----END CERTIFICATE----- line"
+            ),
+            Self::NoSystemRoots { reason } => write!(
+                f,
+                "could not load the operating system's root certificates: {}",
+                crate::escape_untrusted(reason)
             ),
             Self::Unusable { index, reason } => write!(
                 f,

@@ -73,8 +73,14 @@ fn format_exact(t: SystemTime) -> String {
     if nanos.is_multiple_of(1_000_000) {
         return millis;
     }
-    // `YYYY-MM-DDTHH:MM:SS` then `.fffffffffZ`.
-    format!("{}.{nanos:09}Z", &millis[..millis.len() - 5])
+    // `YYYY-MM-DDTHH:MM:SS` then the fraction in microseconds when that is exact (as
+    // PostgreSQL-backed APIs write `….485934Z`), else nanoseconds.
+    let seconds = &millis[..millis.len() - 5];
+    if nanos.is_multiple_of(1_000) {
+        format!("{seconds}.{:06}Z", nanos / 1_000)
+    } else {
+        format!("{seconds}.{nanos:09}Z")
+    }
 }
 
 /// Serialises a `SystemTime` as the API writes timestamps, read back exactly by [`deserialize`].
@@ -193,6 +199,11 @@ mod tests {
         assert_eq!(
             format_exact(at(0, 0) + Duration::from_nanos(5)),
             "1970-01-01T00:00:00.000000005Z"
+        );
+        // Microseconds as an API writes them, not padded to nanoseconds.
+        assert_eq!(
+            format_exact(at(1_720_740_807, 0) + Duration::from_micros(485_934)),
+            "2024-07-11T23:33:27.485934Z"
         );
         assert_eq!(
             format!("{:?}", Dated(&at(1_720_740_807, 665))),

@@ -43,16 +43,7 @@ fn built_in(store: &mut RootCertStore) -> Result<(), TransportError> {
     let found = rustls_native_certs::load_native_certs();
     let (added, _) = store.add_parsable_certificates(found.certs);
     if added == 0 {
-        let why = found
-            .errors
-            .into_iter()
-            .next()
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "none found".to_owned());
-        return Err(TransportError::not_sent(
-            TransportErrorKind::Tls,
-            format!("could not load the operating system's root certificates: {why}"),
-        ));
+        return Err(RootCertificatesError::no_system_roots(found.errors));
     }
     Ok(())
 }

@@ -7,8 +7,6 @@
 //! `webpki-roots` ureq uses otherwise), or the operating system's (`rustls-native-certs`; the
 //! platform verifier cannot be given extra roots through ureq).
 
-#[cfg(feature = "native-roots")]
-use pinata_core::TransportErrorKind;
 use pinata_core::{RootCertificates, RootCertificatesError, TransportError};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
@@ -52,16 +50,7 @@ fn built_in(certs: &mut Vec<Certificate<'static>>) -> Result<(), TransportError>
 fn built_in(certs: &mut Vec<Certificate<'static>>) -> Result<(), TransportError> {
     let found = rustls_native_certs::load_native_certs();
     if found.certs.is_empty() {
-        let why = found
-            .errors
-            .into_iter()
-            .next()
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "none found".to_owned());
-        return Err(TransportError::not_sent(
-            TransportErrorKind::Tls,
-            format!("could not load the operating system's root certificates: {why}"),
-        ));
+        return Err(RootCertificatesError::no_system_roots(found.errors));
     }
     certs.extend(
         found
