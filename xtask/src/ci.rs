@@ -1,5 +1,5 @@
 //! `cargo xtask ci`: everything CI checks (`.ci/run` calls it), in order: fmt --check; clippy -D
-//! warnings (also of the emulator without its default features); the dependency rules
+//! warnings (also of the emulator and of the CLI without their default features); the dependency rules
 //! ([`deps`]); the published crates' package contents ([`package`]); rustdoc with -D warnings;
 //! all tests (and the core's tracing test); `cargo package` of the published crates, verified
 //! ([`package`]); `it` ([`it`]); `readme` ([`readme`]).
@@ -38,6 +38,20 @@ pub(crate) fn ci() -> Result {
         "warnings",
     ]);
     run(lean)?;
+    // The lean `pinata` (no `emulator` feature: no SQLite, no server), linted the same way, and
+    // its one test (`tests/lean.rs`: the emulator command says this build has none).
+    let mut lean_cli = cargo();
+    lean_cli.args([
+        "clippy",
+        "-p",
+        "pinata-cli",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(lean_cli)?;
     deps::check_dependencies()?;
     package::check_package_contents()?;
     docs()?;
