@@ -5,7 +5,7 @@ use pinata_core::api::keys::Permissions;
 #[cfg(test)]
 use pinata_core::api::keys::{EndpointPermission, ResourceScope};
 
-/// What a key must hold to call an endpoint: the core's [`Access`], read from each route's
+/// What a key must hold to call an endpoint: the core's `Access`, read from each route's
 /// endpoint metadata (`Route::metadata`, in `router.rs`).
 pub use pinata_core::api::metadata::Access as Requirement;
 
