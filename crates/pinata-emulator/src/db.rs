@@ -65,6 +65,11 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// The database's file name inside the data directory.
 pub const FILE_NAME: &str = "emulator.sqlite3";
 
+/// Why a data directory is refused by a build without the `persistence` feature.
+pub(crate) const NO_PERSISTENCE: &str = "a data directory (--data-dir, PINATA_EMULATOR_DATA_DIR, \
+     EmulatorConfig::data_dir) needs pinata-emulator's `persistence` cargo feature, which this build \
+     leaves out; build it with the feature (on by default), or keep the state in memory";
+
 /// What follows [`FILE_NAME`] in the names of the database file and of SQLite's journals beside it.
 #[cfg(feature = "persistence")]
 const SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
@@ -371,10 +376,7 @@ impl Db {
     ///
     /// [`EmulatorConfig::validate`]: crate::EmulatorConfig::validate
     pub(crate) fn open(_dir: &std::path::Path) -> io::Result<Self> {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            crate::server::NO_PERSISTENCE,
-        ))
+        Err(io::Error::new(io::ErrorKind::Unsupported, NO_PERSISTENCE))
     }
 
     fn fresh(&self) -> bool {

@@ -105,8 +105,10 @@ mod access;
 mod api;
 mod authn;
 pub mod cli;
+mod config;
 mod conn;
 mod content;
+mod credentials;
 pub mod db;
 mod disk;
 mod error;
@@ -182,8 +184,9 @@ pub fn parse_key_request(
 ) -> Result<pinata_core::api::keys::Permissions, String> {
     api::keys::parse_new_key(json).map(|k| k.permissions)
 }
-pub use server::{
-    AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
-    KeyCredentials, MAX_H2_HEADER_LIST, MAX_H2_STREAMS, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
+pub use config::{
+    DEFAULT_MAX_UPLOAD_BYTES, EmulatorConfig, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
 };
+pub use credentials::{AdminCredentials, KeyCredentials};
+pub use server::{Emulator, EmulatorHandle, MAX_H2_HEADER_LIST, MAX_H2_STREAMS};
 pub use tls::{DEFAULT_TLS_NAMES, TlsConfig};

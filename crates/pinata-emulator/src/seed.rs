@@ -36,10 +36,10 @@ use serde::Deserialize;
 
 use crate::api::files::{MAX_KEYVALUE_LEN, MAX_NAME};
 use crate::api::groups::MAX_GROUPS;
+use crate::credentials::KeyCredentials;
 use crate::error::HandleError;
 use crate::files::{MAX_FILES, NewFile};
 use crate::keys::{MAX_KEYS, NewKey};
-use crate::server::KeyCredentials;
 use crate::state::State;
 use pinata_core::api::files::MAX_FILE_KEYVALUES;
 

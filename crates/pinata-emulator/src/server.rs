@@ -1,10 +1,10 @@
-//! The HTTP server: binding, the accept loop, and the in-process handle tests use.
+//! The HTTP server: binding (the state built from the configuration and the database), the
+//! accept loop, and the in-process handle tests use.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -15,12 +15,14 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use pinata_core::api::Network;
 use pinata_core::api::keys::Permissions;
-use pinata_core::{Config, Credentials, CredentialsError};
+use pinata_core::{Config, Credentials};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
+use crate::config::EmulatorConfig;
 use crate::conn;
+use crate::credentials::{AdminCredentials, KeyCredentials};
 use crate::db::{Persist, Table};
 use crate::error::HandleError;
 use crate::faults::{FaultRule, RateLimitRule};
@@ -29,97 +31,8 @@ use crate::journal::{JournalEntry, JournalFilter};
 use crate::keys::{KeyRecord, NewKey};
 use crate::routes;
 use crate::state::State;
-use crate::tls::{Tls, TlsConfig};
+use crate::tls::Tls;
 use crate::token;
-
-/// How to start an emulator. Every field has a default; fix the secrets for reproducible runs.
-#[derive(Clone)]
-pub struct EmulatorConfig {
-    /// Address to listen on. Default `127.0.0.1:0` (an ephemeral port).
-    pub listen: SocketAddr,
-    /// The admin key's public key (20 hex); random by default.
-    pub admin_key: Option<String>,
-    /// The admin key's secret (64 hex); random by default.
-    pub admin_secret: Option<String>,
-    /// The secret JWTs are signed with; random by default.
-    pub jwt_secret: Option<Vec<u8>>,
-    /// How long issued JWTs stay valid. Default 365 days.
-    pub jwt_lifetime: Duration,
-    /// Keys per page of a key listing. The real page size is not documented; default 10.
-    pub key_page_size: usize,
-    /// Where all state is kept across restarts: the content, and everything else in the database
-    /// `emulator.sqlite3` there (see [`crate::db`]). By default a temporary directory (removed on
-    /// exit) holds the content and the rest stays in memory. Needs the `persistence` feature (on
-    /// by default): without it, a data directory is refused by [`EmulatorConfig::validate`] and
-    /// so by [`Emulator::bind`].
-    pub data_dir: Option<std::path::PathBuf>,
-    /// How long a pin by hash of content the emulator holds takes. Default 2 s.
-    pub pin_by_hash_delay: Duration,
-    /// How long a pin by hash of unknown content searches before it expires. Default 60 s.
-    pub pin_by_hash_expiry: Duration,
-    /// Faults to inject from the start (more can be added through `POST /emulator/faults`).
-    pub faults: Vec<crate::faults::FaultRule>,
-    /// A rate limit from the start (off by default; see `PUT /emulator/rate_limit`).
-    pub rate_limit: Option<crate::faults::RateLimitRule>,
-    /// The most connections served at once; more wait to be accepted. Default 1024. (An HTTP/2
-    /// connection carries up to [`MAX_H2_STREAMS`] requests at once, an HTTP/1.1 one a single one.)
-    pub max_connections: usize,
-    /// How long a client may take to send a request's headers, from the connection's start or
-    /// the previous response (HTTP/2: the first request's, from the connection's start; later
-    /// ones arrive on a connection the idle timeout watches). Default 10 s.
-    pub header_read_timeout: Duration,
-    /// How long a connection may stay without a byte read or written before it is closed (an idle
-    /// keep-alive connection, or a client that stopped sending a body). Default 60 s.
-    pub idle_timeout: Duration,
-    /// The largest resumable upload (`Upload-Length`, `Tus-Max-Size`), in bytes: 1 to
-    /// [`MAX_UPLOAD_BYTES`]. Default 25 GB (25,000,000,000), Pinata's documented limit.
-    pub max_upload_bytes: u64,
-    /// How long a resumable upload is kept after its creation, its last `PATCH` or its completion
-    /// (a finished one answers `HEAD` that long): 1 s to [`MAX_TUS_EXPIRY`]. Default one day.
-    pub tus_expiry: Duration,
-    /// How `/psa` (the IPFS Pinning Service API) answers: as Pinata does (the default) or as the
-    /// spec says. See [`PsaMode`].
-    pub psa_mode: PsaMode,
-    /// A seed file (JSON) read at start-up and applied again after every reset: keys with fixed
-    /// credentials, groups and files (see [`crate::seed`]). A bad one makes [`Emulator::bind`] fail
-    /// with the problem named. None by default.
-    pub seed: Option<std::path::PathBuf>,
-    /// The `domain` of the one gateway `GET /v3/ipfs/gateways` lists: a DNS label (the real
-    /// service's are the part before `.mypinata.cloud`) or a whole host name. Default `emulator`.
-    /// The emulator itself is the gateway to download from (its own URL, where it serves
-    /// `/ipfs/<cid>` and `/files/<cid>`); this is only what the list says.
-    pub gateway_domain: String,
-    /// HTTPS: certificate files or a self-signed certificate made at start-up (see [`TlsConfig`]);
-    /// the URL is then `https://…`. None (plain HTTP) by default.
-    pub tls: Option<TlsConfig>,
-}
-
-/// How the emulator's `/psa` (IPFS Pinning Service API) answers where Pinata departs from the
-/// spec (`pinata-v3-api.md` §2.3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PsaMode {
-    /// As Pinata was observed to answer (the default): an add or a replace is 200, a removal 200
-    /// `text/plain` `OK`, lists come oldest first, and a request without a token gets the
-    /// emulator's usual missing-credentials answer (401 `INVALID_CREDENTIALS`).
-    #[default]
-    Pinata,
-    /// As the spec says (for Kubo and the compliance suite): an add or a replace is 202, a removal
-    /// 202 with no body, lists come newest first, and a request without a token is 401
-    /// `UNAUTHORIZED`.
-    Spec,
-}
-
-impl PsaMode {
-    /// `pinata` or `spec`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "pinata" => Some(PsaMode::Pinata),
-            "spec" => Some(PsaMode::Spec),
-            _ => None,
-        }
-    }
-}
 
 /// What the accept loop applies to every connection.
 #[derive(Debug, Clone, Copy)]
@@ -127,189 +40,6 @@ struct Limits {
     max_connections: usize,
     header_read_timeout: Duration,
     idle_timeout: Duration,
-}
-
-/// The longest a JWT may be made to live (ten years): the expiry is a date, which must not
-/// overflow.
-pub const MAX_JWT_LIFETIME: Duration = Duration::from_secs(10 * 366 * 86_400);
-/// The longest pin-by-hash delay or search (one day).
-pub const MAX_PIN_DELAY: Duration = Duration::from_secs(86_400);
-/// The most connections that can be asked for.
-pub const MAX_CONNECTIONS: usize = 65_536;
-/// The largest resumable-upload cap that can be asked for: JSON's largest exact integer.
-pub const MAX_UPLOAD_BYTES: u64 = (1 << 53) - 1;
-/// The longest a resumable upload can be asked to be kept (30 days).
-pub const MAX_TUS_EXPIRY: Duration = Duration::from_secs(30 * 86_400);
-/// The default cap on a resumable upload: 25 GB, Pinata's documented limit.
-pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25_000_000_000;
-
-/// Why a data directory is refused by a build without the `persistence` feature.
-pub(crate) const NO_PERSISTENCE: &str = "a data directory (--data-dir, PINATA_EMULATOR_DATA_DIR, \
-     EmulatorConfig::data_dir) needs pinata-emulator's `persistence` cargo feature, which this build \
-     leaves out; build it with the feature (on by default), or keep the state in memory";
-
-impl EmulatorConfig {
-    /// Checks every number against its range (and every fault and rate limit), so a bad value is a
-    /// clear error at start-up instead of a panic or an odd answer later; and, in a build without
-    /// the `persistence` feature, that no data directory is asked for.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.data_dir.is_some() && !cfg!(feature = "persistence") {
-            return Err(NO_PERSISTENCE.to_owned());
-        }
-        let within = |what: &str, d: Duration, min: Duration, max: Duration| {
-            if (min..=max).contains(&d) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{what} must be between {min:?} and {max:?}, not {d:?}"
-                ))
-            }
-        };
-        within(
-            "the JWT lifetime",
-            self.jwt_lifetime,
-            Duration::from_secs(1),
-            MAX_JWT_LIFETIME,
-        )?;
-        within(
-            "the pin-by-hash delay",
-            self.pin_by_hash_delay,
-            Duration::ZERO,
-            MAX_PIN_DELAY,
-        )?;
-        within(
-            "the pin-by-hash expiry",
-            self.pin_by_hash_expiry,
-            Duration::ZERO,
-            MAX_PIN_DELAY,
-        )?;
-        let hour = Duration::from_secs(3600);
-        within(
-            "the header read timeout",
-            self.header_read_timeout,
-            Duration::from_millis(1),
-            hour,
-        )?;
-        within(
-            "the idle timeout",
-            self.idle_timeout,
-            Duration::from_millis(1),
-            hour,
-        )?;
-        within(
-            "the resumable-upload expiry",
-            self.tus_expiry,
-            Duration::from_secs(1),
-            MAX_TUS_EXPIRY,
-        )?;
-        if !(1..=MAX_UPLOAD_BYTES).contains(&self.max_upload_bytes) {
-            return Err(format!(
-                "the resumable-upload cap must be 1 to {MAX_UPLOAD_BYTES} bytes, not {}",
-                self.max_upload_bytes
-            ));
-        }
-        if !(1..=1000).contains(&self.key_page_size) {
-            return Err(format!(
-                "the key page size must be 1 to 1000, not {}",
-                self.key_page_size
-            ));
-        }
-        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections) {
-            return Err(format!(
-                "the connection limit must be 1 to {MAX_CONNECTIONS}, not {}",
-                self.max_connections
-            ));
-        }
-        for rule in &self.faults {
-            rule.validate().map_err(|e| format!("fault: {e}"))?;
-            rule.fits_idle_timeout(self.idle_timeout)
-                .map_err(|e| format!("fault: {e}"))?;
-        }
-        if let Some(rule) = &self.rate_limit {
-            rule.validate().map_err(|e| format!("rate limit: {e}"))?;
-        }
-        crate::api::gateways::check_domain(&self.gateway_domain)?;
-        if let Some(tls) = &self.tls {
-            tls.validate()?;
-        }
-        Ok(())
-    }
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            admin_key: None,
-            admin_secret: None,
-            jwt_secret: None,
-            jwt_lifetime: Duration::from_secs(365 * 24 * 3600),
-            key_page_size: 10,
-            data_dir: None,
-            pin_by_hash_delay: crate::pins::DEFAULT_PIN_DELAY,
-            pin_by_hash_expiry: crate::pins::DEFAULT_SEARCH_EXPIRY,
-            faults: Vec::new(),
-            rate_limit: None,
-            max_connections: 1024,
-            header_read_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
-            tus_expiry: Duration::from_secs(86_400),
-            psa_mode: PsaMode::Pinata,
-            seed: None,
-            gateway_domain: crate::api::gateways::DEFAULT_GATEWAY_DOMAIN.to_owned(),
-            tls: None,
-        }
-    }
-}
-
-impl fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("listen", &self.listen)
-            .field("admin_key", &self.admin_key)
-            .field("jwt_lifetime", &self.jwt_lifetime)
-            .field("psa_mode", &self.psa_mode)
-            .field("seed", &self.seed)
-            .field("gateway_domain", &self.gateway_domain)
-            .field("tls", &self.tls)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A key's credentials in both schemes: the admin key's, or one made with
-/// [`EmulatorHandle::create_key`]. `Debug` shows the public key only.
-#[derive(Clone, Serialize)]
-pub struct KeyCredentials {
-    /// JWT for the key.
-    pub jwt: String,
-    /// Public key.
-    pub api_key: String,
-    /// Secret.
-    pub api_secret: String,
-}
-
-/// The admin key the emulator starts with, in both schemes.
-pub type AdminCredentials = KeyCredentials;
-
-impl KeyCredentials {
-    /// The key's JWT as client credentials (the scheme the v3 endpoints take).
-    pub fn jwt_credentials(&self) -> Result<Credentials, CredentialsError> {
-        Credentials::jwt(self.jwt.as_str())
-    }
-
-    /// The key's public key and secret as client credentials (the legacy endpoints' scheme).
-    pub fn key_pair_credentials(&self) -> Result<Credentials, CredentialsError> {
-        Credentials::key_pair(self.api_key.as_str(), self.api_secret.as_str())
-    }
-}
-
-impl fmt::Debug for KeyCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyCredentials")
-            .field("api_key", &self.api_key)
-            .finish_non_exhaustive()
-    }
 }
 
 /// A bound emulator, not yet serving.
@@ -522,7 +252,7 @@ impl Emulator {
         &self.seeded
     }
 
-    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`]), for a client to
+    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`](crate::TlsConfig::SelfSigned)), for a client to
     /// trust; None without TLS or with certificate files.
     pub fn certificate_pem(&self) -> Option<&str> {
         self.tls.as_ref()?.certificate_pem.as_deref()
@@ -832,7 +562,7 @@ impl EmulatorHandle {
         &self.url
     }
 
-    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`]), for a client to
+    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`](crate::TlsConfig::SelfSigned)), for a client to
     /// trust; None without TLS or with certificate files.
     pub fn certificate_pem(&self) -> Option<&str> {
         self.certificate_pem.as_deref()

@@ -55,7 +55,7 @@ pub(crate) struct State {
     /// `/psa` pin requests (their jobs are in `pins`).
     pub(crate) psa: crate::api::psa::PsaStore,
     /// How `/psa` answers.
-    pub(crate) psa_mode: crate::server::PsaMode,
+    pub(crate) psa_mode: crate::config::PsaMode,
     /// The seed applied at start-up and again after each reset, if one was given.
     pub(crate) seed: Option<crate::seed::Seed>,
     /// The `domain` of the one gateway the gateway list holds.

@@ -11,10 +11,10 @@ use pinata_core::time::format_iso8601 as iso8601;
 use serde::Serialize;
 
 use crate::access::may_manage;
+use crate::credentials::KeyCredentials;
 use crate::error::HandleError;
 use crate::keys::{KeyRecord, NewKey, StoreError, UseReservation};
 use crate::reply::{self, Reply};
-use crate::server::KeyCredentials;
 use crate::state::State;
 use crate::token::{self, Claims};
 

@@ -44,10 +44,10 @@ use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
 
 use crate::api::pinning::new_job;
+use crate::config::PsaMode;
 use crate::db::{Persist, Table};
 use crate::pins::JobState;
 use crate::reply::{self, Reply};
-use crate::server::PsaMode;
 use crate::state::State;
 
 /// Pin requests kept at most (the job queue's own cap, `MAX_JOBS`, applies to their jobs too).
