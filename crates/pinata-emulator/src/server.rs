@@ -28,9 +28,9 @@ use crate::error::HandleError;
 use crate::faults::{FaultRule, RateLimitRule};
 use crate::ids;
 use crate::journal::{JournalEntry, JournalFilter};
-use crate::keys::{KeyRecord, NewKey};
 use crate::routes;
 use crate::state::State;
+use crate::store::keys::{KeyRecord, NewKey};
 use crate::tls::Tls;
 use crate::token;
 
@@ -139,7 +139,7 @@ impl Emulator {
             user_id,
             jwt_lifetime: config.jwt_lifetime,
             key_page_size: config.key_page_size,
-            content: crate::content::ContentStore::open(config.data_dir)?,
+            content: crate::store::content::ContentStore::open(config.data_dir)?,
             pins: Default::default(),
             pin_delay: config.pin_by_hash_delay,
             search_expiry: config.pin_by_hash_expiry,
@@ -150,7 +150,7 @@ impl Emulator {
             url_secret,
             swaps: Default::default(),
             signatures: Default::default(),
-            tus: crate::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
+            tus: crate::store::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
             idle_timeout: config.idle_timeout,
             journal: Default::default(),
             psa: Default::default(),
@@ -203,11 +203,16 @@ impl Emulator {
         };
         // The seed makes a new account's state; a kept one already holds what it made (and
         // whatever happened since), so it is not applied again, but its keys are still shown.
+        let now = SystemTime::now();
         let seeded = match &state.seed {
-            Some(seed) if db.is_fresh() => seed
-                .apply(&state, SystemTime::now())
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?,
-            Some(seed) => seed.credentials(&state, SystemTime::now()),
+            Some(seed) => {
+                if db.is_fresh() {
+                    state.apply_seed(seed, now).map_err(|e| {
+                        io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}"))
+                    })?;
+                }
+                seed.credentials(|key, secret| state.mint(key, secret, now))
+            }
             None => Vec::new(),
         };
         // Written last, so a run stopped before this point leaves a database that is still new.
@@ -677,14 +682,18 @@ impl EmulatorHandle {
         name: &str,
         permissions: Permissions,
     ) -> Result<KeyCredentials, HandleError> {
-        crate::api::keys::seed_key(&self.control.state, name, permissions, SystemTime::now())
+        let state = &self.control.state;
+        let now = SystemTime::now();
+        crate::seed::key(&state.keys, name, permissions, |key, secret| {
+            state.mint(key, secret, now)
+        })
     }
 
     /// Makes a (private) group on `network` named `name` (1 to 1024 characters), by the API's
     /// rules: its id. `Err` is [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name,
     /// [`Full`](crate::HandleErrorKind::Full) when the emulator holds as many groups as it keeps.
     pub fn create_group(&self, network: Network, name: &str) -> Result<String, HandleError> {
-        crate::api::groups::seed(&self.control.state, network, name, SystemTime::now())
+        crate::seed::group(&self.control.state.groups, network, name, SystemTime::now())
     }
 
     /// Stores `contents` as a file named `name` on `network` (in no group, its MIME type from the
@@ -700,7 +709,8 @@ impl EmulatorHandle {
         contents: impl AsRef<[u8]>,
     ) -> Result<crate::seed::SeededFile, HandleError> {
         crate::seed::file(
-            &self.control.state,
+            &self.control.state.content,
+            &self.control.state.files,
             network,
             name,
             contents.as_ref(),

@@ -1,7 +1,7 @@
 //! v3 files (`pinata-v3-api.md` §1.1, §1.2): uploads (`POST /v3/files`, and the same form posted
 //! to a signed URL), `GET /v3/files/{network}` (list), `GET|PUT|DELETE /v3/files/{network}/{id}`,
 //! and a file's group, `PUT|DELETE /v3/groups/{network}/{group}/ids/{file}`. Mirrors
-//! `pinata-core`'s `api::files` and `api::uploads`; the store is `files.rs`.
+//! `pinata-core`'s `api::files` and `api::uploads`; the store is `store/files.rs`.
 //!
 //! Uploads take the SDK's form: one or more `file` parts (several make a folder, named
 //! `<folder>/<relative>`, addressed as `pinFileToIPFS` addresses one without `wrapWithDirectory`),
@@ -14,7 +14,7 @@
 //! the part has none or `application/octet-stream`, the type its file name suggests
 //! (`receive.rs`); a folder's is `directory`. A signed URL's allowed types are checked against that
 //! type with pinata-core's own rule (`mime_pattern_allows`). An upload of a CID the network holds
-//! already is a file of its own, answered with `is_duplicate: true` (`files.rs`).
+//! already is a file of its own, answered with `is_duplicate: true` (`store/files.rs`).
 //!
 //! Emulator's choices where the real service is not documented: errors are
 //! `{"error":{"code":…,"message":…}}` (400 for a bad form or field, and for a `group_id` that names
@@ -45,20 +45,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::receive::{self, Refused};
-use crate::api::signed::Grant;
-use crate::files::{
-    Changes, FileFilter, FileRecord, InsertError, MAX_FILE_BYTES, MAX_FILES, NewFile, PENDING,
-    Regrouped, UpdateError,
-};
-use crate::reply::{self, Reply, data};
-use crate::routes::Closed;
+use crate::reply::{self, Closed, Reply, data};
 use crate::state::State;
+use crate::store::files::{
+    Changes, FileFilter, FileRecord, InsertError, MAX_FILE_BYTES, MAX_FILES, MAX_KEYVALUE_LEN,
+    MAX_NAME, NewFile, PENDING, Regrouped, UpdateError,
+};
+use crate::store::grants::Grant;
 
-/// The longest file name accepted (characters).
-pub(crate) const MAX_NAME: usize = 1024;
-/// The longest key-value key or value accepted (bytes; emulator's choice, so that what a file
-/// keeps is bounded).
-pub(crate) const MAX_KEYVALUE_LEN: usize = 1024;
 /// Files per page without a `limit`.
 const DEFAULT_PAGE: usize = 10;
 /// The latest expiry accepted: 9999-12-31T23:59:59Z, the last second ISO 8601 writes in four
@@ -206,7 +200,7 @@ fn too_heavy() -> Reply {
 /// [`MAX_EXPIRES_AT`].
 pub(crate) fn expiry(at: Option<u64>, now: SystemTime) -> Result<u64, Reply> {
     match at {
-        Some(at) if at >= crate::files::unix_seconds(now) && at <= MAX_EXPIRES_AT => Ok(at),
+        Some(at) if at >= crate::store::files::unix_seconds(now) && at <= MAX_EXPIRES_AT => Ok(at),
         _ => Err(bad(&format!(
             "expires_at must be a time not yet passed, in Unix seconds (at most {MAX_EXPIRES_AT})"
         ))),
@@ -318,7 +312,7 @@ pub(crate) async fn upload(
     grant: Option<&Grant>,
 ) -> Result<Reply, Closed> {
     let Ok(boundary) = receive::boundary(headers) else {
-        return Ok(crate::routes::drain(body, bad("the body must be multipart/form-data")).await);
+        return Ok(crate::body::drain(body, bad("the body must be multipart/form-data")).await);
     };
     let rules = receive::Rules {
         read_fields: READ_FIELDS,

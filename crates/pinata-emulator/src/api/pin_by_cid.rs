@@ -14,9 +14,9 @@ use pinata_core::server::Query;
 use serde_json::{Map, Value};
 
 use crate::api::pinning::new_job;
-use crate::pins::JobFilter;
 use crate::reply::{self, Reply};
 use crate::state::State;
+use crate::store::pins::JobFilter;
 
 fn bad(message: &str) -> Reply {
     reply::coded(StatusCode::BAD_REQUEST, message)

@@ -14,9 +14,11 @@ use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
 
 use crate::api::receive::{self, AddressError};
-use crate::pins::{Held, JobFilter, JobRecord, JobState, KeyValueCondition, PinFilter, PinRecord};
 use crate::reply::{self, Reply};
 use crate::state::State;
+use crate::store::pins::{
+    Held, JobFilter, JobRecord, JobState, KeyValueCondition, PinFilter, PinRecord,
+};
 
 const INVALID_FORMAT: &str = "Invalid request format.";
 const INVALID_JSON: &str = "Invalid JSON provided";
@@ -74,7 +76,7 @@ pub async fn pin_file(
     body: Incoming,
     now: SystemTime,
     stall: Option<(u64, std::time::Duration)>,
-) -> Result<Reply, crate::routes::Closed> {
+) -> Result<Reply, crate::reply::Closed> {
     let boundary = match receive::boundary(headers) {
         Ok(b) => b,
         Err(content_type) if content_type.starts_with("application/json") => {
