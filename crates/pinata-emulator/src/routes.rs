@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use http::{Request, StatusCode};
 use hyper::body::Incoming;
+use pinata_core::api::AuthenticationOk;
 
 use crate::access::Requirement;
 use crate::api::control::{control, fault_status, health, rate_limited, with_rate_headers};
@@ -323,9 +324,7 @@ async fn respond(
     let answer = match &route {
         Route::TestAuthentication => reply::json(
             StatusCode::OK,
-            &serde_json::json!({
-                "message": "Congratulations! You are communicating with the Pinata API!"
-            }),
+            &AuthenticationOk::new("Congratulations! You are communicating with the Pinata API!"),
         ),
         Route::CreateKey(_) => keys::create_key(state, &reservation, &json, now),
         Route::ListKeys(_) => keys::list_keys(state, parts.uri.query().unwrap_or("")),

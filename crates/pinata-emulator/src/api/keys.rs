@@ -233,3 +233,41 @@ pub(crate) fn revoke_key(state: &State, caller: &Permissions, key: &str) -> Repl
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::keys::{KeyStore, NewKey};
+    use pinata_core::api::keys::{ApiKeyInfo, EndpointPermission, ResourceScope};
+    use serde_json::Value;
+
+    #[test]
+    fn a_listed_key_is_the_core_s_key_info_but_for_its_secret_and_scopes() {
+        let store = KeyStore::default();
+        for permissions in [
+            Permissions::admin(),
+            Permissions::endpoints([EndpointPermission::PinList]),
+            Permissions::none().allow_resource(ResourceScope::FilesRead),
+        ] {
+            let new = NewKey {
+                name: "ci".into(),
+                permissions: permissions.clone(),
+                max_uses: Some(10),
+            };
+            let key = format!("{:020x}", store.list(|_| true).len());
+            let record = store.insert_with(new, key, "0".repeat(64)).unwrap();
+            let ours = serde_json::to_value(ListedKey::new(&record, "u1")).unwrap();
+            let info: ApiKeyInfo = serde_json::from_value(ours.clone()).unwrap();
+            assert_eq!(info.scopes, permissions, "{ours}");
+            assert_eq!(ours["secret"], Value::Null, "sent, and null");
+            let mut theirs = serde_json::to_value(&info).unwrap();
+            let mut ours = ours;
+            for v in [&mut theirs, &mut ours] {
+                let fields = v.as_object_mut().unwrap();
+                fields.remove("secret");
+                fields.remove("scopes");
+            }
+            assert_eq!(theirs, ours);
+        }
+    }
+}

@@ -205,7 +205,9 @@ fn string_map(m: &Map<String, Value>) -> Option<BTreeMap<String, String>> {
         .collect()
 }
 
-/// A `PinStatus`.
+/// A `PinStatus`. The emulator's own shape: the core's `PsaPinStatus` and `PsaPinResults` have no
+/// constructor outside the core (`#[non_exhaustive]`), and its `PsaPin` leaves empty `origins` and
+/// `meta` out, where the emulator sends `[]` and `{}` (the tests hold the two to that).
 fn status_json(r: &PsaRequest, status: Status, info: &str) -> Value {
     let mut pin = Map::new();
     pin.insert("cid".into(), Value::String(r.pin.cid.clone()));
@@ -615,5 +617,39 @@ mod tests {
         // The delegate's peer id is a real multihash.
         let peer = DELEGATE.rsplit('/').next().unwrap_or_default();
         assert!(peer.parse::<Cid>().is_ok());
+    }
+
+    #[test]
+    fn pin_statuses_are_the_core_s_shapes_but_for_empty_origins_and_meta() {
+        use pinata_core::api::psa::{PsaPinResults, PsaPinStatus};
+        let through = |ours: &Value| {
+            let theirs: PsaPinStatus = serde_json::from_value(ours.clone()).unwrap();
+            serde_json::to_value(theirs).unwrap()
+        };
+        let mut request = PsaRequest {
+            id: "r1".into(),
+            job: "j1".into(),
+            created: std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_720_740_807_665),
+            pin: PinSpec {
+                cid: "bafkqaaa".into(),
+                name: Some("n".into()),
+                origins: vec!["/ip4/127.0.0.1/tcp/4001".into()],
+                meta: BTreeMap::from([("k".to_owned(), "v".to_owned())]),
+            },
+        };
+        let full = status_json(&request, Status::Queued, "searching");
+        assert_eq!(through(&full), full);
+        let page = serde_json::json!({"count": 1, "results": [full]});
+        let theirs: PsaPinResults = serde_json::from_value(page.clone()).unwrap();
+        assert_eq!(serde_json::to_value(theirs).unwrap(), page);
+        // The core leaves empty origins and meta out; the emulator sends `[]` and `{}`.
+        request.pin.origins.clear();
+        request.pin.meta.clear();
+        let empty = status_json(&request, Status::Pinned, "pinned");
+        let mut ours = empty.clone();
+        let pin = ours["pin"].as_object_mut().unwrap();
+        assert_eq!(pin.remove("origins"), Some(serde_json::json!([])));
+        assert_eq!(pin.remove("meta"), Some(serde_json::json!({})));
+        assert_eq!(through(&empty), ours);
     }
 }

@@ -196,3 +196,34 @@ pub(crate) fn delete_signature(state: &State, network: Network, cid: &str) -> Re
 fn signature_not_found() -> Reply {
     reply::coded(StatusCode::NOT_FOUND, "Signature not found")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pinata_core::api::swaps::{Signature, Swap};
+
+    /// `ours` as the core's `T` reads and writes it again.
+    fn through<T: serde::de::DeserializeOwned + Serialize>(ours: &Value) -> Value {
+        let theirs: T = serde_json::from_value(ours.clone()).unwrap();
+        serde_json::to_value(theirs).unwrap()
+    }
+
+    #[test]
+    fn swaps_and_signatures_are_the_core_s_shapes() {
+        let record = SwapRecord {
+            mapped_cid: "bafkqaaa".into(),
+            created_at: std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_720_740_807_665),
+        };
+        let ours = shown(&record, SwapPaths::Files);
+        assert_eq!(through::<Swap>(&ours), ours);
+        // The `/v3/ipfs` path's camel case is read as the same swap.
+        let camel = shown(&record, SwapPaths::Ipfs);
+        assert_eq!(through::<Swap>(&camel), ours);
+        let ours = serde_json::to_value(ShownSignature {
+            cid: "bafkqaaa",
+            signature: "0xabc",
+        })
+        .unwrap();
+        assert_eq!(through::<Signature>(&ours), ours);
+    }
+}
