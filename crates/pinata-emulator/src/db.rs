@@ -478,10 +478,12 @@ pub(crate) mod form {
         use pinata_core::api::Network;
         use serde::{Deserialize, Deserializer, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(n: &Network, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(n.as_str())
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Network, D::Error> {
             let name = String::deserialize(d)?;
             Network::parse(&name)
@@ -494,10 +496,12 @@ pub(crate) mod form {
         use pinata_core::cid::CidVersion;
         use serde::{Deserialize, Deserializer, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(v: &CidVersion, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_u8(v.as_number())
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CidVersion, D::Error> {
             match u8::deserialize(d)? {
                 0 => Ok(CidVersion::V0),
@@ -513,10 +517,12 @@ pub(crate) mod form {
         use pinata_core::SecretString;
         use serde::{Deserialize, Deserializer, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(v: &SecretString, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(v.expose_secret())
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<SecretString, D::Error> {
@@ -529,10 +535,12 @@ pub(crate) mod form {
         use pinata_core::api::keys::Permissions;
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(p: &Permissions, s: S) -> Result<S::Ok, S::Error> {
             p.serialize(s)
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<Permissions, D::Error> {

@@ -113,6 +113,7 @@ pub mod db;
 mod disk;
 mod error;
 pub mod faults;
+mod handle;
 mod ids;
 pub mod journal;
 /// The multipart parser, public for the fuzz targets in `fuzz/` (not a stable API).
@@ -185,5 +186,6 @@ pub use config::{
     DEFAULT_MAX_UPLOAD_BYTES, EmulatorConfig, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
 };
 pub use credentials::{AdminCredentials, KeyCredentials};
-pub use server::{Emulator, EmulatorHandle, MAX_H2_HEADER_LIST, MAX_H2_STREAMS};
+pub use handle::EmulatorHandle;
+pub use server::{Emulator, MAX_H2_HEADER_LIST, MAX_H2_STREAMS};
 pub use tls::{DEFAULT_TLS_NAMES, TlsConfig};
