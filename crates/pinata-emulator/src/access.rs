@@ -5,9 +5,8 @@ use pinata_core::api::keys::Permissions;
 #[cfg(test)]
 use pinata_core::api::keys::{EndpointPermission, ResourceScope};
 
-// What a key must hold to call an endpoint: the core's `Access`, read from each route's endpoint
-// metadata (`Route::metadata`, in `router.rs`). (A plain comment: an intra-doc link on this
-// re-export makes rustdoc 1.95 crash, "no resolutions for a doc link".)
+/// What a key must hold to call an endpoint: the core's `Access`, read from each route's
+/// endpoint metadata (`Route::metadata`, in `router.rs`).
 pub use pinata_core::api::metadata::Access as Requirement;
 
 /// Whether a key holding `holder` may create, or revoke, a key holding `target`: only when every

@@ -9,9 +9,12 @@ use pinata_core::CredentialsError;
 use pinata_core::jwt::{JwtError, JwtSegment};
 use pinata_core::server::{MalformedBearer, PresentedCredentials, parse_credentials};
 
-use crate::keys::{KeyRefusal, KeyStore, UseReservation};
 use crate::reply::{self, Reply};
+use crate::store::keys::{KeyRefusal, KeyStore, UseReservation};
 use crate::token::{self, TokenError};
+
+/// The result of authenticating a request: the held use of its key, or the refusal to send.
+pub(crate) type Caller<'s> = Result<UseReservation<'s>, Reply>;
 
 /// Authenticates the request's credentials and holds one use of the key for this call, or returns
 /// the response the API gives for them.
@@ -20,7 +23,7 @@ pub fn authenticate<'s>(
     keys: &'s KeyStore,
     jwt_secret: &[u8],
     now: SystemTime,
-) -> Result<UseReservation<'s>, Reply> {
+) -> Caller<'s> {
     let (key, secret) = match parse_credentials(headers) {
         // Sources disagree over time (400 KEYS_MUST_BE_STRINGS in 2022-23, 401 in 2025-26); the
         // most recent evidence wins.

@@ -24,6 +24,7 @@ pub(crate) struct IdleTimeout<T> {
 }
 
 impl<T> IdleTimeout<T> {
+    /// `inner`, closed once `timeout` passes without a byte read or written.
     pub(crate) fn new(inner: T, timeout: Duration) -> Self {
         Self {
             inner,

@@ -65,6 +65,11 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// The database's file name inside the data directory.
 pub const FILE_NAME: &str = "emulator.sqlite3";
 
+/// Why a data directory is refused by a build without the `persistence` feature.
+pub(crate) const NO_PERSISTENCE: &str = "a data directory (--data-dir, PINATA_EMULATOR_DATA_DIR, \
+     EmulatorConfig::data_dir) needs pinata-emulator's `persistence` cargo feature, which this build \
+     leaves out; build it with the feature (on by default), or keep the state in memory";
+
 /// What follows [`FILE_NAME`] in the names of the database file and of SQLite's journals beside it.
 #[cfg(feature = "persistence")]
 const SUFFIXES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
@@ -371,10 +376,7 @@ impl Db {
     ///
     /// [`EmulatorConfig::validate`]: crate::EmulatorConfig::validate
     pub(crate) fn open(_dir: &std::path::Path) -> io::Result<Self> {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            crate::server::NO_PERSISTENCE,
-        ))
+        Err(io::Error::new(io::ErrorKind::Unsupported, NO_PERSISTENCE))
     }
 
     fn fresh(&self) -> bool {
@@ -476,10 +478,12 @@ pub(crate) mod form {
         use pinata_core::api::Network;
         use serde::{Deserialize, Deserializer, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(n: &Network, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(n.as_str())
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Network, D::Error> {
             let name = String::deserialize(d)?;
             Network::parse(&name)
@@ -492,10 +496,12 @@ pub(crate) mod form {
         use pinata_core::cid::CidVersion;
         use serde::{Deserialize, Deserializer, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(v: &CidVersion, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_u8(v.as_number())
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CidVersion, D::Error> {
             match u8::deserialize(d)? {
                 0 => Ok(CidVersion::V0),
@@ -511,10 +517,12 @@ pub(crate) mod form {
         use pinata_core::SecretString;
         use serde::{Deserialize, Deserializer, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(v: &SecretString, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(v.expose_secret())
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<SecretString, D::Error> {
@@ -527,10 +535,12 @@ pub(crate) mod form {
         use pinata_core::api::keys::Permissions;
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+        /// Writes the value (`#[serde(with = …)]`).
         pub(crate) fn serialize<S: Serializer>(p: &Permissions, s: S) -> Result<S::Ok, S::Error> {
             p.serialize(s)
         }
 
+        /// Reads the value back (`#[serde(with = …)]`).
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<Permissions, D::Error> {

@@ -27,7 +27,7 @@ use pinata_core::server::Query;
 use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde::Serialize;
 
-use crate::tus::UPLOAD_TOKEN_LEN;
+use crate::store::tus::UPLOAD_TOKEN_LEN;
 
 /// The most entries the journal keeps; past that, the oldest is dropped.
 pub const MAX_JOURNAL: usize = 10_000;

@@ -104,38 +104,38 @@
 mod access;
 mod api;
 mod authn;
+mod body;
 pub mod cli;
+mod config;
 mod conn;
-mod content;
+mod credentials;
 pub mod db;
 mod disk;
 mod error;
 pub mod faults;
-mod files;
+mod handle;
 mod ids;
 pub mod journal;
-mod keys;
 /// The multipart parser, public for the fuzz targets in `fuzz/` (not a stable API).
 #[doc(hidden)]
 pub mod multipart;
-mod pins;
 mod reply;
 mod router;
 mod routes;
 pub mod seed;
 mod server;
 mod state;
+mod store;
 mod tls;
 pub mod token;
-mod tus;
 
 pub use error::{HandleError, HandleErrorKind};
 // The builders the handle's methods take, at the root beside `JournalFilter` (their modules'
 // paths, `faults::FaultRule` and `journal::JournalFilter`, stay).
 pub use faults::{FaultRule, RateLimitRule};
 pub use journal::{JournalEntry, JournalFilter};
-pub use keys::{KeyRecord, MAX_KEYS};
-pub use tus::MAX_TUS_UPLOADS_PER_KEY;
+pub use store::keys::{KeyRecord, MAX_KEYS};
+pub use store::tus::MAX_TUS_UPLOADS_PER_KEY;
 
 /// This crate's version, sent on every answer as `X-Pinata-Emulator-Version` and by
 /// `GET /emulator/health`.
@@ -180,10 +180,12 @@ pub mod fuzzing {
 pub fn parse_key_request(
     json: &serde_json::Value,
 ) -> Result<pinata_core::api::keys::Permissions, String> {
-    api::keys::parse_new_key(json).map(|k| k.permissions)
+    store::keys::parse_new_key(json).map(|k| k.permissions)
 }
-pub use server::{
-    AdminCredentials, DEFAULT_MAX_UPLOAD_BYTES, Emulator, EmulatorConfig, EmulatorHandle,
-    KeyCredentials, MAX_H2_HEADER_LIST, MAX_H2_STREAMS, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
+pub use config::{
+    DEFAULT_MAX_UPLOAD_BYTES, EmulatorConfig, MAX_TUS_EXPIRY, MAX_UPLOAD_BYTES, PsaMode,
 };
+pub use credentials::{AdminCredentials, KeyCredentials};
+pub use handle::EmulatorHandle;
+pub use server::{Emulator, MAX_H2_HEADER_LIST, MAX_H2_STREAMS};
 pub use tls::{DEFAULT_TLS_NAMES, TlsConfig};

@@ -1,11 +1,26 @@
 //! Responses in Pinata's formats: JSON bodies, the error shapes of the legacy API, and the headers
-//! the real service sends.
+//! the real service sends; and [`Closed`], the ending without one.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use serde::Serialize;
+
+/// What a request ends with instead of a [`Reply`]: the connection is to be closed without a
+/// response (an injected fault).
+#[derive(Debug)]
+pub struct Closed;
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by an injected fault")
+    }
+}
+
+impl std::error::Error for Closed {}
 
 /// The body of every response: bytes in memory, or a file streamed from disk.
 pub type ReplyBody = UnsyncBoxBody<Bytes, std::io::Error>;
@@ -119,6 +134,14 @@ pub fn data<T: Serialize>(value: T) -> Reply {
         data: T,
     }
     json(StatusCode::OK, &Data { data: value })
+}
+
+/// `t` to the whole millisecond, as the API writes times (`…T23:33:27.665Z`): the core's answer
+/// types write every digit a time holds, so a time put in one goes through here first.
+pub fn to_millis(t: SystemTime) -> SystemTime {
+    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let millis = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
+    UNIX_EPOCH + Duration::from_millis(millis)
 }
 
 /// `{"error":{"code":…,"message":…}}`: the v3 API's error shape.

@@ -19,7 +19,6 @@ use pinata_core::api::metadata::{self as m, Access, BodyKind, EndpointMetadata, 
 use pinata_core::server::Query;
 
 use crate::access::Requirement;
-use crate::api::swaps::SwapPaths;
 
 /// Largest JSON body accepted by the JSON endpoints.
 pub(crate) const MAX_JSON_BODY: usize = m::JSON_LIMIT;
@@ -31,6 +30,15 @@ pub(crate) enum KeyPaths {
     Legacy,
     /// `/v3/pinata/keys` (the SDKs) or `/v3/api_keys` (the 2025 docs).
     V3,
+}
+
+/// Which of the two paths a swap or signature request came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SwapPaths {
+    /// `/v3/files/{network}/…`.
+    Files,
+    /// `/v3/ipfs/…` (public network, camel-case answers).
+    Ipfs,
 }
 
 /// The endpoints the emulator serves.
@@ -136,7 +144,7 @@ pub(crate) enum Route {
 /// case it was sent in; `None` when a parameter names nothing (an unknown network, say).
 type Make = fn(&dyn Fn(usize) -> String) -> Option<Route>;
 
-/// One row of the table: an endpoint of the core's [`metadata`] served by a `Make`, or one whose
+/// One row of the table: an endpoint of the core's [`metadata`](m) served by a `Make`, or one whose
 /// method and path another row serves (told apart there, by a header or by what a segment is).
 enum Row {
     /// Served: the endpoint's paths and method, with how to make the route.

@@ -2,7 +2,7 @@
 //! headers (holding one use of the key) → faults and rate limits for the key that authenticated →
 //! read and parse the body (only a small prefix for a refused caller, enough to keep the real API's
 //! order: a malformed JSON body is a 400 before credentials are looked at) → the route's
-//! [`Requirement`](crate::access::Requirement) → the handler in `api/` → commit the key's use when
+//! [`Requirement`] → the handler in `api/` → commit the key's use when
 //! the answer is 2xx (any other ending gives it back). Uploads take the same steps with their body
 //! streamed to disk after the permission check. The public routes (`Requirement::Public`: the
 //! gateway, and uploads to signed URLs, whose signature is their grant) skip authentication,
@@ -17,39 +17,28 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use pinata_core::api::AuthenticationOk;
 
 use crate::access::Requirement;
 use crate::api::control::{control, fault_status, health, rate_limited, with_rate_headers};
 use crate::api::{
     files, gateway, gateways, groups, keys, pin_by_cid, pinning, psa, signed, swaps, tus,
 };
-use crate::authn::authenticate;
+use crate::authn::{Caller, authenticate};
+use crate::body::{self, drain};
 use crate::faults::{Fault, RateVerdict};
 use crate::journal::JournalEntry;
-use crate::reply::{self, Reply};
+use crate::reply::{self, Closed, Reply};
 use crate::router::Route;
 use crate::state::State;
-
-/// The connection is to be closed without a response (an injected fault).
-#[derive(Debug)]
-pub struct Closed;
-
-impl std::fmt::Display for Closed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection closed by an injected fault")
-    }
-}
-
-impl std::error::Error for Closed {}
 
 /// Answers one request, or closes the connection (`Err`) when a fault says so.
 ///
 /// The credentials are checked from the headers before anything else is read or counted: faults,
 /// rate limits and the per-key counters apply to the key that *authenticated*, never to one a
 /// request merely claims, and no more of a refused caller's body is kept than
-/// [`UNAUTHENTICATED_BODY_LIMIT`] (a refused upload is drained, never kept, up to 64 MiB, so that a
+/// [`UNAUTHENTICATED_BODY_LIMIT`](crate::body::UNAUTHENTICATED_BODY_LIMIT) (a refused upload is drained, never kept, up to 64 MiB, so that a
 /// client still sending sees the answer). The answer keeps the real API's order of outcomes (a
 /// malformed JSON body is a 400 even with bad credentials) as far as that prefix tells.
 ///
@@ -259,16 +248,6 @@ async fn answer(
     }
 }
 
-/// The most of a body read for a caller whose credentials were refused: enough to tell a
-/// malformed JSON body (400, which the real API answers before looking at credentials) in any
-/// ordinary request, and little enough that unauthenticated callers cannot make the emulator hold
-/// much. A longer body is answered as its credentials deserve without being parsed (emulator's
-/// choice).
-const UNAUTHENTICATED_BODY_LIMIT: usize = 64 * 1024;
-
-/// The result of authenticating a request: the held use of its key, or the refusal to send.
-pub(crate) type Caller<'s> = Result<crate::keys::UseReservation<'s>, Reply>;
-
 /// Uploads (`POST /pinning/pinFileToIPFS`, `POST /v3/files`): the caller is checked before the
 /// body is read (it is streamed to disk).
 async fn upload(
@@ -303,27 +282,6 @@ async fn upload(
     Ok(answer)
 }
 
-/// Reads a body up to `limit` bytes: `Ok` with all of it, or `Err` with the first `limit` bytes
-/// when it is longer (or broke off).
-pub(crate) async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, Bytes> {
-    let mut kept: Vec<u8> = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            return Err(kept.into());
-        };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        let room = limit - kept.len();
-        if data.len() > room {
-            kept.extend_from_slice(&data[..room]);
-            return Err(kept.into());
-        }
-        kept.extend_from_slice(&data);
-    }
-    Ok(kept.into())
-}
-
 /// Everything but uploads, the gateway and the control endpoints.
 async fn respond(
     state: &State,
@@ -333,39 +291,13 @@ async fn respond(
     caller: Caller<'_>,
     now: SystemTime,
 ) -> Reply {
-    let limit = match &caller {
-        Ok(_) => route.body_limit(),
-        Err(_) => UNAUTHENTICATED_BODY_LIMIT,
+    let whole = match body::read_whole(body, route.body_limit(), caller.is_ok(), route.takes_json())
+        .await
+    {
+        Ok(whole) => whole,
+        Err(refusal) => return refusal,
     };
-    let body = match (read_body(body, limit).await, &caller) {
-        (Ok(body), _) => Some(body),
-        (Err(_), Ok(_)) => {
-            return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
-        }
-        // Not read further (see UNAUTHENTICATED_BODY_LIMIT): the prefix still tells a malformed
-        // body, which the real API refuses before it looks at credentials.
-        (Err(prefix), Err(_)) => {
-            if route.takes_json()
-                && let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&prefix)
-                && !e.is_eof()
-            {
-                return reply::reason(
-                    StatusCode::BAD_REQUEST,
-                    pinata_core::api::reason::UNKNOWN_REASON,
-                    &js_parse_error(&prefix, &e),
-                );
-            }
-            None
-        }
-    };
-    let json = if let (true, Some(body)) = (route.takes_json(), &body) {
-        match parse_json(body) {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    } else {
-        serde_json::Value::Null
-    };
+    let json = whole.json;
     let reservation = match caller {
         Ok(r) => r,
         Err(refusal) => return refusal,
@@ -392,9 +324,7 @@ async fn respond(
     let answer = match &route {
         Route::TestAuthentication => reply::json(
             StatusCode::OK,
-            &serde_json::json!({
-                "message": "Congratulations! You are communicating with the Pinata API!"
-            }),
+            &AuthenticationOk::new("Congratulations! You are communicating with the Pinata API!"),
         ),
         Route::CreateKey(_) => keys::create_key(state, &reservation, &json, now),
         Route::ListKeys(_) => keys::list_keys(state, parts.uri.query().unwrap_or("")),
@@ -416,7 +346,9 @@ async fn respond(
         Route::LegacyGroupCids(id, add) => groups::legacy_cids(state, id, &json, *add),
         Route::UpdateGroup(network, id) => groups::update(state, *network, id, &json),
         Route::DeleteGroup(network, id) => groups::delete(state, *network, id),
-        Route::PinJson => pinning::pin_json(state, body.as_ref().unwrap_or(&Bytes::new()), now),
+        Route::PinJson => {
+            pinning::pin_json(state, whole.bytes.as_ref().unwrap_or(&Bytes::new()), now)
+        }
         Route::ListFiles(network) => {
             files::list(state, *network, parts.uri.query().unwrap_or(""), now)
         }
@@ -479,57 +411,6 @@ async fn respond(
     answer
 }
 
-/// Reads and discards (up to 64 MiB of) a refused upload before answering, so a client that is
-/// still sending sees the answer rather than a reset connection.
-pub(crate) async fn drain(mut body: Incoming, answer: Reply) -> Reply {
-    let mut left: usize = 64 * 1024 * 1024;
-    while let Some(Ok(frame)) = body.frame().await {
-        let n = frame.data_ref().map_or(0, |d| d.len());
-        match left.checked_sub(n) {
-            Some(l) => left = l,
-            None => break,
-        }
-    }
-    answer
-}
-
-/// Parses a JSON body the way the API's body parser does: malformed JSON is a 400 before anything
-/// else is looked at.
-fn parse_json(body: &Bytes) -> Result<serde_json::Value, Reply> {
-    serde_json::from_slice(body).map_err(|e| {
-        reply::reason(
-            StatusCode::BAD_REQUEST,
-            pinata_core::api::reason::UNKNOWN_REASON,
-            &js_parse_error(body, &e),
-        )
-    })
-}
-
-/// The message Node's `JSON.parse` (behind Express's body parser) gives for `body`:
-/// `Unexpected token o in JSON at position 1`, or `Unexpected end of JSON input`.
-fn js_parse_error(body: &[u8], e: &serde_json::Error) -> String {
-    if e.is_eof() {
-        return "Unexpected end of JSON input".to_owned();
-    }
-    // serde_json reports 1-based line and column (in bytes, pointing at or just past the culprit).
-    let line_start: usize = body
-        .split(|b| *b == b'\n')
-        .take(e.line().saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum();
-    let mut at = (line_start + e.column().saturating_sub(1)).min(body.len().saturating_sub(1));
-    // Step back over whitespace serde may have consumed, to the offending character.
-    while at > 0 && body.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
-        at -= 1;
-    }
-    let text = String::from_utf8_lossy(body);
-    let position = String::from_utf8_lossy(&body[..at]).chars().count();
-    match text.chars().nth(position) {
-        Some(c) => format!("Unexpected token {c} in JSON at position {position}"),
-        None => "Unexpected end of JSON input".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,24 +443,5 @@ mod tests {
             journal_path(&format!("/v3/files/F-1/{token}/more"), None),
             "/v3/files/F-1/{token}/more"
         );
-    }
-
-    #[test]
-    fn json_errors_read_like_node() {
-        let msg = |body: &str| {
-            let e = serde_json::from_slice::<serde_json::Value>(body.as_bytes()).unwrap_err();
-            js_parse_error(body.as_bytes(), &e)
-        };
-        assert_eq!(msg("not json"), "Unexpected token o in JSON at position 1");
-        assert_eq!(msg("-"), "Unexpected end of JSON input");
-        assert_eq!(
-            msg("{\"a\":1,}"),
-            "Unexpected token } in JSON at position 7"
-        );
-        assert_eq!(
-            msg("{\n  \"a\": x}"),
-            "Unexpected token x in JSON at position 9"
-        );
-        assert_eq!(msg(""), "Unexpected end of JSON input");
     }
 }

@@ -1,6 +1,8 @@
 //! Seeding: a JSON file read at start-up (`--seed FILE`, [`EmulatorConfig::seed`]) that gives the
 //! account a known starting state — API keys with fixed credentials, groups, and files read from
-//! local paths — applied again after every reset.
+//! local paths — applied again after every reset; and the handle's `create_key`, `create_group`
+//! and `create_file`, which make the same things from Rust by the same rules. All of it goes
+//! straight into the stores (`store/`), as the API's handlers would put it there.
 //!
 //! ```json
 //! {"keys":[{"name":"ci","api_key":"0123456789abcdef0123","api_secret":"<64 hex>",
@@ -34,14 +36,15 @@ use pinata_core::api::uploads::mime_type_of;
 use pinata_core::cid::{CidVersion, FileImporter, ImportOptions};
 use serde::Deserialize;
 
-use crate::api::files::{MAX_KEYVALUE_LEN, MAX_NAME};
-use crate::api::groups::MAX_GROUPS;
-use crate::error::HandleError;
-use crate::files::{MAX_FILES, NewFile};
-use crate::keys::{MAX_KEYS, NewKey};
-use crate::server::KeyCredentials;
-use crate::state::State;
 use pinata_core::api::files::MAX_FILE_KEYVALUES;
+use pinata_core::api::keys::Permissions;
+
+use crate::credentials::KeyCredentials;
+use crate::error::HandleError;
+use crate::store::content::ContentStore;
+use crate::store::files::{FileStore, MAX_FILES, MAX_KEYVALUE_LEN, MAX_NAME, NewFile};
+use crate::store::groups::{GroupStore, MAX_GROUP_NAME, MAX_GROUPS};
+use crate::store::keys::{KeyStore, MAX_KEYS, NewKey, StoreError, parse_new_key};
 
 /// The largest seed file read (16 MiB).
 pub const MAX_SEED_BYTES: u64 = 16 * 1024 * 1024;
@@ -175,8 +178,7 @@ impl Seed {
             if let Some(n) = k.max_uses {
                 request["maxUses"] = n.into();
             }
-            let new =
-                crate::api::keys::parse_new_key(&request).map_err(|e| format!("{at}: {e}"))?;
+            let new = parse_new_key(&request).map_err(|e| format!("{at}: {e}"))?;
             keys.push(Key {
                 new,
                 key: k.api_key,
@@ -192,8 +194,10 @@ impl Seed {
         for (i, g) in seed.groups.into_iter().enumerate() {
             let at = format!("groups[{i}]");
             let net = network(&g.network, &at)?;
-            if g.name.is_empty() || g.name.chars().count() > MAX_NAME {
-                return Err(format!("{at}: name must be 1 to {MAX_NAME} characters"));
+            if g.name.is_empty() || g.name.chars().count() > MAX_GROUP_NAME {
+                return Err(format!(
+                    "{at}: name must be 1 to {MAX_GROUP_NAME} characters"
+                ));
             }
             if by_name.insert((net, g.name.clone()), i).is_some() {
                 return Err(format!(
@@ -265,48 +269,41 @@ impl Seed {
         })
     }
 
-    /// The credentials of the seed's keys, each with a JWT, without making them (a kept state
-    /// made them in an earlier run).
-    pub(crate) fn credentials(&self, state: &State, now: SystemTime) -> Vec<KeyCredentials> {
+    /// The credentials of the seed's keys, in its order, each with a JWT from `mint(key, secret)`
+    /// (whether this run made them or a kept state did in an earlier one).
+    pub(crate) fn credentials(&self, mint: impl Fn(&str, &str) -> String) -> Vec<KeyCredentials> {
         self.keys
             .iter()
             .map(|k| KeyCredentials {
-                jwt: state.mint(&k.key, &k.secret, now),
+                jwt: mint(&k.key, &k.secret),
                 api_key: k.key.clone(),
                 api_secret: k.secret.clone(),
             })
             .collect()
     }
 
-    /// Puts the seed into `state` (at start-up, or just after a reset emptied it): the keys'
-    /// credentials, a JWT minted for each.
+    /// Puts the seed into the stores (at start-up, or just after a reset emptied them): its keys
+    /// with their credentials, its groups, its files read from disk anew.
     pub(crate) fn apply(
         &self,
-        state: &State,
+        keys: &KeyStore,
+        groups: &GroupStore,
+        files: &FileStore,
+        content: &ContentStore,
         now: SystemTime,
-    ) -> Result<Vec<KeyCredentials>, String> {
-        let mut credentials = Vec::with_capacity(self.keys.len());
+    ) -> Result<(), String> {
         for k in &self.keys {
-            let record = state
-                .keys
-                .insert_with(k.new.clone(), k.key.clone(), k.secret.clone())
+            keys.insert_with(k.new.clone(), k.key.clone(), k.secret.clone())
                 .map_err(|e| format!("key {}: {e}", k.key))?;
-            credentials.push(KeyCredentials {
-                jwt: state.mint(&record.key, &k.secret, now),
-                api_key: record.key,
-                api_secret: k.secret.clone(),
-            });
         }
         let mut group_ids = Vec::with_capacity(self.groups.len());
         for (net, name) in &self.groups {
-            group_ids.push(
-                crate::api::groups::seed(state, *net, name, now)
-                    .map_err(|e| format!("group {name:?}: {e}"))?,
-            );
+            group_ids
+                .push(group(groups, *net, name, now).map_err(|e| format!("group {name:?}: {e}"))?);
         }
         for f in &self.files {
             let (cid, size) = std::fs::File::open(&f.path)
-                .and_then(|mut input| store(state, &mut input, f.network, f.version))
+                .and_then(|mut input| store(content, &mut input, f.network, f.version))
                 .map_err(|e| format!("file {}: {e}", f.path.display()))?;
             let new = NewFile {
                 network: f.network,
@@ -319,14 +316,59 @@ impl Seed {
                 group_id: f.group.and_then(|g| group_ids.get(g).cloned()),
                 expires_at: None,
             };
-            let group_exists = |network: Network, g: &str| state.groups.exists(network, g);
-            state
-                .files
+            let group_exists = |network: Network, g: &str| groups.exists(network, g);
+            files
                 .insert(new, now, &group_exists)
                 .map_err(|e| format!("file {}: {e:?}", f.path.display()))?;
         }
-        Ok(credentials)
+        Ok(())
     }
+}
+
+/// A key made from Rust ([`EmulatorHandle::create_key`](crate::EmulatorHandle::create_key)), by
+/// the rules of the API's key creation (name, permissions, the store's cap) as an admin makes it:
+/// its credentials, with a JWT from `mint(key, secret)`.
+pub(crate) fn key(
+    keys: &KeyStore,
+    name: &str,
+    permissions: Permissions,
+    mint: impl FnOnce(&str, &str) -> String,
+) -> Result<KeyCredentials, HandleError> {
+    crate::store::keys::check_name(name).map_err(HandleError::invalid)?;
+    permissions
+        .validate()
+        .map_err(|e| HandleError::invalid(e.to_string()))?;
+    let record = keys
+        .create(NewKey {
+            name: name.to_owned(),
+            permissions,
+            max_uses: None,
+        })
+        .map_err(|e| match e {
+            StoreError::Full => HandleError::full(e.to_string()),
+            StoreError::Io(source) => {
+                HandleError::io("could not draw random bytes for a key", Some(source))
+            }
+        })?;
+    let secret = record.secret.expose_secret();
+    Ok(KeyCredentials {
+        jwt: mint(&record.key, secret),
+        api_key: record.key.clone(),
+        api_secret: secret.to_owned(),
+    })
+}
+
+/// A group made from Rust ([`EmulatorHandle::create_group`](crate::EmulatorHandle::create_group))
+/// or by the seed, by the API's rules (a private group, its name checked): its id.
+pub(crate) fn group(
+    groups: &GroupStore,
+    network: Network,
+    name: &str,
+    now: SystemTime,
+) -> Result<String, HandleError> {
+    crate::store::groups::check_name(name).map_err(HandleError::invalid)?;
+    let group = groups.insert(network, name.to_owned(), false, now)?;
+    Ok(group.id)
 }
 
 /// A file made from Rust ([`EmulatorHandle::create_file`](crate::EmulatorHandle::create_file)).
@@ -342,7 +384,8 @@ pub struct SeededFile {
 /// Stores `contents` as a file named `name` (1 to [`MAX_NAME`] characters, its MIME type from its
 /// extension) on `network`, as an upload would.
 pub(crate) fn file(
-    state: &State,
+    content: &ContentStore,
+    files: &FileStore,
     network: Network,
     name: &str,
     contents: &[u8],
@@ -353,7 +396,7 @@ pub(crate) fn file(
             "a file name is 1 to {MAX_NAME} characters"
         )));
     }
-    let (cid, size) = store(state, &mut &contents[..], network, CidVersion::V1)
+    let (cid, size) = store(content, &mut &contents[..], network, CidVersion::V1)
         .map_err(|e| HandleError::io(format!("storing {name:?}"), Some(e)))?;
     let new = NewFile {
         network,
@@ -366,8 +409,7 @@ pub(crate) fn file(
         group_id: None,
         expires_at: None,
     };
-    let (record, _) = state
-        .files
+    let (record, _) = files
         .insert(new, now, &|_, _| false)
         .map_err(|e| HandleError::from(e).context(format!("{name:?}")))?;
     Ok(SeededFile {
@@ -379,12 +421,12 @@ pub(crate) fn file(
 /// Copies `input` into the content store as an upload to `network` would (both the bytes and the
 /// CID on one pass, then committed): its CID and size.
 fn store(
-    state: &State,
+    content: &ContentStore,
     input: &mut impl Read,
     network: Network,
     version: CidVersion,
 ) -> std::io::Result<(String, u64)> {
-    let incoming = state.content.incoming_path();
+    let incoming = content.incoming_path();
     let result = (|| {
         let mut out = crate::disk::create_private_file(&incoming)?;
         let mut importer =
@@ -401,10 +443,8 @@ fn store(
         out.flush()?;
         let imported = importer.finish();
         let cid = imported.cid.to_string();
-        state
-            .content
-            .commit_file(&incoming, &cid, network == Network::Public)?;
-        state.content.remember(&cid, imported.dag_size, 1);
+        content.commit_file(&incoming, &cid, network == Network::Public)?;
+        content.remember(&cid, imported.dag_size, 1);
         Ok((cid, imported.size))
     })();
     if result.is_err() {

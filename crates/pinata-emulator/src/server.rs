@@ -1,125 +1,32 @@
-//! The HTTP server: binding, the accept loop, and the in-process handle tests use.
+//! The HTTP server: binding (the state built from the configuration and the database, the admin
+//! key, the seed) and the accept loop, each connection served over HTTP/1.1 or HTTP/2 with its
+//! bounds. The in-process handle is `handle.rs`.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
 use std::time::{Duration, SystemTime};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use pinata_core::api::Network;
-use pinata_core::api::keys::Permissions;
-use pinata_core::{Config, Credentials, CredentialsError};
 use serde::Serialize;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::Semaphore;
 
+use crate::config::EmulatorConfig;
 use crate::conn;
+use crate::credentials::{AdminCredentials, KeyCredentials};
 use crate::db::{Persist, Table};
-use crate::error::HandleError;
-use crate::faults::{FaultRule, RateLimitRule};
 use crate::ids;
-use crate::journal::{JournalEntry, JournalFilter};
-use crate::keys::{KeyRecord, NewKey};
 use crate::routes;
 use crate::state::State;
-use crate::tls::{Tls, TlsConfig};
+use crate::store::keys::NewKey;
+use crate::tls::Tls;
 use crate::token;
-
-/// How to start an emulator. Every field has a default; fix the secrets for reproducible runs.
-#[derive(Clone)]
-pub struct EmulatorConfig {
-    /// Address to listen on. Default `127.0.0.1:0` (an ephemeral port).
-    pub listen: SocketAddr,
-    /// The admin key's public key (20 hex); random by default.
-    pub admin_key: Option<String>,
-    /// The admin key's secret (64 hex); random by default.
-    pub admin_secret: Option<String>,
-    /// The secret JWTs are signed with; random by default.
-    pub jwt_secret: Option<Vec<u8>>,
-    /// How long issued JWTs stay valid. Default 365 days.
-    pub jwt_lifetime: Duration,
-    /// Keys per page of a key listing. The real page size is not documented; default 10.
-    pub key_page_size: usize,
-    /// Where all state is kept across restarts: the content, and everything else in the database
-    /// `emulator.sqlite3` there (see [`crate::db`]). By default a temporary directory (removed on
-    /// exit) holds the content and the rest stays in memory. Needs the `persistence` feature (on
-    /// by default): without it, a data directory is refused by [`EmulatorConfig::validate`] and
-    /// so by [`Emulator::bind`].
-    pub data_dir: Option<std::path::PathBuf>,
-    /// How long a pin by hash of content the emulator holds takes. Default 2 s.
-    pub pin_by_hash_delay: Duration,
-    /// How long a pin by hash of unknown content searches before it expires. Default 60 s.
-    pub pin_by_hash_expiry: Duration,
-    /// Faults to inject from the start (more can be added through `POST /emulator/faults`).
-    pub faults: Vec<crate::faults::FaultRule>,
-    /// A rate limit from the start (off by default; see `PUT /emulator/rate_limit`).
-    pub rate_limit: Option<crate::faults::RateLimitRule>,
-    /// The most connections served at once; more wait to be accepted. Default 1024. (An HTTP/2
-    /// connection carries up to [`MAX_H2_STREAMS`] requests at once, an HTTP/1.1 one a single one.)
-    pub max_connections: usize,
-    /// How long a client may take to send a request's headers, from the connection's start or
-    /// the previous response (HTTP/2: the first request's, from the connection's start; later
-    /// ones arrive on a connection the idle timeout watches). Default 10 s.
-    pub header_read_timeout: Duration,
-    /// How long a connection may stay without a byte read or written before it is closed (an idle
-    /// keep-alive connection, or a client that stopped sending a body). Default 60 s.
-    pub idle_timeout: Duration,
-    /// The largest resumable upload (`Upload-Length`, `Tus-Max-Size`), in bytes: 1 to
-    /// [`MAX_UPLOAD_BYTES`]. Default 25 GB (25,000,000,000), Pinata's documented limit.
-    pub max_upload_bytes: u64,
-    /// How long a resumable upload is kept after its creation, its last `PATCH` or its completion
-    /// (a finished one answers `HEAD` that long): 1 s to [`MAX_TUS_EXPIRY`]. Default one day.
-    pub tus_expiry: Duration,
-    /// How `/psa` (the IPFS Pinning Service API) answers: as Pinata does (the default) or as the
-    /// spec says. See [`PsaMode`].
-    pub psa_mode: PsaMode,
-    /// A seed file (JSON) read at start-up and applied again after every reset: keys with fixed
-    /// credentials, groups and files (see [`crate::seed`]). A bad one makes [`Emulator::bind`] fail
-    /// with the problem named. None by default.
-    pub seed: Option<std::path::PathBuf>,
-    /// The `domain` of the one gateway `GET /v3/ipfs/gateways` lists: a DNS label (the real
-    /// service's are the part before `.mypinata.cloud`) or a whole host name. Default `emulator`.
-    /// The emulator itself is the gateway to download from (its own URL, where it serves
-    /// `/ipfs/<cid>` and `/files/<cid>`); this is only what the list says.
-    pub gateway_domain: String,
-    /// HTTPS: certificate files or a self-signed certificate made at start-up (see [`TlsConfig`]);
-    /// the URL is then `https://…`. None (plain HTTP) by default.
-    pub tls: Option<TlsConfig>,
-}
-
-/// How the emulator's `/psa` (IPFS Pinning Service API) answers where Pinata departs from the
-/// spec (`pinata-v3-api.md` §2.3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PsaMode {
-    /// As Pinata was observed to answer (the default): an add or a replace is 200, a removal 200
-    /// `text/plain` `OK`, lists come oldest first, and a request without a token gets the
-    /// emulator's usual missing-credentials answer (401 `INVALID_CREDENTIALS`).
-    #[default]
-    Pinata,
-    /// As the spec says (for Kubo and the compliance suite): an add or a replace is 202, a removal
-    /// 202 with no body, lists come newest first, and a request without a token is 401
-    /// `UNAUTHORIZED`.
-    Spec,
-}
-
-impl PsaMode {
-    /// `pinata` or `spec`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "pinata" => Some(PsaMode::Pinata),
-            "spec" => Some(PsaMode::Spec),
-            _ => None,
-        }
-    }
-}
 
 /// What the accept loop applies to every connection.
 #[derive(Debug, Clone, Copy)]
@@ -127,189 +34,6 @@ struct Limits {
     max_connections: usize,
     header_read_timeout: Duration,
     idle_timeout: Duration,
-}
-
-/// The longest a JWT may be made to live (ten years): the expiry is a date, which must not
-/// overflow.
-pub const MAX_JWT_LIFETIME: Duration = Duration::from_secs(10 * 366 * 86_400);
-/// The longest pin-by-hash delay or search (one day).
-pub const MAX_PIN_DELAY: Duration = Duration::from_secs(86_400);
-/// The most connections that can be asked for.
-pub const MAX_CONNECTIONS: usize = 65_536;
-/// The largest resumable-upload cap that can be asked for: JSON's largest exact integer.
-pub const MAX_UPLOAD_BYTES: u64 = (1 << 53) - 1;
-/// The longest a resumable upload can be asked to be kept (30 days).
-pub const MAX_TUS_EXPIRY: Duration = Duration::from_secs(30 * 86_400);
-/// The default cap on a resumable upload: 25 GB, Pinata's documented limit.
-pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25_000_000_000;
-
-/// Why a data directory is refused by a build without the `persistence` feature.
-pub(crate) const NO_PERSISTENCE: &str = "a data directory (--data-dir, PINATA_EMULATOR_DATA_DIR, \
-     EmulatorConfig::data_dir) needs pinata-emulator's `persistence` cargo feature, which this build \
-     leaves out; build it with the feature (on by default), or keep the state in memory";
-
-impl EmulatorConfig {
-    /// Checks every number against its range (and every fault and rate limit), so a bad value is a
-    /// clear error at start-up instead of a panic or an odd answer later; and, in a build without
-    /// the `persistence` feature, that no data directory is asked for.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.data_dir.is_some() && !cfg!(feature = "persistence") {
-            return Err(NO_PERSISTENCE.to_owned());
-        }
-        let within = |what: &str, d: Duration, min: Duration, max: Duration| {
-            if (min..=max).contains(&d) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{what} must be between {min:?} and {max:?}, not {d:?}"
-                ))
-            }
-        };
-        within(
-            "the JWT lifetime",
-            self.jwt_lifetime,
-            Duration::from_secs(1),
-            MAX_JWT_LIFETIME,
-        )?;
-        within(
-            "the pin-by-hash delay",
-            self.pin_by_hash_delay,
-            Duration::ZERO,
-            MAX_PIN_DELAY,
-        )?;
-        within(
-            "the pin-by-hash expiry",
-            self.pin_by_hash_expiry,
-            Duration::ZERO,
-            MAX_PIN_DELAY,
-        )?;
-        let hour = Duration::from_secs(3600);
-        within(
-            "the header read timeout",
-            self.header_read_timeout,
-            Duration::from_millis(1),
-            hour,
-        )?;
-        within(
-            "the idle timeout",
-            self.idle_timeout,
-            Duration::from_millis(1),
-            hour,
-        )?;
-        within(
-            "the resumable-upload expiry",
-            self.tus_expiry,
-            Duration::from_secs(1),
-            MAX_TUS_EXPIRY,
-        )?;
-        if !(1..=MAX_UPLOAD_BYTES).contains(&self.max_upload_bytes) {
-            return Err(format!(
-                "the resumable-upload cap must be 1 to {MAX_UPLOAD_BYTES} bytes, not {}",
-                self.max_upload_bytes
-            ));
-        }
-        if !(1..=1000).contains(&self.key_page_size) {
-            return Err(format!(
-                "the key page size must be 1 to 1000, not {}",
-                self.key_page_size
-            ));
-        }
-        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections) {
-            return Err(format!(
-                "the connection limit must be 1 to {MAX_CONNECTIONS}, not {}",
-                self.max_connections
-            ));
-        }
-        for rule in &self.faults {
-            rule.validate().map_err(|e| format!("fault: {e}"))?;
-            rule.fits_idle_timeout(self.idle_timeout)
-                .map_err(|e| format!("fault: {e}"))?;
-        }
-        if let Some(rule) = &self.rate_limit {
-            rule.validate().map_err(|e| format!("rate limit: {e}"))?;
-        }
-        crate::api::gateways::check_domain(&self.gateway_domain)?;
-        if let Some(tls) = &self.tls {
-            tls.validate()?;
-        }
-        Ok(())
-    }
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            admin_key: None,
-            admin_secret: None,
-            jwt_secret: None,
-            jwt_lifetime: Duration::from_secs(365 * 24 * 3600),
-            key_page_size: 10,
-            data_dir: None,
-            pin_by_hash_delay: crate::pins::DEFAULT_PIN_DELAY,
-            pin_by_hash_expiry: crate::pins::DEFAULT_SEARCH_EXPIRY,
-            faults: Vec::new(),
-            rate_limit: None,
-            max_connections: 1024,
-            header_read_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
-            tus_expiry: Duration::from_secs(86_400),
-            psa_mode: PsaMode::Pinata,
-            seed: None,
-            gateway_domain: crate::api::gateways::DEFAULT_GATEWAY_DOMAIN.to_owned(),
-            tls: None,
-        }
-    }
-}
-
-impl fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("listen", &self.listen)
-            .field("admin_key", &self.admin_key)
-            .field("jwt_lifetime", &self.jwt_lifetime)
-            .field("psa_mode", &self.psa_mode)
-            .field("seed", &self.seed)
-            .field("gateway_domain", &self.gateway_domain)
-            .field("tls", &self.tls)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A key's credentials in both schemes: the admin key's, or one made with
-/// [`EmulatorHandle::create_key`]. `Debug` shows the public key only.
-#[derive(Clone, Serialize)]
-pub struct KeyCredentials {
-    /// JWT for the key.
-    pub jwt: String,
-    /// Public key.
-    pub api_key: String,
-    /// Secret.
-    pub api_secret: String,
-}
-
-/// The admin key the emulator starts with, in both schemes.
-pub type AdminCredentials = KeyCredentials;
-
-impl KeyCredentials {
-    /// The key's JWT as client credentials (the scheme the v3 endpoints take).
-    pub fn jwt_credentials(&self) -> Result<Credentials, CredentialsError> {
-        Credentials::jwt(self.jwt.as_str())
-    }
-
-    /// The key's public key and secret as client credentials (the legacy endpoints' scheme).
-    pub fn key_pair_credentials(&self) -> Result<Credentials, CredentialsError> {
-        Credentials::key_pair(self.api_key.as_str(), self.api_secret.as_str())
-    }
-}
-
-impl fmt::Debug for KeyCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyCredentials")
-            .field("api_key", &self.api_key)
-            .finish_non_exhaustive()
-    }
 }
 
 /// A bound emulator, not yet serving.
@@ -409,7 +133,7 @@ impl Emulator {
             user_id,
             jwt_lifetime: config.jwt_lifetime,
             key_page_size: config.key_page_size,
-            content: crate::content::ContentStore::open(config.data_dir)?,
+            content: crate::store::content::ContentStore::open(config.data_dir)?,
             pins: Default::default(),
             pin_delay: config.pin_by_hash_delay,
             search_expiry: config.pin_by_hash_expiry,
@@ -420,7 +144,7 @@ impl Emulator {
             url_secret,
             swaps: Default::default(),
             signatures: Default::default(),
-            tus: crate::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
+            tus: crate::store::tus::TusStore::new(config.max_upload_bytes, config.tus_expiry),
             idle_timeout: config.idle_timeout,
             journal: Default::default(),
             psa: Default::default(),
@@ -473,11 +197,16 @@ impl Emulator {
         };
         // The seed makes a new account's state; a kept one already holds what it made (and
         // whatever happened since), so it is not applied again, but its keys are still shown.
+        let now = SystemTime::now();
         let seeded = match &state.seed {
-            Some(seed) if db.is_fresh() => seed
-                .apply(&state, SystemTime::now())
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?,
-            Some(seed) => seed.credentials(&state, SystemTime::now()),
+            Some(seed) => {
+                if db.is_fresh() {
+                    state.apply_seed(seed, now).map_err(|e| {
+                        io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}"))
+                    })?;
+                }
+                seed.credentials(|key, secret| state.mint(key, secret, now))
+            }
             None => Vec::new(),
         };
         // Written last, so a run stopped before this point leaves a database that is still new.
@@ -522,7 +251,7 @@ impl Emulator {
         &self.seeded
     }
 
-    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`]), for a client to
+    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`](crate::TlsConfig::SelfSigned)), for a client to
     /// trust; None without TLS or with certificate files.
     pub fn certificate_pem(&self) -> Option<&str> {
         self.tls.as_ref()?.certificate_pem.as_deref()
@@ -550,11 +279,9 @@ impl Emulator {
         .unwrap_or_default()
     }
 
-    /// A handle on the state, for in-process control while serving.
-    fn control(&self) -> Control {
-        Control {
-            state: self.state.clone(),
-        }
+    /// The state it serves, for in-process control while it serves.
+    pub(crate) fn state(&self) -> &Arc<State> {
+        &self.state
     }
 
     /// Serves until `shutdown` completes.
@@ -622,72 +349,6 @@ impl Emulator {
         // Uploads still in flight are cut off with the process; their partial files go now (and
         // again when the store is dropped, for any written after this).
         let _ = self.state.content.clear_incoming();
-    }
-
-    /// Starts the emulator on its own thread and runtime, so sync and async tests alike can use it
-    /// (it never touches the caller's runtime). Dropping the handle stops it.
-    pub fn spawn(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let thread = thread::Builder::new()
-            .name("pinata-emulator".to_owned())
-            .spawn(move || {
-                let started = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .and_then(|runtime| {
-                        let emulator = runtime.block_on(Emulator::bind(config))?;
-                        Ok((runtime, emulator))
-                    });
-                let (runtime, emulator) = match started {
-                    Ok(parts) => parts,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
-                    }
-                };
-                // What a test's client needs, made once: the admin JWT and every origin here.
-                let client = emulator
-                    .admin
-                    .jwt_credentials()
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-                    .and_then(|credentials| {
-                        let config = Config::for_emulator(&emulator.url)
-                            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-                        Ok((credentials, config))
-                    });
-                let ready = client.map(|(credentials, config)| Ready {
-                    certificate_pem: emulator.certificate_pem().map(str::to_owned),
-                    url: emulator.url.clone(),
-                    admin: emulator.admin.clone(),
-                    seeded: emulator.seeded.clone(),
-                    credentials,
-                    config,
-                    control: emulator.control(),
-                });
-                let failed = ready.is_err();
-                if ready_tx.send(ready).is_err() || failed {
-                    return;
-                }
-                runtime.block_on(emulator.serve(async {
-                    let _ = stopped.await;
-                }));
-            })?;
-        let ready = ready_rx
-            .recv()
-            .map_err(|_| io::Error::other("the emulator thread stopped during start-up"))??;
-        Ok(EmulatorHandle {
-            certificate_pem: ready.certificate_pem,
-            url: ready.url,
-            admin: ready.admin,
-            seeded: ready.seeded,
-            credentials: ready.credentials,
-            config: ready.config,
-            control: ready.control,
-            stop: Some(stop),
-            thread: Some(thread),
-        })
     }
 }
 
@@ -781,211 +442,5 @@ where
     // No request in time: dropping the connection closes it.
     if asked.load(Ordering::Relaxed) {
         serving.await;
-    }
-}
-
-/// What the emulator's thread hands over once it serves.
-struct Ready {
-    certificate_pem: Option<String>,
-    url: String,
-    admin: AdminCredentials,
-    seeded: Vec<KeyCredentials>,
-    credentials: Credentials,
-    config: Config,
-    control: Control,
-}
-
-/// Direct access to a running emulator's state.
-#[derive(Clone)]
-struct Control {
-    state: Arc<State>,
-}
-
-/// A running in-process emulator. Dropping it shuts the server down.
-///
-/// Besides the URL and the admin key, it offers what the HTTP control surface offers
-/// (`/emulator/reset`, `/emulator/requests`, `/emulator/faults`, `/emulator/rate_limit`) as methods,
-/// and seeding: keys and groups made directly.
-pub struct EmulatorHandle {
-    certificate_pem: Option<String>,
-    url: String,
-    admin: AdminCredentials,
-    seeded: Vec<KeyCredentials>,
-    credentials: Credentials,
-    config: Config,
-    control: Control,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl fmt::Debug for EmulatorHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorHandle")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl EmulatorHandle {
-    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with [`EmulatorConfig::tls`].
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The PEM of the certificate made at start-up ([`TlsConfig::SelfSigned`]), for a client to
-    /// trust; None without TLS or with certificate files.
-    pub fn certificate_pem(&self) -> Option<&str> {
-        self.certificate_pem.as_deref()
-    }
-
-    /// The admin key.
-    pub fn admin(&self) -> &AdminCredentials {
-        &self.admin
-    }
-
-    /// The keys the seed made, in its order, each with a JWT (empty without a seed). They are made
-    /// again with the same credentials after a reset, so these stay valid.
-    pub fn seeded_keys(&self) -> &[KeyCredentials] {
-        &self.seeded
-    }
-
-    /// The secret JWTs are signed with (to mint test tokens with [`token::sign`]).
-    pub fn jwt_secret(&self) -> &[u8] {
-        &self.control.state.jwt_secret
-    }
-
-    /// Where pinned content is stored.
-    pub fn data_dir(&self) -> &std::path::Path {
-        self.control.state.content.root()
-    }
-
-    /// The stored record of `key`.
-    pub fn key(&self, key: &str) -> Option<KeyRecord> {
-        self.control.state.keys.get(key)
-    }
-
-    /// Signs a JWT for `key`/`secret` that expires at `exp` (Unix seconds), e.g. an expired one.
-    pub fn mint_jwt(&self, key: &str, secret: &str, exp: u64) -> String {
-        let claims = token::Claims::new(&self.control.state.user_id, key, secret, exp);
-        token::sign(&claims, &self.control.state.jwt_secret)
-    }
-
-    /// The admin key's JWT as client credentials: with [`EmulatorHandle::config`], all a client
-    /// needs (`pinata_ureq::Client::with_config(emu.credentials(), emu.config())`).
-    pub fn credentials(&self) -> Credentials {
-        self.credentials.clone()
-    }
-
-    /// A client configuration with every origin (API, uploads, gateway) at this emulator
-    /// (`Config::for_emulator(url)`).
-    pub fn config(&self) -> Config {
-        self.config.clone()
-    }
-
-    /// Back to the state at start-up, as `POST /emulator/reset` does: only the admin key, with
-    /// fresh use counters, and no pins, jobs, files, groups, swaps, signatures, signed upload URLs,
-    /// resumable uploads, faults, rate limits or journal entries; content on disk removed (the data
-    /// directory kept). The admin credentials and the JWT secret survive, so clients made with
-    /// [`EmulatorHandle::credentials`] keep working. Then the seed ([`EmulatorConfig::seed`]), if
-    /// any, is applied again (its files read anew), so seeded keys, groups and files are back.
-    /// `Err` if the content could not be removed or the seed not re-applied (a seeded file gone).
-    pub fn reset(&self) -> io::Result<()> {
-        self.control.state.reset()
-    }
-
-    /// The journal's entries that `filter` keeps, oldest first (as `GET /emulator/requests`).
-    pub fn requests(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
-        self.control.state.journal.find(filter).0
-    }
-
-    /// How many entries the journal dropped (the oldest, past
-    /// [`MAX_JOURNAL`](crate::journal::MAX_JOURNAL)) since it was last cleared.
-    pub fn dropped_requests(&self) -> u64 {
-        self.control
-            .state
-            .journal
-            .find(&JournalFilter::new().limit(0))
-            .1
-    }
-
-    /// Empties the journal (as `DELETE /emulator/requests`).
-    pub fn clear_requests(&self) {
-        self.control.state.journal.clear();
-    }
-
-    /// Adds a fault rule (as `POST /emulator/faults`): `Err` says why it was refused, of kind
-    /// [`Invalid`](crate::HandleErrorKind::Invalid) (a number out of range, a delay not shorter than the
-    /// idle timeout) or [`Full`](crate::HandleErrorKind::Full) ([`MAX_RULES`](crate::faults::MAX_RULES)
-    /// rules standing).
-    pub fn add_fault(&self, rule: FaultRule) -> Result<(), HandleError> {
-        self.control.state.add_fault(rule)
-    }
-
-    /// Removes every fault rule (as `DELETE /emulator/faults`); rate limits stay.
-    pub fn clear_faults(&self) {
-        self.control.state.faults.clear_rules(None);
-    }
-
-    /// Sets a rate limit, replacing one for the same key (as `PUT /emulator/rate_limit`): `Err`
-    /// ([`Invalid`](crate::HandleErrorKind::Invalid)) when a number is out of range.
-    pub fn set_rate_limit(&self, rule: RateLimitRule) -> Result<(), HandleError> {
-        self.control.state.set_rate_limit(rule)
-    }
-
-    /// Removes every rate limit (as `DELETE /emulator/rate_limit`); fault rules stay.
-    pub fn clear_rate_limit(&self) {
-        self.control.state.faults.clear_limits(None);
-    }
-
-    /// Makes an API key with `permissions`, by the rules of the API's key creation (a name of 1 to
-    /// 256 characters, valid permissions, at most [`MAX_KEYS`](crate::MAX_KEYS) keys), as
-    /// the admin would: its public key, secret and JWT. `Err` is
-    /// [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name or permissions,
-    /// [`Full`](crate::HandleErrorKind::Full) at the cap.
-    pub fn create_key(
-        &self,
-        name: &str,
-        permissions: Permissions,
-    ) -> Result<KeyCredentials, HandleError> {
-        crate::api::keys::seed_key(&self.control.state, name, permissions, SystemTime::now())
-    }
-
-    /// Makes a (private) group on `network` named `name` (1 to 1024 characters), by the API's
-    /// rules: its id. `Err` is [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name,
-    /// [`Full`](crate::HandleErrorKind::Full) when the emulator holds as many groups as it keeps.
-    pub fn create_group(&self, network: Network, name: &str) -> Result<String, HandleError> {
-        crate::api::groups::seed(&self.control.state, network, name, SystemTime::now())
-    }
-
-    /// Stores `contents` as a file named `name` on `network` (in no group, its MIME type from the
-    /// name's extension, CID v1), as an upload would: its id and CID. Private content is served
-    /// only through download links, as an uploaded private file's. `Err` is
-    /// [`Invalid`](crate::HandleErrorKind::Invalid) for a bad name, [`Full`](crate::HandleErrorKind::Full) when
-    /// the emulator holds as many files as it keeps, [`Io`](crate::HandleErrorKind::Io) when the content
-    /// could not be written (the I/O error as its source).
-    pub fn create_file(
-        &self,
-        network: Network,
-        name: &str,
-        contents: impl AsRef<[u8]>,
-    ) -> Result<crate::seed::SeededFile, HandleError> {
-        crate::seed::file(
-            &self.control.state,
-            network,
-            name,
-            contents.as_ref(),
-            SystemTime::now(),
-        )
-    }
-}
-
-impl Drop for EmulatorHandle {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

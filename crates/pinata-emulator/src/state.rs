@@ -1,16 +1,29 @@
-//! The emulator's shared state.
+//! The emulator's shared state: every store (`store/`), the account's secrets and settings, the
+//! faults, the journal and the seed; and what is done to all of it at once: reading it back from the
+//! database, a reset (the seed applied again), faults and rate limits as the handle and the
+//! control surface add them, and the account's JWTs.
 
 use std::collections::HashSet;
 use std::io;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::content::ContentStore;
+use crate::config::PsaMode;
 use crate::db::Persist;
 use crate::error::HandleError;
 use crate::faults::{FaultRule, Faults, RateLimitRule};
 use crate::journal::Journal;
-use crate::keys::KeyStore;
-use crate::pins::PinStore;
+use crate::seed::Seed;
+use crate::store::content::ContentStore;
+use crate::store::files::FileStore;
+use crate::store::grants::GrantStore;
+use crate::store::groups::GroupStore;
+use crate::store::keys::KeyStore;
+use crate::store::pins::PinStore;
+use crate::store::psa::PsaStore;
+use crate::store::signatures::SignatureStore;
+use crate::store::swaps::SwapStore;
+use crate::store::tus::TusStore;
+use crate::token::{self, Claims};
 
 /// Everything handlers share: the account, its keys and the JWT signing secret.
 #[derive(Debug)]
@@ -34,30 +47,30 @@ pub(crate) struct State {
     /// Scripted faults and rate limits.
     pub(crate) faults: Faults,
     /// v3 groups.
-    pub(crate) groups: crate::api::groups::GroupStore,
+    pub(crate) groups: GroupStore,
     /// v3 files.
-    pub(crate) files: crate::files::FileStore,
+    pub(crate) files: FileStore,
     /// Signed upload URLs not yet dropped.
-    pub(crate) grants: crate::api::signed::GrantStore,
+    pub(crate) grants: GrantStore,
     /// The key signed URLs and download links are signed with (derived from the JWT secret).
     pub(crate) url_secret: Vec<u8>,
     /// CID swaps.
-    pub(crate) swaps: crate::api::swaps::SwapStore,
+    pub(crate) swaps: SwapStore,
     /// CID signatures.
-    pub(crate) signatures: crate::api::swaps::SignatureStore,
+    pub(crate) signatures: SignatureStore,
     /// Resumable (TUS) uploads, in progress and just finished.
-    pub(crate) tus: crate::tus::TusStore,
+    pub(crate) tus: TusStore,
     /// The connections' idle timeout: a delay fault must end before it, or the connection would be
     /// closed while the answer waits.
     pub(crate) idle_timeout: Duration,
     /// The requests answered, most recent last.
     pub(crate) journal: Journal,
     /// `/psa` pin requests (their jobs are in `pins`).
-    pub(crate) psa: crate::api::psa::PsaStore,
+    pub(crate) psa: PsaStore,
     /// How `/psa` answers.
-    pub(crate) psa_mode: crate::server::PsaMode,
+    pub(crate) psa_mode: PsaMode,
     /// The seed applied at start-up and again after each reset, if one was given.
-    pub(crate) seed: Option<crate::seed::Seed>,
+    pub(crate) seed: Option<Seed>,
     /// The `domain` of the one gateway the gateway list holds.
     pub(crate) gateway_domain: String,
     /// The database every store writes to, with `--data-dir`.
@@ -117,10 +130,29 @@ impl State {
         self.content.clear()?;
         // The seed again, so a reset is back to the known account (its files read anew).
         if let Some(seed) = &self.seed {
-            seed.apply(self, SystemTime::now())
+            self.apply_seed(seed, SystemTime::now())
                 .map_err(|e| io::Error::other(format!("re-applying the seed: {e}")))?;
         }
         Ok(())
+    }
+
+    /// Puts `seed` into the stores (at start-up, or just after a reset emptied them).
+    pub(crate) fn apply_seed(&self, seed: &Seed, now: SystemTime) -> Result<(), String> {
+        seed.apply(&self.keys, &self.groups, &self.files, &self.content, now)
+    }
+
+    /// A JWT for `key`/`secret`, expiring after the configured lifetime.
+    pub(crate) fn mint(&self, key: &str, secret: &str, now: SystemTime) -> String {
+        let exp = now
+            .checked_add(self.jwt_lifetime)
+            .unwrap_or(now)
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
+        token::sign(
+            &Claims::new(&self.user_id, key, secret, exp),
+            &self.jwt_secret,
+        )
     }
 
     /// Adds a fault rule as `POST /emulator/faults` does: validated, its delay within the idle

@@ -20,11 +20,12 @@ use http::{Method, StatusCode};
 use hyper::body::Incoming;
 use pinata_core::server::Query;
 
+use crate::authn::Caller;
+use crate::body;
 use crate::faults::{FaultRule, RateLimitRule, RateVerdict};
 use crate::journal::JournalFilter;
 use crate::reply::{self, Reply};
 use crate::router::{MAX_JSON_BODY, Route};
-use crate::routes::{Caller, read_body};
 use crate::state::State;
 
 /// The `key` a clear is scoped to, if the query names one.
@@ -148,7 +149,7 @@ pub(crate) async fn control(
     if !route.requirement().is_met_by(&caller.permissions) {
         return reply::no_scopes();
     }
-    let Ok(body) = read_body(body, MAX_JSON_BODY).await else {
+    let Ok(body) = body::read(body, MAX_JSON_BODY).await else {
         return reply::message(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large");
     };
     let ok = || reply::json(StatusCode::OK, &serde_json::json!({"ok": true}));

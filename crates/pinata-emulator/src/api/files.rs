@@ -1,7 +1,7 @@
 //! v3 files (`pinata-v3-api.md` §1.1, §1.2): uploads (`POST /v3/files`, and the same form posted
 //! to a signed URL), `GET /v3/files/{network}` (list), `GET|PUT|DELETE /v3/files/{network}/{id}`,
 //! and a file's group, `PUT|DELETE /v3/groups/{network}/{group}/ids/{file}`. Mirrors
-//! `pinata-core`'s `api::files` and `api::uploads`; the store is `files.rs`.
+//! `pinata-core`'s `api::files` and `api::uploads`; the store is `store/files.rs`.
 //!
 //! Uploads take the SDK's form: one or more `file` parts (several make a folder, named
 //! `<folder>/<relative>`, addressed as `pinFileToIPFS` addresses one without `wrapWithDirectory`),
@@ -14,7 +14,7 @@
 //! the part has none or `application/octet-stream`, the type its file name suggests
 //! (`receive.rs`); a folder's is `directory`. A signed URL's allowed types are checked against that
 //! type with pinata-core's own rule (`mime_pattern_allows`). An upload of a CID the network holds
-//! already is a file of its own, answered with `is_duplicate: true` (`files.rs`).
+//! already is a file of its own, answered with `is_duplicate: true` (`store/files.rs`).
 //!
 //! Emulator's choices where the real service is not documented: errors are
 //! `{"error":{"code":…,"message":…}}` (400 for a bad form or field, and for a `group_id` that names
@@ -45,20 +45,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::receive::{self, Refused};
-use crate::api::signed::Grant;
-use crate::files::{
-    Changes, FileFilter, FileRecord, InsertError, MAX_FILE_BYTES, MAX_FILES, NewFile, PENDING,
-    Regrouped, UpdateError,
-};
-use crate::reply::{self, Reply, data};
-use crate::routes::Closed;
+use crate::reply::{self, Closed, Reply, data};
 use crate::state::State;
+use crate::store::files::{
+    Changes, FileFilter, FileRecord, InsertError, MAX_FILE_BYTES, MAX_FILES, MAX_KEYVALUE_LEN,
+    MAX_NAME, NewFile, PENDING, Regrouped, UpdateError,
+};
+use crate::store::grants::Grant;
 
-/// The longest file name accepted (characters).
-pub(crate) const MAX_NAME: usize = 1024;
-/// The longest key-value key or value accepted (bytes; emulator's choice, so that what a file
-/// keeps is bounded).
-pub(crate) const MAX_KEYVALUE_LEN: usize = 1024;
 /// Files per page without a `limit`.
 const DEFAULT_PAGE: usize = 10;
 /// The latest expiry accepted: 9999-12-31T23:59:59Z, the last second ISO 8601 writes in four
@@ -85,7 +79,10 @@ fn file_not_found() -> Reply {
     reply::coded(StatusCode::NOT_FOUND, "File not found")
 }
 
-/// A file as the API lists it (`FileItem` in pinata-core).
+/// A file as the API lists it: `FileItem` in pinata-core, in shape. The emulator's own type, as
+/// the core's cannot write it: `FileItem` writes `"expires_at": null` for a file that does not
+/// expire, where the emulator leaves the field out (the tests below hold the two to that one
+/// difference).
 #[derive(Serialize)]
 struct Shown<'a> {
     id: &'a str,
@@ -118,26 +115,36 @@ impl<'a> From<&'a FileRecord> for Shown<'a> {
     }
 }
 
-/// The answer to an upload (`UploadedFile` in pinata-core): the file, and what the uploads spec
-/// adds.
-fn uploaded(state: &State, file: &FileRecord, duplicate: bool) -> Reply {
-    #[derive(Serialize)]
-    struct Uploaded<'a> {
-        #[serde(flatten)]
-        file: Shown<'a>,
-        network: Network,
-        user_id: &'a str,
-        vectorized: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        is_duplicate: Option<bool>,
+/// The answer to an upload: `UploadedFile` in pinata-core, in shape, with what the uploads spec
+/// adds and the core does not model (`user_id`, `vectorized`, and a file's `expires_at`). The
+/// emulator's own type: besides those fields, `UploadedFile` writes `"is_duplicate": null` for a
+/// first upload, where the emulator leaves the field out.
+#[derive(Serialize)]
+struct Uploaded<'a> {
+    #[serde(flatten)]
+    file: Shown<'a>,
+    network: Network,
+    user_id: &'a str,
+    vectorized: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_duplicate: Option<bool>,
+}
+
+impl<'a> Uploaded<'a> {
+    fn new(file: &'a FileRecord, user_id: &'a str, duplicate: bool) -> Self {
+        Self {
+            file: Shown::from(file),
+            network: file.network,
+            user_id,
+            vectorized: false,
+            is_duplicate: duplicate.then_some(true),
+        }
     }
-    data(Uploaded {
-        file: Shown::from(file),
-        network: file.network,
-        user_id: &state.user_id,
-        vectorized: false,
-        is_duplicate: duplicate.then_some(true),
-    })
+}
+
+/// The answer to an upload ([`Uploaded`]).
+fn uploaded(state: &State, file: &FileRecord, duplicate: bool) -> Reply {
+    data(Uploaded::new(file, &state.user_id, duplicate))
 }
 
 /// Key-values from JSON: an object of at most [`MAX_FILE_KEYVALUES`] string values, each key and
@@ -206,7 +213,7 @@ fn too_heavy() -> Reply {
 /// [`MAX_EXPIRES_AT`].
 pub(crate) fn expiry(at: Option<u64>, now: SystemTime) -> Result<u64, Reply> {
     match at {
-        Some(at) if at >= crate::files::unix_seconds(now) && at <= MAX_EXPIRES_AT => Ok(at),
+        Some(at) if at >= crate::store::files::unix_seconds(now) && at <= MAX_EXPIRES_AT => Ok(at),
         _ => Err(bad(&format!(
             "expires_at must be a time not yet passed, in Unix seconds (at most {MAX_EXPIRES_AT})"
         ))),
@@ -318,7 +325,7 @@ pub(crate) async fn upload(
     grant: Option<&Grant>,
 ) -> Result<Reply, Closed> {
     let Ok(boundary) = receive::boundary(headers) else {
-        return Ok(crate::routes::drain(body, bad("the body must be multipart/form-data")).await);
+        return Ok(crate::body::drain(body, bad("the body must be multipart/form-data")).await);
     };
     let rules = receive::Rules {
         read_fields: READ_FIELDS,
@@ -441,6 +448,7 @@ pub(crate) fn list(state: &State, network: Network, query: &str, now: SystemTime
         (true, Some(last)) => BASE64.encode(&last.id),
         _ => String::new(),
     };
+    /// `FilePage` in pinata-core, in shape; the emulator's own for its files ([`Shown`]).
     #[derive(Serialize)]
     struct Page<'a> {
         files: Vec<Shown<'a>>,
@@ -601,5 +609,63 @@ pub(crate) fn group_file(
         Regrouped::Done => data(()),
         Regrouped::NoFile => file_not_found(),
         Regrouped::NoGroup => group_not_found(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pinata_core::api::files::FileItem;
+    use pinata_core::api::uploads::UploadedFile;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn record(expires_at: Option<u64>) -> FileRecord {
+        FileRecord {
+            id: "0190c3f2-0000-7000-8000-000000000001".into(),
+            network: Network::Public,
+            name: Some("a.txt".into()),
+            cid: "bafkqaaa".into(),
+            size: 3,
+            number_of_files: 1,
+            mime_type: "text/plain".into(),
+            keyvalues: BTreeMap::from([("k".to_owned(), "v".to_owned())]),
+            group_id: Some("g".into()),
+            created_at: UNIX_EPOCH + Duration::from_nanos(1_720_740_807_665_123_456),
+            expires_at,
+        }
+    }
+
+    /// `ours` as the core's `T` reads and writes it again.
+    fn through<T: serde::de::DeserializeOwned + Serialize>(ours: &Value) -> Value {
+        let theirs: T = serde_json::from_value(ours.clone()).unwrap();
+        serde_json::to_value(theirs).unwrap()
+    }
+
+    #[test]
+    fn a_file_is_the_core_s_file_item_but_for_a_missing_expiry() {
+        let with = serde_json::to_value(Shown::from(&record(Some(1_900_000_000)))).unwrap();
+        assert_eq!(through::<FileItem>(&with), with);
+        assert_eq!(with["created_at"], "2024-07-11T23:33:27.665Z");
+        let without = serde_json::to_value(Shown::from(&record(None))).unwrap();
+        let mut theirs = through::<FileItem>(&without);
+        assert_eq!(theirs["expires_at"], Value::Null);
+        theirs.as_object_mut().unwrap().remove("expires_at");
+        assert_eq!(theirs, without);
+    }
+
+    #[test]
+    fn an_upload_is_the_core_s_uploaded_file_with_what_it_does_not_model() {
+        let file = record(None);
+        let duplicate = serde_json::to_value(Uploaded::new(&file, "u1", true)).unwrap();
+        let mut theirs = through::<UploadedFile>(&duplicate);
+        let mut ours = duplicate.clone();
+        for field in ["user_id", "vectorized"] {
+            ours.as_object_mut().unwrap().remove(field);
+        }
+        assert_eq!(theirs, ours);
+        let first = serde_json::to_value(Uploaded::new(&file, "u1", false)).unwrap();
+        theirs = through::<UploadedFile>(&first);
+        assert_eq!(theirs["is_duplicate"], Value::Null);
+        assert!(first.get("is_duplicate").is_none());
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! - `GET /ipfs/{cid}[/path]`: public content. Served unless only private files hold the CID:
 //!   content first stored by a private upload (a file, a folder, each file inside) is marked
-//!   private (`content.rs`) and not served here, unless a public upload or a legacy pin stores the
+//!   private (`store/content.rs`) and not served here, unless a public upload or a legacy pin stores the
 //!   same content, or a public file or an active legacy pin holds that very CID. A CID the account
 //!   swapped on the public network serves the CID swapped in (one hop, emulator's choice), under
 //!   the same rule, while the swap is in force: deleting the swapped CID's files does not end it
@@ -33,9 +33,9 @@ use pinata_core::api::uploads::mime_type_of;
 use pinata_core::server::Query;
 
 use crate::api::signed;
-use crate::content::Resolved;
 use crate::reply::{self, Reply};
 use crate::state::State;
+use crate::store::content::Resolved;
 
 /// `GET /ipfs/{cid}[/path]`.
 pub(crate) async fn public(state: &State, rest: &str, uri: &http::Uri, now: SystemTime) -> Reply {

@@ -22,32 +22,6 @@ use pinata_core::server::Query;
 use crate::reply::{self, Reply, data};
 use crate::state::State;
 
-/// The default [`crate::EmulatorConfig::gateway_domain`].
-pub(crate) const DEFAULT_GATEWAY_DOMAIN: &str = "emulator";
-
-/// The longest gateway domain accepted (a DNS name's limit).
-const MAX_DOMAIN: usize = 253;
-
-/// Checks a gateway domain given at start-up: 1 to 253 characters of lower-case letters, digits,
-/// `-` and `.`, neither starting nor ending with `-` or `.` (a DNS label, or a whole host name).
-pub(crate) fn check_domain(domain: &str) -> Result<(), String> {
-    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
-    let edge = |c: Option<char>| c.is_some_and(|c| c == '-' || c == '.');
-    if domain.is_empty()
-        || domain.len() > MAX_DOMAIN
-        || !domain.chars().all(allowed)
-        || edge(domain.chars().next())
-        || edge(domain.chars().last())
-    {
-        return Err(format!(
-            "the gateway domain must be 1 to {MAX_DOMAIN} lower-case letters, digits, '-' and '.', \
-             not starting or ending with '-' or '.' (like `emulator`), not {:?}",
-            domain.chars().take(64).collect::<String>()
-        ));
-    }
-    Ok(())
-}
-
 fn bad(message: &str) -> Reply {
     reply::coded(StatusCode::BAD_REQUEST, message)
 }
@@ -82,32 +56,4 @@ pub(crate) fn list(state: &State, query: &str) -> Reply {
         rows.push(gateway);
     }
     data(GatewayPage::new(rows, Some(1)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn domains_are_dns_names() {
-        for good in ["emulator", "my-gw-1", "gw.example.com", "a"] {
-            assert!(check_domain(good).is_ok(), "{good}");
-        }
-        let long = "a".repeat(MAX_DOMAIN + 1);
-        for bad in [
-            "",
-            "-gw",
-            "gw-",
-            ".gw",
-            "gw.",
-            "Upper",
-            "under_score",
-            "sp ace",
-            "gw/x",
-            "\u{1b}[2J",
-            long.as_str(),
-        ] {
-            assert!(check_domain(bad).is_err(), "{bad:?}");
-        }
-    }
 }

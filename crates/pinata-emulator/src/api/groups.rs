@@ -1,5 +1,6 @@
 //! v3 groups on both networks: `POST|GET /v3/groups/{network}`,
-//! `GET|PUT|DELETE /v3/groups/{network}/{id}`. Mirrors `pinata-core`'s `api::groups`. The legacy
+//! `GET|PUT|DELETE /v3/groups/{network}/{id}`. Mirrors `pinata-core`'s `api::groups`, whose
+//! `Group` and `GroupPage` it answers with; the store is `store/groups.rs`. The legacy
 //! `/groups` endpoints (`pinata-api.md` §3.9) are served from the same store as the public
 //! network's groups (emulator's choice: the real relation is not documented), with their own
 //! shapes: a bare object or array, `createdAt`/`updatedAt`, `OK` for deletions, admin keys only.
@@ -10,106 +11,31 @@
 //! between pages skips none), a missing group is `404 {"error":{"code":404,"message":…}}`, and a
 //! deletion answers `{"data":null}`.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use http::StatusCode;
 use pinata_core::api::Network;
+use pinata_core::api::groups::{Group, GroupPage};
+use pinata_core::api::pinning::LegacyGroup;
 use pinata_core::server::Query;
-use pinata_core::time::format_iso8601 as iso8601;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::db::{Persist, Table};
-use crate::error::HandleError;
-use crate::reply::{self, Reply, data};
+use crate::reply::{self, Reply, data, to_millis};
 use crate::state::State;
+use crate::store::groups::{GroupFilter, GroupRecord, InsertError, MAX_GROUP_NAME, check_name};
 
-/// The most groups the emulator holds on both networks together (each is kept in memory).
-pub const MAX_GROUPS: usize = 10_000;
-/// The longest group name accepted.
-const MAX_NAME: usize = 1024;
 /// Groups per page without a `limit`.
 const DEFAULT_PAGE: usize = 10;
 /// The most groups per page.
 const MAX_PAGE: usize = 1000;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct GroupRecord {
-    #[serde(with = "crate::db::form::network")]
-    network: Network,
-    id: String,
-    name: String,
-    is_public: bool,
-    created_at: SystemTime,
-    updated_at: SystemTime,
-    /// Creation order, for a newest-first listing and page tokens.
-    sequence: u64,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    groups: Vec<GroupRecord>,
-    next_sequence: u64,
-    /// Where every change is written.
-    db: Persist,
-}
-
-impl Inner {
-    fn save(db: &Persist, g: &GroupRecord) {
-        db.put(Table::Groups, &g.id, g);
-    }
-}
-
-/// Every group of the account, behind one lock.
-#[derive(Debug, Default)]
-pub struct GroupStore {
-    inner: Mutex<Inner>,
-}
-
-impl GroupStore {
-    /// Reads the groups `db` keeps and writes every change there from now on.
-    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
-        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
-        for (_, g) in db.load::<GroupRecord>(Table::Groups)? {
-            inner.next_sequence = inner.next_sequence.max(g.sequence + 1);
-            inner.groups.push(g);
-        }
-        inner.db = db;
-        Ok(())
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Every update is a push, a removal or a few field writes: consistent after any panic.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Whether `network` has the group `id`.
-    pub(crate) fn exists(&self, network: Network, id: &str) -> bool {
-        self.lock()
-            .groups
-            .iter()
-            .any(|g| g.network == network && g.id == id)
-    }
-}
-
-/// A group as the API answers it.
-#[derive(Serialize)]
-struct Shown<'a> {
-    id: &'a str,
-    name: &'a str,
-    is_public: bool,
-    created_at: String,
-}
-
-impl<'a> From<&'a GroupRecord> for Shown<'a> {
-    fn from(g: &'a GroupRecord) -> Self {
-        Self {
-            id: &g.id,
-            name: &g.name,
-            is_public: g.is_public,
-            created_at: iso8601(g.created_at),
-        }
-    }
+/// A group as the API answers it: the core's own type, so the emulator answers the shape a client
+/// decodes.
+fn shown(g: &GroupRecord) -> Group {
+    let mut group = Group::new(g.id.clone(), g.name.clone());
+    group.is_public = g.is_public;
+    group.created_at = to_millis(g.created_at);
+    group
 }
 
 fn bad(message: &str) -> Reply {
@@ -137,88 +63,12 @@ fn fields(json: &serde_json::Value) -> Result<Fields, Reply> {
     Ok(fields)
 }
 
-/// A group name's rule: not blank, at most [`MAX_NAME`] characters.
-fn check_name(name: &str) -> Result<(), String> {
-    if name.trim().is_empty() || name.chars().count() > MAX_NAME {
-        Err(format!("name must be 1 to {MAX_NAME} characters"))
-    } else {
-        Ok(())
+/// The answer to a store that could not make a group.
+fn refused(e: InsertError) -> Reply {
+    match e {
+        InsertError::Full => bad(&e.to_string()),
+        InsertError::NoId => reply::internal(&e.to_string()),
     }
-}
-
-/// Why a group could not be made.
-enum InsertError {
-    /// The store holds [`MAX_GROUPS`] already.
-    Full,
-    /// No random bytes for its id.
-    NoId,
-}
-
-impl std::fmt::Display for InsertError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InsertError::Full => write!(f, "the emulator holds at most {MAX_GROUPS} groups"),
-            InsertError::NoId => f.write_str("no random bytes for a group id"),
-        }
-    }
-}
-
-impl GroupStore {
-    /// Makes a group (its name already checked) and shows it with `show`.
-    fn insert<T>(
-        &self,
-        network: Network,
-        name: String,
-        is_public: bool,
-        now: SystemTime,
-        show: impl FnOnce(&GroupRecord) -> T,
-    ) -> Result<T, InsertError> {
-        let id = crate::ids::uuid_v4().map_err(|_| InsertError::NoId)?;
-        let mut inner = self.lock();
-        if inner.groups.len() >= MAX_GROUPS {
-            return Err(InsertError::Full);
-        }
-        let sequence = inner.next_sequence;
-        inner.next_sequence += 1;
-        let record = GroupRecord {
-            network,
-            id,
-            name,
-            is_public,
-            created_at: now,
-            updated_at: now,
-            sequence,
-        };
-        let shown = show(&record);
-        Inner::save(&inner.db, &record);
-        inner.groups.push(record);
-        Ok(shown)
-    }
-
-    /// Forgets every group (a reset; creation order goes on, so page tokens never repeat).
-    pub(crate) fn clear(&self) {
-        let mut inner = self.lock();
-        inner.groups.clear();
-        inner.db.clear(Table::Groups);
-    }
-}
-
-/// A group made from Rust ([`EmulatorHandle::create_group`](crate::EmulatorHandle::create_group)),
-/// by the API's rules: its id.
-pub(crate) fn seed(
-    state: &State,
-    network: Network,
-    name: &str,
-    now: SystemTime,
-) -> Result<String, HandleError> {
-    check_name(name).map_err(HandleError::invalid)?;
-    state
-        .groups
-        .insert(network, name.to_owned(), false, now, |g| g.id.clone())
-        .map_err(|e| match e {
-            InsertError::Full => HandleError::full(e.to_string()),
-            InsertError::NoId => HandleError::io(e.to_string(), None),
-        })
 }
 
 /// `POST /v3/groups/{network}`.
@@ -236,81 +86,50 @@ pub(crate) fn create(
         return bad("name is required");
     };
     let is_public = fields.is_public.unwrap_or(false);
-    match state
-        .groups
-        .insert(network, name, is_public, now, |g| data(Shown::from(g)))
-    {
-        Ok(answer) => answer,
-        Err(e @ InsertError::Full) => bad(&e.to_string()),
-        Err(e @ InsertError::NoId) => reply::internal(&e.to_string()),
+    match state.groups.insert(network, name, is_public, now) {
+        Ok(g) => data(shown(&g)),
+        Err(e) => refused(e),
     }
 }
 
 /// `GET /v3/groups/{network}?name&isPublic&limit&pageToken`.
 pub(crate) fn list(state: &State, network: Network, query: &str) -> Reply {
-    let mut name = None;
-    let mut is_public = None;
-    let mut limit = DEFAULT_PAGE;
-    let mut before = u64::MAX;
+    let mut filter = GroupFilter::first(DEFAULT_PAGE);
     for (key, value) in Query::parse(query) {
         match key.as_str() {
-            "name" => name = Some(value.to_lowercase()),
+            "name" => filter.name = Some(value.to_lowercase()),
             "isPublic" => match value.as_str() {
-                "true" => is_public = Some(true),
-                "false" => is_public = Some(false),
+                "true" => filter.is_public = Some(true),
+                "false" => filter.is_public = Some(false),
                 _ => return bad("isPublic must be true or false"),
             },
             "limit" => match value.parse::<usize>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => filter.limit = n,
                 _ => return bad(&format!("limit must be 1 to {MAX_PAGE}")),
             },
             "pageToken" => match value.parse::<u64>() {
-                Ok(n) => before = n,
+                Ok(n) => filter.before = n,
                 Err(_) => return bad("invalid pageToken"),
             },
             _ => {}
         }
     }
-    let inner = state.groups.lock();
-    let mut matching: Vec<&GroupRecord> = inner
-        .groups
-        .iter()
-        .filter(|g| {
-            g.network == network
-                && g.sequence < before
-                && is_public.is_none_or(|p| g.is_public == p)
-                && name
-                    .as_ref()
-                    .is_none_or(|n| g.name.to_lowercase().contains(n))
-        })
-        .collect();
-    matching.sort_by_key(|g| std::cmp::Reverse(g.sequence));
-    let more = matching.len() > limit;
-    matching.truncate(limit);
-    let next_page_token = match (more, matching.last()) {
+    let (page, more) = state.groups.list(network, &filter);
+    // The last page's token is empty, as the service sends it.
+    let next_page_token = match (more, page.last()) {
         (true, Some(last)) => last.sequence.to_string(),
         _ => String::new(),
     };
-    #[derive(Serialize)]
-    struct Page<'a> {
-        groups: Vec<Shown<'a>>,
-        next_page_token: String,
-    }
-    data(Page {
-        groups: matching.into_iter().map(Shown::from).collect(),
-        next_page_token,
-    })
+    data(GroupPage::new(
+        page.iter().map(shown).collect(),
+        Some(next_page_token),
+    ))
 }
 
 /// `GET /v3/groups/{network}/{id}`.
 pub(crate) fn get(state: &State, network: Network, id: &str) -> Reply {
-    let inner = state.groups.lock();
-    match inner
-        .groups
-        .iter()
-        .find(|g| g.network == network && g.id == id)
-    {
-        Some(g) => data(Shown::from(g)),
+    match state.groups.get(network, id) {
+        Some(g) => data(shown(&g)),
         None => not_found(),
     }
 }
@@ -321,64 +140,35 @@ pub(crate) fn update(state: &State, network: Network, id: &str, json: &serde_jso
         Ok(f) => f,
         Err(r) => return r,
     };
-    let mut guard = state.groups.lock();
-    let inner = &mut *guard;
-    let Some(g) = inner
-        .groups
-        .iter_mut()
-        .find(|g| g.network == network && g.id == id)
-    else {
-        return not_found();
-    };
-    if let Some(name) = fields.name {
-        g.name = name;
+    match state.groups.update(
+        network,
+        id,
+        fields.name,
+        fields.is_public,
+        SystemTime::now(),
+    ) {
+        Some(g) => data(shown(&g)),
+        None => not_found(),
     }
-    if let Some(p) = fields.is_public {
-        g.is_public = p;
-    }
-    g.updated_at = SystemTime::now();
-    Inner::save(&inner.db, g);
-    data(Shown::from(&*g))
 }
 
 /// `DELETE /v3/groups/{network}/{id}`: the group's files stay, outside any group.
 pub(crate) fn delete(state: &State, network: Network, id: &str) -> Reply {
-    let mut inner = state.groups.lock();
-    let before = inner.groups.len();
-    inner
-        .groups
-        .retain(|g| !(g.network == network && g.id == id));
-    if inner.groups.len() == before {
+    if !state.groups.remove(network, id) {
         return not_found();
     }
-    inner.db.delete(Table::Groups, id);
-    drop(inner);
     state.files.ungroup(network, id);
     data(())
 }
 
-/// A group as the legacy API answers it.
-#[derive(Serialize)]
-struct LegacyShown<'a> {
-    id: &'a str,
-    user_id: &'a str,
-    name: &'a str,
-    #[serde(rename = "updatedAt")]
-    updated_at: String,
-    #[serde(rename = "createdAt")]
-    created_at: String,
-}
-
-impl<'a> LegacyShown<'a> {
-    fn new(g: &'a GroupRecord, user_id: &'a str) -> Self {
-        Self {
-            id: &g.id,
-            user_id,
-            name: &g.name,
-            updated_at: iso8601(g.updated_at),
-            created_at: iso8601(g.created_at),
-        }
-    }
+/// A group as the legacy API answers it: the core's own type (`createdAt` before `updatedAt`, as it
+/// writes them).
+fn legacy_shown(g: &GroupRecord, user_id: &str) -> LegacyGroup {
+    let mut group = LegacyGroup::new(g.id.clone(), g.name.clone());
+    group.user_id = Some(user_id.to_owned());
+    group.created_at = to_millis(g.created_at);
+    group.updated_at = Some(to_millis(g.updated_at));
+    group
 }
 
 fn legacy_not_found() -> Reply {
@@ -391,14 +181,10 @@ fn legacy_not_found() -> Reply {
 
 fn legacy_name(json: &serde_json::Value) -> Result<String, Reply> {
     match json.get("name") {
-        Some(serde_json::Value::String(n))
-            if !n.trim().is_empty() && n.chars().count() <= MAX_NAME =>
-        {
-            Ok(n.clone())
-        }
+        Some(serde_json::Value::String(n)) if check_name(n).is_ok() => Ok(n.clone()),
         _ => Err(reply::message(
             StatusCode::BAD_REQUEST,
-            &format!("name must be a string of 1 to {MAX_NAME} characters"),
+            &format!("name must be a string of 1 to {MAX_GROUP_NAME} characters"),
         )),
     }
 }
@@ -409,27 +195,21 @@ pub(crate) fn legacy_create(state: &State, json: &serde_json::Value, now: System
         Ok(n) => n,
         Err(r) => return r,
     };
-    // Shown as it is made, so a group made at the same moment by another call is not shown instead.
-    match state.groups.insert(Network::Public, name, false, now, |g| {
-        reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id))
-    }) {
-        Ok(answer) => answer,
-        Err(e @ InsertError::Full) => bad(&e.to_string()),
-        Err(e @ InsertError::NoId) => reply::internal(&e.to_string()),
+    match state.groups.insert(Network::Public, name, false, now) {
+        Ok(g) => reply::json(StatusCode::OK, &legacy_shown(&g, &state.user_id)),
+        Err(e) => refused(e),
     }
 }
 
 /// `GET /groups?nameContains&offset&limit`: newest first (emulator's choice), 10 per page unless
 /// `limit` says otherwise.
 pub(crate) fn legacy_list(state: &State, query: &str) -> Reply {
-    let mut name = None;
-    let mut offset = 0usize;
-    let mut limit = DEFAULT_PAGE;
+    let mut filter = GroupFilter::first(DEFAULT_PAGE);
     for (key, value) in Query::parse(query) {
         match key.as_str() {
-            "nameContains" => name = Some(value.to_lowercase()),
+            "nameContains" => filter.name = Some(value.to_lowercase()),
             "offset" => match value.parse() {
-                Ok(n) => offset = n,
+                Ok(n) => filter.offset = n,
                 Err(_) => {
                     return reply::message(
                         StatusCode::BAD_REQUEST,
@@ -438,7 +218,7 @@ pub(crate) fn legacy_list(state: &State, query: &str) -> Reply {
                 }
             },
             "limit" => match value.parse::<usize>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => filter.limit = n,
                 _ => {
                     return reply::message(
                         StatusCode::BAD_REQUEST,
@@ -449,39 +229,18 @@ pub(crate) fn legacy_list(state: &State, query: &str) -> Reply {
             _ => {}
         }
     }
-    let inner = state.groups.lock();
-    let mut matching: Vec<&GroupRecord> = inner
-        .groups
+    let (page, _) = state.groups.list(Network::Public, &filter);
+    let page: Vec<LegacyGroup> = page
         .iter()
-        .filter(|g| {
-            g.network == Network::Public
-                && name
-                    .as_ref()
-                    .is_none_or(|n| g.name.to_lowercase().contains(n))
-        })
-        .collect();
-    matching.sort_by_key(|g| std::cmp::Reverse(g.sequence));
-    let page: Vec<LegacyShown<'_>> = matching
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .map(|g| LegacyShown::new(g, &state.user_id))
+        .map(|g| legacy_shown(g, &state.user_id))
         .collect();
     reply::json(StatusCode::OK, &page)
 }
 
-fn legacy_find<'i>(inner: &'i mut Inner, id: &str) -> Option<&'i mut GroupRecord> {
-    inner
-        .groups
-        .iter_mut()
-        .find(|g| g.network == Network::Public && g.id == id)
-}
-
 /// `GET /groups/{id}`.
 pub(crate) fn legacy_get(state: &State, id: &str) -> Reply {
-    let mut inner = state.groups.lock();
-    match legacy_find(&mut inner, id) {
-        Some(g) => reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id)),
+    match state.groups.get(Network::Public, id) {
+        Some(g) => reply::json(StatusCode::OK, &legacy_shown(&g, &state.user_id)),
         None => legacy_not_found(),
     }
 }
@@ -492,30 +251,20 @@ pub(crate) fn legacy_rename(state: &State, id: &str, json: &serde_json::Value) -
         Ok(n) => n,
         Err(r) => return r,
     };
-    let mut inner = state.groups.lock();
-    let db = inner.db.clone();
-    match legacy_find(&mut inner, id) {
-        Some(g) => {
-            g.name = name;
-            g.updated_at = SystemTime::now();
-            Inner::save(&db, g);
-            reply::json(StatusCode::OK, &LegacyShown::new(g, &state.user_id))
-        }
+    match state
+        .groups
+        .update(Network::Public, id, Some(name), None, SystemTime::now())
+    {
+        Some(g) => reply::json(StatusCode::OK, &legacy_shown(&g, &state.user_id)),
         None => legacy_not_found(),
     }
 }
 
 /// `DELETE /groups/{id}`: the group's pins (and the public files in it) stay, outside any group.
 pub(crate) fn legacy_delete(state: &State, id: &str) -> Reply {
-    let mut inner = state.groups.lock();
-    if legacy_find(&mut inner, id).is_none() {
+    if !state.groups.remove(Network::Public, id) {
         return legacy_not_found();
     }
-    inner
-        .groups
-        .retain(|g| !(g.network == Network::Public && g.id == id));
-    inner.db.delete(Table::Groups, id);
-    drop(inner);
     state.pins.ungroup(id);
     state.files.ungroup(Network::Public, id);
     ok()
@@ -535,7 +284,7 @@ pub(crate) fn legacy_cids(state: &State, id: &str, json: &serde_json::Value, add
             );
         }
     };
-    if legacy_find(&mut state.groups.lock(), id).is_none() {
+    if !state.groups.exists(Network::Public, id) {
         return legacy_not_found();
     }
     if add {

@@ -2,98 +2,20 @@
 //! revoke. Mirrors `pinata-core`'s `api::keys`.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use http::StatusCode;
-use pinata_core::api::keys::Permissions;
+use pinata_core::api::keys::{CreatedApiKey, Permissions};
 use pinata_core::server::Query;
 use pinata_core::time::format_iso8601 as iso8601;
 use serde::Serialize;
 
 use crate::access::may_manage;
-use crate::error::HandleError;
-use crate::keys::{KeyRecord, NewKey, StoreError, UseReservation};
 use crate::reply::{self, Reply};
-use crate::server::KeyCredentials;
 use crate::state::State;
-use crate::token::{self, Claims};
+use crate::store::keys::{KeyRecord, StoreError, UseReservation, parse_new_key};
 
-/// The longest key name accepted (emulator's choice: every key is kept in memory).
-const MAX_KEY_NAME: usize = 256;
-
-/// The key-creation body, validated. Validation messages are the emulator's choice (the real ones
-/// were never captured), in the legacy `{"error":"…"}` shape of the API's other validation errors.
-pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> {
-    let name = match json.get("keyName") {
-        Some(serde_json::Value::String(s)) => {
-            check_name(s)?;
-            s.clone()
-        }
-        _ => return Err("keyName is required".into()),
-    };
-    let permissions = json
-        .get("permissions")
-        .ok_or_else(|| "permissions are required".to_owned())
-        .and_then(|p| Permissions::from_request_json(p).map_err(|e| e.to_string()))?;
-    permissions.validate().map_err(|e| e.to_string())?;
-    let max_uses = match json.get("maxUses") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => match v.as_u64() {
-            Some(n) if n >= 1 => Some(n),
-            _ => return Err("maxUses must be a whole number of at least 1".into()),
-        },
-    };
-    Ok(NewKey {
-        name,
-        permissions,
-        max_uses,
-    })
-}
-
-/// A key name's rule: not blank, at most [`MAX_KEY_NAME`] characters.
-fn check_name(name: &str) -> Result<(), String> {
-    if name.chars().count() > MAX_KEY_NAME {
-        Err(format!("keyName must be at most {MAX_KEY_NAME} characters"))
-    } else if name.trim().is_empty() {
-        Err("keyName is required".into())
-    } else {
-        Ok(())
-    }
-}
-
-/// A key made from Rust ([`EmulatorHandle::create_key`](crate::EmulatorHandle::create_key)), by
-/// the rules of the API's key creation (name, permissions, the store's cap) as an admin makes it.
-pub(crate) fn seed_key(
-    state: &State,
-    name: &str,
-    permissions: Permissions,
-    now: SystemTime,
-) -> Result<KeyCredentials, HandleError> {
-    check_name(name).map_err(HandleError::invalid)?;
-    permissions
-        .validate()
-        .map_err(|e| HandleError::invalid(e.to_string()))?;
-    let record = state
-        .keys
-        .create(NewKey {
-            name: name.to_owned(),
-            permissions,
-            max_uses: None,
-        })
-        .map_err(|e| match e {
-            StoreError::Full => HandleError::full(e.to_string()),
-            StoreError::Io(source) => {
-                HandleError::io("could not draw random bytes for a key", Some(source))
-            }
-        })?;
-    let secret = record.secret.expose_secret();
-    Ok(KeyCredentials {
-        jwt: state.mint(&record.key, secret, now),
-        api_key: record.key.clone(),
-        api_secret: secret.to_owned(),
-    })
-}
-
+/// `POST /users/generateApiKey`, `POST /v3/pinata/keys`: a key with rights the caller holds.
 pub(crate) fn create_key(
     state: &State,
     caller: &UseReservation<'_>,
@@ -129,20 +51,12 @@ pub(crate) fn create_key(
         }
         Err(e) => return reply::internal(&e.to_string()),
     };
-    #[derive(Serialize)]
-    struct Created<'a> {
-        pinata_api_key: &'a str,
-        pinata_api_secret: &'a str,
-        #[serde(rename = "JWT")]
-        jwt: String,
-    }
+    // The core's own type: `{pinata_api_key, pinata_api_secret, JWT}`, secrets written out.
+    let secret = record.secret.expose_secret();
+    let jwt = state.mint(&record.key, secret, now);
     reply::json(
         StatusCode::OK,
-        &Created {
-            pinata_api_key: &record.key,
-            pinata_api_secret: record.secret.expose_secret(),
-            jwt: state.mint(&record.key, record.secret.expose_secret(), now),
-        },
+        &CreatedApiKey::new(record.key.as_str(), secret, jwt),
     )
 }
 
@@ -193,6 +107,7 @@ impl KeyFilter {
     }
 }
 
+/// `GET /users/apiKeys`, `GET /v3/pinata/keys`: a page of the keys `query` keeps, newest first.
 pub(crate) fn list_keys(state: &State, query: &str) -> Reply {
     let filter = match parse_key_filter(query) {
         Ok(f) => f,
@@ -220,6 +135,12 @@ pub(crate) fn list_keys(state: &State, query: &str) -> Reply {
 }
 
 /// A key as the listing shows it (`pinata-api.md` §2.3), fields in the API's order.
+///
+/// The emulator's own shape, not the core's `keys::ApiKeyInfo`, which cannot write it: the core
+/// never serialises a key's `secret` (the API sends the field; the emulator sends it `null`), and
+/// its `scopes` serialise as key creation takes them (every endpoint leaf, `false` ones included,
+/// and `admin` only when true), not as the listing shows them ([`Scopes`]). The page around it,
+/// `{keys, count}`, is the core's `ApiKeyPage` in shape, kept beside it for the same reason.
 #[derive(Serialize)]
 struct ListedKey<'a> {
     id: &'a str,
@@ -294,6 +215,7 @@ fn cannot_manage() -> Reply {
     )
 }
 
+/// `PUT /users/revokeApiKey`, `PUT /v3/pinata/keys/{key}`, `DELETE /v3/api_keys/{key}`: `Revoked`.
 pub(crate) fn revoke_key(state: &State, caller: &Permissions, key: &str) -> Reply {
     if let Some(target) = state.keys.get(key)
         && !may_manage(caller, &target.permissions)
@@ -312,18 +234,40 @@ pub(crate) fn revoke_key(state: &State, caller: &Permissions, key: &str) -> Repl
     }
 }
 
-impl State {
-    /// A JWT for `key`/`secret`, expiring after the configured lifetime.
-    pub(crate) fn mint(&self, key: &str, secret: &str, now: SystemTime) -> String {
-        let exp = now
-            .checked_add(self.jwt_lifetime)
-            .unwrap_or(now)
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_secs();
-        token::sign(
-            &Claims::new(&self.user_id, key, secret, exp),
-            &self.jwt_secret,
-        )
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::keys::{KeyStore, NewKey};
+    use pinata_core::api::keys::{ApiKeyInfo, EndpointPermission, ResourceScope};
+    use serde_json::Value;
+
+    #[test]
+    fn a_listed_key_is_the_core_s_key_info_but_for_its_secret_and_scopes() {
+        let store = KeyStore::default();
+        for permissions in [
+            Permissions::admin(),
+            Permissions::endpoints([EndpointPermission::PinList]),
+            Permissions::none().allow_resource(ResourceScope::FilesRead),
+        ] {
+            let new = NewKey {
+                name: "ci".into(),
+                permissions: permissions.clone(),
+                max_uses: Some(10),
+            };
+            let key = format!("{:020x}", store.list(|_| true).len());
+            let record = store.insert_with(new, key, "0".repeat(64)).unwrap();
+            let ours = serde_json::to_value(ListedKey::new(&record, "u1")).unwrap();
+            let info: ApiKeyInfo = serde_json::from_value(ours.clone()).unwrap();
+            assert_eq!(info.scopes, permissions, "{ours}");
+            assert_eq!(ours["secret"], Value::Null, "sent, and null");
+            let mut theirs = serde_json::to_value(&info).unwrap();
+            let mut ours = ours;
+            for v in [&mut theirs, &mut ours] {
+                let fields = v.as_object_mut().unwrap();
+                fields.remove("secret");
+                fields.remove("scopes");
+            }
+            assert_eq!(theirs, ours);
+        }
     }
 }

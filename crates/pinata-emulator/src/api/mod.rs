@@ -1,6 +1,8 @@
 //! The handlers, one module per API family, mirroring `pinata-core`'s `api/`: each takes what the
 //! pipeline (`routes.rs`) has already checked — an authenticated caller with the route's
-//! permission, a decoded body — and acts.
+//! permission, a decoded body — and translates it into calls on the stores (`store/`), and what
+//! they return into the API's answer. Answers are pinata-core's own response types wherever one
+//! serialises exactly as the API answers; where none does, the handler's own type says why.
 
 pub(crate) mod control;
 pub(crate) mod files;

@@ -9,14 +9,16 @@
 use std::time::SystemTime;
 
 use http::StatusCode;
+use pinata_core::api::pin_by_cid::PinByCidJob;
+use pinata_core::api::pinning::PinJobStatus;
 use pinata_core::cid::Cid;
 use pinata_core::server::Query;
 use serde_json::{Map, Value};
 
 use crate::api::pinning::new_job;
-use crate::pins::JobFilter;
-use crate::reply::{self, Reply};
+use crate::reply::{self, Reply, data, to_millis};
 use crate::state::State;
+use crate::store::pins::JobFilter;
 
 fn bad(message: &str) -> Reply {
     reply::coded(StatusCode::BAD_REQUEST, message)
@@ -72,20 +74,16 @@ pub(crate) fn create(state: &State, json: &Value, now: SystemTime) -> Reply {
         now,
     );
     let id = job.id.clone();
-    let status = state.pins.queue(job).as_str();
-    reply::json(
-        StatusCode::OK,
-        &serde_json::json!({"data": {
-            "id": id,
-            "cid": cid,
-            "date_queued": pinata_core::time::format_iso8601(now),
-            "name": name,
-            "status": status,
-            "keyvalues": if keyvalues.is_empty() { Value::Null } else { Value::Object(keyvalues) },
-            "host_nodes": if host_nodes.is_empty() { Value::Null } else { serde_json::json!(host_nodes) },
-            "group_id": group_id,
-        }}),
-    )
+    let status = PinJobStatus::from_wire(state.pins.queue(job).as_str());
+    // The core's own type: `{id, cid, date_queued, name, status, keyvalues, host_nodes,
+    // group_id}`, empty key-values and host nodes written `null`.
+    let mut queued = PinByCidJob::new(id, cid, status);
+    queued.date_queued = to_millis(now);
+    queued.name = name;
+    queued.keyvalues = (!keyvalues.is_empty()).then(|| keyvalues.into_iter().collect());
+    queued.host_nodes = (!host_nodes.is_empty()).then_some(host_nodes);
+    queued.group_id = group_id;
+    data(queued)
 }
 
 /// `GET /v3/files/public/pin_by_cid?order&status&cid&limit&pageToken` (`sort` is the SDK's
@@ -119,6 +117,7 @@ pub(crate) fn list(state: &State, query: &str) -> Reply {
         }
     }
     let (count, jobs) = state.pins.list_jobs(&filter);
+    let jobs: Vec<Value> = jobs.iter().map(crate::api::pinning::job_json).collect();
     let end = filter.offset.saturating_add(jobs.len());
     let next_page_token = if end < count {
         end.to_string()

@@ -6,17 +6,20 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use hyper::body::Incoming;
-use pinata_core::api::pinning::{KeyValueOp, MAX_KEYVALUES};
+use pinata_core::api::pinning::{KeyValueOp, MAX_KEYVALUES, PinByHashJob, PinJobStatus, PinRow};
 use pinata_core::api::uploads::mime_type_of;
 use pinata_core::cid::{Cid, CidVersion, ImportOptions, import_bytes};
 use pinata_core::server::Query;
 use pinata_core::time::{format_iso8601, parse_iso8601};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::api::receive::{self, AddressError};
-use crate::pins::{Held, JobFilter, JobRecord, JobState, KeyValueCondition, PinFilter, PinRecord};
-use crate::reply::{self, Reply};
+use crate::reply::{self, Reply, to_millis};
 use crate::state::State;
+use crate::store::pins::{
+    Held, JobFilter, JobRecord, JobState, KeyValueCondition, PinFilter, PinRecord,
+};
 
 const INVALID_FORMAT: &str = "Invalid request format.";
 const INVALID_JSON: &str = "Invalid JSON provided";
@@ -74,7 +77,7 @@ pub async fn pin_file(
     body: Incoming,
     now: SystemTime,
     stall: Option<(u64, std::time::Duration)>,
-) -> Result<Reply, crate::routes::Closed> {
+) -> Result<Reply, crate::reply::Closed> {
     let boundary = match receive::boundary(headers) {
         Ok(b) => b,
         Err(content_type) if content_type.starts_with("application/json") => {
@@ -231,8 +234,15 @@ fn finish_upload(state: &State, form: &receive::Form, now: SystemTime) -> Reply 
     pin_answer(&pin, duplicate)
 }
 
-/// The upload answer: the documented fields, and the ones newer servers add.
+/// The upload answer ([`pin_answered`]).
 fn pin_answer(pin: &PinRecord, duplicate: bool) -> Reply {
+    reply::json(StatusCode::OK, &pin_answered(pin, duplicate))
+}
+
+/// The upload answer: the documented fields, and the ones newer servers add. The emulator's own
+/// shape: the core's `PinResponse` models `IpfsHash`, `PinSize`, `Timestamp` and `isDuplicate`
+/// only, and writes `"isDuplicate": null` for a first upload, where the emulator leaves it out.
+fn pin_answered(pin: &PinRecord, duplicate: bool) -> Value {
     let mut answer = serde_json::json!({
         "ID": pin.id,
         "Name": pin.name,
@@ -245,7 +255,7 @@ fn pin_answer(pin: &PinRecord, duplicate: bool) -> Reply {
     if duplicate {
         answer["isDuplicate"] = Value::Bool(true);
     }
-    reply::json(StatusCode::OK, &answer)
+    answer
 }
 
 /// The content as `JSON.stringify(JSON.parse(text))` writes it (the service runs on Node, so this
@@ -405,11 +415,11 @@ pub fn pin_by_hash(state: &State, json: &Value, now: SystemTime) -> Reply {
         now,
     );
     let (id, cid, name) = (job.id.clone(), job.cid.clone(), job.name.clone());
-    let status = state.pins.queue(job).as_str();
-    reply::json(
-        StatusCode::OK,
-        &serde_json::json!({ "id": id, "ipfsHash": cid, "status": status, "name": name }),
-    )
+    let status = PinJobStatus::from_wire(state.pins.queue(job).as_str());
+    // The core's own type: `{id, ipfsHash, status, name}`.
+    let mut queued = PinByHashJob::new(id, cid, status);
+    queued.name = name;
+    reply::json(StatusCode::OK, &queued)
 }
 
 /// Moves pin-by-hash jobs along to `now`.
@@ -457,7 +467,8 @@ pub fn pin_jobs(state: &State, query: &str) -> Reply {
             _ => {}
         }
     }
-    let (count, rows) = state.pins.list_jobs(&f);
+    let (count, jobs) = state.pins.list_jobs(&f);
+    let rows: Vec<Value> = jobs.iter().map(job_json).collect();
     reply::json(
         StatusCode::OK,
         &serde_json::json!({ "count": count, "rows": rows }),
@@ -518,12 +529,68 @@ pub fn pin_list(state: &State, query: &str) -> Reply {
         Ok(parsed) => parsed,
         Err(r) => return r,
     };
-    let (count, rows) = state.pins.list(&f, &state.user_id);
+    let (count, pins) = state.pins.list(&f);
+    let rows: Vec<Listed> = pins.iter().map(|p| listed(p, &state.user_id)).collect();
     let mut answer = serde_json::json!({ "rows": rows });
     if include_count {
         answer["count"] = count.into();
     }
     reply::json(StatusCode::OK, &answer)
+}
+
+/// A pin as `pinList` shows it: the core's `PinRow`, with the `regions` the API sends beside it
+/// (which the core does not model). The page around the rows is the emulator's own, not the core's
+/// `PinPage`: without `includeCount` the API leaves `count` out, where `PinPage` writes `null`.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    row: PinRow,
+    /// Where the pin is replicated: one region, as the emulator holds one copy.
+    regions: [Region; 1],
+}
+
+/// A region a pin is held in.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    region_id: &'static str,
+    current_replication_count: u32,
+    desired_replication_count: u32,
+}
+
+fn listed(pin: &PinRecord, user_id: &str) -> Listed {
+    let mut row = PinRow::new(pin.id.clone(), pin.cid.clone(), pin.size);
+    row.user_id = Some(user_id.to_owned());
+    row.date_pinned = to_millis(pin.date_pinned);
+    row.date_unpinned = pin.date_unpinned.map(to_millis);
+    row.metadata.name = pin.name.clone();
+    row.metadata.keyvalues = (!pin.keyvalues.is_empty()).then(|| pin.keyvalues.clone());
+    row.mime_type = pin.mime_type.clone();
+    row.number_of_files = Some(pin.number_of_files);
+    Listed {
+        row,
+        regions: [Region {
+            region_id: "FRA1",
+            current_replication_count: 1,
+            desired_replication_count: 1,
+        }],
+    }
+}
+
+/// A job as `pinJobs` (and the pin-by-CID queue) lists it. The emulator's own shape: the core's
+/// `PinJob` has no constructor outside the core (`#[non_exhaustive]`) and does not model
+/// `pin_policy`, which the API sends.
+pub(crate) fn job_json(job: &JobRecord) -> Value {
+    serde_json::json!({
+        "id": job.id,
+        "ipfs_pin_hash": job.cid,
+        "date_queued": format_iso8601(job.date_queued),
+        "name": job.name,
+        "status": job.state.as_str(),
+        "keyvalues": if job.keyvalues.is_empty() { Value::Null } else { Value::Object(job.keyvalues.clone()) },
+        "host_nodes": if job.host_nodes.is_empty() { Value::Null } else { serde_json::json!(job.host_nodes) },
+        "pin_policy": {"regions": [{"id": "FRA1", "desiredReplicationCount": 1}], "version": 1},
+    })
 }
 
 /// The pinList query: the filter and whether to include the count, or the 400 the API gives.
@@ -598,14 +665,17 @@ fn condition(key: String, c: &Value) -> Result<KeyValueCondition, Reply> {
 /// the total (the emulator's choice).
 pub fn usage(state: &State) -> Reply {
     let (count, size) = state.pins.totals();
-    reply::json(
-        StatusCode::OK,
-        &serde_json::json!({
-            "pin_count": count,
-            "pin_size_total": size,
-            "pin_size_with_replications_total": size,
-        }),
-    )
+    reply::json(StatusCode::OK, &totals(count, size))
+}
+
+/// The usage answer. The emulator's own shape: the core's `PinnedDataTotal` has these fields but
+/// no constructor outside the core (`#[non_exhaustive]`).
+fn totals(count: u64, size: u64) -> Value {
+    serde_json::json!({
+        "pin_count": count,
+        "pin_size_total": size,
+        "pin_size_with_replications_total": size,
+    })
 }
 
 #[cfg(test)]
@@ -623,6 +693,75 @@ mod tests {
         assert_eq!(
             minify("{\"s\":\"quote \\\" and \\\\\",\"n\":-3}"),
             "{\"s\":\"quote \\\" and \\\\\",\"n\":-3}"
+        );
+    }
+
+    /// `ours` as the core's `T` reads and writes it again.
+    fn through<T: serde::de::DeserializeOwned + Serialize>(ours: &Value) -> Value {
+        let theirs: T = serde_json::from_value(ours.clone()).unwrap();
+        serde_json::to_value(theirs).unwrap()
+    }
+
+    /// `value` without `fields`.
+    fn without(mut value: Value, fields: &[&str]) -> Value {
+        for field in fields {
+            value.as_object_mut().unwrap().remove(*field);
+        }
+        value
+    }
+
+    fn pin() -> PinRecord {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(1_720_740_807_665_123_456);
+        PinRecord {
+            id: "p1".into(),
+            cid: "bafkqaaa".into(),
+            size: 42,
+            date_pinned: at,
+            date_unpinned: Some(at),
+            name: Some("n".into()),
+            keyvalues: serde_json::from_str(r#"{"k":"v","n":1}"#).unwrap(),
+            mime_type: Some("text/plain".into()),
+            number_of_files: 1,
+            group_id: None,
+        }
+    }
+
+    #[test]
+    fn answers_the_core_does_not_build_are_its_shapes_with_what_it_does_not_model() {
+        // A listed pin is the core's row, with regions beside it.
+        let row = serde_json::to_value(listed(&pin(), "u1")).unwrap();
+        assert_eq!(through::<PinRow>(&row), without(row.clone(), &["regions"]));
+        assert_eq!(row["date_pinned"], "2024-07-11T23:33:27.665Z");
+        // A job: the core's `PinJob` but for `pin_policy`.
+        let job = JobRecord {
+            id: "j1".into(),
+            cid: "bafkqaaa".into(),
+            name: Some("n".into()),
+            keyvalues: Map::new(),
+            host_nodes: Vec::new(),
+            group_id: None,
+            date_queued: std::time::UNIX_EPOCH,
+            state: JobState::Searching,
+            next_change: std::time::UNIX_EPOCH,
+        };
+        let listed_job = job_json(&job);
+        assert_eq!(
+            through::<pinata_core::api::pinning::PinJob>(&listed_job),
+            without(listed_job, &["pin_policy"])
+        );
+        // An upload's answer: the core's `PinResponse` for what it models.
+        let answer = pin_answered(&pin(), true);
+        assert_eq!(
+            through::<pinata_core::api::pinning::PinResponse>(&answer),
+            without(answer, &["ID", "Name", "NumberOfFiles", "MimeType"])
+        );
+        let first = pin_answered(&pin(), false);
+        assert!(first.get("isDuplicate").is_none());
+        // Usage: the core's `PinnedDataTotal` exactly.
+        let usage = totals(3, 42);
+        assert_eq!(
+            through::<pinata_core::api::pinning::PinnedDataTotal>(&usage),
+            usage
         );
     }
 }

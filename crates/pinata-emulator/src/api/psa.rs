@@ -6,8 +6,8 @@
 //!
 //! A pin request is a pin job in the queue pinByHash and v3 pin by CID share (`new_job`), so held
 //! content is pinned after the pin delay and unknown content searched for until the search expiry.
-//! What the PSA adds (request id, `created`, origins, meta) is kept here, in a side table of at
-//! most [`MAX_PSA_REQUESTS`]. A request's status is read from its job each time: `retrieving`,
+//! What the PSA adds (request id, `created`, origins, meta) is kept in the PSA store
+//! (`store/psa.rs`), a side table of at most [`MAX_PSA_REQUESTS`]. A request's status is read from its job each time: `retrieving`,
 //! `searching` and `backfilled` are `queued`, `expired` is `failed`; once its job is done, the
 //! request is `pinned` while the account pins its CID and `failed` otherwise (content removed, or
 //! the finished job dropped from the queue's cap). `info.pinata_pinjob_status` is the job's state
@@ -31,8 +31,7 @@
 //! `PIN_REQUEST_LIMIT_REACHED`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use http::StatusCode;
 use pinata_core::api::psa::{
@@ -44,154 +43,18 @@ use pinata_core::time::{format_iso8601, parse_iso8601};
 use serde_json::{Map, Value};
 
 use crate::api::pinning::new_job;
-use crate::db::{Persist, Table};
-use crate::pins::JobState;
+use crate::config::PsaMode;
 use crate::reply::{self, Reply};
-use crate::server::PsaMode;
 use crate::state::State;
+use crate::store::pins::JobState;
+use crate::store::psa::{MAX_PSA_PIN_BYTES, MAX_PSA_REQUESTS, PinSpec, PsaRequest, Refused};
 
-/// Pin requests kept at most (the job queue's own cap, `MAX_JOBS`, applies to their jobs too).
-pub(crate) const MAX_PSA_REQUESTS: usize = 10_000;
-/// The most text one pin may hold: its CID, name, origins and meta keys and values together
-/// (emulator's choice, so the table stays small: at most 160 MiB).
-pub(crate) const MAX_PSA_PIN_BYTES: usize = 16 * 1024;
 /// A page's size when `limit` is not given (the spec's default).
 const DEFAULT_PAGE: usize = 10;
 /// The emulator's one delegate: a loopback multiaddr with a fixed peer id (the sha2-256
 /// multihash of `pinata-emulator psa delegate`, base58btc; no node answers there).
 pub(crate) const DELEGATE: &str =
     "/ip4/127.0.0.1/tcp/4001/p2p/QmYHGkmurAbqazUdZDG46LKJDXBdPGQ3i9Sk8yXtkdf4gz";
-
-/// What to pin, as the request gave it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct PinSpec {
-    cid: String,
-    name: Option<String>,
-    origins: Vec<String>,
-    meta: BTreeMap<String, String>,
-}
-
-/// One pin request.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct PsaRequest {
-    id: String,
-    /// Its pin job's id.
-    job: String,
-    /// Unique, to the millisecond: the paging key.
-    created: SystemTime,
-    pin: PinSpec,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    /// Oldest first (`created` only grows).
-    requests: Vec<PsaRequest>,
-    /// The last `created` given out.
-    last_created: Option<SystemTime>,
-}
-
-/// The pin requests, behind one lock (never held with the pin store's).
-#[derive(Debug, Default)]
-pub(crate) struct PsaStore {
-    inner: Mutex<Inner>,
-    /// Where every change is written (under the lock).
-    db: Persist,
-}
-
-/// Why a request could not be recorded.
-enum Refused {
-    Full,
-    /// The request to replace is gone.
-    Missing,
-}
-
-impl PsaStore {
-    /// Reads the requests `db` keeps and writes every change there from now on.
-    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
-        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
-        for (_, request) in db.load::<PsaRequest>(Table::Psa)? {
-            inner.last_created = inner.last_created.max(Some(request.created));
-            inner.requests.push(request);
-        }
-        self.db = db;
-        Ok(())
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Each update is a push or a removal; a poisoned lock still guards whole records.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Forgets every request (a reset). `created` keeps growing.
-    pub(crate) fn clear(&self) {
-        let mut inner = self.lock();
-        inner.requests.clear();
-        self.db.clear(Table::Psa);
-    }
-
-    /// Records a request for `pin` made at `now`, in place of `replacing` if given; returns it and
-    /// the request it replaced.
-    fn insert(
-        &self,
-        id: String,
-        job: String,
-        pin: PinSpec,
-        now: SystemTime,
-        replacing: Option<&str>,
-    ) -> Result<(PsaRequest, Option<PsaRequest>), Refused> {
-        let mut inner = self.lock();
-        let old = match replacing {
-            Some(old) => {
-                let at = inner
-                    .requests
-                    .iter()
-                    .position(|r| r.id == old)
-                    .ok_or(Refused::Missing)?;
-                let old = inner.requests.remove(at);
-                self.db.delete(Table::Psa, &old.id);
-                Some(old)
-            }
-            None if inner.requests.len() >= MAX_PSA_REQUESTS => return Err(Refused::Full),
-            None => None,
-        };
-        // Whole milliseconds, as written; one more than the last when the clock has not moved on.
-        let ms = now
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis();
-        let mut created = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX));
-        if let Some(last) = inner.last_created
-            && created <= last
-        {
-            created = last + Duration::from_millis(1);
-        }
-        inner.last_created = Some(created);
-        let request = PsaRequest {
-            id,
-            job,
-            created,
-            pin,
-        };
-        self.db.put(Table::Psa, &request.id, &request);
-        inner.requests.push(request.clone());
-        Ok((request, old))
-    }
-
-    fn get(&self, id: &str) -> Option<PsaRequest> {
-        self.lock().requests.iter().find(|r| r.id == id).cloned()
-    }
-
-    fn remove(&self, id: &str) -> Option<PsaRequest> {
-        let mut inner = self.lock();
-        let at = inner.requests.iter().position(|r| r.id == id)?;
-        self.db.delete(Table::Psa, id);
-        Some(inner.requests.remove(at))
-    }
-
-    fn names_cid(&self, cid: &str) -> bool {
-        self.lock().requests.iter().any(|r| r.pin.cid == cid)
-    }
-}
 
 /// A request's status in the PSA's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,7 +205,9 @@ fn string_map(m: &Map<String, Value>) -> Option<BTreeMap<String, String>> {
         .collect()
 }
 
-/// A `PinStatus`.
+/// A `PinStatus`. The emulator's own shape: the core's `PsaPinStatus` and `PsaPinResults` have no
+/// constructor outside the core (`#[non_exhaustive]`), and its `PsaPin` leaves empty `origins` and
+/// `meta` out, where the emulator sends `[]` and `{}` (the tests hold the two to that).
 fn status_json(r: &PsaRequest, status: Status, info: &str) -> Value {
     let mut pin = Map::new();
     pin.insert("cid".into(), Value::String(r.pin.cid.clone()));
@@ -645,27 +510,28 @@ pub(crate) fn list(state: &State, query: &str) -> Reply {
     // Read the pin store first, then this table: the two locks are never held together.
     let jobs: HashMap<String, JobState> = state.pins.job_states();
     let pinned: HashSet<String> = state.pins.pinned_cids();
-    let inner = state.psa.lock();
-    let matching: Vec<(&PsaRequest, Status, &'static str)> = inner
-        .requests
-        .iter()
-        .filter_map(|r| {
-            let job = jobs.get(&r.job).copied();
-            let (status, info) = standing(job, job.is_none() && pinned.contains(&r.pin.cid));
-            filter.keeps(r, status).then_some((r, status, info))
-        })
-        .collect();
-    let start = matching.len().saturating_sub(filter.limit);
-    let mut results: Vec<Value> = matching[start..]
-        .iter()
-        .map(|(r, status, info)| status_json(r, *status, info))
-        .collect();
+    let (count, mut results) = state.psa.with_requests(|requests| {
+        let matching: Vec<(&PsaRequest, Status, &'static str)> = requests
+            .iter()
+            .filter_map(|r| {
+                let job = jobs.get(&r.job).copied();
+                let (status, info) = standing(job, job.is_none() && pinned.contains(&r.pin.cid));
+                filter.keeps(r, status).then_some((r, status, info))
+            })
+            .collect();
+        let start = matching.len().saturating_sub(filter.limit);
+        let results: Vec<Value> = matching[start..]
+            .iter()
+            .map(|(r, status, info)| status_json(r, *status, info))
+            .collect();
+        (matching.len(), results)
+    });
     if state.psa_mode == PsaMode::Spec {
         results.reverse();
     }
     reply::json(
         StatusCode::OK,
-        &serde_json::json!({"count": matching.len(), "results": results}),
+        &serde_json::json!({"count": count, "results": results}),
     )
 }
 
@@ -693,61 +559,6 @@ mod tests {
         );
         assert_eq!(standing(None, true), (Status::Pinned, "pinned"));
         assert_eq!(standing(None, false), (Status::Failed, "expired"));
-    }
-
-    fn spec(cid: &str) -> PinSpec {
-        PinSpec {
-            cid: cid.into(),
-            name: None,
-            origins: Vec::new(),
-            meta: BTreeMap::new(),
-        }
-    }
-
-    #[test]
-    fn created_is_unique_to_the_millisecond_and_the_table_is_capped() {
-        let store = PsaStore::default();
-        let now = UNIX_EPOCH + Duration::from_nanos(1_700_000_000_123_456_789);
-        let (a, _) = store
-            .insert("a".into(), "j".into(), spec("c"), now, None)
-            .ok()
-            .unwrap();
-        let (b, _) = store
-            .insert("b".into(), "j".into(), spec("c"), now, None)
-            .ok()
-            .unwrap();
-        assert_eq!(format_iso8601(a.created), "2023-11-14T22:13:20.123Z");
-        assert_eq!(format_iso8601(b.created), "2023-11-14T22:13:20.124Z");
-        assert!(matches!(
-            store.insert("x".into(), "j".into(), spec("c"), now, Some("gone")),
-            Err(Refused::Missing)
-        ));
-        let (c, old) = store
-            .insert("c".into(), "j".into(), spec("d"), now, Some("a"))
-            .ok()
-            .unwrap();
-        assert_eq!(old.map(|o| o.id), Some("a".to_owned()));
-        assert!(c.created > b.created && store.get("a").is_none());
-        let kept = store.lock().requests.len();
-        for n in kept..MAX_PSA_REQUESTS {
-            assert!(
-                store
-                    .insert(n.to_string(), "j".into(), spec("c"), now, None)
-                    .is_ok()
-            );
-        }
-        assert!(matches!(
-            store.insert("full".into(), "j".into(), spec("c"), now, None),
-            Err(Refused::Full)
-        ));
-        // A replacement takes the place of the one it replaces, even when full.
-        assert!(
-            store
-                .insert("r".into(), "j".into(), spec("c"), now, Some("b"))
-                .is_ok()
-        );
-        store.clear();
-        assert!(store.get("r").is_none());
     }
 
     #[test]
@@ -806,5 +617,39 @@ mod tests {
         // The delegate's peer id is a real multihash.
         let peer = DELEGATE.rsplit('/').next().unwrap_or_default();
         assert!(peer.parse::<Cid>().is_ok());
+    }
+
+    #[test]
+    fn pin_statuses_are_the_core_s_shapes_but_for_empty_origins_and_meta() {
+        use pinata_core::api::psa::{PsaPinResults, PsaPinStatus};
+        let through = |ours: &Value| {
+            let theirs: PsaPinStatus = serde_json::from_value(ours.clone()).unwrap();
+            serde_json::to_value(theirs).unwrap()
+        };
+        let mut request = PsaRequest {
+            id: "r1".into(),
+            job: "j1".into(),
+            created: std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_720_740_807_665),
+            pin: PinSpec {
+                cid: "bafkqaaa".into(),
+                name: Some("n".into()),
+                origins: vec!["/ip4/127.0.0.1/tcp/4001".into()],
+                meta: BTreeMap::from([("k".to_owned(), "v".to_owned())]),
+            },
+        };
+        let full = status_json(&request, Status::Queued, "searching");
+        assert_eq!(through(&full), full);
+        let page = serde_json::json!({"count": 1, "results": [full]});
+        let theirs: PsaPinResults = serde_json::from_value(page.clone()).unwrap();
+        assert_eq!(serde_json::to_value(theirs).unwrap(), page);
+        // The core leaves empty origins and meta out; the emulator sends `[]` and `{}`.
+        request.pin.origins.clear();
+        request.pin.meta.clear();
+        let empty = status_json(&request, Status::Pinned, "pinned");
+        let mut ours = empty.clone();
+        let pin = ours["pin"].as_object_mut().unwrap();
+        assert_eq!(pin.remove("origins"), Some(serde_json::json!([])));
+        assert_eq!(pin.remove("meta"), Some(serde_json::json!({})));
+        assert_eq!(through(&empty), ours);
     }
 }

@@ -28,10 +28,10 @@ use pinata_core::cid::{
 };
 use tokio::io::AsyncWriteExt;
 
-use crate::content::ContentStore;
 use crate::multipart::{Event, Parser};
-use crate::routes::Closed;
+use crate::reply::Closed;
 use crate::state::State;
+use crate::store::content::ContentStore;
 
 /// Largest total size of the text fields of an upload (the ones read and the ones dropped), their
 /// names included.

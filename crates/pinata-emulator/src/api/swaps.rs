@@ -12,7 +12,7 @@
 //! one the account holds on that network (a v3 file there, or on the public network also an
 //! active legacy pin), else `404 "CID not pinned to account"` (the official SDK's own text for a
 //! 404); the CID swapped in must be a valid CID but need not be held; history is oldest first, at
-//! most [`MAX_HISTORY`] swaps a CID (the oldest dropped), and a deletion ends the current swap but
+//! most [`MAX_HISTORY`](crate::store::swaps::MAX_HISTORY) swaps a CID (the oldest dropped), and a deletion ends the current swap but
 //! keeps the history; `?domain=` is accepted and ignored (the emulator is one gateway); a CID has
 //! one signature, which a new one replaces. The `/ipfs/` gateway serves a public swap's CID in
 //! place of the swapped one.
@@ -22,8 +22,6 @@
 //! swap is deleted. So deleting a swap (and reading its history, or a signature, or deleting one)
 //! needs only the swap (or signature) itself, not the CID still held: only adding one does.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use http::StatusCode;
@@ -34,130 +32,11 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::db::{Persist, Table};
 use crate::reply::{self, Reply, data};
+use crate::router::SwapPaths;
 use crate::state::State;
-
-/// The most CIDs with a swap history (both networks together).
-pub(crate) const MAX_SWAPPED: usize = 10_000;
-/// The most swaps kept per CID.
-pub(crate) const MAX_HISTORY: usize = 100;
-/// The most signatures kept (both networks together).
-pub(crate) const MAX_SIGNATURES: usize = 10_000;
-/// The longest signature or address accepted (bytes).
-const MAX_SIGNATURE_LEN: usize = 1024;
-
-/// Which of the two paths a swap or signature request came in on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SwapPaths {
-    /// `/v3/files/{network}/…`.
-    Files,
-    /// `/v3/ipfs/…` (public network, camel-case answers).
-    Ipfs,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct SwapRecord {
-    mapped_cid: String,
-    created_at: SystemTime,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct History {
-    swaps: VecDeque<SwapRecord>,
-    /// Whether the last swap is in force (a deletion ends it).
-    active: bool,
-}
-
-/// Every CID's swaps, by network and CID.
-#[derive(Debug, Default)]
-pub(crate) struct SwapStore {
-    inner: Mutex<HashMap<(Network, String), History>>,
-    /// Where every change is written (under the lock).
-    db: Persist,
-}
-
-/// A row id for the CID `cid` of `network`: `network/cid`.
-fn row_id(network: Network, cid: &str) -> String {
-    format!("{network}/{cid}")
-}
-
-/// The network and CID of a [`row_id`].
-fn from_row_id(id: &str) -> std::io::Result<(Network, String)> {
-    id.split_once('/')
-        .and_then(|(n, cid)| Some((Network::parse(n)?, cid.to_owned())))
-        .ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("the emulator's database has a row {id:?} that names no network and CID"),
-            )
-        })
-}
-
-impl SwapStore {
-    /// Reads the swaps `db` keeps and writes every change there from now on.
-    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
-        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
-        for (id, history) in db.load::<History>(Table::Swaps)? {
-            inner.insert(from_row_id(&id)?, history);
-        }
-        self.db = db;
-        Ok(())
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), History>> {
-        // Every update is an insert, a push or a flag write: consistent after any panic.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Forgets every swap (a reset).
-    pub(crate) fn clear(&self) {
-        let mut swaps = self.lock();
-        swaps.clear();
-        self.db.clear(Table::Swaps);
-    }
-
-    /// The CID served in place of `cid` on `network`, if a swap is in force.
-    pub(crate) fn current(&self, network: Network, cid: &str) -> Option<String> {
-        let swaps = self.lock();
-        let h = swaps.get(&(network, cid.to_owned()))?;
-        h.active
-            .then(|| h.swaps.back().map(|s| s.mapped_cid.clone()))
-            .flatten()
-    }
-}
-
-/// Every CID's signature: (signature, signer's address).
-#[derive(Debug, Default)]
-pub(crate) struct SignatureStore {
-    inner: Mutex<HashMap<(Network, String), (String, String)>>,
-    /// Where every change is written (under the lock).
-    db: Persist,
-}
-
-impl SignatureStore {
-    /// Reads the signatures `db` keeps and writes every change there from now on.
-    pub(crate) fn restore(&mut self, db: Persist) -> std::io::Result<()> {
-        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
-        for (id, signed) in db.load::<(String, String)>(Table::Signatures)? {
-            inner.insert(from_row_id(&id)?, signed);
-        }
-        self.db = db;
-        Ok(())
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<(Network, String), (String, String)>> {
-        // Every update is one insert or removal.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Forgets every signature (a reset).
-    pub(crate) fn clear(&self) {
-        let mut signatures = self.lock();
-        signatures.clear();
-        self.db.clear(Table::Signatures);
-    }
-}
+use crate::store::signatures::{MAX_SIGNATURE_LEN, MAX_SIGNATURES};
+use crate::store::swaps::{MAX_SWAPPED, SwapRecord};
 
 fn bad(message: &str) -> Reply {
     reply::coded(StatusCode::BAD_REQUEST, message)
@@ -172,7 +51,9 @@ fn holds(state: &State, network: Network, cid: &str, now: SystemTime) -> bool {
     state.files.holds(network, cid, now) || (network == Network::Public && state.pins.pins_cid(cid))
 }
 
-/// A swap as the path answers it.
+/// A swap as the path answers it. The emulator's own shape: the core's `swaps::Swap` has the v3
+/// spelling but no constructor outside the core (`#[non_exhaustive]`), and the `/v3/ipfs` path
+/// answers in camel case.
 fn shown(s: &SwapRecord, paths: SwapPaths) -> Value {
     let at = format_iso8601(s.created_at);
     match paths {
@@ -212,56 +93,35 @@ pub(crate) fn add_swap(
     if !holds(state, network, cid, now) {
         return not_held();
     }
-    let mut swaps = state.swaps.lock();
-    let key = (network, cid.to_owned());
-    if !swaps.contains_key(&key) && swaps.len() >= MAX_SWAPPED {
-        return bad(&format!(
+    match state.swaps.add(network, cid, swap_cid, now) {
+        Ok(record) => data(shown(&record, paths)),
+        Err(_) => bad(&format!(
             "the emulator holds at most {MAX_SWAPPED} swapped CIDs"
-        ));
+        )),
     }
-    let history = swaps.entry(key).or_default();
-    if history.swaps.len() >= MAX_HISTORY {
-        history.swaps.pop_front();
-    }
-    let record = SwapRecord {
-        mapped_cid: swap_cid.to_owned(),
-        created_at: now,
-    };
-    let answer = data(shown(&record, paths));
-    history.swaps.push_back(record);
-    history.active = true;
-    state
-        .swaps
-        .db
-        .put(Table::Swaps, &row_id(network, cid), &*history);
-    answer
 }
 
 /// `GET …/swap/{cid}?domain=`: every swap of the CID, oldest first.
 pub(crate) fn swap_history(state: &State, network: Network, cid: &str, paths: SwapPaths) -> Reply {
-    let swaps = state.swaps.lock();
-    match swaps.get(&(network, cid.to_owned())) {
-        Some(h) if !h.swaps.is_empty() => {
-            data(h.swaps.iter().map(|s| shown(s, paths)).collect::<Vec<_>>())
-        }
-        _ => reply::coded(StatusCode::NOT_FOUND, "CID does not have history"),
+    let history = state.swaps.history(network, cid);
+    if history.is_empty() {
+        return reply::coded(StatusCode::NOT_FOUND, "CID does not have history");
     }
+    data(history.iter().map(|s| shown(s, paths)).collect::<Vec<_>>())
 }
 
 /// `DELETE …/swap/{cid}`: ends the swap in force (whether or not the CID is still held);
 /// `{"data":null}`.
 pub(crate) fn delete_swap(state: &State, network: Network, cid: &str) -> Reply {
-    let mut swaps = state.swaps.lock();
-    match swaps.get_mut(&(network, cid.to_owned())) {
-        Some(h) if h.active => {
-            h.active = false;
-            state.swaps.db.put(Table::Swaps, &row_id(network, cid), &*h);
-            data(())
-        }
-        _ => reply::coded(StatusCode::NOT_FOUND, "CID has no swap in force"),
+    if state.swaps.end(network, cid) {
+        data(())
+    } else {
+        reply::coded(StatusCode::NOT_FOUND, "CID has no swap in force")
     }
 }
 
+/// A signature as the API answers it. The emulator's own shape: the core's `swaps::Signature`
+/// has these fields but no constructor outside the core (`#[non_exhaustive]`).
 #[derive(Serialize)]
 struct ShownSignature<'a> {
     cid: &'a str,
@@ -301,47 +161,69 @@ pub(crate) fn add_signature(
     if !holds(state, network, cid, now) {
         return not_held();
     }
-    let mut signatures = state.signatures.lock();
-    let key = (network, cid.to_owned());
-    if !signatures.contains_key(&key) && signatures.len() >= MAX_SIGNATURES {
-        return bad(&format!(
-            "the emulator holds at most {MAX_SIGNATURES} signatures"
-        ));
-    }
     let shown = data(ShownSignature {
         cid,
         signature: &signature,
     });
-    let id = row_id(network, cid);
-    let signed = (signature, address);
-    state.signatures.db.put(Table::Signatures, &id, &signed);
-    signatures.insert(key, signed);
-    shown
+    match state.signatures.add(network, cid, signature, address) {
+        Ok(()) => shown,
+        Err(_) => bad(&format!(
+            "the emulator holds at most {MAX_SIGNATURES} signatures"
+        )),
+    }
 }
 
 /// `GET …/signature/{cid}`.
 pub(crate) fn get_signature(state: &State, network: Network, cid: &str) -> Reply {
-    match state.signatures.lock().get(&(network, cid.to_owned())) {
-        Some((signature, _)) => data(ShownSignature { cid, signature }),
+    match state.signatures.get(network, cid) {
+        Some(signature) => data(ShownSignature {
+            cid,
+            signature: &signature,
+        }),
         None => signature_not_found(),
     }
 }
 
 /// `DELETE …/signature/{cid}`: `{"data":null}`.
 pub(crate) fn delete_signature(state: &State, network: Network, cid: &str) -> Reply {
-    let mut signatures = state.signatures.lock();
-    match signatures.remove(&(network, cid.to_owned())) {
-        Some(_) => {
-            state
-                .signatures
-                .db
-                .delete(Table::Signatures, &row_id(network, cid));
-            data(())
-        }
-        None => signature_not_found(),
+    if state.signatures.remove(network, cid) {
+        data(())
+    } else {
+        signature_not_found()
     }
 }
 
 fn signature_not_found() -> Reply {
     reply::coded(StatusCode::NOT_FOUND, "Signature not found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pinata_core::api::swaps::{Signature, Swap};
+
+    /// `ours` as the core's `T` reads and writes it again.
+    fn through<T: serde::de::DeserializeOwned + Serialize>(ours: &Value) -> Value {
+        let theirs: T = serde_json::from_value(ours.clone()).unwrap();
+        serde_json::to_value(theirs).unwrap()
+    }
+
+    #[test]
+    fn swaps_and_signatures_are_the_core_s_shapes() {
+        let record = SwapRecord {
+            mapped_cid: "bafkqaaa".into(),
+            created_at: std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_720_740_807_665),
+        };
+        let ours = shown(&record, SwapPaths::Files);
+        assert_eq!(through::<Swap>(&ours), ours);
+        // The `/v3/ipfs` path's camel case is read as the same swap.
+        let camel = shown(&record, SwapPaths::Ipfs);
+        assert_eq!(through::<Swap>(&camel), ours);
+        let ours = serde_json::to_value(ShownSignature {
+            cid: "bafkqaaa",
+            signature: "0xabc",
+        })
+        .unwrap();
+        assert_eq!(through::<Signature>(&ours), ours);
+    }
 }

@@ -1,6 +1,6 @@
 //! Resumable uploads (`pinata-v3-api.md` §1.3, §1.4, §1.9, §6): TUS 1.0 core with the `creation`
 //! and `termination` extensions, as Pinata's SDK, its Go CLI and tus-js-client use them. The store
-//! is `tus.rs`; a finished upload becomes a v3 file exactly as a multipart upload does.
+//! is `store/tus.rs`; a finished upload becomes a v3 file exactly as a multipart upload does.
 //!
 //! - **Creation**: `POST /v3/files` (Bearer, `org:files:write`) or `POST` to a signed upload URL
 //!   (no credentials: the signature is the grant, checked as for a multipart upload), with
@@ -74,15 +74,16 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use crate::api::control::fault_status;
 use crate::api::files::{expiry, keyvalues_text, store_full};
 use crate::api::receive::media_type;
-use crate::api::signed::{Grant, GrantUse, host_of};
+use crate::api::signed::host_of;
+use crate::body::drain;
 use crate::faults::{Fault, TusRequest};
-use crate::files::{InsertError, NewFile, PENDING};
-use crate::reply::{self, Reply};
-use crate::routes::{Closed, drain};
+use crate::reply::{self, Closed, Reply};
 use crate::state::State;
-use crate::tus::{
-    Dropped, Lease, LeaseError, MAX_TUS_UPLOADS, MAX_TUS_UPLOADS_PER_KEY, NewUpload, Plan, Refused,
-    UPLOAD_TOKEN_LEN,
+use crate::store::files::{InsertError, NewFile, PENDING};
+use crate::store::grants::{Grant, GrantUse};
+use crate::store::tus::{
+    Dropped, Lease, LeaseError, MAX_METADATA, MAX_TUS_UPLOADS, MAX_TUS_UPLOADS_PER_KEY, NewUpload,
+    Plan, Refused, UPLOAD_TOKEN_LEN,
 };
 
 /// The TUS version served.
@@ -91,10 +92,8 @@ const TUS_VERSION: &str = "1.0.0";
 const TUS_EXTENSIONS: &str = "creation,termination";
 /// The content type of a `PATCH` body.
 const OFFSET_STREAM: &str = "application/offset+octet-stream";
-/// The longest `Upload-Metadata` header accepted (bytes; emulator's choice).
-pub(crate) const MAX_METADATA: usize = 16 * 1024;
 /// The longest file name (characters), as for a multipart upload's name.
-const MAX_FILENAME: usize = crate::api::files::MAX_NAME;
+const MAX_FILENAME: usize = crate::store::files::MAX_NAME;
 /// How much of a finished upload is read at once for its CID.
 const READ_CHUNK: usize = 256 * 1024;
 /// The metadata keys an upload reads.
@@ -682,7 +681,7 @@ async fn patch_answer(
             if offset != length {
                 return Ok(drain(body, conflict(length)).await);
             }
-            return Ok(if body_is_empty(body).await {
+            return Ok(if crate::body::is_empty(body).await {
                 written(length, Some(&cid))
             } else {
                 overflow()
@@ -694,18 +693,6 @@ async fn patch_answer(
         return Ok(drain(body, overflow()).await);
     }
     write(state, lease, body, cut, now).await
-}
-
-/// Reads the body to its end (at most 64 MiB, as a drain): whether it held no byte.
-async fn body_is_empty(mut body: Incoming) -> bool {
-    let mut seen: usize = 0;
-    while let Some(Ok(frame)) = body.frame().await {
-        seen = seen.saturating_add(frame.data_ref().map_or(0, |d| d.len()));
-        if seen > 64 * 1024 * 1024 {
-            break;
-        }
-    }
-    seen == 0
 }
 
 /// How a `PATCH` body's reading ended.

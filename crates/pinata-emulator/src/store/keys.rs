@@ -103,6 +103,51 @@ pub struct NewKey {
     pub max_uses: Option<u64>,
 }
 
+/// The longest key name accepted (emulator's choice: every key is kept in memory).
+pub(crate) const MAX_KEY_NAME: usize = 256;
+
+/// A key name's rule: not blank, at most [`MAX_KEY_NAME`] characters.
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    if name.chars().count() > MAX_KEY_NAME {
+        Err(format!("keyName must be at most {MAX_KEY_NAME} characters"))
+    } else if name.trim().is_empty() {
+        Err("keyName is required".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// A new key from the API's key-creation body (`{keyName, permissions, maxUses?}`), by the rules
+/// every way of making a key shares: a name ([`check_name`]), valid permissions, at least one use
+/// if limited. The messages are the emulator's choice (the real ones were never captured), in the
+/// legacy `{"error":"…"}` wording of the API's other validation errors.
+pub(crate) fn parse_new_key(json: &serde_json::Value) -> Result<NewKey, String> {
+    let name = match json.get("keyName") {
+        Some(serde_json::Value::String(s)) => {
+            check_name(s)?;
+            s.clone()
+        }
+        _ => return Err("keyName is required".into()),
+    };
+    let permissions = json
+        .get("permissions")
+        .ok_or_else(|| "permissions are required".to_owned())
+        .and_then(|p| Permissions::from_request_json(p).map_err(|e| e.to_string()))?;
+    permissions.validate().map_err(|e| e.to_string())?;
+    let max_uses = match json.get("maxUses") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(n) if n >= 1 => Some(n),
+            _ => return Err("maxUses must be a whole number of at least 1".into()),
+        },
+    };
+    Ok(NewKey {
+        name,
+        permissions,
+        max_uses,
+    })
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     keys: HashMap<String, KeyRecord>,

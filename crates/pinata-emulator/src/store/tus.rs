@@ -2,7 +2,7 @@
 //! just finished, by upload token. `api/tus.rs` creates them, extends and ends them; this store
 //! only keeps what each stands at.
 //!
-//! Bounded: at most [`MAX_TUS_UPLOADS`] entries, each with at most 16 KiB of metadata. A full store
+//! Bounded: at most [`MAX_TUS_UPLOADS`] entries, each with at most [`MAX_METADATA`] bytes of metadata. A full store
 //! first drops the finished uploads (oldest first: they are kept only so that a client that lost
 //! the final answer can learn the upload's CID with a `HEAD`), and otherwise refuses a new upload.
 //! Every upload has a deadline, pushed back by each `PATCH` (the creation's time, or the last
@@ -24,6 +24,9 @@ use pinata_core::cid::CidVersion;
 
 use crate::db::{Persist, Table};
 
+/// The longest `Upload-Metadata` header accepted (bytes; emulator's choice): what one upload
+/// keeps of its creation's metadata.
+pub(crate) const MAX_METADATA: usize = 16 * 1024;
 /// The most resumable uploads kept at once (in progress, or finished and not yet dropped).
 pub(crate) const MAX_TUS_UPLOADS: usize = 1_000;
 /// The length of an upload's token (hex digits): 128 random bits, the upload's capability.
@@ -399,7 +402,7 @@ impl TusStore {
 
     /// Forgets every upload (a reset). A request writing one finds it gone at its next write and
     /// removes what it wrote; the partial files of the others go with the content store's
-    /// [`clear`](crate::content::ContentStore::clear).
+    /// [`clear`](crate::store::content::ContentStore::clear).
     pub(crate) fn clear(&self) {
         let mut inner = self.lock();
         inner.uploads.clear();

@@ -42,6 +42,11 @@ use pinata_core::api::Network;
 use crate::db::{Persist, Table};
 use pinata_core::api::files::MAX_FILE_KEYVALUES;
 
+/// The longest file name accepted (characters).
+pub(crate) const MAX_NAME: usize = 1024;
+/// The longest key-value key or value accepted (bytes; emulator's choice, so that what a file
+/// keeps is bounded).
+pub(crate) const MAX_KEYVALUE_LEN: usize = 1024;
 /// The most files the emulator holds on both networks together (each is kept in memory).
 pub(crate) const MAX_FILES: usize = 100_000;
 /// The most bytes the files together may weigh ([`weight`]): 256 MiB.
@@ -55,13 +60,13 @@ const KEYVALUE_OVERHEAD: usize = 64;
 const MAX_ID_LEN: usize = 36;
 const MAX_CID_LEN: usize = 128;
 /// The heaviest one file can be, from the caps every way in enforces: a name of
-/// [`crate::api::files::MAX_NAME`] characters (at most 4 bytes each), at most
+/// [`MAX_NAME`] characters (at most 4 bytes each), at most
 /// [`MAX_FILE_KEYVALUES`] key-values of keys and values of at most
-/// [`crate::api::files::MAX_KEYVALUE_LEN`] bytes, a MIME type of at most
+/// [`MAX_KEYVALUE_LEN`] bytes, a MIME type of at most
 /// [`pinata_core::api::signed::MAX_MIME_PATTERN_LEN`] bytes, its id, CID and group id.
 pub(crate) const MAX_RECORD_WEIGHT: usize = RECORD_OVERHEAD
-    + 4 * crate::api::files::MAX_NAME
-    + MAX_FILE_KEYVALUES * (2 * crate::api::files::MAX_KEYVALUE_LEN + KEYVALUE_OVERHEAD)
+    + 4 * MAX_NAME
+    + MAX_FILE_KEYVALUES * (2 * MAX_KEYVALUE_LEN + KEYVALUE_OVERHEAD)
     + pinata_core::api::signed::MAX_MIME_PATTERN_LEN
     + 2 * MAX_ID_LEN
     + MAX_CID_LEN;
@@ -828,13 +833,13 @@ mod tests {
     /// The heaviest file each way in allows.
     fn heaviest(cid: &str) -> NewFile {
         let mut f = new(Network::Public, cid, None);
-        f.name = Some("\u{10348}".repeat(crate::api::files::MAX_NAME));
+        f.name = Some("\u{10348}".repeat(MAX_NAME));
         f.mime_type = "a".repeat(pinata_core::api::signed::MAX_MIME_PATTERN_LEN);
         f.group_id = Some("0".repeat(MAX_ID_LEN));
         f.keyvalues = (0..MAX_FILE_KEYVALUES)
             .map(|i| {
-                let k = format!("{i:0>width$}", width = crate::api::files::MAX_KEYVALUE_LEN);
-                (k, "v".repeat(crate::api::files::MAX_KEYVALUE_LEN))
+                let k = format!("{i:0>width$}", width = MAX_KEYVALUE_LEN);
+                (k, "v".repeat(MAX_KEYVALUE_LEN))
             })
             .collect();
         f

@@ -1,10 +1,13 @@
 //! The account's pins and pin-by-hash jobs, and the pinList / pinJobs query semantics.
+//!
+//! Bounded: at most [`MAX_JOBS`] jobs (the oldest finished ones dropped first), of which
+//! [`MAX_ACTIVE_JOBS`] are worked on and the rest backfilled.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use pinata_core::api::pinning::KeyValueOp;
-use pinata_core::time::{format_iso8601, parse_iso8601};
+use pinata_core::time::parse_iso8601;
 use serde_json::{Map, Value};
 
 use crate::db::{Persist, Table};
@@ -37,25 +40,6 @@ pub struct PinRecord {
 impl PinRecord {
     fn active(&self) -> bool {
         self.date_unpinned.is_none()
-    }
-
-    /// The row as `pinList` shows it.
-    pub fn to_json(&self, user_id: &str) -> Value {
-        serde_json::json!({
-            "id": self.id,
-            "ipfs_pin_hash": self.cid,
-            "size": self.size,
-            "user_id": user_id,
-            "date_pinned": format_iso8601(self.date_pinned),
-            "date_unpinned": self.date_unpinned.map(format_iso8601),
-            "metadata": {
-                "name": self.name,
-                "keyvalues": if self.keyvalues.is_empty() { Value::Null } else { Value::Object(self.keyvalues.clone()) },
-            },
-            "regions": [{"regionId": "FRA1", "currentReplicationCount": 1, "desiredReplicationCount": 1}],
-            "mime_type": self.mime_type,
-            "number_of_files": self.number_of_files,
-        })
     }
 }
 
@@ -105,21 +89,6 @@ pub struct JobRecord {
     pub state: JobState,
     /// When the state changes next (pinned, or expired).
     pub next_change: SystemTime,
-}
-
-impl JobRecord {
-    fn to_json(&self) -> Value {
-        serde_json::json!({
-            "id": self.id,
-            "ipfs_pin_hash": self.cid,
-            "date_queued": format_iso8601(self.date_queued),
-            "name": self.name,
-            "status": self.state.as_str(),
-            "keyvalues": if self.keyvalues.is_empty() { Value::Null } else { Value::Object(self.keyvalues.clone()) },
-            "host_nodes": if self.host_nodes.is_empty() { Value::Null } else { serde_json::json!(self.host_nodes) },
-            "pin_policy": {"regions": [{"id": "FRA1", "desiredReplicationCount": 1}], "version": 1},
-        })
-    }
 }
 
 #[derive(Debug, Default)]
@@ -404,7 +373,7 @@ impl PinStore {
     }
 
     /// Pins matching `filter`, newest first: (count, the page).
-    pub fn list(&self, filter: &PinFilter, user_id: &str) -> (usize, Vec<Value>) {
+    pub fn list(&self, filter: &PinFilter) -> (usize, Vec<PinRecord>) {
         let inner = self.lock();
         let mut matching: Vec<&PinRecord> = inner.pins.iter().filter(|p| filter.keeps(p)).collect();
         matching.sort_by_key(|p| std::cmp::Reverse(p.date_pinned));
@@ -412,13 +381,13 @@ impl PinStore {
             .iter()
             .skip(filter.offset)
             .take(filter.limit)
-            .map(|p| p.to_json(user_id))
+            .map(|p| (*p).clone())
             .collect();
         (matching.len(), page)
     }
 
     /// Jobs matching the filter: (count, the page).
-    pub fn list_jobs(&self, filter: &JobFilter) -> (usize, Vec<Value>) {
+    pub fn list_jobs(&self, filter: &JobFilter) -> (usize, Vec<JobRecord>) {
         let inner = self.lock();
         let mut matching: Vec<&JobRecord> = inner
             .jobs
@@ -439,7 +408,7 @@ impl PinStore {
             .iter()
             .skip(filter.offset)
             .take(filter.limit)
-            .map(|j| j.to_json())
+            .map(|j| (*j).clone())
             .collect();
         (matching.len(), page)
     }
@@ -702,7 +671,7 @@ mod tests {
         let (count, oldest) = store.list_jobs(&filter);
         assert_eq!(count, MAX_JOBS);
         // The 250 active ones stay; the oldest backfilled ones went.
-        assert_eq!(oldest[0]["id"], "0");
+        assert_eq!(oldest[0].id, "0");
         let active = JobFilter {
             status: Some("searching".into()),
             ..filter
