@@ -79,6 +79,7 @@ suite!(
     no_proxy_bypasses_the_proxy,
     a_proxy_refusal_names_the_proxy,
     an_untrusted_root_through_a_proxy_is_a_tls_error,
+    an_https_emulator_makes_https_urls,
     a_missing_file_says_which_and_why,
     one_variable_points_every_origin_at_the_emulator,
     v3_groups_lifecycle,

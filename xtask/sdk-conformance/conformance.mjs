@@ -30,39 +30,9 @@ import { AuthenticationError, NetworkError, PinataError, PinataSDK } from "pinat
 // the text its failure must contain (so a check that starts failing for another reason is a plain
 // failure), and why, with the evidence. Such a check must fail so; if it passes, the run fails
 // too, until it is taken out of this list. The emulator is not changed here.
-const KNOWN = new Map([
-  [
-    "legacy: fileArray: the folder's keyvalues and group come back (Keyvalues, GroupId)",
-    {
-      fails: "got undefined",
-      why:
-        "pinFileToIPFS answers ID, Name, NumberOfFiles, MimeType, IpfsHash, PinSize and Timestamp " +
-        "but no Keyvalues nor GroupId (crates/pinata-emulator/src/api/pinning.rs, pin_answer); " +
-        "pinata-api.md §3.1 lists both among the fields newer servers return, and the SDK maps " +
-        "them to keyvalues and group_id, so an SDK user gets undefined for both",
-    },
-  ],
-  [
-    "tls: signed upload URL over HTTPS",
-    {
-      fails: "the signed URL is http://",
-      why:
-        "served over HTTPS (--tls-*), the emulator still signs upload URLs as " +
-        "http://<Host>/v3/files/<uuid>?… (crates/pinata-emulator/src/api/signed.rs, upload_url), " +
-        "so the SDK posts the upload in plain HTTP to the TLS port and fetch fails",
-    },
-  ],
-  [
-    "tls: resumable (TUS) upload over HTTPS",
-    {
-      fails: "the TUS Location is http://",
-      why:
-        "served over HTTPS, the emulator still answers a TUS creation with Location " +
-        "http://<Host>/v3/files/<id>/<token> (crates/pinata-emulator/src/api/tus.rs), so the " +
-        "SDK's PATCHes go in plain HTTP to the TLS port and fail (after its 5 retries, 25 s)",
-    },
-  ],
-]);
+// Empty: the three incompatibilities the first run found (the legacy folder answer without
+// `Keyvalues`/`GroupId`, and `http://` signed upload URLs and TUS `Location`s over HTTPS) are fixed.
+const KNOWN = new Map([]);
 
 // ---------------------------------------------------------------------------------------------
 // The emulators.

@@ -151,6 +151,11 @@ impl Emulator {
             psa_mode: config.psa_mode,
             seed,
             gateway_domain: config.gateway_domain,
+            scheme: if config.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            },
             db: db.clone(),
         };
         state.restore(&db)?;

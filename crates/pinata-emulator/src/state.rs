@@ -75,6 +75,9 @@ pub(crate) struct State {
     pub(crate) gateway_domain: String,
     /// The database every store writes to, with `--data-dir`.
     pub(crate) db: Persist,
+    /// `https` when served over TLS, else `http`: the scheme of the URLs the emulator makes for
+    /// a client to use (signed upload URLs, a resumable upload's `Location`).
+    pub(crate) scheme: &'static str,
 }
 
 impl State {

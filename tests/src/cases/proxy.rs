@@ -245,3 +245,60 @@ fn expect_proxy_failure(err: &Error, step: ProxyStep) -> String {
     assert_eq!(failure.step(), step, "{err:#}");
     failure.proxy().to_owned()
 }
+
+/// An emulator serving HTTPS on `127.0.0.1`.
+fn https_loopback_emulator() -> &'static EmulatorHandle {
+    static EMULATOR: OnceLock<EmulatorHandle> = OnceLock::new();
+    EMULATOR.get_or_init(|| {
+        Emulator::spawn(EmulatorConfig {
+            tls: Some(TlsConfig::SelfSigned {
+                names: vec!["127.0.0.1".to_owned()],
+            }),
+            ..EmulatorConfig::default()
+        })
+        .expect("the HTTPS emulator starts")
+    })
+}
+
+/// Over HTTPS, the URLs the emulator makes for a client are `https://` too: a signed upload URL,
+/// used by a client without credentials, and a resumable upload's `Location`, which the chunks
+/// follow (the official SDK found both written `http://`).
+pub fn an_https_emulator_makes_https_urls<D: Driver>(driver: &D) {
+    use pinata_core::api::Network;
+    use pinata_core::api::signed::CreateSignedUploadUrl;
+    let emulator = https_loopback_emulator();
+    let pem = emulator.certificate_pem().unwrap();
+    let config = Config::for_emulator(emulator.url())
+        .unwrap()
+        .with_root_certificates(RootCertificates::from_pem(pem.as_bytes()).unwrap().only());
+    let url = driver
+        .execute(
+            admin(emulator),
+            config.clone(),
+            &CreateSignedUploadUrl::new(Network::Public, Duration::from_secs(120)).unwrap(),
+        )
+        .unwrap();
+    assert!(url.as_str().starts_with("https://127.0.0.1:"), "{url:?}");
+    let nobody = Credentials::key_pair("0123456789abcdef0123", "c0ffee".repeat(10)).unwrap();
+    let bytes = b"over https, through a signed URL".to_vec();
+    let upload = pinata_core::api::uploads::UploadFile::bytes("signed.txt", bytes)
+        .unwrap()
+        .to_signed_url(url);
+    let up = driver
+        .execute_upload(nobody, config.clone(), &upload)
+        .unwrap();
+    assert!(up.cid.starts_with("baf"), "{}", up.cid);
+    // Resumable: the smallest chunks, three of them and a bit.
+    let chunk = pinata_core::tus::MIN_TUS_CHUNK;
+    let dir = crate::scratch::Scratch::new("https-tus");
+    let path = dir.write("big.bin", &vec![7u8; (3 * chunk + 7) as usize]);
+    let tus = config
+        .with_tus_threshold(chunk)
+        .with_tus_chunk_size(chunk)
+        .unwrap();
+    let upload = driver.upload_request(&path).unwrap().verify_cid(true);
+    let (up, _) = driver
+        .upload_resumable(admin(emulator), tus, &upload)
+        .unwrap();
+    assert!(up.cid.starts_with("baf"), "{}", up.cid);
+}

@@ -251,6 +251,10 @@ fn pin_answered(pin: &PinRecord, duplicate: bool) -> Value {
         "IpfsHash": pin.cid,
         "PinSize": pin.size,
         "Timestamp": format_iso8601(pin.date_pinned),
+        // Newer servers return these too, and the official SDK maps them to `keyvalues` and
+        // `group_id` (pinata-api.md §3.1; found by the SDK conformance run).
+        "Keyvalues": if pin.keyvalues.is_empty() { Value::Null } else { Value::Object(pin.keyvalues.clone()) },
+        "GroupId": pin.group_id,
     });
     if duplicate {
         answer["isDuplicate"] = Value::Bool(true);
@@ -753,10 +757,23 @@ mod tests {
         let answer = pin_answered(&pin(), true);
         assert_eq!(
             through::<pinata_core::api::pinning::PinResponse>(&answer),
-            without(answer, &["ID", "Name", "NumberOfFiles", "MimeType"])
+            without(
+                answer,
+                &[
+                    "ID",
+                    "Name",
+                    "NumberOfFiles",
+                    "MimeType",
+                    "Keyvalues",
+                    "GroupId"
+                ]
+            )
         );
         let first = pin_answered(&pin(), false);
         assert!(first.get("isDuplicate").is_none());
+        // What the SDK maps to `keyvalues` and `group_id`.
+        assert_eq!(first["Keyvalues"]["k"], "v");
+        assert!(first.get("GroupId").is_some_and(Value::is_null));
         // Usage: the core's `PinnedDataTotal` exactly.
         let usage = totals(3, 42);
         assert_eq!(

@@ -284,7 +284,7 @@ fn upload_url(
         .push("X-Upload-Option-Network", network)
         .push("X-User-ID", &state.user_id)
         .push("X-Signature", sig);
-    data(q.append_to(&format!("http://{host}/v3/files/{id}")))
+    data(q.append_to(&format!("{}://{host}/v3/files/{id}", state.scheme)))
 }
 
 /// The request's `Host`, when it is one a URL can be made of (a name or address and a port: at

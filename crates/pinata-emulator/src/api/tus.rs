@@ -487,7 +487,7 @@ async fn begin(
             r.headers_mut().insert("upload-cid", v);
         }
     }
-    let location = format!("http://{host}/v3/files/{file_id}/{token}");
+    let location = format!("{}://{host}/v3/files/{file_id}/{token}", state.scheme);
     let h = r.headers_mut();
     // The host was checked to be letters, digits and `-.:[]`; the id and token are hex and dashes.
     if let Ok(v) = HeaderValue::from_str(&location) {
