@@ -1,11 +1,11 @@
 //! `cargo xtask ci`: everything CI checks (`.ci/run` calls it), in order: fmt --check; clippy -D
 //! warnings (also of the emulator and of the CLI without their default features); the dependency rules
-//! ([`deps`]); the published crates' package contents ([`package`]); rustdoc with -D warnings;
+//! ([`deps`]); that ARCHITECTURE.md names every module ([`architecture`]); the published crates' package contents ([`package`]); rustdoc with -D warnings;
 //! all tests (and the core's tracing test); `cargo package` of the published crates, verified
 //! ([`package`]); `it` ([`it`]); `readme` ([`readme`]).
 
 use crate::util::{cargo, run};
-use crate::{Result, deps, it, package, readme};
+use crate::{Result, architecture, deps, it, package, readme};
 
 pub(crate) fn ci() -> Result {
     let mut fmt = cargo();
@@ -53,6 +53,7 @@ pub(crate) fn ci() -> Result {
     ]);
     run(lean_cli)?;
     deps::check_dependencies()?;
+    architecture::check()?;
     package::check_package_contents()?;
     docs()?;
     let mut test = cargo();

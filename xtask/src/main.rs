@@ -23,6 +23,7 @@
 //! Every command takes `-h`/`--help`; the command lines are described in [`COMMANDS`] and parsed by
 //! [`args`], which also renders the help from those descriptions.
 
+mod architecture;
 mod args;
 mod bench;
 mod ci;
