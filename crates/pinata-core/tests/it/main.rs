@@ -1,9 +1,13 @@
-//! Golden-request and client-flow tests: a closure stands in for the HTTP client, so every byte the
-//! core produces is asserted without a network.
+//! The core's integration tests, in one binary: golden requests and client flows (a closure stands
+//! in for the HTTP client, so every byte the core produces is asserted without a network), the
+//! decode fixtures from the documented responses (`fixtures`) and the module layering
+//! (`layering`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
+mod fixtures;
 mod keep;
+mod layering;
 mod secrets;
 mod tracing;
 mod vectors;

@@ -24,8 +24,6 @@
 //! - Not seen: the `$crate::` paths of macros (the `debug_with_dates!` of `lib.rs`), and names
 //!   reached without a `crate::` or `super::` path.
 
-#![allow(clippy::expect_used)]
-
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
 use std::path::Path;

@@ -1,9 +1,5 @@
 //! An interrupted resumable upload is remembered and continued by `pinata upload --resume`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{Emulator, Scratch, json_lines_of, run, stdout_of};
+use crate::common::{Emulator, Scratch, json_lines_of, run, stdout_of};
 
 /// Pseudo-random bytes (a CID of repeated bytes would dedupe chunks, hiding mistakes).
 fn noise(len: usize) -> Vec<u8> {

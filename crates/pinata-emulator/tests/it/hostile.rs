@@ -4,16 +4,12 @@
 //! bounded by a socket timeout, so a regression fails instead of hanging.
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use pinata_emulator::{Emulator, EmulatorConfig};
 
 #[test]

@@ -3,13 +3,9 @@
 //! at start-up with the problem named; a reset applies the seed again.
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use pinata_core::cid::{CidVersion, ImportOptions, import_bytes};
 use pinata_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::Value;

@@ -1,8 +1,6 @@
 //! The emulator over HTTPS: a self-signed certificate a client trusts from the start-up line,
 //! certificate files, a client that does not trust it, a handshake that never comes, bad PEM.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;

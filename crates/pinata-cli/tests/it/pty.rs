@@ -1,13 +1,9 @@
 //! What a terminal shows (a pseudo-terminal from util-linux's `script`): progress bars (absent
 //! when stderr is a pipe, plain lines with `--progress always`), the JWT prompt, the gateway
 //! prompt, Ctrl-C, and `pinata emulator`'s start-up message.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::process::Command;
 
-use common::{Emulator, Scratch, run};
+use crate::common::{Emulator, Scratch, run};
 
 /// Runs `pinata ARGS` with stdin, stdout and stderr on a pseudo-terminal; returns what the
 /// terminal showed.
@@ -180,7 +176,7 @@ fn gateways_set_offers_the_accounts_gateways_on_the_terminal() {
     use std::io::{Read, Write};
     use std::process::Stdio;
 
-    let api = common::fake_api(
+    let api = crate::common::fake_api(
         r#"{"data":{"rows":[{"id":"g-1","domain":"first-gw"},{"id":"g-2","domain":"second-gw"},
             {"id":"g-3","domain":"evil\u001b[2J"}]}}"#,
     );
@@ -508,17 +504,20 @@ fn the_emulator_on_a_terminal_prints_commands_that_work_as_printed() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let who: serde_json::Value =
-        serde_json::from_str(&common::stdout_of(s.pinata().args(["whoami", "--json"]))).unwrap();
+    let who: serde_json::Value = serde_json::from_str(&crate::common::stdout_of(
+        s.pinata().args(["whoami", "--json"]),
+    ))
+    .unwrap();
     assert_eq!(who["profile"], "local", "{who}");
     assert_eq!(who["api_url"], url.as_str(), "{who}");
-    let who: serde_json::Value = serde_json::from_str(&common::stdout_of(s.pinata().args([
-        "--profile",
-        "local-key1",
-        "whoami",
-        "--json",
-    ])))
-    .unwrap();
+    let who: serde_json::Value =
+        serde_json::from_str(&crate::common::stdout_of(s.pinata().args([
+            "--profile",
+            "local-key1",
+            "whoami",
+            "--json",
+        ])))
+        .unwrap();
     assert_eq!(who["api_key"], key, "{who}");
 
     // Ctrl-C stops it.

@@ -3,16 +3,12 @@
 //! termination, `OPTIONS`, the caps, the TUS faults, expiry and the in-progress cap.
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::common::*;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use common::*;
 use pinata_core::cid::{CidVersion, ImportOptions, import_bytes};
 use pinata_emulator::{EmulatorConfig, EmulatorHandle};
 

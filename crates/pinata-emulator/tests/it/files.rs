@@ -4,15 +4,11 @@
 //! the wire shapes are the ones the clients read.
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::*;
 use base64::Engine as _;
 use bytes::Bytes;
-use common::*;
 use http::{HeaderMap, StatusCode};
 use pinata_core::Endpoint;
 use pinata_core::api::Network;

@@ -3,12 +3,8 @@
 //! pinata-core's own endpoint, so the wire shape is the one the clients read.
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{HeaderMap, StatusCode};
 use pinata_core::Endpoint;
 use pinata_core::api::gateways::{GatewayPage, ListGateways};

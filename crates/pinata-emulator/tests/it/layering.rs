@@ -11,8 +11,6 @@
 //! Modules name each other by `crate::` paths (`super::` is only used inside a module, between
 //! its children or from a `tests` module to its parent), so those are the edges.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

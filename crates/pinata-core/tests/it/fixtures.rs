@@ -13,8 +13,6 @@
 //! error reasons and texts); the rest (CIDs, other ids, sizes) is filled in with values of the
 //! documented kind.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -572,9 +570,11 @@ fn errors_as_a_plain_string() {
 
 #[test]
 fn every_fixture_is_read_by_a_test() {
-    let source =
-        std::fs::read_to_string(format!("{}/tests/fixtures.rs", env!("CARGO_MANIFEST_DIR")))
-            .unwrap();
+    let source = std::fs::read_to_string(format!(
+        "{}/tests/it/fixtures.rs",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
     let mut unread = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {

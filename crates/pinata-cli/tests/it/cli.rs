@@ -1,9 +1,5 @@
 //! End to end: the `pinata` binary against an emulator process started by `pinata emulator`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
-use common::{Emulator, Scratch, fake_api, json_lines_of, json_of, run, stdout_of};
+use crate::common::{Emulator, Scratch, fake_api, json_lines_of, json_of, run, stdout_of};
 use predicates::prelude::*;
 
 #[test]
@@ -1219,7 +1215,7 @@ const SEVERAL_GATEWAYS: &str = r#"{"data":{"count":4,"rows":[
 
 /// `gateways list` (a table, JSON lines, the hosts with -q) and `gateways set` without a domain:
 /// the emulator's one gateway is taken; several are listed and none is chosen without a
-/// terminal (the prompt is in `tests/pty.rs`); a key without `org:gateways:read` is told so.
+/// terminal (the prompt is in `pty.rs`); a key without `org:gateways:read` is told so.
 #[test]
 fn gateways_list_and_set_choose_among_the_accounts_gateways() {
     let emu = Emulator::start(&["--gateway-domain", "my-gw"]);

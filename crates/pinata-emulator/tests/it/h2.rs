@@ -2,8 +2,6 @@
 //! HTTP/1.1), over plain TCP HTTP/2 with prior knowledge is served too; an HTTP/2 connection keeps
 //! the emulator's bounds (streams, header size, the first request's deadline).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

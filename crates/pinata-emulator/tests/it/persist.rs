@@ -4,13 +4,9 @@
 //! real process restart, through both clients, is the e2e case `state_survives_a_restart`.)
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::path::PathBuf;
 
-use common::*;
+use crate::common::*;
 use pinata_emulator::db::{FILE_NAME, SCHEMA_VERSION};
 use pinata_emulator::{Emulator, EmulatorConfig};
 

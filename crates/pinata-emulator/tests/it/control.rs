@@ -3,13 +3,9 @@
 //! builders, and the in-process handle's seeding and control methods.
 
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use pinata_core::Scheme;
 use pinata_core::api::Network;
 use pinata_core::api::keys::{EndpointPermission, Permissions};
@@ -457,7 +453,7 @@ fn the_journal_records_requests_without_their_secrets() {
 
 #[test]
 fn no_path_puts_an_upload_token_in_the_journal() {
-    let emu = crate::spawn(EmulatorConfig::default());
+    let emu = crate::common::spawn(EmulatorConfig::default());
     let (_, upload) = tus_create(&emu, 5);
     let token = upload.rsplit('/').next().unwrap().to_owned();
     let (head, _) = upload.rsplit_once('/').unwrap();

@@ -2,15 +2,11 @@
 //! deviations in its mode, the pin-job mapping, and bounds. Answers are decoded with pinata-core's
 //! own endpoint types, so the client and the emulator are held to one contract.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::common::{Answer, bearer, call, json, spawn};
 use bytes::Bytes;
-use common::{Answer, bearer, call, json, spawn};
 use http::{HeaderMap, StatusCode};
 use pinata_core::Endpoint;
 use pinata_core::api::keys::{Permissions, ResourceScope};

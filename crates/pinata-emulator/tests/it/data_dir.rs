@@ -4,16 +4,11 @@
 //! the emulator keeps is for its owner only — directories `0700`, files `0600` — from creation on,
 //! and narrowed at start-up in a directory an earlier version left wider.
 
-#![cfg(unix)]
 // Test helpers: a failed step is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::os::unix::fs::{PermissionsExt as _, symlink};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use pinata_emulator::db::FILE_NAME;
 use pinata_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 
