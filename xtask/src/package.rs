@@ -192,40 +192,47 @@ fn development_file(path: &str) -> Option<&'static str> {
     }
 }
 
-/// The full packaging check: `cargo package` of the published crates, which builds each `.crate`
-/// and then builds it (lib and binaries; not tests or examples) as a user would get it, its
-/// workspace dependencies taken from the other new `.crate`s through a local registry overlay
-/// and everything else from crates.io. That catches what no workspace build can: a file the build
-/// needs but the package leaves out, a dependency or feature the crate uses but only another
-/// member declares (workspace builds unify features).
+/// The packaging check: `cargo package` of the published crates. pinata-core's `.crate` is then
+/// built as a user would get it (lib; not tests or examples), its dependencies from crates.io:
+/// that catches what no workspace build can, a file the build needs but the package leaves out, a
+/// dependency or feature the crate uses but only another member declares (workspace builds unify
+/// features). The adapters and the emulator are packaged with `--no-verify`: the manifests (a
+/// version on every path dependency), lockfile generation and the file lists are checked, with
+/// [`check_package_contents`] beside it, but they are not built again.
 ///
-/// Cost, measured on 2 cores (cargo 1.95): the first run builds every dependency again (the
-/// packages have no workspace profile or feature unification, so nothing in the main target
-/// directory matches), 90 to 105 s, which is most of what this adds to a clean CI run (5.2 min in
-/// all); later runs about 15 s, rebuilding only the four crates. The lean alternative, `cargo
-/// package --no-verify` (about 5 s), checks the manifests (a version on every path dependency),
-/// lockfile generation and the file lists,
-/// which [`check_package_contents`] mostly covers already, but builds nothing; with the budget at
-/// 20 minutes the real build is affordable, so it is what runs here.
+/// Why only the core is built, measured on 2 cores (cargo 1.95) from a cold clone: the packages
+/// share no workspace profile or feature unification, so nothing in the main target directory
+/// matches and every dependency is built again — 34 s for pinata-core, but about 4 minutes in
+/// all with the adapters and the emulator (tokio, hyper, rustls with ring's C, SQLite's C),
+/// which alone would take `cargo xtask ci` past its 12-minute budget. The core is the crate
+/// every other one builds on and the one most embedders take alone.
 ///
-/// The verification builds go to their own target directory (`target/package-verify`), without
+/// The verification build goes to its own target directory (`target/package-verify`), without
 /// debug info (half the disk, same check). Registry access follows cargo's own settings:
 /// `--offline`/`CARGO_NET_OFFLINE=true` work once the dependencies are cached (the steps before
 /// this one have fetched them); otherwise cargo refreshes the crates.io index, nothing else.
 pub(crate) fn verify_packages() -> Result {
     let target = target_dir().join("package-verify");
     forget_previous_verification(&target)?;
-    let mut package = cargo();
     // --allow-dirty: this checks what would be packaged from the work tree; `cargo publish` still
     // refuses a dirty tree.
-    package
-        .env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_PROFILE_DEV_DEBUG", "false")
-        .args(["package", "--allow-dirty"]);
-    for name in PUBLISHED {
-        package.args(["-p", name]);
-    }
-    run(package)
+    let package = |verify: bool, names: &[&str]| {
+        let mut package = cargo();
+        package
+            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_PROFILE_DEV_DEBUG", "false")
+            .args(["package", "--allow-dirty"]);
+        if !verify {
+            package.arg("--no-verify");
+        }
+        for name in names {
+            package.args(["-p", name]);
+        }
+        package
+    };
+    // All four in the listing run: a crate's path dependencies must be packaged beside it.
+    run(package(true, &["pinata-core"]))?;
+    run(package(false, PUBLISHED))
 }
 
 /// cargo verifies a crate's dependents against that crate as if published, through a local
