@@ -40,6 +40,17 @@ debug_with_dates!(Swap {
     created_at as date,
 });
 
+impl Swap {
+    /// `mapped_cid` served since `created_at` (for servers and tests: the emulator answers with
+    /// it).
+    pub fn new(mapped_cid: impl Into<String>, created_at: SystemTime) -> Self {
+        Self {
+            mapped_cid: mapped_cid.into(),
+            created_at,
+        }
+    }
+}
+
 /// A signature attached to a CID.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -48,6 +59,16 @@ pub struct Signature {
     pub cid: String,
     /// The signature (EIP-712, hex).
     pub signature: String,
+}
+
+impl Signature {
+    /// `signature` attached to `cid` (for servers and tests: the emulator answers with it).
+    pub fn new(cid: impl Into<String>, signature: impl Into<String>) -> Self {
+        Self {
+            cid: cid.into(),
+            signature: signature.into(),
+        }
+    }
 }
 
 /// `/v3/ipfs/{what}/{cid}`: the older paths without a network.

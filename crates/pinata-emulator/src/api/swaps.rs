@@ -26,10 +26,10 @@ use std::time::SystemTime;
 
 use http::StatusCode;
 use pinata_core::api::Network;
+use pinata_core::api::swaps::Signature;
 use pinata_core::cid::Cid;
 use pinata_core::time::format_iso8601;
 use serde::Deserialize;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::reply::{self, Reply, data};
@@ -120,14 +120,6 @@ pub(crate) fn delete_swap(state: &State, network: Network, cid: &str) -> Reply {
     }
 }
 
-/// A signature as the API answers it. The emulator's own shape: the core's `swaps::Signature`
-/// has these fields but no constructor outside the core (`#[non_exhaustive]`).
-#[derive(Serialize)]
-struct ShownSignature<'a> {
-    cid: &'a str,
-    signature: &'a str,
-}
-
 /// `POST …/signature/{cid} {signature, address}`: `{"data":{cid, signature}}`.
 pub(crate) fn add_signature(
     state: &State,
@@ -161,10 +153,7 @@ pub(crate) fn add_signature(
     if !holds(state, network, cid, now) {
         return not_held();
     }
-    let shown = data(ShownSignature {
-        cid,
-        signature: &signature,
-    });
+    let shown = data(Signature::new(cid, signature.as_str()));
     match state.signatures.add(network, cid, signature, address) {
         Ok(()) => shown,
         Err(_) => bad(&format!(
@@ -176,10 +165,7 @@ pub(crate) fn add_signature(
 /// `GET …/signature/{cid}`.
 pub(crate) fn get_signature(state: &State, network: Network, cid: &str) -> Reply {
     match state.signatures.get(network, cid) {
-        Some(signature) => data(ShownSignature {
-            cid,
-            signature: &signature,
-        }),
+        Some(signature) => data(Signature::new(cid, signature)),
         None => signature_not_found(),
     }
 }
@@ -200,10 +186,10 @@ fn signature_not_found() -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pinata_core::api::swaps::{Signature, Swap};
+    use pinata_core::api::swaps::Swap;
 
     /// `ours` as the core's `T` reads and writes it again.
-    fn through<T: serde::de::DeserializeOwned + Serialize>(ours: &Value) -> Value {
+    fn through<T: serde::de::DeserializeOwned + serde::Serialize>(ours: &Value) -> Value {
         let theirs: T = serde_json::from_value(ours.clone()).unwrap();
         serde_json::to_value(theirs).unwrap()
     }
@@ -219,11 +205,7 @@ mod tests {
         // The `/v3/ipfs` path's camel case is read as the same swap.
         let camel = shown(&record, SwapPaths::Ipfs);
         assert_eq!(through::<Swap>(&camel), ours);
-        let ours = serde_json::to_value(ShownSignature {
-            cid: "bafkqaaa",
-            signature: "0xabc",
-        })
-        .unwrap();
+        let ours = serde_json::to_value(Signature::new("bafkqaaa", "0xabc")).unwrap();
         assert_eq!(through::<Signature>(&ours), ours);
     }
 }

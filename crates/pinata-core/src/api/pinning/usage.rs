@@ -23,6 +23,18 @@ pub struct PinnedDataTotal {
     pub pin_size_with_replications_total: u64,
 }
 
+impl PinnedDataTotal {
+    /// `pin_count` pins of `pin_size_total` bytes, held `replicas` times over (for servers and
+    /// tests: the emulator answers with it).
+    pub fn new(pin_count: u64, pin_size_total: u64, replicas: u64) -> Self {
+        Self {
+            pin_count,
+            pin_size_total,
+            pin_size_with_replications_total: pin_size_total.saturating_mul(replicas),
+        }
+    }
+}
+
 impl Endpoint for UserPinnedDataTotal {
     type Output = PinnedDataTotal;
 
