@@ -136,8 +136,9 @@ impl Needs {
         let Needs::Call(meta) = self else {
             return "check the id or CID (`pinata files list`)";
         };
-        let path = meta.paths[0];
-        if path.starts_with("/v3/groups") || path.starts_with("/groups") {
+        // By the entry's name (`family.operation`, the core's), never by a path.
+        let name = meta.name;
+        if name.starts_with("groups.") {
             "check the group id (`pinata groups list`)"
         } else if [
             &metadata::LIST_PINS,
@@ -148,7 +149,7 @@ impl Needs {
         .any(|m| std::ptr::eq(*m, meta))
         {
             "check the CID (`pinata pins legacy list`)"
-        } else if path.starts_with("/users") || path.starts_with("/v3/pinata/keys") {
+        } else if name.starts_with("users.") || name.starts_with("keys.") {
             "check the key (`pinata keys list`)"
         } else if std::ptr::eq(meta, &metadata::LIST_GATEWAYS) {
             "the API at this URL has no gateway list (`pinata config show`)"

@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use pinata_ureq::proxy::{ENV_ALL_PROXY, ENV_HTTPS_PROXY, ENV_NO_PROXY};
-use pinata_ureq::{NoProxy, Proxy, ProxyConfig, RootCertificates};
+use pinata_ureq::proxy::{ENV_ALL_PROXY, ENV_HTTPS_PROXY};
+use pinata_ureq::transport::ProxySettings;
+use pinata_ureq::{Proxy, ProxyConfig, RootCertificates};
 
 use crate::exit::{CliError, CliResult};
 
@@ -29,15 +30,13 @@ pub struct ProxyChoice {
 }
 
 /// The proxy: `--no-proxy` turns it off; `--proxy URL` sets it (with the no-proxy variables);
-/// else the curl variables as the library reads them, through `var` (empty counts as unset).
+/// else the curl variables, read by the library's own rule ([`ProxySettings::from_lookup`])
+/// through `var`.
 pub fn resolve_proxy(
     flag: Option<&str>,
     off: bool,
     var: impl Fn(&'static str) -> Option<String>,
 ) -> CliResult<ProxyChoice> {
-    let var = |name: &'static str| var(name).filter(|v| !v.is_empty());
-    let first = |names: [&'static str; 2]| names.into_iter().find_map(|n| var(n).map(|v| (n, v)));
-    let no_proxy = first(ENV_NO_PROXY).map(|(_, list)| list);
     if off {
         return Ok(ProxyChoice {
             config: ProxyConfig::Off,
@@ -46,31 +45,52 @@ pub fn resolve_proxy(
             no_proxy: None,
         });
     }
-    let (url, from) = match flag {
-        Some(url) => (url.to_owned(), "flag".to_owned()),
-        None => match first(ENV_HTTPS_PROXY).or_else(|| first(ENV_ALL_PROXY)) {
-            Some((name, url)) => (url, format!("environment ({name})")),
-            None => {
-                return Ok(ProxyChoice {
-                    config: ProxyConfig::Off,
-                    shown: "(none)".into(),
-                    from: "default".into(),
-                    no_proxy,
-                });
-            }
-        },
-    };
-    let proxy = Proxy::parse(&url).map_err(|e| {
-        // The error never repeats the URL (it may hold a password); say where it came from.
+    let refused = |e: pinata_ureq::ProxyError, from: &str| {
+        // The error never repeats the URL (it may hold a password); it names the variable.
         CliError::usage(format!("{e} (from the {from})"))
             .hint("write it as http://[user:password@]host[:port], or pass --no-proxy")
-    })?;
-    let list = no_proxy.as_deref().map(NoProxy::parse).unwrap_or_default();
+    };
+    let lookup = |name| Ok(var(name));
+    // With `--proxy`, only the no-proxy list is taken from the environment: a proxy variable it
+    // overrides cannot make it fail.
+    let env = match flag {
+        Some(_) => ProxySettings::from_lookup(&|name| {
+            if ENV_HTTPS_PROXY.contains(&name) || ENV_ALL_PROXY.contains(&name) {
+                Ok(None)
+            } else {
+                lookup(name)
+            }
+        }),
+        None => ProxySettings::from_lookup(&lookup),
+    }
+    .map_err(|e| refused(e, "environment"))?;
+    let no_proxy = env.no_proxy_variable().map(|(_, list)| list.to_owned());
+    let (proxy, from) = match (flag, env.https_proxy()) {
+        (Some(url), _) => (
+            Proxy::parse(url).map_err(|e| refused(e, "flag"))?,
+            "flag".to_owned(),
+        ),
+        (None, Some(proxy)) => (
+            proxy.clone(),
+            format!(
+                "environment ({})",
+                env.proxy_variable().unwrap_or("the environment")
+            ),
+        ),
+        (None, None) => {
+            return Ok(ProxyChoice {
+                config: ProxyConfig::Off,
+                shown: "(none)".into(),
+                from: "default".into(),
+                no_proxy,
+            });
+        }
+    };
     Ok(ProxyChoice {
         shown: proxy.to_string(),
         config: ProxyConfig::Explicit {
             proxy,
-            no_proxy: list,
+            no_proxy: env.no_proxy().clone(),
         },
         from,
         no_proxy,
@@ -139,6 +159,10 @@ mod tests {
         assert_eq!(from_env.from, "environment (HTTPS_PROXY)");
         assert_eq!(from_env.no_proxy.as_deref(), Some("internal.example"));
         let flag = resolve_proxy(Some("http://u:hunter2@flag.example:8080"), false, &env).unwrap();
+        // A broken proxy variable the flag overrides does not fail it.
+        let broken = vars(&[("HTTPS_PROXY", "socks5://x:1"), ("NO_PROXY", "a.example")]);
+        let over = resolve_proxy(Some("http://flag.example:8080"), false, broken).unwrap();
+        assert_eq!(over.no_proxy.as_deref(), Some("a.example"));
         assert_eq!(flag.shown, "http://u:***@flag.example:8080");
         assert_eq!(flag.from, "flag");
         let off = resolve_proxy(Some("http://flag.example"), true, &env).unwrap();

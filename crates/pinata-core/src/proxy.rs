@@ -116,10 +116,9 @@ impl ProxyConfig {
         match self {
             ProxyConfig::FromEnvironment => ProxySettings::from_env(),
             ProxyConfig::Off => Ok(ProxySettings::off()),
-            ProxyConfig::Explicit { proxy, no_proxy } => Ok(ProxySettings {
-                https: Some(proxy.clone()),
-                no_proxy: no_proxy.clone(),
-            }),
+            ProxyConfig::Explicit { proxy, no_proxy } => {
+                Ok(ProxySettings::new(proxy.clone(), no_proxy.clone()))
+            }
         }
     }
 
@@ -145,6 +144,10 @@ impl ProxyConfig {
 pub struct ProxySettings {
     https: Option<Proxy>,
     no_proxy: NoProxy,
+    /// Where they came from, when read from variables: the proxy's variable, and the no-proxy
+    /// variable with its list as written.
+    proxy_variable: Option<&'static str>,
+    no_proxy_variable: Option<(&'static str, String)>,
 }
 
 impl ProxySettings {
@@ -158,6 +161,7 @@ impl ProxySettings {
         Self {
             https: Some(proxy),
             no_proxy,
+            ..Self::default()
         }
     }
 
@@ -192,14 +196,36 @@ impl ProxySettings {
             Some(found) => Some(found),
             None => first(ENV_ALL_PROXY)?,
         };
-        let https = match https {
-            Some((name, url)) => Some(Proxy::parse(&url).map_err(|e| e.in_named(name))?),
-            None => None,
+        let (https, proxy_variable) = match https {
+            Some((name, url)) => (
+                Some(Proxy::parse(&url).map_err(|e| e.in_named(name))?),
+                Some(name),
+            ),
+            None => (None, None),
         };
-        let no_proxy = first(ENV_NO_PROXY)?
-            .map(|(_, list)| NoProxy::parse(&list))
+        let no_proxy_variable = first(ENV_NO_PROXY)?;
+        let no_proxy = no_proxy_variable
+            .as_ref()
+            .map(|(_, list)| NoProxy::parse(list))
             .unwrap_or_default();
-        Ok(Self { https, no_proxy })
+        Ok(Self {
+            https,
+            no_proxy,
+            proxy_variable,
+            no_proxy_variable,
+        })
+    }
+
+    /// The variable the proxy was read from (`HTTPS_PROXY`, `all_proxy`…), when it was.
+    pub fn proxy_variable(&self) -> Option<&'static str> {
+        self.proxy_variable
+    }
+
+    /// The no-proxy variable and its list as written, when they were read from one.
+    pub fn no_proxy_variable(&self) -> Option<(&'static str, &str)> {
+        self.no_proxy_variable
+            .as_ref()
+            .map(|(name, list)| (*name, list.as_str()))
     }
 
     /// The proxy of `https://` destinations, if any.

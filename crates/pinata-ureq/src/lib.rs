@@ -91,12 +91,12 @@ impl TransportFactory for UreqTransport {
             .resolve()
             .map_err(|e| TransportError::not_sent(TransportErrorKind::Proxy, e))?;
         let tls = roots::tls_config(config.root_certificates())?;
-        Ok(Self::build(
+        Self::build(
             config.transport_options(),
             proxy,
             tls,
             DefaultResolver::default,
-        ))
+        )
     }
 }
 
@@ -104,12 +104,15 @@ impl UreqTransport {
     /// The transport without a proxy and with default roots, `lookup` making the resolver (tests).
     #[cfg(test)]
     fn with_lookup<R: Resolver>(options: &TransportOptions, lookup: impl Fn() -> R) -> Self {
-        Self::build(
+        match Self::build(
             options,
             ProxySettings::off(),
             ureq::tls::TlsConfig::default(),
             lookup,
-        )
+        ) {
+            Ok(transport) => transport,
+            Err(e) => panic!("a transport without a proxy builds: {e}"),
+        }
     }
 
     /// The transport, with `lookup` making the resolver that host names are looked up with.
@@ -118,7 +121,7 @@ impl UreqTransport {
         proxy: ProxySettings,
         tls: ureq::tls::TlsConfig,
         lookup: impl Fn() -> R,
-    ) -> Self {
+    ) -> Result<Self, TransportError> {
         let builder = || {
             ureq::Agent::config_builder()
                 // The core decodes error statuses from their bodies.
@@ -141,12 +144,17 @@ impl UreqTransport {
             )
         };
         let agent = agent_with(config.clone());
-        let tunnel = proxy.https_proxy().and_then(|p| {
-            // ureq's `Proxy` only fails on what the core's parser refused already.
-            let ureq_proxy = ureq_proxy(p).ok()?;
-            let tunnelled = builder().proxy(Some(ureq_proxy)).build();
-            Some((agent_with(tunnelled), p.clone()))
-        });
+        // ureq's `Proxy` refuses only what the core's parser refused already; if it ever did,
+        // the build fails rather than sending those requests direct.
+        let tunnel = match proxy.https_proxy() {
+            Some(p) => {
+                let ureq_proxy = ureq_proxy(p)
+                    .map_err(|e| TransportError::not_sent(TransportErrorKind::Proxy, e))?;
+                let tunnelled = builder().proxy(Some(ureq_proxy)).build();
+                Some((agent_with(tunnelled), p.clone()))
+            }
+            None => None,
+        };
         let loopback = ureq::Agent::with_parts(
             config,
             BeforeSending(ureq::unversioned::transport::DefaultConnector::default()),
@@ -154,14 +162,14 @@ impl UreqTransport {
                 lookup(),
             ))),
         );
-        Self {
+        Ok(Self {
             agent,
             tunnel,
             proxy,
             loopback,
             max_response_body: options.max_response_body,
             options: options.clone(),
-        }
+        })
     }
 }
 
